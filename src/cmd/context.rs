@@ -1,0 +1,225 @@
+//! What a command handler may see and change.
+
+use crate::config::Config;
+use crate::db::Keyspace;
+use bytes::Bytes;
+use rand_chacha::ChaCha8Rng;
+use std::time::Duration;
+
+/// Everything a handler works on. Built by the event loop for each batch of commands.
+pub struct Ctx<'a> {
+    pub keyspace: &'a mut Keyspace,
+    pub session: &'a mut Session,
+    pub server: &'a mut ServerState,
+    /// The other connected clients, for CLIENT LIST / KILL and INFO clients.
+    pub clients: &'a mut dyn ClientRegistry,
+}
+
+impl Ctx<'_> {
+    /// Current time in milliseconds since the epoch, as set by the loop.
+    pub fn now_ms(&self) -> u64 {
+        self.server.now_us / 1000
+    }
+}
+
+/// Per-connection command state (the part of Redis's `client` struct that commands read
+/// and write). The event loop owns the connection's buffers; this is the rest.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub id: u64,
+    /// Selected database index.
+    pub db: usize,
+    pub name: Option<Bytes>,
+    /// Protocol version: 2 or 3 (HELLO switches it).
+    pub resp: u8,
+    pub fd: u32,
+    pub addr: String,
+    pub laddr: String,
+    pub created_ms: u64,
+    pub last_interaction_ms: u64,
+    /// Name of the last command run, for CLIENT LIST's `cmd=`.
+    pub last_cmd: &'static str,
+    /// Set by QUIT, CLIENT KILL of oneself and protocol errors: the connection is closed
+    /// once the pending replies are written.
+    pub close_after_reply: bool,
+    /// False until AUTH succeeds when a password is set.
+    pub authenticated: bool,
+    /// Query buffer and output sizes, refreshed by the loop for CLIENT LIST of oneself.
+    pub qbuf_len: usize,
+    pub qbuf_free: usize,
+    pub omem: usize,
+}
+
+impl Session {
+    pub fn new(id: u64, fd: u32, addr: String, laddr: String, now_ms: u64) -> Session {
+        Session {
+            id,
+            db: 0,
+            name: None,
+            resp: 2,
+            fd,
+            addr,
+            laddr,
+            created_ms: now_ms,
+            last_interaction_ms: now_ms,
+            last_cmd: "NULL",
+            close_after_reply: false,
+            authenticated: true,
+            qbuf_len: 0,
+            qbuf_free: 0,
+            omem: 0,
+        }
+    }
+
+    /// This session as one CLIENT LIST line's fields.
+    pub fn info(&self, now_ms: u64) -> ClientInfo {
+        ClientInfo {
+            id: self.id,
+            addr: self.addr.clone(),
+            laddr: self.laddr.clone(),
+            fd: self.fd,
+            name: self.name.clone().unwrap_or_default(),
+            age_s: now_ms.saturating_sub(self.created_ms) / 1000,
+            idle_s: now_ms.saturating_sub(self.last_interaction_ms) / 1000,
+            db: self.db,
+            qbuf: self.qbuf_len,
+            qbuf_free: self.qbuf_free,
+            omem: self.omem,
+            events: if self.omem > 0 { "rw" } else { "r" },
+            cmd: self.last_cmd,
+            resp: self.resp,
+        }
+    }
+}
+
+/// One client as CLIENT LIST and CLIENT INFO describe it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientInfo {
+    pub id: u64,
+    pub addr: String,
+    pub laddr: String,
+    pub fd: u32,
+    pub name: Bytes,
+    pub age_s: u64,
+    pub idle_s: u64,
+    pub db: usize,
+    pub qbuf: usize,
+    pub qbuf_free: usize,
+    pub omem: usize,
+    pub events: &'static str,
+    pub cmd: &'static str,
+    pub resp: u8,
+}
+
+impl ClientInfo {
+    /// The line Redis 7.0 prints for a client in CLIENT LIST / CLIENT INFO.
+    pub fn to_line(&self) -> String {
+        format!(
+            "id={} addr={} laddr={} fd={} name={} age={} idle={} flags=N db={} sub=0 psub=0 ssub=0 multi=-1 qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem={} tot-mem={} events={} cmd={} user=default redir=-1 resp={}",
+            self.id,
+            self.addr,
+            self.laddr,
+            self.fd,
+            String::from_utf8_lossy(&self.name),
+            self.age_s,
+            self.idle_s,
+            self.db,
+            self.qbuf,
+            self.qbuf_free,
+            self.omem,
+            self.qbuf + self.qbuf_free + self.omem + 1024,
+            self.events,
+            self.cmd,
+            self.resp
+        )
+    }
+}
+
+/// The event loop's view of the connected clients other than the caller.
+pub trait ClientRegistry {
+    /// Every other client, in id order.
+    fn list(&self, now_ms: u64) -> Vec<ClientInfo>;
+    /// Marks the clients whose info matches for closing; returns how many matched.
+    fn kill(&mut self, matches: &mut dyn FnMut(&ClientInfo) -> bool, now_ms: u64) -> usize;
+    /// Number of connected clients, the caller included.
+    fn count(&self) -> usize;
+}
+
+/// A registry with no other clients: for tests and fuzzers that run commands alone.
+pub struct NoClients;
+
+impl ClientRegistry for NoClients {
+    fn list(&self, _now_ms: u64) -> Vec<ClientInfo> {
+        Vec::new()
+    }
+    fn kill(&mut self, _: &mut dyn FnMut(&ClientInfo) -> bool, _: u64) -> usize {
+        0
+    }
+    fn count(&self) -> usize {
+        1
+    }
+}
+
+/// Requests a handler makes of the loop, carried out after the command returns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// SHUTDOWN: stop the loop after flushing replies.
+    Shutdown,
+    /// DEBUG SLEEP: block the whole server.
+    Sleep(Duration),
+}
+
+/// Counters INFO stats reports.
+#[derive(Clone, Debug, Default)]
+pub struct Stats {
+    pub total_connections_received: u64,
+    pub total_commands_processed: u64,
+    pub rejected_connections: u64,
+    pub expired_keys: u64,
+    pub keyspace_hits: u64,
+    pub keyspace_misses: u64,
+    pub total_net_input_bytes: u64,
+    pub total_net_output_bytes: u64,
+    pub client_query_buffer_limit_disconnections: u64,
+    pub client_output_buffer_limit_disconnections: u64,
+    pub evicted_clients: u64,
+}
+
+/// State shared by every connection: settings, counters, the RNG and the current time.
+pub struct ServerState {
+    pub config: Config,
+    pub stats: Stats,
+    /// The one RNG of the server (RANDOMKEY, SCAN order, SPOP...). Seeded by the binary
+    /// from the OS, by the simulator from the run's seed.
+    pub rng: ChaCha8Rng,
+    /// Set by the loop from the Poller's clock before each batch of commands.
+    pub now_us: u64,
+    pub start_us: u64,
+    /// 40 hex characters, drawn from the RNG at startup.
+    pub run_id: String,
+    pub tcp_port: u16,
+    pub next_client_id: u64,
+    pub actions: Vec<Action>,
+}
+
+impl ServerState {
+    pub fn new(config: Config, mut rng: ChaCha8Rng, now_us: u64) -> ServerState {
+        use rand_core::RngCore;
+        let mut run_id = String::with_capacity(40);
+        for _ in 0..20 {
+            run_id.push_str(&format!("{:02x}", rng.next_u32() as u8));
+        }
+        let tcp_port = config.port;
+        ServerState {
+            config,
+            stats: Stats::default(),
+            rng,
+            now_us,
+            start_us: now_us,
+            run_id,
+            tcp_port,
+            next_client_id: 1,
+            actions: Vec::new(),
+        }
+    }
+}

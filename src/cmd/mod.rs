@@ -1,0 +1,18 @@
+//! Commands: the table that maps a name to its arity, flags and handler, and one file per
+//! command family. Handlers are plain functions over a [`Ctx`]: the keyspace, the calling
+//! connection's session and the server's shared state. They never touch sockets or clocks:
+//! the event loop sets `ctx.server.now_us` before it runs a batch of commands.
+
+pub mod context;
+pub mod table;
+
+pub use context::{Action, ClientInfo, ClientRegistry, Ctx, ServerState, Session, Stats};
+
+use crate::resp::Reply;
+use bytes::Bytes;
+
+/// Looks up `argv[0]`, checks arity and runs the command, returning its reply.
+/// Never panics on any input: a bad argument is an error reply.
+pub fn execute(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    table::dispatch(ctx, argv)
+}

@@ -1,0 +1,3 @@
+//! The keyspace (placeholder until the keyspace lands).
+
+pub struct Keyspace {}

@@ -1,0 +1,17 @@
+//! seedis: a Redis-compatible key-value server on one event loop.
+//!
+//! Layers, top to bottom (data flows down, nothing flows back up):
+//! - [`server`]: the ae-style event loop and the client state machine, written against
+//!   the [`net::Poller`] seam only.
+//! - [`cmd`]: the command table, one file per command family.
+//! - [`db`]: the keyspace: values, expiry, hash tables with deterministic seeds.
+//! - [`resp`]: the RESP request parser and reply encoder, sans-IO.
+//! - [`config`]: the settings that exist, as CONFIG GET/SET and redis.conf see them.
+//! - [`net`]: the Poller trait; [`net::mio`] is the only module that touches the OS.
+
+pub mod cmd;
+pub mod config;
+pub mod db;
+pub mod net;
+pub mod resp;
+pub mod server;

@@ -1,0 +1,110 @@
+//! The Poller seam: everything the event loop asks of the outside world.
+//!
+//! The server core does all of its I/O and reads all of its time through this trait, so
+//! that the same loop runs on epoll in production ([`mio::MioPoller`]) and inside the
+//! simulator's seeded kernel in tests. The trait is descriptor-based, like the `ae` API
+//! Redis is built on: listeners and clients are small integers ([`Fd`]) and the loop asks
+//! the poller to act on them.
+//!
+//! # Readiness is edge-triggered
+//! A readiness event is reported when a descriptor *becomes* ready and is not repeated
+//! while it stays ready (EPOLLET, which is what mio uses). A handler that stops reading
+//! before the socket would block — for fairness, after 16 KiB — must remember that the
+//! descriptor is still readable and come back to it without waiting for a new event. The
+//! loop keeps that memory; the simulator's kernel is edge-triggered too, so a lost wakeup
+//! is a bug the sweep finds.
+//!
+//! Re-arming interest with [`Poller::set_interest`] reports readiness that already holds
+//! (as `EPOLL_CTL_MOD` does): asking for writability on a socket with room in its send
+//! buffer yields a writable event on the next poll.
+
+pub mod mio;
+
+use std::io::{self, IoSlice};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// A descriptor: a listener or a connected socket. In production it is the OS's file
+/// descriptor number; in the simulator, the lowest free number, as a kernel would pick.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Fd(pub u32);
+
+impl std::fmt::Display for Fd {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// One readiness report for one descriptor.
+///
+/// EPOLLHUP and EPOLLERR are first-class: a hang-up or an error is reported even when the
+/// loop asked for neither, and the loop treats it as readable and writable (as Redis's
+/// `ae_epoll.c` does) so that the next read or write surfaces the condition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Event {
+    pub fd: Fd,
+    pub readable: bool,
+    pub writable: bool,
+    /// The peer closed its side, or both directions are shut (EPOLLHUP / EPOLLRDHUP).
+    pub hup: bool,
+    /// The socket has a pending error (EPOLLERR), e.g. a connection reset.
+    pub error: bool,
+}
+
+/// A connection the listener accepted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Accepted {
+    pub fd: Fd,
+    pub peer: SocketAddr,
+    pub local: SocketAddr,
+}
+
+/// The seam between the server core and the world: sockets, readiness and time.
+pub trait Poller {
+    /// Waits until at least one registered descriptor is ready or `timeout` passes
+    /// (`None` waits forever, `Some(ZERO)` does not wait) and appends the events to
+    /// `events`, which the caller has cleared. An interrupted wait returns no events.
+    fn poll(&mut self, events: &mut Vec<Event>, timeout: Option<Duration>) -> io::Result<()>;
+
+    /// Opens a listening socket on `addr` (`host:port`), registered for readability.
+    fn listen(&mut self, addr: &str) -> io::Result<Fd>;
+
+    /// Accepts one pending connection, registered for readability only.
+    /// `Ok(None)` means none is pending (EAGAIN). Errors such as EMFILE leave the
+    /// connection pending; the loop logs them and tries again on a later event.
+    fn accept(&mut self, listener: Fd) -> io::Result<Option<Accepted>>;
+
+    /// Reads into `buf`. `Ok(0)` means the peer closed its side; `WouldBlock` means no
+    /// data now (the loop waits for the next readable event).
+    fn read(&mut self, fd: Fd, buf: &mut [u8]) -> io::Result<usize>;
+
+    /// Writes (vectored) as much as the socket takes now; may be short. `WouldBlock`
+    /// means the send buffer is full.
+    fn write(&mut self, fd: Fd, bufs: &[IoSlice<'_>]) -> io::Result<usize>;
+
+    /// Sets which readiness the loop wants to hear about. Readable interest stays on for
+    /// every live connection; writable interest is on exactly while replies are pending.
+    fn set_interest(&mut self, fd: Fd, readable: bool, writable: bool) -> io::Result<()>;
+
+    /// Closes a descriptor. No event for it is reported after this call returns, and its
+    /// number may be reused by a later `accept`.
+    fn close(&mut self, fd: Fd);
+
+    /// Wall-clock time in microseconds since the Unix epoch. The only clock the core reads.
+    fn now_us(&self) -> u64;
+
+    /// Blocks the whole server for `duration` (DEBUG SLEEP). The simulator advances its
+    /// virtual clock instead.
+    fn sleep(&mut self, duration: Duration);
+
+    /// True once the process was asked to stop (SIGINT/SIGTERM). Checked from the cron,
+    /// as Redis checks `shutdown_asap`.
+    fn shutdown_requested(&self) -> bool {
+        false
+    }
+}
+
+/// Milliseconds from the poller's clock.
+pub fn now_ms<P: Poller + ?Sized>(poller: &P) -> u64 {
+    poller.now_us() / 1000
+}
