@@ -1,15 +1,119 @@
-//! The command table (placeholder until the command families land).
+//! The command table: every command's name, arity, flags, key positions and handler.
+//!
+//! Each family file (`strings.rs`, `keys.rs`, ...) exports `pub const COMMANDS: &[Command]`;
+//! [`all`] joins them, sorted by name, and [`dispatch`] looks a command up by binary search
+//! on its lower-cased name (no hash map: nothing here may depend on a seeded hasher).
 
 use super::Ctx;
 use crate::resp::Reply;
 use bytes::Bytes;
+use std::sync::OnceLock;
 
-pub fn dispatch(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
-    let name = argv
-        .first()
-        .map(|a| String::from_utf8_lossy(a).into_owned())
-        .unwrap_or_default();
-    Reply::error(format!(
-        "ERR unknown command '{name}', with args beginning with: "
-    ))
+/// A handler: runs a command whose name and arity were already checked.
+pub type Handler = fn(&mut Ctx<'_>, &[Bytes]) -> Reply;
+
+/// One entry of the table, in the shape COMMAND INFO reports.
+#[derive(Clone, Copy)]
+pub struct Command {
+    /// Lower-case name.
+    pub name: &'static str,
+    /// Redis's convention: `n` means exactly n arguments including the name, `-n` at least n.
+    pub arity: i32,
+    /// COMMAND INFO flags, e.g. `&["write", "denyoom", "fast"]`.
+    pub flags: &'static [&'static str],
+    /// Key positions: first, last (negative counts from the end), step. 0,0,0 = no keys.
+    pub first_key: i32,
+    pub last_key: i32,
+    pub step: i32,
+    /// ACL categories without the `@`, e.g. `&["string", "fast"]`.
+    pub acl: &'static [&'static str],
+    /// COMMAND DOCS summary and the version the command appeared in.
+    pub summary: &'static str,
+    pub since: &'static str,
+    /// The family, as COMMAND DOCS `group` reports it: "string", "generic", "server", ...
+    pub group: &'static str,
+    pub handler: Handler,
+}
+
+impl Command {
+    /// Whether `argc` (the name included) satisfies the arity.
+    pub fn arity_ok(&self, argc: usize) -> bool {
+        let argc = argc as i64;
+        let arity = self.arity as i64;
+        if arity >= 0 {
+            argc == arity
+        } else {
+            argc >= -arity
+        }
+    }
+
+    pub fn is_write(&self) -> bool {
+        self.flags.contains(&"write")
+    }
+}
+
+/// Every family's commands, joined and sorted by name once.
+pub fn all() -> &'static [Command] {
+    static TABLE: OnceLock<Vec<Command>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let families: &[&[Command]] = &[];
+        let mut table: Vec<Command> = families.iter().flat_map(|f| f.iter().copied()).collect();
+        table.sort_by(|a, b| a.name.cmp(b.name));
+        for pair in table.windows(2) {
+            assert!(pair[0].name != pair[1].name, "command {} defined twice", pair[0].name);
+        }
+        table
+    })
+}
+
+/// Finds a command by name, case-insensitively, without allocating.
+pub fn lookup(name: &[u8]) -> Option<&'static Command> {
+    let mut lower = [0u8; 32];
+    if name.len() > lower.len() {
+        return None;
+    }
+    for (dst, src) in lower.iter_mut().zip(name) {
+        *dst = src.to_ascii_lowercase();
+    }
+    let lower = &lower[..name.len()];
+    let table = all();
+    table
+        .binary_search_by(|c| c.name.as_bytes().cmp(lower))
+        .ok()
+        .map(|i| &table[i])
+}
+
+/// Looks up and runs one command. The caller has checked that `argv` is not empty.
+pub fn dispatch(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let Some(name) = argv.first() else {
+        return Reply::err("ERR empty command");
+    };
+    let Some(cmd) = lookup(name) else {
+        return unknown_command(argv);
+    };
+    if !cmd.arity_ok(argv.len()) {
+        return Reply::error(format!("ERR wrong number of arguments for '{}' command", cmd.name));
+    }
+    ctx.session.last_cmd = cmd.name;
+    (cmd.handler)(ctx, argv)
+}
+
+/// Redis's text for an unknown command: the name and the first arguments, quoted, at
+/// most about 128 bytes of them, with newlines turned into spaces.
+pub fn unknown_command(argv: &[Bytes]) -> Reply {
+    let name = String::from_utf8_lossy(&argv[0]);
+    let name: String = name.chars().take(128).collect();
+    let mut args = String::new();
+    for arg in &argv[1..] {
+        if args.len() >= 128 {
+            break;
+        }
+        let room = 128 - args.len();
+        let text = String::from_utf8_lossy(&arg[..arg.len().min(room)]).into_owned();
+        args.push('\'');
+        args.push_str(&text);
+        args.push_str("' ");
+    }
+    let text = format!("ERR unknown command '{name}', with args beginning with: {args}");
+    Reply::error(text.replace(['\r', '\n'], " "))
 }
