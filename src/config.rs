@@ -208,7 +208,7 @@ impl Config {
 
     fn apply(&mut self, name: &str, value: &str) -> Result<(), ConfigError> {
         match name {
-            "bind" => self.bind = value.split_whitespace().next().unwrap_or("").to_string(),
+            "bind" => self.bind = value.split_whitespace().collect::<Vec<_>>().join(" "),
             "port" => self.port = parse_num(value, 0, 65535)? as u16,
             "hz" => self.hz = parse_num(value, 1, 500)? as u32,
             "timeout" => self.timeout_s = parse_num(value, 0, i32::MAX as u64)?,
@@ -250,7 +250,7 @@ impl Config {
     /// `client-output-buffer-limit <class> <hard> <soft> <seconds> [<class> ...]`.
     fn apply_output_limits(&mut self, value: &str) -> Result<(), ConfigError> {
         let words: Vec<&str> = value.split_whitespace().collect();
-        if words.is_empty() || words.len() % 4 != 0 {
+        if words.is_empty() || !words.len().is_multiple_of(4) {
             return Err(ConfigError::Invalid(
                 "Wrong number of arguments in buffer limit configuration.".into(),
             ));

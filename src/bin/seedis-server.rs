@@ -1,1 +1,214 @@
-fn main() {}
+//! `seedis-server [config-file] [--option value ...]`: the real server on epoll.
+//!
+//! Settings are applied in Redis's order: defaults, then the config file, then the
+//! command line, all through the one table in `seedis::config`.
+
+use clap::Parser;
+use rand_chacha::ChaCha8Rng;
+use rand_core::SeedableRng;
+use seedis::config::{Config, ConfigError};
+use seedis::net::mio::MioPoller;
+use seedis::server::log::{Level, Log, WriterLog};
+use seedis::server::EventLoop;
+use std::io::Read;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "seedis-server",
+    version,
+    about = "A Redis-compatible key-value server"
+)]
+struct Args {
+    /// A redis.conf-style file (`name value` lines), applied before the flags below.
+    config_file: Option<String>,
+    /// TCP port to listen on.
+    #[arg(long)]
+    port: Option<String>,
+    /// Addresses to listen on, space separated (default 127.0.0.1).
+    #[arg(long)]
+    bind: Option<String>,
+    /// Cron frequency in Hz (active expiry, idle clients).
+    #[arg(long)]
+    hz: Option<String>,
+    /// Close clients idle for this many seconds (0 = never).
+    #[arg(long)]
+    timeout: Option<String>,
+    #[arg(long)]
+    maxclients: Option<String>,
+    #[arg(long)]
+    databases: Option<String>,
+    /// debug, verbose, notice, warning or nothing.
+    #[arg(long)]
+    loglevel: Option<String>,
+    /// Log to this file instead of standard output.
+    #[arg(long)]
+    logfile: Option<String>,
+    #[arg(long)]
+    requirepass: Option<String>,
+    #[arg(long = "protected-mode")]
+    protected_mode: Option<String>,
+    #[arg(long = "proto-max-bulk-len")]
+    proto_max_bulk_len: Option<String>,
+    #[arg(long = "client-query-buffer-limit")]
+    client_query_buffer_limit: Option<String>,
+    /// `class hard soft seconds`, e.g. "normal 64mb 0 0".
+    #[arg(long = "client-output-buffer-limit")]
+    client_output_buffer_limit: Option<String>,
+    /// Accepted for compatibility with scripts written for redis-server; seedis keeps
+    /// no snapshot.
+    #[arg(long)]
+    save: Option<String>,
+    #[arg(long)]
+    appendonly: Option<String>,
+    /// Seed of the server's RNG (RANDOMKEY, hash seeds): makes a run reproducible.
+    /// Default: drawn from the OS.
+    #[arg(long)]
+    seed: Option<u64>,
+}
+
+impl Args {
+    fn overrides(&self) -> Vec<(&'static str, &String)> {
+        let pairs: [(&'static str, &Option<String>); 15] = [
+            ("port", &self.port),
+            ("bind", &self.bind),
+            ("hz", &self.hz),
+            ("timeout", &self.timeout),
+            ("maxclients", &self.maxclients),
+            ("databases", &self.databases),
+            ("loglevel", &self.loglevel),
+            ("logfile", &self.logfile),
+            ("requirepass", &self.requirepass),
+            ("protected-mode", &self.protected_mode),
+            ("proto-max-bulk-len", &self.proto_max_bulk_len),
+            ("client-query-buffer-limit", &self.client_query_buffer_limit),
+            (
+                "client-output-buffer-limit",
+                &self.client_output_buffer_limit,
+            ),
+            ("save", &self.save),
+            ("appendonly", &self.appendonly),
+        ];
+        pairs
+            .into_iter()
+            .filter_map(|(name, value)| value.as_ref().map(|v| (name, v)))
+            .collect()
+    }
+}
+
+fn load_config(args: &Args) -> Result<Config, String> {
+    let mut config = Config::default();
+    if let Some(path) = &args.config_file {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("Fatal error, can't open config file '{path}': {e}"))?;
+        config.apply_file(&text).map_err(|(line, why)| {
+            format!("*** FATAL CONFIG FILE ERROR (seedis) ***\nReading the configuration file, at line {line}\n>>> {why}")
+        })?;
+    }
+    for (name, value) in args.overrides() {
+        config.set_at_startup(name, value).map_err(|e| match e {
+            ConfigError::Invalid(why) => format!("Invalid --{name} '{value}': {why}"),
+            other => format!("Invalid --{name} '{value}': {other:?}"),
+        })?;
+    }
+    Ok(config)
+}
+
+fn seed_from_os() -> [u8; 32] {
+    let mut seed = [0u8; 32];
+    if let Ok(mut urandom) = std::fs::File::open("/dev/urandom") {
+        if urandom.read_exact(&mut seed).is_ok() {
+            return seed;
+        }
+    }
+    // No /dev/urandom: the time and pid still make runs differ.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    seed[..16].copy_from_slice(&nanos.to_le_bytes());
+    seed[16..20].copy_from_slice(&std::process::id().to_le_bytes());
+    seed
+}
+
+fn make_log(config: &Config) -> Result<Box<dyn Log>, String> {
+    let pid = std::process::id();
+    let min_level = Level::from_name(&config.loglevel);
+    if config.logfile.is_empty() {
+        return Ok(Box::new(WriterLog {
+            pid,
+            min_level,
+            out: std::io::stdout(),
+        }));
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&config.logfile)
+        .map_err(|e| format!("Can't open the log file '{}': {e}", config.logfile))?;
+    Ok(Box::new(WriterLog {
+        pid,
+        min_level,
+        out: file,
+    }))
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let config = match load_config(&args) {
+        Ok(config) => config,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(1);
+        }
+    };
+    let log = match make_log(&config) {
+        Ok(log) => log,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(1);
+        }
+    };
+    let rng = match args.seed {
+        Some(seed) => ChaCha8Rng::seed_from_u64(seed),
+        None => ChaCha8Rng::from_seed(seed_from_os()),
+    };
+    let poller = match MioPoller::new() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("Failed creating the event loop: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let port = config.port;
+    let bind = config.bind.clone();
+    let mut server = match EventLoop::new(poller, config, rng, log) {
+        Ok(server) => server,
+        Err(e) => {
+            eprintln!("Could not create server TCP listening socket {e}");
+            return ExitCode::from(1);
+        }
+    };
+    server.log(
+        Level::Notice,
+        &format!(
+            "seedis {} started, pid={}",
+            env!("CARGO_PKG_VERSION"),
+            std::process::id()
+        ),
+    );
+    server.log(
+        Level::Notice,
+        &format!("Running mode=standalone, port={port}."),
+    );
+    server.log(
+        Level::Notice,
+        &format!("Ready to accept connections tcp on {bind} port {port}"),
+    );
+    if let Err(e) = server.run() {
+        server.log(Level::Warning, &format!("Event loop failed: {e}"));
+        return ExitCode::from(1);
+    }
+    server.log(Level::Warning, "seedis is now ready to exit, bye bye...");
+    ExitCode::SUCCESS
+}

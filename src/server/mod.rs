@@ -1,1 +1,9 @@
-//! The event loop (placeholder).
+//! The server: the event loop and the client state machine, written only against the
+//! [`crate::net::Poller`] seam.
+
+pub mod client;
+pub mod event_loop;
+pub mod log;
+pub mod reply_buffer;
+
+pub use event_loop::EventLoop;

@@ -1,0 +1,59 @@
+//! One connected client: its descriptor, query buffer and parser state, pending replies,
+//! and the flags that tie it into the loop's read and write schedules.
+
+use crate::cmd::Session;
+use crate::net::Fd;
+use crate::resp::parse::RequestParser;
+use crate::server::reply_buffer::ReplyBuffer;
+use bytes::BytesMut;
+
+pub struct Client {
+    pub fd: Fd,
+    pub session: Session,
+    /// Bytes read and not yet parsed into a whole command.
+    pub query: BytesMut,
+    /// Survives across reads: a half-received request is never re-scanned.
+    pub parser: RequestParser,
+    pub out: ReplyBuffer,
+    /// Writable interest is registered with the poller.
+    pub writable_armed: bool,
+    /// On the loop's pending-writes list (replies queued since the last before-sleep).
+    pub pending_write: bool,
+    /// The socket may still hold unread bytes: the last read was not cut short by
+    /// WouldBlock, and readiness is edge-triggered, so no new event would come for them.
+    pub read_backlog: bool,
+    /// Close as soon as the loop gets to it, without writing what is pending
+    /// (CLIENT KILL, a limit reached, a read or write error).
+    pub close_asap: bool,
+    /// Last read or write, in µs: the idle `timeout` is measured from it.
+    pub last_io_us: u64,
+}
+
+impl Client {
+    pub fn new(fd: Fd, session: Session, now_us: u64) -> Client {
+        Client {
+            fd,
+            session,
+            query: BytesMut::new(),
+            parser: RequestParser::new(),
+            out: ReplyBuffer::new(),
+            writable_armed: false,
+            pending_write: false,
+            read_backlog: false,
+            close_asap: false,
+            last_io_us: now_us,
+        }
+    }
+
+    /// Whether the loop should stop reading and parsing this client's input.
+    pub fn is_closing(&self) -> bool {
+        self.close_asap || self.session.close_after_reply
+    }
+
+    /// Refreshes the fields CLIENT LIST reports for this client.
+    pub fn refresh_session_sizes(&mut self) {
+        self.session.qbuf_len = self.query.len();
+        self.session.qbuf_free = self.query.capacity() - self.query.len();
+        self.session.omem = self.out.memory();
+    }
+}
