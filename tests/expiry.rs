@@ -9,8 +9,18 @@ use std::time::{Duration, Instant};
 fn lazy_expiry_on_access() {
     let server = Server::start(&[]);
     let mut conn = server.client();
-    let _: () = redis::cmd("DEBUG").arg("SET-ACTIVE-EXPIRE").arg(0).query(&mut conn).unwrap();
-    let _: () = redis::cmd("SET").arg("k").arg("v").arg("PX").arg(50).query(&mut conn).unwrap();
+    let _: () = redis::cmd("DEBUG")
+        .arg("SET-ACTIVE-EXPIRE")
+        .arg(0)
+        .query(&mut conn)
+        .unwrap();
+    let _: () = redis::cmd("SET")
+        .arg("k")
+        .arg("v")
+        .arg("PX")
+        .arg(50)
+        .query(&mut conn)
+        .unwrap();
     std::thread::sleep(Duration::from_millis(150));
     // Without the active cycle the key is still stored, as in Redis...
     let size: u64 = redis::cmd("DBSIZE").query(&mut conn).unwrap();
@@ -27,10 +37,20 @@ fn active_expiry_reclaims_untouched_keys() {
     let server = Server::start(&["--hz", "50"]);
     let mut conn = server.client();
     for i in 0..500 {
-        let _: () = redis::cmd("SET").arg(format!("t{i}")).arg("v").arg("PX").arg(100).query(&mut conn).unwrap();
+        let _: () = redis::cmd("SET")
+            .arg(format!("t{i}"))
+            .arg("v")
+            .arg("PX")
+            .arg(100)
+            .query(&mut conn)
+            .unwrap();
     }
     for i in 0..50 {
-        let _: () = redis::cmd("SET").arg(format!("keep{i}")).arg("v").query(&mut conn).unwrap();
+        let _: () = redis::cmd("SET")
+            .arg(format!("keep{i}"))
+            .arg("v")
+            .query(&mut conn)
+            .unwrap();
     }
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
@@ -51,5 +71,8 @@ fn idle_clients_are_closed_after_timeout() {
     let mut idle = server.raw();
     let (data, closed) = common::read_until_close(&mut idle, Duration::from_secs(5));
     assert!(data.is_empty());
-    assert!(closed, "an idle client must be closed after `timeout` seconds");
+    assert!(
+        closed,
+        "an idle client must be closed after `timeout` seconds"
+    );
 }

@@ -17,16 +17,56 @@ fn protocol_error_cases() -> Vec<(&'static str, Vec<u8>, &'static [u8])> {
     long_bulk_count.extend(std::iter::repeat_n(b'1', 70 * 1024));
     let long_inline = vec![b'a'; 70 * 1024];
     vec![
-        ("multibulk length not a number", b"*abc\r\n".to_vec(), b"-ERR Protocol error: invalid multibulk length\r\n"),
-        ("multibulk length too big", b"*2147483648\r\n".to_vec(), b"-ERR Protocol error: invalid multibulk length\r\n"),
-        ("bulk length not a number", b"*1\r\n$abc\r\n".to_vec(), b"-ERR Protocol error: invalid bulk length\r\n"),
-        ("bulk length negative", b"*1\r\n$-3\r\n".to_vec(), b"-ERR Protocol error: invalid bulk length\r\n"),
-        ("bulk over proto-max-bulk-len", b"*1\r\n$536870913\r\n".to_vec(), b"-ERR Protocol error: invalid bulk length\r\n"),
-        ("no dollar", b"*1\r\nfoo\r\n".to_vec(), b"-ERR Protocol error: expected '$', got 'f'\r\n"),
-        ("unbalanced quotes", b"set \"a b\r\n".to_vec(), b"-ERR Protocol error: unbalanced quotes in request\r\n"),
-        ("too big inline", long_inline, b"-ERR Protocol error: too big inline request\r\n"),
-        ("too big mbulk count", long_count, b"-ERR Protocol error: too big mbulk count string\r\n"),
-        ("too big bulk count", long_bulk_count, b"-ERR Protocol error: too big bulk count string\r\n"),
+        (
+            "multibulk length not a number",
+            b"*abc\r\n".to_vec(),
+            b"-ERR Protocol error: invalid multibulk length\r\n",
+        ),
+        (
+            "multibulk length too big",
+            b"*2147483648\r\n".to_vec(),
+            b"-ERR Protocol error: invalid multibulk length\r\n",
+        ),
+        (
+            "bulk length not a number",
+            b"*1\r\n$abc\r\n".to_vec(),
+            b"-ERR Protocol error: invalid bulk length\r\n",
+        ),
+        (
+            "bulk length negative",
+            b"*1\r\n$-3\r\n".to_vec(),
+            b"-ERR Protocol error: invalid bulk length\r\n",
+        ),
+        (
+            "bulk over proto-max-bulk-len",
+            b"*1\r\n$536870913\r\n".to_vec(),
+            b"-ERR Protocol error: invalid bulk length\r\n",
+        ),
+        (
+            "no dollar",
+            b"*1\r\nfoo\r\n".to_vec(),
+            b"-ERR Protocol error: expected '$', got 'f'\r\n",
+        ),
+        (
+            "unbalanced quotes",
+            b"set \"a b\r\n".to_vec(),
+            b"-ERR Protocol error: unbalanced quotes in request\r\n",
+        ),
+        (
+            "too big inline",
+            long_inline,
+            b"-ERR Protocol error: too big inline request\r\n",
+        ),
+        (
+            "too big mbulk count",
+            long_count,
+            b"-ERR Protocol error: too big mbulk count string\r\n",
+        ),
+        (
+            "too big bulk count",
+            long_bulk_count,
+            b"-ERR Protocol error: too big bulk count string\r\n",
+        ),
     ]
 }
 
@@ -43,7 +83,10 @@ fn assert_error_then_close(server: &Server, name: &str, request: &[u8], expected
         String::from_utf8_lossy(&want),
         "{name}: reply"
     );
-    assert!(closed, "{name}: the server must close the connection after a protocol error");
+    assert!(
+        closed,
+        "{name}: the server must close the connection after a protocol error"
+    );
 }
 
 #[test]
@@ -75,7 +118,9 @@ fn query_buffer_limit_closes_without_reply() {
     let server = Server::start(&["--client-query-buffer-limit", "1mb"]);
     let mut stream = server.raw();
     // A bulk that never ends: 2 MiB announced, 1.5 MiB sent.
-    stream.write_all(b"*2\r\n$3\r\nSET\r\n$2097152\r\n").unwrap();
+    stream
+        .write_all(b"*2\r\n$3\r\nSET\r\n$2097152\r\n")
+        .unwrap();
     let chunk = vec![b'x'; 64 * 1024];
     for _ in 0..24 {
         if stream.write_all(&chunk).is_err() {
@@ -83,7 +128,11 @@ fn query_buffer_limit_closes_without_reply() {
         }
     }
     let (data, closed) = read_until_close(&mut stream, Duration::from_secs(5));
-    assert!(data.is_empty(), "no reply expected, got {:?}", String::from_utf8_lossy(&data));
+    assert!(
+        data.is_empty(),
+        "no reply expected, got {:?}",
+        String::from_utf8_lossy(&data)
+    );
     assert!(closed);
     let mut conn = server.client();
     let pong: String = redis::cmd("PING").query(&mut conn).unwrap();
@@ -96,13 +145,20 @@ fn ten_thousand_pipelined_commands_in_one_write() {
     let mut stream = server.raw();
     let mut request = Vec::new();
     for i in 0..10_000 {
-        request.extend(resp_command(&[b"SET", format!("k{i}").as_bytes(), format!("v{i}").as_bytes()]));
+        request.extend(resp_command(&[
+            b"SET",
+            format!("k{i}").as_bytes(),
+            format!("v{i}").as_bytes(),
+        ]));
         request.extend(resp_command(&[b"INCR", b"counter"]));
     }
     stream.write_all(&request).unwrap();
     for i in 0..10_000 {
         assert_eq!(read_reply(&mut stream), b"+OK\r\n");
-        assert_eq!(read_reply(&mut stream), format!(":{}\r\n", i + 1).into_bytes());
+        assert_eq!(
+            read_reply(&mut stream),
+            format!(":{}\r\n", i + 1).into_bytes()
+        );
     }
     let mut conn = server.client();
     let v: String = redis::cmd("GET").arg("k9999").query(&mut conn).unwrap();
@@ -113,8 +169,14 @@ fn ten_thousand_pipelined_commands_in_one_write() {
 fn hundred_mebibyte_value_round_trips() {
     let server = Server::start(&[]);
     let mut conn = server.client();
-    let value: Vec<u8> = (0..100 * 1024 * 1024).map(|i: usize| (i % 251) as u8).collect();
-    let _: () = redis::cmd("SET").arg("big").arg(&value).query(&mut conn).unwrap();
+    let value: Vec<u8> = (0..100 * 1024 * 1024)
+        .map(|i: usize| (i % 251) as u8)
+        .collect();
+    let _: () = redis::cmd("SET")
+        .arg("big")
+        .arg(&value)
+        .query(&mut conn)
+        .unwrap();
     let len: usize = redis::cmd("STRLEN").arg("big").query(&mut conn).unwrap();
     assert_eq!(len, value.len());
     let back: Vec<u8> = redis::cmd("GET").arg("big").query(&mut conn).unwrap();
@@ -126,18 +188,26 @@ fn thousand_concurrent_clients() {
     let server = Server::start(&[]);
     let mut streams: Vec<_> = (0..1000).map(|_| server.raw()).collect();
     for (i, s) in streams.iter_mut().enumerate() {
-        s.write_all(&resp_command(&[b"SET", format!("c{i}").as_bytes(), i.to_string().as_bytes()]))
-            .unwrap();
+        s.write_all(&resp_command(&[
+            b"SET",
+            format!("c{i}").as_bytes(),
+            i.to_string().as_bytes(),
+        ]))
+        .unwrap();
     }
     for s in streams.iter_mut() {
         assert_eq!(read_reply(s), b"+OK\r\n");
     }
     for (i, s) in streams.iter_mut().enumerate() {
-        s.write_all(&resp_command(&[b"GET", format!("c{i}").as_bytes()])).unwrap();
+        s.write_all(&resp_command(&[b"GET", format!("c{i}").as_bytes()]))
+            .unwrap();
     }
     for (i, s) in streams.iter_mut().enumerate() {
         let v = i.to_string();
-        assert_eq!(read_reply(s), format!("${}\r\n{v}\r\n", v.len()).into_bytes());
+        assert_eq!(
+            read_reply(s),
+            format!("${}\r\n{v}\r\n", v.len()).into_bytes()
+        );
     }
     let mut conn = server.client();
     let info: String = redis::cmd("INFO").arg("clients").query(&mut conn).unwrap();
@@ -171,6 +241,8 @@ fn shutdown_exits_the_process() {
     let mut server = Server::start(&[]);
     let mut stream = server.raw();
     stream.write_all(b"SHUTDOWN NOSAVE\r\n").unwrap();
-    let status = server.wait_exit(Duration::from_secs(5)).expect("server exits");
+    let status = server
+        .wait_exit(Duration::from_secs(5))
+        .expect("server exits");
     assert!(status.success());
 }

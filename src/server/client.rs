@@ -25,6 +25,8 @@ pub struct Client {
     /// Close as soon as the loop gets to it, without writing what is pending
     /// (CLIENT KILL, a limit reached, a read or write error).
     pub close_asap: bool,
+    /// The loop pass of the last read: one read per client per pass.
+    pub last_read_iteration: u64,
     /// Last read or write, in µs: the idle `timeout` is measured from it.
     pub last_io_us: u64,
 }
@@ -41,6 +43,7 @@ impl Client {
             pending_write: false,
             read_backlog: false,
             close_asap: false,
+            last_read_iteration: 0,
             last_io_us: now_us,
         }
     }

@@ -72,6 +72,8 @@ pub struct EventLoop<P: Poller> {
     read_scratch: Vec<u8>,
     next_cron_us: u64,
     shutting_down: bool,
+    /// Passes of the loop so far.
+    iteration: u64,
 }
 
 impl<P: Poller> EventLoop<P> {
@@ -125,6 +127,7 @@ impl<P: Poller> EventLoop<P> {
             read_scratch: vec![0; READ_CHUNK_BYTES],
             next_cron_us: now_us + period,
             shutting_down: false,
+            iteration: 0,
         })
     }
 
@@ -175,7 +178,17 @@ impl<P: Poller> EventLoop<P> {
     /// One pass of the loop: before-sleep, poll, file events, time events.
     pub fn run_once(&mut self) -> io::Result<()> {
         self.before_sleep();
-        let timeout = self.poll_timeout();
+        self.iteration += 1;
+        // Only clients flagged before this poll get their extra read now, and only if no
+        // event read them this time: a before-sleep (which writes their replies) always
+        // runs between two reads of one client, so a client that sends its last commands
+        // and half-closes still gets every reply before the loop sees its EOF.
+        let backlog = std::mem::take(&mut self.read_backlog);
+        let timeout = if backlog.is_empty() {
+            self.poll_timeout()
+        } else {
+            Some(Duration::ZERO)
+        };
         let mut events = std::mem::take(&mut self.events);
         events.clear();
         self.poller.poll(&mut events, timeout)?;
@@ -184,7 +197,7 @@ impl<P: Poller> EventLoop<P> {
             self.handle_event(*event);
         }
         self.events = events;
-        self.drain_read_backlog();
+        self.drain_read_backlog(backlog);
         if self.accept_backlog {
             self.accept_backlog = false;
             for fd in self.listeners.clone() {
@@ -310,6 +323,7 @@ impl<P: Poller> EventLoop<P> {
         if client.close_asap {
             return;
         }
+        client.last_read_iteration = self.iteration;
         let big_bulk = client
             .parser
             .bulk_remaining()
@@ -370,8 +384,8 @@ impl<P: Poller> EventLoop<P> {
     }
 
     /// Gives every client that may still hold unread bytes one more read.
-    fn drain_read_backlog(&mut self) {
-        let backlog = std::mem::take(&mut self.read_backlog);
+    fn drain_read_backlog(&mut self, backlog: Vec<ClientRef>) {
+        let iteration = self.iteration;
         for (fd, id) in backlog {
             if !self.is_current((fd, id)) {
                 continue;
@@ -380,6 +394,11 @@ impl<P: Poller> EventLoop<P> {
                 continue;
             };
             if !client.read_backlog {
+                continue;
+            }
+            if client.last_read_iteration == iteration {
+                // An event read it this pass: keep it for the next one.
+                self.read_backlog.push((fd, id));
                 continue;
             }
             // Re-queued by read_from_client if this read is not the last.

@@ -23,13 +23,21 @@ pub fn free_port() -> u16 {
 impl Server {
     /// Starts seedis-server with extra command-line arguments.
     pub fn start(args: &[&str]) -> Server {
-        Self::spawn(env!("CARGO_BIN_EXE_seedis-server"), args, &["--seed", "1", "--loglevel", "warning"])
+        Self::spawn(
+            env!("CARGO_BIN_EXE_seedis-server"),
+            args,
+            &["--seed", "1", "--loglevel", "warning"],
+        )
     }
 
     /// Starts a real redis-server, or returns None when it is not installed.
     pub fn start_redis(args: &[&str]) -> Option<Server> {
         let path = which("redis-server")?;
-        Some(Self::spawn(&path, args, &["--save", "", "--appendonly", "no", "--loglevel", "warning"]))
+        Some(Self::spawn(
+            &path,
+            args,
+            &["--save", "", "--appendonly", "no", "--loglevel", "warning"],
+        ))
     }
 
     fn spawn(program: &str, args: &[&str], defaults: &[&str]) -> Server {
@@ -68,14 +76,17 @@ impl Server {
     pub fn client(&self) -> redis::Connection {
         let client = redis::Client::open(self.url()).expect("client");
         let conn = client.get_connection().expect("connect");
-        conn.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+        conn.set_read_timeout(Some(Duration::from_secs(30)))
+            .expect("timeout");
         conn
     }
 
     /// A raw TCP connection with a read timeout.
     pub fn raw(&self) -> TcpStream {
         let stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
-        stream.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
         stream.set_nodelay(true).expect("nodelay");
         stream
     }
@@ -141,7 +152,9 @@ pub fn read_until_close(stream: &mut TcpStream, limit: Duration) -> (Vec<u8>, bo
         match stream.read(&mut buf) {
             Ok(0) => return (data, true),
             Ok(n) => data.extend_from_slice(&buf[..n]),
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock || e.kind() == std::io::ErrorKind::TimedOut => {}
+            Err(e)
+                if e.kind() == std::io::ErrorKind::WouldBlock
+                    || e.kind() == std::io::ErrorKind::TimedOut => {}
             Err(_) => return (data, true),
         }
     }
@@ -160,11 +173,20 @@ pub fn read_reply(stream: &mut TcpStream) -> Vec<u8> {
     let mut buf = [0u8; 65536];
     loop {
         if let Some(len) = reply_len(&data, 0) {
-            assert_eq!(len, data.len(), "more than one reply arrived: {:?}", String::from_utf8_lossy(&data));
+            assert_eq!(
+                len,
+                data.len(),
+                "more than one reply arrived: {:?}",
+                String::from_utf8_lossy(&data)
+            );
             return data;
         }
         let n = stream.read(&mut buf).expect("read reply");
-        assert!(n > 0, "connection closed mid-reply: {:?}", String::from_utf8_lossy(&data));
+        assert!(
+            n > 0,
+            "connection closed mid-reply: {:?}",
+            String::from_utf8_lossy(&data)
+        );
         data.extend_from_slice(&buf[..n]);
     }
 }
@@ -187,13 +209,20 @@ pub fn reply_len(data: &[u8], at: usize) -> Option<usize> {
         }
         b'*' | b'~' | b'>' | b'%' | b'|' => {
             let n: i64 = header.parse().ok()?;
-            let items = if kind == b'%' || kind == b'|' { n * 2 } else { n };
+            let items = if kind == b'%' || kind == b'|' {
+                n * 2
+            } else {
+                n
+            };
             let mut pos = after;
             for _ in 0..items.max(0) {
                 pos += reply_len(data, pos)?;
             }
             Some(pos - at)
         }
-        _ => panic!("not a RESP reply: {:?}", String::from_utf8_lossy(&data[at..])),
+        _ => panic!(
+            "not a RESP reply: {:?}",
+            String::from_utf8_lossy(&data[at..])
+        ),
     }
 }
