@@ -1102,3 +1102,610 @@ fn ebadf() -> io::Error {
     // EBADF has no ErrorKind of its own; the raw OS code keeps it recognisable.
     io::Error::from_raw_os_error(9)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    const ADDR: &str = "127.0.0.1:6379";
+
+    fn poll_now(k: &mut SimPoller) -> Vec<Event> {
+        let mut events = Vec::new();
+        k.poll(&mut events, Some(Duration::ZERO)).unwrap();
+        events
+    }
+
+    fn write_all_once(k: &mut SimPoller, fd: Fd, bytes: &[u8]) -> io::Result<usize> {
+        k.write(fd, &[IoSlice::new(bytes)])
+    }
+
+    /// A kernel with no faults, one listener and one accepted connection.
+    fn one_conn() -> (SimPoller, Fd, ConnId, Fd) {
+        let mut k = SimPoller::new(7, FaultPlan::none());
+        let l = k.listen(ADDR).unwrap();
+        let c = k.connect();
+        let events = poll_now(&mut k);
+        assert_eq!(events.len(), 1);
+        assert!(events[0].fd == l && events[0].readable);
+        let a = k.accept(l).unwrap().unwrap();
+        assert_eq!(a.local.port(), 6379);
+        assert_eq!(a.peer.port(), 40_000);
+        assert!(k.accept(l).unwrap().is_none());
+        (k, l, c, a.fd)
+    }
+
+    // ---- A tiny edge-triggered echo server, written against the trait only ---------
+
+    /// Per-connection state: bytes to echo, and the loop's memory that the socket may
+    /// still be readable (edge-triggered: no event will say so again).
+    #[derive(Default)]
+    struct EchoConn {
+        out: VecDeque<u8>,
+        still_readable: bool,
+        want_write: bool,
+    }
+
+    struct Echo {
+        listener: Fd,
+        conns: BTreeMap<Fd, EchoConn>,
+    }
+
+    /// Bytes one connection may read per turn before yielding to the others (fairness,
+    /// like Redis's 16 KiB): it must then remember the socket is still readable.
+    const READ_BUDGET: usize = 64;
+
+    impl Echo {
+        fn new<P: Poller>(p: &mut P) -> Echo {
+            Echo {
+                listener: p.listen(ADDR).unwrap(),
+                conns: BTreeMap::new(),
+            }
+        }
+
+        fn step<P: Poller>(&mut self, p: &mut P) {
+            let mut events = Vec::new();
+            p.poll(&mut events, Some(Duration::from_millis(1))).unwrap();
+            for ev in events {
+                if ev.fd == self.listener {
+                    // Bounded: the backlog is.
+                    for _ in 0..1024 {
+                        match p.accept(self.listener) {
+                            Ok(Some(a)) => {
+                                let fresh = self.conns.insert(a.fd, EchoConn::default());
+                                assert!(fresh.is_none(), "accept returned an fd in use");
+                            }
+                            Ok(None) | Err(_) => break,
+                        }
+                    }
+                    continue;
+                }
+                let c = self
+                    .conns
+                    .get_mut(&ev.fd)
+                    .unwrap_or_else(|| panic!("event for fd {} the server never had open", ev.fd));
+                if ev.readable || ev.hup || ev.error {
+                    c.still_readable = true;
+                }
+            }
+            let fds: Vec<Fd> = self.conns.keys().copied().collect();
+            for fd in fds {
+                if self.conns[&fd].still_readable && !self.serve_read(p, fd) {
+                    continue;
+                }
+                self.flush(p, fd);
+            }
+        }
+
+        /// Reads up to the budget; false if the connection was closed.
+        fn serve_read<P: Poller>(&mut self, p: &mut P, fd: Fd) -> bool {
+            let mut buf = [0u8; 7];
+            let mut budget = READ_BUDGET;
+            while budget > 0 {
+                match p.read(fd, &mut buf) {
+                    Ok(0) => return self.close(p, fd),
+                    Ok(n) => {
+                        let c = self.conns.get_mut(&fd).unwrap();
+                        c.out.extend(&buf[..n]);
+                        budget = budget.saturating_sub(n);
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                        self.conns.get_mut(&fd).unwrap().still_readable = false;
+                        return true;
+                    }
+                    Err(_) => return self.close(p, fd),
+                }
+            }
+            true // budget spent: still_readable stays set, served next step
+        }
+
+        fn flush<P: Poller>(&mut self, p: &mut P, fd: Fd) {
+            for _ in 0..1024 {
+                let c = self.conns.get_mut(&fd).unwrap();
+                if c.out.is_empty() {
+                    if c.want_write {
+                        c.want_write = false;
+                        p.set_interest(fd, true, false).unwrap();
+                    }
+                    return;
+                }
+                let (a, b) = c.out.as_slices();
+                match p.write(fd, &[IoSlice::new(a), IoSlice::new(b)]) {
+                    Ok(n) => {
+                        c.out.drain(..n);
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                        if !c.want_write {
+                            c.want_write = true;
+                            p.set_interest(fd, true, true).unwrap();
+                        }
+                        return;
+                    }
+                    Err(_) => {
+                        self.close(p, fd);
+                        return;
+                    }
+                }
+            }
+        }
+
+        fn close<P: Poller>(&mut self, p: &mut P, fd: Fd) -> bool {
+            self.conns.remove(&fd);
+            p.close(fd);
+            false
+        }
+    }
+
+    struct Client {
+        conn: ConnId,
+        payload: Vec<u8>,
+        sent: usize,
+        got: Vec<u8>,
+    }
+
+    struct Outcome {
+        hash: u64,
+        stats: KernelStats,
+        /// Per client: (payload, echoed bytes).
+        clients: Vec<(Vec<u8>, Vec<u8>, bool)>,
+    }
+
+    /// RESP-looking payloads, so splits fall inside "\r\n" and inside lengths.
+    fn payload(i: usize, len: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut j = 0;
+        while out.len() < len {
+            out.extend(
+                format!(
+                    "*2\r\n$3\r\nGET\r\n${}\r\nkey:{i}:{j}\r\n",
+                    6 + digits(i) + digits(j)
+                )
+                .bytes(),
+            );
+            j += 1;
+        }
+        out.truncate(len);
+        out
+    }
+
+    fn digits(n: usize) -> usize {
+        n.to_string().len()
+    }
+
+    /// Drives `clients` echo clients against the echo server until every byte is echoed
+    /// or its connection died, then closes everything and checks the kernel's invariants.
+    fn run(seed: u64, plan: FaultPlan, clients: usize, len: usize) -> Outcome {
+        let mut k = SimPoller::new(seed, plan);
+        let mut server = Echo::new(&mut k);
+        let mut cs: Vec<Client> = (0..clients)
+            .map(|i| Client {
+                conn: k.connect(),
+                payload: payload(i, len),
+                sent: 0,
+                got: Vec::new(),
+            })
+            .collect();
+        let done = |k: &SimPoller, c: &Client| {
+            c.got.len() == c.payload.len() || k.is_reset(c.conn) || k.is_closed_by_server(c.conn)
+        };
+        let mut steps = 0;
+        while !cs.iter().all(|c| done(&k, c)) {
+            steps += 1;
+            assert!(steps < 100_000, "echo run {seed} did not finish: a hang");
+            for c in &mut cs {
+                let end = (c.sent + 100).min(c.payload.len());
+                c.sent += k.client_send(c.conn, &c.payload[c.sent..end]);
+            }
+            k.deliver();
+            server.step(&mut k);
+            for c in &mut cs {
+                c.got.extend(k.client_recv(c.conn, 4096));
+            }
+        }
+        for c in &cs {
+            k.client_close(c.conn);
+        }
+        for _ in 0..1_000 {
+            if server.conns.is_empty() {
+                break;
+            }
+            k.deliver();
+            server.step(&mut k);
+        }
+        assert!(
+            server.conns.is_empty(),
+            "server kept connections open after close"
+        );
+        assert_eq!(k.open_fds(), vec![server.listener]);
+        assert!(k.leaks().is_empty());
+        assert!(k.violations().is_empty(), "{:?}", k.violations());
+        Outcome {
+            hash: k.trace_hash(),
+            stats: k.stats().clone(),
+            clients: cs
+                .into_iter()
+                .map(|c| {
+                    let reset = k.is_reset(c.conn);
+                    (c.payload, c.got, reset)
+                })
+                .collect(),
+        }
+    }
+
+    /// Faults after which the server may legitimately drop bytes (the connection ends).
+    fn ends_connections(f: Fault) -> bool {
+        matches!(f, Fault::Reset | Fault::HalfClose)
+    }
+
+    fn check_echo(out: &Outcome, exact: bool) {
+        for (payload, got, _) in &out.clients {
+            assert!(
+                payload.starts_with(got),
+                "echo is not a prefix of what was sent"
+            );
+            if exact {
+                assert_eq!(got.len(), payload.len(), "bytes lost");
+            }
+        }
+    }
+
+    #[test]
+    fn echo_exactly_once_in_order_under_each_fault() {
+        let out = run(1, FaultPlan::none(), 4, 1_000);
+        check_echo(&out, true);
+        for fault in Fault::ALL {
+            for seed in 0..4 {
+                let plan = FaultPlan::none().with(fault, fault.max_rate());
+                let out = run(seed, plan, 6, 1_500);
+                check_echo(&out, !ends_connections(fault));
+            }
+        }
+    }
+
+    #[test]
+    fn each_fault_fires() {
+        let fired = |f: Fault, s: &KernelStats| match f {
+            Fault::PartialDelivery => s.partial_deliveries,
+            Fault::ShortRead => s.short_reads,
+            Fault::ShortWrite => s.short_writes,
+            Fault::WriteEagain => s.write_eagains,
+            Fault::SpuriousReadable => s.spurious_readables,
+            Fault::Reset => s.resets,
+            Fault::HalfClose => s.half_closes,
+            Fault::AcceptEmfile => s.accept_emfiles,
+            Fault::SlowReader => s.slow_recvs,
+            // Visible only as order; checked by the determinism test's hash difference.
+            Fault::ShuffleDelivery => 1,
+            Fault::ClockJump => s.clock_jumps,
+        };
+        for fault in Fault::ALL {
+            let out = run(3, FaultPlan::none().with(fault, fault.max_rate()), 8, 3_000);
+            assert!(fired(fault, &out.stats) > 0, "{} never fired", fault.name());
+        }
+    }
+
+    #[test]
+    fn echo_under_swarm_and_all() {
+        for seed in 0..16 {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let plan = if seed % 2 == 0 {
+                FaultPlan::swarm(&mut rng)
+            } else {
+                FaultPlan::all(&mut rng)
+            };
+            let exact = !plan.enabled(Fault::Reset) && !plan.enabled(Fault::HalfClose);
+            check_echo(&run(seed, plan, 8, 2_000), exact);
+        }
+    }
+
+    #[test]
+    fn same_seed_same_trace_other_seed_other_trace() {
+        let plan = |s| FaultPlan::all(&mut ChaCha8Rng::seed_from_u64(s));
+        let a = run(11, plan(11), 5, 1_000);
+        let b = run(11, plan(11), 5, 1_000);
+        assert_eq!(a.hash, b.hash);
+        assert_eq!(a.stats, b.stats);
+        let hashes: BTreeSet<u64> = (0..8).map(|s| run(s, plan(11), 5, 1_000).hash).collect();
+        assert_eq!(hashes.len(), 8, "different seeds should trace differently");
+        // Shuffled delivery changes the order of events even with nothing else on.
+        let shuffled = FaultPlan::none().with(Fault::ShuffleDelivery, 1.0);
+        assert_ne!(
+            run(1, FaultPlan::none(), 5, 1_000).hash,
+            run(1, shuffled, 5, 1_000).hash
+        );
+    }
+
+    // ---- Edge-triggered semantics, one rule per test --------------------------------
+
+    #[test]
+    fn readable_edge_is_not_redelivered_and_rearm_reports_held_readiness() {
+        let (mut k, _, c, fd) = one_conn();
+        assert!(poll_now(&mut k).is_empty());
+        k.client_send(c, b"hello");
+        k.deliver();
+        let events = poll_now(&mut k);
+        assert_eq!(events.len(), 1);
+        assert!(events[0].fd == fd && events[0].readable && !events[0].writable);
+        assert!(poll_now(&mut k).is_empty(), "edge re-delivered");
+        let mut buf = [0u8; 2];
+        assert_eq!(k.read(fd, &mut buf).unwrap(), 2);
+        assert!(poll_now(&mut k).is_empty(), "a partial read is no new edge");
+        // More data into a non-empty buffer: still no edge (the strict reading).
+        k.client_send(c, b"!!");
+        k.deliver();
+        assert!(poll_now(&mut k).is_empty());
+        // Re-arming reports readiness that holds.
+        k.set_interest(fd, true, false).unwrap();
+        let events = poll_now(&mut k);
+        assert!(events.len() == 1 && events[0].readable);
+        let mut buf = [0u8; 16];
+        assert_eq!(k.read(fd, &mut buf).unwrap(), 5);
+        assert_eq!(&buf[..5], b"llo!!");
+        let err = k.read(fd, &mut buf).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::WouldBlock);
+        // Empty again: the next arrival is an edge.
+        k.client_send(c, b"x");
+        k.deliver();
+        assert_eq!(poll_now(&mut k).len(), 1);
+    }
+
+    #[test]
+    fn stale_readable_edge_is_dropped_at_poll() {
+        let (mut k, _, c, fd) = one_conn();
+        k.client_send(c, b"abc");
+        k.deliver();
+        let mut buf = [0u8; 8];
+        assert_eq!(k.read(fd, &mut buf).unwrap(), 3);
+        // The edge was queued, but nothing is readable any more by the time of the poll.
+        assert!(poll_now(&mut k).is_empty());
+    }
+
+    #[test]
+    fn writable_edges_follow_a_full_buffer() {
+        let config = KernelConfig {
+            send_buffer_capacity: 10,
+            ..KernelConfig::default()
+        };
+        let mut k = SimPoller::with_config(1, FaultPlan::none(), config);
+        let l = k.listen(ADDR).unwrap();
+        let c = k.connect();
+        let fd = k.accept(l).unwrap().unwrap().fd;
+        poll_now(&mut k);
+        // No writable interest: no writable event, whatever the room.
+        assert!(poll_now(&mut k).is_empty());
+        k.set_interest(fd, true, true).unwrap();
+        let events = poll_now(&mut k);
+        assert!(events.len() == 1 && events[0].writable && !events[0].readable);
+        assert!(poll_now(&mut k).is_empty());
+        assert_eq!(write_all_once(&mut k, fd, &[b'a'; 25]).unwrap(), 10);
+        let err = write_all_once(&mut k, fd, b"b").unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::WouldBlock);
+        assert!(poll_now(&mut k).is_empty());
+        assert_eq!(k.client_recv(c, 3), b"aaa");
+        let events = poll_now(&mut k);
+        assert!(events.len() == 1 && events[0].writable);
+        assert!(poll_now(&mut k).is_empty());
+        // Room that appears while the buffer was not blocked is no edge.
+        k.client_recv(c, 3);
+        assert!(poll_now(&mut k).is_empty());
+    }
+
+    #[test]
+    fn spurious_eagain_is_followed_by_a_writable_event() {
+        let plan = FaultPlan::none().with(Fault::WriteEagain, 1.0);
+        let mut k = SimPoller::new(5, plan);
+        let l = k.listen(ADDR).unwrap();
+        k.connect();
+        let fd = k.accept(l).unwrap().unwrap().fd;
+        poll_now(&mut k);
+        // Interest registered after the EAGAIN: the re-arm reports the room.
+        let err = write_all_once(&mut k, fd, b"x").unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::WouldBlock);
+        k.set_interest(fd, true, true).unwrap();
+        assert!(poll_now(&mut k).iter().any(|e| e.fd == fd && e.writable));
+        // Interest already registered: the EAGAIN itself queues the edge.
+        assert!(poll_now(&mut k).is_empty());
+        write_all_once(&mut k, fd, b"x").unwrap_err();
+        assert!(poll_now(&mut k).iter().any(|e| e.fd == fd && e.writable));
+    }
+
+    #[test]
+    fn hup_and_error_are_reported_without_interest() {
+        let (mut k, _, c, fd) = one_conn();
+        k.set_interest(fd, false, false).unwrap();
+        k.client_send(c, b"lost");
+        k.deliver();
+        assert!(
+            poll_now(&mut k).is_empty(),
+            "no readable interest, no readable event"
+        );
+        k.client_reset(c);
+        let events = poll_now(&mut k);
+        assert_eq!(events.len(), 1);
+        let e = events[0];
+        assert!(e.fd == fd && e.hup && e.error && !e.readable && !e.writable);
+        let mut buf = [0u8; 4];
+        let err = k.read(fd, &mut buf).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::ConnectionReset);
+        let err = write_all_once(&mut k, fd, b"x").unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::ConnectionReset);
+        assert_eq!(k.leaks(), vec![c], "told of the reset but still open");
+        k.close(fd);
+        assert!(k.leaks().is_empty());
+        assert!(k.is_closed_by_server(c));
+    }
+
+    #[test]
+    fn half_close_reads_data_then_eof_and_client_still_receives() {
+        let (mut k, _, c, fd) = one_conn();
+        k.client_send(c, b"PING\r\n");
+        k.client_shutdown_write(c);
+        assert_eq!(
+            k.client_send(c, b"more"),
+            0,
+            "nothing is sent after shutdown"
+        );
+        k.deliver();
+        let events = poll_now(&mut k);
+        assert!(events.len() == 1 && events[0].readable && events[0].hup);
+        let mut buf = [0u8; 64];
+        assert_eq!(k.read(fd, &mut buf).unwrap(), 6);
+        assert_eq!(k.read(fd, &mut buf).unwrap(), 0);
+        assert_eq!(write_all_once(&mut k, fd, b"+PONG\r\n").unwrap(), 7);
+        assert_eq!(k.client_recv(c, 64), b"+PONG\r\n");
+        k.client_close(c);
+        let err = write_all_once(&mut k, fd, b"x").unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::BrokenPipe);
+    }
+
+    #[test]
+    fn close_with_unread_replies_is_a_reset() {
+        let (mut k, _, c, fd) = one_conn();
+        write_all_once(&mut k, fd, b"+OK\r\n").unwrap();
+        k.client_close(c);
+        assert!(k.is_reset(c));
+        let events = poll_now(&mut k);
+        assert!(events[0].error);
+    }
+
+    #[test]
+    fn fd_reuse_gets_no_stale_events() {
+        let (mut k, l, a, fd_a) = one_conn();
+        k.client_send(a, b"queued for the old fd");
+        k.deliver();
+        k.set_interest(fd_a, true, true).unwrap();
+        // Readable and writable edges are queued for fd_a; the server closes before polling.
+        k.close(fd_a);
+        let b = k.connect();
+        let accepted = k.accept(l).unwrap().unwrap();
+        assert_eq!(accepted.fd, fd_a, "lowest free descriptor is reused");
+        assert_eq!(k.conn_fd(b), Some(fd_a));
+        // Only the listener's edge for b's connect may show; nothing for the reused fd.
+        let events = poll_now(&mut k);
+        assert!(events.iter().all(|e| e.fd != fd_a), "{events:?}");
+        // The old client's later bytes go nowhere.
+        assert_eq!(k.client_send(a, b"x"), 0);
+        k.deliver();
+        assert!(poll_now(&mut k).is_empty());
+        let mut buf = [0u8; 8];
+        assert_eq!(
+            k.read(fd_a, &mut buf).unwrap_err().kind(),
+            io::ErrorKind::WouldBlock
+        );
+        assert_eq!(k.open_fds(), vec![l, fd_a]);
+        assert_eq!(k.interest(fd_a), Some((true, false)));
+    }
+
+    #[test]
+    fn use_after_close_is_flagged_and_ebadf() {
+        let (mut k, _, _, fd) = one_conn();
+        k.close(fd);
+        assert!(k.violations().is_empty());
+        let mut buf = [0u8; 4];
+        assert_eq!(k.read(fd, &mut buf).unwrap_err().raw_os_error(), Some(9));
+        assert_eq!(
+            write_all_once(&mut k, fd, b"x").unwrap_err().raw_os_error(),
+            Some(9)
+        );
+        assert_eq!(
+            k.set_interest(fd, true, true).unwrap_err().raw_os_error(),
+            Some(9)
+        );
+        k.close(fd);
+        assert_eq!(
+            k.read(Fd(99), &mut buf).unwrap_err().raw_os_error(),
+            Some(9)
+        );
+        assert_eq!(k.violations().len(), 5, "{:?}", k.violations());
+        assert_eq!(k.interest(fd), None);
+    }
+
+    #[test]
+    fn data_before_accept_is_reported_by_registration() {
+        let mut k = SimPoller::new(1, FaultPlan::none());
+        let l = k.listen(ADDR).unwrap();
+        let c = k.connect();
+        k.client_send(c, b"early");
+        k.deliver();
+        poll_now(&mut k);
+        let fd = k.accept(l).unwrap().unwrap().fd;
+        let events = poll_now(&mut k);
+        assert!(events.len() == 1 && events[0].fd == fd && events[0].readable);
+    }
+
+    #[test]
+    fn emfile_keeps_the_connection_pending_and_reports_the_listener_again() {
+        let config = KernelConfig {
+            fd_limit: 2,
+            ..KernelConfig::default()
+        };
+        let mut k = SimPoller::with_config(1, FaultPlan::none(), config);
+        let l = k.listen(ADDR).unwrap();
+        let a = k.connect();
+        let b = k.connect();
+        let fd_a = k.accept(l).unwrap().unwrap().fd;
+        assert!(k.accept(l).is_err());
+        assert!(!k.is_accepted(b));
+        poll_now(&mut k);
+        k.close(fd_a);
+        let events = poll_now(&mut k);
+        assert!(events.iter().any(|e| e.fd == l && e.readable));
+        assert_eq!(k.accept(l).unwrap().unwrap().fd, fd_a);
+        assert!(k.is_accepted(b) && k.is_closed_by_server(a));
+    }
+
+    #[test]
+    fn listen_twice_is_eaddrinuse() {
+        let mut k = SimPoller::new(1, FaultPlan::none());
+        k.listen(ADDR).unwrap();
+        assert_eq!(k.listen(ADDR).unwrap_err().kind(), io::ErrorKind::AddrInUse);
+    }
+
+    #[test]
+    fn clock_is_virtual_and_jumps_to_the_timeout() {
+        let mut k = SimPoller::new(1, FaultPlan::none());
+        assert_eq!(k.now_us(), EPOCH_US);
+        let mut events = Vec::new();
+        k.poll(&mut events, Some(Duration::from_secs(3))).unwrap();
+        assert_eq!(k.now_us(), EPOCH_US + 3_000_000);
+        k.sleep(Duration::from_millis(5));
+        assert_eq!(k.now_us(), EPOCH_US + 3_005_000);
+        // Nothing pending and no timeout: returns at once instead of hanging.
+        k.poll(&mut events, None).unwrap();
+        assert!(events.is_empty());
+        assert_eq!(k.stats().idle_forever_polls, 1);
+        let mut jumpy = SimPoller::new(1, FaultPlan::none().with(Fault::ClockJump, 1.0));
+        jumpy.poll(&mut events, Some(Duration::ZERO)).unwrap();
+        assert!(jumpy.now_us() > EPOCH_US);
+    }
+
+    #[test]
+    fn leak_is_reported_when_server_ignores_eof() {
+        let (mut k, _, c, fd) = one_conn();
+        k.client_close(c);
+        k.deliver();
+        let mut buf = [0u8; 4];
+        assert_eq!(k.read(fd, &mut buf).unwrap(), 0);
+        assert_eq!(k.leaks(), vec![c]);
+    }
+}
