@@ -382,23 +382,24 @@ impl SimPoller {
     }
 
     /// One network step: moves in-flight bytes of every connection into the server's
-    /// receive buffers (all that fits, or a random prefix under partial delivery; some
+    /// receive buffers (all that fits, or a random split under partial delivery; some
     /// connections skipped under shuffled delivery), delivers FINs, and injects resets and
-    /// half-closes. Returns the bytes delivered.
+    /// half-closes into live connections. Returns the bytes delivered.
+    ///
+    /// All randomness comes from the kernel's own stream (not a caller's RNG), so the
+    /// kernel's behaviour is a function of its seed and the calls made to it.
     pub fn deliver(&mut self) -> usize {
         let mut total = 0;
+        // Bounded by `conn_limit`.
         for id in 0..self.conns.len() as u32 {
             let conn = ConnId(id);
-            if !self.conn_in_network(conn) {
-                continue;
-            }
-            if chance(&mut self.rng, self.plan.rate(Fault::ShuffleDelivery))
-                && self.rng.next_u32() & 1 == 1
-            {
-                continue;
+            let c = &self.conns[id as usize];
+            if c.reset || c.server_closed {
+                continue; // dead: nothing travels any more
             }
             if chance(&mut self.rng, self.plan.rate(Fault::Reset)) {
-                // Deliver part of the pipeline first, so the reset lands mid-stream.
+                // Deliver part of the pipeline first, so a reset of a busy connection
+                // lands mid-stream; an idle one is simply reset.
                 let pending = self.conns[id as usize].in_flight.len();
                 if pending > 1 {
                     let part = 1 + below(&mut self.rng, pending as u64 - 1) as usize;
@@ -408,15 +409,26 @@ impl SimPoller {
                 self.client_reset(conn);
                 continue;
             }
-            if chance(&mut self.rng, self.plan.rate(Fault::HalfClose)) {
+            if !self.conns[id as usize].client_write_shut
+                && chance(&mut self.rng, self.plan.rate(Fault::HalfClose))
+            {
                 self.stats.half_closes += 1;
                 self.client_shutdown_write(conn);
+            }
+            if !self.conn_in_network(conn) {
+                continue;
+            }
+            if chance(&mut self.rng, self.plan.rate(Fault::ShuffleDelivery))
+                && self.rng.next_u32() & 1 == 1
+            {
+                continue; // this one's packets arrive in a later step
             }
             let pending = self.conns[id as usize].in_flight.len();
             let max =
                 if pending > 1 && chance(&mut self.rng, self.plan.rate(Fault::PartialDelivery)) {
                     self.stats.partial_deliveries += 1;
-                    1 + below(&mut self.rng, pending as u64) as usize
+                    // A strict split (1..pending): lands anywhere, "\r" | "\n" included.
+                    1 + below(&mut self.rng, pending as u64 - 1) as usize
                 } else {
                     pending
                 };
@@ -582,6 +594,13 @@ impl SimPoller {
             .is_some_and(|c| c.server_closed)
     }
 
+    /// The client would read EOF now: the server closed and every reply was taken.
+    pub fn client_eof(&self, conn: ConnId) -> bool {
+        self.conns
+            .get(conn.0 as usize)
+            .is_some_and(|c| c.server_closed && c.send_buf.is_empty())
+    }
+
     /// The connection was reset (by the client, a fault, or refused at connect).
     pub fn is_reset(&self, conn: ConnId) -> bool {
         self.conns.get(conn.0 as usize).is_some_and(|c| c.reset)
@@ -632,6 +651,57 @@ impl SimPoller {
             .filter(|(_, c)| c.server_fd.is_some() && c.server_saw_end)
             .map(|(i, _)| ConnId(i as u32))
             .collect()
+    }
+
+    /// Checks the kernel's own bookkeeping (cheap enough to call after every server
+    /// iteration): descriptors and connections point at each other, queued edges belong
+    /// to open descriptors, every buffer is within its bound.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        for (&n, entry) in &self.fds {
+            if n < FIRST_FD {
+                return Err(format!("fd {n} below the first descriptor"));
+            }
+            match entry.kind {
+                FdKind::Listener => {
+                    if self.listener.as_ref().map(|l| l.fd) != Some(Fd(n)) {
+                        return Err(format!("fd {n} is a listener the kernel does not have"));
+                    }
+                }
+                FdKind::Conn(id) => {
+                    if self.conns[id.0 as usize].server_fd != Some(Fd(n)) {
+                        return Err(format!("fd {n} and connection {} disagree", id.0));
+                    }
+                }
+            }
+        }
+        if self.fds.len() > self.config.fd_limit as usize {
+            return Err("more descriptors than fd_limit".into());
+        }
+        if let Some(&n) = self.ready.keys().find(|n| !self.fds.contains_key(n)) {
+            return Err(format!("edge queued for fd {n}, which is closed"));
+        }
+        if let Some(l) = &self.listener {
+            if l.backlog.len() > self.config.backlog_capacity {
+                return Err("backlog over capacity".into());
+            }
+        }
+        for (i, c) in self.conns.iter().enumerate() {
+            if let Some(fd) = c.server_fd {
+                if !self.fds.contains_key(&fd.0) {
+                    return Err(format!("connection {i} holds fd {fd}, which is closed"));
+                }
+            }
+            if c.in_flight.len() > self.config.in_flight_capacity
+                || c.recv_buf.len() > self.config.recv_buffer_capacity
+                || c.send_buf.len() > self.config.send_buffer_capacity
+            {
+                return Err(format!("connection {i} has a buffer over its bound"));
+            }
+            if c.reset && !(c.in_flight.is_empty() && c.recv_buf.is_empty()) {
+                return Err(format!("connection {i} was reset but still carries bytes"));
+            }
+        }
+        Ok(())
     }
 
     // ---- Internals -----------------------------------------------------------------
@@ -935,6 +1005,13 @@ impl Poller for SimPoller {
         let id = self.conn_of(fd, "read")?;
         self.stats.reads += 1;
         let short = self.plan.rate(Fault::ShortRead);
+        if buf.is_empty() {
+            // Ok(0) would read as EOF: a server that passes an empty buffer would close a
+            // live client. Flag it; the kernel answers as Linux does.
+            self.violation(format!("read on fd {fd} with an empty buffer"));
+            self.trace_op(Op::Read, fd.0, 0);
+            return Ok(0);
+        }
         let c = &mut self.conns[id.0 as usize];
         if c.reset {
             c.server_saw_end = true;
@@ -1321,6 +1398,7 @@ mod tests {
             for c in &mut cs {
                 c.got.extend(k.client_recv(c.conn, 4096));
             }
+            k.check_invariants().unwrap();
         }
         for c in &cs {
             k.client_close(c.conn);
@@ -1406,7 +1484,7 @@ mod tests {
 
     #[test]
     fn echo_under_swarm_and_all() {
-        for seed in 0..16 {
+        for seed in 0..64 {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
             let plan = if seed % 2 == 0 {
                 FaultPlan::swarm(&mut rng)
@@ -1638,6 +1716,15 @@ mod tests {
         );
         assert_eq!(k.violations().len(), 5, "{:?}", k.violations());
         assert_eq!(k.interest(fd), None);
+    }
+
+    #[test]
+    fn empty_read_buffer_is_flagged() {
+        let (mut k, _, c, fd) = one_conn();
+        k.client_send(c, b"x");
+        k.deliver();
+        assert_eq!(k.read(fd, &mut []).unwrap(), 0);
+        assert_eq!(k.violations().len(), 1);
     }
 
     #[test]
