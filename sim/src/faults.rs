@@ -10,7 +10,8 @@
 //! belongs to (see [`Fault`] for where each is rolled). Every roll comes from the kernel's
 //! single ChaCha stream, so a plan plus a seed replays exactly.
 
-use rand_core::RngCore;
+use rand_chacha::ChaCha8Rng;
+use rand_core::{RngCore, SeedableRng};
 
 /// One kind of misbehaviour the kernel can inject. The doc of each variant says where the
 /// kernel rolls its rate.
@@ -137,7 +138,7 @@ const CLOCK_JUMP_MAX_US_DEFAULT: u64 = 5_000_000;
 const SLOW_SEND_BUFFER_CAPACITY_DEFAULT: usize = 64;
 
 impl FaultPlan {
-    /// No faults: the kernel still chunks nothing and delivers in order.
+    /// No faults: whole deliveries in connection order, full reads and writes, no resets.
     pub fn none() -> FaultPlan {
         FaultPlan {
             rates: [0.0; Fault::ALL.len()],
@@ -169,6 +170,15 @@ impl FaultPlan {
         }
         plan.draw_parameters(rng);
         plan
+    }
+
+    /// The swarm plan of a run's seed, drawn from ChaCha8 stream 1 of that seed: the
+    /// kernel uses stream 0 of the same seed, so the plan's draws and the kernel's
+    /// decisions are independent while one number still reproduces both.
+    pub fn swarm_from_seed(seed: u64) -> FaultPlan {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream(1);
+        FaultPlan::swarm(&mut rng)
     }
 
     /// Parses `--faults`: a comma-separated list of names (see [`Fault::name`]), or `all`
@@ -259,8 +269,6 @@ pub(crate) fn chance(rng: &mut impl RngCore, p: f64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand_chacha::ChaCha8Rng;
-    use rand_core::SeedableRng;
 
     #[test]
     fn names_round_trip() {
@@ -280,6 +288,7 @@ mod tests {
         let a = FaultPlan::swarm(&mut ChaCha8Rng::seed_from_u64(1));
         let b = FaultPlan::swarm(&mut ChaCha8Rng::seed_from_u64(1));
         assert_eq!(a, b);
+        assert_eq!(FaultPlan::swarm_from_seed(9), FaultPlan::swarm_from_seed(9));
         let distinct: std::collections::BTreeSet<Vec<&str>> = (0..32)
             .map(|s| FaultPlan::swarm(&mut ChaCha8Rng::seed_from_u64(s)).names())
             .collect();

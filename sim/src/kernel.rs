@@ -109,7 +109,7 @@ impl Default for KernelConfig {
 pub struct ConnId(pub u32);
 
 /// Counters for the simulator's report: how much happened and which faults fired.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct KernelStats {
     pub polls: u64,
     pub events: u64,
