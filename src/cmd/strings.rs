@@ -344,7 +344,7 @@ fn mget_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
 }
 
 fn mset_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], nx: bool) -> Reply {
-    if argv.len() % 2 == 0 {
+    if argv.len().is_multiple_of(2) {
         let name = if nx { "msetnx" } else { "mset" };
         return Reply::error(format!(
             "ERR wrong number of arguments for '{name}' command"
@@ -537,7 +537,7 @@ fn incrbyfloat_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     let (Some(cur), Some(incr)) = (cur, LongDouble::parse(&argv[2])) else {
         return Reply::err(NOT_FLOAT);
     };
-    let sum = cur.add(incr);
+    let sum = cur.plus(incr);
     if !sum.is_finite() {
         return Reply::err("ERR increment would produce NaN or Infinity");
     }

@@ -17,7 +17,7 @@ impl LongDouble {
         Some(LongDouble(v))
     }
 
-    pub fn add(self, o: LongDouble) -> LongDouble {
+    pub fn plus(self, o: LongDouble) -> LongDouble {
         LongDouble(self.0 + o.0)
     }
 

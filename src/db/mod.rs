@@ -275,8 +275,7 @@ impl Keyspace {
                     }
                 }
                 // Redis's running average: 2% of the new sample's mean per loop.
-                if ttl_samples > 0 {
-                    let avg = ttl_sum / ttl_samples;
+                if let Some(avg) = ttl_sum.checked_div(ttl_samples) {
                     let old = self.dbs[db].avg_ttl_ms;
                     self.dbs[db].avg_ttl_ms = if old == 0 {
                         avg
