@@ -214,3 +214,48 @@ pub const COMMANDS: &[Command] = &[
         handler: swapdb_cmd,
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use crate::cmd::strings::harness::{e, i, H};
+    use crate::cmd::Action;
+    use crate::resp::Reply;
+
+    #[test]
+    fn select_swapdb_flush() {
+        let mut h = H::new();
+        assert_eq!(h.run("SELECT 16"), e("ERR DB index is out of range"));
+        assert_eq!(h.run("SELECT x"), e("ERR invalid DB index"));
+        assert_eq!(h.run("SWAPDB x 1"), e("ERR invalid first DB index"));
+        assert_eq!(h.run("SWAPDB 1 x"), e("ERR invalid second DB index"));
+        assert_eq!(h.run("SWAPDB 1 99"), e("ERR DB index is out of range"));
+        h.run("SET a 1");
+        assert_eq!(h.run("SWAPDB 0 2"), Reply::OK);
+        assert_eq!(h.run("DBSIZE"), i(0));
+        assert_eq!(h.run("SELECT 2"), Reply::OK);
+        assert_eq!(h.run("DBSIZE"), i(1));
+        assert_eq!(h.run("FLUSHDB foo"), e("ERR syntax error"));
+        assert_eq!(h.run("FLUSHDB ASYNC SYNC"), e("ERR syntax error"));
+        assert_eq!(h.run("FLUSHDB sync"), Reply::OK);
+        assert_eq!(h.run("DBSIZE"), i(0));
+        h.run("SET a 1");
+        assert_eq!(h.run("FLUSHALL ASYNC"), Reply::OK);
+        assert_eq!(h.ks.info_keyspace(), "");
+    }
+
+    #[test]
+    fn debug_subcommands() {
+        let mut h = H::new();
+        assert_eq!(h.run("DEBUG SET-ACTIVE-EXPIRE 0"), Reply::OK);
+        assert!(!h.server.config.active_expire_enabled);
+        assert_eq!(h.run("DEBUG set-active-expire 1"), Reply::OK);
+        assert!(h.server.config.active_expire_enabled);
+        assert_eq!(h.run("DEBUG SLEEP 0.5"), Reply::OK);
+        assert_eq!(
+            h.server.actions,
+            vec![Action::Sleep(std::time::Duration::from_millis(500))]
+        );
+        assert!(h.run("DEBUG nope").is_error());
+        assert_eq!(h.run("DEBUG SLEEP -1"), Reply::OK);
+    }
+}

@@ -752,3 +752,167 @@ pub const COMMANDS: &[Command] = &[
         handler: del_cmd,
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use crate::cmd::strings::harness::{b, e, i, H};
+    use crate::resp::Reply;
+
+    #[test]
+    fn del_exists_type_touch() {
+        let mut h = H::new();
+        h.run("MSET a 1 b 2");
+        assert_eq!(h.run("EXISTS a a b c"), i(3));
+        assert_eq!(h.run("TYPE a"), Reply::simple("string"));
+        assert_eq!(h.run("TYPE zz"), Reply::simple("none"));
+        assert_eq!(h.run("TOUCH a c"), i(1));
+        assert_eq!(h.run("DEL a c"), i(1));
+        assert_eq!(h.run("UNLINK b"), i(1));
+        assert_eq!(h.run("DBSIZE"), i(0));
+    }
+
+    #[test]
+    fn rename_copy_move() {
+        let mut h = H::new();
+        assert_eq!(h.run("RENAME a b"), e("ERR no such key"));
+        h.run("SET a 1 EX 100");
+        assert_eq!(h.run("RENAME a a"), Reply::OK);
+        assert_eq!(h.run("RENAME a b"), Reply::OK);
+        assert_eq!(h.run("TTL b"), i(100));
+        h.run("SET c 3");
+        assert_eq!(h.run("RENAMENX b c"), i(0));
+        assert_eq!(h.run("RENAMENX b d"), i(1));
+        assert_eq!(
+            h.run("COPY d d"),
+            e("ERR source and destination objects are the same")
+        );
+        assert_eq!(h.run("COPY d c"), i(0));
+        assert_eq!(h.run("COPY d c REPLACE"), i(1));
+        assert_eq!(h.run("GET c"), b("1"));
+        assert_eq!(h.run("COPY d x DB 99"), e("ERR DB index is out of range"));
+        assert_eq!(
+            h.run("COPY d x DB x"),
+            e("ERR value is not an integer or out of range")
+        );
+        assert_eq!(h.run("COPY d x DB"), e("ERR syntax error"));
+        assert_eq!(h.run("COPY d x DB 1"), i(1));
+        assert_eq!(
+            h.run("MOVE d 0"),
+            e("ERR source and destination objects are the same")
+        );
+        assert_eq!(h.run("MOVE d 16"), e("ERR DB index is out of range"));
+        assert_eq!(h.run("MOVE d 1"), i(1));
+        assert_eq!(h.run("MOVE c 1"), i(1));
+        assert_eq!(h.run("SELECT 1"), Reply::OK);
+        assert_eq!(h.run("TTL d"), i(100));
+        assert_eq!(h.run("DBSIZE"), i(3));
+    }
+
+    #[test]
+    fn keys_scan_randomkey() {
+        let mut h = H::new();
+        assert_eq!(h.run("RANDOMKEY"), Reply::Null);
+        for n in 0..100 {
+            h.run(&format!("SET key:{n} v"));
+        }
+        h.run("SET other v");
+        let Reply::Array(all) = h.run("KEYS key:*") else {
+            panic!()
+        };
+        assert_eq!(all.len(), 100);
+        let Reply::Array(one) = h.run("KEYS key:1?") else {
+            panic!()
+        };
+        assert_eq!(one.len(), 10);
+        let mut cursor = "0".to_string();
+        let mut seen = std::collections::BTreeSet::new();
+        loop {
+            let Reply::Array(r) = h.run(&format!("SCAN {cursor} MATCH key:* COUNT 7 TYPE STRING"))
+            else {
+                panic!()
+            };
+            let Reply::Bulk(c) = &r[0] else { panic!() };
+            let Reply::Array(keys) = &r[1] else { panic!() };
+            for k in keys {
+                seen.insert(format!("{k:?}"));
+            }
+            cursor = String::from_utf8(c.to_vec()).unwrap();
+            if cursor == "0" {
+                break;
+            }
+        }
+        assert_eq!(seen.len(), 100);
+        assert_eq!(h.run("SCAN 0 COUNT 0"), e("ERR syntax error"));
+        assert_eq!(h.run("SCAN abc"), e("ERR invalid cursor"));
+        assert_eq!(super::parse_cursor(b"-1"), Some(u64::MAX));
+        assert_eq!(super::parse_cursor(b""), Some(0));
+        assert_eq!(super::parse_cursor(b" 5"), None);
+        assert!(matches!(h.run("RANDOMKEY"), Reply::Bulk(_)));
+    }
+
+    #[test]
+    fn expire_family() {
+        let mut h = H::new();
+        assert_eq!(h.run("EXPIRE nokey 10"), i(0));
+        h.run("SET k v");
+        assert_eq!(h.run("TTL k"), i(-1));
+        assert_eq!(h.run("TTL nokey"), i(-2));
+        assert_eq!(h.run("EXPIRE k 10 XX"), i(0));
+        assert_eq!(h.run("EXPIRE k 10 GT"), i(0));
+        assert_eq!(h.run("EXPIRE k 10 LT"), i(1));
+        assert_eq!(h.run("EXPIRE k 20 NX"), i(0));
+        assert_eq!(h.run("EXPIRE k 20 GT"), i(1));
+        assert_eq!(h.run("EXPIRE k 5 GT"), i(0));
+        assert_eq!(h.run("PTTL k"), i(20_000));
+        assert_eq!(
+            h.run("EXPIRE k 1 NX XX"),
+            e("ERR NX and XX, GT or LT options at the same time are not compatible")
+        );
+        assert_eq!(
+            h.run("EXPIRE k 1 GT LT"),
+            e("ERR GT and LT options at the same time are not compatible")
+        );
+        assert_eq!(h.run("EXPIRE k 1 foo"), e("ERR Unsupported option foo"));
+        assert_eq!(
+            h.run("EXPIRE k 9223372036854775807"),
+            e("ERR invalid expire time in 'expire' command")
+        );
+        assert_eq!(
+            h.run("PEXPIRE k 9223372036854775807"),
+            e("ERR invalid expire time in 'pexpire' command")
+        );
+        let at = super::super::strings::harness::T0_MS / 1000 + 50;
+        assert_eq!(h.run(&format!("EXPIREAT k {at}")), i(1));
+        assert_eq!(h.run("EXPIRETIME k"), i(at as i64));
+        assert_eq!(h.run("PEXPIRETIME k"), i(at as i64 * 1000));
+        assert_eq!(h.run("PERSIST k"), i(1));
+        assert_eq!(h.run("PERSIST k"), i(0));
+        assert_eq!(h.run("EXPIRETIME k"), i(-1));
+        assert_eq!(h.run("PEXPIREAT k 1"), i(1));
+        assert_eq!(h.run("EXISTS k"), i(0));
+        h.run("SET k v");
+        assert_eq!(h.run("EXPIRE k -1"), i(1));
+        assert_eq!(h.run("EXISTS k"), i(0));
+    }
+
+    #[test]
+    fn object_subcommands() {
+        let mut h = H::new();
+        h.run("SET n 123");
+        h.run("SET big 123456");
+        assert_eq!(h.run("OBJECT ENCODING n"), b("int"));
+        assert_eq!(h.run("OBJECT REFCOUNT n"), i(2147483647));
+        assert_eq!(h.run("OBJECT REFCOUNT big"), i(1));
+        assert_eq!(h.run("OBJECT IDLETIME n"), i(0));
+        assert_eq!(h.run("OBJECT ENCODING nokey"), Reply::Null);
+        assert_eq!(
+            h.run("OBJECT ENCODING"),
+            e("ERR wrong number of arguments for 'object|encoding' command")
+        );
+        assert_eq!(
+            h.run("OBJECT foo"),
+            e("ERR unknown subcommand 'foo'. Try OBJECT HELP.")
+        );
+        assert!(matches!(h.run("OBJECT HELP"), Reply::Array(v) if v.len() == 15));
+    }
+}

@@ -852,7 +852,11 @@ pub(crate) mod harness {
 
     impl H {
         pub fn new() -> H {
-            let server = ServerState::new(Config::default(), ChaCha8Rng::seed_from_u64(1), T0_MS * 1000);
+            let server = ServerState::new(
+                Config::default(),
+                ChaCha8Rng::seed_from_u64(1),
+                T0_MS * 1000,
+            );
             H {
                 ks: Keyspace::new(16, (11, 22)),
                 server,
@@ -861,7 +865,10 @@ pub(crate) mod harness {
         }
 
         pub fn run(&mut self, line: &str) -> Reply {
-            let argv: Vec<Bytes> = line.split(' ').map(|s| Bytes::copy_from_slice(s.as_bytes())).collect();
+            let argv: Vec<Bytes> = line
+                .split(' ')
+                .map(|s| Bytes::copy_from_slice(s.as_bytes()))
+                .collect();
             self.argv(&argv)
         }
 
@@ -916,13 +923,32 @@ mod tests {
         assert_eq!(h.run("TTL k"), i(20));
         assert_eq!(h.run("SET k v"), Reply::OK);
         assert_eq!(h.run("TTL k"), i(-1));
-        for bad in ["SET k v NX XX", "SET k v EX", "SET k v KEEPTTL EX 1", "SET k v EX 1 PX 1", "SET k v FOO", "SET k v PERSIST"] {
+        for bad in [
+            "SET k v NX XX",
+            "SET k v EX",
+            "SET k v KEEPTTL EX 1",
+            "SET k v EX 1 PX 1",
+            "SET k v FOO",
+            "SET k v PERSIST",
+        ] {
             assert_eq!(h.run(bad), e("ERR syntax error"), "{bad}");
         }
-        for bad in ["SET k v EX 0", "SET k v EX -1", "SET k v EX 9223372036854775", "SET k v PX 9223372036854775807"] {
-            assert_eq!(h.run(bad), e("ERR invalid expire time in 'set' command"), "{bad}");
+        for bad in [
+            "SET k v EX 0",
+            "SET k v EX -1",
+            "SET k v EX 9223372036854775",
+            "SET k v PX 9223372036854775807",
+        ] {
+            assert_eq!(
+                h.run(bad),
+                e("ERR invalid expire time in 'set' command"),
+                "{bad}"
+            );
         }
-        assert_eq!(h.run("SET k v EX abc"), e("ERR value is not an integer or out of range"));
+        assert_eq!(
+            h.run("SET k v EX abc"),
+            e("ERR value is not an integer or out of range")
+        );
         assert_eq!(h.run("SET k v PX 100"), Reply::OK);
         h.advance_ms(100);
         assert_eq!(h.run("GET k"), Reply::Null);
@@ -936,8 +962,14 @@ mod tests {
         let mut h = H::new();
         assert_eq!(h.run("SETNX k 1"), i(1));
         assert_eq!(h.run("SETNX k 2"), i(0));
-        assert_eq!(h.run("SETEX k 0 x"), e("ERR invalid expire time in 'setex' command"));
-        assert_eq!(h.run("PSETEX k 0 x"), e("ERR invalid expire time in 'psetex' command"));
+        assert_eq!(
+            h.run("SETEX k 0 x"),
+            e("ERR invalid expire time in 'setex' command")
+        );
+        assert_eq!(
+            h.run("PSETEX k 0 x"),
+            e("ERR invalid expire time in 'psetex' command")
+        );
         assert_eq!(h.run("SETEX k 10 x"), Reply::OK);
         assert_eq!(h.run("PTTL k"), i(10_000));
         assert_eq!(h.run("GETSET k y"), b("x"));
@@ -948,7 +980,10 @@ mod tests {
         assert_eq!(h.run("TTL k"), i(-1));
         assert_eq!(h.run("GETEX k PERSIST EX 1"), e("ERR syntax error"));
         assert_eq!(h.run("GETEX k NX"), e("ERR syntax error"));
-        assert_eq!(h.run("GETEX k PX 0"), e("ERR invalid expire time in 'getex' command"));
+        assert_eq!(
+            h.run("GETEX k PX 0"),
+            e("ERR invalid expire time in 'getex' command")
+        );
         assert_eq!(h.run("GETEX k PXAT 1"), b("y"));
         assert_eq!(h.run("EXISTS k"), i(0));
         assert_eq!(h.run("GETEX nokey EX 1"), Reply::Null);
@@ -961,8 +996,14 @@ mod tests {
     fn mget_mset_msetnx() {
         let mut h = H::new();
         assert_eq!(h.run("MSET a 1 b 2"), Reply::OK);
-        assert_eq!(h.run("MSET a"), e("ERR wrong number of arguments for 'mset' command"));
-        assert_eq!(h.run("MGET a b c"), Reply::Array(vec![b("1"), b("2"), Reply::Null]));
+        assert_eq!(
+            h.run("MSET a"),
+            e("ERR wrong number of arguments for 'mset' command")
+        );
+        assert_eq!(
+            h.run("MGET a b c"),
+            Reply::Array(vec![b("1"), b("2"), Reply::Null])
+        );
         assert_eq!(h.run("MSETNX c 3 a 1"), i(0));
         assert_eq!(h.run("MSETNX c 3 d 4"), i(1));
         assert_eq!(h.run("OBJECT ENCODING a"), b("embstr"));
@@ -983,12 +1024,21 @@ mod tests {
         assert_eq!(h.run("GETRANGE s -1 -3"), b(""));
         assert_eq!(h.run("GETRANGE s 10 20"), b(""));
         assert_eq!(h.run("SUBSTR s 1 100"), b("ello"));
-        assert_eq!(h.run("GETRANGE s x 1"), e("ERR value is not an integer or out of range"));
+        assert_eq!(
+            h.run("GETRANGE s x 1"),
+            e("ERR value is not an integer or out of range")
+        );
         assert_eq!(h.run("GETRANGE nokey 0 1"), b(""));
         assert_eq!(h.run("SETRANGE s 6 World"), i(11));
-        assert_eq!(h.run("GET s"), Reply::Bulk(bytes::Bytes::from_static(b"Hello\0World")));
+        assert_eq!(
+            h.run("GET s"),
+            Reply::Bulk(bytes::Bytes::from_static(b"Hello\0World"))
+        );
         assert_eq!(h.run("SETRANGE s -1 x"), e("ERR offset is out of range"));
-        assert_eq!(h.run("SETRANGE s 536870912 x"), e("ERR string exceeds maximum allowed size (proto-max-bulk-len)"));
+        assert_eq!(
+            h.run("SETRANGE s 536870912 x"),
+            e("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
+        );
         assert_eq!(h.run("SETRANGE new 0 "), i(0));
         assert_eq!(h.run("EXISTS new"), i(0));
         assert_eq!(h.run("SETRANGE new 2 ab"), i(4));
@@ -1002,12 +1052,24 @@ mod tests {
         assert_eq!(h.run("DECR n"), i(10));
         assert_eq!(h.run("DECRBY n 20"), i(-10));
         assert_eq!(h.run("OBJECT ENCODING n"), b("int"));
-        assert_eq!(h.run("DECRBY n -9223372036854775808"), e("ERR decrement would overflow"));
-        assert_eq!(h.run("INCRBY n +1"), e("ERR value is not an integer or out of range"));
+        assert_eq!(
+            h.run("DECRBY n -9223372036854775808"),
+            e("ERR decrement would overflow")
+        );
+        assert_eq!(
+            h.run("INCRBY n +1"),
+            e("ERR value is not an integer or out of range")
+        );
         assert_eq!(h.run("SET n 9223372036854775807"), Reply::OK);
-        assert_eq!(h.run("INCR n"), e("ERR increment or decrement would overflow"));
+        assert_eq!(
+            h.run("INCR n"),
+            e("ERR increment or decrement would overflow")
+        );
         assert_eq!(h.run("SET n 01"), Reply::OK);
-        assert_eq!(h.run("INCR n"), e("ERR value is not an integer or out of range"));
+        assert_eq!(
+            h.run("INCR n"),
+            e("ERR value is not an integer or out of range")
+        );
         assert_eq!(h.run("SET t 5 EX 100"), Reply::OK);
         assert_eq!(h.run("INCR t"), i(6));
         assert_eq!(h.run("TTL t"), i(100));
@@ -1019,28 +1081,64 @@ mod tests {
         assert_eq!(h.run("INCRBYFLOAT f 1"), b("1"));
         assert_eq!(h.run("OBJECT ENCODING f"), b("embstr"));
         assert_eq!(h.run("INCRBYFLOAT f 3.0e3"), b("3001"));
-        assert_eq!(h.run("INCRBYFLOAT f abc"), e("ERR value is not a valid float"));
-        assert_eq!(h.run("INCRBYFLOAT f inf"), e("ERR increment would produce NaN or Infinity"));
+        assert_eq!(
+            h.run("INCRBYFLOAT f abc"),
+            e("ERR value is not a valid float")
+        );
+        assert_eq!(
+            h.run("INCRBYFLOAT f inf"),
+            e("ERR increment would produce NaN or Infinity")
+        );
         assert_eq!(h.run("SET s 1x"), Reply::OK);
-        assert_eq!(h.run("INCRBYFLOAT s 1"), e("ERR value is not a valid float"));
+        assert_eq!(
+            h.run("INCRBYFLOAT s 1"),
+            e("ERR value is not a valid float")
+        );
         assert_eq!(h.run("INCRBYFLOAT g 0.00000000000000000001"), b("0"));
     }
 
     #[test]
     fn wrongtype_is_reported() {
         // No other types exist yet; check the text is the one Redis uses.
-        assert_eq!(super::WRONGTYPE, "WRONGTYPE Operation against a key holding the wrong kind of value");
+        assert_eq!(
+            super::WRONGTYPE,
+            "WRONGTYPE Operation against a key holding the wrong kind of value"
+        );
     }
 
     #[test]
     fn arbitrary_argv_never_panics() {
         use bytes::Bytes;
         let mut h = H::new();
-        let words: &[&[u8]] = &[b"", b"-1", b"0", b"9223372036854775807", b"-9223372036854775808", b"EX", b"PX", b"EXAT", b"PXAT", b"NX", b"XX", b"GET", b"KEEPTTL", b"PERSIST", b"k", b"\xff\x00", b"1e400", b"inf", b"-inf", b"nan", b"1.5"];
+        let words: &[&[u8]] = &[
+            b"",
+            b"-1",
+            b"0",
+            b"9223372036854775807",
+            b"-9223372036854775808",
+            b"EX",
+            b"PX",
+            b"EXAT",
+            b"PXAT",
+            b"NX",
+            b"XX",
+            b"GET",
+            b"KEEPTTL",
+            b"PERSIST",
+            b"k",
+            b"\xff\x00",
+            b"1e400",
+            b"inf",
+            b"-inf",
+            b"nan",
+            b"1.5",
+        ];
         let names: Vec<&str> = super::COMMANDS.iter().map(|c| c.name).collect();
         let mut seed: u64 = 12345;
         for _ in 0..20_000 {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             let name = names[(seed >> 33) as usize % names.len()];
             let n = (seed >> 20) as usize % 6;
             let mut argv = vec![Bytes::from(name)];
