@@ -4,6 +4,9 @@
 //! the event loop sets `ctx.server.now_us` before it runs a batch of commands.
 
 pub mod context;
+pub mod db_cmds;
+pub mod keys;
+pub mod strings;
 pub mod table;
 
 pub use context::{Action, ClientInfo, ClientRegistry, Ctx, ServerState, Session, Stats};

@@ -56,7 +56,11 @@ impl Command {
 pub fn all() -> &'static [Command] {
     static TABLE: OnceLock<Vec<Command>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let families: &[&[Command]] = &[];
+        let families: &[&[Command]] = &[
+            super::strings::COMMANDS,
+            super::keys::COMMANDS,
+            super::db_cmds::COMMANDS,
+        ];
         let mut table: Vec<Command> = families.iter().flat_map(|f| f.iter().copied()).collect();
         table.sort_by(|a, b| a.name.cmp(b.name));
         for pair in table.windows(2) {

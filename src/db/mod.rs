@@ -1,15 +1,412 @@
-//! The keyspace (placeholder until the keyspace lands).
+//! The keyspace: `databases` numbered databases, each a main [`Dict`] of key -> [`Value`]
+//! and, as in Redis, a separate `expires` dict of key -> absolute unix time in ms.
+//!
+//! Time and randomness are injected: every lookup takes `now_ms` (lazy expiry: a key whose
+//! time has passed is deleted by whoever looks at it), and [`Keyspace::active_expire_cycle`]
+//! takes the RNG it samples with. Nothing here reads a clock or an OS RNG, so a simulated
+//! run is a pure function of its seed.
 
-pub struct Keyspace {}
+pub mod dict;
+pub mod glob;
+pub mod ldouble;
+pub mod value;
+
+pub use dict::Dict;
+pub use value::{StrEncoding, Value};
+
+use bytes::Bytes;
+use rand_core::RngCore;
+
+/// Redis's ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP.
+pub const EXPIRE_KEYS_PER_LOOP: usize = 20;
+/// Redis's ACTIVE_EXPIRE_CYCLE_ACCEPTABLE_STALE: keep going while more than this percent
+/// of a sample had expired.
+pub const EXPIRE_ACCEPTABLE_STALE_PERCENT: usize = 10;
+/// Deterministic stand-in for Redis's time limit (25% of a cron tick): at most this many
+/// sampling loops per database per cycle. Redis checks its clock every 16 loops, so 16 is
+/// the smallest amount of work its slow cycle ever does before it may stop.
+pub const EXPIRE_MAX_LOOPS_PER_DB: usize = 16;
+
+/// One database.
+pub struct Db {
+    pub dict: Dict<Value>,
+    pub expires: Dict<u64>,
+    /// Redis's db->avg_ttl: a running estimate updated by the active expire cycle.
+    pub avg_ttl_ms: u64,
+}
+
+impl Db {
+    fn new(hash_keys: (u64, u64)) -> Db {
+        Db {
+            dict: Dict::new(hash_keys),
+            expires: Dict::new(hash_keys),
+            avg_ttl_ms: 0,
+        }
+    }
+}
+
+/// Counters INFO stats reads. They include lazy and active expiry alike.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KeyspaceStats {
+    pub expired_keys: u64,
+    pub keyspace_hits: u64,
+    pub keyspace_misses: u64,
+}
+
+pub struct Keyspace {
+    dbs: Vec<Db>,
+    hash_keys: (u64, u64),
+    pub stats: KeyspaceStats,
+    /// Which database the next active expire cycle starts from (Redis's static
+    /// `current_db`), so no database is starved when cycles stop early.
+    expire_db_cursor: usize,
+}
+
+/// What to do with an existing TTL when a key is written (SET's KEEPTTL).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ttl {
+    /// Remove any TTL (a plain SET).
+    Clear,
+    /// Keep whatever TTL the key had (KEEPTTL; also in-place updates like APPEND).
+    Keep,
+    /// Expire at this unix time in ms.
+    At(u64),
+}
 
 impl Keyspace {
-    pub fn new(_databases: usize, _hash_keys: (u64, u64)) -> Keyspace {
-        Keyspace {}
+    /// `databases` is clamped to at least 1; `hash_keys` seed every dict's SipHash.
+    pub fn new(databases: usize, hash_keys: (u64, u64)) -> Keyspace {
+        let n = databases.max(1);
+        Keyspace {
+            dbs: (0..n).map(|_| Db::new(hash_keys)).collect(),
+            hash_keys,
+            stats: KeyspaceStats::default(),
+            expire_db_cursor: 0,
+        }
     }
-    pub fn active_expire_cycle(&mut self, _now_ms: u64, _rng: &mut impl rand_core::RngCore) -> u64 {
-        0
+
+    pub fn databases(&self) -> usize {
+        self.dbs.len()
     }
+
+    pub fn db(&self, db: usize) -> &Db {
+        &self.dbs[db]
+    }
+
+    /// Deletes `key` if its TTL has passed; returns whether it did. Counts the expiry.
+    pub fn expire_if_needed(&mut self, db: usize, key: &[u8], now_ms: u64) -> bool {
+        let d = &mut self.dbs[db];
+        match d.expires.get(key) {
+            Some(&when) if when <= now_ms => {
+                d.expires.remove(key);
+                d.dict.remove(key);
+                self.stats.expired_keys += 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// lookupKeyRead: lazy expiry, then the value; counts a hit or a miss.
+    pub fn lookup_read(&mut self, db: usize, key: &[u8], now_ms: u64) -> Option<&Value> {
+        self.expire_if_needed(db, key, now_ms);
+        let v = self.dbs[db].dict.get(key);
+        if v.is_some() {
+            self.stats.keyspace_hits += 1;
+        } else {
+            self.stats.keyspace_misses += 1;
+        }
+        v
+    }
+
+    /// lookupKeyWrite: lazy expiry, then the value, without touching hit/miss counters.
+    pub fn lookup_write(&mut self, db: usize, key: &[u8], now_ms: u64) -> Option<&mut Value> {
+        self.expire_if_needed(db, key, now_ms);
+        self.dbs[db].dict.get_mut(key)
+    }
+
+    /// Whether the key exists (after lazy expiry), without counting hits or misses.
+    pub fn exists(&mut self, db: usize, key: &[u8], now_ms: u64) -> bool {
+        self.expire_if_needed(db, key, now_ms);
+        self.dbs[db].dict.contains_key(key)
+    }
+
+    /// Writes a value (setKey): inserts or overwrites, and applies `ttl`.
+    pub fn set(&mut self, db: usize, key: Bytes, value: Value, ttl: Ttl) {
+        let d = &mut self.dbs[db];
+        match ttl {
+            Ttl::Clear => {
+                d.expires.remove(&key);
+            }
+            Ttl::Keep => {}
+            Ttl::At(when) => {
+                d.expires.insert(key.clone(), when);
+            }
+        }
+        d.dict.insert(key, value);
+    }
+
+    /// Removes a key and its TTL; returns the value it held (no expiry check: callers
+    /// that care call [`Keyspace::exists`] or a lookup first).
+    pub fn remove(&mut self, db: usize, key: &[u8]) -> Option<Value> {
+        let d = &mut self.dbs[db];
+        d.expires.remove(key);
+        d.dict.remove(key)
+    }
+
+    /// Sets a TTL on an existing key; false if the key does not exist.
+    pub fn set_expire(&mut self, db: usize, key: &[u8], when_ms: u64) -> bool {
+        let d = &mut self.dbs[db];
+        let Some(k) = d.dict.get_key(key).cloned() else {
+            return false;
+        };
+        d.expires.insert(k, when_ms);
+        true
+    }
+
+    /// The key's absolute expire time, if any (no expiry check).
+    pub fn get_expire(&self, db: usize, key: &[u8]) -> Option<u64> {
+        self.dbs[db].expires.get(key).copied()
+    }
+
+    /// Removes the TTL; true if there was one.
+    pub fn persist(&mut self, db: usize, key: &[u8]) -> bool {
+        self.dbs[db].expires.remove(key).is_some()
+    }
+
+    pub fn dbsize(&self, db: usize) -> usize {
+        self.dbs.get(db).map_or(0, |d| d.dict.len())
+    }
+
+    pub fn expires_count(&self, db: usize) -> usize {
+        self.dbs.get(db).map_or(0, |d| d.expires.len())
+    }
+
+    /// FLUSHDB.
+    pub fn flush_db(&mut self, db: usize) {
+        if let Some(d) = self.dbs.get_mut(db) {
+            d.dict.clear();
+            d.expires.clear();
+            d.avg_ttl_ms = 0;
+        }
+    }
+
+    /// FLUSHALL.
+    pub fn flush_all(&mut self) {
+        for i in 0..self.dbs.len() {
+            self.flush_db(i);
+        }
+    }
+
+    /// SWAPDB: callers check the indexes.
+    pub fn swap_db(&mut self, a: usize, b: usize) {
+        self.dbs.swap(a, b);
+    }
+
+    /// A random live key (RANDOMKEY): expired picks are deleted and another is drawn, like
+    /// Redis's dbRandomKey. Bounded: if every one of 100 draws was expired (a db that is
+    /// all stale), the last expired key is deleted too and None is returned.
+    pub fn random_key(&mut self, db: usize, now_ms: u64, rng: &mut impl RngCore) -> Option<Bytes> {
+        for _ in 0..100 {
+            let key = self.dbs[db].dict.random_entry(rng)?.0.clone();
+            if !self.expire_if_needed(db, &key, now_ms) {
+                return Some(key);
+            }
+        }
+        None
+    }
+
+    /// Every live key of `db` that matches `pattern` (KEYS), expired ones deleted.
+    pub fn keys_matching(&mut self, db: usize, pattern: &[u8], now_ms: u64) -> Vec<Bytes> {
+        let all_keys = pattern == b"*";
+        let candidates: Vec<Bytes> = self.dbs[db]
+            .dict
+            .keys()
+            .filter(|k| all_keys || glob::matches(pattern, k))
+            .cloned()
+            .collect();
+        candidates
+            .into_iter()
+            .filter(|k| !self.expire_if_needed(db, k, now_ms))
+            .collect()
+    }
+
+    /// One SCAN step over `db`'s main dict: the keys of the cursor's bucket (expired ones
+    /// included; the caller filters) and the next cursor.
+    pub fn scan(&self, db: usize, cursor: u64, out: &mut Vec<(Bytes, &'static str)>) -> u64 {
+        self.dbs[db]
+            .dict
+            .scan(cursor, |k, v| out.push((k.clone(), v.type_name())))
+    }
+
+    /// Redis's slow active expire cycle, with a loop bound instead of a time bound.
+    ///
+    /// For each database (starting where the last cycle stopped): sample up to 20 random
+    /// keys with a TTL, delete the expired ones, and repeat while more than 10% of the
+    /// sample had expired, at most [`EXPIRE_MAX_LOOPS_PER_DB`] times. Sampling draws from
+    /// `rng`. Returns how many keys it expired (already added to `stats.expired_keys`).
+    pub fn active_expire_cycle(&mut self, now_ms: u64, rng: &mut impl RngCore) -> u64 {
+        let n = self.dbs.len();
+        let mut total = 0;
+        for i in 0..n {
+            let db = (self.expire_db_cursor + i) % n;
+            for _ in 0..EXPIRE_MAX_LOOPS_PER_DB {
+                let num = self.dbs[db].expires.len();
+                if num == 0 {
+                    self.dbs[db].avg_ttl_ms = 0;
+                    break;
+                }
+                let sample = num.min(EXPIRE_KEYS_PER_LOOP);
+                let mut expired = 0;
+                let mut ttl_sum = 0u64;
+                let mut ttl_samples = 0u64;
+                for _ in 0..sample {
+                    let Some((k, &when)) = self.dbs[db].expires.random_entry(rng) else {
+                        break;
+                    };
+                    if when <= now_ms {
+                        let k = k.clone();
+                        self.remove(db, &k);
+                        self.stats.expired_keys += 1;
+                        expired += 1;
+                    } else {
+                        ttl_sum += when - now_ms;
+                        ttl_samples += 1;
+                    }
+                }
+                // Redis's running average: 2% of the new sample's mean per loop.
+                if let Some(avg) = ttl_sum.checked_div(ttl_samples) {
+                    let old = self.dbs[db].avg_ttl_ms;
+                    self.dbs[db].avg_ttl_ms = if old == 0 {
+                        avg
+                    } else {
+                        (old / 50) * 49 + avg / 50
+                    };
+                }
+                total += expired as u64;
+                if expired * 100 <= sample * EXPIRE_ACCEPTABLE_STALE_PERCENT {
+                    break;
+                }
+            }
+        }
+        self.expire_db_cursor = (self.expire_db_cursor + 1) % n;
+        total
+    }
+
+    /// The INFO keyspace section's lines: `db0:keys=1,expires=0,avg_ttl=0\r\n` for every
+    /// non-empty database, as Redis prints them.
+    pub fn info_keyspace(&self) -> String {
+        let mut out = String::new();
+        for (i, d) in self.dbs.iter().enumerate() {
+            let keys = d.dict.len();
+            if keys > 0 {
+                out.push_str(&format!(
+                    "db{i}:keys={keys},expires={},avg_ttl={}\r\n",
+                    d.expires.len(),
+                    d.avg_ttl_ms
+                ));
+            }
+        }
+        out
+    }
+
+    /// A rough byte count of keys and values (for INFO memory), not an allocator's view.
+    pub fn used_memory_estimate(&self) -> usize {
+        const ENTRY_OVERHEAD: usize = 48;
+        let mut total = 0;
+        for d in &self.dbs {
+            total += (d.dict.buckets() + d.expires.buckets()) * std::mem::size_of::<usize>() * 3;
+            for (k, v) in d.dict.iter() {
+                total += ENTRY_OVERHEAD + k.len() + v.memory_estimate();
+            }
+            total += d.expires.len() * (ENTRY_OVERHEAD + 8);
+        }
+        total
+    }
+
+    /// Every key in `expires` is in the main dict, and both dicts are internally sound.
     pub fn check_invariants(&self) -> Result<(), String> {
+        for (i, d) in self.dbs.iter().enumerate() {
+            d.dict
+                .check_invariants()
+                .map_err(|e| format!("db{i} dict: {e}"))?;
+            d.expires
+                .check_invariants()
+                .map_err(|e| format!("db{i} expires: {e}"))?;
+            if d.expires.len() > d.dict.len() {
+                return Err(format!(
+                    "db{i}: {} expires for {} keys",
+                    d.expires.len(),
+                    d.dict.len()
+                ));
+            }
+            for k in d.expires.keys() {
+                if !d.dict.contains_key(k) {
+                    return Err(format!("db{i}: expire for missing key {k:?}"));
+                }
+            }
+        }
         Ok(())
+    }
+
+    /// The seed keys, for commands that build new dicts (none yet; kept for new types).
+    pub fn hash_keys(&self) -> (u64, u64) {
+        self.hash_keys
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand_chacha::ChaCha8Rng;
+    use rand_core::SeedableRng;
+
+    fn s(v: &str) -> Value {
+        Value::str(Bytes::copy_from_slice(v.as_bytes()))
+    }
+
+    #[test]
+    fn lazy_expiry_counts_and_deletes() {
+        let mut ks = Keyspace::new(16, (1, 2));
+        ks.set(0, Bytes::from("a"), s("1"), Ttl::At(100));
+        ks.set(0, Bytes::from("b"), s("2"), Ttl::Clear);
+        assert!(ks.lookup_read(0, b"a", 99).is_some());
+        assert!(ks.lookup_read(0, b"a", 100).is_none());
+        assert_eq!(ks.stats.expired_keys, 1);
+        assert_eq!(ks.stats.keyspace_hits, 1);
+        assert_eq!(ks.stats.keyspace_misses, 1);
+        assert_eq!(ks.dbsize(0), 1);
+        ks.check_invariants().unwrap();
+    }
+
+    #[test]
+    fn active_expire_removes_most_expired_keys() {
+        let mut ks = Keyspace::new(2, (3, 4));
+        for i in 0..200 {
+            let when = if i % 4 == 0 { 10_000 } else { 50 };
+            ks.set(1, Bytes::from(format!("k{i}")), s("v"), Ttl::At(when));
+        }
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let mut total = 0;
+        for _ in 0..50 {
+            total += ks.active_expire_cycle(100, &mut rng);
+            ks.check_invariants().unwrap();
+        }
+        assert_eq!(total, ks.stats.expired_keys);
+        assert!(total >= 140, "expired {total}");
+        assert!(ks.dbsize(1) >= 50);
+        assert!(ks.info_keyspace().starts_with("db1:keys="));
+    }
+
+    #[test]
+    fn info_keyspace_and_flush() {
+        let mut ks = Keyspace::new(16, (0, 0));
+        assert_eq!(ks.info_keyspace(), "");
+        ks.set(3, Bytes::from("x"), s("1"), Ttl::Clear);
+        assert_eq!(ks.info_keyspace(), "db3:keys=1,expires=0,avg_ttl=0\r\n");
+        ks.swap_db(3, 0);
+        assert_eq!(ks.dbsize(0), 1);
+        ks.flush_all();
+        assert_eq!(ks.dbsize(0), 0);
     }
 }

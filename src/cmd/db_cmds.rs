@@ -1,0 +1,261 @@
+//! Database-level commands: SELECT, SWAPDB, DBSIZE, FLUSHDB, FLUSHALL, and DEBUG's
+//! keyspace-related subcommands (SET-ACTIVE-EXPIRE, SLEEP).
+
+use super::context::Action;
+use super::strings::{is, ERR_SYNTAX};
+use super::table::Command;
+use super::Ctx;
+use crate::db::value::parse_i64;
+use crate::resp::Reply;
+use bytes::Bytes;
+use std::time::Duration;
+
+const ERR_DB_RANGE: &str = "ERR DB index is out of range";
+
+/// getIntFromObjectOrReply with a custom message: an i32 by string2ll rules.
+fn int_arg(arg: &[u8], msg: &'static str) -> Result<i32, Reply> {
+    parse_i64(arg)
+        .and_then(|v| i32::try_from(v).ok())
+        .ok_or(Reply::err(msg))
+}
+
+fn select_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let id = match int_arg(&argv[1], "ERR invalid DB index") {
+        Ok(id) => id,
+        Err(e) => return e,
+    };
+    if id < 0 || id as usize >= ctx.keyspace.databases() {
+        return Reply::err(ERR_DB_RANGE);
+    }
+    ctx.session.db = id as usize;
+    Reply::OK
+}
+
+fn swapdb_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let a = match int_arg(&argv[1], "ERR invalid first DB index") {
+        Ok(v) => v,
+        Err(e) => return e,
+    };
+    let b = match int_arg(&argv[2], "ERR invalid second DB index") {
+        Ok(v) => v,
+        Err(e) => return e,
+    };
+    let n = ctx.keyspace.databases();
+    if a < 0 || b < 0 || a as usize >= n || b as usize >= n {
+        return Reply::err(ERR_DB_RANGE);
+    }
+    // Sessions keep their index, so every client now sees the other database's data, as
+    // in Redis (which swaps the dicts under the db structs clients point to).
+    ctx.keyspace.swap_db(a as usize, b as usize);
+    Reply::OK
+}
+
+fn dbsize_cmd(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
+    Reply::Integer(ctx.keyspace.dbsize(ctx.session.db) as i64)
+}
+
+/// getFlushCommandFlags: at most one argument, ASYNC or SYNC (both act synchronously
+/// here: there is no background thread to free memory on).
+fn flush_args_ok(argv: &[Bytes]) -> bool {
+    match argv.len() {
+        1 => true,
+        2 => is(&argv[1], "sync") || is(&argv[1], "async"),
+        _ => false,
+    }
+}
+
+fn flushdb_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    if !flush_args_ok(argv) {
+        return Reply::err(ERR_SYNTAX);
+    }
+    ctx.keyspace.flush_db(ctx.session.db);
+    Reply::OK
+}
+
+fn flushall_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    if !flush_args_ok(argv) {
+        return Reply::err(ERR_SYNTAX);
+    }
+    ctx.keyspace.flush_all();
+    Reply::OK
+}
+
+/// C's atoi: optional leading whitespace and sign, then digits; anything else stops it.
+fn atoi(arg: &[u8]) -> i64 {
+    let s = arg.trim_ascii_start();
+    let (neg, digits) = match s.first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let mut v: i64 = 0;
+    for &c in digits.iter().take_while(|c| c.is_ascii_digit()) {
+        v = v.wrapping_mul(10).wrapping_add((c - b'0') as i64);
+    }
+    if neg {
+        v.wrapping_neg()
+    } else {
+        v
+    }
+}
+
+/// C's strtod prefix parse, as DEBUG SLEEP uses it: the longest float prefix, else 0.
+fn strtod_prefix(arg: &[u8]) -> f64 {
+    let s = String::from_utf8_lossy(arg.trim_ascii_start()).into_owned();
+    (1..=s.len())
+        .rev()
+        .filter(|&n| s.is_char_boundary(n))
+        .find_map(|n| s[..n].parse::<f64>().ok())
+        .unwrap_or(0.0)
+}
+
+/// DEBUG, keyspace subcommands only. Redis 7.0 refuses DEBUG unless
+/// enable-debug-command is set; seedis allows these harmless ones for tests.
+fn debug_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let sub = &argv[1];
+    if is(sub, "set-active-expire") && argv.len() == 3 {
+        ctx.server.config.active_expire_enabled = atoi(&argv[2]) != 0;
+        Reply::OK
+    } else if is(sub, "sleep") && argv.len() == 3 {
+        let secs = strtod_prefix(&argv[2]);
+        // Negative, NaN or absurd durations sleep 0 / are clamped rather than panic.
+        let micros = (secs * 1_000_000.0).clamp(0.0, u64::MAX as f64) as u64;
+        ctx.server
+            .actions
+            .push(Action::Sleep(Duration::from_micros(micros)));
+        Reply::OK
+    } else {
+        let shown = String::from_utf8_lossy(sub);
+        Reply::error(format!(
+            "ERR unknown subcommand or wrong number of arguments for '{shown}'. Try DEBUG HELP."
+        ))
+    }
+}
+
+// ---- Table (flags, key specs, ACL and docs as Redis 7.0.15's COMMAND INFO / DOCS) ----
+
+pub const COMMANDS: &[Command] = &[
+    Command {
+        name: "dbsize",
+        arity: 1,
+        flags: &["readonly", "fast"],
+        first_key: 0,
+        last_key: 0,
+        step: 0,
+        acl: &["keyspace", "read", "fast"],
+        summary: "Return the number of keys in the selected database",
+        since: "1.0.0",
+        group: "server",
+        handler: dbsize_cmd,
+    },
+    Command {
+        name: "debug",
+        arity: -2,
+        flags: &["admin", "noscript", "loading", "stale"],
+        first_key: 0,
+        last_key: 0,
+        step: 0,
+        acl: &["admin", "slow", "dangerous"],
+        summary: "A container for debugging commands",
+        since: "1.0.0",
+        group: "server",
+        handler: debug_cmd,
+    },
+    Command {
+        name: "flushall",
+        arity: -1,
+        flags: &["write"],
+        first_key: 0,
+        last_key: 0,
+        step: 0,
+        acl: &["keyspace", "write", "slow", "dangerous"],
+        summary: "Remove all keys from all databases",
+        since: "1.0.0",
+        group: "server",
+        handler: flushall_cmd,
+    },
+    Command {
+        name: "flushdb",
+        arity: -1,
+        flags: &["write"],
+        first_key: 0,
+        last_key: 0,
+        step: 0,
+        acl: &["keyspace", "write", "slow", "dangerous"],
+        summary: "Remove all keys from the current database",
+        since: "1.0.0",
+        group: "server",
+        handler: flushdb_cmd,
+    },
+    Command {
+        name: "select",
+        arity: 2,
+        flags: &["loading", "stale", "fast"],
+        first_key: 0,
+        last_key: 0,
+        step: 0,
+        acl: &["fast", "connection"],
+        summary: "Change the selected database for the current connection",
+        since: "1.0.0",
+        group: "connection",
+        handler: select_cmd,
+    },
+    Command {
+        name: "swapdb",
+        arity: 3,
+        flags: &["write", "fast"],
+        first_key: 0,
+        last_key: 0,
+        step: 0,
+        acl: &["keyspace", "write", "fast", "dangerous"],
+        summary: "Swaps two Redis databases",
+        since: "4.0.0",
+        group: "server",
+        handler: swapdb_cmd,
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use crate::cmd::strings::harness::{e, i, H};
+    use crate::cmd::Action;
+    use crate::resp::Reply;
+
+    #[test]
+    fn select_swapdb_flush() {
+        let mut h = H::new();
+        assert_eq!(h.run("SELECT 16"), e("ERR DB index is out of range"));
+        assert_eq!(h.run("SELECT x"), e("ERR invalid DB index"));
+        assert_eq!(h.run("SWAPDB x 1"), e("ERR invalid first DB index"));
+        assert_eq!(h.run("SWAPDB 1 x"), e("ERR invalid second DB index"));
+        assert_eq!(h.run("SWAPDB 1 99"), e("ERR DB index is out of range"));
+        h.run("SET a 1");
+        assert_eq!(h.run("SWAPDB 0 2"), Reply::OK);
+        assert_eq!(h.run("DBSIZE"), i(0));
+        assert_eq!(h.run("SELECT 2"), Reply::OK);
+        assert_eq!(h.run("DBSIZE"), i(1));
+        assert_eq!(h.run("FLUSHDB foo"), e("ERR syntax error"));
+        assert_eq!(h.run("FLUSHDB ASYNC SYNC"), e("ERR syntax error"));
+        assert_eq!(h.run("FLUSHDB sync"), Reply::OK);
+        assert_eq!(h.run("DBSIZE"), i(0));
+        h.run("SET a 1");
+        assert_eq!(h.run("FLUSHALL ASYNC"), Reply::OK);
+        assert_eq!(h.ks.info_keyspace(), "");
+    }
+
+    #[test]
+    fn debug_subcommands() {
+        let mut h = H::new();
+        assert_eq!(h.run("DEBUG SET-ACTIVE-EXPIRE 0"), Reply::OK);
+        assert!(!h.server.config.active_expire_enabled);
+        assert_eq!(h.run("DEBUG set-active-expire 1"), Reply::OK);
+        assert!(h.server.config.active_expire_enabled);
+        assert_eq!(h.run("DEBUG SLEEP 0.5"), Reply::OK);
+        assert_eq!(
+            h.server.actions,
+            vec![Action::Sleep(std::time::Duration::from_millis(500))]
+        );
+        assert!(h.run("DEBUG nope").is_error());
+        assert_eq!(h.run("DEBUG SLEEP -1"), Reply::OK);
+    }
+}

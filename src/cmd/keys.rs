@@ -1,0 +1,918 @@
+//! Generic key commands and the expire family (db.c, expire.c, object.c).
+
+use super::strings::{arg_i32, arg_i64, is, ERR_SYNTAX};
+use super::table::Command;
+use super::Ctx;
+use crate::db::Ttl;
+use crate::db::{glob, Value};
+use crate::resp::Reply;
+use bytes::Bytes;
+
+const ERR_SAME: &str = "ERR source and destination objects are the same";
+const ERR_DB_RANGE: &str = "ERR DB index is out of range";
+
+fn del_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let now = ctx.now_ms();
+    let db = ctx.session.db;
+    let mut n = 0;
+    for k in &argv[1..] {
+        // Lazy expiry first: an expired key is not counted as deleted.
+        if ctx.keyspace.exists(db, k, now) {
+            ctx.keyspace.remove(db, k);
+            n += 1;
+        }
+    }
+    Reply::Integer(n)
+}
+
+fn exists_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let now = ctx.now_ms();
+    let db = ctx.session.db;
+    // Repeated keys count each time, as in Redis.
+    let n = argv[1..]
+        .iter()
+        .filter(|k| ctx.keyspace.lookup_read(db, k, now).is_some())
+        .count();
+    Reply::Integer(n as i64)
+}
+
+fn type_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let now = ctx.now_ms();
+    let t = ctx
+        .keyspace
+        .lookup_read(ctx.session.db, &argv[1], now)
+        .map_or("none", Value::type_name);
+    Reply::simple(t)
+}
+
+fn rename_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], nx: bool) -> Reply {
+    let now = ctx.now_ms();
+    let db = ctx.session.db;
+    let Some(value) = ctx.keyspace.lookup_write(db, &argv[1], now).cloned() else {
+        return Reply::err("ERR no such key");
+    };
+    if argv[1] == argv[2] {
+        return if nx { Reply::Integer(0) } else { Reply::OK };
+    }
+    let expire = ctx.keyspace.get_expire(db, &argv[1]);
+    if ctx.keyspace.exists(db, &argv[2], now) {
+        if nx {
+            return Reply::Integer(0);
+        }
+        ctx.keyspace.remove(db, &argv[2]);
+    }
+    ctx.keyspace.remove(db, &argv[1]);
+    let ttl = expire.map_or(Ttl::Clear, Ttl::At);
+    ctx.keyspace.set(db, argv[2].clone(), value, ttl);
+    if nx {
+        Reply::Integer(1)
+    } else {
+        Reply::OK
+    }
+}
+
+fn rename_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    rename_generic(ctx, argv, false)
+}
+
+fn renamenx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    rename_generic(ctx, argv, true)
+}
+
+/// getIntFromObjectOrReply + selectDb's range check.
+fn db_index(ctx: &Ctx<'_>, arg: &[u8]) -> Result<usize, Reply> {
+    let id = arg_i32(arg)?;
+    if id < 0 || id as usize >= ctx.keyspace.databases() {
+        return Err(Reply::err(ERR_DB_RANGE));
+    }
+    Ok(id as usize)
+}
+
+fn copy_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let src = ctx.session.db;
+    let mut dst = src;
+    let mut replace = false;
+    let mut j = 3;
+    while j < argv.len() {
+        if is(&argv[j], "replace") {
+            replace = true;
+        } else if is(&argv[j], "db") && j + 1 < argv.len() {
+            dst = match db_index(ctx, &argv[j + 1]) {
+                Ok(d) => d,
+                Err(e) => return e,
+            };
+            j += 1;
+        } else {
+            return Reply::err(ERR_SYNTAX);
+        }
+        j += 1;
+    }
+    if src == dst && argv[1] == argv[2] {
+        return Reply::err(ERR_SAME);
+    }
+    let now = ctx.now_ms();
+    let Some(value) = ctx.keyspace.lookup_write(src, &argv[1], now).cloned() else {
+        return Reply::Integer(0);
+    };
+    let expire = ctx.keyspace.get_expire(src, &argv[1]);
+    if ctx.keyspace.exists(dst, &argv[2], now) {
+        if !replace {
+            return Reply::Integer(0);
+        }
+        ctx.keyspace.remove(dst, &argv[2]);
+    }
+    ctx.keyspace.set(
+        dst,
+        argv[2].clone(),
+        value,
+        expire.map_or(Ttl::Clear, Ttl::At),
+    );
+    Reply::Integer(1)
+}
+
+fn move_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let dst = match db_index(ctx, &argv[2]) {
+        Ok(d) => d,
+        Err(e) => return e,
+    };
+    let src = ctx.session.db;
+    if src == dst {
+        return Reply::err(ERR_SAME);
+    }
+    let now = ctx.now_ms();
+    if !ctx.keyspace.exists(src, &argv[1], now) || ctx.keyspace.exists(dst, &argv[1], now) {
+        return Reply::Integer(0);
+    }
+    let expire = ctx.keyspace.get_expire(src, &argv[1]);
+    let Some(value) = ctx.keyspace.remove(src, &argv[1]) else {
+        return Reply::Integer(0);
+    };
+    ctx.keyspace.set(
+        dst,
+        argv[1].clone(),
+        value,
+        expire.map_or(Ttl::Clear, Ttl::At),
+    );
+    Reply::Integer(1)
+}
+
+fn keys_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let now = ctx.now_ms();
+    let keys = ctx.keyspace.keys_matching(ctx.session.db, &argv[1], now);
+    Reply::Array(keys.into_iter().map(Reply::Bulk).collect())
+}
+
+/// parseScanCursorOrReply (7.0): strtoul over the whole argument, base 10. A leading
+/// space, trailing garbage or overflow is "invalid cursor"; a sign is accepted and a
+/// minus wraps (strtoul's rule); an empty string is cursor 0. An embedded NUL ends the
+/// C string, so parsing stops there.
+pub(crate) fn parse_cursor(arg: &[u8]) -> Option<u64> {
+    let s = match arg.iter().position(|&b| b == 0) {
+        Some(n) => &arg[..n],
+        None => arg,
+    };
+    if s.first()
+        .is_some_and(|&c| matches!(c, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r'))
+    {
+        return None;
+    }
+    if s.is_empty() {
+        return Some(0);
+    }
+    let (neg, digits) = match s[0] {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &c in digits {
+        v = v.checked_mul(10)?.checked_add((c - b'0') as u64)?;
+    }
+    Some(if neg { v.wrapping_neg() } else { v })
+}
+
+fn scan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let Some(mut cursor) = parse_cursor(&argv[1]) else {
+        return Reply::err("ERR invalid cursor");
+    };
+    let mut count: i64 = 10;
+    let mut pattern: Option<&Bytes> = None;
+    let mut type_name: Option<&Bytes> = None;
+    let mut i = 2;
+    while i < argv.len() {
+        let more = argv.len() - i >= 2;
+        if is(&argv[i], "count") && more {
+            count = match arg_i64(&argv[i + 1]) {
+                Ok(c) if c < 1 => return Reply::err(ERR_SYNTAX),
+                Ok(c) => c,
+                Err(e) => return e,
+            };
+        } else if is(&argv[i], "match") && more {
+            pattern = Some(&argv[i + 1]).filter(|p| p.as_ref() != b"*");
+        } else if is(&argv[i], "type") && more {
+            type_name = Some(&argv[i + 1]);
+        } else {
+            return Reply::err(ERR_SYNTAX);
+        }
+        i += 2;
+    }
+    let db = ctx.session.db;
+    // Redis: keep scanning buckets until `count` keys were collected, at most count*10
+    // buckets per call (so sparse tables still return promptly).
+    let mut found: Vec<(Bytes, &'static str)> = Vec::new();
+    let mut max_iterations = count.saturating_mul(10);
+    loop {
+        cursor = ctx.keyspace.scan(db, cursor, &mut found);
+        if cursor == 0 || max_iterations == 0 || found.len() as i64 >= count {
+            break;
+        }
+        max_iterations -= 1;
+    }
+    let now = ctx.now_ms();
+    let mut keys = Vec::new();
+    for (k, t) in found {
+        if pattern.is_some_and(|p| !glob::matches(p, &k)) {
+            continue;
+        }
+        if type_name.is_some_and(|want| !want.eq_ignore_ascii_case(t.as_bytes())) {
+            continue;
+        }
+        if ctx.keyspace.expire_if_needed(db, &k, now) {
+            continue;
+        }
+        keys.push(Reply::Bulk(k));
+    }
+    Reply::Array(vec![
+        Reply::Bulk(Bytes::from(cursor.to_string())),
+        Reply::Array(keys),
+    ])
+}
+
+fn randomkey_cmd(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
+    let now = ctx.now_ms();
+    let db = ctx.session.db;
+    let key = ctx.keyspace.random_key(db, now, &mut ctx.server.rng);
+    key.map_or(Reply::Null, Reply::Bulk)
+}
+
+fn touch_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    exists_cmd(ctx, argv)
+}
+
+// ---- Expire family ------------------------------------------------------------------
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Unit {
+    Seconds,
+    Millis,
+}
+
+/// expireGenericCommand. `base_ms` is now for EXPIRE/PEXPIRE and 0 for the *AT forms.
+fn expire_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], base_ms: i64, unit: Unit, cmd: &str) -> Reply {
+    let (mut nx, mut xx, mut gt, mut lt) = (false, false, false, false);
+    for opt in &argv[3..] {
+        if is(opt, "nx") {
+            nx = true;
+        } else if is(opt, "xx") {
+            xx = true;
+        } else if is(opt, "gt") {
+            gt = true;
+        } else if is(opt, "lt") {
+            lt = true;
+        } else {
+            // %s stops at a NUL byte.
+            let shown = opt.split(|&b| b == 0).next().unwrap_or_default();
+            return Reply::error(format!(
+                "ERR Unsupported option {}",
+                String::from_utf8_lossy(shown)
+            ));
+        }
+    }
+    if nx && (xx || gt || lt) {
+        return Reply::err("ERR NX and XX, GT or LT options at the same time are not compatible");
+    }
+    if gt && lt {
+        return Reply::err("ERR GT and LT options at the same time are not compatible");
+    }
+    let invalid = || Reply::error(format!("ERR invalid expire time in '{cmd}' command"));
+    let mut when = match arg_i64(&argv[2]) {
+        Ok(w) => w,
+        Err(e) => return e,
+    };
+    if unit == Unit::Seconds {
+        when = match when.checked_mul(1000) {
+            Some(w) => w,
+            None => return invalid(),
+        };
+    }
+    let Some(when) = when.checked_add(base_ms) else {
+        return invalid();
+    };
+    let now = ctx.now_ms();
+    let db = ctx.session.db;
+    if !ctx.keyspace.exists(db, &argv[1], now) {
+        return Reply::Integer(0);
+    }
+    let current = ctx.keyspace.get_expire(db, &argv[1]).map(|c| c as i64);
+    let refused = (nx && current.is_some())
+        || (xx && current.is_none())
+        // No TTL counts as infinite: GT always fails and LT always succeeds.
+        || (gt && current.is_none_or(|c| when <= c))
+        || (lt && current.is_some_and(|c| when >= c));
+    if refused {
+        return Reply::Integer(0);
+    }
+    if when <= now as i64 {
+        ctx.keyspace.remove(db, &argv[1]);
+    } else {
+        ctx.keyspace.set_expire(db, &argv[1], when as u64);
+    }
+    Reply::Integer(1)
+}
+
+fn expire_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let now = ctx.now_ms() as i64;
+    expire_generic(ctx, argv, now, Unit::Seconds, "expire")
+}
+
+fn pexpire_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let now = ctx.now_ms() as i64;
+    expire_generic(ctx, argv, now, Unit::Millis, "pexpire")
+}
+
+fn expireat_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    expire_generic(ctx, argv, 0, Unit::Seconds, "expireat")
+}
+
+fn pexpireat_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    expire_generic(ctx, argv, 0, Unit::Millis, "pexpireat")
+}
+
+/// ttlGenericCommand: -2 no key, -1 no TTL, else the remaining (or absolute) time.
+fn ttl_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], millis: bool, absolute: bool) -> Reply {
+    let now = ctx.now_ms();
+    let db = ctx.session.db;
+    if ctx.keyspace.lookup_read(db, &argv[1], now).is_none() {
+        return Reply::Integer(-2);
+    }
+    let Some(when) = ctx.keyspace.get_expire(db, &argv[1]) else {
+        return Reply::Integer(-1);
+    };
+    let ttl = if absolute {
+        when
+    } else {
+        when.saturating_sub(now)
+    };
+    let ttl = ttl.min(i64::MAX as u64) as i64;
+    Reply::Integer(if millis {
+        ttl
+    } else {
+        ttl.saturating_add(500) / 1000
+    })
+}
+
+fn ttl_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    ttl_generic(ctx, argv, false, false)
+}
+
+fn pttl_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    ttl_generic(ctx, argv, true, false)
+}
+
+fn expiretime_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    ttl_generic(ctx, argv, false, true)
+}
+
+fn pexpiretime_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    ttl_generic(ctx, argv, true, true)
+}
+
+fn persist_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let now = ctx.now_ms();
+    let db = ctx.session.db;
+    let done = ctx.keyspace.exists(db, &argv[1], now) && ctx.keyspace.persist(db, &argv[1]);
+    Reply::Integer(done as i64)
+}
+
+// ---- OBJECT -------------------------------------------------------------------------
+
+const OBJECT_HELP: &[&str] = &[
+    "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "ENCODING <key>",
+    "    Return the kind of internal representation used in order to store the value",
+    "    associated with a <key>.",
+    "FREQ <key>",
+    "    Return the access frequency index of the <key>. The returned integer is",
+    "    proportional to the logarithm of the recent access frequency of the key.",
+    "IDLETIME <key>",
+    "    Return the idle time of the <key>, that is the approximated number of",
+    "    seconds elapsed since the last access to the key.",
+    "REFCOUNT <key>",
+    "    Return the number of references of the value associated with the specified",
+    "    <key>.",
+    "HELP",
+    "    Prints this help.",
+];
+
+/// Redis's OBJ_SHARED_REFCOUNT: integers 0..9999 are shared objects.
+const SHARED_REFCOUNT: i64 = i32::MAX as i64;
+
+fn object_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let sub = &argv[1];
+    let known = ["encoding", "freq", "idletime", "refcount"];
+    if is(sub, "help") {
+        if argv.len() != 2 {
+            return Reply::err("ERR wrong number of arguments for 'object|help' command");
+        }
+        return Reply::Array(
+            OBJECT_HELP
+                .iter()
+                .map(|l| Reply::Simple((*l).into()))
+                .collect(),
+        );
+    }
+    let Some(name) = known.iter().find(|n| is(sub, n)) else {
+        let shown = String::from_utf8_lossy(sub);
+        return Reply::error(format!(
+            "ERR unknown subcommand '{shown}'. Try OBJECT HELP."
+        ));
+    };
+    if argv.len() != 3 {
+        return Reply::error(format!(
+            "ERR wrong number of arguments for 'object|{name}' command"
+        ));
+    }
+    let now = ctx.now_ms();
+    let Some(v) = ctx.keyspace.lookup_read(ctx.session.db, &argv[2], now) else {
+        return Reply::Null;
+    };
+    match *name {
+        "encoding" => Reply::bulk(v.encoding_name()),
+        "refcount" => {
+            let shared = v.encoding_name() == "int"
+                && v.as_str().and_then(|s| crate::db::value::parse_i64(s)).is_some_and(|n| (0..10_000).contains(&n));
+            Reply::Integer(if shared { SHARED_REFCOUNT } else { 1 })
+        }
+        // Access times are not tracked: every key reads as just used.
+        "idletime" => Reply::Integer(0),
+        _ => Reply::err("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."),
+    }
+}
+
+// ---- Table (flags, key specs, ACL and docs as Redis 7.0.15's COMMAND INFO / DOCS) ----
+
+pub const COMMANDS: &[Command] = &[
+    Command {
+        name: "copy",
+        arity: -3,
+        flags: &["write", "denyoom"],
+        first_key: 1,
+        last_key: 2,
+        step: 1,
+        acl: &["keyspace", "write", "slow"],
+        summary: "Copy a key",
+        since: "6.2.0",
+        group: "generic",
+        handler: copy_cmd,
+    },
+    Command {
+        name: "del",
+        arity: -2,
+        flags: &["write"],
+        first_key: 1,
+        last_key: -1,
+        step: 1,
+        acl: &["keyspace", "write", "slow"],
+        summary: "Delete a key",
+        since: "1.0.0",
+        group: "generic",
+        handler: del_cmd,
+    },
+    Command {
+        name: "exists",
+        arity: -2,
+        flags: &["readonly", "fast"],
+        first_key: 1,
+        last_key: -1,
+        step: 1,
+        acl: &["keyspace", "read", "fast"],
+        summary: "Determine if a key exists",
+        since: "1.0.0",
+        group: "generic",
+        handler: exists_cmd,
+    },
+    Command {
+        name: "expire",
+        arity: -3,
+        flags: &["write", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["keyspace", "write", "fast"],
+        summary: "Set a key's time to live in seconds",
+        since: "1.0.0",
+        group: "generic",
+        handler: expire_cmd,
+    },
+    Command {
+        name: "expireat",
+        arity: -3,
+        flags: &["write", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["keyspace", "write", "fast"],
+        summary: "Set the expiration for a key as a UNIX timestamp",
+        since: "1.2.0",
+        group: "generic",
+        handler: expireat_cmd,
+    },
+    Command {
+        name: "expiretime",
+        arity: 2,
+        flags: &["readonly", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["keyspace", "read", "fast"],
+        summary: "Get the expiration Unix timestamp for a key",
+        since: "7.0.0",
+        group: "generic",
+        handler: expiretime_cmd,
+    },
+    Command {
+        name: "keys",
+        arity: 2,
+        flags: &["readonly"],
+        first_key: 0,
+        last_key: 0,
+        step: 0,
+        acl: &["keyspace", "read", "slow", "dangerous"],
+        summary: "Find all keys matching the given pattern",
+        since: "1.0.0",
+        group: "generic",
+        handler: keys_cmd,
+    },
+    Command {
+        name: "move",
+        arity: 3,
+        flags: &["write", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["keyspace", "write", "fast"],
+        summary: "Move a key to another database",
+        since: "1.0.0",
+        group: "generic",
+        handler: move_cmd,
+    },
+    Command {
+        name: "object",
+        arity: -2,
+        flags: &[],
+        first_key: 0,
+        last_key: 0,
+        step: 0,
+        acl: &["slow"],
+        summary: "A container for object introspection commands",
+        since: "2.2.3",
+        group: "generic",
+        handler: object_cmd,
+    },
+    Command {
+        name: "persist",
+        arity: 2,
+        flags: &["write", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["keyspace", "write", "fast"],
+        summary: "Remove the expiration from a key",
+        since: "2.2.0",
+        group: "generic",
+        handler: persist_cmd,
+    },
+    Command {
+        name: "pexpire",
+        arity: -3,
+        flags: &["write", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["keyspace", "write", "fast"],
+        summary: "Set a key's time to live in milliseconds",
+        since: "2.6.0",
+        group: "generic",
+        handler: pexpire_cmd,
+    },
+    Command {
+        name: "pexpireat",
+        arity: -3,
+        flags: &["write", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["keyspace", "write", "fast"],
+        summary: "Set the expiration for a key as a UNIX timestamp specified in milliseconds",
+        since: "2.6.0",
+        group: "generic",
+        handler: pexpireat_cmd,
+    },
+    Command {
+        name: "pexpiretime",
+        arity: 2,
+        flags: &["readonly", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["keyspace", "read", "fast"],
+        summary: "Get the expiration Unix timestamp for a key in milliseconds",
+        since: "7.0.0",
+        group: "generic",
+        handler: pexpiretime_cmd,
+    },
+    Command {
+        name: "pttl",
+        arity: 2,
+        flags: &["readonly", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["keyspace", "read", "fast"],
+        summary: "Get the time to live for a key in milliseconds",
+        since: "2.6.0",
+        group: "generic",
+        handler: pttl_cmd,
+    },
+    Command {
+        name: "randomkey",
+        arity: 1,
+        flags: &["readonly"],
+        first_key: 0,
+        last_key: 0,
+        step: 0,
+        acl: &["keyspace", "read", "slow"],
+        summary: "Return a random key from the keyspace",
+        since: "1.0.0",
+        group: "generic",
+        handler: randomkey_cmd,
+    },
+    Command {
+        name: "rename",
+        arity: 3,
+        flags: &["write"],
+        first_key: 1,
+        last_key: 2,
+        step: 1,
+        acl: &["keyspace", "write", "slow"],
+        summary: "Rename a key",
+        since: "1.0.0",
+        group: "generic",
+        handler: rename_cmd,
+    },
+    Command {
+        name: "renamenx",
+        arity: 3,
+        flags: &["write", "fast"],
+        first_key: 1,
+        last_key: 2,
+        step: 1,
+        acl: &["keyspace", "write", "fast"],
+        summary: "Rename a key, only if the new key does not exist",
+        since: "1.0.0",
+        group: "generic",
+        handler: renamenx_cmd,
+    },
+    Command {
+        name: "scan",
+        arity: -2,
+        flags: &["readonly"],
+        first_key: 0,
+        last_key: 0,
+        step: 0,
+        acl: &["keyspace", "read", "slow"],
+        summary: "Incrementally iterate the keys space",
+        since: "2.8.0",
+        group: "generic",
+        handler: scan_cmd,
+    },
+    Command {
+        name: "touch",
+        arity: -2,
+        flags: &["readonly", "fast"],
+        first_key: 1,
+        last_key: -1,
+        step: 1,
+        acl: &["keyspace", "read", "fast"],
+        summary: "Alters the last access time of a key(s). Returns the number of existing keys specified.",
+        since: "3.2.1",
+        group: "generic",
+        handler: touch_cmd,
+    },
+    Command {
+        name: "ttl",
+        arity: 2,
+        flags: &["readonly", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["keyspace", "read", "fast"],
+        summary: "Get the time to live for a key in seconds",
+        since: "1.0.0",
+        group: "generic",
+        handler: ttl_cmd,
+    },
+    Command {
+        name: "type",
+        arity: 2,
+        flags: &["readonly", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["keyspace", "read", "fast"],
+        summary: "Determine the type stored at key",
+        since: "1.0.0",
+        group: "generic",
+        handler: type_cmd,
+    },
+    Command {
+        name: "unlink",
+        arity: -2,
+        flags: &["write", "fast"],
+        first_key: 1,
+        last_key: -1,
+        step: 1,
+        acl: &["keyspace", "write", "fast"],
+        summary: "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.",
+        since: "4.0.0",
+        group: "generic",
+        handler: del_cmd,
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use crate::cmd::strings::harness::{b, e, i, H};
+    use crate::resp::Reply;
+
+    #[test]
+    fn del_exists_type_touch() {
+        let mut h = H::new();
+        h.run("MSET a 1 b 2");
+        assert_eq!(h.run("EXISTS a a b c"), i(3));
+        assert_eq!(h.run("TYPE a"), Reply::simple("string"));
+        assert_eq!(h.run("TYPE zz"), Reply::simple("none"));
+        assert_eq!(h.run("TOUCH a c"), i(1));
+        assert_eq!(h.run("DEL a c"), i(1));
+        assert_eq!(h.run("UNLINK b"), i(1));
+        assert_eq!(h.run("DBSIZE"), i(0));
+    }
+
+    #[test]
+    fn rename_copy_move() {
+        let mut h = H::new();
+        assert_eq!(h.run("RENAME a b"), e("ERR no such key"));
+        h.run("SET a 1 EX 100");
+        assert_eq!(h.run("RENAME a a"), Reply::OK);
+        assert_eq!(h.run("RENAME a b"), Reply::OK);
+        assert_eq!(h.run("TTL b"), i(100));
+        h.run("SET c 3");
+        assert_eq!(h.run("RENAMENX b c"), i(0));
+        assert_eq!(h.run("RENAMENX b d"), i(1));
+        assert_eq!(
+            h.run("COPY d d"),
+            e("ERR source and destination objects are the same")
+        );
+        assert_eq!(h.run("COPY d c"), i(0));
+        assert_eq!(h.run("COPY d c REPLACE"), i(1));
+        assert_eq!(h.run("GET c"), b("1"));
+        assert_eq!(h.run("COPY d x DB 99"), e("ERR DB index is out of range"));
+        assert_eq!(
+            h.run("COPY d x DB x"),
+            e("ERR value is not an integer or out of range")
+        );
+        assert_eq!(h.run("COPY d x DB"), e("ERR syntax error"));
+        assert_eq!(h.run("COPY d x DB 1"), i(1));
+        assert_eq!(
+            h.run("MOVE d 0"),
+            e("ERR source and destination objects are the same")
+        );
+        assert_eq!(h.run("MOVE d 16"), e("ERR DB index is out of range"));
+        assert_eq!(h.run("MOVE d 1"), i(1));
+        assert_eq!(h.run("MOVE c 1"), i(1));
+        assert_eq!(h.run("SELECT 1"), Reply::OK);
+        assert_eq!(h.run("TTL d"), i(100));
+        assert_eq!(h.run("DBSIZE"), i(3));
+    }
+
+    #[test]
+    fn keys_scan_randomkey() {
+        let mut h = H::new();
+        assert_eq!(h.run("RANDOMKEY"), Reply::Null);
+        for n in 0..100 {
+            h.run(&format!("SET key:{n} v"));
+        }
+        h.run("SET other v");
+        let Reply::Array(all) = h.run("KEYS key:*") else {
+            panic!()
+        };
+        assert_eq!(all.len(), 100);
+        let Reply::Array(one) = h.run("KEYS key:1?") else {
+            panic!()
+        };
+        assert_eq!(one.len(), 10);
+        let mut cursor = "0".to_string();
+        let mut seen = std::collections::BTreeSet::new();
+        loop {
+            let Reply::Array(r) = h.run(&format!("SCAN {cursor} MATCH key:* COUNT 7 TYPE STRING"))
+            else {
+                panic!()
+            };
+            let Reply::Bulk(c) = &r[0] else { panic!() };
+            let Reply::Array(keys) = &r[1] else { panic!() };
+            for k in keys {
+                seen.insert(format!("{k:?}"));
+            }
+            cursor = String::from_utf8(c.to_vec()).unwrap();
+            if cursor == "0" {
+                break;
+            }
+        }
+        assert_eq!(seen.len(), 100);
+        assert_eq!(h.run("SCAN 0 COUNT 0"), e("ERR syntax error"));
+        assert_eq!(h.run("SCAN abc"), e("ERR invalid cursor"));
+        assert_eq!(super::parse_cursor(b"-1"), Some(u64::MAX));
+        assert_eq!(super::parse_cursor(b""), Some(0));
+        assert_eq!(super::parse_cursor(b" 5"), None);
+        assert!(matches!(h.run("RANDOMKEY"), Reply::Bulk(_)));
+    }
+
+    #[test]
+    fn expire_family() {
+        let mut h = H::new();
+        assert_eq!(h.run("EXPIRE nokey 10"), i(0));
+        h.run("SET k v");
+        assert_eq!(h.run("TTL k"), i(-1));
+        assert_eq!(h.run("TTL nokey"), i(-2));
+        assert_eq!(h.run("EXPIRE k 10 XX"), i(0));
+        assert_eq!(h.run("EXPIRE k 10 GT"), i(0));
+        assert_eq!(h.run("EXPIRE k 10 LT"), i(1));
+        assert_eq!(h.run("EXPIRE k 20 NX"), i(0));
+        assert_eq!(h.run("EXPIRE k 20 GT"), i(1));
+        assert_eq!(h.run("EXPIRE k 5 GT"), i(0));
+        assert_eq!(h.run("PTTL k"), i(20_000));
+        assert_eq!(
+            h.run("EXPIRE k 1 NX XX"),
+            e("ERR NX and XX, GT or LT options at the same time are not compatible")
+        );
+        assert_eq!(
+            h.run("EXPIRE k 1 GT LT"),
+            e("ERR GT and LT options at the same time are not compatible")
+        );
+        assert_eq!(h.run("EXPIRE k 1 foo"), e("ERR Unsupported option foo"));
+        assert_eq!(
+            h.run("EXPIRE k 9223372036854775807"),
+            e("ERR invalid expire time in 'expire' command")
+        );
+        assert_eq!(
+            h.run("PEXPIRE k 9223372036854775807"),
+            e("ERR invalid expire time in 'pexpire' command")
+        );
+        let at = super::super::strings::harness::T0_MS / 1000 + 50;
+        assert_eq!(h.run(&format!("EXPIREAT k {at}")), i(1));
+        assert_eq!(h.run("EXPIRETIME k"), i(at as i64));
+        assert_eq!(h.run("PEXPIRETIME k"), i(at as i64 * 1000));
+        assert_eq!(h.run("PERSIST k"), i(1));
+        assert_eq!(h.run("PERSIST k"), i(0));
+        assert_eq!(h.run("EXPIRETIME k"), i(-1));
+        assert_eq!(h.run("PEXPIREAT k 1"), i(1));
+        assert_eq!(h.run("EXISTS k"), i(0));
+        h.run("SET k v");
+        assert_eq!(h.run("EXPIRE k -1"), i(1));
+        assert_eq!(h.run("EXISTS k"), i(0));
+    }
+
+    #[test]
+    fn object_subcommands() {
+        let mut h = H::new();
+        h.run("SET n 123");
+        h.run("SET big 123456");
+        assert_eq!(h.run("OBJECT ENCODING n"), b("int"));
+        assert_eq!(h.run("OBJECT REFCOUNT n"), i(2147483647));
+        assert_eq!(h.run("OBJECT REFCOUNT big"), i(1));
+        assert_eq!(h.run("OBJECT IDLETIME n"), i(0));
+        assert_eq!(h.run("OBJECT ENCODING nokey"), Reply::Null);
+        assert_eq!(
+            h.run("OBJECT ENCODING"),
+            e("ERR wrong number of arguments for 'object|encoding' command")
+        );
+        assert_eq!(
+            h.run("OBJECT foo"),
+            e("ERR unknown subcommand 'foo'. Try OBJECT HELP.")
+        );
+        assert!(matches!(h.run("OBJECT HELP"), Reply::Array(v) if v.len() == 15));
+    }
+}

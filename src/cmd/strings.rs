@@ -1,0 +1,1152 @@
+//! String commands (t_string.c), plus the argument helpers the keyspace families share.
+
+use super::table::Command;
+use super::Ctx;
+use crate::db::ldouble::LongDouble;
+use crate::db::value::parse_i64;
+use crate::db::{Ttl, Value};
+use crate::resp::Reply;
+use bytes::{Bytes, BytesMut};
+
+pub(crate) const WRONGTYPE: &str =
+    "WRONGTYPE Operation against a key holding the wrong kind of value";
+pub(crate) const ERR_SYNTAX: &str = "ERR syntax error";
+pub(crate) const ERR_NOT_INT: &str = "ERR value is not an integer or out of range";
+const ERR_TOO_BIG: &str = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+
+/// ASCII case-insensitive comparison with a lower-case option name.
+pub(crate) fn is(arg: &[u8], lower: &str) -> bool {
+    arg.eq_ignore_ascii_case(lower.as_bytes())
+}
+
+/// getLongLongFromObjectOrReply.
+pub(crate) fn arg_i64(arg: &[u8]) -> Result<i64, Reply> {
+    parse_i64(arg).ok_or(Reply::err(ERR_NOT_INT))
+}
+
+/// getIntFromObjectOrReply with Redis's default message.
+pub(crate) fn arg_i32(arg: &[u8]) -> Result<i32, Reply> {
+    arg_i64(arg).and_then(|v| i32::try_from(v).map_err(|_| Reply::err(ERR_NOT_INT)))
+}
+
+pub(crate) fn wrongtype() -> Reply {
+    Reply::err(WRONGTYPE)
+}
+
+/// The string at `key` for reading (lazy expiry, hit/miss counted), or WRONGTYPE.
+fn read_str(ctx: &mut Ctx<'_>, key: &[u8]) -> Result<Option<Bytes>, Reply> {
+    let now = ctx.now_ms();
+    match ctx.keyspace.lookup_read(ctx.session.db, key, now) {
+        None => Ok(None),
+        Some(v) => v.as_str().cloned().map(Some).ok_or_else(wrongtype),
+    }
+}
+
+/// The string at `key` for writing (lazy expiry, no stats), or WRONGTYPE.
+fn write_str(ctx: &mut Ctx<'_>, key: &[u8]) -> Result<Option<Bytes>, Reply> {
+    let now = ctx.now_ms();
+    match ctx.keyspace.lookup_write(ctx.session.db, key, now) {
+        None => Ok(None),
+        Some(v) => v.as_str().cloned().map(Some).ok_or_else(wrongtype),
+    }
+}
+
+fn bulk_or_null(v: Option<Bytes>) -> Reply {
+    v.map_or(Reply::Null, Reply::Bulk)
+}
+
+/// checkStringLength: the final length must fit proto-max-bulk-len.
+fn check_len(ctx: &Ctx<'_>, total: u128) -> Result<(), Reply> {
+    if total > ctx.server.config.proto_max_bulk_len as u128 {
+        return Err(Reply::err(ERR_TOO_BIG));
+    }
+    Ok(())
+}
+
+// ---- SET and its option parser ------------------------------------------------------
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Unit {
+    Seconds,
+    Millis,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ExpireKind {
+    /// EX / PX: relative to now.
+    Relative,
+    /// EXAT / PXAT: absolute.
+    Absolute,
+}
+
+#[derive(Default)]
+struct SetOpts {
+    nx: bool,
+    xx: bool,
+    get: bool,
+    keepttl: bool,
+    persist: bool,
+    expire: Option<(Bytes, Unit, ExpireKind)>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Caller {
+    Set,
+    GetEx,
+}
+
+/// parseExtendedStringArgumentsOrReply: options from argv[start..]. Each option is
+/// refused (syntax error) when a conflicting one came before it; repeating an expire
+/// option of the same kind is allowed (the last one wins), as in Redis.
+fn parse_set_opts(argv: &[Bytes], start: usize, caller: Caller) -> Result<SetOpts, Reply> {
+    let mut o = SetOpts::default();
+    let mut j = start;
+    while j < argv.len() {
+        let opt = &argv[j];
+        let next = argv.get(j + 1);
+        let kind_of = |o: &SetOpts| o.expire.as_ref().map(|(_, u, k)| (*u, *k));
+        let is_set = caller == Caller::Set;
+        if is(opt, "nx") && !o.xx && is_set {
+            o.nx = true;
+        } else if is(opt, "xx") && !o.nx && is_set {
+            o.xx = true;
+        } else if is(opt, "get") && is_set {
+            o.get = true;
+        } else if is(opt, "keepttl") && !o.persist && o.expire.is_none() && is_set {
+            o.keepttl = true;
+        } else if is(opt, "persist") && caller == Caller::GetEx && o.expire.is_none() && !o.keepttl
+        {
+            o.persist = true;
+        } else if let (Some(next), Some((unit, kind))) = (
+            next,
+            [
+                ("ex", Unit::Seconds, ExpireKind::Relative),
+                ("px", Unit::Millis, ExpireKind::Relative),
+                ("exat", Unit::Seconds, ExpireKind::Absolute),
+                ("pxat", Unit::Millis, ExpireKind::Absolute),
+            ]
+            .iter()
+            .find(|(n, _, _)| is(opt, n))
+            .map(|(_, u, k)| (*u, *k)),
+        ) {
+            if o.keepttl || o.persist || kind_of(&o).is_some_and(|k| k != (unit, kind)) {
+                return Err(Reply::err(ERR_SYNTAX));
+            }
+            o.expire = Some((next.clone(), unit, kind));
+            j += 1;
+        } else {
+            return Err(Reply::err(ERR_SYNTAX));
+        }
+        j += 1;
+    }
+    Ok(o)
+}
+
+/// getExpireMillisecondsOrReply: the absolute expire time in ms. Zero or negative,
+/// or an overflow, is "invalid expire time in '<cmd>' command".
+fn expire_ms(
+    ctx: &Ctx<'_>,
+    arg: &[u8],
+    unit: Unit,
+    kind: ExpireKind,
+    cmd: &str,
+) -> Result<u64, Reply> {
+    let invalid = || Reply::error(format!("ERR invalid expire time in '{cmd}' command"));
+    let mut ms = arg_i64(arg)?;
+    if ms <= 0 || (unit == Unit::Seconds && ms > i64::MAX / 1000) {
+        return Err(invalid());
+    }
+    if unit == Unit::Seconds {
+        ms *= 1000;
+    }
+    if kind == ExpireKind::Relative {
+        ms = ms.checked_add(ctx.now_ms() as i64).ok_or_else(invalid)?;
+    }
+    Ok(ms as u64)
+}
+
+/// setGenericCommand. `abort` / `ok` are the replies for a NX/XX miss and for success.
+fn set_generic(
+    ctx: &mut Ctx<'_>,
+    key: &Bytes,
+    val: Value,
+    o: &SetOpts,
+    cmd: &str,
+    ok: Reply,
+    abort: Reply,
+) -> Reply {
+    let when = match &o.expire {
+        Some((arg, unit, kind)) => match expire_ms(ctx, arg, *unit, *kind, cmd) {
+            Ok(ms) => Some(ms),
+            Err(e) => return e,
+        },
+        None => None,
+    };
+    let mut old = Reply::Null;
+    if o.get {
+        match read_str(ctx, key) {
+            Ok(v) => old = bulk_or_null(v),
+            Err(e) => return e,
+        }
+    }
+    let now = ctx.now_ms();
+    let db = ctx.session.db;
+    let found = ctx.keyspace.exists(db, key, now);
+    if (o.nx && found) || (o.xx && !found) {
+        return if o.get { old } else { abort };
+    }
+    let ttl = match (when, o.keepttl) {
+        (Some(ms), _) => Ttl::At(ms),
+        (None, true) => Ttl::Keep,
+        (None, false) => Ttl::Clear,
+    };
+    ctx.keyspace.set(db, key.clone(), val, ttl);
+    if o.get {
+        old
+    } else {
+        ok
+    }
+}
+
+fn set_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let o = match parse_set_opts(argv, 3, Caller::Set) {
+        Ok(o) => o,
+        Err(e) => return e,
+    };
+    set_generic(
+        ctx,
+        &argv[1],
+        Value::str(argv[2].clone()),
+        &o,
+        "set",
+        Reply::OK,
+        Reply::Null,
+    )
+}
+
+fn setnx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let o = SetOpts {
+        nx: true,
+        ..SetOpts::default()
+    };
+    set_generic(
+        ctx,
+        &argv[1],
+        Value::str(argv[2].clone()),
+        &o,
+        "setnx",
+        Reply::Integer(1),
+        Reply::Integer(0),
+    )
+}
+
+fn setex_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], unit: Unit, cmd: &str) -> Reply {
+    let o = SetOpts {
+        expire: Some((argv[2].clone(), unit, ExpireKind::Relative)),
+        ..SetOpts::default()
+    };
+    set_generic(
+        ctx,
+        &argv[1],
+        Value::str(argv[3].clone()),
+        &o,
+        cmd,
+        Reply::OK,
+        Reply::Null,
+    )
+}
+
+fn setex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    setex_generic(ctx, argv, Unit::Seconds, "setex")
+}
+
+fn psetex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    setex_generic(ctx, argv, Unit::Millis, "psetex")
+}
+
+// ---- GET family -----------------------------------------------------------------------
+
+fn get_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    read_str(ctx, &argv[1]).map_or_else(|e| e, bulk_or_null)
+}
+
+fn getset_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let old = match read_str(ctx, &argv[1]) {
+        Ok(v) => v,
+        Err(e) => return e,
+    };
+    ctx.keyspace.set(
+        ctx.session.db,
+        argv[1].clone(),
+        Value::str(argv[2].clone()),
+        Ttl::Clear,
+    );
+    bulk_or_null(old)
+}
+
+fn getdel_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    match read_str(ctx, &argv[1]) {
+        Ok(Some(v)) => {
+            ctx.keyspace.remove(ctx.session.db, &argv[1]);
+            Reply::Bulk(v)
+        }
+        Ok(None) => Reply::Null,
+        Err(e) => e,
+    }
+}
+
+fn getex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let o = match parse_set_opts(argv, 2, Caller::GetEx) {
+        Ok(o) => o,
+        Err(e) => return e,
+    };
+    let v = match read_str(ctx, &argv[1]) {
+        Ok(Some(v)) => v,
+        Ok(None) => return Reply::Null,
+        Err(e) => return e,
+    };
+    let db = ctx.session.db;
+    if let Some((arg, unit, kind)) = &o.expire {
+        let when = match expire_ms(ctx, arg, *unit, *kind, "getex") {
+            Ok(ms) => ms,
+            Err(e) => return e,
+        };
+        // checkAlreadyExpired applies to EXAT/PXAT only: EX/PX are always in the future.
+        if *kind == ExpireKind::Absolute && when <= ctx.now_ms() {
+            ctx.keyspace.remove(db, &argv[1]);
+        } else {
+            ctx.keyspace.set_expire(db, &argv[1], when);
+        }
+    } else if o.persist {
+        ctx.keyspace.persist(db, &argv[1]);
+    }
+    Reply::Bulk(v)
+}
+
+fn mget_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let now = ctx.now_ms();
+    let db = ctx.session.db;
+    // MGET answers nil for a key of another type instead of WRONGTYPE.
+    let out = argv[1..]
+        .iter()
+        .map(|k| {
+            match ctx
+                .keyspace
+                .lookup_read(db, k, now)
+                .and_then(|v| v.as_str())
+            {
+                Some(s) => Reply::Bulk(s.clone()),
+                None => Reply::Null,
+            }
+        })
+        .collect();
+    Reply::Array(out)
+}
+
+fn mset_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], nx: bool) -> Reply {
+    if argv.len().is_multiple_of(2) {
+        let name = if nx { "msetnx" } else { "mset" };
+        return Reply::error(format!(
+            "ERR wrong number of arguments for '{name}' command"
+        ));
+    }
+    let now = ctx.now_ms();
+    let db = ctx.session.db;
+    if nx
+        && argv[1..]
+            .chunks(2)
+            .any(|kv| ctx.keyspace.exists(db, &kv[0], now))
+    {
+        return Reply::Integer(0);
+    }
+    for kv in argv[1..].chunks(2) {
+        // MSET stores the argument objects as parsed: no int encoding (checked on 7.0.15).
+        ctx.keyspace.set(
+            db,
+            kv[0].clone(),
+            Value::str_plain(kv[1].clone()),
+            Ttl::Clear,
+        );
+    }
+    if nx {
+        Reply::Integer(1)
+    } else {
+        Reply::OK
+    }
+}
+
+fn mset_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    mset_generic(ctx, argv, false)
+}
+
+fn msetnx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    mset_generic(ctx, argv, true)
+}
+
+// ---- In-place modifications -----------------------------------------------------------
+
+fn append_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let db = ctx.session.db;
+    match write_str(ctx, &argv[1]) {
+        Err(e) => e,
+        Ok(None) => {
+            // A new key stores the argument after tryObjectEncoding, like SET.
+            ctx.keyspace
+                .set(db, argv[1].clone(), Value::str(argv[2].clone()), Ttl::Clear);
+            Reply::Integer(argv[2].len() as i64)
+        }
+        Ok(Some(old)) => {
+            if let Err(e) = check_len(ctx, old.len() as u128 + argv[2].len() as u128) {
+                return e;
+            }
+            let mut buf = BytesMut::with_capacity(old.len() + argv[2].len());
+            buf.extend_from_slice(&old);
+            buf.extend_from_slice(&argv[2]);
+            let len = buf.len();
+            ctx.keyspace
+                .set(db, argv[1].clone(), Value::str_raw(buf.freeze()), Ttl::Keep);
+            Reply::Integer(len as i64)
+        }
+    }
+}
+
+fn strlen_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    match read_str(ctx, &argv[1]) {
+        Ok(v) => Reply::Integer(v.map_or(0, |s| s.len() as i64)),
+        Err(e) => e,
+    }
+}
+
+fn getrange_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let (mut start, mut end) = match (arg_i64(&argv[2]), arg_i64(&argv[3])) {
+        (Ok(s), Ok(e)) => (s, e),
+        (Err(e), _) | (_, Err(e)) => return e,
+    };
+    let s = match read_str(ctx, &argv[1]) {
+        Ok(Some(s)) => s,
+        Ok(None) => return Reply::Bulk(Bytes::new()),
+        Err(e) => return e,
+    };
+    let len = s.len() as i64;
+    if start < 0 && end < 0 && start > end {
+        return Reply::Bulk(Bytes::new());
+    }
+    if start < 0 {
+        start = start.saturating_add(len);
+    }
+    if end < 0 {
+        end = end.saturating_add(len);
+    }
+    start = start.max(0);
+    end = end.max(0);
+    if end >= len {
+        end = len - 1;
+    }
+    if start > end || len == 0 {
+        return Reply::Bulk(Bytes::new());
+    }
+    Reply::Bulk(s.slice(start as usize..=end as usize))
+}
+
+fn setrange_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let offset = match arg_i64(&argv[2]) {
+        Ok(o) if o < 0 => return Reply::err("ERR offset is out of range"),
+        Ok(o) => o as u64,
+        Err(e) => return e,
+    };
+    let value = &argv[3];
+    let db = ctx.session.db;
+    let old = match write_str(ctx, &argv[1]) {
+        Ok(v) => v,
+        Err(e) => return e,
+    };
+    if value.is_empty() {
+        return Reply::Integer(old.map_or(0, |s| s.len() as i64));
+    }
+    if let Err(e) = check_len(ctx, offset as u128 + value.len() as u128) {
+        return e;
+    }
+    // Both fit proto-max-bulk-len (at most u64 bytes), so the casts below are exact.
+    let offset = offset as usize;
+    let old = old.unwrap_or_default();
+    let new_len = old.len().max(offset + value.len());
+    let mut buf = BytesMut::zeroed(new_len);
+    buf[..old.len()].copy_from_slice(&old);
+    buf[offset..offset + value.len()].copy_from_slice(value);
+    ctx.keyspace
+        .set(db, argv[1].clone(), Value::str_raw(buf.freeze()), Ttl::Keep);
+    Reply::Integer(new_len as i64)
+}
+
+// ---- Counters -----------------------------------------------------------------------
+
+fn incr_generic(ctx: &mut Ctx<'_>, key: &Bytes, incr: i64) -> Reply {
+    let old = match write_str(ctx, key) {
+        Ok(v) => v,
+        Err(e) => return e,
+    };
+    let cur = match old {
+        None => 0,
+        Some(s) => match parse_i64(&s) {
+            Some(n) => n,
+            None => return Reply::err(ERR_NOT_INT),
+        },
+    };
+    let Some(new) = cur.checked_add(incr) else {
+        return Reply::err("ERR increment or decrement would overflow");
+    };
+    // dbOverwrite keeps the TTL.
+    ctx.keyspace
+        .set(ctx.session.db, key.clone(), Value::int(new), Ttl::Keep);
+    Reply::Integer(new)
+}
+
+fn incr_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    incr_generic(ctx, &argv[1], 1)
+}
+
+fn decr_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    incr_generic(ctx, &argv[1], -1)
+}
+
+fn incrby_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    match arg_i64(&argv[2]) {
+        Ok(n) => incr_generic(ctx, &argv[1], n),
+        Err(e) => e,
+    }
+}
+
+fn decrby_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    match arg_i64(&argv[2]) {
+        Ok(i64::MIN) => Reply::err("ERR decrement would overflow"),
+        Ok(n) => incr_generic(ctx, &argv[1], -n),
+        Err(e) => e,
+    }
+}
+
+fn incrbyfloat_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    const NOT_FLOAT: &str = "ERR value is not a valid float";
+    let old = match write_str(ctx, &argv[1]) {
+        Ok(v) => v,
+        Err(e) => return e,
+    };
+    let cur = match old {
+        None => LongDouble::parse(b"0"),
+        Some(s) => LongDouble::parse(&s),
+    };
+    let (Some(cur), Some(incr)) = (cur, LongDouble::parse(&argv[2])) else {
+        return Reply::err(NOT_FLOAT);
+    };
+    let sum = cur.plus(incr);
+    if !sum.is_finite() {
+        return Reply::err("ERR increment would produce NaN or Infinity");
+    }
+    let text = Bytes::from(sum.to_human());
+    // createStringObjectFromLongDouble: no int encoding; dbOverwrite keeps the TTL.
+    ctx.keyspace.set(
+        ctx.session.db,
+        argv[1].clone(),
+        Value::str_plain(text.clone()),
+        Ttl::Keep,
+    );
+    Reply::Bulk(text)
+}
+
+// ---- Table (flags, key specs, ACL and docs as Redis 7.0.15's COMMAND INFO / DOCS) ----
+
+pub const COMMANDS: &[Command] = &[
+    Command {
+        name: "append",
+        arity: 3,
+        flags: &["write", "denyoom", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "string", "fast"],
+        summary: "Append a value to a key",
+        since: "2.0.0",
+        group: "string",
+        handler: append_cmd,
+    },
+    Command {
+        name: "decr",
+        arity: 2,
+        flags: &["write", "denyoom", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "string", "fast"],
+        summary: "Decrement the integer value of a key by one",
+        since: "1.0.0",
+        group: "string",
+        handler: decr_cmd,
+    },
+    Command {
+        name: "decrby",
+        arity: 3,
+        flags: &["write", "denyoom", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "string", "fast"],
+        summary: "Decrement the integer value of a key by the given number",
+        since: "1.0.0",
+        group: "string",
+        handler: decrby_cmd,
+    },
+    Command {
+        name: "get",
+        arity: 2,
+        flags: &["readonly", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "string", "fast"],
+        summary: "Get the value of a key",
+        since: "1.0.0",
+        group: "string",
+        handler: get_cmd,
+    },
+    Command {
+        name: "getdel",
+        arity: 2,
+        flags: &["write", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "string", "fast"],
+        summary: "Get the value of a key and delete the key",
+        since: "6.2.0",
+        group: "string",
+        handler: getdel_cmd,
+    },
+    Command {
+        name: "getex",
+        arity: -2,
+        flags: &["write", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "string", "fast"],
+        summary: "Get the value of a key and optionally set its expiration",
+        since: "6.2.0",
+        group: "string",
+        handler: getex_cmd,
+    },
+    Command {
+        name: "getrange",
+        arity: 4,
+        flags: &["readonly"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "string", "slow"],
+        summary: "Get a substring of the string stored at a key",
+        since: "2.4.0",
+        group: "string",
+        handler: getrange_cmd,
+    },
+    Command {
+        name: "getset",
+        arity: 3,
+        flags: &["write", "denyoom", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "string", "fast"],
+        summary: "Set the string value of a key and return its old value",
+        since: "1.0.0",
+        group: "string",
+        handler: getset_cmd,
+    },
+    Command {
+        name: "incr",
+        arity: 2,
+        flags: &["write", "denyoom", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "string", "fast"],
+        summary: "Increment the integer value of a key by one",
+        since: "1.0.0",
+        group: "string",
+        handler: incr_cmd,
+    },
+    Command {
+        name: "incrby",
+        arity: 3,
+        flags: &["write", "denyoom", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "string", "fast"],
+        summary: "Increment the integer value of a key by the given amount",
+        since: "1.0.0",
+        group: "string",
+        handler: incrby_cmd,
+    },
+    Command {
+        name: "incrbyfloat",
+        arity: 3,
+        flags: &["write", "denyoom", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "string", "fast"],
+        summary: "Increment the float value of a key by the given amount",
+        since: "2.6.0",
+        group: "string",
+        handler: incrbyfloat_cmd,
+    },
+    Command {
+        name: "mget",
+        arity: -2,
+        flags: &["readonly", "fast"],
+        first_key: 1,
+        last_key: -1,
+        step: 1,
+        acl: &["read", "string", "fast"],
+        summary: "Get the values of all the given keys",
+        since: "1.0.0",
+        group: "string",
+        handler: mget_cmd,
+    },
+    Command {
+        name: "mset",
+        arity: -3,
+        flags: &["write", "denyoom"],
+        first_key: 1,
+        last_key: -1,
+        step: 2,
+        acl: &["write", "string", "slow"],
+        summary: "Set multiple keys to multiple values",
+        since: "1.0.1",
+        group: "string",
+        handler: mset_cmd,
+    },
+    Command {
+        name: "msetnx",
+        arity: -3,
+        flags: &["write", "denyoom"],
+        first_key: 1,
+        last_key: -1,
+        step: 2,
+        acl: &["write", "string", "slow"],
+        summary: "Set multiple keys to multiple values, only if none of the keys exist",
+        since: "1.0.1",
+        group: "string",
+        handler: msetnx_cmd,
+    },
+    Command {
+        name: "psetex",
+        arity: 4,
+        flags: &["write", "denyoom"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "string", "slow"],
+        summary: "Set the value and expiration in milliseconds of a key",
+        since: "2.6.0",
+        group: "string",
+        handler: psetex_cmd,
+    },
+    Command {
+        name: "set",
+        arity: -3,
+        flags: &["write", "denyoom"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "string", "slow"],
+        summary: "Set the string value of a key",
+        since: "1.0.0",
+        group: "string",
+        handler: set_cmd,
+    },
+    Command {
+        name: "setex",
+        arity: 4,
+        flags: &["write", "denyoom"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "string", "slow"],
+        summary: "Set the value and expiration of a key",
+        since: "2.0.0",
+        group: "string",
+        handler: setex_cmd,
+    },
+    Command {
+        name: "setnx",
+        arity: 3,
+        flags: &["write", "denyoom", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "string", "fast"],
+        summary: "Set the value of a key, only if the key does not exist",
+        since: "1.0.0",
+        group: "string",
+        handler: setnx_cmd,
+    },
+    Command {
+        name: "setrange",
+        arity: 4,
+        flags: &["write", "denyoom"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "string", "slow"],
+        summary: "Overwrite part of a string at key starting at the specified offset",
+        since: "2.2.0",
+        group: "string",
+        handler: setrange_cmd,
+    },
+    Command {
+        name: "strlen",
+        arity: 2,
+        flags: &["readonly", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "string", "fast"],
+        summary: "Get the length of the value stored in a key",
+        since: "2.2.0",
+        group: "string",
+        handler: strlen_cmd,
+    },
+    Command {
+        name: "substr",
+        arity: 4,
+        flags: &["readonly"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "string", "slow"],
+        summary: "Get a substring of the string stored at a key",
+        since: "1.0.0",
+        group: "string",
+        handler: getrange_cmd,
+    },
+];
+
+/// A harness for the family tests: a keyspace, server state and session at a fixed time.
+#[cfg(test)]
+pub(crate) mod harness {
+    use crate::cmd::context::NoClients;
+    use crate::cmd::{execute, Ctx, ServerState, Session};
+    use crate::config::Config;
+    use crate::db::Keyspace;
+    use crate::resp::Reply;
+    use bytes::Bytes;
+    use rand_chacha::ChaCha8Rng;
+    use rand_core::SeedableRng;
+
+    pub struct H {
+        pub ks: Keyspace,
+        pub server: ServerState,
+        pub session: Session,
+    }
+
+    pub const T0_MS: u64 = 1_700_000_000_000;
+
+    impl H {
+        pub fn new() -> H {
+            let server = ServerState::new(
+                Config::default(),
+                ChaCha8Rng::seed_from_u64(1),
+                T0_MS * 1000,
+            );
+            H {
+                ks: Keyspace::new(16, (11, 22)),
+                server,
+                session: Session::new(1, 5, "127.0.0.1:1".into(), "127.0.0.1:6379".into(), T0_MS),
+            }
+        }
+
+        pub fn run(&mut self, line: &str) -> Reply {
+            let argv: Vec<Bytes> = line
+                .split(' ')
+                .map(|s| Bytes::copy_from_slice(s.as_bytes()))
+                .collect();
+            self.argv(&argv)
+        }
+
+        pub fn argv(&mut self, argv: &[Bytes]) -> Reply {
+            let mut ctx = Ctx {
+                keyspace: &mut self.ks,
+                session: &mut self.session,
+                server: &mut self.server,
+                clients: &mut NoClients,
+            };
+            let r = execute(&mut ctx, argv);
+            self.ks.check_invariants().unwrap();
+            r
+        }
+
+        pub fn advance_ms(&mut self, ms: u64) {
+            self.server.now_us += ms * 1000;
+        }
+    }
+
+    pub fn b(s: &str) -> Reply {
+        Reply::Bulk(Bytes::copy_from_slice(s.as_bytes()))
+    }
+
+    pub fn e(s: &str) -> Reply {
+        Reply::Error(s.to_string().into())
+    }
+
+    pub fn i(n: i64) -> Reply {
+        Reply::Integer(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::harness::{b, e, i, H};
+    use crate::resp::Reply;
+
+    #[test]
+    fn set_get_and_options() {
+        let mut h = H::new();
+        assert_eq!(h.run("SET k v"), Reply::OK);
+        assert_eq!(h.run("GET k"), b("v"));
+        assert_eq!(h.run("GET nokey"), Reply::Null);
+        assert_eq!(h.run("SET k v2 NX"), Reply::Null);
+        assert_eq!(h.run("SET k v2 XX GET"), b("v"));
+        assert_eq!(h.run("SET k2 v XX"), Reply::Null);
+        assert_eq!(h.run("SET k v3 nx get"), b("v2"));
+        assert_eq!(h.run("SET k v EX 10 EX 20"), Reply::OK);
+        assert_eq!(h.run("TTL k"), i(20));
+        assert_eq!(h.run("SET k v KEEPTTL"), Reply::OK);
+        assert_eq!(h.run("TTL k"), i(20));
+        assert_eq!(h.run("SET k v"), Reply::OK);
+        assert_eq!(h.run("TTL k"), i(-1));
+        for bad in [
+            "SET k v NX XX",
+            "SET k v EX",
+            "SET k v KEEPTTL EX 1",
+            "SET k v EX 1 PX 1",
+            "SET k v FOO",
+            "SET k v PERSIST",
+        ] {
+            assert_eq!(h.run(bad), e("ERR syntax error"), "{bad}");
+        }
+        for bad in [
+            "SET k v EX 0",
+            "SET k v EX -1",
+            "SET k v EX 9223372036854775",
+            "SET k v PX 9223372036854775807",
+        ] {
+            assert_eq!(
+                h.run(bad),
+                e("ERR invalid expire time in 'set' command"),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            h.run("SET k v EX abc"),
+            e("ERR value is not an integer or out of range")
+        );
+        assert_eq!(h.run("SET k v PX 100"), Reply::OK);
+        h.advance_ms(100);
+        assert_eq!(h.run("GET k"), Reply::Null);
+        assert_eq!(h.ks.stats.expired_keys, 1);
+        assert_eq!(h.run("SET k v PXAT 1"), Reply::OK);
+        assert_eq!(h.run("GET k"), Reply::Null);
+    }
+
+    #[test]
+    fn setnx_setex_getset_getdel_getex() {
+        let mut h = H::new();
+        assert_eq!(h.run("SETNX k 1"), i(1));
+        assert_eq!(h.run("SETNX k 2"), i(0));
+        assert_eq!(
+            h.run("SETEX k 0 x"),
+            e("ERR invalid expire time in 'setex' command")
+        );
+        assert_eq!(
+            h.run("PSETEX k 0 x"),
+            e("ERR invalid expire time in 'psetex' command")
+        );
+        assert_eq!(h.run("SETEX k 10 x"), Reply::OK);
+        assert_eq!(h.run("PTTL k"), i(10_000));
+        assert_eq!(h.run("GETSET k y"), b("x"));
+        assert_eq!(h.run("TTL k"), i(-1));
+        assert_eq!(h.run("GETEX k EX 5"), b("y"));
+        assert_eq!(h.run("TTL k"), i(5));
+        assert_eq!(h.run("GETEX k PERSIST"), b("y"));
+        assert_eq!(h.run("TTL k"), i(-1));
+        assert_eq!(h.run("GETEX k PERSIST EX 1"), e("ERR syntax error"));
+        assert_eq!(h.run("GETEX k NX"), e("ERR syntax error"));
+        assert_eq!(
+            h.run("GETEX k PX 0"),
+            e("ERR invalid expire time in 'getex' command")
+        );
+        assert_eq!(h.run("GETEX k PXAT 1"), b("y"));
+        assert_eq!(h.run("EXISTS k"), i(0));
+        assert_eq!(h.run("GETEX nokey EX 1"), Reply::Null);
+        assert_eq!(h.run("SET k z"), Reply::OK);
+        assert_eq!(h.run("GETDEL k"), b("z"));
+        assert_eq!(h.run("GETDEL k"), Reply::Null);
+    }
+
+    #[test]
+    fn mget_mset_msetnx() {
+        let mut h = H::new();
+        assert_eq!(h.run("MSET a 1 b 2"), Reply::OK);
+        assert_eq!(
+            h.run("MSET a"),
+            e("ERR wrong number of arguments for 'mset' command")
+        );
+        assert_eq!(
+            h.run("MGET a b c"),
+            Reply::Array(vec![b("1"), b("2"), Reply::Null])
+        );
+        assert_eq!(h.run("MSETNX c 3 a 1"), i(0));
+        assert_eq!(h.run("MSETNX c 3 d 4"), i(1));
+        assert_eq!(h.run("OBJECT ENCODING a"), b("embstr"));
+    }
+
+    #[test]
+    fn append_strlen_ranges() {
+        let mut h = H::new();
+        assert_eq!(h.run("APPEND k 123"), i(3));
+        assert_eq!(h.run("OBJECT ENCODING k"), b("int"));
+        assert_eq!(h.run("APPEND k 4"), i(4));
+        assert_eq!(h.run("OBJECT ENCODING k"), b("raw"));
+        assert_eq!(h.run("STRLEN k"), i(4));
+        assert_eq!(h.run("STRLEN nokey"), i(0));
+        assert_eq!(h.run("SET s Hello"), Reply::OK);
+        assert_eq!(h.run("GETRANGE s 0 -1"), b("Hello"));
+        assert_eq!(h.run("GETRANGE s -3 -1"), b("llo"));
+        assert_eq!(h.run("GETRANGE s -1 -3"), b(""));
+        assert_eq!(h.run("GETRANGE s 10 20"), b(""));
+        assert_eq!(h.run("SUBSTR s 1 100"), b("ello"));
+        assert_eq!(
+            h.run("GETRANGE s x 1"),
+            e("ERR value is not an integer or out of range")
+        );
+        assert_eq!(h.run("GETRANGE nokey 0 1"), b(""));
+        assert_eq!(h.run("SETRANGE s 6 World"), i(11));
+        assert_eq!(
+            h.run("GET s"),
+            Reply::Bulk(bytes::Bytes::from_static(b"Hello\0World"))
+        );
+        assert_eq!(h.run("SETRANGE s -1 x"), e("ERR offset is out of range"));
+        assert_eq!(
+            h.run("SETRANGE s 536870912 x"),
+            e("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
+        );
+        assert_eq!(h.run("SETRANGE new 0 "), i(0));
+        assert_eq!(h.run("EXISTS new"), i(0));
+        assert_eq!(h.run("SETRANGE new 2 ab"), i(4));
+    }
+
+    #[test]
+    fn counters() {
+        let mut h = H::new();
+        assert_eq!(h.run("INCR n"), i(1));
+        assert_eq!(h.run("INCRBY n 10"), i(11));
+        assert_eq!(h.run("DECR n"), i(10));
+        assert_eq!(h.run("DECRBY n 20"), i(-10));
+        assert_eq!(h.run("OBJECT ENCODING n"), b("int"));
+        assert_eq!(
+            h.run("DECRBY n -9223372036854775808"),
+            e("ERR decrement would overflow")
+        );
+        assert_eq!(
+            h.run("INCRBY n +1"),
+            e("ERR value is not an integer or out of range")
+        );
+        assert_eq!(h.run("SET n 9223372036854775807"), Reply::OK);
+        assert_eq!(
+            h.run("INCR n"),
+            e("ERR increment or decrement would overflow")
+        );
+        assert_eq!(h.run("SET n 01"), Reply::OK);
+        assert_eq!(
+            h.run("INCR n"),
+            e("ERR value is not an integer or out of range")
+        );
+        assert_eq!(h.run("SET t 5 EX 100"), Reply::OK);
+        assert_eq!(h.run("INCR t"), i(6));
+        assert_eq!(h.run("TTL t"), i(100));
+    }
+
+    #[test]
+    fn incrbyfloat_basics() {
+        let mut h = H::new();
+        assert_eq!(h.run("INCRBYFLOAT f 1"), b("1"));
+        assert_eq!(h.run("OBJECT ENCODING f"), b("embstr"));
+        assert_eq!(h.run("INCRBYFLOAT f 3.0e3"), b("3001"));
+        assert_eq!(
+            h.run("INCRBYFLOAT f abc"),
+            e("ERR value is not a valid float")
+        );
+        assert_eq!(
+            h.run("INCRBYFLOAT f inf"),
+            e("ERR increment would produce NaN or Infinity")
+        );
+        assert_eq!(h.run("SET s 1x"), Reply::OK);
+        assert_eq!(
+            h.run("INCRBYFLOAT s 1"),
+            e("ERR value is not a valid float")
+        );
+        assert_eq!(h.run("INCRBYFLOAT g 0.00000000000000000001"), b("0"));
+    }
+
+    #[test]
+    fn wrongtype_is_reported() {
+        // No other types exist yet; check the text is the one Redis uses.
+        assert_eq!(
+            super::WRONGTYPE,
+            "WRONGTYPE Operation against a key holding the wrong kind of value"
+        );
+    }
+
+    #[test]
+    fn arbitrary_argv_never_panics() {
+        use bytes::Bytes;
+        let mut h = H::new();
+        let words: &[&[u8]] = &[
+            b"",
+            b"-1",
+            b"0",
+            b"9223372036854775807",
+            b"-9223372036854775808",
+            b"EX",
+            b"PX",
+            b"EXAT",
+            b"PXAT",
+            b"NX",
+            b"XX",
+            b"GET",
+            b"KEEPTTL",
+            b"PERSIST",
+            b"k",
+            b"\xff\x00",
+            b"1e400",
+            b"inf",
+            b"-inf",
+            b"nan",
+            b"1.5",
+        ];
+        let names: Vec<&str> = super::COMMANDS.iter().map(|c| c.name).collect();
+        let mut seed: u64 = 12345;
+        for _ in 0..20_000 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let name = names[(seed >> 33) as usize % names.len()];
+            let n = (seed >> 20) as usize % 6;
+            let mut argv = vec![Bytes::from(name)];
+            for j in 0..n {
+                let w = words[((seed >> (j * 5)) as usize) % words.len()];
+                argv.push(Bytes::copy_from_slice(w));
+            }
+            let _ = h.argv(&argv);
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! Values stored in the keyspace. Only strings exist so far; lists, hashes, sets and
+//! sorted sets become further variants of [`Value`], each with its own `type_name` and
+//! encoding, so commands match on the variant and answer WRONGTYPE for the others.
+
+use bytes::Bytes;
+
+/// OBJECT ENCODING of a string, decided when the string is stored, as Redis decides it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StrEncoding {
+    /// A canonical i64 of at most 20 bytes stored by SET-like commands or INCR.
+    Int,
+    /// At most 44 bytes (Redis's OBJ_ENCODING_EMBSTR_SIZE_LIMIT).
+    Embstr,
+    /// Anything else, and every string modified in place (APPEND, SETRANGE).
+    Raw,
+}
+
+/// Redis's OBJ_ENCODING_EMBSTR_SIZE_LIMIT.
+pub const EMBSTR_SIZE_LIMIT: usize = 44;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Str { data: Bytes, enc: StrEncoding },
+}
+
+impl Value {
+    /// A string as Redis stores a command argument after tryObjectEncoding (SET, GETSET,
+    /// SETEX, SETNX...): `int` if it is a canonical integer, else embstr/raw by length.
+    pub fn str(data: Bytes) -> Value {
+        let enc = if data.len() <= 20 && crate::db::value::parse_i64(&data).is_some() {
+            StrEncoding::Int
+        } else {
+            len_encoding(data.len())
+        };
+        Value::Str { data, enc }
+    }
+
+    /// A string stored as the argument object was created, without tryObjectEncoding
+    /// (MSET, MSETNX, INCRBYFLOAT's result): embstr or raw by length only.
+    pub fn str_plain(data: Bytes) -> Value {
+        let enc = len_encoding(data.len());
+        Value::Str { data, enc }
+    }
+
+    /// A string that was modified in place (APPEND, SETRANGE): always raw.
+    pub fn str_raw(data: Bytes) -> Value {
+        Value::Str {
+            data,
+            enc: StrEncoding::Raw,
+        }
+    }
+
+    /// An integer result (INCR and friends): always int-encoded.
+    pub fn int(n: i64) -> Value {
+        Value::Str {
+            data: Bytes::from(n.to_string()),
+            enc: StrEncoding::Int,
+        }
+    }
+
+    /// TYPE's answer.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Str { .. } => "string",
+        }
+    }
+
+    /// OBJECT ENCODING's answer.
+    pub fn encoding_name(&self) -> &'static str {
+        match self {
+            Value::Str { enc, .. } => match enc {
+                StrEncoding::Int => "int",
+                StrEncoding::Embstr => "embstr",
+                StrEncoding::Raw => "raw",
+            },
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&Bytes> {
+        match self {
+            Value::Str { data, .. } => Some(data),
+        }
+    }
+
+    /// Rough heap bytes, for INFO memory.
+    pub fn memory_estimate(&self) -> usize {
+        match self {
+            Value::Str { data, .. } => 16 + data.len(),
+        }
+    }
+}
+
+fn len_encoding(len: usize) -> StrEncoding {
+    if len <= EMBSTR_SIZE_LIMIT {
+        StrEncoding::Embstr
+    } else {
+        StrEncoding::Raw
+    }
+}
+
+/// Redis's string2ll: an optional '-', then digits with no leading zero (except "0"
+/// itself), no '+', no spaces, within i64. "-0" is rejected.
+pub fn parse_i64(s: &[u8]) -> Option<i64> {
+    if s.is_empty() || s.len() > 20 {
+        return None;
+    }
+    if s == b"0" {
+        return Some(0);
+    }
+    let (neg, digits) = match s[0] {
+        b'-' => (true, &s[1..]),
+        _ => (false, s),
+    };
+    match digits.first() {
+        Some(b'1'..=b'9') => {}
+        _ => return None,
+    }
+    let mut v: u64 = 0;
+    for &c in digits {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add((c - b'0') as u64)?;
+    }
+    if neg {
+        if v > i64::MAX as u64 + 1 {
+            None
+        } else {
+            Some((v as i64).wrapping_neg())
+        }
+    } else {
+        i64::try_from(v).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn string2ll_rules() {
+        assert_eq!(parse_i64(b"0"), Some(0));
+        assert_eq!(parse_i64(b"-1"), Some(-1));
+        assert_eq!(parse_i64(b"9223372036854775807"), Some(i64::MAX));
+        assert_eq!(parse_i64(b"-9223372036854775808"), Some(i64::MIN));
+        for bad in [
+            &b"-0"[..],
+            b"+1",
+            b" 1",
+            b"1 ",
+            b"01",
+            b"",
+            b"-",
+            b"9223372036854775808",
+            b"1a",
+        ] {
+            assert_eq!(parse_i64(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn encodings() {
+        assert_eq!(Value::str(Bytes::from("123")).encoding_name(), "int");
+        assert_eq!(Value::str(Bytes::from("-0")).encoding_name(), "embstr");
+        assert_eq!(
+            Value::str(Bytes::from("x".repeat(44))).encoding_name(),
+            "embstr"
+        );
+        assert_eq!(
+            Value::str(Bytes::from("x".repeat(45))).encoding_name(),
+            "raw"
+        );
+        assert_eq!(
+            Value::str_plain(Bytes::from("123")).encoding_name(),
+            "embstr"
+        );
+    }
+}
