@@ -200,6 +200,14 @@ pub struct ServerState {
     pub tcp_port: u16,
     pub next_client_id: u64,
     pub actions: Vec<Action>,
+    /// The server's process id for INFO `process_id`. Set by the binary (the core never
+    /// asks the OS); 0 in the simulator and tests.
+    pub pid: u32,
+    /// INFO `executable` and `config_file`: set by the binary, empty otherwise.
+    pub executable: String,
+    pub config_file: String,
+    /// Highest `used_memory` INFO has reported, for `used_memory_peak`.
+    pub used_memory_peak: usize,
 }
 
 impl ServerState {
@@ -220,6 +228,10 @@ impl ServerState {
             tcp_port,
             next_client_id: 1,
             actions: Vec::new(),
+            pid: 0,
+            executable: String::new(),
+            config_file: String::new(),
+            used_memory_peak: 0,
         }
     }
 }

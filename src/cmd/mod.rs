@@ -3,7 +3,9 @@
 //! connection's session and the server's shared state. They never touch sockets or clocks:
 //! the event loop sets `ctx.server.now_us` before it runs a batch of commands.
 
+pub mod connection;
 pub mod context;
+pub mod server_cmds;
 pub mod table;
 
 pub use context::{Action, ClientInfo, ClientRegistry, Ctx, ServerState, Session, Stats};

@@ -56,11 +56,15 @@ impl Command {
 pub fn all() -> &'static [Command] {
     static TABLE: OnceLock<Vec<Command>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let families: &[&[Command]] = &[];
+        let families: &[&[Command]] = &[super::connection::COMMANDS, super::server_cmds::COMMANDS];
         let mut table: Vec<Command> = families.iter().flat_map(|f| f.iter().copied()).collect();
         table.sort_by(|a, b| a.name.cmp(b.name));
         for pair in table.windows(2) {
-            assert!(pair[0].name != pair[1].name, "command {} defined twice", pair[0].name);
+            assert!(
+                pair[0].name != pair[1].name,
+                "command {} defined twice",
+                pair[0].name
+            );
         }
         table
     })
@@ -92,7 +96,19 @@ pub fn dispatch(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         return unknown_command(argv);
     };
     if !cmd.arity_ok(argv.len()) {
-        return Reply::error(format!("ERR wrong number of arguments for '{}' command", cmd.name));
+        return Reply::error(format!(
+            "ERR wrong number of arguments for '{}' command",
+            cmd.name
+        ));
+    }
+    // Redis resolves a container's subcommand (CONFIG GET -> config|get) before the auth
+    // check, so an unknown subcommand or bad arity is reported even before AUTH.
+    let cmd = match super::server_cmds::resolve(cmd, argv) {
+        Ok(cmd) => cmd,
+        Err(reply) => return reply,
+    };
+    if !ctx.session.authenticated && !cmd.flags.contains(&"no_auth") {
+        return Reply::err("NOAUTH Authentication required.");
     }
     ctx.session.last_cmd = cmd.name;
     (cmd.handler)(ctx, argv)
