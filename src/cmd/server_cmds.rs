@@ -299,7 +299,7 @@ fn time(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
 /// to ABORT. On success no reply reaches the client: the loop closes everything.
 fn shutdown(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     let (mut save, mut nosave, mut abort, mut other) = (false, false, false, false);
-    for arg in &argv[1..] {
+    for arg in argv.get(1..).unwrap_or_default() {
         if arg.eq_ignore_ascii_case(b"nosave") {
             nosave = true;
         } else if arg.eq_ignore_ascii_case(b"save") {
@@ -356,7 +356,7 @@ fn config_get(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             pairs.push((Reply::bulk(name), Reply::bulk(value)));
         }
     };
-    for pattern in &argv[2..] {
+    for pattern in argv.get(2..).unwrap_or_default() {
         if !pattern.iter().any(|b| matches!(b, b'*' | b'?' | b'[')) {
             let Ok(name) = std::str::from_utf8(pattern) else {
                 continue;
@@ -381,12 +381,12 @@ fn config_get(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
 /// (unknown, immutable, duplicate) before any value is applied, and the values are
 /// applied all or nothing.
 fn config_set(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
-    if (argv.len() - 2) % 2 != 0 {
+    if !argv.len().saturating_sub(2).is_multiple_of(2) {
         return Reply::err("ERR syntax error");
     }
     let mut seen: Vec<&'static str> = Vec::new();
     let mut pairs: Vec<(String, String)> = Vec::new();
-    for pair in argv[2..].chunks_exact(2) {
+    for pair in argv.get(2..).unwrap_or_default().chunks_exact(2) {
         let name = String::from_utf8_lossy(&pair[0]).into_owned();
         let value = String::from_utf8_lossy(&pair[1]).into_owned();
         let Some((canonical, mutable)) = Config::lookup(&name) else {
@@ -475,7 +475,7 @@ fn info(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             *w = *default;
         }
     }
-    for arg in &argv[1..] {
+    for arg in argv.get(1..).unwrap_or_default() {
         let lower = arg.to_ascii_lowercase();
         for (w, (name, default)) in wanted.iter_mut().zip(SECTIONS) {
             *w |= match lower.as_slice() {
@@ -496,10 +496,13 @@ fn info(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
 }
 
 fn info_section(ctx: &mut Ctx<'_>, name: &str, out: &mut String) {
+    // `key:value\r\n`, or a bare `# Title\r\n` header when the key is one.
     let mut line = |k: &str, v: &dyn std::fmt::Display| {
         out.push_str(k);
-        out.push(':');
-        out.push_str(&v.to_string());
+        if !k.starts_with('#') {
+            out.push(':');
+            out.push_str(&v.to_string());
+        }
         out.push_str("\r\n");
     };
     let server = &*ctx.server;
@@ -752,7 +755,8 @@ fn command_info(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         return Reply::Array(table::all().iter().map(command_info_entry).collect());
     }
     Reply::Array(
-        argv[2..]
+        argv.get(2..)
+            .unwrap_or_default()
             .iter()
             .map(|name| lookup_full(name).map_or(Reply::Null, command_info_entry))
             .collect(),
@@ -787,7 +791,11 @@ fn command_docs(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     let cmds: Vec<&'static Command> = if argv.len() == 2 {
         table::all().iter().collect()
     } else {
-        argv[2..].iter().filter_map(|n| lookup_full(n)).collect()
+        argv.get(2..)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|n| lookup_full(n))
+            .collect()
     };
     Reply::Map(
         cmds.into_iter()
@@ -837,7 +845,7 @@ fn command_list(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
 
 /// COMMAND GETKEYS command arg...: the keys by the command's first/last/step positions.
 fn command_getkeys(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
-    let inner = &argv[2..];
+    let inner = argv.get(2..).unwrap_or_default();
     let Some(cmd) = inner.first().and_then(|n| table::lookup(n)) else {
         return Reply::err("ERR Invalid command specified");
     };
@@ -1003,4 +1011,523 @@ fn glob_impl(
         }
     }
     p.is_empty() && s.is_empty()
+}
+
+/// A harness for the admin commands' tests: one session, a server state, a keyspace and
+/// a registry of fake other clients.
+#[cfg(test)]
+pub(crate) mod testkit {
+    use crate::cmd::{ClientInfo, ClientRegistry, Ctx, ServerState, Session};
+    use crate::config::Config;
+    use crate::db::Keyspace;
+    use crate::resp::Reply;
+    use bytes::Bytes;
+    use rand_core::SeedableRng;
+
+    /// Other clients, with the ids of those CLIENT KILL marked.
+    #[derive(Default)]
+    pub struct FakeClients {
+        pub others: Vec<ClientInfo>,
+        pub killed: Vec<u64>,
+    }
+
+    impl ClientRegistry for FakeClients {
+        fn list(&self, _now_ms: u64) -> Vec<ClientInfo> {
+            self.others.clone()
+        }
+        fn kill(&mut self, matches: &mut dyn FnMut(&ClientInfo) -> bool, _: u64) -> usize {
+            let hit: Vec<u64> = self
+                .others
+                .iter()
+                .filter(|c| matches(c))
+                .map(|c| c.id)
+                .collect();
+            self.killed.extend(&hit);
+            hit.len()
+        }
+        fn count(&self) -> usize {
+            self.others.len() + 1
+        }
+    }
+
+    pub struct Harness {
+        pub keyspace: Keyspace,
+        pub session: Session,
+        pub server: ServerState,
+        pub clients: FakeClients,
+    }
+
+    /// 2024-01-01T00:00:00Z plus a bit, in microseconds.
+    pub const START_US: u64 = 1_704_067_200_123_456;
+
+    impl Harness {
+        pub fn new() -> Harness {
+            let rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+            let server = ServerState::new(Config::default(), rng, START_US);
+            let session = Session::new(
+                5,
+                8,
+                "127.0.0.1:50000".into(),
+                "127.0.0.1:6379".into(),
+                START_US / 1000,
+            );
+            Harness {
+                // The one place a keyspace is built: adjust here when the real one lands.
+                keyspace: Keyspace::default(),
+                session,
+                server,
+                clients: FakeClients::default(),
+            }
+        }
+
+        pub fn other(&mut self, id: u64, addr: &str) {
+            let mut s = Session::new(id, 9, addr.into(), "127.0.0.1:6379".into(), 0);
+            s.last_cmd = "ping";
+            self.clients.others.push(s.info(self.server.now_us / 1000));
+        }
+
+        pub fn run(&mut self, args: &[&str]) -> Reply {
+            let argv: Vec<Bytes> = args
+                .iter()
+                .map(|a| Bytes::copy_from_slice(a.as_bytes()))
+                .collect();
+            self.run_bytes(&argv)
+        }
+
+        pub fn run_bytes(&mut self, argv: &[Bytes]) -> Reply {
+            let mut ctx = Ctx {
+                keyspace: &mut self.keyspace,
+                session: &mut self.session,
+                server: &mut self.server,
+                clients: &mut self.clients,
+            };
+            crate::cmd::execute(&mut ctx, argv)
+        }
+    }
+
+    pub fn err(text: &str) -> Reply {
+        Reply::error(text.to_string())
+    }
+
+    pub fn bulk(text: &str) -> Reply {
+        Reply::bulk(text.to_string())
+    }
+
+    /// The text of a bulk or verbatim reply.
+    pub fn text(reply: &Reply) -> String {
+        match reply {
+            Reply::Bulk(b) | Reply::Verbatim(_, b) => String::from_utf8_lossy(b).into_owned(),
+            other => panic!("not a string reply: {other:?}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testkit::{bulk, err, text, Harness, START_US};
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn time_splits_seconds_and_micros() {
+        let mut h = Harness::new();
+        assert_eq!(
+            h.run(&["TIME"]),
+            Reply::Array(vec![bulk("1704067200"), bulk("123456")])
+        );
+        assert_eq!(
+            h.run(&["time", "x"]),
+            err("ERR wrong number of arguments for 'time' command")
+        );
+    }
+
+    #[test]
+    fn container_errors_match_redis() {
+        let mut h = Harness::new();
+        assert_eq!(
+            h.run(&["config"]),
+            err("ERR wrong number of arguments for 'config' command")
+        );
+        assert_eq!(
+            h.run(&["config", "foo"]),
+            err("ERR unknown subcommand 'foo'. Try CONFIG HELP.")
+        );
+        assert_eq!(
+            h.run(&["Config", "foo"]),
+            err("ERR unknown subcommand 'foo'. Try CONFIG HELP.")
+        );
+        assert_eq!(
+            h.run(&["config", "get"]),
+            err("ERR wrong number of arguments for 'config|get' command")
+        );
+        assert_eq!(
+            h.run(&["config", "resetstat", "x"]),
+            err("ERR wrong number of arguments for 'config|resetstat' command")
+        );
+        assert_eq!(
+            h.run(&["client", "foo"]),
+            err("ERR unknown subcommand 'foo'. Try CLIENT HELP.")
+        );
+        assert_eq!(
+            h.run(&["command", "foo"]),
+            err("ERR unknown subcommand 'foo'. Try COMMAND HELP.")
+        );
+        assert_eq!(
+            h.run(&["command", "count", "x"]),
+            err("ERR wrong number of arguments for 'command|count' command")
+        );
+        assert_eq!(h.session.last_cmd, "NULL");
+        h.run(&["client", "id"]);
+        assert_eq!(h.session.last_cmd, "client|id");
+    }
+
+    #[test]
+    fn config_get_patterns_aliases_and_resp3_map() {
+        let mut h = Harness::new();
+        let hz = || (bulk("hz"), bulk("10"));
+        assert_eq!(h.run(&["config", "get", "hz"]), Reply::Map(vec![hz()]));
+        assert_eq!(
+            h.run(&["config", "get", "hz", "HZ"]),
+            Reply::Map(vec![hz()])
+        );
+        // A plain name is echoed as the user spelled it.
+        assert_eq!(
+            h.run(&["config", "get", "HZ"]),
+            Reply::Map(vec![(bulk("HZ"), bulk("10"))])
+        );
+        assert_eq!(h.run(&["config", "get", "nosuch"]), Reply::Map(vec![]));
+        assert_eq!(h.run(&["config", "get", "h?"]), Reply::Map(vec![hz()]));
+        let Reply::Map(pairs) = h.run(&["config", "get", "*ziplist*"]) else {
+            panic!()
+        };
+        let names: Vec<String> = pairs.iter().map(|(k, _)| text(k)).collect();
+        assert_eq!(names.len(), 5);
+        assert!(names.contains(&"hash-max-ziplist-entries".to_string()));
+        let Reply::Map(all) = h.run(&["config", "get", "*"]) else {
+            panic!()
+        };
+        assert!(all.len() > 20);
+    }
+
+    #[test]
+    fn config_set_is_checked_then_atomic() {
+        let mut h = Harness::new();
+        assert_eq!(
+            h.run(&["config", "set", "hz", "5", "hz"]),
+            err("ERR syntax error")
+        );
+        assert_eq!(
+            h.run(&["config", "set", "foo", "1"]),
+            err("ERR Unknown option or number of arguments for CONFIG SET - 'foo'")
+        );
+        assert_eq!(h.run(&["config", "set", "hz", "abc"]), err("ERR CONFIG SET failed (possibly related to argument 'hz') - argument couldn't be parsed into an integer"));
+        assert_eq!(
+            h.run(&["config", "set", "hz", "5", "HZ", "6"]),
+            err("ERR CONFIG SET failed (possibly related to argument 'HZ') - duplicate parameter")
+        );
+        assert_eq!(h.run(&["config", "set", "databases", "3"]), err("ERR CONFIG SET failed (possibly related to argument 'databases') - can't set immutable config"));
+        // Unknown names are found before any value is tried.
+        assert_eq!(
+            h.run(&["config", "set", "hz", "x", "foo", "1"]),
+            err("ERR Unknown option or number of arguments for CONFIG SET - 'foo'")
+        );
+        // A bad second value leaves the first unapplied.
+        assert_eq!(h.run(&["config", "set", "hz", "7", "maxclients", "0"]), err("ERR CONFIG SET failed (possibly related to argument 'maxclients') - argument must be between 1 and 4294967295 inclusive"));
+        assert_eq!(h.server.config.hz, 10);
+        assert_eq!(
+            h.run(&["config", "set", "hz", "7", "maxclients", "50"]),
+            Reply::OK
+        );
+        assert_eq!((h.server.config.hz, h.server.config.maxclients), (7, 50));
+        // Redis clamps hz rather than refusing it.
+        assert_eq!(h.run(&["config", "set", "hz", "600"]), Reply::OK);
+        assert_eq!(h.server.config.hz, 500);
+    }
+
+    #[test]
+    fn config_resetstat_rewrite_help() {
+        let mut h = Harness::new();
+        h.server.stats.total_commands_processed = 9;
+        h.keyspace.keyspace_hits = 3;
+        assert_eq!(h.run(&["config", "resetstat"]), Reply::OK);
+        assert_eq!(
+            (
+                h.server.stats.total_commands_processed,
+                h.keyspace.keyspace_hits
+            ),
+            (0, 0)
+        );
+        assert_eq!(
+            h.run(&["config", "rewrite"]),
+            err("ERR The server is running without a config file")
+        );
+        let Reply::Array(lines) = h.run(&["config", "help"]) else {
+            panic!()
+        };
+        assert_eq!(
+            lines[0],
+            Reply::simple("CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:")
+        );
+        assert_eq!(lines.len(), 11);
+    }
+
+    #[test]
+    fn shutdown_forms() {
+        let mut h = Harness::new();
+        assert_eq!(
+            h.run(&["shutdown", "abort"]),
+            err("ERR No shutdown in progress.")
+        );
+        assert_eq!(h.run(&["shutdown", "foo"]), err("ERR syntax error"));
+        assert_eq!(
+            h.run(&["shutdown", "save", "nosave"]),
+            err("ERR syntax error")
+        );
+        assert_eq!(
+            h.run(&["shutdown", "now", "abort"]),
+            err("ERR syntax error")
+        );
+        assert!(h.server.actions.is_empty());
+        h.run(&["shutdown", "NOSAVE", "now"]);
+        assert_eq!(h.server.actions, vec![Action::Shutdown]);
+    }
+
+    #[test]
+    fn info_sections_and_framing() {
+        let mut h = Harness::new();
+        h.server.now_us = START_US + 90_000_000;
+        h.server.pid = 4242;
+        let all = text(&h.run(&["info"]));
+        let headers: Vec<&str> = all.split("\r\n").filter(|l| l.starts_with('#')).collect();
+        assert_eq!(
+            headers,
+            [
+                "# Server",
+                "# Clients",
+                "# Memory",
+                "# Persistence",
+                "# Stats",
+                "# Replication",
+                "# CPU",
+                "# Modules",
+                "# Errorstats",
+                "# Cluster",
+                "# Keyspace"
+            ]
+        );
+        assert!(all.starts_with("# Server\r\nredis_version:7.0.15\r\n"));
+        assert!(all.contains("\r\nprocess_id:4242\r\n"));
+        assert!(all.contains("\r\nuptime_in_seconds:90\r\n"));
+        assert!(all.contains("\r\nio_threads_active:0\r\n\r\n# Clients\r\nconnected_clients:1\r\n"));
+        assert!(all.ends_with("# Keyspace\r\n"));
+        let everything = text(&h.run(&["info", "everything"]));
+        assert!(
+            everything.contains("# Commandstats\r\n") && everything.contains("# Latencystats\r\n")
+        );
+        // Fixed order whatever the argument order; names are case-insensitive.
+        let two = text(&h.run(&["info", "KEYSPACE", "cpu"]));
+        assert!(two.starts_with("# CPU\r\n"));
+        assert!(two.ends_with("\r\n\r\n# Keyspace\r\n"));
+        assert_eq!(text(&h.run(&["info", "foo"])), "");
+        assert!(matches!(h.run(&["info"]), Reply::Verbatim("txt", _)));
+    }
+
+    #[test]
+    fn info_counters() {
+        let mut h = Harness::new();
+        h.keyspace.expired_keys = 4;
+        h.keyspace.keyspace_misses = 2;
+        h.server.stats.total_connections_received = 11;
+        h.other(9, "10.0.0.1:1");
+        let stats = text(&h.run(&["info", "stats", "clients"]));
+        assert!(stats.contains("\r\nexpired_keys:4\r\n"));
+        assert!(stats.contains("\r\nkeyspace_misses:2\r\n"));
+        assert!(stats.contains("\r\ntotal_connections_received:11\r\n"));
+        assert!(stats.contains("\r\nconnected_clients:2\r\n"));
+        assert!(text(&h.run(&["info", "memory"])).contains("\r\nused_memory_human:0B\r\n"));
+    }
+
+    #[test]
+    fn human_bytes() {
+        assert_eq!(bytes_to_human(0), "0B");
+        assert_eq!(bytes_to_human(1023), "1023B");
+        assert_eq!(bytes_to_human(1392072), "1.33M");
+        assert_eq!(bytes_to_human(1024), "1.00K");
+        assert_eq!(bytes_to_human(25276510208), "23.54G");
+        assert_eq!(bytes_to_human(u64::MAX), "16384.00P");
+    }
+
+    #[test]
+    fn command_info_shape() {
+        let mut h = Harness::new();
+        let Reply::Array(entries) = h.run(&["command", "info", "ping", "nosuch"]) else {
+            panic!()
+        };
+        assert_eq!(entries[1], Reply::Null);
+        assert_eq!(
+            entries[0],
+            Reply::Array(vec![
+                bulk("ping"),
+                Reply::Integer(-1),
+                Reply::Set(vec![Reply::simple("fast")]),
+                Reply::Integer(0),
+                Reply::Integer(0),
+                Reply::Integer(0),
+                Reply::Set(vec![Reply::simple("@fast"), Reply::simple("@connection")]),
+                Reply::Set(vec![]),
+                Reply::Set(vec![]),
+                Reply::Set(vec![]),
+            ])
+        );
+        let Reply::Array(config) = h.run(&["command", "info", "CONFIG"]) else {
+            panic!()
+        };
+        let Reply::Array(config) = &config[0] else {
+            panic!()
+        };
+        let Reply::Set(subs) = &config[9] else {
+            panic!()
+        };
+        assert_eq!(subs.len(), CONFIG_SUBCOMMANDS.len());
+        let Reply::Array(get) = h.run(&["command", "info", "config|get"]) else {
+            panic!()
+        };
+        let Reply::Array(get) = &get[0] else { panic!() };
+        assert_eq!(get[1], Reply::Integer(-3));
+        let n = table::all().len() as i64;
+        assert_eq!(h.run(&["command", "count"]), Reply::Integer(n));
+        let Reply::Array(every) = h.run(&["command"]) else {
+            panic!()
+        };
+        assert_eq!(every.len() as i64, n);
+        let Reply::Array(every) = h.run(&["command", "info"]) else {
+            panic!()
+        };
+        assert_eq!(every.len() as i64, n);
+    }
+
+    #[test]
+    fn command_docs_and_list() {
+        let mut h = Harness::new();
+        let docs = h.run(&["command", "docs", "ping", "nosuch"]);
+        assert_eq!(
+            docs,
+            Reply::Map(vec![(
+                bulk("ping"),
+                Reply::Map(vec![
+                    (bulk("summary"), bulk("Ping the server")),
+                    (bulk("since"), bulk("1.0.0")),
+                    (bulk("group"), bulk("connection")),
+                ])
+            )])
+        );
+        let Reply::Map(all) = h.run(&["command", "docs"]) else {
+            panic!()
+        };
+        assert_eq!(all.len(), table::all().len());
+        assert_eq!(
+            h.run(&["command", "list", "filterby", "pattern", "config*"]),
+            Reply::Array(
+                [
+                    "config",
+                    "config|get",
+                    "config|help",
+                    "config|resetstat",
+                    "config|rewrite",
+                    "config|set"
+                ]
+                .iter()
+                .map(|n| bulk(n))
+                .collect()
+            )
+        );
+        assert_eq!(
+            h.run(&["command", "list", "filterby", "aclcat", "nosuch"]),
+            Reply::Array(vec![])
+        );
+        assert_eq!(
+            h.run(&["command", "list", "filterby", "foo", "bar"]),
+            err("ERR syntax error")
+        );
+        assert_eq!(h.run(&["command", "list", "x"]), err("ERR syntax error"));
+    }
+
+    #[test]
+    fn command_getkeys_errors() {
+        let mut h = Harness::new();
+        assert_eq!(
+            h.run(&["command", "getkeys", "get"]),
+            err("ERR wrong number of arguments for 'command|getkeys' command")
+        );
+        assert_eq!(
+            h.run(&["command", "getkeys", "nosuch", "a"]),
+            err("ERR Invalid command specified")
+        );
+        assert_eq!(
+            h.run(&["command", "getkeys", "ping", "x"]),
+            err("ERR The command has no key arguments")
+        );
+        assert_eq!(
+            h.run(&["command", "getkeys", "echo", "a", "b"]),
+            err("ERR Invalid number of arguments specified for command")
+        );
+    }
+
+    #[test]
+    fn glob_semantics() {
+        let m = |p: &str, s: &str| glob_match(p.as_bytes(), s.as_bytes(), false);
+        assert!(m("*", "anything"));
+        assert!(!m("*", ""));
+        assert!(m("", ""));
+        assert!(m("h?llo", "hello"));
+        assert!(m("h[ae]llo", "hallo"));
+        assert!(!m("h[^e]llo", "hello"));
+        assert!(m("h[a-b]llo", "hbllo"));
+        assert!(m("h[b-a]llo", "hbllo"));
+        assert!(m("a\\*b", "a*b"));
+        assert!(!m("a\\*b", "axb"));
+        assert!(m("a*", "a"));
+        assert!(m("a[", "ab") == m("a[", "ab"));
+        assert!(!m("a[b", "ac"));
+        assert!(m("[\\]]", "]"));
+        assert!(glob_match(b"HZ", b"hz", true));
+        assert!(!glob_match(b"HZ", b"hz", false));
+        // Exponential in a naive matcher; the skip-longer rule keeps it instant.
+        let p = "a*".repeat(40) + "b";
+        assert!(!m(&p, &"a".repeat(60)));
+    }
+
+    proptest! {
+        /// Fuzzers send arbitrary argv: no admin command may panic on any of it.
+        #[test]
+        fn never_panics(
+            name in prop::sample::select(vec![
+                "config", "client", "command", "info", "shutdown", "time", "hello", "auth",
+                "ping", "echo", "quit", "CONFIG", "nosuch",
+            ]),
+            sub in prop::sample::select(vec![
+                "get", "set", "help", "resetstat", "rewrite", "id", "list", "kill", "info",
+                "setname", "getname", "reply", "no-evict", "count", "docs", "getkeys", "3",
+                "2", "type", "id", "*", "x",
+            ]),
+            rest in prop::collection::vec(
+                prop_oneof![
+                    prop::collection::vec(any::<u8>(), 0..6),
+                    prop::sample::select(vec![
+                        b"hz".to_vec(), b"id".to_vec(), b"type".to_vec(), b"auth".to_vec(),
+                        b"[".to_vec(), b"*".to_vec(), b"-1".to_vec(), b"0".to_vec(),
+                        b"skipme".to_vec(), b"normal".to_vec(), b"get".to_vec(),
+                    ]),
+                ],
+                0..6),
+        ) {
+            let mut h = Harness::new();
+            h.other(9, "10.0.0.1:1");
+            let mut argv = vec![Bytes::from(name), Bytes::from(sub)];
+            argv.extend(rest.into_iter().map(Bytes::from));
+            for n in 1..=argv.len() {
+                let _ = h.run_bytes(&argv[..n]);
+            }
+        }
+    }
 }
