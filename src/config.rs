@@ -144,6 +144,21 @@ impl Config {
         PARAMS.iter().map(|(name, _, _)| *name)
     }
 
+    /// Every name a setting answers to: canonical names, then aliases, in table order.
+    pub fn names_and_aliases() -> impl Iterator<Item = &'static str> {
+        Self::names().chain(
+            PARAMS
+                .iter()
+                .flat_map(|(_, aliases, _)| aliases.iter().copied()),
+        )
+    }
+
+    /// The canonical name of a setting (by name or alias, any case) and whether CONFIG
+    /// SET may change it at run time.
+    pub fn lookup(name: &str) -> Option<(&'static str, bool)> {
+        Self::canonical(name).map(|(n, m)| (n, m == Mutability::Runtime))
+    }
+
     fn canonical(name: &str) -> Option<(&'static str, Mutability)> {
         let lower = name.to_ascii_lowercase();
         PARAMS
@@ -210,7 +225,8 @@ impl Config {
         match name {
             "bind" => self.bind = value.split_whitespace().collect::<Vec<_>>().join(" "),
             "port" => self.port = parse_num(value, 0, 65535)? as u16,
-            "hz" => self.hz = parse_num(value, 1, 500)? as u32,
+            // Redis accepts any non-negative int and clamps it to 1..=500 (updateHZ).
+            "hz" => self.hz = parse_num(value, 0, i32::MAX as u64)?.clamp(1, 500) as u32,
             "timeout" => self.timeout_s = parse_num(value, 0, i32::MAX as u64)?,
             "maxclients" => self.maxclients = parse_num(value, 1, u32::MAX as u64)?,
             "databases" => self.databases = parse_num(value, 1, i32::MAX as u64)? as usize,

@@ -175,9 +175,6 @@ pub struct Stats {
     pub total_connections_received: u64,
     pub total_commands_processed: u64,
     pub rejected_connections: u64,
-    pub expired_keys: u64,
-    pub keyspace_hits: u64,
-    pub keyspace_misses: u64,
     pub total_net_input_bytes: u64,
     pub total_net_output_bytes: u64,
     pub client_query_buffer_limit_disconnections: u64,
@@ -200,6 +197,14 @@ pub struct ServerState {
     pub tcp_port: u16,
     pub next_client_id: u64,
     pub actions: Vec<Action>,
+    /// The server's process id for INFO `process_id`. Set by the binary (the core never
+    /// asks the OS); 0 in the simulator and tests.
+    pub pid: u32,
+    /// INFO `executable` and `config_file`: set by the binary, empty otherwise.
+    pub executable: String,
+    pub config_file: String,
+    /// Highest `used_memory` INFO has reported, for `used_memory_peak`.
+    pub used_memory_peak: usize,
 }
 
 impl ServerState {
@@ -220,6 +225,10 @@ impl ServerState {
             tcp_port,
             next_client_id: 1,
             actions: Vec::new(),
+            pid: 0,
+            executable: String::new(),
+            config_file: String::new(),
+            used_memory_peak: 0,
         }
     }
 }

@@ -3,9 +3,11 @@
 //! connection's session and the server's shared state. They never touch sockets or clocks:
 //! the event loop sets `ctx.server.now_us` before it runs a batch of commands.
 
+pub mod connection;
 pub mod context;
 pub mod db_cmds;
 pub mod keys;
+pub mod server_cmds;
 pub mod strings;
 pub mod table;
 

@@ -60,6 +60,8 @@ pub fn all() -> &'static [Command] {
             super::strings::COMMANDS,
             super::keys::COMMANDS,
             super::db_cmds::COMMANDS,
+            super::connection::COMMANDS,
+            super::server_cmds::COMMANDS,
         ];
         let mut table: Vec<Command> = families.iter().flat_map(|f| f.iter().copied()).collect();
         table.sort_by(|a, b| a.name.cmp(b.name));
@@ -104,6 +106,15 @@ pub fn dispatch(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             "ERR wrong number of arguments for '{}' command",
             cmd.name
         ));
+    }
+    // Redis resolves a container's subcommand (CONFIG GET -> config|get) before the auth
+    // check, so an unknown subcommand or bad arity is reported even before AUTH.
+    let cmd = match super::server_cmds::resolve(cmd, argv) {
+        Ok(cmd) => cmd,
+        Err(reply) => return reply,
+    };
+    if !ctx.session.authenticated && !cmd.flags.contains(&"no_auth") {
+        return Reply::err("NOAUTH Authentication required.");
     }
     ctx.session.last_cmd = cmd.name;
     (cmd.handler)(ctx, argv)

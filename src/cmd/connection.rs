@@ -1,0 +1,892 @@
+//! Connection commands: PING, ECHO, QUIT, HELLO, AUTH and the CLIENT container.
+//!
+//! These read and change the caller's [`Session`](super::Session) and, for CLIENT LIST and
+//! CLIENT KILL, the other connections through [`ClientRegistry`](super::ClientRegistry).
+//! Replies and error texts are Redis 7.0.15's, checked against a real server.
+
+use super::table::Command;
+use super::{ClientInfo, Ctx};
+use crate::resp::Reply;
+use bytes::Bytes;
+
+/// Flags Redis gives the commands a client may run before it has authenticated.
+const NO_AUTH_FLAGS: &[&str] = &[
+    "noscript",
+    "loading",
+    "stale",
+    "fast",
+    "no_auth",
+    "allow_busy",
+];
+
+pub const COMMANDS: &[Command] = &[
+    Command {
+        name: "auth",
+        arity: -2,
+        flags: NO_AUTH_FLAGS,
+        first_key: 0,
+        last_key: 0,
+        step: 0,
+        acl: &["fast", "connection"],
+        summary: "Authenticate to the server",
+        since: "1.0.0",
+        group: "connection",
+        handler: auth,
+    },
+    Command {
+        name: "client",
+        arity: -2,
+        flags: &[],
+        first_key: 0,
+        last_key: 0,
+        step: 0,
+        acl: &["slow"],
+        summary: "A container for client connection commands",
+        since: "2.4.0",
+        group: "connection",
+        handler: super::server_cmds::container,
+    },
+    Command {
+        name: "echo",
+        arity: 2,
+        flags: &["fast"],
+        first_key: 0,
+        last_key: 0,
+        step: 0,
+        acl: &["fast", "connection"],
+        summary: "Echo the given string",
+        since: "1.0.0",
+        group: "connection",
+        handler: echo,
+    },
+    Command {
+        name: "hello",
+        arity: -1,
+        flags: NO_AUTH_FLAGS,
+        first_key: 0,
+        last_key: 0,
+        step: 0,
+        acl: &["fast", "connection"],
+        summary: "Handshake with Redis",
+        since: "6.0.0",
+        group: "connection",
+        handler: hello,
+    },
+    Command {
+        name: "ping",
+        arity: -1,
+        flags: &["fast"],
+        first_key: 0,
+        last_key: 0,
+        step: 0,
+        acl: &["fast", "connection"],
+        summary: "Ping the server",
+        since: "1.0.0",
+        group: "connection",
+        handler: ping,
+    },
+    Command {
+        name: "quit",
+        arity: -1,
+        flags: NO_AUTH_FLAGS,
+        first_key: 0,
+        last_key: 0,
+        step: 0,
+        acl: &["fast", "connection"],
+        summary: "Close the connection",
+        since: "1.0.0",
+        group: "connection",
+        handler: quit,
+    },
+];
+
+/// A CLIENT subcommand entry: same shape as a top-level command, full name `client|x`.
+const fn client_sub(
+    name: &'static str,
+    arity: i32,
+    admin: bool,
+    summary: &'static str,
+    since: &'static str,
+    handler: super::table::Handler,
+) -> Command {
+    Command {
+        name,
+        arity,
+        flags: if admin {
+            &["admin", "noscript", "loading", "stale"]
+        } else {
+            &["noscript", "loading", "stale"]
+        },
+        first_key: 0,
+        last_key: 0,
+        step: 0,
+        acl: if admin {
+            &["admin", "slow", "dangerous", "connection"]
+        } else {
+            &["slow", "connection"]
+        },
+        summary,
+        since,
+        group: "connection",
+        handler,
+    }
+}
+
+/// CLIENT's subcommands, sorted by name. PAUSE, TRACKING, CACHING, UNBLOCK and friends
+/// are not implemented: they answer "unknown subcommand" rather than pretend.
+pub const CLIENT_SUBCOMMANDS: &[Command] = &[
+    client_sub(
+        "client|getname",
+        2,
+        false,
+        "Get the current connection name",
+        "2.6.9",
+        client_getname,
+    ),
+    client_sub(
+        "client|help",
+        2,
+        false,
+        "Show helpful text about the different subcommands",
+        "5.0.0",
+        client_help,
+    ),
+    client_sub(
+        "client|id",
+        2,
+        false,
+        "Returns the client ID for the current connection",
+        "5.0.0",
+        client_id,
+    ),
+    client_sub(
+        "client|info",
+        2,
+        false,
+        "Returns information about the current client connection.",
+        "6.2.0",
+        client_info,
+    ),
+    client_sub(
+        "client|kill",
+        -3,
+        true,
+        "Kill the connection of a client",
+        "2.4.0",
+        client_kill,
+    ),
+    client_sub(
+        "client|list",
+        -2,
+        true,
+        "Get the list of client connections",
+        "2.4.0",
+        client_list,
+    ),
+    client_sub(
+        "client|no-evict",
+        3,
+        true,
+        "Set client eviction mode for the current connection",
+        "7.0.0",
+        client_no_evict,
+    ),
+    client_sub(
+        "client|reply",
+        3,
+        false,
+        "Instruct the server whether to reply to commands",
+        "3.2.0",
+        client_reply,
+    ),
+    client_sub(
+        "client|setname",
+        3,
+        false,
+        "Set the current connection name",
+        "2.6.9",
+        client_setname,
+    ),
+];
+
+fn ping(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    match argv.len() {
+        1 => Reply::simple("PONG"),
+        // With a message PING is ECHO: a bulk string in both protocols (outside of
+        // subscribed mode, which seedis does not have).
+        2 => Reply::Bulk(argv[1].clone()),
+        // The table's arity (-1) lets any count through; Redis caps PING at one message.
+        _ => Reply::err("ERR wrong number of arguments for 'ping' command"),
+    }
+}
+
+fn echo(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    match argv.get(1) {
+        Some(msg) => Reply::Bulk(msg.clone()),
+        None => Reply::err("ERR wrong number of arguments for 'echo' command"),
+    }
+}
+
+/// QUIT: +OK, then the loop closes the connection once the reply is written.
+fn quit(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
+    ctx.session.close_after_reply = true;
+    Reply::OK
+}
+
+/// Redis's `addAuthErrReply` text: the same for a wrong user and a wrong password, so a
+/// client cannot probe which user names exist.
+const WRONGPASS: &str = "WRONGPASS invalid username-password pair or user is disabled.";
+
+/// The ACL check for the only user seedis has, `default`: with no requirepass it is
+/// `nopass` (any password works), otherwise the password must match.
+fn credentials_ok(ctx: &Ctx<'_>, user: &[u8], pass: &[u8]) -> bool {
+    let required = ctx.server.config.requirepass.as_bytes();
+    user == b"default" && (required.is_empty() || required == pass)
+}
+
+fn auth(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let (user, pass): (&[u8], &[u8]) = match argv {
+        [_, pass] => {
+            // The two-argument form keeps its pre-ACL error when there is no password.
+            if ctx.server.config.requirepass.is_empty() {
+                return Reply::err("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?");
+            }
+            (b"default", pass)
+        }
+        [_, user, pass] => (user, pass),
+        _ => return Reply::err("ERR syntax error"),
+    };
+    if credentials_ok(ctx, user, pass) {
+        ctx.session.authenticated = true;
+        Reply::OK
+    } else {
+        Reply::err(WRONGPASS)
+    }
+}
+
+/// Redis's `validateClientName`: printable ASCII other than space (33..=126).
+fn valid_client_name(name: &[u8]) -> bool {
+    name.iter().all(|&b| (b'!'..=b'~').contains(&b))
+}
+
+const BAD_CLIENT_NAME: &str =
+    "ERR Client names cannot contain spaces, newlines or special characters.";
+
+fn set_name(ctx: &mut Ctx<'_>, name: &Bytes) {
+    // An empty name clears it, as CLIENT SETNAME "" does in Redis.
+    ctx.session.name = if name.is_empty() {
+        None
+    } else {
+        Some(name.clone())
+    };
+}
+
+/// HELLO [protover [AUTH user pass] [SETNAME name]], in Redis's order of checks:
+/// version, options, credentials, then "must be authenticated", and only then changes.
+fn hello(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let mut version = None;
+    if let Some(arg) = argv.get(1) {
+        let Some(v) = parse_i64(arg) else {
+            return Reply::err("ERR Protocol version is not an integer or out of range");
+        };
+        if !(2..=3).contains(&v) {
+            return Reply::err("NOPROTO unsupported protocol version");
+        }
+        version = Some(v as u8);
+    }
+    let mut creds = None;
+    let mut name = None;
+    let mut j = 2;
+    while j < argv.len() {
+        let more = argv.len() - 1 - j;
+        let opt = &argv[j];
+        if opt.eq_ignore_ascii_case(b"auth") && more >= 2 {
+            creds = Some((&argv[j + 1], &argv[j + 2]));
+            j += 3;
+        } else if opt.eq_ignore_ascii_case(b"setname") && more >= 1 {
+            if !valid_client_name(&argv[j + 1]) {
+                return Reply::err(BAD_CLIENT_NAME);
+            }
+            name = Some(argv[j + 1].clone());
+            j += 2;
+        } else {
+            return Reply::error(format!(
+                "ERR Syntax error in HELLO option '{}'",
+                lossy(opt, 128)
+            ));
+        }
+    }
+    if let Some((user, pass)) = creds {
+        if !credentials_ok(ctx, user, pass) {
+            return Reply::err(WRONGPASS);
+        }
+        ctx.session.authenticated = true;
+    }
+    if !ctx.session.authenticated {
+        return Reply::err("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time");
+    }
+    if let Some(name) = name {
+        set_name(ctx, &name);
+    }
+    if let Some(v) = version {
+        ctx.session.resp = v;
+    }
+    let field = |s: &'static str| Reply::bulk(s);
+    Reply::Map(vec![
+        (field("server"), field("redis")),
+        (field("version"), field("7.0.15")),
+        (field("proto"), Reply::Integer(i64::from(ctx.session.resp))),
+        (field("id"), Reply::Integer(clamp_i64(ctx.session.id))),
+        (field("mode"), field("standalone")),
+        (field("role"), field("master")),
+        (field("modules"), Reply::Array(Vec::new())),
+    ])
+}
+
+fn client_id(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
+    Reply::Integer(clamp_i64(ctx.session.id))
+}
+
+fn client_getname(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
+    match &ctx.session.name {
+        Some(name) => Reply::Bulk(name.clone()),
+        None => Reply::Null,
+    }
+}
+
+fn client_setname(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let Some(name) = argv.get(2) else {
+        return Reply::err("ERR wrong number of arguments for 'client|setname' command");
+    };
+    if !valid_client_name(name) {
+        return Reply::err(BAD_CLIENT_NAME);
+    }
+    set_name(ctx, name);
+    Reply::OK
+}
+
+/// Every client, the caller included, in id order (Redis lists in connection order,
+/// which is id order too since ids only grow).
+fn all_clients(ctx: &Ctx<'_>) -> Vec<ClientInfo> {
+    let now_ms = ctx.now_ms();
+    let mut list = ctx.clients.list(now_ms);
+    let me = ctx.session.info(now_ms);
+    let at = list.partition_point(|c| c.id < me.id);
+    list.insert(at, me);
+    list
+}
+
+/// Client classes CLIENT LIST TYPE and CLIENT KILL TYPE accept. Every seedis client is
+/// `normal`; the others are valid names that simply match nobody.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ClientType {
+    Normal,
+    Other,
+}
+
+fn client_type(name: &[u8]) -> Option<ClientType> {
+    let lower = name.to_ascii_lowercase();
+    match lower.as_slice() {
+        b"normal" => Some(ClientType::Normal),
+        b"slave" | b"replica" | b"master" | b"pubsub" => Some(ClientType::Other),
+        _ => None,
+    }
+}
+
+fn unknown_type(name: &[u8]) -> Reply {
+    Reply::error(format!("ERR Unknown client type '{}'", lossy(name, 128)))
+}
+
+/// The text form of a client list: one line per client, each ended by `\n`.
+fn lines(clients: &[ClientInfo]) -> Bytes {
+    let mut out = String::new();
+    for c in clients {
+        out.push_str(&c.to_line());
+        out.push('\n');
+    }
+    Bytes::from(out)
+}
+
+/// CLIENT LIST [TYPE type | ID id [id ...]].
+fn client_list(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let clients = all_clients(ctx);
+    let selected: Vec<ClientInfo> = if argv.len() == 4 && argv[2].eq_ignore_ascii_case(b"type") {
+        match client_type(&argv[3]) {
+            None => return unknown_type(&argv[3]),
+            Some(ClientType::Normal) => clients,
+            Some(ClientType::Other) => Vec::new(),
+        }
+    } else if argv.len() > 3 && argv[2].eq_ignore_ascii_case(b"id") {
+        let mut picked = Vec::new();
+        for arg in &argv[3..] {
+            let Some(id) = parse_i64(arg) else {
+                return Reply::err("ERR Invalid client ID");
+            };
+            picked.extend(clients.iter().filter(|c| clamp_i64(c.id) == id).cloned());
+        }
+        // Ids that name no client are skipped; none at all gives an empty text.
+        picked
+    } else if argv.len() != 2 {
+        return Reply::err("ERR syntax error");
+    } else {
+        clients
+    };
+    Reply::Verbatim("txt", lines(&selected))
+}
+
+fn client_info(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
+    let me = ctx.session.info(ctx.now_ms());
+    Reply::Verbatim("txt", lines(std::slice::from_ref(&me)))
+}
+
+/// The filters of CLIENT KILL's new form; every given one must match.
+#[derive(Default)]
+struct KillFilter {
+    id: Option<u64>,
+    addr: Option<String>,
+    laddr: Option<String>,
+    normal_only: Option<bool>,
+    skip_me: bool,
+}
+
+impl KillFilter {
+    fn matches(&self, c: &ClientInfo) -> bool {
+        self.id.is_none_or(|id| c.id == id)
+            && self.addr.as_ref().is_none_or(|a| &c.addr == a)
+            && self.laddr.as_ref().is_none_or(|a| &c.laddr == a)
+            && self.normal_only != Some(false)
+    }
+}
+
+/// CLIENT KILL addr (old form: +OK or "No such client") or
+/// CLIENT KILL <filter> <value> ... (new form: the number of clients killed).
+fn client_kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let now_ms = ctx.now_ms();
+    if argv.len() == 3 {
+        // The old form does not skip the caller.
+        let addr = String::from_utf8_lossy(&argv[2]).into_owned();
+        let mut matcher = |c: &ClientInfo| c.addr == addr;
+        let mut killed = ctx.clients.kill(&mut matcher, now_ms);
+        if ctx.session.addr == addr {
+            ctx.session.close_after_reply = true;
+            killed += 1;
+        }
+        return if killed == 0 {
+            Reply::err("ERR No such client")
+        } else {
+            Reply::OK
+        };
+    }
+    let mut filter = KillFilter {
+        skip_me: true,
+        ..KillFilter::default()
+    };
+    let mut i = 2;
+    while i < argv.len() {
+        let opt = &argv[i];
+        let Some(value) = argv.get(i + 1) else {
+            return Reply::err("ERR syntax error");
+        };
+        if opt.eq_ignore_ascii_case(b"id") {
+            match parse_i64(value) {
+                Some(id) if id >= 1 => filter.id = Some(id as u64),
+                _ => return Reply::err("ERR client-id should be greater than 0"),
+            }
+        } else if opt.eq_ignore_ascii_case(b"type") {
+            match client_type(value) {
+                None => return unknown_type(value),
+                Some(t) => filter.normal_only = Some(t == ClientType::Normal),
+            }
+        } else if opt.eq_ignore_ascii_case(b"addr") {
+            filter.addr = Some(String::from_utf8_lossy(value).into_owned());
+        } else if opt.eq_ignore_ascii_case(b"laddr") {
+            filter.laddr = Some(String::from_utf8_lossy(value).into_owned());
+        } else if opt.eq_ignore_ascii_case(b"user") {
+            // `default` is the only user, and every connection is authenticated as it.
+            if value.as_ref() != b"default" {
+                return Reply::error(format!("ERR No such user '{}'", lossy(value, 128)));
+            }
+        } else if opt.eq_ignore_ascii_case(b"skipme") {
+            if value.eq_ignore_ascii_case(b"yes") {
+                filter.skip_me = true;
+            } else if value.eq_ignore_ascii_case(b"no") {
+                filter.skip_me = false;
+            } else {
+                return Reply::err("ERR syntax error");
+            }
+        } else {
+            return Reply::err("ERR syntax error");
+        }
+        i += 2;
+    }
+    let mut matcher = |c: &ClientInfo| filter.matches(c);
+    let mut killed = ctx.clients.kill(&mut matcher, now_ms);
+    if !filter.skip_me && filter.matches(&ctx.session.info(now_ms)) {
+        ctx.session.close_after_reply = true;
+        killed += 1;
+    }
+    Reply::Integer(killed as i64)
+}
+
+fn client_no_evict(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    // seedis never evicts clients, so the flag has nothing to change; the syntax is checked.
+    match argv.get(2) {
+        Some(v) if v.eq_ignore_ascii_case(b"on") || v.eq_ignore_ascii_case(b"off") => Reply::OK,
+        _ => Reply::err("ERR syntax error"),
+    }
+}
+
+fn client_reply(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    match argv.get(2) {
+        Some(v) if v.eq_ignore_ascii_case(b"on") => Reply::OK,
+        // Suppressing replies needs the loop's cooperation, which it does not have yet:
+        // refuse loudly rather than reply to commands the client asked to be silent on.
+        Some(v) if v.eq_ignore_ascii_case(b"off") || v.eq_ignore_ascii_case(b"skip") => {
+            Reply::err("ERR CLIENT REPLY OFF|SKIP is not supported by seedis")
+        }
+        _ => Reply::err("ERR syntax error"),
+    }
+}
+
+fn client_help(_ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
+    help_reply(
+        "CLIENT",
+        &[
+            "GETNAME",
+            "    Return the name of the current connection.",
+            "ID",
+            "    Return the ID of the current connection.",
+            "INFO",
+            "    Return information about the current client connection.",
+            "KILL <ip:port>",
+            "    Kill connection made from <ip:port>.",
+            "KILL <option> <value> [<option> <value> [...]]",
+            "    Kill connections. Options are:",
+            "    * ADDR (<ip:port>|<unixsocket>:0)",
+            "      Kill connections made from the specified address",
+            "    * LADDR (<ip:port>|<unixsocket>:0)",
+            "      Kill connections made to specified local address",
+            "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+            "      Kill connections by type.",
+            "    * USER <username>",
+            "      Kill connections authenticated by <username>.",
+            "    * SKIPME (YES|NO)",
+            "      Skip killing current connection (default: yes).",
+            "LIST [options ...]",
+            "    Return information about client connections. Options:",
+            "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+            "      Return clients of specified type.",
+            "REPLY (ON|OFF|SKIP)",
+            "    Control the replies sent to the current connection.",
+            "SETNAME <name>",
+            "    Assign the name <name> to the current connection.",
+            "NO-EVICT (ON|OFF)",
+            "    Protect current client connection from eviction.",
+        ],
+    )
+}
+
+/// Redis's `addReplyHelp`: a header line, the given lines, and the HELP entry, as an
+/// array of simple strings.
+pub(crate) fn help_reply(container: &str, body: &[&'static str]) -> Reply {
+    let mut out = Vec::with_capacity(body.len() + 3);
+    out.push(Reply::Simple(
+        format!("{container} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:").into(),
+    ));
+    out.extend(body.iter().map(|line| Reply::simple(line)));
+    out.push(Reply::simple("HELP"));
+    out.push(Reply::simple("    Prints this help."));
+    Reply::Array(out)
+}
+
+/// Redis's `string2ll`: an optional `-`, digits, no leading zeros or `+`, no spaces, in
+/// range of i64.
+pub(crate) fn parse_i64(arg: &[u8]) -> Option<i64> {
+    let text = std::str::from_utf8(arg).ok()?;
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    if digits.is_empty()
+        || !digits.bytes().all(|b| b.is_ascii_digit())
+        || (digits.len() > 1 && digits.starts_with('0'))
+        || (text.starts_with('-') && digits == "0")
+    {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// A client id as RESP's signed integer: ids are allocated from 1 upwards and never come
+/// near i64::MAX, but a saturating conversion keeps this panic-free anyway.
+fn clamp_i64(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// At most `max` bytes of a user argument as text, for error messages.
+pub(crate) fn lossy(arg: &[u8], max: usize) -> String {
+    String::from_utf8_lossy(&arg[..arg.len().min(max)]).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::cmd::server_cmds::testkit::{bulk, err, text, Harness};
+    use crate::resp::Reply;
+
+    fn hello_map(proto: i64, id: i64) -> Reply {
+        Reply::Map(vec![
+            (bulk("server"), bulk("redis")),
+            (bulk("version"), bulk("7.0.15")),
+            (bulk("proto"), Reply::Integer(proto)),
+            (bulk("id"), Reply::Integer(id)),
+            (bulk("mode"), bulk("standalone")),
+            (bulk("role"), bulk("master")),
+            (bulk("modules"), Reply::Array(vec![])),
+        ])
+    }
+
+    #[test]
+    fn ping_echo_quit() {
+        let mut h = Harness::new();
+        assert_eq!(h.run(&["PING"]), Reply::simple("PONG"));
+        assert_eq!(h.run(&["ping", "hi"]), bulk("hi"));
+        assert_eq!(
+            h.run(&["ping", "a", "b"]),
+            err("ERR wrong number of arguments for 'ping' command")
+        );
+        assert_eq!(h.run(&["echo", "x"]), bulk("x"));
+        assert_eq!(
+            h.run(&["echo"]),
+            err("ERR wrong number of arguments for 'echo' command")
+        );
+        assert!(!h.session.close_after_reply);
+        assert_eq!(h.run(&["quit"]), Reply::OK);
+        assert!(h.session.close_after_reply);
+    }
+
+    #[test]
+    fn hello_versions_and_options() {
+        let mut h = Harness::new();
+        assert_eq!(h.run(&["hello"]), hello_map(2, 5));
+        assert_eq!(
+            h.run(&["hello", "4"]),
+            err("NOPROTO unsupported protocol version")
+        );
+        assert_eq!(
+            h.run(&["hello", "x"]),
+            err("ERR Protocol version is not an integer or out of range")
+        );
+        assert_eq!(
+            h.run(&["hello", "3", "foo"]),
+            err("ERR Syntax error in HELLO option 'foo'")
+        );
+        assert_eq!(
+            h.run(&["hello", "2", "auth", "a"]),
+            err("ERR Syntax error in HELLO option 'auth'")
+        );
+        assert_eq!(
+            h.run(&["hello", "2", "setname", "a b"]),
+            err("ERR Client names cannot contain spaces, newlines or special characters.")
+        );
+        assert_eq!(
+            h.run(&["hello", "2", "auth", "foo", "x"]),
+            err("WRONGPASS invalid username-password pair or user is disabled.")
+        );
+        assert_eq!(h.session.resp, 2);
+        // No password configured: `default` accepts any password.
+        assert_eq!(
+            h.run(&["hello", "3", "auth", "default", "x", "setname", "n"]),
+            hello_map(3, 5)
+        );
+        assert_eq!(h.session.resp, 3);
+        assert_eq!(h.session.name.as_deref(), Some(&b"n"[..]));
+    }
+
+    #[test]
+    fn auth_and_noauth() {
+        let mut h = Harness::new();
+        assert_eq!(h.run(&["auth", "x"]), err("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"));
+        assert_eq!(h.run(&["auth", "default", "x"]), Reply::OK);
+        assert_eq!(
+            h.run(&["auth", "foo", "x"]),
+            err("WRONGPASS invalid username-password pair or user is disabled.")
+        );
+        assert_eq!(h.run(&["auth", "a", "b", "c"]), err("ERR syntax error"));
+
+        h.server.config.requirepass = "pw".into();
+        h.session.authenticated = false;
+        assert_eq!(h.run(&["ping"]), err("NOAUTH Authentication required."));
+        assert_eq!(
+            h.run(&["config", "get", "hz"]),
+            err("NOAUTH Authentication required.")
+        );
+        // Unknown commands, arity errors and unknown subcommands come before the auth check.
+        assert_eq!(
+            h.run(&["foo"]),
+            err("ERR unknown command 'foo', with args beginning with: ")
+        );
+        assert_eq!(
+            h.run(&["echo"]),
+            err("ERR wrong number of arguments for 'echo' command")
+        );
+        assert_eq!(
+            h.run(&["config", "foo"]),
+            err("ERR unknown subcommand 'foo'. Try CONFIG HELP.")
+        );
+        let must = err("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time");
+        assert_eq!(h.run(&["hello"]), must);
+        assert_eq!(h.run(&["hello", "3"]), must);
+        assert_eq!(
+            h.run(&["hello", "1", "auth", "default", "pw"]),
+            err("NOPROTO unsupported protocol version")
+        );
+        assert_eq!(
+            h.run(&["hello", "3", "auth", "default", "bad"]),
+            err("WRONGPASS invalid username-password pair or user is disabled.")
+        );
+        assert_eq!(h.session.resp, 2);
+        assert_eq!(
+            h.run(&["auth", "bad"]),
+            err("WRONGPASS invalid username-password pair or user is disabled.")
+        );
+        assert_eq!(
+            h.run(&["auth", "other", "pw"]),
+            err("WRONGPASS invalid username-password pair or user is disabled.")
+        );
+        assert!(!h.session.authenticated);
+        assert_eq!(h.run(&["auth", "pw"]), Reply::OK);
+        assert_eq!(h.run(&["ping"]), Reply::simple("PONG"));
+        h.session.authenticated = false;
+        assert_eq!(
+            h.run(&["hello", "2", "auth", "default", "pw"]),
+            hello_map(2, 5)
+        );
+        assert!(h.session.authenticated);
+        h.session.authenticated = false;
+        assert_eq!(h.run(&["quit"]), Reply::OK);
+    }
+
+    #[test]
+    fn client_names_and_ids() {
+        let mut h = Harness::new();
+        assert_eq!(h.run(&["client", "id"]), Reply::Integer(5));
+        assert_eq!(
+            h.run(&["client", "id", "x"]),
+            err("ERR wrong number of arguments for 'client|id' command")
+        );
+        assert_eq!(h.run(&["client", "getname"]), Reply::Null);
+        assert_eq!(
+            h.run(&["client", "setname", "a b"]),
+            err("ERR Client names cannot contain spaces, newlines or special characters.")
+        );
+        assert_eq!(h.run(&["client", "setname", "me"]), Reply::OK);
+        assert_eq!(h.run(&["client", "getname"]), bulk("me"));
+        assert_eq!(h.run(&["client", "setname", ""]), Reply::OK);
+        assert_eq!(h.run(&["client", "getname"]), Reply::Null);
+        assert_eq!(h.run(&["client", "no-evict", "on"]), Reply::OK);
+        assert_eq!(h.run(&["client", "no-evict", "x"]), err("ERR syntax error"));
+        assert_eq!(h.run(&["client", "reply", "on"]), Reply::OK);
+        assert_eq!(h.run(&["client", "reply", "foo"]), err("ERR syntax error"));
+    }
+
+    #[test]
+    fn client_list_and_info() {
+        let mut h = Harness::new();
+        h.other(2, "10.0.0.1:1");
+        h.other(9, "10.0.0.2:2");
+        let list = text(&h.run(&["client", "list"]));
+        let ids: Vec<&str> = list
+            .lines()
+            .map(|l| l.split(' ').next().unwrap_or(""))
+            .collect();
+        assert_eq!(ids, ["id=2", "id=5", "id=9"]);
+        assert!(list.ends_with("resp=2\n"));
+        assert!(list.contains("id=5 addr=127.0.0.1:50000 laddr=127.0.0.1:6379 fd=8 name= "));
+        assert!(list.contains(" cmd=client|list "));
+        assert!(matches!(
+            h.run(&["client", "list"]),
+            Reply::Verbatim("txt", _)
+        ));
+        assert_eq!(text(&h.run(&["client", "list", "type", "Normal"])), list);
+        assert_eq!(text(&h.run(&["client", "list", "type", "pubsub"])), "");
+        assert_eq!(
+            h.run(&["client", "list", "type", "foo"]),
+            err("ERR Unknown client type 'foo'")
+        );
+        assert_eq!(
+            h.run(&["client", "list", "id", "1", "x"]),
+            err("ERR Invalid client ID")
+        );
+        assert_eq!(h.run(&["client", "list", "id"]), err("ERR syntax error"));
+        assert_eq!(h.run(&["client", "list", "foo"]), err("ERR syntax error"));
+        assert_eq!(text(&h.run(&["client", "list", "id", "999"])), "");
+        let two = text(&h.run(&["client", "list", "id", "9", "2"]));
+        assert!(two.starts_with("id=9 ") && two.contains("\nid=2 "));
+        let me = text(&h.run(&["client", "info"]));
+        assert!(
+            me.starts_with("id=5 ")
+                && me.ends_with(" cmd=client|info user=default redir=-1 resp=2\n")
+        );
+    }
+
+    #[test]
+    fn client_kill_forms() {
+        let mut h = Harness::new();
+        h.other(2, "10.0.0.1:1");
+        h.other(9, "10.0.0.2:2");
+        assert_eq!(
+            h.run(&["client", "kill", "1.2.3.4:5"]),
+            err("ERR No such client")
+        );
+        assert_eq!(h.run(&["client", "kill", "10.0.0.1:1"]), Reply::OK);
+        assert_eq!(h.clients.killed, [2]);
+        assert_eq!(h.run(&["client", "kill", "id", "999"]), Reply::Integer(0));
+        assert_eq!(
+            h.run(&["client", "kill", "id", "x"]),
+            err("ERR client-id should be greater than 0")
+        );
+        assert_eq!(
+            h.run(&["client", "kill", "id", "0"]),
+            err("ERR client-id should be greater than 0")
+        );
+        assert_eq!(
+            h.run(&["client", "kill", "foo", "bar"]),
+            err("ERR syntax error")
+        );
+        assert_eq!(
+            h.run(&["client", "kill", "a", "b", "c"]),
+            err("ERR syntax error")
+        );
+        assert_eq!(
+            h.run(&["client", "kill", "id", "9", "type"]),
+            err("ERR syntax error")
+        );
+        assert_eq!(
+            h.run(&["client", "kill", "skipme", "maybe"]),
+            err("ERR syntax error")
+        );
+        assert_eq!(
+            h.run(&["client", "kill", "type", "foo"]),
+            err("ERR Unknown client type 'foo'")
+        );
+        assert_eq!(
+            h.run(&["client", "kill", "user", "nobody"]),
+            err("ERR No such user 'nobody'")
+        );
+        assert_eq!(
+            h.run(&["client", "kill", "maxage", "1"]),
+            err("ERR syntax error")
+        );
+        assert_eq!(
+            h.run(&["client", "kill", "type", "master"]),
+            Reply::Integer(0)
+        );
+        h.clients.killed.clear();
+        assert_eq!(h.run(&["client", "kill", "id", "9"]), Reply::Integer(1));
+        assert_eq!(h.clients.killed, [9]);
+        assert!(!h.session.close_after_reply);
+        // SKIPME yes is the default; SKIPME no takes the caller along.
+        assert_eq!(
+            h.run(&["client", "kill", "type", "normal", "skipme", "no"]),
+            Reply::Integer(3)
+        );
+        assert!(h.session.close_after_reply);
+    }
+}
