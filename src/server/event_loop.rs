@@ -147,6 +147,11 @@ impl<P: Poller> EventLoop<P> {
         &self.state
     }
 
+    /// For the binary to fill in what only the process knows (pid, executable, config file).
+    pub fn state_mut(&mut self) -> &mut ServerState {
+        &mut self.state
+    }
+
     pub fn listeners(&self) -> &[Fd] {
         &self.listeners
     }
