@@ -60,7 +60,11 @@ pub fn all() -> &'static [Command] {
         let mut table: Vec<Command> = families.iter().flat_map(|f| f.iter().copied()).collect();
         table.sort_by(|a, b| a.name.cmp(b.name));
         for pair in table.windows(2) {
-            assert!(pair[0].name != pair[1].name, "command {} defined twice", pair[0].name);
+            assert!(
+                pair[0].name != pair[1].name,
+                "command {} defined twice",
+                pair[0].name
+            );
         }
         table
     })
@@ -92,7 +96,10 @@ pub fn dispatch(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         return unknown_command(argv);
     };
     if !cmd.arity_ok(argv.len()) {
-        return Reply::error(format!("ERR wrong number of arguments for '{}' command", cmd.name));
+        return Reply::error(format!(
+            "ERR wrong number of arguments for '{}' command",
+            cmd.name
+        ));
     }
     ctx.session.last_cmd = cmd.name;
     (cmd.handler)(ctx, argv)
