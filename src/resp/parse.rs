@@ -126,7 +126,11 @@ impl LineSearch {
     /// Assumes `buf` only grew at its end since the last call with this search state.
     fn find(&mut self, buf: &[u8], target: u8) -> LineEnd {
         if let Some(at) = self.found {
-            return LineEnd::At(at);
+            if at < buf.len() {
+                return LineEnd::At(at);
+            }
+            // The caller broke the append-only contract; searching again beats panicking.
+            *self = LineSearch::default();
         }
         if self.blocked {
             return LineEnd::Pending;
@@ -279,8 +283,9 @@ impl RequestParser {
         let Some(cr) = self.line_end(buf, "too big mbulk count string")? else {
             return Ok(None);
         };
-        // buf[0] is '*': that is how the request type was chosen.
-        let count = match string2ll(&buf[1..cr]) {
+        // buf[0] is '*' (that chose the request type), so cr >= 1; `get` keeps a caller
+        // that broke the append-only contract from panicking the process.
+        let count = match string2ll(buf.get(1..cr).unwrap_or_default()) {
             Some(n) if n <= MULTIBULK_COUNT_MAX => n,
             _ => return Err(ProtocolError::new("invalid multibulk length")),
         };
@@ -364,7 +369,7 @@ impl RequestParser {
                 error_char(buf[0])
             )));
         }
-        let len = match string2ll(&buf[1..cr]) {
+        let len = match string2ll(buf.get(1..cr).unwrap_or_default()) {
             Some(n) if n >= 0 && n as u64 <= limits.proto_max_bulk_len => n,
             _ => return Err(ProtocolError::new("invalid bulk length")),
         };
