@@ -1,4 +1,4 @@
-//! RESP, sans-IO: the request parser ([`parse`]), the reply encoder ([`encode`]) and a
+//! RESP, sans-IO: the request parser ([`parse`]), the reply encoder ([`encode`](mod@encode)) and a
 //! client-side reply decoder ([`decode`]) for the simulator, tests and fuzzers.
 //!
 //! Nothing here knows about sockets: the parser consumes a `BytesMut` that the caller
@@ -8,11 +8,15 @@ pub mod decode;
 pub mod encode;
 pub mod parse;
 
+pub use decode::{decode_reply, DecodeError};
+pub use encode::{encode, encode_command, format_double};
+pub use parse::{Limits, ProtocolError, RequestParser, PROTO_INLINE_MAX_SIZE, PROTO_MBULK_BIG_ARG};
+
 use bytes::Bytes;
 use std::borrow::Cow;
 
 /// A reply as commands produce it, before it is encoded for the client's protocol
-/// version. RESP3 types have a RESP2 rendering (see [`encode`]): a map becomes a flat
+/// version. RESP3 types have a RESP2 rendering (see [`encode`](mod@encode)): a map becomes a flat
 /// array, a double a bulk string, a boolean an integer, null `$-1` or `*-1`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Reply {
