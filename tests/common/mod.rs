@@ -161,6 +161,13 @@ pub fn read_until_close(stream: &mut TcpStream, limit: Duration) -> (Vec<u8>, bo
     (data, false)
 }
 
+/// Reads exactly `n` bytes.
+pub fn read_exactly(stream: &mut TcpStream, n: usize) -> Vec<u8> {
+    let mut data = vec![0u8; n];
+    stream.read_exact(&mut data).expect("read");
+    data
+}
+
 /// Sends raw bytes and reads exactly one complete RESP reply (any type).
 pub fn roundtrip(stream: &mut TcpStream, request: &[u8]) -> Vec<u8> {
     stream.write_all(request).expect("write");
