@@ -20,7 +20,7 @@ fn int_arg(arg: &[u8], msg: &'static str) -> Result<i32, Reply> {
 }
 
 fn select_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
-    let id = match int_arg(&argv[1], "ERR invalid DB index") {
+    let id = match int_arg(&argv[1], "ERR value is not an integer or out of range") {
         Ok(id) => id,
         Err(e) => return e,
     };
@@ -225,7 +225,10 @@ mod tests {
     fn select_swapdb_flush() {
         let mut h = H::new();
         assert_eq!(h.run("SELECT 16"), e("ERR DB index is out of range"));
-        assert_eq!(h.run("SELECT x"), e("ERR invalid DB index"));
+        assert_eq!(
+            h.run("SELECT x"),
+            e("ERR value is not an integer or out of range")
+        );
         assert_eq!(h.run("SWAPDB x 1"), e("ERR invalid first DB index"));
         assert_eq!(h.run("SWAPDB 1 x"), e("ERR invalid second DB index"));
         assert_eq!(h.run("SWAPDB 1 99"), e("ERR DB index is out of range"));

@@ -1,0 +1,522 @@
+//! One simulated run: the real server loop on the simulated kernel, driven by a seeded
+//! workload of pipelining clients, then checked.
+//!
+//! A run is a sequence of steps. Each step the workload's RNG picks one of: a client
+//! sends a pipelined batch, a client reads what arrived, the network delivers in-flight
+//! bytes, or the server runs one pass of its loop. After every server pass the server's
+//! and the kernel's invariants are checked. When the workload is done the clients drain
+//! their replies, hang up, and the server must free every connection.
+//!
+//! A run fails when an invariant breaks, the history is not linearizable, a client waits
+//! for a reply that never comes although its connection is alive (a lost wakeup, a
+//! dropped write), a descriptor leaks, or the server panics.
+
+use crate::checker::{self, Operation, Verdict};
+use crate::faults::FaultPlan;
+use crate::kernel::{ConnId, SimPoller};
+use crate::model::{Cmd, KeyId, RedisModel, SetCond, TimedCmd};
+use bytes::{Bytes, BytesMut};
+use rand_chacha::ChaCha8Rng;
+use rand_core::{RngCore, SeedableRng};
+use seedis::config::Config;
+use seedis::resp::decode::decode_reply;
+use seedis::resp::encode::encode_command;
+use seedis::resp::Reply;
+use seedis::server::log::NullLog;
+use seedis::server::EventLoop;
+use std::collections::VecDeque;
+
+/// What a run does; everything not given is drawn from the seed.
+#[derive(Clone, Debug)]
+pub struct RunConfig {
+    pub seed: u64,
+    pub clients: usize,
+    pub ops_per_client: usize,
+    /// Keys the workload draws from: few, so that clients collide.
+    pub keys: u8,
+    /// `None`: swarm testing, the seed picks the faults and their rates.
+    pub faults: Option<FaultPlan>,
+    /// Most commands a client has in flight at once.
+    pub pipeline_max: usize,
+}
+
+impl RunConfig {
+    pub fn new(seed: u64) -> RunConfig {
+        RunConfig {
+            seed,
+            clients: 8,
+            ops_per_client: 50,
+            keys: 5,
+            faults: None,
+            pipeline_max: 8,
+        }
+    }
+}
+
+/// Why a run failed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Failure {
+    /// A server or kernel invariant broke after a step.
+    Invariant(String),
+    /// The history has no linearization; the checker's explanation.
+    NotLinearizable(String),
+    /// A client on a live connection never got its replies.
+    Hang(String),
+    /// A connection the server should have freed was still open at the end.
+    Leak(String),
+    /// The server (or the simulator) panicked.
+    Panic(String),
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Invariant(s) => write!(f, "invariant violated: {s}"),
+            Failure::NotLinearizable(s) => write!(f, "history not linearizable: {s}"),
+            Failure::Hang(s) => write!(f, "hang: {s}"),
+            Failure::Leak(s) => write!(f, "leak: {s}"),
+            Failure::Panic(s) => write!(f, "panic: {s}"),
+        }
+    }
+}
+
+/// One op of the recorded history, as the checker and the reports see it.
+pub type HistoryOp = Operation<TimedCmd, Reply>;
+
+#[derive(Clone, Debug)]
+pub struct RunReport {
+    pub seed: u64,
+    pub faults: Vec<&'static str>,
+    pub clients: usize,
+    pub ops: usize,
+    /// Ops whose connection died before the reply: outcome unknown.
+    pub unknown_ops: usize,
+    pub steps: u64,
+    pub server_passes: u64,
+    pub virtual_ms: u64,
+    /// Same seed and configuration, same hash: on every run, on every machine.
+    pub trace_hash: u64,
+    pub failure: Option<Failure>,
+    pub history: Vec<HistoryOp>,
+    pub kernel: crate::kernel::KernelStats,
+}
+
+impl RunReport {
+    pub fn passed(&self) -> bool {
+        self.failure.is_none()
+    }
+}
+
+/// Steps a run may take before the workload is declared stuck.
+const STEP_LIMIT: u64 = 2_000_000;
+/// After the workload, the steps given to clients to collect their last replies.
+const DRAIN_STEPS: u64 = 20_000;
+/// Server passes after every client hung up, for the server to notice and free them.
+const CLOSE_PASSES: u64 = 200;
+
+struct SimClient {
+    id: u64,
+    conn: Option<ConnId>,
+    /// History indices of the ops sent and not yet answered, in send order.
+    in_flight: VecDeque<usize>,
+    /// Reply bytes received and not yet decoded.
+    received: Vec<u8>,
+    ops_left: usize,
+    next_value: u64,
+}
+
+/// Runs one seed. Never panics: a panic of the server is reported as a failure.
+pub fn run(config: &RunConfig) -> RunReport {
+    let config = config.clone();
+    match std::panic::catch_unwind(|| run_inner(&config)) {
+        Ok(report) => report,
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "unknown panic".into());
+            RunReport {
+                seed: config.seed,
+                faults: plan_for(&config).names(),
+                clients: config.clients,
+                ops: 0,
+                unknown_ops: 0,
+                steps: 0,
+                server_passes: 0,
+                virtual_ms: 0,
+                trace_hash: 0,
+                failure: Some(Failure::Panic(message)),
+                history: Vec::new(),
+                kernel: Default::default(),
+            }
+        }
+    }
+}
+
+fn plan_for(config: &RunConfig) -> FaultPlan {
+    config
+        .faults
+        .clone()
+        .unwrap_or_else(|| FaultPlan::swarm_from_seed(config.seed))
+}
+
+struct Sim {
+    server: EventLoop<SimPoller>,
+    rng: ChaCha8Rng,
+    clients: Vec<SimClient>,
+    history: Vec<HistoryOp>,
+    config: RunConfig,
+    steps: u64,
+    server_passes: u64,
+    failure: Option<Failure>,
+}
+
+fn run_inner(config: &RunConfig) -> RunReport {
+    let plan = plan_for(config);
+    let faults = plan.names();
+    let poller = SimPoller::new(config.seed, plan);
+    let server_config = Config::default();
+    // The server's own RNG: stream 3 of the seed (the kernel uses 0, the plan 1).
+    let mut server_rng = ChaCha8Rng::seed_from_u64(config.seed);
+    server_rng.set_stream(3);
+    let server = EventLoop::new(poller, server_config, server_rng, Box::new(NullLog))
+        .expect("the simulated listener opens");
+    let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
+    rng.set_stream(2);
+    let clients = (0..config.clients)
+        .map(|i| SimClient {
+            id: i as u64 + 1,
+            conn: None,
+            in_flight: VecDeque::new(),
+            received: Vec::new(),
+            ops_left: config.ops_per_client,
+            next_value: 0,
+        })
+        .collect();
+    let mut sim = Sim {
+        server,
+        rng,
+        clients,
+        history: Vec::new(),
+        config: config.clone(),
+        steps: 0,
+        server_passes: 0,
+        failure: None,
+    };
+    sim.run_workload();
+    if sim.failure.is_none() {
+        sim.drain_and_close();
+    }
+    if sim.failure.is_none() {
+        sim.check_history();
+    }
+    let kernel = sim.server.poller().stats().clone();
+    let virtual_ms =
+        (sim.server.poller().now_us_virtual() - crate::kernel::EPOCH_US) / 1000;
+    let unknown_ops = sim.history.iter().filter(|op| op.ret.is_none()).count();
+    let trace_hash = sim.trace_hash();
+    RunReport {
+        seed: config.seed,
+        faults,
+        clients: config.clients,
+        ops: sim.history.len(),
+        unknown_ops,
+        steps: sim.steps,
+        server_passes: sim.server_passes,
+        virtual_ms,
+        trace_hash,
+        failure: sim.failure,
+        history: sim.history,
+        kernel,
+    }
+}
+
+impl Sim {
+    fn now_us(&self) -> u64 {
+        self.server.poller().now_us_virtual()
+    }
+
+    fn run_workload(&mut self) {
+        while self.failure.is_none() && self.steps < STEP_LIMIT {
+            if self.workload_done() {
+                return;
+            }
+            self.steps += 1;
+            match self.rng.next_u32() % 10 {
+                0..=2 => {
+                    let i = self.pick_client();
+                    self.client_send(i);
+                }
+                3..=4 => {
+                    let i = self.pick_client();
+                    self.client_receive(i);
+                }
+                5..=6 => {
+                    self.server.poller_mut().deliver();
+                }
+                _ => self.server_pass(),
+            }
+        }
+        if self.failure.is_none() && !self.workload_done() {
+            self.failure = Some(Failure::Hang(format!(
+                "the workload did not finish in {STEP_LIMIT} steps"
+            )));
+        }
+    }
+
+    fn workload_done(&self) -> bool {
+        self.clients.iter().all(|c| c.ops_left == 0 && c.in_flight.is_empty())
+    }
+
+    fn pick_client(&mut self) -> usize {
+        (self.rng.next_u32() as usize) % self.clients.len()
+    }
+
+    fn server_pass(&mut self) {
+        self.server_passes += 1;
+        if let Err(e) = self.server.run_once() {
+            self.failure = Some(Failure::Invariant(format!("run_once failed: {e}")));
+            return;
+        }
+        if let Err(e) = self.server.check_invariants() {
+            self.failure = Some(Failure::Invariant(format!("server: {e}")));
+            return;
+        }
+        let kernel = self.server.poller();
+        if let Err(e) = kernel.check_invariants() {
+            self.failure = Some(Failure::Invariant(format!("kernel: {e}")));
+            return;
+        }
+        if let Some(v) = kernel.violations().first() {
+            self.failure = Some(Failure::Invariant(format!("descriptor misuse: {v}")));
+        }
+    }
+
+    /// A client sends a pipelined batch, connecting first if it has no connection.
+    fn client_send(&mut self, i: usize) {
+        let pipeline_max = self.config.pipeline_max;
+        let client = &self.clients[i];
+        if client.ops_left == 0 || client.in_flight.len() >= pipeline_max {
+            return;
+        }
+        let conn = match client.conn {
+            Some(conn) => conn,
+            None => {
+                let conn = self.server.poller_mut().connect();
+                self.clients[i].conn = Some(conn);
+                conn
+            }
+        };
+        if !self.server.poller().client_can_send(conn) {
+            // Half-closed or dead: collect what may still arrive, then start over.
+            self.client_receive(i);
+            return;
+        }
+        let room = pipeline_max - self.clients[i].in_flight.len();
+        let batch = 1 + (self.rng.next_u32() as usize) % room.min(self.clients[i].ops_left);
+        let mut wire = BytesMut::new();
+        let mut cmds = Vec::with_capacity(batch);
+        for _ in 0..batch {
+            let cmd = self.random_cmd(i);
+            let argv = cmd.argv();
+            let refs: Vec<&[u8]> = argv.iter().map(|a| a.as_slice()).collect();
+            encode_command(&refs, &mut wire);
+            cmds.push(cmd);
+        }
+        let sent = self.server.poller_mut().client_send(conn, &wire);
+        if sent == 0 {
+            self.client_receive(i);
+            return;
+        }
+        assert_eq!(sent, wire.len(), "a small batch must fit the in-flight budget");
+        let now_us = self.now_us();
+        let client_id = self.clients[i].id;
+        for cmd in cmds {
+            let index = self.history.len();
+            self.history.push(Operation {
+                client: client_id,
+                input: TimedCmd { cmd, call_ms: now_us / 1000, ret_ms: None },
+                output: None,
+                call: now_us,
+                ret: None,
+            });
+            self.clients[i].in_flight.push_back(index);
+            self.clients[i].ops_left -= 1;
+        }
+    }
+
+    /// A client takes what arrived, matches replies to its ops in order, and notices a
+    /// dead connection.
+    fn client_receive(&mut self, i: usize) {
+        let Some(conn) = self.clients[i].conn else { return };
+        let data = self.server.poller_mut().client_recv(conn, 64 * 1024);
+        let now_us = self.now_us();
+        self.clients[i].received.extend_from_slice(&data);
+        loop {
+            let client = &mut self.clients[i];
+            match decode_reply(&client.received) {
+                Ok(Some((reply, used))) => {
+                    client.received.drain(..used);
+                    let Some(index) = client.in_flight.pop_front() else {
+                        self.failure = Some(Failure::NotLinearizable(format!(
+                            "client {} got a reply it never asked for: {reply:?}",
+                            client.id
+                        )));
+                        return;
+                    };
+                    let op = &mut self.history[index];
+                    op.output = Some(reply);
+                    op.ret = Some(now_us);
+                    op.input.ret_ms = Some(now_us.div_ceil(1000));
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    self.failure = Some(Failure::NotLinearizable(format!(
+                        "client {} got bytes that are not RESP: {e:?}",
+                        client.id
+                    )));
+                    return;
+                }
+            }
+        }
+        let kernel = self.server.poller();
+        let dead = kernel.is_reset(conn)
+            || kernel.client_eof(conn)
+            || (!kernel.client_can_send(conn) && self.clients[i].in_flight.is_empty());
+        if dead {
+            self.abandon_connection(i);
+        }
+    }
+
+    /// The connection is gone: unanswered ops have unknown outcomes.
+    fn abandon_connection(&mut self, i: usize) {
+        let client = &mut self.clients[i];
+        if let Some(conn) = client.conn.take() {
+            if !self.server.poller().is_reset(conn) && !self.server.poller().client_eof(conn) {
+                self.server.poller_mut().client_close(conn);
+            }
+        }
+        client.in_flight.clear();
+        client.received.clear();
+    }
+
+    /// After the workload: let replies arrive, then every client hangs up and the server
+    /// must free every connection.
+    fn drain_and_close(&mut self) {
+        for _ in 0..DRAIN_STEPS {
+            if self.clients.iter().all(|c| c.in_flight.is_empty()) {
+                break;
+            }
+            self.server.poller_mut().deliver();
+            self.server_pass();
+            for i in 0..self.clients.len() {
+                self.client_receive(i);
+            }
+            if self.failure.is_some() {
+                return;
+            }
+        }
+        if let Some(c) = self.clients.iter().find(|c| !c.in_flight.is_empty()) {
+            self.failure = Some(Failure::Hang(format!(
+                "client {} still waits for {} replies on a live connection",
+                c.id,
+                c.in_flight.len()
+            )));
+            return;
+        }
+        for i in 0..self.clients.len() {
+            if let Some(conn) = self.clients[i].conn.take() {
+                self.server.poller_mut().client_close(conn);
+            }
+        }
+        for _ in 0..CLOSE_PASSES {
+            self.server.poller_mut().deliver();
+            self.server_pass();
+            if self.failure.is_some() || self.server.client_count() == 0 {
+                break;
+            }
+        }
+        if self.failure.is_none() && self.server.client_count() != 0 {
+            self.failure = Some(Failure::Leak(format!(
+                "{} clients still open after every peer hung up",
+                self.server.client_count()
+            )));
+        }
+        let leaks = self.server.poller().leaks();
+        if self.failure.is_none() && !leaks.is_empty() {
+            self.failure = Some(Failure::Leak(format!("connections never closed: {leaks:?}")));
+        }
+    }
+
+    fn check_history(&mut self) {
+        let result = checker::check(&RedisModel, &self.history, None);
+        if let Verdict::NotLinearizable(info) = result.verdict {
+            self.failure = Some(Failure::NotLinearizable(crate::report::explain(
+                &self.history,
+                &info,
+            )));
+        }
+    }
+
+    fn trace_hash(&self) -> u64 {
+        // The kernel's hash covers every syscall and byte; fold in the history's shape.
+        let mut hash = self.server.poller().trace_hash();
+        for op in &self.history {
+            for word in [op.client, op.call, op.ret.unwrap_or(u64::MAX)] {
+                hash = (hash ^ word).wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        }
+        hash
+    }
+
+    fn random_cmd(&mut self, i: usize) -> Cmd {
+        let key = |rng: &mut ChaCha8Rng, keys: u8| -> KeyId { (rng.next_u32() % u32::from(keys)) as u8 };
+        let keys = self.config.keys.max(1);
+        let client = &mut self.clients[i];
+        client.next_value += 1;
+        // Unique values, so that a read names the write it saw; some are integers so
+        // that INCRBY has something to count.
+        let value = if self.rng.next_u32() % 3 == 0 {
+            Bytes::from((client.id * 1_000_000 + client.next_value).to_string())
+        } else {
+            Bytes::from(format!("c{}-{}", client.id, client.next_value))
+        };
+        let rng = &mut self.rng;
+        match rng.next_u32() % 20 {
+            0..=3 => Cmd::Set {
+                key: key(rng, keys),
+                value,
+                ttl_ms: (rng.next_u32() % 4 == 0).then(|| 1 + u64::from(rng.next_u32() % 2000)),
+                cond: match rng.next_u32() % 6 {
+                    0 => SetCond::Nx,
+                    1 => SetCond::Xx,
+                    _ => SetCond::Always,
+                },
+                get: rng.next_u32() % 4 == 0,
+            },
+            4..=7 => Cmd::Get(key(rng, keys)),
+            8 => Cmd::Del(vec![key(rng, keys)]),
+            9 => Cmd::Exists(vec![key(rng, keys), key(rng, keys)]),
+            10..=11 => Cmd::IncrBy(key(rng, keys), i64::from(rng.next_u32() % 10) - 3),
+            12 => Cmd::Append(key(rng, keys), Bytes::from(format!("+{}", client_suffix(&value)))),
+            13 => Cmd::GetDel(key(rng, keys)),
+            14 => Cmd::Strlen(key(rng, keys)),
+            15 => Cmd::MSet(vec![(key(rng, keys), value.clone()), (key(rng, keys), value)]),
+            16 => Cmd::MGet(vec![key(rng, keys), key(rng, keys)]),
+            17 => Cmd::PExpire(key(rng, keys), 1 + u64::from(rng.next_u32() % 3000)),
+            18 => {
+                if rng.next_u32() % 2 == 0 {
+                    Cmd::Persist(key(rng, keys))
+                } else {
+                    Cmd::PTtl(key(rng, keys))
+                }
+            }
+            _ => Cmd::Ping,
+        }
+    }
+}
+
+fn client_suffix(value: &Bytes) -> String {
+    String::from_utf8_lossy(value).into_owned()
+}
