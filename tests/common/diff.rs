@@ -1,0 +1,93 @@
+//! The differential harness: run command scripts against seedis and a real
+//! redis-server 7.0 and compare every reply byte for byte.
+
+use super::{read_reply, resp_command, Server};
+use std::io::Write;
+
+/// Splits a script line into arguments; `'...'` quotes an argument with spaces.
+fn words(line: &str) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut rest = line.trim();
+    while !rest.is_empty() {
+        if let Some(stripped) = rest.strip_prefix('\'') {
+            let end = stripped.find('\'').expect("closing quote");
+            out.push(stripped[..end].as_bytes().to_vec());
+            rest = stripped[end + 1..].trim_start();
+        } else {
+            let end = rest.find(' ').unwrap_or(rest.len());
+            out.push(rest[..end].as_bytes().to_vec());
+            rest = rest[end..].trim_start();
+        }
+    }
+    out
+}
+
+fn run_script(server: &Server, script: &[&str]) -> Vec<(String, Vec<u8>)> {
+    let mut stream = server.raw();
+    let mut replies = Vec::new();
+    stream.write_all(&resp_command(&[b"FLUSHALL"])).unwrap();
+    read_reply(&mut stream);
+    for line in script {
+        let unordered = line.starts_with('~');
+        let argv = words(line.trim_start_matches('~'));
+        let refs: Vec<&[u8]> = argv.iter().map(|a| a.as_slice()).collect();
+        stream.write_all(&resp_command(&refs)).unwrap();
+        let reply = read_reply(&mut stream);
+        let reply = if unordered {
+            sorted_array(&reply)
+        } else {
+            reply
+        };
+        replies.push((line.to_string(), reply));
+    }
+    replies
+}
+
+/// A flat array reply with its elements sorted, for order-free comparison.
+fn sorted_array(reply: &[u8]) -> Vec<u8> {
+    let header_end = reply.windows(2).position(|w| w == b"\r\n").expect("header") + 2;
+    let mut items = Vec::new();
+    let mut at = header_end;
+    while at < reply.len() {
+        let len = super::reply_len(reply, at).expect("complete element");
+        items.push(reply[at..at + len].to_vec());
+        at += len;
+    }
+    items.sort();
+    let mut out = reply[..header_end].to_vec();
+    for item in items {
+        out.extend(item);
+    }
+    out
+}
+
+/// Runs every script on both servers (a fresh FLUSHALL before each) and fails with the
+/// list of differing replies. Skips when redis-server is missing, except in CI.
+pub fn assert_scripts_match(scripts: &[&[&str]]) {
+    let Some(redis) = Server::start_redis(&["--enable-debug-command", "yes"]) else {
+        assert!(!super::tools_required(), "redis-server is required in CI");
+        eprintln!("redis-server not installed: skipping the differential test");
+        return;
+    };
+    let seedis = Server::start(&[]);
+    let mut mismatches = Vec::new();
+    for script in scripts {
+        let want = run_script(&redis, script);
+        let got = run_script(&seedis, script);
+        for ((line, w), (_, g)) in want.iter().zip(&got) {
+            if w != g {
+                mismatches.push(format!(
+                    "{line:?}\n   redis:  {:?}\n   seedis: {:?}",
+                    String::from_utf8_lossy(w),
+                    String::from_utf8_lossy(g)
+                ));
+            }
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "{} replies differ:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+}
