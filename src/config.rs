@@ -250,7 +250,7 @@ impl Config {
     /// `client-output-buffer-limit <class> <hard> <soft> <seconds> [<class> ...]`.
     fn apply_output_limits(&mut self, value: &str) -> Result<(), ConfigError> {
         let words: Vec<&str> = value.split_whitespace().collect();
-        if words.is_empty() || words.len() % 4 != 0 {
+        if words.is_empty() || !words.len().is_multiple_of(4) {
             return Err(ConfigError::Invalid(
                 "Wrong number of arguments in buffer limit configuration.".into(),
             ));
