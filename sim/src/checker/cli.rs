@@ -9,6 +9,14 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+/// `println!` that ignores a closed stdout (`sim check ... | head`) instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 use super::engine::{check, CheckResult, Model, Operation, Verdict};
 use super::html;
 use super::jepsen::{parse_history, History};
@@ -86,7 +94,7 @@ pub fn run_check_cli(args: CheckArgs) -> i32 {
     }
     if args.json {
         match serde_json::to_string_pretty(&reports) {
-            Ok(s) => println!("{s}"),
+            Ok(s) => out!("{s}"),
             Err(e) => {
                 eprintln!("sim check: cannot encode JSON: {e}");
                 return 2;
@@ -293,22 +301,26 @@ fn print_text(r: &FileReport, bench: bool) {
         format!("{:.3} ms", r.time_ms)
     };
     match r.verdict.as_str() {
-        "error" => println!("{}: error: {}", r.file, r.error.as_deref().unwrap_or("?")),
+        "error" => out!("{}: error: {}", r.file, r.error.as_deref().unwrap_or("?")),
         v => {
             let word = match v {
                 "linearizable" => "linearizable",
                 "not_linearizable" => "NOT linearizable",
                 _ => "UNKNOWN (timed out)",
             };
-            println!(
+            out!(
                 "{}: {word} ({} model, {} ops, {} partitions, {timing}, {} states explored)",
-                r.file, r.model, r.ops, r.partitions, r.explored
+                r.file,
+                r.model,
+                r.ops,
+                r.partitions,
+                r.explored
             );
         }
     }
     if let Some(f) = &r.failure {
         for line in &f.explanation {
-            println!("    {line}");
+            out!("    {line}");
         }
     }
 }
