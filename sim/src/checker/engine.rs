@@ -217,7 +217,13 @@ fn run_round<M: Model>(
         }
         done
     };
-    let workers = threads.min(todo.len());
+    // Spawning threads costs ~50 µs: not worth it for the first, short rounds of small
+    // histories, which finish inline in less time than that.
+    let workers = if budget <= FIRST_BUDGET && todo.len() < 64 {
+        1
+    } else {
+        threads.min(todo.len())
+    };
     if workers <= 1 {
         return run_jobs();
     }
