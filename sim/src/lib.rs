@@ -1,8 +1,18 @@
-//! The simulator.
+//! The simulator: seedis's own event loop and command code, run inside a seeded
+//! simulated kernel, with every client-visible history checked for linearizability.
 //!
 //! - [`kernel`]: the simulated kernel, a seeded [`seedis::net::Poller`] with byte-queue
 //!   sockets, edge-triggered readiness, a virtual clock and fault injection.
 //! - [`faults`]: the fault plan (swarm testing: a random subset of faults per seed).
+//! - [`model`]: the sequential reference model of the workload's commands.
+//! - [`run`]: one seeded run: workload, server, invariants, verdict.
+//! - [`report`]: what a failure looks like to a person: explanation, shrinking, a
+//!   redis-cli replay script.
+//! - [`checker`]: the linearizability checker, also usable alone (`sim check`).
 
+pub mod checker;
 pub mod faults;
 pub mod kernel;
+pub mod model;
+pub mod report;
+pub mod run;

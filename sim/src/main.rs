@@ -1,1 +1,307 @@
-fn main() {}
+//! `sim`: run seedis in the simulator.
+//!
+//! ```text
+//! sim --seed 42                 one deterministic run: verdict, faults, ops, trace hash
+//! sim --seeds 0..10000          a sweep; failures print their seed
+//! sim --seeds 0..1000 --shard 2/8   every 8th seed starting at the 2nd (CI matrices)
+//! sim check FILE...             check Jepsen/Porcupine histories for linearizability
+//! ```
+
+use clap::{Args, Parser, Subcommand};
+use serde_json::json;
+use sim::checker::cli::{run_check_cli, CheckArgs};
+use sim::faults::FaultPlan;
+use sim::report;
+use sim::run::{run, Failure, RunConfig, RunReport};
+use std::io::Write;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "sim",
+    about = "seedis's deterministic simulator and linearizability checker",
+    args_conflicts_with_subcommands = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check histories (Jepsen EDN / log) for linearizability.
+    Check(CheckArgs),
+}
+
+#[derive(Args, Debug)]
+struct RunArgs {
+    /// Run one seed.
+    #[arg(long, conflicts_with = "seeds")]
+    seed: Option<u64>,
+    /// Run a range of seeds, `A..B` (B excluded).
+    #[arg(long)]
+    seeds: Option<String>,
+    /// Run only seeds with index % N == K-1 of the range, written `K/N` (1-based).
+    #[arg(long)]
+    shard: Option<String>,
+    /// Concurrent clients (default 8).
+    #[arg(long, default_value_t = 8)]
+    clients: usize,
+    /// Commands per client (default 50).
+    #[arg(long, default_value_t = 50)]
+    ops: usize,
+    /// Keys the workload uses (few, so clients collide).
+    #[arg(long, default_value_t = 5)]
+    keys: u8,
+    /// Faults to inject instead of the seed's random mix: a comma list of names,
+    /// `all` or `none`.
+    #[arg(long)]
+    faults: Option<String>,
+    /// Print a JSON report instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Worker threads for a sweep (each seed still runs on one thread).
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Don't shrink a failure (shrinking re-runs the seed many times).
+    #[arg(long)]
+    no_shrink: bool,
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Some(Command::Check(args)) => run_check_cli(args),
+        None => simulate(cli.run),
+    };
+    std::process::exit(code);
+}
+
+fn parse_range(text: &str) -> Result<(u64, u64), String> {
+    let (a, b) = text
+        .split_once("..")
+        .ok_or_else(|| format!("--seeds takes A..B, got {text:?}"))?;
+    let a: u64 = a.parse().map_err(|_| format!("bad range start {a:?}"))?;
+    let b: u64 = b.parse().map_err(|_| format!("bad range end {b:?}"))?;
+    if b <= a {
+        return Err(format!("empty range {text}"));
+    }
+    Ok((a, b))
+}
+
+fn parse_shard(text: &str) -> Result<(u64, u64), String> {
+    let (k, n) = text
+        .split_once('/')
+        .ok_or_else(|| format!("--shard takes K/N, got {text:?}"))?;
+    let k: u64 = k.parse().map_err(|_| format!("bad shard {k:?}"))?;
+    let n: u64 = n.parse().map_err(|_| format!("bad shard count {n:?}"))?;
+    if n == 0 || k == 0 || k > n {
+        return Err(format!("--shard {text}: need 1 <= K <= N"));
+    }
+    Ok((k - 1, n))
+}
+
+fn simulate(args: RunArgs) -> i32 {
+    match simulate_inner(&args) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("sim: {message}");
+            2
+        }
+    }
+}
+
+fn simulate_inner(args: &RunArgs) -> Result<i32, String> {
+    let faults = match &args.faults {
+        Some(list) => Some(FaultPlan::from_names(list)?),
+        None => None,
+    };
+    let config_for = |seed: u64| RunConfig {
+        seed,
+        clients: args.clients.max(1),
+        ops_per_client: args.ops.max(1),
+        keys: args.keys.max(1),
+        faults: faults.clone(),
+        pipeline_max: 8,
+    };
+    if let Some(seed) = args.seed {
+        let config = config_for(seed);
+        let started = Instant::now();
+        let report = run(&config);
+        let elapsed = started.elapsed();
+        print_single(&report, &config, elapsed.as_secs_f64(), args);
+        return Ok(if report.passed() { 0 } else { 1 });
+    }
+    let (start, end) = parse_range(args.seeds.as_deref().unwrap_or("0..100"))?;
+    let (shard, shards) = match &args.shard {
+        Some(text) => parse_shard(text)?,
+        None => (0, 1),
+    };
+    let seeds: Vec<u64> = (start..end).filter(|s| (s - start) % shards == shard).collect();
+    sweep(&seeds, &config_for, args)
+}
+
+fn print_single(report: &RunReport, config: &RunConfig, seconds: f64, args: &RunArgs) {
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report_json(report, seconds)).unwrap_or_default());
+        return;
+    }
+    println!(
+        "seed {}: {}",
+        report.seed,
+        if report.passed() { "PASS" } else { "FAIL" }
+    );
+    println!("  faults:     {}", fault_list(report));
+    println!(
+        "  clients:    {}   ops: {} ({} with unknown outcome)   steps: {}   server passes: {}",
+        report.clients, report.ops, report.unknown_ops, report.steps, report.server_passes
+    );
+    println!(
+        "  virtual time: {} ms   wall time: {:.1} ms",
+        report.virtual_ms,
+        seconds * 1000.0
+    );
+    println!("  trace hash: {:016x}", report.trace_hash);
+    if let Some(failure) = &report.failure {
+        print_failure(report, config, failure, args);
+    }
+}
+
+fn fault_list(report: &RunReport) -> String {
+    if report.faults.is_empty() {
+        "none".into()
+    } else {
+        report.faults.join(",")
+    }
+}
+
+fn print_failure(report: &RunReport, config: &RunConfig, failure: &Failure, args: &RunArgs) {
+    println!("\n{failure}");
+    if args.no_shrink {
+        return;
+    }
+    match failure {
+        Failure::NotLinearizable(_) if !report.history.is_empty() => {
+            let shrunk = report::shrink_history(&report.history);
+            println!("\nshrunk to {} ops that still fail:", shrunk.len());
+            for op in &shrunk {
+                println!("  {}", report::describe_op(op));
+            }
+            println!("\nreplay against a real server (redis-cli -p 6379 < replay.txt):");
+            print!("{}", report::redis_cli_script(&shrunk));
+        }
+        _ => {
+            let smaller = report::shrink_run(config, failure);
+            println!(
+                "\nstill fails with --clients {} --ops {} (seed {}): sim --seed {} --clients {} --ops {}{}",
+                smaller.clients,
+                smaller.ops_per_client,
+                smaller.seed,
+                smaller.seed,
+                smaller.clients,
+                smaller.ops_per_client,
+                args.faults
+                    .as_ref()
+                    .map(|f| format!(" --faults {f}"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+}
+
+fn report_json(report: &RunReport, seconds: f64) -> serde_json::Value {
+    json!({
+        "seed": report.seed,
+        "passed": report.passed(),
+        "failure": report.failure.as_ref().map(|f| f.to_string()),
+        "faults": report.faults,
+        "clients": report.clients,
+        "ops": report.ops,
+        "unknown_ops": report.unknown_ops,
+        "steps": report.steps,
+        "server_passes": report.server_passes,
+        "virtual_ms": report.virtual_ms,
+        "trace_hash": format!("{:016x}", report.trace_hash),
+        "wall_ms": seconds * 1000.0,
+        "kernel": report.kernel,
+    })
+}
+
+fn sweep(seeds: &[u64], config_for: &(dyn Fn(u64) -> RunConfig + Sync), args: &RunArgs) -> Result<i32, String> {
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let total_ops = AtomicU64::new(0);
+    let failures: Mutex<Vec<RunReport>> = Mutex::new(Vec::new());
+    let started = Instant::now();
+    let show_progress = !args.json;
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(&seed) = seeds.get(i) else { break };
+                let report = run(&config_for(seed));
+                total_ops.fetch_add(report.ops as u64, Ordering::Relaxed);
+                if !report.passed() {
+                    eprintln!("\nseed {seed} FAILED: {}", report.failure.as_ref().map(|f| f.to_string()).unwrap_or_default().lines().next().unwrap_or(""));
+                    failures.lock().map(|mut f| f.push(report)).ok();
+                }
+                let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
+                if show_progress && (finished % 10 == 0 || finished == seeds.len()) {
+                    let width = 40;
+                    let filled = finished * width / seeds.len().max(1);
+                    eprint!(
+                        "\r[{}{}] {finished}/{} seeds",
+                        "#".repeat(filled),
+                        ".".repeat(width - filled),
+                        seeds.len()
+                    );
+                    let _ = std::io::stderr().flush();
+                }
+            });
+        }
+    });
+    let seconds = started.elapsed().as_secs_f64();
+    let mut failures = failures.into_inner().unwrap_or_default();
+    failures.sort_by_key(|r| r.seed);
+    let ops = total_ops.load(Ordering::Relaxed);
+    if args.json {
+        let value = json!({
+            "seeds": seeds.len(),
+            "failed": failures.iter().map(|r| r.seed).collect::<Vec<_>>(),
+            "failures": failures.iter().map(|r| report_json(r, 0.0)).collect::<Vec<_>>(),
+            "ops": ops,
+            "seconds": seconds,
+            "seeds_per_second": seeds.len() as f64 / seconds,
+            "ops_per_second": ops as f64 / seconds,
+        });
+        println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+    } else {
+        eprintln!();
+        println!(
+            "{} seeds, {} passed, {} failed in {:.2} s ({:.0} seeds/s, {:.0} simulated ops/s on {jobs} threads)",
+            seeds.len(),
+            seeds.len() - failures.len(),
+            failures.len(),
+            seconds,
+            seeds.len() as f64 / seconds,
+            ops as f64 / seconds,
+        );
+        for report in &failures {
+            println!(
+                "  seed {}: {}  (reproduce: sim --seed {})",
+                report.seed,
+                report.failure.as_ref().map(|f| f.to_string()).unwrap_or_default().lines().next().unwrap_or(""),
+                report.seed
+            );
+        }
+    }
+    Ok(if failures.is_empty() { 0 } else { 1 })
+}

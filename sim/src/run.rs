@@ -213,7 +213,7 @@ fn run_inner(config: &RunConfig) -> RunReport {
     }
     let kernel = sim.server.poller().stats().clone();
     let virtual_ms =
-        (sim.server.poller().now_us_virtual() - crate::kernel::EPOCH_US) / 1000;
+        (seedis::net::Poller::now_us(sim.server.poller()) - crate::kernel::EPOCH_US) / 1000;
     let unknown_ops = sim.history.iter().filter(|op| op.ret.is_none()).count();
     let trace_hash = sim.trace_hash();
     RunReport {
@@ -234,7 +234,7 @@ fn run_inner(config: &RunConfig) -> RunReport {
 
 impl Sim {
     fn now_us(&self) -> u64 {
-        self.server.poller().now_us_virtual()
+        seedis::net::Poller::now_us(self.server.poller())
     }
 
     fn run_workload(&mut self) {
