@@ -355,7 +355,7 @@ fn lpos_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         let more = j + 1 < argv.len();
         let opt = &argv[j];
         let parsed = if super::strings::is(opt, "rank") && more {
-            arg_range(&argv[j + 1], -i64::MAX, i64::MAX, None).and_then(|r| {
+            arg_i64(&argv[j + 1]).and_then(|r| {
                 if r == 0 {
                     Err(Reply::err("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list"))
                 } else {
@@ -394,7 +394,13 @@ fn lpos_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         Ok(Some(l)) => l,
     };
     let from_tail = rank < 0;
-    let rank = rank.unsigned_abs();
+    // Redis negates a negative rank in a C long: LONG_MIN stays negative, so every
+    // match satisfies it (as RANK -1 would).
+    let rank = if rank == i64::MIN {
+        1
+    } else {
+        rank.unsigned_abs()
+    };
     let len = l.len();
     let want = &argv[2];
     let mut matches: u64 = 0;
