@@ -611,3 +611,295 @@ pub const COMMANDS: &[Command] = &[
         handler: hvals_cmd,
     },
 ];
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use crate::cmd::strings::harness::{b, e, i, H};
+    use crate::cmd::table::Command;
+    use crate::resp::Reply;
+    use bytes::Bytes;
+
+    const WRONG: &str = "WRONGTYPE Operation against a key holding the wrong kind of value";
+
+    fn arr(items: &[&str]) -> Reply {
+        Reply::Array(items.iter().map(|s| b(s)).collect())
+    }
+
+    #[test]
+    fn set_get_del() {
+        let mut h = H::new();
+        assert_eq!(h.run("HSET h a 1 b 2"), i(2));
+        assert_eq!(h.run("HSET h a 3 c 4"), i(1));
+        assert_eq!(
+            h.run("HSET h a"),
+            e("ERR wrong number of arguments for 'hset' command")
+        );
+        assert_eq!(
+            h.run("HSET h a 1 b"),
+            e("ERR wrong number of arguments for 'hset' command")
+        );
+        assert_eq!(h.run("HMSET h d 5"), Reply::OK);
+        assert_eq!(
+            h.run("HMSET h d 5 e"),
+            e("ERR wrong number of arguments for 'hmset' command")
+        );
+        assert_eq!(h.run("HSETNX h a 9"), i(0));
+        assert_eq!(h.run("HSETNX h z 9"), i(1));
+        assert_eq!(h.run("HGET h a"), b("3"));
+        assert_eq!(h.run("HGET h q"), Reply::Null);
+        assert_eq!(
+            h.run("HMGET h a q"),
+            Reply::Array(vec![b("3"), Reply::Null])
+        );
+        assert_eq!(h.run("HMGET nokey a"), Reply::Array(vec![Reply::Null]));
+        assert_eq!(h.run("HLEN h"), i(5));
+        assert_eq!(h.run("HSTRLEN h a"), i(1));
+        assert_eq!(h.run("HEXISTS h q"), i(0));
+        assert_eq!(h.run("HKEYS h"), arr(&["a", "b", "c", "d", "z"]));
+        assert_eq!(h.run("HVALS h"), arr(&["3", "2", "4", "5", "9"]));
+        assert_eq!(h.run("HGETALL nokey"), Reply::Map(Vec::new()));
+        assert_eq!(h.run("OBJECT ENCODING h"), b("listpack"));
+        assert_eq!(h.run("TYPE h"), Reply::Simple("hash".into()));
+        assert_eq!(h.run("HDEL h a q b"), i(2));
+        assert_eq!(h.run("HDEL h c d z"), i(3));
+        assert_eq!(h.run("EXISTS h"), i(0));
+        assert_eq!(h.run("HDEL h a"), i(0));
+    }
+
+    #[test]
+    fn encoding_thresholds() {
+        let mut h = H::new();
+        assert_eq!(h.run("CONFIG SET hash-max-listpack-entries 2"), Reply::OK);
+        h.run("HSET h a 1 b 2");
+        assert_eq!(h.run("OBJECT ENCODING h"), b("listpack"));
+        h.run("HSET h c 3");
+        assert_eq!(h.run("OBJECT ENCODING h"), b("hashtable"));
+        h.run("HDEL h a b");
+        assert_eq!(h.run("OBJECT ENCODING h"), b("hashtable"));
+        assert_eq!(h.run("CONFIG SET hash-max-listpack-entries 128"), Reply::OK);
+        assert_eq!(h.run("CONFIG SET hash-max-listpack-value 3"), Reply::OK);
+        h.run("HSET x a 1");
+        assert_eq!(h.run("HSETNX x a 12345"), i(0));
+        assert_eq!(h.run("OBJECT ENCODING x"), b("listpack"));
+        assert_eq!(h.run("HINCRBY x a 1000"), i(1001));
+        assert_eq!(h.run("OBJECT ENCODING x"), b("hashtable"));
+        h.run("HSET y abcd 1");
+        assert_eq!(h.run("OBJECT ENCODING y"), b("hashtable"));
+        // A hashtable hash copies, renames and scans like any other.
+        assert_eq!(h.run("COPY y y2"), i(1));
+        assert_eq!(h.run("HGETALL y2"), Reply::Map(vec![(b("abcd"), b("1"))]));
+        assert_eq!(
+            h.run("HSCAN y 0"),
+            Reply::Array(vec![b("0"), arr(&["abcd", "1"])])
+        );
+    }
+
+    #[test]
+    fn incr_family() {
+        let mut h = H::new();
+        assert_eq!(h.run("HINCRBY h n 5"), i(5));
+        assert_eq!(
+            h.run("HINCRBY h n x"),
+            e("ERR value is not an integer or out of range")
+        );
+        h.run("HSET h s abc m 9223372036854775807");
+        assert_eq!(
+            h.run("HINCRBY h s 1"),
+            e("ERR hash value is not an integer")
+        );
+        assert_eq!(
+            h.run("HINCRBY h m 1"),
+            e("ERR increment or decrement would overflow")
+        );
+        assert_eq!(h.run("HINCRBYFLOAT h f 1.5"), b("1.5"));
+        assert_eq!(h.run("HINCRBYFLOAT h n 0.5"), b("5.5"));
+        assert_eq!(
+            h.run("HINCRBYFLOAT h s 1"),
+            e("ERR hash value is not a float")
+        );
+        assert_eq!(
+            h.run("HINCRBYFLOAT h f inf"),
+            e("ERR value is NaN or Infinity")
+        );
+        assert_eq!(
+            h.run("HINCRBYFLOAT h f x"),
+            e("ERR value is not a valid float")
+        );
+        assert_eq!(
+            h.run("HINCRBYFLOAT nokey f x"),
+            e("ERR value is not a valid float")
+        );
+        assert_eq!(h.run("EXISTS nokey"), i(0));
+    }
+
+    #[test]
+    fn hrandfield_shapes() {
+        let mut h = H::new();
+        h.run("HSET h a 1 b 2 c 3 d 4");
+        assert_eq!(h.run("HRANDFIELD h 0"), arr(&[]));
+        assert_eq!(h.run("HRANDFIELD h 10"), arr(&["a", "b", "c", "d"]));
+        let Reply::Array(v) = h.run("HRANDFIELD h -10") else {
+            panic!()
+        };
+        assert_eq!(v.len(), 10);
+        let Reply::Array(mut v) = h.run("HRANDFIELD h 3") else {
+            panic!()
+        };
+        assert_eq!(v.len(), 3);
+        v.sort_by_key(|r| format!("{r:?}"));
+        v.dedup();
+        assert_eq!(v.len(), 3);
+        let Reply::Array(v) = h.run("HRANDFIELD h 2 WITHVALUES") else {
+            panic!()
+        };
+        assert_eq!(v.len(), 4);
+        assert!(matches!(h.run("HRANDFIELD h"), Reply::Bulk(_)));
+        assert_eq!(h.run("HRANDFIELD h 1 WITHVALUES x"), e("ERR syntax error"));
+        assert_eq!(
+            h.run("HRANDFIELD h 9223372036854775807 WITHVALUES"),
+            e("ERR value is out of range")
+        );
+        assert_eq!(h.run("HRANDFIELD nokey"), Reply::Null);
+        assert_eq!(h.run("HRANDFIELD nokey 3"), arr(&[]));
+        h.session.resp = 3;
+        assert_eq!(
+            h.run("HRANDFIELD h 10 WITHVALUES"),
+            Reply::Array(
+                [("a", "1"), ("b", "2"), ("c", "3"), ("d", "4")]
+                    .iter()
+                    .map(|(f, v)| Reply::Array(vec![b(f), b(v)]))
+                    .collect()
+            )
+        );
+        // Same seed, same picks.
+        let mut a = H::new();
+        let mut c = H::new();
+        for x in [&mut a, &mut c] {
+            x.run("CONFIG SET hash-max-listpack-entries 1");
+            x.run("HSET h a 1 b 2 c 3 d 4 e 5");
+        }
+        assert_eq!(a.run("HRANDFIELD h -20"), c.run("HRANDFIELD h -20"));
+    }
+
+    #[test]
+    fn hscan_covers_a_hashtable() {
+        let mut h = H::new();
+        for n in 0..300 {
+            h.run(&format!("HSET h f{n} {n}"));
+        }
+        assert_eq!(h.run("OBJECT ENCODING h"), b("hashtable"));
+        let mut cursor = "0".to_string();
+        let mut seen = std::collections::BTreeSet::new();
+        loop {
+            let Reply::Array(parts) = h.run(&format!("HSCAN h {cursor} COUNT 20")) else {
+                panic!()
+            };
+            let (Reply::Bulk(c), Reply::Array(items)) = (&parts[0], &parts[1]) else {
+                panic!()
+            };
+            for pair in items.chunks(2) {
+                if let Reply::Bulk(f) = &pair[0] {
+                    seen.insert(f.clone());
+                }
+            }
+            cursor = String::from_utf8_lossy(c).into_owned();
+            if cursor == "0" {
+                break;
+            }
+        }
+        assert_eq!(seen.len(), 300);
+        assert_eq!(h.run("HSCAN h 0 COUNT 0"), e("ERR syntax error"));
+        assert_eq!(h.run("HSCAN h x"), e("ERR invalid cursor"));
+    }
+
+    #[test]
+    fn wrongtype() {
+        let mut h = H::new();
+        h.run("RPUSH l a");
+        for cmd in [
+            "HSET l a b",
+            "HSETNX l a b",
+            "HMSET l a b",
+            "HGET l a",
+            "HMGET l a",
+            "HDEL l a",
+            "HLEN l",
+            "HSTRLEN l a",
+            "HEXISTS l a",
+            "HKEYS l",
+            "HVALS l",
+            "HGETALL l",
+            "HINCRBY l a 1",
+            "HINCRBYFLOAT l a 1",
+            "HRANDFIELD l",
+            "HRANDFIELD l 1",
+            "HSCAN l 0",
+        ] {
+            assert_eq!(h.run(cmd), e(WRONG), "{cmd}");
+        }
+        h.run("HSET h a 1");
+        assert_eq!(h.run("APPEND h x"), e(WRONG));
+        assert_eq!(h.run("INCR h"), e(WRONG));
+    }
+
+    /// Random argv from a word list against keys of every type: no panic, invariants hold.
+    pub(crate) fn fuzz_family(commands: &[Command]) {
+        let mut h = H::new();
+        let words: &[&[u8]] = &[
+            b"",
+            b"-1",
+            b"0",
+            b"1",
+            b"2",
+            b"3",
+            b"9223372036854775807",
+            b"-9223372036854775808",
+            b"LEFT",
+            b"RIGHT",
+            b"BEFORE",
+            b"AFTER",
+            b"RANK",
+            b"COUNT",
+            b"MAXLEN",
+            b"MATCH",
+            b"WITHVALUES",
+            b"l",
+            b"h",
+            b"s",
+            b"a",
+            b"\xff\x00",
+            b"1e400",
+            b"inf",
+            b"nan",
+            b"1.5",
+            b"*",
+        ];
+        let mut seed: u64 = 987654321;
+        for round in 0..30_000 {
+            if round % 500 == 0 {
+                h.run("FLUSHALL");
+                h.run("RPUSH l a b c a");
+                h.run("HSET h a 1 b x");
+                h.run("SET s 1");
+                let lim = if round % 1000 == 0 { "1" } else { "128" };
+                h.run(&format!("CONFIG SET hash-max-listpack-entries {lim}"));
+            }
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let name = commands[(seed >> 33) as usize % commands.len()].name;
+            let n = (seed >> 20) as usize % 7;
+            let mut argv = vec![Bytes::from(name)];
+            for j in 0..n {
+                let w = words[((seed >> (j * 5)) as usize) % words.len()];
+                argv.push(Bytes::copy_from_slice(w));
+            }
+            let _ = h.argv(&argv);
+        }
+    }
+
+    #[test]
+    fn arbitrary_argv_never_panics() {
+        fuzz_family(super::COMMANDS);
+    }
+}

@@ -763,3 +763,209 @@ pub const COMMANDS: &[Command] = &[
         handler: rpushx_cmd,
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use crate::cmd::strings::harness::{b, e, i, H};
+    use crate::resp::Reply;
+
+    fn arr(items: &[&str]) -> Reply {
+        Reply::Array(items.iter().map(|s| b(s)).collect())
+    }
+
+    const WRONG: &str = "WRONGTYPE Operation against a key holding the wrong kind of value";
+
+    #[test]
+    fn push_pop_len_range() {
+        let mut h = H::new();
+        assert_eq!(h.run("LPUSH l a b c"), i(3));
+        assert_eq!(h.run("RPUSH l d"), i(4));
+        assert_eq!(h.run("LRANGE l 0 -1"), arr(&["c", "b", "a", "d"]));
+        assert_eq!(h.run("LRANGE l -2 100"), arr(&["a", "d"]));
+        assert_eq!(h.run("LRANGE l 3 1"), arr(&[]));
+        assert_eq!(
+            h.run("LRANGE l x 1"),
+            e("ERR value is not an integer or out of range")
+        );
+        assert_eq!(h.run("LLEN l"), i(4));
+        assert_eq!(h.run("LLEN nokey"), i(0));
+        assert_eq!(h.run("TYPE l"), Reply::Simple("list".into()));
+        assert_eq!(h.run("OBJECT ENCODING l"), b("quicklist"));
+        assert_eq!(h.run("LPUSHX nokey a"), i(0));
+        assert_eq!(h.run("EXISTS nokey"), i(0));
+        assert_eq!(h.run("RPUSHX l e"), i(5));
+        assert_eq!(h.run("LPOP l"), b("c"));
+        assert_eq!(h.run("RPOP l 2"), arr(&["e", "d"]));
+        assert_eq!(h.run("LPOP l 0"), arr(&[]));
+        assert_eq!(
+            h.run("LPOP l -1"),
+            e("ERR value is out of range, must be positive")
+        );
+        assert_eq!(
+            h.run("LPOP l x"),
+            e("ERR value is out of range, must be positive")
+        );
+        assert_eq!(
+            h.run("LPOP l 1 2"),
+            e("ERR wrong number of arguments for 'lpop' command")
+        );
+        assert_eq!(h.run("LPOP nokey"), Reply::Null);
+        assert_eq!(h.run("LPOP nokey 0"), Reply::NullArray);
+        assert_eq!(h.run("LPOP l 10"), arr(&["b", "a"]));
+        assert_eq!(h.run("EXISTS l"), i(0));
+        assert_eq!(h.run("RPOP l"), Reply::Null);
+    }
+
+    #[test]
+    fn index_set_insert_rem_trim() {
+        let mut h = H::new();
+        h.run("RPUSH l a b c a b c");
+        assert_eq!(h.run("LINDEX l -1"), b("c"));
+        assert_eq!(h.run("LINDEX l 6"), Reply::Null);
+        assert_eq!(h.run("LINDEX nokey x"), Reply::Null);
+        assert_eq!(h.run("LSET l 1 B"), Reply::OK);
+        assert_eq!(h.run("LSET l 6 B"), e("ERR index out of range"));
+        assert_eq!(h.run("LSET nokey 0 B"), e("ERR no such key"));
+        assert_eq!(h.run("LINSERT l AFTER B x"), i(7));
+        assert_eq!(h.run("LINSERT l before a y"), i(8));
+        assert_eq!(h.run("LINSERT l BEFORE zz y"), i(-1));
+        assert_eq!(h.run("LINSERT l AROUND a y"), e("ERR syntax error"));
+        assert_eq!(h.run("LINSERT nokey BEFORE a y"), i(0));
+        assert_eq!(
+            h.run("LRANGE l 0 -1"),
+            arr(&["y", "a", "B", "x", "c", "a", "b", "c"])
+        );
+        assert_eq!(h.run("LREM l -1 c"), i(1));
+        assert_eq!(h.run("LREM l 0 a"), i(2));
+        assert_eq!(h.run("LRANGE l 0 -1"), arr(&["y", "B", "x", "c", "b"]));
+        assert_eq!(h.run("LTRIM l 1 -2"), Reply::OK);
+        assert_eq!(h.run("LRANGE l 0 -1"), arr(&["B", "x", "c"]));
+        assert_eq!(h.run("LTRIM l 2 1"), Reply::OK);
+        assert_eq!(h.run("EXISTS l"), i(0));
+        assert_eq!(h.run("LTRIM nokey 0 1"), Reply::OK);
+    }
+
+    #[test]
+    fn lpos_options() {
+        let mut h = H::new();
+        h.run("RPUSH l a b c 1 2 3 c c");
+        assert_eq!(h.run("LPOS l c"), i(2));
+        assert_eq!(h.run("LPOS l c RANK -1"), i(7));
+        assert_eq!(h.run("LPOS l c RANK -9223372036854775808"), i(7));
+        assert_eq!(
+            h.run("LPOS l c COUNT 0"),
+            Reply::Array(vec![i(2), i(6), i(7)])
+        );
+        assert_eq!(
+            h.run("LPOS l c COUNT 2 RANK -1"),
+            Reply::Array(vec![i(7), i(6)])
+        );
+        assert_eq!(h.run("LPOS l c MAXLEN 2"), Reply::Null);
+        assert_eq!(h.run("LPOS l c RANK 0"), e("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list"));
+        assert_eq!(h.run("LPOS l c COUNT x"), e("ERR COUNT can't be negative"));
+        assert_eq!(
+            h.run("LPOS l c MAXLEN -1"),
+            e("ERR MAXLEN can't be negative")
+        );
+        assert_eq!(h.run("LPOS l c RANK"), e("ERR syntax error"));
+        assert_eq!(h.run("LPOS nokey c COUNT 1"), arr(&[]));
+    }
+
+    #[test]
+    fn move_and_mpop() {
+        let mut h = H::new();
+        h.run("RPUSH s a b c");
+        assert_eq!(h.run("RPOPLPUSH s d"), b("c"));
+        assert_eq!(h.run("LMOVE s d LEFT RIGHT"), b("a"));
+        assert_eq!(h.run("LMOVE s d UP RIGHT"), e("ERR syntax error"));
+        assert_eq!(h.run("LRANGE d 0 -1"), arr(&["c", "a"]));
+        assert_eq!(h.run("RPOPLPUSH s s"), b("b"));
+        assert_eq!(h.run("LRANGE s 0 -1"), arr(&["b"]));
+        assert_eq!(h.run("SET str x"), Reply::OK);
+        assert_eq!(h.run("RPOPLPUSH s str"), e(WRONG));
+        assert_eq!(h.run("LRANGE s 0 -1"), arr(&["b"]));
+        assert_eq!(h.run("RPOPLPUSH nokey str"), Reply::Null);
+        assert_eq!(
+            h.run("LMPOP 2 nokey d RIGHT COUNT 5"),
+            Reply::Array(vec![b("d"), arr(&["a", "c"])])
+        );
+        assert_eq!(h.run("EXISTS d"), i(0));
+        assert_eq!(h.run("LMPOP 1 nokey LEFT"), Reply::NullArray);
+        assert_eq!(h.run("LMPOP 2 str s LEFT"), e(WRONG));
+        assert_eq!(
+            h.run("LMPOP 0 s LEFT"),
+            e("ERR numkeys should be greater than 0")
+        );
+        assert_eq!(
+            h.run("LMPOP 9223372036854775807 s LEFT"),
+            e("ERR syntax error")
+        );
+        assert_eq!(
+            h.run("LMPOP 1 s LEFT COUNT 0"),
+            e("ERR count should be greater than 0")
+        );
+        assert_eq!(
+            h.run("LMPOP 1 s LEFT COUNT 1 COUNT 1"),
+            e("ERR syntax error")
+        );
+    }
+
+    #[test]
+    fn wrongtype_and_expiry() {
+        let mut h = H::new();
+        h.run("HSET h f v");
+        for cmd in [
+            "LPUSH h a",
+            "RPUSHX h a",
+            "LPOP h",
+            "RPOP h 1",
+            "LLEN h",
+            "LRANGE h 0 1",
+            "LINDEX h 0",
+            "LSET h 0 a",
+            "LINSERT h BEFORE a b",
+            "LREM h 0 a",
+            "LTRIM h 0 1",
+            "LPOS h a",
+            "LMOVE h x LEFT LEFT",
+            "LMPOP 1 h LEFT",
+        ] {
+            assert_eq!(h.run(cmd), e(WRONG), "{cmd}");
+        }
+        h.run("RPUSH l a");
+        assert_eq!(h.run("GET l"), e(WRONG));
+        assert_eq!(h.run("MGET l"), Reply::Array(vec![Reply::Null]));
+        assert_eq!(h.run("PEXPIRE l 10"), i(1));
+        h.advance_ms(10);
+        assert_eq!(h.run("RPUSHX l b"), i(0));
+        assert_eq!(h.run("RPUSH l b"), i(1));
+        assert_eq!(h.run("TTL l"), i(-1));
+    }
+
+    /// The cores the blocking commands will use, called directly.
+    #[test]
+    fn cores_are_usable_directly() {
+        use super::{mpop, pop_from, push};
+        use crate::db::list::End;
+        use crate::db::Keyspace;
+        use bytes::Bytes;
+        let mut ks = Keyspace::new(1, (1, 2));
+        let k = Bytes::from("k");
+        assert_eq!(
+            push(&mut ks, 0, &k, 0, End::Tail, &[Bytes::from("a")], false),
+            Ok(1)
+        );
+        assert_eq!(
+            pop_from(&mut ks, 0, b"k", 0, End::Head, 5),
+            Ok(Some(vec![Bytes::from("a")]))
+        );
+        assert_eq!(ks.dbsize(0), 0);
+        assert_eq!(mpop(&mut ks, 0, &[k], 0, End::Head, 1), Ok(None));
+        ks.check_invariants().unwrap();
+    }
+
+    #[test]
+    fn arbitrary_argv_never_panics() {
+        crate::cmd::hashes::tests::fuzz_family(super::COMMANDS);
+    }
+}
