@@ -183,8 +183,9 @@ impl Hash {
         }
         match &self.repr {
             Repr::Listpack(v) => {
-                for (i, (f, _)) in v.iter().enumerate() {
-                    if v[..i].iter().any(|(g, _)| g == f) {
+                let mut seen = std::collections::BTreeSet::new();
+                for (f, _) in v {
+                    if !seen.insert(f) {
                         return Err(format!("listpack hash has field {f:?} twice"));
                     }
                 }
