@@ -6,7 +6,9 @@
 pub mod connection;
 pub mod context;
 pub mod db_cmds;
+pub mod hashes;
 pub mod keys;
+pub mod lists;
 pub mod server_cmds;
 pub mod strings;
 pub mod table;

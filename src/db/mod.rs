@@ -8,7 +8,9 @@
 
 pub mod dict;
 pub mod glob;
+pub mod hash;
 pub mod ldouble;
+pub mod list;
 pub mod value;
 
 pub use dict::Dict;
@@ -339,6 +341,10 @@ impl Keyspace {
                     d.expires.len(),
                     d.dict.len()
                 ));
+            }
+            for (k, v) in d.dict.iter() {
+                v.check_invariants()
+                    .map_err(|e| format!("db{i} key {k:?}: {e}"))?;
             }
             for k in d.expires.keys() {
                 if !d.dict.contains_key(k) {

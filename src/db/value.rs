@@ -2,6 +2,8 @@
 //! sorted sets become further variants of [`Value`], each with its own `type_name` and
 //! encoding, so commands match on the variant and answer WRONGTYPE for the others.
 
+use super::hash::Hash;
+use super::list::List;
 use bytes::Bytes;
 
 /// OBJECT ENCODING of a string, decided when the string is stored, as Redis decides it.
@@ -20,7 +22,13 @@ pub const EMBSTR_SIZE_LIMIT: usize = 44;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
-    Str { data: Bytes, enc: StrEncoding },
+    Str {
+        data: Bytes,
+        enc: StrEncoding,
+    },
+    /// Always `quicklist` in Redis 7.0.
+    List(List),
+    Hash(Hash),
 }
 
 impl Value {
@@ -62,6 +70,8 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::Str { .. } => "string",
+            Value::List(_) => "list",
+            Value::Hash(_) => "hash",
         }
     }
 
@@ -73,12 +83,15 @@ impl Value {
                 StrEncoding::Embstr => "embstr",
                 StrEncoding::Raw => "raw",
             },
+            Value::List(_) => "quicklist",
+            Value::Hash(h) => h.encoding_name(),
         }
     }
 
     pub fn as_str(&self) -> Option<&Bytes> {
         match self {
             Value::Str { data, .. } => Some(data),
+            _ => None,
         }
     }
 
@@ -86,6 +99,18 @@ impl Value {
     pub fn memory_estimate(&self) -> usize {
         match self {
             Value::Str { data, .. } => 16 + data.len(),
+            Value::List(l) => super::list::memory_estimate(l),
+            Value::Hash(h) => h.memory_estimate(),
+        }
+    }
+
+    /// Per-value invariants: an aggregate is never stored empty, and is internally sound.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        match self {
+            Value::Str { .. } => Ok(()),
+            Value::List(l) if l.is_empty() => Err("empty list stored".into()),
+            Value::List(_) => Ok(()),
+            Value::Hash(h) => h.check_invariants(),
         }
     }
 }

@@ -1,0 +1,905 @@
+//! Hash commands (t_hash.c). Every write goes through [`Keyspace::lookup_write`] /
+//! [`Keyspace::set`] / [`Keyspace::remove`]; a hash emptied by HDEL is deleted.
+
+use super::keys::parse_cursor;
+use super::strings::{arg_i64, is, wrongtype, ERR_SYNTAX};
+use super::table::Command;
+use super::Ctx;
+use crate::db::hash::{Hash, Limits};
+use crate::db::ldouble::LongDouble;
+use crate::db::value::parse_i64;
+use crate::db::{glob, Keyspace, Ttl, Value};
+use crate::resp::Reply;
+use bytes::Bytes;
+use rand_core::RngCore;
+
+fn limits(ctx: &Ctx<'_>) -> Limits {
+    Limits {
+        max_entries: ctx.server.config.hash_max_listpack_entries,
+        max_value: ctx.server.config.hash_max_listpack_value,
+    }
+}
+
+/// The hash at `key` for reading (hit/miss counted): Ok(None) when missing.
+fn hash_ref<'a>(ctx: &'a mut Ctx<'_>, key: &[u8]) -> Result<Option<&'a Hash>, Reply> {
+    let now = ctx.now_ms();
+    match ctx.keyspace.lookup_read(ctx.session.db, key, now) {
+        None => Ok(None),
+        Some(Value::Hash(h)) => Ok(Some(h)),
+        Some(_) => Err(wrongtype()),
+    }
+}
+
+/// The hash at `key` for writing: Ok(None) when missing.
+fn hash_mut<'a>(
+    ks: &'a mut Keyspace,
+    db: usize,
+    key: &[u8],
+    now_ms: u64,
+) -> Result<Option<&'a mut Hash>, Reply> {
+    match ks.lookup_write(db, key, now_ms) {
+        None => Ok(None),
+        Some(Value::Hash(h)) => Ok(Some(h)),
+        Some(_) => Err(wrongtype()),
+    }
+}
+
+/// hashTypeLookupWriteOrCreate + the caller's edit: runs `f` on the existing hash, or on
+/// a new one that is stored afterwards if `f` left it non-empty.
+fn with_hash_or_create<T>(
+    ctx: &mut Ctx<'_>,
+    key: &Bytes,
+    f: impl FnOnce(&mut Hash, Limits) -> T,
+) -> Result<T, Reply> {
+    let now = ctx.now_ms();
+    let db = ctx.session.db;
+    let lim = limits(ctx);
+    if let Some(h) = hash_mut(ctx.keyspace, db, key, now)? {
+        return Ok(f(h, lim));
+    }
+    let mut h = Hash::new(ctx.keyspace.hash_keys());
+    let out = f(&mut h, lim);
+    if !h.is_empty() {
+        ctx.keyspace.set(db, key.clone(), Value::Hash(h), Ttl::Keep);
+    }
+    Ok(out)
+}
+
+fn hset_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], name: &str) -> Reply {
+    if argv.len() % 2 == 1 {
+        return Reply::error(format!(
+            "ERR wrong number of arguments for '{name}' command"
+        ));
+    }
+    let pairs = &argv[2..];
+    let created = with_hash_or_create(ctx, &argv[1], |h, lim| {
+        h.convert_for_args(pairs, lim);
+        pairs
+            .chunks_exact(2)
+            .filter(|p| h.insert(p[0].clone(), p[1].clone(), lim))
+            .count()
+    });
+    match created {
+        Err(e) => e,
+        Ok(_) if name == "hmset" => Reply::OK,
+        Ok(n) => Reply::Integer(n as i64),
+    }
+}
+
+fn hset_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    hset_generic(ctx, argv, "hset")
+}
+
+fn hmset_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    hset_generic(ctx, argv, "hmset")
+}
+
+fn hsetnx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let r = with_hash_or_create(ctx, &argv[1], |h, lim| {
+        if h.contains(&argv[2]) {
+            return 0;
+        }
+        h.convert_for_args(&argv[2..4], lim);
+        h.insert(argv[2].clone(), argv[3].clone(), lim);
+        1
+    });
+    r.map_or_else(|e| e, Reply::Integer)
+}
+
+fn hget_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    match hash_ref(ctx, &argv[1]) {
+        Err(e) => e,
+        Ok(h) => h
+            .and_then(|h| h.get(&argv[2]))
+            .map_or(Reply::Null, |v| Reply::Bulk(v.clone())),
+    }
+}
+
+fn hmget_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    match hash_ref(ctx, &argv[1]) {
+        Err(e) => e,
+        Ok(h) => Reply::Array(
+            argv[2..]
+                .iter()
+                .map(|f| {
+                    h.and_then(|h| h.get(f))
+                        .map_or(Reply::Null, |v| Reply::Bulk(v.clone()))
+                })
+                .collect(),
+        ),
+    }
+}
+
+fn hdel_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let now = ctx.now_ms();
+    let db = ctx.session.db;
+    let h = match hash_mut(ctx.keyspace, db, &argv[1], now) {
+        Err(e) => return e,
+        Ok(None) => return Reply::Integer(0),
+        Ok(Some(h)) => h,
+    };
+    let mut n = 0;
+    for f in &argv[2..] {
+        if h.remove(f) {
+            n += 1;
+        }
+        if h.is_empty() {
+            break;
+        }
+    }
+    if h.is_empty() {
+        ctx.keyspace.remove(db, &argv[1]);
+    }
+    Reply::Integer(n)
+}
+
+fn hlen_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    match hash_ref(ctx, &argv[1]) {
+        Err(e) => e,
+        Ok(h) => Reply::Integer(h.map_or(0, |h| h.len() as i64)),
+    }
+}
+
+fn hstrlen_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    match hash_ref(ctx, &argv[1]) {
+        Err(e) => e,
+        Ok(h) => Reply::Integer(
+            h.and_then(|h| h.get(&argv[2]))
+                .map_or(0, |v| v.len() as i64),
+        ),
+    }
+}
+
+fn hexists_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    match hash_ref(ctx, &argv[1]) {
+        Err(e) => e,
+        Ok(h) => Reply::Integer(h.is_some_and(|h| h.contains(&argv[2])) as i64),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Keys,
+    Vals,
+    Both,
+}
+
+/// genericHgetallCommand: HGETALL is a map (an empty map for a missing key).
+fn getall_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], part: Part) -> Reply {
+    let h = match hash_ref(ctx, &argv[1]) {
+        Err(e) => return e,
+        Ok(h) => h,
+    };
+    let pairs = h.into_iter().flat_map(|h| h.iter());
+    match part {
+        Part::Keys => Reply::Array(pairs.map(|(f, _)| Reply::Bulk(f.clone())).collect()),
+        Part::Vals => Reply::Array(pairs.map(|(_, v)| Reply::Bulk(v.clone())).collect()),
+        Part::Both => Reply::Map(
+            pairs
+                .map(|(f, v)| (Reply::Bulk(f.clone()), Reply::Bulk(v.clone())))
+                .collect(),
+        ),
+    }
+}
+
+fn hkeys_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    getall_generic(ctx, argv, Part::Keys)
+}
+
+fn hvals_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    getall_generic(ctx, argv, Part::Vals)
+}
+
+fn hgetall_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    getall_generic(ctx, argv, Part::Both)
+}
+
+fn hincrby_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let incr = match arg_i64(&argv[3]) {
+        Ok(n) => n,
+        Err(e) => return e,
+    };
+    let r = with_hash_or_create(ctx, &argv[1], |h, lim| {
+        let old = match h.get(&argv[2]) {
+            None => 0,
+            Some(v) => parse_i64(v).ok_or(Reply::err("ERR hash value is not an integer"))?,
+        };
+        let new = old
+            .checked_add(incr)
+            .ok_or(Reply::err("ERR increment or decrement would overflow"))?;
+        h.insert(argv[2].clone(), Bytes::from(new.to_string()), lim);
+        Ok(new)
+    });
+    match r.and_then(|r| r) {
+        Ok(n) => Reply::Integer(n),
+        Err(e) => e,
+    }
+}
+
+fn hincrbyfloat_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let Some(incr) = LongDouble::parse(&argv[3]) else {
+        return Reply::err("ERR value is not a valid float");
+    };
+    if !incr.is_finite() {
+        return Reply::err("ERR value is NaN or Infinity");
+    }
+    let r = with_hash_or_create(ctx, &argv[1], |h, lim| {
+        let old = match h.get(&argv[2]) {
+            None => LongDouble::parse(b"0"),
+            Some(v) => LongDouble::parse(v),
+        }
+        .ok_or(Reply::err("ERR hash value is not a float"))?;
+        let sum = old.plus(incr);
+        if !sum.is_finite() {
+            return Err(Reply::err("ERR increment would produce NaN or Infinity"));
+        }
+        let text = Bytes::from(sum.to_human());
+        h.insert(argv[2].clone(), text.clone(), lim);
+        Ok(text)
+    });
+    match r.and_then(|r| r) {
+        Ok(t) => Reply::Bulk(t),
+        Err(e) => e,
+    }
+}
+
+/// HRANDFIELD key [count [WITHVALUES]].
+fn hrandfield_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let Some(count_arg) = argv.get(2) else {
+        let Ctx {
+            keyspace,
+            session,
+            server,
+            ..
+        } = ctx;
+        let now = server.now_us / 1000;
+        return match keyspace.lookup_read(session.db, &argv[1], now) {
+            None => Reply::Null,
+            Some(Value::Hash(h)) => h
+                .random_pair(&mut server.rng)
+                .map_or(Reply::Null, |(f, _)| Reply::Bulk(f.clone())),
+            Some(_) => wrongtype(),
+        };
+    };
+    let l = match arg_i64(count_arg) {
+        Ok(i64::MIN) => {
+            return Reply::err("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
+        }
+        Ok(n) => n,
+        Err(e) => return e,
+    };
+    let withvalues = match argv.get(3) {
+        None => false,
+        Some(a) if argv.len() == 4 && is(a, "withvalues") => true,
+        Some(_) => return Reply::err(ERR_SYNTAX),
+    };
+    if withvalues && !(-(i64::MAX / 2)..=i64::MAX / 2).contains(&l) {
+        return Reply::err("ERR value is out of range");
+    }
+    let resp3 = ctx.session.resp >= 3;
+    let Ctx {
+        keyspace,
+        session,
+        server,
+        ..
+    } = ctx;
+    let now = server.now_us / 1000;
+    let h = match keyspace.lookup_read(session.db, &argv[1], now) {
+        None => return Reply::Array(Vec::new()),
+        Some(Value::Hash(h)) => h,
+        Some(_) => return wrongtype(),
+    };
+    let rng = &mut server.rng;
+    let count = l.unsigned_abs();
+    if count == 0 {
+        return Reply::Array(Vec::new());
+    }
+    let size = h.len() as u64;
+    let picks: Vec<(&Bytes, &Bytes)> = if l < 0 || count == 1 {
+        // Repetitions allowed: `count` independent draws.
+        (0..count).filter_map(|_| h.random_pair(rng)).collect()
+    } else if count >= size {
+        h.iter().collect()
+    } else {
+        // Distinct picks: a partial Fisher-Yates shuffle of the pairs.
+        let mut all: Vec<(&Bytes, &Bytes)> = h.iter().collect();
+        let n = all.len();
+        for i in 0..count as usize {
+            let j = i + (rng.next_u64() % (n - i) as u64) as usize;
+            all.swap(i, j);
+        }
+        all.truncate(count as usize);
+        all
+    };
+    let mut out = Vec::with_capacity(picks.len() * if withvalues { 2 } else { 1 });
+    for (f, v) in picks {
+        let f = Reply::Bulk(f.clone());
+        if !withvalues {
+            out.push(f);
+        } else if resp3 {
+            out.push(Reply::Array(vec![f, Reply::Bulk(v.clone())]));
+        } else {
+            out.push(f);
+            out.push(Reply::Bulk(v.clone()));
+        }
+    }
+    Reply::Array(out)
+}
+
+/// HSCAN key cursor [MATCH pattern] [COUNT count]: a listpack comes back whole.
+fn hscan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let Some(mut cursor) = parse_cursor(&argv[2]) else {
+        return Reply::err("ERR invalid cursor");
+    };
+    let h = match hash_ref(ctx, &argv[1]) {
+        Err(e) => return e,
+        Ok(None) => {
+            return Reply::Array(vec![Reply::bulk("0"), Reply::Array(Vec::new())]);
+        }
+        Ok(Some(h)) => h,
+    };
+    let mut count: i64 = 10;
+    let mut pattern: Option<&Bytes> = None;
+    let mut i = 3;
+    while i < argv.len() {
+        let more = argv.len() - i >= 2;
+        if is(&argv[i], "count") && more {
+            count = match arg_i64(&argv[i + 1]) {
+                Ok(c) if c < 1 => return Reply::err(ERR_SYNTAX),
+                Ok(c) => c,
+                Err(e) => return e,
+            };
+        } else if is(&argv[i], "match") && more {
+            pattern = Some(&argv[i + 1]).filter(|p| p.as_ref() != b"*");
+        } else {
+            return Reply::err(ERR_SYNTAX);
+        }
+        i += 2;
+    }
+    let mut found: Vec<(Bytes, Bytes)> = Vec::new();
+    let mut max_iterations = count.saturating_mul(10);
+    loop {
+        cursor = h.scan(cursor, |f, v| found.push((f.clone(), v.clone())));
+        if cursor == 0 || max_iterations == 0 || found.len() as i64 * 2 >= count {
+            break;
+        }
+        max_iterations -= 1;
+    }
+    let mut items = Vec::with_capacity(found.len() * 2);
+    for (f, v) in found {
+        if pattern.is_some_and(|p| !glob::matches(p, &f)) {
+            continue;
+        }
+        items.push(Reply::Bulk(f));
+        items.push(Reply::Bulk(v));
+    }
+    Reply::Array(vec![
+        Reply::Bulk(Bytes::from(cursor.to_string())),
+        Reply::Array(items),
+    ])
+}
+
+// ---- Table (flags, key specs, ACL and docs as Redis 7.0.15's COMMAND INFO / DOCS) ----
+
+pub const COMMANDS: &[Command] = &[
+    Command {
+        name: "hdel",
+        arity: -3,
+        flags: &["write", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "hash", "fast"],
+        summary: "Delete one or more hash fields",
+        since: "2.0.0",
+        group: "hash",
+        handler: hdel_cmd,
+    },
+    Command {
+        name: "hexists",
+        arity: 3,
+        flags: &["readonly", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "hash", "fast"],
+        summary: "Determine if a hash field exists",
+        since: "2.0.0",
+        group: "hash",
+        handler: hexists_cmd,
+    },
+    Command {
+        name: "hget",
+        arity: 3,
+        flags: &["readonly", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "hash", "fast"],
+        summary: "Get the value of a hash field",
+        since: "2.0.0",
+        group: "hash",
+        handler: hget_cmd,
+    },
+    Command {
+        name: "hgetall",
+        arity: 2,
+        flags: &["readonly"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "hash", "slow"],
+        summary: "Get all the fields and values in a hash",
+        since: "2.0.0",
+        group: "hash",
+        handler: hgetall_cmd,
+    },
+    Command {
+        name: "hincrby",
+        arity: 4,
+        flags: &["write", "denyoom", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "hash", "fast"],
+        summary: "Increment the integer value of a hash field by the given number",
+        since: "2.0.0",
+        group: "hash",
+        handler: hincrby_cmd,
+    },
+    Command {
+        name: "hincrbyfloat",
+        arity: 4,
+        flags: &["write", "denyoom", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "hash", "fast"],
+        summary: "Increment the float value of a hash field by the given amount",
+        since: "2.6.0",
+        group: "hash",
+        handler: hincrbyfloat_cmd,
+    },
+    Command {
+        name: "hkeys",
+        arity: 2,
+        flags: &["readonly"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "hash", "slow"],
+        summary: "Get all the fields in a hash",
+        since: "2.0.0",
+        group: "hash",
+        handler: hkeys_cmd,
+    },
+    Command {
+        name: "hlen",
+        arity: 2,
+        flags: &["readonly", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "hash", "fast"],
+        summary: "Get the number of fields in a hash",
+        since: "2.0.0",
+        group: "hash",
+        handler: hlen_cmd,
+    },
+    Command {
+        name: "hmget",
+        arity: -3,
+        flags: &["readonly", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "hash", "fast"],
+        summary: "Get the values of all the given hash fields",
+        since: "2.0.0",
+        group: "hash",
+        handler: hmget_cmd,
+    },
+    Command {
+        name: "hmset",
+        arity: -4,
+        flags: &["write", "denyoom", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "hash", "fast"],
+        summary: "Set multiple hash fields to multiple values",
+        since: "2.0.0",
+        group: "hash",
+        handler: hmset_cmd,
+    },
+    Command {
+        name: "hrandfield",
+        arity: -2,
+        flags: &["readonly"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "hash", "slow"],
+        summary: "Get one or multiple random fields from a hash",
+        since: "6.2.0",
+        group: "hash",
+        handler: hrandfield_cmd,
+    },
+    Command {
+        name: "hscan",
+        arity: -3,
+        flags: &["readonly"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "hash", "slow"],
+        summary: "Incrementally iterate hash fields and associated values",
+        since: "2.8.0",
+        group: "hash",
+        handler: hscan_cmd,
+    },
+    Command {
+        name: "hset",
+        arity: -4,
+        flags: &["write", "denyoom", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "hash", "fast"],
+        summary: "Set the string value of a hash field",
+        since: "2.0.0",
+        group: "hash",
+        handler: hset_cmd,
+    },
+    Command {
+        name: "hsetnx",
+        arity: 4,
+        flags: &["write", "denyoom", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "hash", "fast"],
+        summary: "Set the value of a hash field, only if the field does not exist",
+        since: "2.0.0",
+        group: "hash",
+        handler: hsetnx_cmd,
+    },
+    Command {
+        name: "hstrlen",
+        arity: 3,
+        flags: &["readonly", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "hash", "fast"],
+        summary: "Get the length of the value of a hash field",
+        since: "3.2.0",
+        group: "hash",
+        handler: hstrlen_cmd,
+    },
+    Command {
+        name: "hvals",
+        arity: 2,
+        flags: &["readonly"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "hash", "slow"],
+        summary: "Get all the values in a hash",
+        since: "2.0.0",
+        group: "hash",
+        handler: hvals_cmd,
+    },
+];
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use crate::cmd::strings::harness::{b, e, i, H};
+    use crate::cmd::table::Command;
+    use crate::resp::Reply;
+    use bytes::Bytes;
+
+    const WRONG: &str = "WRONGTYPE Operation against a key holding the wrong kind of value";
+
+    fn arr(items: &[&str]) -> Reply {
+        Reply::Array(items.iter().map(|s| b(s)).collect())
+    }
+
+    #[test]
+    fn set_get_del() {
+        let mut h = H::new();
+        assert_eq!(h.run("HSET h a 1 b 2"), i(2));
+        assert_eq!(h.run("HSET h a 3 c 4"), i(1));
+        assert_eq!(
+            h.run("HSET h a"),
+            e("ERR wrong number of arguments for 'hset' command")
+        );
+        assert_eq!(
+            h.run("HSET h a 1 b"),
+            e("ERR wrong number of arguments for 'hset' command")
+        );
+        assert_eq!(h.run("HMSET h d 5"), Reply::OK);
+        assert_eq!(
+            h.run("HMSET h d 5 e"),
+            e("ERR wrong number of arguments for 'hmset' command")
+        );
+        assert_eq!(h.run("HSETNX h a 9"), i(0));
+        assert_eq!(h.run("HSETNX h z 9"), i(1));
+        assert_eq!(h.run("HGET h a"), b("3"));
+        assert_eq!(h.run("HGET h q"), Reply::Null);
+        assert_eq!(
+            h.run("HMGET h a q"),
+            Reply::Array(vec![b("3"), Reply::Null])
+        );
+        assert_eq!(h.run("HMGET nokey a"), Reply::Array(vec![Reply::Null]));
+        assert_eq!(h.run("HLEN h"), i(5));
+        assert_eq!(h.run("HSTRLEN h a"), i(1));
+        assert_eq!(h.run("HEXISTS h q"), i(0));
+        assert_eq!(h.run("HKEYS h"), arr(&["a", "b", "c", "d", "z"]));
+        assert_eq!(h.run("HVALS h"), arr(&["3", "2", "4", "5", "9"]));
+        assert_eq!(h.run("HGETALL nokey"), Reply::Map(Vec::new()));
+        assert_eq!(h.run("OBJECT ENCODING h"), b("listpack"));
+        assert_eq!(h.run("TYPE h"), Reply::Simple("hash".into()));
+        assert_eq!(h.run("HDEL h a q b"), i(2));
+        assert_eq!(h.run("HDEL h c d z"), i(3));
+        assert_eq!(h.run("EXISTS h"), i(0));
+        assert_eq!(h.run("HDEL h a"), i(0));
+    }
+
+    #[test]
+    fn encoding_thresholds() {
+        let mut h = H::new();
+        assert_eq!(h.run("CONFIG SET hash-max-listpack-entries 2"), Reply::OK);
+        h.run("HSET h a 1 b 2");
+        assert_eq!(h.run("OBJECT ENCODING h"), b("listpack"));
+        h.run("HSET h c 3");
+        assert_eq!(h.run("OBJECT ENCODING h"), b("hashtable"));
+        h.run("HDEL h a b");
+        assert_eq!(h.run("OBJECT ENCODING h"), b("hashtable"));
+        assert_eq!(h.run("CONFIG SET hash-max-listpack-entries 128"), Reply::OK);
+        assert_eq!(h.run("CONFIG SET hash-max-listpack-value 3"), Reply::OK);
+        h.run("HSET x a 1");
+        assert_eq!(h.run("HSETNX x a 12345"), i(0));
+        assert_eq!(h.run("OBJECT ENCODING x"), b("listpack"));
+        assert_eq!(h.run("HINCRBY x a 1000"), i(1001));
+        assert_eq!(h.run("OBJECT ENCODING x"), b("hashtable"));
+        h.run("HSET y abcd 1");
+        assert_eq!(h.run("OBJECT ENCODING y"), b("hashtable"));
+        // A hashtable hash copies, renames and scans like any other.
+        assert_eq!(h.run("COPY y y2"), i(1));
+        assert_eq!(h.run("HGETALL y2"), Reply::Map(vec![(b("abcd"), b("1"))]));
+        assert_eq!(
+            h.run("HSCAN y 0"),
+            Reply::Array(vec![b("0"), arr(&["abcd", "1"])])
+        );
+    }
+
+    #[test]
+    fn incr_family() {
+        let mut h = H::new();
+        assert_eq!(h.run("HINCRBY h n 5"), i(5));
+        assert_eq!(
+            h.run("HINCRBY h n x"),
+            e("ERR value is not an integer or out of range")
+        );
+        h.run("HSET h s abc m 9223372036854775807");
+        assert_eq!(
+            h.run("HINCRBY h s 1"),
+            e("ERR hash value is not an integer")
+        );
+        assert_eq!(
+            h.run("HINCRBY h m 1"),
+            e("ERR increment or decrement would overflow")
+        );
+        assert_eq!(h.run("HINCRBYFLOAT h f 1.5"), b("1.5"));
+        assert_eq!(h.run("HINCRBYFLOAT h n 0.5"), b("5.5"));
+        assert_eq!(
+            h.run("HINCRBYFLOAT h s 1"),
+            e("ERR hash value is not a float")
+        );
+        assert_eq!(
+            h.run("HINCRBYFLOAT h f inf"),
+            e("ERR value is NaN or Infinity")
+        );
+        assert_eq!(
+            h.run("HINCRBYFLOAT h f x"),
+            e("ERR value is not a valid float")
+        );
+        assert_eq!(
+            h.run("HINCRBYFLOAT nokey f x"),
+            e("ERR value is not a valid float")
+        );
+        assert_eq!(h.run("EXISTS nokey"), i(0));
+    }
+
+    #[test]
+    fn hrandfield_shapes() {
+        let mut h = H::new();
+        h.run("HSET h a 1 b 2 c 3 d 4");
+        assert_eq!(h.run("HRANDFIELD h 0"), arr(&[]));
+        assert_eq!(h.run("HRANDFIELD h 10"), arr(&["a", "b", "c", "d"]));
+        let Reply::Array(v) = h.run("HRANDFIELD h -10") else {
+            panic!()
+        };
+        assert_eq!(v.len(), 10);
+        let Reply::Array(mut v) = h.run("HRANDFIELD h 3") else {
+            panic!()
+        };
+        assert_eq!(v.len(), 3);
+        v.sort_by_key(|r| format!("{r:?}"));
+        v.dedup();
+        assert_eq!(v.len(), 3);
+        let Reply::Array(v) = h.run("HRANDFIELD h 2 WITHVALUES") else {
+            panic!()
+        };
+        assert_eq!(v.len(), 4);
+        assert!(matches!(h.run("HRANDFIELD h"), Reply::Bulk(_)));
+        assert_eq!(h.run("HRANDFIELD h 1 WITHVALUES x"), e("ERR syntax error"));
+        assert_eq!(
+            h.run("HRANDFIELD h 9223372036854775807 WITHVALUES"),
+            e("ERR value is out of range")
+        );
+        assert_eq!(h.run("HRANDFIELD nokey"), Reply::Null);
+        assert_eq!(h.run("HRANDFIELD nokey 3"), arr(&[]));
+        h.session.resp = 3;
+        assert_eq!(
+            h.run("HRANDFIELD h 10 WITHVALUES"),
+            Reply::Array(
+                [("a", "1"), ("b", "2"), ("c", "3"), ("d", "4")]
+                    .iter()
+                    .map(|(f, v)| Reply::Array(vec![b(f), b(v)]))
+                    .collect()
+            )
+        );
+        // Same seed, same picks.
+        let mut a = H::new();
+        let mut c = H::new();
+        for x in [&mut a, &mut c] {
+            x.run("CONFIG SET hash-max-listpack-entries 1");
+            x.run("HSET h a 1 b 2 c 3 d 4 e 5");
+        }
+        assert_eq!(a.run("HRANDFIELD h -20"), c.run("HRANDFIELD h -20"));
+    }
+
+    #[test]
+    fn hscan_covers_a_hashtable() {
+        let mut h = H::new();
+        for n in 0..300 {
+            h.run(&format!("HSET h f{n} {n}"));
+        }
+        assert_eq!(h.run("OBJECT ENCODING h"), b("hashtable"));
+        let mut cursor = "0".to_string();
+        let mut seen = std::collections::BTreeSet::new();
+        loop {
+            let Reply::Array(parts) = h.run(&format!("HSCAN h {cursor} COUNT 20")) else {
+                panic!()
+            };
+            let (Reply::Bulk(c), Reply::Array(items)) = (&parts[0], &parts[1]) else {
+                panic!()
+            };
+            for pair in items.chunks(2) {
+                if let Reply::Bulk(f) = &pair[0] {
+                    seen.insert(f.clone());
+                }
+            }
+            cursor = String::from_utf8_lossy(c).into_owned();
+            if cursor == "0" {
+                break;
+            }
+        }
+        assert_eq!(seen.len(), 300);
+        assert_eq!(h.run("HSCAN h 0 COUNT 0"), e("ERR syntax error"));
+        assert_eq!(h.run("HSCAN h x"), e("ERR invalid cursor"));
+    }
+
+    #[test]
+    fn wrongtype() {
+        let mut h = H::new();
+        h.run("RPUSH l a");
+        for cmd in [
+            "HSET l a b",
+            "HSETNX l a b",
+            "HMSET l a b",
+            "HGET l a",
+            "HMGET l a",
+            "HDEL l a",
+            "HLEN l",
+            "HSTRLEN l a",
+            "HEXISTS l a",
+            "HKEYS l",
+            "HVALS l",
+            "HGETALL l",
+            "HINCRBY l a 1",
+            "HINCRBYFLOAT l a 1",
+            "HRANDFIELD l",
+            "HRANDFIELD l 1",
+            "HSCAN l 0",
+        ] {
+            assert_eq!(h.run(cmd), e(WRONG), "{cmd}");
+        }
+        h.run("HSET h a 1");
+        assert_eq!(h.run("APPEND h x"), e(WRONG));
+        assert_eq!(h.run("INCR h"), e(WRONG));
+    }
+
+    /// Random argv from a word list against keys of every type: no panic, invariants hold.
+    pub(crate) fn fuzz_family(commands: &[Command]) {
+        let mut h = H::new();
+        let words: &[&[u8]] = &[
+            b"",
+            b"-1",
+            b"0",
+            b"1",
+            b"2",
+            b"3",
+            b"9223372036854775807",
+            b"-9223372036854775808",
+            b"LEFT",
+            b"RIGHT",
+            b"BEFORE",
+            b"AFTER",
+            b"RANK",
+            b"COUNT",
+            b"MAXLEN",
+            b"MATCH",
+            b"WITHVALUES",
+            b"l",
+            b"h",
+            b"s",
+            b"a",
+            b"\xff\x00",
+            b"1e400",
+            b"inf",
+            b"nan",
+            b"1.5",
+            b"*",
+        ];
+        let mut seed: u64 = 987654321;
+        for round in 0..30_000 {
+            if round % 500 == 0 {
+                h.run("FLUSHALL");
+                h.run("RPUSH l a b c a");
+                h.run("HSET h a 1 b x");
+                h.run("SET s 1");
+                let lim = if round % 1000 == 0 { "1" } else { "128" };
+                h.run(&format!("CONFIG SET hash-max-listpack-entries {lim}"));
+            }
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let name = commands[(seed >> 33) as usize % commands.len()].name;
+            let n = (seed >> 20) as usize % 7;
+            let mut argv = vec![Bytes::from(name)];
+            for j in 0..n {
+                let w = words[((seed >> (j * 5)) as usize) % words.len()];
+                argv.push(Bytes::copy_from_slice(w));
+            }
+            let _ = h.argv(&argv);
+        }
+    }
+
+    #[test]
+    fn arbitrary_argv_never_panics() {
+        fuzz_family(super::COMMANDS);
+    }
+}

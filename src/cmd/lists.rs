@@ -1,0 +1,971 @@
+//! List commands (t_list.c). The push/pop/move cores are public functions over the
+//! keyspace ([`push`], [`pop_from`], [`move_one`], [`mpop`]) so the blocking variants can
+//! reuse them once the event loop wires them; every mutation goes through
+//! [`Keyspace::lookup_write`], [`Keyspace::set`] and [`Keyspace::remove`], and a list
+//! emptied by a command is deleted.
+
+use super::strings::{arg_i64, wrongtype, ERR_SYNTAX};
+use super::table::Command;
+use super::Ctx;
+use crate::db::list::{self, End, List};
+use crate::db::{Keyspace, Ttl, Value};
+use crate::resp::Reply;
+use bytes::Bytes;
+
+const ERR_POSITIVE: &str = "ERR value is out of range, must be positive";
+
+/// getRangeLongFromObjectOrReply: an integer in `min..=max`, else `msg` (or, without
+/// one, Redis's generic text); a non-integer is `msg` too when one is given.
+fn arg_range(arg: &[u8], min: i64, max: i64, msg: Option<&'static str>) -> Result<i64, Reply> {
+    let v = match arg_i64(arg) {
+        Ok(v) => v,
+        Err(e) => return Err(msg.map_or(e, Reply::err)),
+    };
+    if v < min || v > max {
+        return Err(match msg {
+            Some(m) => Reply::err(m),
+            None => Reply::error(format!(
+                "ERR value is out of range, value must between {min} and {max}"
+            )),
+        });
+    }
+    Ok(v)
+}
+
+/// The list at `key` for writing: Ok(None) when missing, WRONGTYPE for another type.
+fn list_mut<'a>(
+    ks: &'a mut Keyspace,
+    db: usize,
+    key: &[u8],
+    now_ms: u64,
+) -> Result<Option<&'a mut List>, Reply> {
+    match ks.lookup_write(db, key, now_ms) {
+        None => Ok(None),
+        Some(Value::List(l)) => Ok(Some(l)),
+        Some(_) => Err(wrongtype()),
+    }
+}
+
+/// The list at `key` for reading (hit/miss counted).
+fn list_ref<'a>(ctx: &'a mut Ctx<'_>, key: &[u8]) -> Result<Option<&'a List>, Reply> {
+    let now = ctx.now_ms();
+    match ctx.keyspace.lookup_read(ctx.session.db, key, now) {
+        None => Ok(None),
+        Some(Value::List(l)) => Ok(Some(l)),
+        Some(_) => Err(wrongtype()),
+    }
+}
+
+/// Deletes `key` if it holds an empty list (after a pop or removal).
+fn delete_if_empty(ks: &mut Keyspace, db: usize, key: &[u8], now_ms: u64) {
+    if matches!(ks.lookup_write(db, key, now_ms), Some(Value::List(l)) if l.is_empty()) {
+        ks.remove(db, key);
+    }
+}
+
+/// LPUSH/RPUSH (and the X variants with `only_existing`): pushes `elems` one by one at
+/// `end`, creating the list if needed. Returns the new length (0 for an X miss).
+pub fn push(
+    ks: &mut Keyspace,
+    db: usize,
+    key: &Bytes,
+    now_ms: u64,
+    end: End,
+    elems: &[Bytes],
+    only_existing: bool,
+) -> Result<usize, Reply> {
+    if let Some(l) = list_mut(ks, db, key, now_ms)? {
+        for e in elems {
+            list::push(l, end, e.clone());
+        }
+        return Ok(l.len());
+    }
+    if only_existing || elems.is_empty() {
+        return Ok(0);
+    }
+    let mut l = List::with_capacity(elems.len());
+    for e in elems {
+        list::push(&mut l, end, e.clone());
+    }
+    let n = l.len();
+    ks.set(db, key.clone(), Value::List(l), Ttl::Keep);
+    Ok(n)
+}
+
+/// Pops up to `count` elements from `end` of the list at `key` (deleting it if emptied).
+/// Ok(None) when the key is missing; WRONGTYPE for another type. `count` 0 pops nothing.
+pub fn pop_from(
+    ks: &mut Keyspace,
+    db: usize,
+    key: &[u8],
+    now_ms: u64,
+    end: End,
+    count: usize,
+) -> Result<Option<Vec<Bytes>>, Reply> {
+    let Some(l) = list_mut(ks, db, key, now_ms)? else {
+        return Ok(None);
+    };
+    let n = count.min(l.len());
+    let out: Vec<Bytes> = (0..n).filter_map(|_| list::pop(l, end)).collect();
+    delete_if_empty(ks, db, key, now_ms);
+    Ok(Some(out))
+}
+
+/// LMOVE/RPOPLPUSH's core: pops from `from` of `src` and pushes at `to` of `dst`
+/// (creating it). Ok(None) when `src` is missing. WRONGTYPE if either key holds another
+/// type, checked before anything moves. `src == dst` rotates the list.
+pub fn move_one(
+    ks: &mut Keyspace,
+    db: usize,
+    src: &[u8],
+    dst: &Bytes,
+    now_ms: u64,
+    from: End,
+    to: End,
+) -> Result<Option<Bytes>, Reply> {
+    if list_mut(ks, db, src, now_ms)?.is_none_or(|l| l.is_empty()) {
+        return Ok(None);
+    }
+    list_mut(ks, db, dst, now_ms)?;
+    let Some(v) = list_mut(ks, db, src, now_ms)?.and_then(|l| list::pop(l, from)) else {
+        return Ok(None);
+    };
+    push(ks, db, dst, now_ms, to, std::slice::from_ref(&v), false)?;
+    delete_if_empty(ks, db, src, now_ms);
+    Ok(Some(v))
+}
+
+/// LMPOP's core (mpopGenericCommand): pops up to `count` from the first non-empty list
+/// among `keys`. Ok(None) when all are missing; WRONGTYPE at the first key of another
+/// type met before a non-empty list.
+pub fn mpop(
+    ks: &mut Keyspace,
+    db: usize,
+    keys: &[Bytes],
+    now_ms: u64,
+    end: End,
+    count: usize,
+) -> Result<Option<(Bytes, Vec<Bytes>)>, Reply> {
+    for k in keys {
+        if list_mut(ks, db, k, now_ms)?.is_none_or(|l| l.is_empty()) {
+            continue;
+        }
+        let popped = pop_from(ks, db, k, now_ms, end, count)?.unwrap_or_default();
+        return Ok(Some((k.clone(), popped)));
+    }
+    Ok(None)
+}
+
+fn bulks(v: Vec<Bytes>) -> Reply {
+    Reply::Array(v.into_iter().map(Reply::Bulk).collect())
+}
+
+/// The reply LMPOP (and BLMPOP) give for a successful pop: [key, [elements]].
+pub fn key_elements_reply(key: Bytes, elems: Vec<Bytes>) -> Reply {
+    Reply::Array(vec![Reply::Bulk(key), bulks(elems)])
+}
+
+// ---- Push -----------------------------------------------------------------------------
+
+fn push_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], end: End, only_existing: bool) -> Reply {
+    let now = ctx.now_ms();
+    match push(
+        ctx.keyspace,
+        ctx.session.db,
+        &argv[1],
+        now,
+        end,
+        &argv[2..],
+        only_existing,
+    ) {
+        Ok(n) => Reply::Integer(n as i64),
+        Err(e) => e,
+    }
+}
+
+fn lpush_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    push_generic(ctx, argv, End::Head, false)
+}
+
+fn rpush_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    push_generic(ctx, argv, End::Tail, false)
+}
+
+fn lpushx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    push_generic(ctx, argv, End::Head, true)
+}
+
+fn rpushx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    push_generic(ctx, argv, End::Tail, true)
+}
+
+// ---- Pop ------------------------------------------------------------------------------
+
+/// popGenericCommand: without a count, one bulk or nil; with one, an array (a missing key
+/// is a null array, count 0 on an existing list an empty array).
+fn pop_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], end: End) -> Reply {
+    if argv.len() > 3 {
+        return Reply::error(format!(
+            "ERR wrong number of arguments for '{}' command",
+            if end == End::Head { "lpop" } else { "rpop" }
+        ));
+    }
+    let count = match argv.get(2) {
+        Some(a) => match arg_range(a, 0, i64::MAX, Some(ERR_POSITIVE)) {
+            Ok(n) => Some(n as usize),
+            Err(e) => return e,
+        },
+        None => None,
+    };
+    let now = ctx.now_ms();
+    let db = ctx.session.db;
+    match pop_from(ctx.keyspace, db, &argv[1], now, end, count.unwrap_or(1)) {
+        Err(e) => e,
+        Ok(None) if count.is_some() => Reply::NullArray,
+        Ok(None) => Reply::Null,
+        Ok(Some(v)) if count.is_some() => bulks(v),
+        Ok(Some(v)) => v.into_iter().next().map_or(Reply::Null, Reply::Bulk),
+    }
+}
+
+fn lpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    pop_generic(ctx, argv, End::Head)
+}
+
+fn rpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    pop_generic(ctx, argv, End::Tail)
+}
+
+fn lmove_reply(ctx: &mut Ctx<'_>, src: &Bytes, dst: &Bytes, from: End, to: End) -> Reply {
+    let now = ctx.now_ms();
+    match move_one(ctx.keyspace, ctx.session.db, src, dst, now, from, to) {
+        Ok(v) => v.map_or(Reply::Null, Reply::Bulk),
+        Err(e) => e,
+    }
+}
+
+fn rpoplpush_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    lmove_reply(ctx, &argv[1], &argv[2], End::Tail, End::Head)
+}
+
+fn lmove_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let (Some(from), Some(to)) = (End::parse(&argv[3]), End::parse(&argv[4])) else {
+        return Reply::err(ERR_SYNTAX);
+    };
+    lmove_reply(ctx, &argv[1], &argv[2], from, to)
+}
+
+/// LMPOP's (and BLMPOP's) arguments from `argv[numkeys_idx..]`: the keys, the end and
+/// the count (lmpopGenericCommand's parser).
+pub fn parse_mpop_args(
+    argv: &[Bytes],
+    numkeys_idx: usize,
+) -> Result<(&[Bytes], End, usize), Reply> {
+    let numkeys = arg_range(
+        &argv[numkeys_idx],
+        1,
+        i64::MAX,
+        Some("ERR numkeys should be greater than 0"),
+    )?;
+    let where_idx = usize::try_from(numkeys)
+        .ok()
+        .and_then(|n| n.checked_add(numkeys_idx + 1))
+        .filter(|&w| w < argv.len())
+        .ok_or(Reply::err(ERR_SYNTAX))?;
+    let end = End::parse(&argv[where_idx]).ok_or(Reply::err(ERR_SYNTAX))?;
+    let mut count = None;
+    let mut j = where_idx + 1;
+    while j < argv.len() {
+        if count.is_none() && super::strings::is(&argv[j], "count") && j + 1 < argv.len() {
+            j += 1;
+            let n = arg_range(
+                &argv[j],
+                1,
+                i64::MAX,
+                Some("ERR count should be greater than 0"),
+            )?;
+            count = Some(n as usize);
+        } else {
+            return Err(Reply::err(ERR_SYNTAX));
+        }
+        j += 1;
+    }
+    Ok((&argv[numkeys_idx + 1..where_idx], end, count.unwrap_or(1)))
+}
+
+fn lmpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let (keys, end, count) = match parse_mpop_args(argv, 1) {
+        Ok(p) => p,
+        Err(e) => return e,
+    };
+    let now = ctx.now_ms();
+    match mpop(ctx.keyspace, ctx.session.db, keys, now, end, count) {
+        Ok(Some((k, v))) => key_elements_reply(k, v),
+        Ok(None) => Reply::NullArray,
+        Err(e) => e,
+    }
+}
+
+// ---- Read -----------------------------------------------------------------------------
+
+fn llen_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    match list_ref(ctx, &argv[1]) {
+        Ok(l) => Reply::Integer(l.map_or(0, |l| l.len() as i64)),
+        Err(e) => e,
+    }
+}
+
+fn lrange_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let (start, end) = match (arg_i64(&argv[2]), arg_i64(&argv[3])) {
+        (Ok(s), Ok(e)) => (s, e),
+        (Err(e), _) | (_, Err(e)) => return e,
+    };
+    match list_ref(ctx, &argv[1]) {
+        Err(e) => e,
+        Ok(None) => Reply::Array(Vec::new()),
+        Ok(Some(l)) => match list::range(start, end, l.len()) {
+            None => Reply::Array(Vec::new()),
+            Some((s, e)) => Reply::Array(l.range(s..=e).cloned().map(Reply::Bulk).collect()),
+        },
+    }
+}
+
+fn lindex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let l = match list_ref(ctx, &argv[1]) {
+        Err(e) => return e,
+        Ok(None) => return Reply::Null,
+        Ok(Some(l)) => l,
+    };
+    let idx = match arg_i64(&argv[2]) {
+        Ok(i) => i,
+        Err(e) => return e,
+    };
+    list::index(idx, l.len())
+        .and_then(|i| l.get(i))
+        .map_or(Reply::Null, |v| Reply::Bulk(v.clone()))
+}
+
+/// LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len].
+fn lpos_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let mut rank: i64 = 1;
+    let mut count: i64 = -1;
+    let mut maxlen: i64 = 0;
+    let mut j = 3;
+    while j < argv.len() {
+        let more = j + 1 < argv.len();
+        let opt = &argv[j];
+        let parsed = if super::strings::is(opt, "rank") && more {
+            arg_i64(&argv[j + 1]).and_then(|r| {
+                if r == 0 {
+                    Err(Reply::err("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list"))
+                } else {
+                    rank = r;
+                    Ok(())
+                }
+            })
+        } else if super::strings::is(opt, "count") && more {
+            arg_range(
+                &argv[j + 1],
+                0,
+                i64::MAX,
+                Some("ERR COUNT can't be negative"),
+            )
+            .map(|c| count = c)
+        } else if super::strings::is(opt, "maxlen") && more {
+            arg_range(
+                &argv[j + 1],
+                0,
+                i64::MAX,
+                Some("ERR MAXLEN can't be negative"),
+            )
+            .map(|m| maxlen = m)
+        } else {
+            Err(Reply::err(ERR_SYNTAX))
+        };
+        if let Err(e) = parsed {
+            return e;
+        }
+        j += 2;
+    }
+    let l = match list_ref(ctx, &argv[1]) {
+        Err(e) => return e,
+        Ok(None) if count != -1 => return Reply::Array(Vec::new()),
+        Ok(None) => return Reply::Null,
+        Ok(Some(l)) => l,
+    };
+    let from_tail = rank < 0;
+    // Redis negates a negative rank in a C long: LONG_MIN stays negative, so every
+    // match satisfies it (as RANK -1 would).
+    let rank = if rank == i64::MIN {
+        1
+    } else {
+        rank.unsigned_abs()
+    };
+    let len = l.len();
+    let want = &argv[2];
+    let mut matches: u64 = 0;
+    let mut found = Vec::new();
+    for i in 0..len {
+        if maxlen != 0 && i as i64 >= maxlen {
+            break;
+        }
+        let pos = if from_tail { len - 1 - i } else { i };
+        if l[pos] == want {
+            matches += 1;
+            if matches >= rank {
+                found.push(Reply::Integer(pos as i64));
+                if count != 0 && found.len() as i64 >= count.max(1) {
+                    break;
+                }
+            }
+        }
+    }
+    if count == -1 {
+        found.into_iter().next().unwrap_or(Reply::Null)
+    } else {
+        Reply::Array(found)
+    }
+}
+
+// ---- In-place writes ------------------------------------------------------------------
+
+fn lset_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let now = ctx.now_ms();
+    let l = match list_mut(ctx.keyspace, ctx.session.db, &argv[1], now) {
+        Err(e) => return e,
+        Ok(None) => return Reply::err("ERR no such key"),
+        Ok(Some(l)) => l,
+    };
+    let idx = match arg_i64(&argv[2]) {
+        Ok(i) => i,
+        Err(e) => return e,
+    };
+    match list::index(idx, l.len()).and_then(|i| l.get_mut(i)) {
+        Some(slot) => {
+            *slot = argv[3].clone();
+            Reply::OK
+        }
+        None => Reply::err("ERR index out of range"),
+    }
+}
+
+fn linsert_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let after = if super::strings::is(&argv[2], "after") {
+        true
+    } else if super::strings::is(&argv[2], "before") {
+        false
+    } else {
+        return Reply::err(ERR_SYNTAX);
+    };
+    let now = ctx.now_ms();
+    let l = match list_mut(ctx.keyspace, ctx.session.db, &argv[1], now) {
+        Err(e) => return e,
+        Ok(None) => return Reply::Integer(0),
+        Ok(Some(l)) => l,
+    };
+    match l.iter().position(|v| *v == argv[3]) {
+        Some(i) => {
+            l.insert(if after { i + 1 } else { i }, argv[4].clone());
+            Reply::Integer(l.len() as i64)
+        }
+        None => Reply::Integer(-1),
+    }
+}
+
+fn lrem_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let count = match arg_i64(&argv[2]) {
+        Ok(c) => c,
+        Err(e) => return e,
+    };
+    let now = ctx.now_ms();
+    let db = ctx.session.db;
+    let l = match list_mut(ctx.keyspace, db, &argv[1], now) {
+        Err(e) => return e,
+        Ok(None) => return Reply::Integer(0),
+        Ok(Some(l)) => l,
+    };
+    let limit = if count == 0 {
+        u64::MAX
+    } else {
+        count.unsigned_abs()
+    };
+    let want = &argv[3];
+    let mut removed: u64 = 0;
+    if count >= 0 {
+        let mut i = 0;
+        while i < l.len() && removed < limit {
+            if l[i] == want {
+                l.remove(i);
+                removed += 1;
+            } else {
+                i += 1;
+            }
+        }
+    } else {
+        let mut i = l.len();
+        while i > 0 && removed < limit {
+            i -= 1;
+            if l[i] == want {
+                l.remove(i);
+                removed += 1;
+            }
+        }
+    }
+    delete_if_empty(ctx.keyspace, db, &argv[1], now);
+    Reply::Integer(removed as i64)
+}
+
+fn ltrim_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let (start, end) = match (arg_i64(&argv[2]), arg_i64(&argv[3])) {
+        (Ok(s), Ok(e)) => (s, e),
+        (Err(e), _) | (_, Err(e)) => return e,
+    };
+    let now = ctx.now_ms();
+    let db = ctx.session.db;
+    let l = match list_mut(ctx.keyspace, db, &argv[1], now) {
+        Err(e) => return e,
+        Ok(None) => return Reply::OK,
+        Ok(Some(l)) => l,
+    };
+    match list::range(start, end, l.len()) {
+        None => l.clear(),
+        Some((s, e)) => {
+            l.truncate(e + 1);
+            l.drain(..s);
+        }
+    }
+    delete_if_empty(ctx.keyspace, db, &argv[1], now);
+    Reply::OK
+}
+
+// ---- Table (flags, key specs, ACL and docs as Redis 7.0.15's COMMAND INFO / DOCS) ----
+
+pub const COMMANDS: &[Command] = &[
+    Command {
+        name: "lindex",
+        arity: 3,
+        flags: &["readonly"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "list", "slow"],
+        summary: "Get an element from a list by its index",
+        since: "1.0.0",
+        group: "list",
+        handler: lindex_cmd,
+    },
+    Command {
+        name: "linsert",
+        arity: 5,
+        flags: &["write", "denyoom"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "list", "slow"],
+        summary: "Insert an element before or after another element in a list",
+        since: "2.2.0",
+        group: "list",
+        handler: linsert_cmd,
+    },
+    Command {
+        name: "llen",
+        arity: 2,
+        flags: &["readonly", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "list", "fast"],
+        summary: "Get the length of a list",
+        since: "1.0.0",
+        group: "list",
+        handler: llen_cmd,
+    },
+    Command {
+        name: "lmove",
+        arity: 5,
+        flags: &["write", "denyoom"],
+        first_key: 1,
+        last_key: 2,
+        step: 1,
+        acl: &["write", "list", "slow"],
+        summary: "Pop an element from a list, push it to another list and return it",
+        since: "6.2.0",
+        group: "list",
+        handler: lmove_cmd,
+    },
+    Command {
+        name: "lmpop",
+        arity: -4,
+        flags: &["write", "movablekeys"],
+        first_key: 0,
+        last_key: 0,
+        step: 0,
+        acl: &["write", "list", "slow"],
+        summary: "Pop elements from a list",
+        since: "7.0.0",
+        group: "list",
+        handler: lmpop_cmd,
+    },
+    Command {
+        name: "lpop",
+        arity: -2,
+        flags: &["write", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "list", "fast"],
+        summary: "Remove and get the first elements in a list",
+        since: "1.0.0",
+        group: "list",
+        handler: lpop_cmd,
+    },
+    Command {
+        name: "lpos",
+        arity: -3,
+        flags: &["readonly"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "list", "slow"],
+        summary: "Return the index of matching elements on a list",
+        since: "6.0.6",
+        group: "list",
+        handler: lpos_cmd,
+    },
+    Command {
+        name: "lpush",
+        arity: -3,
+        flags: &["write", "denyoom", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "list", "fast"],
+        summary: "Prepend one or multiple elements to a list",
+        since: "1.0.0",
+        group: "list",
+        handler: lpush_cmd,
+    },
+    Command {
+        name: "lpushx",
+        arity: -3,
+        flags: &["write", "denyoom", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "list", "fast"],
+        summary: "Prepend an element to a list, only if the list exists",
+        since: "2.2.0",
+        group: "list",
+        handler: lpushx_cmd,
+    },
+    Command {
+        name: "lrange",
+        arity: 4,
+        flags: &["readonly"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "list", "slow"],
+        summary: "Get a range of elements from a list",
+        since: "1.0.0",
+        group: "list",
+        handler: lrange_cmd,
+    },
+    Command {
+        name: "lrem",
+        arity: 4,
+        flags: &["write"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "list", "slow"],
+        summary: "Remove elements from a list",
+        since: "1.0.0",
+        group: "list",
+        handler: lrem_cmd,
+    },
+    Command {
+        name: "lset",
+        arity: 4,
+        flags: &["write", "denyoom"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "list", "slow"],
+        summary: "Set the value of an element in a list by its index",
+        since: "1.0.0",
+        group: "list",
+        handler: lset_cmd,
+    },
+    Command {
+        name: "ltrim",
+        arity: 4,
+        flags: &["write"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "list", "slow"],
+        summary: "Trim a list to the specified range",
+        since: "1.0.0",
+        group: "list",
+        handler: ltrim_cmd,
+    },
+    Command {
+        name: "rpop",
+        arity: -2,
+        flags: &["write", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "list", "fast"],
+        summary: "Remove and get the last elements in a list",
+        since: "1.0.0",
+        group: "list",
+        handler: rpop_cmd,
+    },
+    Command {
+        name: "rpoplpush",
+        arity: 3,
+        flags: &["write", "denyoom"],
+        first_key: 1,
+        last_key: 2,
+        step: 1,
+        acl: &["write", "list", "slow"],
+        summary: "Remove the last element in a list, prepend it to another list and return it",
+        since: "1.2.0",
+        group: "list",
+        handler: rpoplpush_cmd,
+    },
+    Command {
+        name: "rpush",
+        arity: -3,
+        flags: &["write", "denyoom", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "list", "fast"],
+        summary: "Append one or multiple elements to a list",
+        since: "1.0.0",
+        group: "list",
+        handler: rpush_cmd,
+    },
+    Command {
+        name: "rpushx",
+        arity: -3,
+        flags: &["write", "denyoom", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "list", "fast"],
+        summary: "Append an element to a list, only if the list exists",
+        since: "2.2.0",
+        group: "list",
+        handler: rpushx_cmd,
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use crate::cmd::strings::harness::{b, e, i, H};
+    use crate::resp::Reply;
+
+    fn arr(items: &[&str]) -> Reply {
+        Reply::Array(items.iter().map(|s| b(s)).collect())
+    }
+
+    const WRONG: &str = "WRONGTYPE Operation against a key holding the wrong kind of value";
+
+    #[test]
+    fn push_pop_len_range() {
+        let mut h = H::new();
+        assert_eq!(h.run("LPUSH l a b c"), i(3));
+        assert_eq!(h.run("RPUSH l d"), i(4));
+        assert_eq!(h.run("LRANGE l 0 -1"), arr(&["c", "b", "a", "d"]));
+        assert_eq!(h.run("LRANGE l -2 100"), arr(&["a", "d"]));
+        assert_eq!(h.run("LRANGE l 3 1"), arr(&[]));
+        assert_eq!(
+            h.run("LRANGE l x 1"),
+            e("ERR value is not an integer or out of range")
+        );
+        assert_eq!(h.run("LLEN l"), i(4));
+        assert_eq!(h.run("LLEN nokey"), i(0));
+        assert_eq!(h.run("TYPE l"), Reply::Simple("list".into()));
+        assert_eq!(h.run("OBJECT ENCODING l"), b("quicklist"));
+        assert_eq!(h.run("LPUSHX nokey a"), i(0));
+        assert_eq!(h.run("EXISTS nokey"), i(0));
+        assert_eq!(h.run("RPUSHX l e"), i(5));
+        assert_eq!(h.run("LPOP l"), b("c"));
+        assert_eq!(h.run("RPOP l 2"), arr(&["e", "d"]));
+        assert_eq!(h.run("LPOP l 0"), arr(&[]));
+        assert_eq!(
+            h.run("LPOP l -1"),
+            e("ERR value is out of range, must be positive")
+        );
+        assert_eq!(
+            h.run("LPOP l x"),
+            e("ERR value is out of range, must be positive")
+        );
+        assert_eq!(
+            h.run("LPOP l 1 2"),
+            e("ERR wrong number of arguments for 'lpop' command")
+        );
+        assert_eq!(h.run("LPOP nokey"), Reply::Null);
+        assert_eq!(h.run("LPOP nokey 0"), Reply::NullArray);
+        assert_eq!(h.run("LPOP l 10"), arr(&["b", "a"]));
+        assert_eq!(h.run("EXISTS l"), i(0));
+        assert_eq!(h.run("RPOP l"), Reply::Null);
+    }
+
+    #[test]
+    fn index_set_insert_rem_trim() {
+        let mut h = H::new();
+        h.run("RPUSH l a b c a b c");
+        assert_eq!(h.run("LINDEX l -1"), b("c"));
+        assert_eq!(h.run("LINDEX l 6"), Reply::Null);
+        assert_eq!(h.run("LINDEX nokey x"), Reply::Null);
+        assert_eq!(h.run("LSET l 1 B"), Reply::OK);
+        assert_eq!(h.run("LSET l 6 B"), e("ERR index out of range"));
+        assert_eq!(h.run("LSET nokey 0 B"), e("ERR no such key"));
+        assert_eq!(h.run("LINSERT l AFTER B x"), i(7));
+        assert_eq!(h.run("LINSERT l before a y"), i(8));
+        assert_eq!(h.run("LINSERT l BEFORE zz y"), i(-1));
+        assert_eq!(h.run("LINSERT l AROUND a y"), e("ERR syntax error"));
+        assert_eq!(h.run("LINSERT nokey BEFORE a y"), i(0));
+        assert_eq!(
+            h.run("LRANGE l 0 -1"),
+            arr(&["y", "a", "B", "x", "c", "a", "b", "c"])
+        );
+        assert_eq!(h.run("LREM l -1 c"), i(1));
+        assert_eq!(h.run("LREM l 0 a"), i(2));
+        assert_eq!(h.run("LRANGE l 0 -1"), arr(&["y", "B", "x", "c", "b"]));
+        assert_eq!(h.run("LTRIM l 1 -2"), Reply::OK);
+        assert_eq!(h.run("LRANGE l 0 -1"), arr(&["B", "x", "c"]));
+        assert_eq!(h.run("LTRIM l 2 1"), Reply::OK);
+        assert_eq!(h.run("EXISTS l"), i(0));
+        assert_eq!(h.run("LTRIM nokey 0 1"), Reply::OK);
+    }
+
+    #[test]
+    fn lpos_options() {
+        let mut h = H::new();
+        h.run("RPUSH l a b c 1 2 3 c c");
+        assert_eq!(h.run("LPOS l c"), i(2));
+        assert_eq!(h.run("LPOS l c RANK -1"), i(7));
+        assert_eq!(h.run("LPOS l c RANK -9223372036854775808"), i(7));
+        assert_eq!(
+            h.run("LPOS l c COUNT 0"),
+            Reply::Array(vec![i(2), i(6), i(7)])
+        );
+        assert_eq!(
+            h.run("LPOS l c COUNT 2 RANK -1"),
+            Reply::Array(vec![i(7), i(6)])
+        );
+        assert_eq!(h.run("LPOS l c MAXLEN 2"), Reply::Null);
+        assert_eq!(h.run("LPOS l c RANK 0"), e("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list"));
+        assert_eq!(h.run("LPOS l c COUNT x"), e("ERR COUNT can't be negative"));
+        assert_eq!(
+            h.run("LPOS l c MAXLEN -1"),
+            e("ERR MAXLEN can't be negative")
+        );
+        assert_eq!(h.run("LPOS l c RANK"), e("ERR syntax error"));
+        assert_eq!(h.run("LPOS nokey c COUNT 1"), arr(&[]));
+    }
+
+    #[test]
+    fn move_and_mpop() {
+        let mut h = H::new();
+        h.run("RPUSH s a b c");
+        assert_eq!(h.run("RPOPLPUSH s d"), b("c"));
+        assert_eq!(h.run("LMOVE s d LEFT RIGHT"), b("a"));
+        assert_eq!(h.run("LMOVE s d UP RIGHT"), e("ERR syntax error"));
+        assert_eq!(h.run("LRANGE d 0 -1"), arr(&["c", "a"]));
+        assert_eq!(h.run("RPOPLPUSH s s"), b("b"));
+        assert_eq!(h.run("LRANGE s 0 -1"), arr(&["b"]));
+        assert_eq!(h.run("SET str x"), Reply::OK);
+        assert_eq!(h.run("RPOPLPUSH s str"), e(WRONG));
+        assert_eq!(h.run("LRANGE s 0 -1"), arr(&["b"]));
+        assert_eq!(h.run("RPOPLPUSH nokey str"), Reply::Null);
+        assert_eq!(
+            h.run("LMPOP 2 nokey d RIGHT COUNT 5"),
+            Reply::Array(vec![b("d"), arr(&["a", "c"])])
+        );
+        assert_eq!(h.run("EXISTS d"), i(0));
+        assert_eq!(h.run("LMPOP 1 nokey LEFT"), Reply::NullArray);
+        assert_eq!(h.run("LMPOP 2 str s LEFT"), e(WRONG));
+        assert_eq!(
+            h.run("LMPOP 0 s LEFT"),
+            e("ERR numkeys should be greater than 0")
+        );
+        assert_eq!(
+            h.run("LMPOP 9223372036854775807 s LEFT"),
+            e("ERR syntax error")
+        );
+        assert_eq!(
+            h.run("LMPOP 1 s LEFT COUNT 0"),
+            e("ERR count should be greater than 0")
+        );
+        assert_eq!(
+            h.run("LMPOP 1 s LEFT COUNT 1 COUNT 1"),
+            e("ERR syntax error")
+        );
+    }
+
+    #[test]
+    fn wrongtype_and_expiry() {
+        let mut h = H::new();
+        h.run("HSET h f v");
+        for cmd in [
+            "LPUSH h a",
+            "RPUSHX h a",
+            "LPOP h",
+            "RPOP h 1",
+            "LLEN h",
+            "LRANGE h 0 1",
+            "LINDEX h 0",
+            "LSET h 0 a",
+            "LINSERT h BEFORE a b",
+            "LREM h 0 a",
+            "LTRIM h 0 1",
+            "LPOS h a",
+            "LMOVE h x LEFT LEFT",
+            "LMPOP 1 h LEFT",
+        ] {
+            assert_eq!(h.run(cmd), e(WRONG), "{cmd}");
+        }
+        h.run("RPUSH l a");
+        assert_eq!(h.run("GET l"), e(WRONG));
+        assert_eq!(h.run("MGET l"), Reply::Array(vec![Reply::Null]));
+        assert_eq!(h.run("PEXPIRE l 10"), i(1));
+        h.advance_ms(10);
+        assert_eq!(h.run("RPUSHX l b"), i(0));
+        assert_eq!(h.run("RPUSH l b"), i(1));
+        assert_eq!(h.run("TTL l"), i(-1));
+    }
+
+    /// The cores the blocking commands will use, called directly.
+    #[test]
+    fn cores_are_usable_directly() {
+        use super::{mpop, pop_from, push};
+        use crate::db::list::End;
+        use crate::db::Keyspace;
+        use bytes::Bytes;
+        let mut ks = Keyspace::new(1, (1, 2));
+        let k = Bytes::from("k");
+        assert_eq!(
+            push(&mut ks, 0, &k, 0, End::Tail, &[Bytes::from("a")], false),
+            Ok(1)
+        );
+        assert_eq!(
+            pop_from(&mut ks, 0, b"k", 0, End::Head, 5),
+            Ok(Some(vec![Bytes::from("a")]))
+        );
+        assert_eq!(ks.dbsize(0), 0);
+        assert_eq!(mpop(&mut ks, 0, &[k], 0, End::Head, 1), Ok(None));
+        ks.check_invariants().unwrap();
+    }
+
+    #[test]
+    fn arbitrary_argv_never_panics() {
+        crate::cmd::hashes::tests::fuzz_family(super::COMMANDS);
+    }
+}
