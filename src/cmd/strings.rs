@@ -537,11 +537,11 @@ fn incrbyfloat_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     let (Some(cur), Some(incr)) = (cur, LongDouble::parse(&argv[2])) else {
         return Reply::err(NOT_FLOAT);
     };
-    let sum = cur.plus(incr);
+    let sum = cur + incr;
     if !sum.is_finite() {
         return Reply::err("ERR increment would produce NaN or Infinity");
     }
-    let text = Bytes::from(sum.to_human());
+    let text = Bytes::from(sum.to_redis_string());
     // createStringObjectFromLongDouble: no int encoding; dbOverwrite keeps the TTL.
     ctx.keyspace.set(
         ctx.session.db,
