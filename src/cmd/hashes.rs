@@ -249,11 +249,11 @@ fn hincrbyfloat_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             Some(v) => LongDouble::parse(v),
         }
         .ok_or(Reply::err("ERR hash value is not a float"))?;
-        let sum = old.plus(incr);
+        let sum = old + incr;
         if !sum.is_finite() {
             return Err(Reply::err("ERR increment would produce NaN or Infinity"));
         }
-        let text = Bytes::from(sum.to_human());
+        let text = Bytes::from(sum.to_redis_string());
         h.insert(argv[2].clone(), text.clone(), lim);
         Ok(text)
     });
