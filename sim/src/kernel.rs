@@ -226,6 +226,8 @@ pub struct SimPoller {
     conns: Vec<Conn>,
     /// Queued edges, at most one entry per open descriptor.
     ready: BTreeMap<u32, Edge>,
+    /// Most an idle poll advances the clock (see `set_idle_jump_max`).
+    idle_jump_max_us: u64,
     /// Use-after-close and similar misuse. Bounded by `violations_max`.
     violations: Vec<String>,
     stats: KernelStats,
@@ -281,6 +283,7 @@ impl SimPoller {
             fds: BTreeMap::new(),
             conns: Vec::new(),
             ready: BTreeMap::new(),
+            idle_jump_max_us: u64::MAX,
             violations: Vec::new(),
             stats: KernelStats::default(),
             trace: FNV_OFFSET,
@@ -310,6 +313,13 @@ impl SimPoller {
 
     /// Advances the virtual clock (the simulator's "nothing runnable, jump to the next
     /// timer"). The clock never goes backwards.
+    /// Caps how far an idle `poll` moves the clock. While simulated clients are active,
+    /// a real server's poll would be woken by their next packet long before its timer; the
+    /// simulator sets a small cap then, and lifts it (u64::MAX) when the clients go quiet.
+    pub fn set_idle_jump_max(&mut self, max: Duration) {
+        self.idle_jump_max_us = u64::try_from(max.as_micros()).unwrap_or(u64::MAX);
+    }
+
     pub fn advance_clock(&mut self, d: Duration) {
         self.now_us = self.now_us.saturating_add(duration_us(d));
     }
@@ -882,8 +892,12 @@ impl Poller for SimPoller {
             self.now_us += below(&mut self.rng, POLL_LATENCY_MAX_US + 1);
         } else {
             match timeout {
-                // Nothing runnable: jump straight to the caller's next timer.
-                Some(d) => self.advance_clock(d),
+                // Nothing runnable: jump to the caller's next timer, or less when the
+                // simulator says its clients are busy (their next packet would wake us).
+                Some(d) => {
+                    let cap = Duration::from_micros(self.idle_jump_max_us);
+                    self.advance_clock(d.min(cap))
+                }
                 // Would sleep forever; the simulator drives the network between polls, so
                 // return empty rather than hang.
                 None => self.stats.idle_forever_polls += 1,

@@ -61,12 +61,22 @@ struct RunArgs {
     /// `all` or `none`.
     #[arg(long)]
     faults: Option<String>,
+    /// Most commands a client pipelines at once (default 8, or 2 with multi-key ops,
+    /// whose joined partitions make deep pipelines expensive to check).
+    #[arg(long)]
+    pipeline: Option<usize>,
+    /// Whether MSET/MGET/EXISTS span several keys (default: one seed in four).
+    #[arg(long)]
+    multi_key: Option<bool>,
     /// Print a JSON report instead of text.
     #[arg(long)]
     json: bool,
     /// Worker threads for a sweep (each seed still runs on one thread).
     #[arg(long)]
     jobs: Option<usize>,
+    /// Write every op of the run, one line each, to this file (with --seed).
+    #[arg(long)]
+    dump_history: Option<String>,
     /// Don't shrink a failure (shrinking re-runs the seed many times).
     #[arg(long)]
     no_shrink: bool,
@@ -120,19 +130,33 @@ fn simulate_inner(args: &RunArgs) -> Result<i32, String> {
         Some(list) => Some(FaultPlan::from_names(list)?),
         None => None,
     };
+    let multi_key = |seed: u64| args.multi_key.unwrap_or(seed % 4 == 0);
     let config_for = |seed: u64| RunConfig {
         seed,
         clients: args.clients.max(1),
         ops_per_client: args.ops.max(1),
         keys: args.keys.max(1),
         faults: faults.clone(),
-        pipeline_max: 8,
+        pipeline_max: args
+            .pipeline
+            .unwrap_or(if multi_key(seed) { 2 } else { 8 })
+            .max(1),
+        multi_key: multi_key(seed),
     };
     if let Some(seed) = args.seed {
         let config = config_for(seed);
         let started = Instant::now();
         let report = run(&config);
         let elapsed = started.elapsed();
+        if let Some(path) = &args.dump_history {
+            let text: String = report
+                .history
+                .iter()
+                .enumerate()
+                .map(|(i, op)| format!("#{i} {}\n", report::describe_op(op)))
+                .collect();
+            std::fs::write(path, text).map_err(|e| format!("{path}: {e}"))?;
+        }
         print_single(&report, &config, elapsed.as_secs_f64(), args);
         return Ok(if report.passed() { 0 } else { 1 });
     }
@@ -141,13 +165,18 @@ fn simulate_inner(args: &RunArgs) -> Result<i32, String> {
         Some(text) => parse_shard(text)?,
         None => (0, 1),
     };
-    let seeds: Vec<u64> = (start..end).filter(|s| (s - start) % shards == shard).collect();
+    let seeds: Vec<u64> = (start..end)
+        .filter(|s| (s - start) % shards == shard)
+        .collect();
     sweep(&seeds, &config_for, args)
 }
 
 fn print_single(report: &RunReport, config: &RunConfig, seconds: f64, args: &RunArgs) {
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report_json(report, seconds)).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report_json(report, seconds)).unwrap_or_default()
+        );
         return;
     }
     println!(
@@ -164,6 +193,10 @@ fn print_single(report: &RunReport, config: &RunConfig, seconds: f64, args: &Run
         "  virtual time: {} ms   wall time: {:.1} ms",
         report.virtual_ms,
         seconds * 1000.0
+    );
+    println!(
+        "  checker:    {} configurations explored",
+        report.check_explored
     );
     println!("  trace hash: {:016x}", report.trace_hash);
     if let Some(failure) = &report.failure {
@@ -226,12 +259,17 @@ fn report_json(report: &RunReport, seconds: f64) -> serde_json::Value {
         "server_passes": report.server_passes,
         "virtual_ms": report.virtual_ms,
         "trace_hash": format!("{:016x}", report.trace_hash),
+        "check_explored": report.check_explored,
         "wall_ms": seconds * 1000.0,
         "kernel": report.kernel,
     })
 }
 
-fn sweep(seeds: &[u64], config_for: &(dyn Fn(u64) -> RunConfig + Sync), args: &RunArgs) -> Result<i32, String> {
+fn sweep(
+    seeds: &[u64],
+    config_for: &(dyn Fn(u64) -> RunConfig + Sync),
+    args: &RunArgs,
+) -> Result<i32, String> {
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
@@ -250,7 +288,17 @@ fn sweep(seeds: &[u64], config_for: &(dyn Fn(u64) -> RunConfig + Sync), args: &R
                 let report = run(&config_for(seed));
                 total_ops.fetch_add(report.ops as u64, Ordering::Relaxed);
                 if !report.passed() {
-                    eprintln!("\nseed {seed} FAILED: {}", report.failure.as_ref().map(|f| f.to_string()).unwrap_or_default().lines().next().unwrap_or(""));
+                    eprintln!(
+                        "\nseed {seed} FAILED: {}",
+                        report
+                            .failure
+                            .as_ref()
+                            .map(|f| f.to_string())
+                            .unwrap_or_default()
+                            .lines()
+                            .next()
+                            .unwrap_or("")
+                    );
                     failures.lock().map(|mut f| f.push(report)).ok();
                 }
                 let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
@@ -282,7 +330,10 @@ fn sweep(seeds: &[u64], config_for: &(dyn Fn(u64) -> RunConfig + Sync), args: &R
             "seeds_per_second": seeds.len() as f64 / seconds,
             "ops_per_second": ops as f64 / seconds,
         });
-        println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        );
     } else {
         eprintln!();
         println!(
@@ -298,7 +349,14 @@ fn sweep(seeds: &[u64], config_for: &(dyn Fn(u64) -> RunConfig + Sync), args: &R
             println!(
                 "  seed {}: {}  (reproduce: sim --seed {})",
                 report.seed,
-                report.failure.as_ref().map(|f| f.to_string()).unwrap_or_default().lines().next().unwrap_or(""),
+                report
+                    .failure
+                    .as_ref()
+                    .map(|f| f.to_string())
+                    .unwrap_or_default()
+                    .lines()
+                    .next()
+                    .unwrap_or(""),
                 report.seed
             );
         }

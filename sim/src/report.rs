@@ -35,7 +35,11 @@ fn describe_reply(reply: &Reply) -> String {
         Reply::Null | Reply::NullArray => "(nil)".to_string(),
         Reply::Array(items) => format!(
             "[{}]",
-            items.iter().map(describe_reply).collect::<Vec<_>>().join(", ")
+            items
+                .iter()
+                .map(describe_reply)
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         other => format!("{other:?}"),
     }
@@ -75,34 +79,68 @@ fn is_linearizable(history: &[HistoryOp]) -> bool {
     )
 }
 
-/// Shrinks a non-linearizable history to a minimal one: first the failing partition
-/// alone, then removing one op at a time while the rest still fails (each removal is
-/// kept only if the verdict stays "not linearizable").
+/// Shrinks a non-linearizable history, keeping only what a real run could have
+/// produced, so that what is left still means something:
+/// 1. the failing partition alone (other keys are independent);
+/// 2. the shortest prefix in call order that still fails, where ops that had not
+///    returned by the cut become ops with unknown outcome (a history cut short);
+/// 3. then reads (commands that change nothing) removed one at a time while it still
+///    fails: a history without some reads is one the clients could have run.
+///
+/// Writes are never removed: a read of a value nobody wrote fails trivially.
 pub fn shrink_history(history: &[HistoryOp]) -> Vec<HistoryOp> {
     let result = checker::check(&RedisModel, history, None);
     let Verdict::NotLinearizable(info) = result.verdict else {
         return history.to_vec();
     };
     let mut ops: Vec<HistoryOp> = info.partition.iter().map(|&i| history[i].clone()).collect();
-    // Bounded: at most a few passes over the ops.
-    for _pass in 0..4 {
-        let mut removed_any = false;
-        let mut i = 0;
-        while i < ops.len() {
-            let mut candidate = ops.clone();
-            candidate.remove(i);
-            if !candidate.is_empty() && !is_linearizable(&candidate) {
-                ops = candidate;
-                removed_any = true;
-            } else {
-                i += 1;
-            }
+    ops.sort_by_key(|op| op.call);
+    // Shortest failing prefix, by binary search on the number of ops called.
+    let (mut good, mut bad) = (0usize, ops.len());
+    while bad - good > 1 {
+        let mid = (good + bad) / 2;
+        if is_linearizable(&prefix_at(&ops, mid)) {
+            good = mid;
+        } else {
+            bad = mid;
         }
-        if !removed_any {
-            break;
+    }
+    let mut ops = prefix_at(&ops, bad);
+    let mut i = 0;
+    while i < ops.len() {
+        if !ops[i].input.cmd.is_read_only() {
+            i += 1;
+            continue;
+        }
+        let mut candidate = ops.clone();
+        candidate.remove(i);
+        if !is_linearizable(&candidate) {
+            ops = candidate;
+        } else {
+            i += 1;
         }
     }
     ops
+}
+
+/// The first `n` ops by call time; those that returned after the last call are cut
+/// to unknown outcomes, as if the history had been recorded up to that instant.
+fn prefix_at(ops: &[HistoryOp], n: usize) -> Vec<HistoryOp> {
+    let Some(cut) = ops.get(n.saturating_sub(1)).map(|op| op.call) else {
+        return Vec::new();
+    };
+    ops[..n]
+        .iter()
+        .map(|op| {
+            let mut op = op.clone();
+            if op.ret.is_some_and(|ret| ret > cut) {
+                op.ret = None;
+                op.output = None;
+                op.input.ret_ms = None;
+            }
+            op
+        })
+        .collect()
 }
 
 /// Shrinks a failing run's shape: fewer clients, then fewer ops per client, as long as

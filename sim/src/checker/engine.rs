@@ -65,6 +65,16 @@ pub trait Model: Sync {
     /// Keys must be exact: two different keys that map to one u64 merely merge partitions,
     /// which is only sound if the model's state can describe both keys.
     fn partition_keys(&self, input: &Self::Input, keys: &mut Vec<u64>);
+
+    /// True when one client's ops take effect in the order they were called, whatever
+    /// their intervals say: a Redis connection executes its pipelined commands in order,
+    /// though they are all in flight at once. The search then only linearizes an op after
+    /// its client's previous op (by call time, then history order) in the same partition.
+    /// This is a constraint the system guarantees, so it only removes orders that cannot
+    /// happen; it also prunes the search enormously for pipelined workloads.
+    fn ordered_per_client(&self) -> bool {
+        false
+    }
 }
 
 /// One operation of a history. Times are in any unit, only their order matters.
@@ -332,6 +342,9 @@ struct Search<'a, M: Model> {
     ret_pos: Vec<u32>,
     /// Whether local op j has a known return (must be linearized).
     known: Vec<bool>,
+    /// Local op that must be linearized before local op j (same client, called
+    /// earlier), when the model orders ops per client; u32::MAX for none.
+    pred: Vec<u32>,
     /// Per-op random words; the set's hash is the XOR of its members' (Zobrist hashing), so
     /// adding or removing an op updates it in O(1).
     zobrist: Vec<u64>,
@@ -384,6 +397,20 @@ impl<'a, M: Model> Search<'a, M> {
             match_of[call_pos[j] as usize] = ret_pos[j];
         }
         let known: Vec<bool> = ops.iter().map(|&i| history[i].ret.is_some()).collect();
+        let mut pred = vec![u32::MAX; n];
+        if model.ordered_per_client() {
+            let mut by_client: Vec<(u64, u64, usize, u32)> = ops
+                .iter()
+                .enumerate()
+                .map(|(j, &i)| (history[i].client, history[i].call, i, j as u32))
+                .collect();
+            by_client.sort_unstable();
+            for pair in by_client.windows(2) {
+                if pair[0].0 == pair[1].0 {
+                    pred[pair[1].3 as usize] = pair[0].3;
+                }
+            }
+        }
         let words = n.div_ceil(64).max(1);
         let mut inits = model.init();
         inits.reverse();
@@ -400,6 +427,7 @@ impl<'a, M: Model> Search<'a, M> {
             ret_pos,
             remaining: known.iter().filter(|&&k| k).count(),
             known,
+            pred,
             zobrist: (0..n as u64).map(|j| mix64(j ^ 0x5eed_0f0b5)).collect(),
             bits: vec![0; words],
             bits_hash: 0,
@@ -491,6 +519,13 @@ impl<'a, M: Model> Search<'a, M> {
                 continue;
             }
             let ju = j as usize;
+            let before = self.pred[ju];
+            if before != u32::MAX && self.bits[before as usize / 64] & (1 << (before % 64)) == 0 {
+                // Its client's previous op is not linearized yet: not a candidate now.
+                self.entry = self.next[entry as usize];
+                self.state = Some(state);
+                continue;
+            }
             let op = &self.history[self.ops[ju]];
             self.scratch.clear();
             self.model
