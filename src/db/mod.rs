@@ -9,7 +9,9 @@
 pub mod dict;
 pub mod glob;
 pub mod ldouble;
+pub mod set;
 pub mod value;
+pub mod zset;
 
 pub use dict::Dict;
 pub use value::{StrEncoding, Value};
@@ -339,6 +341,10 @@ impl Keyspace {
                     d.expires.len(),
                     d.dict.len()
                 ));
+            }
+            for (k, v) in d.dict.iter() {
+                v.check_invariants()
+                    .map_err(|e| format!("db{i} key {k:?}: {e}"))?;
             }
             for k in d.expires.keys() {
                 if !d.dict.contains_key(k) {

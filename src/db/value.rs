@@ -4,6 +4,9 @@
 
 use bytes::Bytes;
 
+use super::set::SetValue;
+use super::zset::ZSetValue;
+
 /// OBJECT ENCODING of a string, decided when the string is stored, as Redis decides it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StrEncoding {
@@ -21,6 +24,8 @@ pub const EMBSTR_SIZE_LIMIT: usize = 44;
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     Str { data: Bytes, enc: StrEncoding },
+    Set(Box<SetValue>),
+    ZSet(Box<ZSetValue>),
 }
 
 impl Value {
@@ -62,6 +67,8 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::Str { .. } => "string",
+            Value::Set(_) => "set",
+            Value::ZSet(_) => "zset",
         }
     }
 
@@ -73,12 +80,15 @@ impl Value {
                 StrEncoding::Embstr => "embstr",
                 StrEncoding::Raw => "raw",
             },
+            Value::Set(s) => s.encoding_name(),
+            Value::ZSet(z) => z.encoding_name(),
         }
     }
 
     pub fn as_str(&self) -> Option<&Bytes> {
         match self {
             Value::Str { data, .. } => Some(data),
+            _ => None,
         }
     }
 
@@ -86,6 +96,17 @@ impl Value {
     pub fn memory_estimate(&self) -> usize {
         match self {
             Value::Str { data, .. } => 16 + data.len(),
+            Value::Set(s) => s.memory_estimate(),
+            Value::ZSet(z) => z.memory_estimate(),
+        }
+    }
+
+    /// The value's own internal invariants (Keyspace::check_invariants calls this).
+    pub fn check_invariants(&self) -> Result<(), String> {
+        match self {
+            Value::Set(s) => s.check_invariants(),
+            Value::ZSet(z) => z.check_invariants(),
+            _ => Ok(()),
         }
     }
 }
