@@ -8,8 +8,10 @@ pub mod context;
 pub mod db_cmds;
 pub mod keys;
 pub mod server_cmds;
+pub mod sets;
 pub mod strings;
 pub mod table;
+pub mod zsets;
 
 pub use context::{Action, ClientInfo, ClientRegistry, Ctx, ServerState, Session, Stats};
 

@@ -1,0 +1,2 @@
+use super::table::Command;
+pub const COMMANDS: &[Command] = &[];
