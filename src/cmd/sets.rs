@@ -150,10 +150,10 @@ fn spop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     let db = ctx.session.db;
     let count = match argv.get(2) {
         None => None,
+        // getPositiveLongFromObjectOrReply: one message for junk and negatives alike.
         Some(a) => match arg_i64(a) {
-            Ok(c) if c < 0 => return Reply::err("ERR value is out of range, must be positive"),
-            Ok(c) => Some(c as u64),
-            Err(e) => return e,
+            Ok(c) if c >= 0 => Some(c as u64),
+            _ => return Reply::err("ERR value is out of range, must be positive"),
         },
     };
     let rng = &mut ctx.server.rng;

@@ -455,9 +455,14 @@ mod tests {
     use std::collections::BTreeSet;
 
     /// A totally ordered stand-in for (score, member) in the model.
-    #[derive(Clone, Debug, PartialEq, PartialOrd)]
+    #[derive(Clone, Debug, PartialEq)]
     struct K(f64, Vec<u8>);
     impl Eq for K {}
+    impl PartialOrd for K {
+        fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+            Some(self.cmp(o))
+        }
+    }
     impl Ord for K {
         fn cmp(&self, o: &Self) -> Ordering {
             cmp_entry((self.0, &self.1), (o.0, &o.1))

@@ -11,11 +11,11 @@ fn words(line: &str) -> Vec<Vec<u8>> {
     while !rest.is_empty() {
         if let Some(stripped) = rest.strip_prefix('\'') {
             let end = stripped.find('\'').expect("closing quote");
-            out.push(stripped[..end].as_bytes().to_vec());
+            out.push(stripped.as_bytes()[..end].to_vec());
             rest = stripped[end + 1..].trim_start();
         } else {
             let end = rest.find(' ').unwrap_or(rest.len());
-            out.push(rest[..end].as_bytes().to_vec());
+            out.push(rest.as_bytes()[..end].to_vec());
             rest = rest[end..].trim_start();
         }
     }
@@ -29,12 +29,18 @@ fn run_script(server: &Server, script: &[&str]) -> Vec<(String, Vec<u8>)> {
     read_reply(&mut stream);
     for line in script {
         let unordered = line.starts_with('~');
-        let argv = words(line.trim_start_matches('~'));
+        let argv = words(line.trim_start_matches(['~', '!']));
         let refs: Vec<&[u8]> = argv.iter().map(|a| a.as_slice()).collect();
         stream.write_all(&resp_command(&refs)).unwrap();
         let reply = read_reply(&mut stream);
         let reply = if unordered {
             sorted_array(&reply)
+        } else {
+            reply
+        };
+        // A `!` line is run for its effect only (HELLO 3 replies the connection id).
+        let reply = if line.starts_with('!') {
+            Vec::new()
         } else {
             reply
         };
