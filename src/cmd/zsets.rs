@@ -1877,6 +1877,144 @@ pub const COMMANDS: &[Command] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cmd::strings::harness::{b, e, i, H};
+
+    fn d(v: f64) -> Reply {
+        Reply::Double(v)
+    }
+
+    #[test]
+    fn zadd_flags_and_replies() {
+        let mut h = H::new();
+        assert_eq!(h.run("ZADD z 1 a 2 b"), i(2));
+        assert_eq!(h.run("ZADD z CH 3 a 1 c"), i(2));
+        assert_eq!(h.run("ZADD z XX 5 nope"), i(0));
+        assert_eq!(h.run("ZADD z INCR 2 a"), d(5.0));
+        assert_eq!(h.run("ZADD z INCR NX 2 a"), Reply::Null);
+        assert_eq!(h.run("ZADD z GT 1 a"), i(0));
+        assert_eq!(h.run("ZSCORE z a"), d(5.0));
+        assert_eq!(
+            h.run("ZADD z NX XX 1 a"),
+            e("ERR XX and NX options at the same time are not compatible")
+        );
+        assert_eq!(h.run("ZADD z 1 a 2"), e("ERR syntax error"));
+        assert_eq!(h.run("ZADD z nan a"), e("ERR value is not a valid float"));
+        assert_eq!(h.run("ZADD z inf a"), i(0));
+        assert_eq!(
+            h.run("ZINCRBY z -inf a"),
+            e("ERR resulting score is not a number (NaN)")
+        );
+        assert_eq!(h.run("ZADD nokey XX 1 a"), i(0));
+        assert_eq!(h.run("EXISTS nokey"), i(0));
+        assert_eq!(h.run("ZCARD z"), i(3));
+    }
+
+    #[test]
+    fn ranges_and_rank() {
+        let mut h = H::new();
+        h.run("ZADD z 1 a 2 b 3 c 4 d");
+        assert_eq!(h.run("ZRANGE z 1 2"), Reply::Array(vec![b("b"), b("c")]));
+        assert_eq!(h.run("ZRANGE z 0 0 REV"), Reply::Array(vec![b("d")]));
+        assert_eq!(
+            h.run("ZRANGEBYSCORE z (1 3 WITHSCORES"),
+            Reply::Array(vec![b("b"), d(2.0), b("c"), d(3.0)])
+        );
+        assert_eq!(
+            h.run("ZREVRANGEBYSCORE z +inf -inf LIMIT 1 2"),
+            Reply::Array(vec![b("c"), b("b")])
+        );
+        assert_eq!(
+            h.run("ZRANGEBYLEX z [b (d"),
+            Reply::Array(vec![b("b"), b("c")])
+        );
+        assert_eq!(h.run("ZREVRANK z a"), i(3));
+        assert_eq!(h.run("ZCOUNT z (1 +inf"), i(3));
+        assert_eq!(h.run("ZLEXCOUNT z - +"), i(4));
+        h.session.resp = 3;
+        assert_eq!(
+            h.run("ZRANGE z 0 0 WITHSCORES"),
+            Reply::Array(vec![Reply::Array(vec![b("a"), d(1.0)])])
+        );
+    }
+
+    #[test]
+    fn pops_delete_emptied_keys() {
+        let mut h = H::new();
+        h.run("ZADD z 1 a 2 b 3 c");
+        assert_eq!(h.run("ZPOPMAX z"), Reply::Array(vec![b("c"), d(3.0)]));
+        assert_eq!(
+            h.run("ZMPOP 2 nokey z MIN COUNT 5"),
+            Reply::Array(vec![
+                b("z"),
+                Reply::Array(vec![
+                    Reply::Array(vec![b("a"), d(1.0)]),
+                    Reply::Array(vec![b("b"), d(2.0)]),
+                ]),
+            ])
+        );
+        assert_eq!(h.run("EXISTS z"), i(0));
+        assert_eq!(h.run("ZMPOP 1 z MIN"), Reply::NullArray);
+        h.run("SET s x");
+        assert!(h.run("ZPOPMIN s 0").is_error());
+        let mut h2 = H::new();
+        h2.run("ZADD z 1 a");
+        let got = zpop(&mut h2.ks, 0, b"z", T0_MS_FOR_TEST, PopWhere::Max, 9).unwrap();
+        assert_eq!(got, Some(vec![(Bytes::from("a"), 1.0)]));
+        assert_eq!(h2.ks.dbsize(0), 0);
+    }
+
+    const T0_MS_FOR_TEST: u64 = crate::cmd::strings::harness::T0_MS;
+
+    #[test]
+    fn set_operations_take_sets_too() {
+        let mut h = H::new();
+        h.run("ZADD a 1 x 2 y");
+        h.run("SADD s y z");
+        assert_eq!(
+            h.run("ZUNION 2 a s WITHSCORES"),
+            Reply::Array(vec![b("x"), d(1.0), b("z"), d(1.0), b("y"), d(3.0)])
+        );
+        assert_eq!(h.run("ZINTERCARD 2 a s"), i(1));
+        assert_eq!(h.run("ZDIFFSTORE d 2 a s"), i(1));
+        assert_eq!(h.run("OBJECT ENCODING d"), b("listpack"));
+        assert_eq!(h.run("ZINTERSTORE d 2 a nokey"), i(0));
+        assert_eq!(h.run("EXISTS d"), i(0));
+    }
+
+    #[test]
+    fn hostile_counts_never_panic() {
+        let mut h = H::new();
+        h.run("ZADD z 1 a 2 b 3 c");
+        for line in [
+            "ZRANDMEMBER z -9223372036854775808",
+            "ZRANDMEMBER z -9223372036854775807",
+            "ZRANDMEMBER z 9223372036854775807",
+            "ZRANDMEMBER z -4611686018427387903 WITHSCORES",
+            "ZRANDMEMBER z 2",
+            "ZRANDMEMBER z -2 WITHSCORES",
+            "ZRANGEBYSCORE z -inf +inf LIMIT 9223372036854775807 9223372036854775807",
+            "ZREVRANGEBYSCORE z +inf -inf LIMIT 2 9223372036854775807",
+            "ZRANGEBYLEX z - + LIMIT -9223372036854775808 -1",
+            "ZRANGE z -9223372036854775808 9223372036854775807",
+            "ZRANGE z 9223372036854775807 -9223372036854775808 REV",
+            "ZREMRANGEBYRANK z -9223372036854775808 -9223372036854775808",
+            "ZPOPMIN z 9223372036854775807",
+            "ZADD z 1 a 2 b 3 c",
+            "ZMPOP 9223372036854775807 z MIN",
+            "ZMPOP 1 z MAX COUNT 9223372036854775807",
+            "ZUNION 9223372036854775807 z",
+            "ZINTERCARD 1 z LIMIT 9223372036854775807",
+            "ZSCAN z 18446744073709551615 COUNT 9223372036854775807",
+            "ZADD z 0x1p99999 a",
+            "ZRANGEBYSCORE z ( (",
+            "ZRANGESTORE d z 0 -1 BYSCORE LIMIT 0 -1",
+        ] {
+            let _ = h.run(line);
+        }
+        h.run("ZADD z 1 a");
+        // With repetition, a count beyond MAX_RANDOM_REPLY is refused, not allocated.
+        assert!(h.run("ZRANDMEMBER z -9223372036854775807").is_error());
+    }
 
     #[test]
     fn score_parsing_follows_string2d() {
