@@ -402,6 +402,13 @@ const SCRIPTS: &[&[&str]] = &[
         "ZUNION 2 inf1 inf2 WITHSCORES",
         "ZINTER 2 inf1 inf2 WITHSCORES",
         "ZUNION 2 inf1 inf2 WEIGHTS 0 1 WITHSCORES",
+        "ZINTER 2 a a WITHSCORES",
+        "ZUNION 2 a b WEIGHTS 1 2 AGGREGATE MIN WITHSCORES WITHSCORES",
+        "ZINTER 2 a b AGGREGATE MAX AGGREGATE MIN WITHSCORES",
+        "ZADD a GT 5 newm",
+        "ZADD a LT XX 0 x",
+        "ZRANGE a (1 (1 BYSCORE",
+        "ZRANGE a [x (x BYLEX",
     ],
     // zsets: encodings and conversions, including STORE destinations
     &[
