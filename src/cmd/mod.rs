@@ -10,8 +10,10 @@ pub mod hashes;
 pub mod keys;
 pub mod lists;
 pub mod server_cmds;
+pub mod sets;
 pub mod strings;
 pub mod table;
+pub mod zsets;
 
 pub use context::{Action, ClientInfo, ClientRegistry, Ctx, ServerState, Session, Stats};
 

@@ -64,6 +64,8 @@ pub fn all() -> &'static [Command] {
             super::server_cmds::COMMANDS,
             super::lists::COMMANDS,
             super::hashes::COMMANDS,
+            super::sets::COMMANDS,
+            super::zsets::COMMANDS,
         ];
         let mut table: Vec<Command> = families.iter().flat_map(|f| f.iter().copied()).collect();
         table.sort_by(|a, b| a.name.cmp(b.name));

@@ -56,6 +56,11 @@ impl<V> Dict<V> {
         self.used == 0
     }
 
+    /// The SipHash keys this dict was seeded with (for building a copy).
+    pub fn hash_keys(&self) -> (u64, u64) {
+        self.hash_keys
+    }
+
     /// Number of buckets (0 for a table that never held anything, as in Redis).
     pub fn buckets(&self) -> usize {
         self.buckets.len()

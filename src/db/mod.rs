@@ -11,7 +11,9 @@ pub mod glob;
 pub mod hash;
 pub mod ldouble;
 pub mod list;
+pub mod set;
 pub mod value;
+pub mod zset;
 
 pub use dict::Dict;
 pub use value::{StrEncoding, Value};

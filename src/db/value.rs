@@ -6,6 +6,9 @@ use super::hash::Hash;
 use super::list::List;
 use bytes::Bytes;
 
+use super::set::SetValue;
+use super::zset::ZSetValue;
+
 /// OBJECT ENCODING of a string, decided when the string is stored, as Redis decides it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StrEncoding {
@@ -29,6 +32,8 @@ pub enum Value {
     /// Always `quicklist` in Redis 7.0.
     List(List),
     Hash(Hash),
+    Set(Box<SetValue>),
+    ZSet(Box<ZSetValue>),
 }
 
 impl Value {
@@ -72,6 +77,8 @@ impl Value {
             Value::Str { .. } => "string",
             Value::List(_) => "list",
             Value::Hash(_) => "hash",
+            Value::Set(_) => "set",
+            Value::ZSet(_) => "zset",
         }
     }
 
@@ -85,6 +92,8 @@ impl Value {
             },
             Value::List(_) => "quicklist",
             Value::Hash(h) => h.encoding_name(),
+            Value::Set(s) => s.encoding_name(),
+            Value::ZSet(z) => z.encoding_name(),
         }
     }
 
@@ -101,6 +110,8 @@ impl Value {
             Value::Str { data, .. } => 16 + data.len(),
             Value::List(l) => super::list::memory_estimate(l),
             Value::Hash(h) => h.memory_estimate(),
+            Value::Set(s) => s.memory_estimate(),
+            Value::ZSet(z) => z.memory_estimate(),
         }
     }
 
@@ -111,6 +122,8 @@ impl Value {
             Value::List(l) if l.is_empty() => Err("empty list stored".into()),
             Value::List(_) => Ok(()),
             Value::Hash(h) => h.check_invariants(),
+            Value::Set(s) => s.check_invariants(),
+            Value::ZSet(z) => z.check_invariants(),
         }
     }
 }

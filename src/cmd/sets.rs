@@ -1,0 +1,752 @@
+//! Set commands (t_set.c). Values live in [`SetValue`]; every mutation goes through
+//! the keyspace's `lookup_write` / `set` / `remove`, and a set emptied by a command is
+//! deleted, as in Redis.
+
+use super::keys::parse_cursor;
+use super::strings::{arg_i64, is, wrongtype, ERR_SYNTAX};
+use super::table::Command;
+use super::Ctx;
+use crate::db::glob;
+use crate::db::set::SetValue;
+use crate::db::{Keyspace, Ttl, Value};
+use crate::resp::Reply;
+use bytes::Bytes;
+use rand_core::RngCore;
+use std::collections::BTreeSet;
+
+/// The most elements a random-with-repetition reply may hold (SRANDMEMBER / ZRANDMEMBER
+/// with a negative count). Redis would try to build any size up to LONG_MAX and run out
+/// of memory; here a bigger count is refused with an error instead.
+pub(crate) const MAX_RANDOM_REPLY: u64 = 1 << 20;
+pub(crate) const ERR_RANDOM_TOO_BIG: &str = "ERR count is too large for a random reply";
+
+/// The set at `key` for reading (hit/miss counted), or WRONGTYPE.
+fn read_set<'a>(
+    ks: &'a mut Keyspace,
+    db: usize,
+    key: &[u8],
+    now: u64,
+) -> Result<Option<&'a SetValue>, Reply> {
+    match ks.lookup_read(db, key, now) {
+        None => Ok(None),
+        Some(Value::Set(s)) => Ok(Some(s)),
+        Some(_) => Err(wrongtype()),
+    }
+}
+
+/// The set at `key` for writing, or WRONGTYPE.
+fn write_set<'a>(
+    ks: &'a mut Keyspace,
+    db: usize,
+    key: &[u8],
+    now: u64,
+) -> Result<Option<&'a mut SetValue>, Reply> {
+    match ks.lookup_write(db, key, now) {
+        None => Ok(None),
+        Some(Value::Set(s)) => Ok(Some(s)),
+        Some(_) => Err(wrongtype()),
+    }
+}
+
+/// Deletes `key` if it holds an empty set (after SREM, SPOP, SMOVE).
+fn delete_if_empty(ks: &mut Keyspace, db: usize, key: &[u8]) {
+    if ks
+        .db(db)
+        .dict
+        .get(key)
+        .is_some_and(|v| matches!(v, Value::Set(s) if s.is_empty()))
+    {
+        ks.remove(db, key);
+    }
+}
+
+fn bulks(items: impl IntoIterator<Item = Bytes>) -> Vec<Reply> {
+    items.into_iter().map(Reply::Bulk).collect()
+}
+
+macro_rules! tri {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(e) => return e,
+        }
+    };
+}
+pub(crate) use tri;
+
+fn sadd_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let now = ctx.now_ms();
+    let db = ctx.session.db;
+    let max = ctx.server.config.set_max_intset_entries;
+    let hk = ctx.keyspace.hash_keys();
+    let key = &argv[1];
+    if tri!(write_set(ctx.keyspace, db, key, now)).is_none() {
+        let v = SetValue::new_for(&argv[2], hk);
+        ctx.keyspace
+            .set(db, key.clone(), Value::Set(Box::new(v)), Ttl::Clear);
+    }
+    let Ok(Some(set)) = write_set(ctx.keyspace, db, key, now) else {
+        return Reply::Integer(0);
+    };
+    let added = argv[2..].iter().filter(|m| set.insert(m, max, hk)).count();
+    Reply::Integer(added as i64)
+}
+
+fn srem_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let now = ctx.now_ms();
+    let db = ctx.session.db;
+    let Some(set) = tri!(write_set(ctx.keyspace, db, &argv[1], now)) else {
+        return Reply::Integer(0);
+    };
+    let mut n = 0;
+    for m in &argv[2..] {
+        if set.remove(m) {
+            n += 1;
+            if set.is_empty() {
+                break;
+            }
+        }
+    }
+    delete_if_empty(ctx.keyspace, db, &argv[1]);
+    Reply::Integer(n)
+}
+
+fn sismember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let now = ctx.now_ms();
+    match tri!(read_set(ctx.keyspace, ctx.session.db, &argv[1], now)) {
+        Some(s) => Reply::Integer(s.contains(&argv[2]) as i64),
+        None => Reply::Integer(0),
+    }
+}
+
+fn smismember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let now = ctx.now_ms();
+    let s = tri!(read_set(ctx.keyspace, ctx.session.db, &argv[1], now));
+    Reply::Array(
+        argv[2..]
+            .iter()
+            .map(|m| Reply::Integer(s.is_some_and(|s| s.contains(m)) as i64))
+            .collect(),
+    )
+}
+
+fn scard_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let now = ctx.now_ms();
+    let s = tri!(read_set(ctx.keyspace, ctx.session.db, &argv[1], now));
+    Reply::Integer(s.map_or(0, |s| s.len() as i64))
+}
+
+fn smembers_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let now = ctx.now_ms();
+    let s = tri!(read_set(ctx.keyspace, ctx.session.db, &argv[1], now));
+    Reply::Set(s.map_or_else(Vec::new, |s| bulks(s.members())))
+}
+
+fn spop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    if argv.len() > 3 {
+        return Reply::err(ERR_SYNTAX);
+    }
+    let now = ctx.now_ms();
+    let db = ctx.session.db;
+    let count = match argv.get(2) {
+        None => None,
+        // getPositiveLongFromObjectOrReply: one message for junk and negatives alike.
+        Some(a) => match arg_i64(a) {
+            Ok(c) if c >= 0 => Some(c as u64),
+            _ => return Reply::err("ERR value is out of range, must be positive"),
+        },
+    };
+    let rng = &mut ctx.server.rng;
+    let Some(set) = tri!(write_set(ctx.keyspace, db, &argv[1], now)) else {
+        return if count.is_some() {
+            Reply::Set(vec![])
+        } else {
+            Reply::Null
+        };
+    };
+    let reply = match count {
+        None => match set.random(rng) {
+            Some(m) => {
+                set.remove(&m);
+                Reply::Bulk(m)
+            }
+            None => Reply::Null,
+        },
+        Some(0) => return Reply::Set(vec![]),
+        Some(c) if c >= set.len() as u64 => {
+            let all = bulks(set.members());
+            ctx.keyspace.remove(db, &argv[1]);
+            return Reply::Set(all);
+        }
+        Some(c) => {
+            let mut out = Vec::with_capacity(c as usize);
+            for _ in 0..c {
+                let Some(m) = set.random(rng) else { break };
+                set.remove(&m);
+                out.push(Reply::Bulk(m));
+            }
+            Reply::Set(out)
+        }
+    };
+    delete_if_empty(ctx.keyspace, db, &argv[1]);
+    reply
+}
+
+fn srandmember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    if argv.len() > 3 {
+        return Reply::err(ERR_SYNTAX);
+    }
+    let now = ctx.now_ms();
+    let db = ctx.session.db;
+    let count = match argv.get(2) {
+        None => None,
+        Some(a) => match arg_i64(a) {
+            Ok(i64::MIN) => {
+                return Reply::err(
+                    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
+                )
+            }
+            Ok(c) => Some(c),
+            Err(e) => return e,
+        },
+    };
+    let rng = &mut ctx.server.rng;
+    let Some(set) = tri!(read_set(ctx.keyspace, db, &argv[1], now)) else {
+        return if count.is_some() {
+            Reply::Array(vec![])
+        } else {
+            Reply::Null
+        };
+    };
+    let Some(count) = count else {
+        return set.random(rng).map_or(Reply::Null, Reply::Bulk);
+    };
+    Reply::Array(random_members(set, count, rng).map_or_else(|e| vec![e], bulks_vec))
+}
+
+fn bulks_vec(v: Vec<Bytes>) -> Vec<Reply> {
+    bulks(v)
+}
+
+/// srandmemberWithCountCommand's choice: negative = with repetition, positive = distinct.
+fn random_members(set: &SetValue, count: i64, rng: &mut impl RngCore) -> Result<Vec<Bytes>, Reply> {
+    let size = set.len() as u64;
+    if count == 0 || size == 0 {
+        return Ok(vec![]);
+    }
+    if count < 0 {
+        let n = count.unsigned_abs();
+        if n > MAX_RANDOM_REPLY {
+            return Err(Reply::err(ERR_RANDOM_TOO_BIG));
+        }
+        return Ok((0..n).filter_map(|_| set.random(rng)).collect());
+    }
+    let count = count as u64;
+    if count >= size {
+        return Ok(set.members().collect());
+    }
+    if count * 3 > size {
+        // Copy everything, then drop random members until `count` remain.
+        let mut all: Vec<Bytes> = set.members().collect();
+        while all.len() as u64 > count {
+            let i = (rng.next_u64() % all.len() as u64) as usize;
+            all.swap_remove(i);
+        }
+        return Ok(all);
+    }
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::with_capacity(count as usize);
+    while (out.len() as u64) < count {
+        let Some(m) = set.random(rng) else { break };
+        if seen.insert(m.clone()) {
+            out.push(m);
+        }
+    }
+    Ok(out)
+}
+
+fn smove_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let now = ctx.now_ms();
+    let db = ctx.session.db;
+    let (src, dst, m) = (&argv[1], &argv[2], &argv[3]);
+    let max = ctx.server.config.set_max_intset_entries;
+    let hk = ctx.keyspace.hash_keys();
+    let src_exists = tri!(write_set(ctx.keyspace, db, src, now)).is_some();
+    let dst_exists = tri!(write_set(ctx.keyspace, db, dst, now)).is_some();
+    if !src_exists {
+        return Reply::Integer(0);
+    }
+    if src == dst {
+        let Ok(Some(s)) = write_set(ctx.keyspace, db, src, now) else {
+            return Reply::Integer(0);
+        };
+        return Reply::Integer(s.contains(m) as i64);
+    }
+    let Ok(Some(s)) = write_set(ctx.keyspace, db, src, now) else {
+        return Reply::Integer(0);
+    };
+    if !s.remove(m) {
+        return Reply::Integer(0);
+    }
+    delete_if_empty(ctx.keyspace, db, src);
+    if !dst_exists {
+        let v = SetValue::new_for(m, hk);
+        ctx.keyspace
+            .set(db, dst.clone(), Value::Set(Box::new(v)), Ttl::Clear);
+    }
+    if let Ok(Some(d)) = write_set(ctx.keyspace, db, dst, now) {
+        d.insert(m, max, hk);
+    }
+    Reply::Integer(1)
+}
+
+/// Looks every key up (read or write lookup), WRONGTYPE if any is not a set; a missing
+/// key is None. Clones the sets so the caller can then write the destination.
+fn load_sets(
+    ctx: &mut Ctx<'_>,
+    keys: &[Bytes],
+    write: bool,
+) -> Result<Vec<Option<SetValue>>, Reply> {
+    let now = ctx.now_ms();
+    let db = ctx.session.db;
+    let mut out = Vec::with_capacity(keys.len());
+    for k in keys {
+        let v = if write {
+            write_set(ctx.keyspace, db, k, now)?.map(|s| &*s).cloned()
+        } else {
+            read_set(ctx.keyspace, db, k, now)?.cloned()
+        };
+        out.push(v);
+    }
+    Ok(out)
+}
+
+/// Stores `result` at `dst` (or deletes `dst` when it is empty); the reply is its size.
+fn store_set(ctx: &mut Ctx<'_>, dst: &Bytes, result: SetValue) -> Reply {
+    let db = ctx.session.db;
+    let n = result.len();
+    if n == 0 {
+        ctx.keyspace.remove(db, dst);
+    } else {
+        ctx.keyspace
+            .set(db, dst.clone(), Value::Set(Box::new(result)), Ttl::Clear);
+    }
+    Reply::Integer(n as i64)
+}
+
+/// sinterGenericCommand. `limit` is SINTERCARD's (0 = none).
+fn sinter_generic(
+    ctx: &mut Ctx<'_>,
+    keys: &[Bytes],
+    dst: Option<&Bytes>,
+    card: Option<u64>,
+) -> Reply {
+    let sets = tri!(load_sets(ctx, keys, dst.is_some()));
+    let max = ctx.server.config.set_max_intset_entries;
+    let hk = ctx.keyspace.hash_keys();
+    let mut present: Vec<SetValue> = Vec::with_capacity(sets.len());
+    for s in sets {
+        match s {
+            Some(s) => present.push(s),
+            None => {
+                return match (dst, card) {
+                    (Some(d), _) => store_set(ctx, d, SetValue::new_intset()),
+                    (None, Some(_)) => Reply::Integer(0),
+                    (None, None) => Reply::Set(vec![]),
+                }
+            }
+        }
+    }
+    present.sort_by_key(|s| s.len());
+    let Some((first, rest)) = present.split_first() else {
+        return Reply::Set(vec![]);
+    };
+    let mut out = Vec::new();
+    for m in first.members() {
+        if rest.iter().all(|s| s.contains(&m)) {
+            out.push(m);
+            if card.is_some_and(|l| l > 0 && out.len() as u64 >= l) {
+                break;
+            }
+        }
+    }
+    if let Some(d) = dst {
+        let mut result = SetValue::new_intset();
+        for m in &out {
+            result.insert(m, max, hk);
+        }
+        return store_set(ctx, d, result);
+    }
+    if card.is_some() {
+        return Reply::Integer(out.len() as i64);
+    }
+    Reply::Set(bulks(out))
+}
+
+fn sinter_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    sinter_generic(ctx, &argv[1..], None, None)
+}
+
+fn sinterstore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    sinter_generic(ctx, &argv[2..], Some(&argv[1]), None)
+}
+
+fn sintercard_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let numkeys = match arg_i64(&argv[1]) {
+        Ok(n) if n > 0 => n as u64,
+        _ => return Reply::err("ERR numkeys should be greater than 0"),
+    };
+    if numkeys > (argv.len() - 2) as u64 {
+        return Reply::err("ERR Number of keys can't be greater than number of args");
+    }
+    let keys_end = 2 + numkeys as usize;
+    let mut limit = 0u64;
+    let mut j = keys_end;
+    while j < argv.len() {
+        if is(&argv[j], "limit") && j + 1 < argv.len() {
+            limit = match arg_i64(&argv[j + 1]) {
+                Ok(l) if l >= 0 => l as u64,
+                _ => return Reply::err("ERR LIMIT can't be negative"),
+            };
+            j += 2;
+        } else {
+            return Reply::err(ERR_SYNTAX);
+        }
+    }
+    sinter_generic(ctx, &argv[2..keys_end], None, Some(limit))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SetOp {
+    Union,
+    Diff,
+}
+
+/// sunionDiffGenericCommand: the result is built as a new set (intset first), so its
+/// reply order is that set's own order, as in Redis.
+fn sunion_diff_generic(ctx: &mut Ctx<'_>, keys: &[Bytes], dst: Option<&Bytes>, op: SetOp) -> Reply {
+    let sets = tri!(load_sets(ctx, keys, dst.is_some()));
+    let max = ctx.server.config.set_max_intset_entries;
+    let hk = ctx.keyspace.hash_keys();
+    let mut result = SetValue::new_intset();
+    match op {
+        SetOp::Union => {
+            for s in sets.iter().flatten() {
+                for m in s.members() {
+                    result.insert(&m, max, hk);
+                }
+            }
+        }
+        SetOp::Diff => {
+            if let Some(Some(first)) = sets.first() {
+                for m in first.members() {
+                    if !sets[1..].iter().flatten().any(|s| s.contains(&m)) {
+                        result.insert(&m, max, hk);
+                    }
+                }
+            }
+        }
+    }
+    match dst {
+        Some(d) => store_set(ctx, d, result),
+        None => Reply::Set(bulks(result.members())),
+    }
+}
+
+fn sunion_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    sunion_diff_generic(ctx, &argv[1..], None, SetOp::Union)
+}
+
+fn sunionstore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    sunion_diff_generic(ctx, &argv[2..], Some(&argv[1]), SetOp::Union)
+}
+
+fn sdiff_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    sunion_diff_generic(ctx, &argv[1..], None, SetOp::Diff)
+}
+
+fn sdiffstore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    sunion_diff_generic(ctx, &argv[2..], Some(&argv[1]), SetOp::Diff)
+}
+
+/// The options of SSCAN/HSCAN/ZSCAN (scanGenericCommand for a value): COUNT and MATCH.
+pub(crate) fn scan_opts(argv: &[Bytes], start: usize) -> Result<(u64, Option<Bytes>), Reply> {
+    let mut count = 10u64;
+    let mut pattern = None;
+    let mut i = start;
+    while i < argv.len() {
+        let more = argv.len() - i >= 2;
+        if is(&argv[i], "count") && more {
+            count = match arg_i64(&argv[i + 1]) {
+                Ok(c) if c < 1 => return Err(Reply::err(ERR_SYNTAX)),
+                Ok(c) => c as u64,
+                Err(e) => return Err(e),
+            };
+        } else if is(&argv[i], "match") && more {
+            pattern = Some(argv[i + 1].clone()).filter(|p| p.as_ref() != b"*");
+        } else {
+            return Err(Reply::err(ERR_SYNTAX));
+        }
+        i += 2;
+    }
+    Ok((count, pattern))
+}
+
+pub(crate) fn empty_scan() -> Reply {
+    Reply::Array(vec![Reply::bulk("0"), Reply::Array(vec![])])
+}
+
+fn sscan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let Some(mut cursor) = parse_cursor(&argv[2]) else {
+        return Reply::err("ERR invalid cursor");
+    };
+    let now = ctx.now_ms();
+    let Some(set) = tri!(read_set(ctx.keyspace, ctx.session.db, &argv[1], now)) else {
+        return empty_scan();
+    };
+    let (count, pattern) = tri!(scan_opts(argv, 3));
+    let mut found = Vec::new();
+    let mut max_iterations = count.saturating_mul(10);
+    loop {
+        cursor = set.scan(cursor, &mut found);
+        if cursor == 0 || max_iterations == 0 || found.len() as u64 >= count {
+            break;
+        }
+        max_iterations -= 1;
+    }
+    let items = found
+        .into_iter()
+        .filter(|m| pattern.as_ref().is_none_or(|p| glob::matches(p, m)))
+        .map(Reply::Bulk)
+        .collect();
+    Reply::Array(vec![
+        Reply::Bulk(Bytes::from(cursor.to_string())),
+        Reply::Array(items),
+    ])
+}
+
+// ---- Table (flags, key specs, ACL and docs as Redis 7.0.15's COMMAND INFO / DOCS) ----
+
+pub const COMMANDS: &[Command] = &[
+    Command {
+        name: "sadd",
+        arity: -3,
+        flags: &["write", "denyoom", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "set", "fast"],
+        summary: "Add one or more members to a set",
+        since: "1.0.0",
+        group: "set",
+        handler: sadd_cmd,
+    },
+    Command {
+        name: "scard",
+        arity: 2,
+        flags: &["readonly", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "set", "fast"],
+        summary: "Get the number of members in a set",
+        since: "1.0.0",
+        group: "set",
+        handler: scard_cmd,
+    },
+    Command {
+        name: "sdiff",
+        arity: -2,
+        flags: &["readonly"],
+        first_key: 1,
+        last_key: -1,
+        step: 1,
+        acl: &["read", "set", "slow"],
+        summary: "Subtract multiple sets",
+        since: "1.0.0",
+        group: "set",
+        handler: sdiff_cmd,
+    },
+    Command {
+        name: "sdiffstore",
+        arity: -3,
+        flags: &["write", "denyoom"],
+        first_key: 1,
+        last_key: -1,
+        step: 1,
+        acl: &["write", "set", "slow"],
+        summary: "Subtract multiple sets and store the resulting set in a key",
+        since: "1.0.0",
+        group: "set",
+        handler: sdiffstore_cmd,
+    },
+    Command {
+        name: "sinter",
+        arity: -2,
+        flags: &["readonly"],
+        first_key: 1,
+        last_key: -1,
+        step: 1,
+        acl: &["read", "set", "slow"],
+        summary: "Intersect multiple sets",
+        since: "1.0.0",
+        group: "set",
+        handler: sinter_cmd,
+    },
+    Command {
+        name: "sintercard",
+        arity: -3,
+        flags: &["readonly", "movablekeys"],
+        first_key: 0,
+        last_key: 0,
+        step: 0,
+        acl: &["read", "set", "slow"],
+        summary: "Intersect multiple sets and return the cardinality of the result",
+        since: "7.0.0",
+        group: "set",
+        handler: sintercard_cmd,
+    },
+    Command {
+        name: "sinterstore",
+        arity: -3,
+        flags: &["write", "denyoom"],
+        first_key: 1,
+        last_key: -1,
+        step: 1,
+        acl: &["write", "set", "slow"],
+        summary: "Intersect multiple sets and store the resulting set in a key",
+        since: "1.0.0",
+        group: "set",
+        handler: sinterstore_cmd,
+    },
+    Command {
+        name: "sismember",
+        arity: 3,
+        flags: &["readonly", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "set", "fast"],
+        summary: "Determine if a given value is a member of a set",
+        since: "1.0.0",
+        group: "set",
+        handler: sismember_cmd,
+    },
+    Command {
+        name: "smembers",
+        arity: 2,
+        flags: &["readonly"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "set", "slow"],
+        summary: "Get all the members in a set",
+        since: "1.0.0",
+        group: "set",
+        handler: smembers_cmd,
+    },
+    Command {
+        name: "smismember",
+        arity: -3,
+        flags: &["readonly", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "set", "fast"],
+        summary: "Returns the membership associated with the given elements for a set",
+        since: "6.2.0",
+        group: "set",
+        handler: smismember_cmd,
+    },
+    Command {
+        name: "smove",
+        arity: 4,
+        flags: &["write", "fast"],
+        first_key: 1,
+        last_key: 2,
+        step: 1,
+        acl: &["write", "set", "fast"],
+        summary: "Move a member from one set to another",
+        since: "1.0.0",
+        group: "set",
+        handler: smove_cmd,
+    },
+    Command {
+        name: "spop",
+        arity: -2,
+        flags: &["write", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "set", "fast"],
+        summary: "Remove and return one or multiple random members from a set",
+        since: "1.0.0",
+        group: "set",
+        handler: spop_cmd,
+    },
+    Command {
+        name: "srandmember",
+        arity: -2,
+        flags: &["readonly"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "set", "slow"],
+        summary: "Get one or multiple random members from a set",
+        since: "1.0.0",
+        group: "set",
+        handler: srandmember_cmd,
+    },
+    Command {
+        name: "srem",
+        arity: -3,
+        flags: &["write", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "set", "fast"],
+        summary: "Remove one or more members from a set",
+        since: "1.0.0",
+        group: "set",
+        handler: srem_cmd,
+    },
+    Command {
+        name: "sscan",
+        arity: -3,
+        flags: &["readonly"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "set", "slow"],
+        summary: "Incrementally iterate Set elements",
+        since: "2.8.0",
+        group: "set",
+        handler: sscan_cmd,
+    },
+    Command {
+        name: "sunion",
+        arity: -2,
+        flags: &["readonly"],
+        first_key: 1,
+        last_key: -1,
+        step: 1,
+        acl: &["read", "set", "slow"],
+        summary: "Add multiple sets",
+        since: "1.0.0",
+        group: "set",
+        handler: sunion_cmd,
+    },
+    Command {
+        name: "sunionstore",
+        arity: -3,
+        flags: &["write", "denyoom"],
+        first_key: 1,
+        last_key: -1,
+        step: 1,
+        acl: &["write", "set", "slow"],
+        summary: "Add multiple sets and store the resulting set in a key",
+        since: "1.0.0",
+        group: "set",
+        handler: sunionstore_cmd,
+    },
+];

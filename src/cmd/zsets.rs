@@ -1,0 +1,2062 @@
+//! Sorted set commands (t_zset.c). Values live in [`ZSetValue`]; every mutation goes
+//! through the keyspace's `lookup_write` / `set` / `remove`, and a sorted set emptied by
+//! a command is deleted, as in Redis.
+//!
+//! Ranges are answered from the order-statistics tree: "how many elements sort before
+//! this bound" gives a rank window, and the window is read with `Tree::range`, so every
+//! reply is at most as large as the sorted set itself, whatever the argv's counts say.
+
+use super::keys::parse_cursor;
+use super::sets::{empty_scan, scan_opts, tri, ERR_RANDOM_TOO_BIG, MAX_RANDOM_REPLY};
+use super::strings::{arg_i64, is, wrongtype, ERR_SYNTAX};
+use super::table::Command;
+use super::Ctx;
+use crate::db::glob;
+use crate::db::set::SetValue;
+use crate::db::zset::{cmp_entry, ZSetValue};
+use crate::db::{Keyspace, Ttl, Value};
+use crate::resp::encode::format_double;
+use crate::resp::Reply;
+use bytes::Bytes;
+use rand_core::RngCore;
+use std::collections::{BTreeMap, BTreeSet};
+
+const ERR_NOT_FLOAT: &str = "ERR value is not a valid float";
+const ERR_MINMAX_FLOAT: &str = "ERR min or max is not a float";
+const ERR_MINMAX_LEX: &str = "ERR min or max not valid string range item";
+const ERR_NAN: &str = "ERR resulting score is not a number (NaN)";
+const ERR_POSITIVE: &str = "ERR value is out of range, must be positive";
+
+/// C's isspace in the "C" locale.
+fn is_c_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r')
+}
+
+/// strtod over the whole of `s` (no leading space allowed here): the value and whether
+/// strtod would set ERANGE (overflow to infinity, or a non-zero number rounding to 0).
+/// None when the text is not entirely a number, and for NaN (every caller rejects it).
+fn strtod_full(s: &[u8]) -> Option<(f64, bool)> {
+    let (neg, rest) = match s.first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let sign = if neg { -1.0 } else { 1.0 };
+    if rest.eq_ignore_ascii_case(b"inf") || rest.eq_ignore_ascii_case(b"infinity") {
+        return Some((sign * f64::INFINITY, false));
+    }
+    if rest.len() > 2 && rest[0] == b'0' && (rest[1] == b'x' || rest[1] == b'X') {
+        return parse_hex(&rest[2..]).map(|(v, r)| (sign * v, r));
+    }
+    // Decimal: digits [. digits] [e [sign] digits], at least one mantissa digit.
+    let mut i = 0;
+    let mut mant_digits = 0;
+    let mut nonzero = false;
+    while i < rest.len() && rest[i].is_ascii_digit() {
+        nonzero |= rest[i] != b'0';
+        mant_digits += 1;
+        i += 1;
+    }
+    if i < rest.len() && rest[i] == b'.' {
+        i += 1;
+        while i < rest.len() && rest[i].is_ascii_digit() {
+            nonzero |= rest[i] != b'0';
+            mant_digits += 1;
+            i += 1;
+        }
+    }
+    if mant_digits == 0 {
+        return None;
+    }
+    if i < rest.len() && (rest[i] == b'e' || rest[i] == b'E') {
+        i += 1;
+        if i < rest.len() && (rest[i] == b'+' || rest[i] == b'-') {
+            i += 1;
+        }
+        let start = i;
+        while i < rest.len() && rest[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+    }
+    if i != rest.len() {
+        return None;
+    }
+    let text = std::str::from_utf8(rest).ok()?;
+    let v: f64 = text.parse().ok()?;
+    let erange = v.is_infinite() || (v == 0.0 && nonzero);
+    Some((sign * v, erange))
+}
+
+/// The part of a hex float after "0x": hexdigits [. hexdigits] [p [sign] digits].
+fn parse_hex(s: &[u8]) -> Option<(f64, bool)> {
+    let mut v = 0.0f64;
+    let mut exp: i64 = 0;
+    let mut digits = 0;
+    let mut i = 0;
+    let mut frac = false;
+    while i < s.len() {
+        let c = s[i];
+        if c == b'.' && !frac {
+            frac = true;
+        } else if let Some(d) = (c as char).to_digit(16) {
+            v = v * 16.0 + d as f64;
+            digits += 1;
+            if frac {
+                exp -= 4;
+            }
+        } else {
+            break;
+        }
+        i += 1;
+    }
+    if digits == 0 {
+        return None;
+    }
+    if i < s.len() && (s[i] == b'p' || s[i] == b'P') {
+        i += 1;
+        let neg = match s.get(i) {
+            Some(b'-') => {
+                i += 1;
+                true
+            }
+            Some(b'+') => {
+                i += 1;
+                false
+            }
+            _ => false,
+        };
+        let start = i;
+        let mut e: i64 = 0;
+        while i < s.len() && s[i].is_ascii_digit() {
+            e = (e * 10 + (s[i] - b'0') as i64).min(1 << 20);
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        exp += if neg { -e } else { e };
+    }
+    if i != s.len() {
+        return None;
+    }
+    let exp = exp.clamp(-4000, 4000) as i32;
+    let r = v * 2f64.powi(exp.clamp(-1074, 1023)) * 2f64.powi(exp - exp.clamp(-1074, 1023));
+    let erange = r.is_infinite() || (r == 0.0 && v != 0.0);
+    Some((r, erange))
+}
+
+/// string2d (getDoubleFromObject): the whole argument is a number, no leading space, no
+/// NaN, no overflow or underflow to zero.
+pub(crate) fn parse_score(arg: &[u8]) -> Option<f64> {
+    if arg.first().is_none_or(|&c| is_c_space(c)) {
+        return None;
+    }
+    match strtod_full(arg)? {
+        (_, true) => None,
+        (v, false) if v.is_nan() => None,
+        // Redis never stores a negative zero (checked: ZADD k -0 m; ZSCORE k m is 0).
+        (v, false) => Some(v + 0.0),
+    }
+}
+
+/// The strtod of zslParseRange: the text up to a NUL, leading spaces skipped, overflow
+/// allowed (1e400 is inf); the empty string is 0.
+fn parse_range_number(s: &[u8]) -> Option<f64> {
+    let s = match s.iter().position(|&b| b == 0) {
+        Some(n) => &s[..n],
+        None => s,
+    };
+    if s.is_empty() {
+        return Some(0.0);
+    }
+    let start = s.iter().position(|&c| !is_c_space(c))?;
+    strtod_full(&s[start..]).map(|(v, _)| v)
+}
+
+/// A score interval (zrangespec).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct ScoreRange {
+    pub min: f64,
+    pub max: f64,
+    pub minex: bool,
+    pub maxex: bool,
+}
+
+impl ScoreRange {
+    /// zslParseRange: `(` makes a bound exclusive.
+    pub fn parse(min: &[u8], max: &[u8]) -> Option<ScoreRange> {
+        let one = |s: &[u8]| -> Option<(f64, bool)> {
+            match s.first() {
+                Some(b'(') => parse_range_number(&s[1..]).map(|v| (v, true)),
+                _ => parse_range_number(s).map(|v| (v, false)),
+            }
+        };
+        let (min, minex) = one(min)?;
+        let (max, maxex) = one(max)?;
+        Some(ScoreRange {
+            min,
+            max,
+            minex,
+            maxex,
+        })
+    }
+
+    pub fn gte_min(&self, v: f64) -> bool {
+        if self.minex {
+            v > self.min
+        } else {
+            v >= self.min
+        }
+    }
+
+    pub fn lte_max(&self, v: f64) -> bool {
+        if self.maxex {
+            v < self.max
+        } else {
+            v <= self.max
+        }
+    }
+
+    /// zslIsInRange's first test: ranges that are always empty.
+    pub fn is_empty(&self) -> bool {
+        self.min > self.max || (self.min == self.max && (self.minex || self.maxex))
+    }
+}
+
+/// One end of a lex range: `-`, `+`, `[x` or `(x`.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum LexBound {
+    NegInf,
+    PosInf,
+    Incl(Bytes),
+    Excl(Bytes),
+}
+
+impl LexBound {
+    /// zslParseLexRangeItem (the C string ends at a NUL, so "+\0x" is "+").
+    fn parse(s: &Bytes) -> Option<LexBound> {
+        let ends = |n: usize| s.get(n).is_none_or(|&c| c == 0);
+        match s.first() {
+            Some(b'+') if ends(1) => Some(LexBound::PosInf),
+            Some(b'-') if ends(1) => Some(LexBound::NegInf),
+            Some(b'(') => Some(LexBound::Excl(s.slice(1..))),
+            Some(b'[') => Some(LexBound::Incl(s.slice(1..))),
+            _ => None,
+        }
+    }
+}
+
+/// A lex interval (zlexrangespec).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct LexRange {
+    pub min: LexBound,
+    pub max: LexBound,
+}
+
+impl LexRange {
+    pub fn parse(min: &Bytes, max: &Bytes) -> Option<LexRange> {
+        Some(LexRange {
+            min: LexBound::parse(min)?,
+            max: LexBound::parse(max)?,
+        })
+    }
+
+    pub fn gte_min(&self, v: &[u8]) -> bool {
+        match &self.min {
+            LexBound::NegInf => true,
+            LexBound::PosInf => false,
+            LexBound::Incl(s) => v >= s.as_ref(),
+            LexBound::Excl(s) => v > s.as_ref(),
+        }
+    }
+
+    pub fn lte_max(&self, v: &[u8]) -> bool {
+        match &self.max {
+            LexBound::PosInf => true,
+            LexBound::NegInf => false,
+            LexBound::Incl(s) => v <= s.as_ref(),
+            LexBound::Excl(s) => v < s.as_ref(),
+        }
+    }
+}
+
+// ---- Lookups and shared reply shapes ----
+
+/// The sorted set at `key` for reading (hit/miss counted), or WRONGTYPE.
+fn read_zset<'a>(
+    ks: &'a mut Keyspace,
+    db: usize,
+    key: &[u8],
+    now: u64,
+) -> Result<Option<&'a ZSetValue>, Reply> {
+    match ks.lookup_read(db, key, now) {
+        None => Ok(None),
+        Some(Value::ZSet(z)) => Ok(Some(z)),
+        Some(_) => Err(wrongtype()),
+    }
+}
+
+/// The sorted set at `key` for writing, or WRONGTYPE.
+fn write_zset<'a>(
+    ks: &'a mut Keyspace,
+    db: usize,
+    key: &[u8],
+    now: u64,
+) -> Result<Option<&'a mut ZSetValue>, Reply> {
+    match ks.lookup_write(db, key, now) {
+        None => Ok(None),
+        Some(Value::ZSet(z)) => Ok(Some(z)),
+        Some(_) => Err(wrongtype()),
+    }
+}
+
+/// Deletes `key` if it holds an empty sorted set.
+fn delete_if_empty(ks: &mut Keyspace, db: usize, key: &[u8]) {
+    if ks
+        .db(db)
+        .dict
+        .get(key)
+        .is_some_and(|v| matches!(v, Value::ZSet(z) if z.is_empty()))
+    {
+        ks.remove(db, key);
+    }
+}
+
+/// Members (and scores) as the ZRANGE family replies: flat in RESP2, `[member, score]`
+/// pairs in RESP3 when WITHSCORES.
+fn range_reply(resp: u8, items: Vec<(Bytes, f64)>, withscores: bool) -> Reply {
+    let mut out = Vec::with_capacity(items.len() * if withscores { 2 } else { 1 });
+    for (m, s) in items {
+        if !withscores {
+            out.push(Reply::Bulk(m));
+        } else if resp > 2 {
+            out.push(Reply::Array(vec![Reply::Bulk(m), Reply::Double(s)]));
+        } else {
+            out.push(Reply::Bulk(m));
+            out.push(Reply::Double(s));
+        }
+    }
+    Reply::Array(out)
+}
+
+/// A new sorted set holding `items`, built as the *STORE commands build theirs: the
+/// result is listpack-encoded exactly when it fits zset-max-listpack-entries/value.
+fn build_zset(ctx: &Ctx<'_>, items: &[(Bytes, f64)]) -> ZSetValue {
+    let maxe = ctx.server.config.zset_max_listpack_entries;
+    let maxv = ctx.server.config.zset_max_listpack_value;
+    let mut z = ZSetValue::new(true, ctx.keyspace.hash_keys());
+    for (m, s) in items {
+        z.set(m, *s, maxe, maxv);
+    }
+    z.shrink_encoding(maxe, maxv);
+    z
+}
+
+/// Stores `items` at `dst` (or deletes `dst` when there are none); replies the size.
+fn store_items(ctx: &mut Ctx<'_>, dst: &Bytes, items: &[(Bytes, f64)]) -> Reply {
+    let db = ctx.session.db;
+    if items.is_empty() {
+        ctx.keyspace.remove(db, dst);
+        return Reply::Integer(0);
+    }
+    let z = build_zset(ctx, items);
+    let n = z.len();
+    ctx.keyspace
+        .set(db, dst.clone(), Value::ZSet(Box::new(z)), Ttl::Clear);
+    Reply::Integer(n as i64)
+}
+
+/// getPositiveLongFromObjectOrReply: one message for junk and negatives alike.
+fn arg_positive(arg: &[u8]) -> Result<i64, Reply> {
+    match arg_i64(arg) {
+        Ok(n) if n >= 0 => Ok(n),
+        _ => Err(Reply::err(ERR_POSITIVE)),
+    }
+}
+
+/// getRangeLongFromObjectOrReply(1, LONG_MAX) with one message for every failure.
+fn arg_at_least_one(arg: &[u8], msg: &'static str) -> Result<i64, Reply> {
+    match arg_i64(arg) {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(Reply::err(msg)),
+    }
+}
+
+// ---- ZADD / ZINCRBY ----
+
+#[derive(Clone, Copy, Default)]
+struct AddFlags {
+    nx: bool,
+    xx: bool,
+    gt: bool,
+    lt: bool,
+    incr: bool,
+}
+
+enum AddOutcome {
+    /// Nothing done (NX on an existing member, XX on a missing one, GT/LT refused).
+    Nop,
+    Added(f64),
+    Updated(f64),
+    /// Processed, but the score did not change.
+    Same(f64),
+    Nan,
+}
+
+/// zsetAdd.
+fn zset_add(
+    z: &mut ZSetValue,
+    score: f64,
+    m: &Bytes,
+    f: AddFlags,
+    maxe: u64,
+    maxv: u64,
+) -> AddOutcome {
+    if score.is_nan() {
+        return AddOutcome::Nan;
+    }
+    match z.score(m) {
+        Some(cur) => {
+            if f.nx {
+                return AddOutcome::Nop;
+            }
+            let mut score = score;
+            if f.incr {
+                score += cur;
+                if score.is_nan() {
+                    return AddOutcome::Nan;
+                }
+            }
+            if (f.lt && score >= cur) || (f.gt && score <= cur) {
+                return AddOutcome::Nop;
+            }
+            if score != cur {
+                z.set(m, score, maxe, maxv);
+                AddOutcome::Updated(score)
+            } else {
+                AddOutcome::Same(score)
+            }
+        }
+        None if f.xx => AddOutcome::Nop,
+        None => {
+            z.set(m, score, maxe, maxv);
+            AddOutcome::Added(score)
+        }
+    }
+}
+
+/// zaddGenericCommand: ZADD, and ZINCRBY as ZADD INCR.
+fn zadd_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], incr_cmd: bool) -> Reply {
+    let mut f = AddFlags {
+        incr: incr_cmd,
+        ..AddFlags::default()
+    };
+    let mut ch = false;
+    let mut idx = 2;
+    while idx < argv.len() {
+        let o = &argv[idx];
+        if is(o, "nx") {
+            f.nx = true;
+        } else if is(o, "xx") {
+            f.xx = true;
+        } else if is(o, "ch") {
+            ch = true;
+        } else if is(o, "incr") {
+            f.incr = true;
+        } else if is(o, "gt") {
+            f.gt = true;
+        } else if is(o, "lt") {
+            f.lt = true;
+        } else {
+            break;
+        }
+        idx += 1;
+    }
+    let elements = argv.len() - idx;
+    if elements % 2 == 1 || elements == 0 {
+        return Reply::err(ERR_SYNTAX);
+    }
+    let elements = elements / 2;
+    if f.nx && f.xx {
+        return Reply::err("ERR XX and NX options at the same time are not compatible");
+    }
+    if ((f.gt || f.lt) && f.nx) || (f.gt && f.lt) {
+        return Reply::err("ERR GT, LT, and/or NX options at the same time are not compatible");
+    }
+    if f.incr && elements > 1 {
+        return Reply::err("ERR INCR option supports a single increment-element pair");
+    }
+    let mut scores = Vec::with_capacity(elements);
+    for j in 0..elements {
+        match parse_score(&argv[idx + 2 * j]) {
+            Some(s) => scores.push(s),
+            None => return Reply::err(ERR_NOT_FLOAT),
+        }
+    }
+    let now = ctx.now_ms();
+    let db = ctx.session.db;
+    let key = &argv[1];
+    let maxe = ctx.server.config.zset_max_listpack_entries;
+    let maxv = ctx.server.config.zset_max_listpack_value;
+    let nil = |f: AddFlags| {
+        if f.incr {
+            Reply::Null
+        } else {
+            Reply::Integer(0)
+        }
+    };
+    if tri!(write_zset(ctx.keyspace, db, key, now)).is_none() {
+        if f.xx {
+            return nil(f);
+        }
+        let listpack = !(maxe == 0 || maxv < argv[idx + 1].len() as u64);
+        let z = ZSetValue::new(listpack, ctx.keyspace.hash_keys());
+        ctx.keyspace
+            .set(db, key.clone(), Value::ZSet(Box::new(z)), Ttl::Clear);
+    }
+    let Ok(Some(z)) = write_zset(ctx.keyspace, db, key, now) else {
+        return nil(f);
+    };
+    let (mut added, mut updated, mut processed) = (0i64, 0i64, 0i64);
+    let mut last = 0.0;
+    let mut nan = false;
+    for (j, &score) in scores.iter().enumerate() {
+        match zset_add(z, score, &argv[idx + 2 * j + 1], f, maxe, maxv) {
+            AddOutcome::Nop => {}
+            AddOutcome::Added(s) => {
+                added += 1;
+                processed += 1;
+                last = s;
+            }
+            AddOutcome::Updated(s) => {
+                updated += 1;
+                processed += 1;
+                last = s;
+            }
+            AddOutcome::Same(s) => {
+                processed += 1;
+                last = s;
+            }
+            AddOutcome::Nan => {
+                nan = true;
+                break;
+            }
+        }
+    }
+    delete_if_empty(ctx.keyspace, db, key);
+    if nan {
+        return Reply::err(ERR_NAN);
+    }
+    if f.incr {
+        if processed > 0 {
+            Reply::Double(last)
+        } else {
+            Reply::Null
+        }
+    } else {
+        Reply::Integer(if ch { added + updated } else { added })
+    }
+}
+
+fn zadd_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    zadd_generic(ctx, argv, false)
+}
+
+fn zincrby_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    zadd_generic(ctx, argv, true)
+}
+
+// ---- Single-key reads and ZREM ----
+
+fn zrem_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let now = ctx.now_ms();
+    let db = ctx.session.db;
+    let Some(z) = tri!(write_zset(ctx.keyspace, db, &argv[1], now)) else {
+        return Reply::Integer(0);
+    };
+    let mut n = 0;
+    for m in &argv[2..] {
+        if z.remove(m).is_some() {
+            n += 1;
+            if z.is_empty() {
+                break;
+            }
+        }
+    }
+    delete_if_empty(ctx.keyspace, db, &argv[1]);
+    Reply::Integer(n)
+}
+
+fn zcard_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let now = ctx.now_ms();
+    let z = tri!(read_zset(ctx.keyspace, ctx.session.db, &argv[1], now));
+    Reply::Integer(z.map_or(0, |z| z.len() as i64))
+}
+
+fn zscore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let now = ctx.now_ms();
+    let z = tri!(read_zset(ctx.keyspace, ctx.session.db, &argv[1], now));
+    match z.and_then(|z| z.score(&argv[2])) {
+        Some(s) => Reply::Double(s),
+        None => Reply::Null,
+    }
+}
+
+fn zmscore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let now = ctx.now_ms();
+    let z = tri!(read_zset(ctx.keyspace, ctx.session.db, &argv[1], now));
+    Reply::Array(
+        argv[2..]
+            .iter()
+            .map(|m| {
+                z.and_then(|z| z.score(m))
+                    .map_or(Reply::Null, Reply::Double)
+            })
+            .collect(),
+    )
+}
+
+fn zrank_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], rev: bool) -> Reply {
+    let now = ctx.now_ms();
+    let z = tri!(read_zset(ctx.keyspace, ctx.session.db, &argv[1], now));
+    match z.and_then(|z| z.rank(&argv[2]).map(|r| (r, z.len()))) {
+        Some((r, len)) => Reply::Integer(if rev { len - 1 - r } else { r } as i64),
+        None => Reply::Null,
+    }
+}
+
+fn zrank_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    zrank_generic(ctx, argv, false)
+}
+
+fn zrevrank_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    zrank_generic(ctx, argv, true)
+}
+
+/// The ranks `[lo, hi)` of the elements inside a score range.
+fn score_window(z: &ZSetValue, r: &ScoreRange) -> (usize, usize) {
+    if r.is_empty() {
+        return (0, 0);
+    }
+    let lo = z.tree.count_before(|s, _| !r.gte_min(s));
+    let hi = z.tree.count_before(|s, _| r.lte_max(s));
+    (lo, hi.max(lo))
+}
+
+/// The ranks `[lo, hi)` of the elements inside a lex range (meaningful when all scores
+/// are equal, as Redis documents).
+fn lex_window(z: &ZSetValue, r: &LexRange) -> (usize, usize) {
+    let lo = z.tree.count_before(|_, m| !r.gte_min(m));
+    let hi = z.tree.count_before(|_, m| r.lte_max(m));
+    (lo, hi.max(lo))
+}
+
+fn zcount_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let Some(r) = ScoreRange::parse(&argv[2], &argv[3]) else {
+        return Reply::err(ERR_MINMAX_FLOAT);
+    };
+    let now = ctx.now_ms();
+    let z = tri!(read_zset(ctx.keyspace, ctx.session.db, &argv[1], now));
+    Reply::Integer(z.map_or(0, |z| {
+        let (lo, hi) = score_window(z, &r);
+        (hi - lo) as i64
+    }))
+}
+
+fn zlexcount_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let Some(r) = LexRange::parse(&argv[2], &argv[3]) else {
+        return Reply::err(ERR_MINMAX_LEX);
+    };
+    let now = ctx.now_ms();
+    let z = tri!(read_zset(ctx.keyspace, ctx.session.db, &argv[1], now));
+    Reply::Integer(z.map_or(0, |z| {
+        let (lo, hi) = lex_window(z, &r);
+        (hi - lo) as i64
+    }))
+}
+
+// ---- ZRANGE family ----
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RangeType {
+    Auto,
+    Rank,
+    Score,
+    Lex,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Auto,
+    Forward,
+    Reverse,
+}
+
+/// Rank window `[lo, hi)` for start/end indexes (negative from the end), or None when the
+/// range is empty (genericZrangebyrankCommand's sanitising).
+fn rank_window(len: usize, start: i64, end: i64) -> Option<(usize, usize)> {
+    let llen = len as i64;
+    let mut start = if start < 0 { llen + start } else { start };
+    let end = if end < 0 { llen + end } else { end };
+    if start < 0 {
+        start = 0;
+    }
+    if start > end || start >= llen {
+        return None;
+    }
+    let end = end.min(llen - 1);
+    Some((start as usize, end as usize + 1))
+}
+
+/// The elements of ranks `[lo, hi)` after LIMIT offset/count, in reply order.
+fn limited(
+    z: &ZSetValue,
+    lo: usize,
+    hi: usize,
+    rev: bool,
+    offset: i64,
+    limit: i64,
+) -> Vec<(Bytes, f64)> {
+    if offset < 0 || (offset > 0 && offset as u64 >= z.len() as u64) {
+        return Vec::new();
+    }
+    let n = hi.saturating_sub(lo);
+    let offset = (offset as u64).min(n as u64) as usize;
+    let take = if limit < 0 {
+        n - offset
+    } else {
+        (limit as u64).min((n - offset) as u64) as usize
+    };
+    let (a, b) = if rev {
+        (hi - offset - take, hi - offset)
+    } else {
+        (lo + offset, lo + offset + take)
+    };
+    let mut items: Vec<(Bytes, f64)> = z
+        .tree
+        .range(a, b)
+        .into_iter()
+        .map(|(s, m)| (m, s))
+        .collect();
+    if rev {
+        items.reverse();
+    }
+    items
+}
+
+/// zrangeGenericCommand. `start` is the index of the source key; `dst` is ZRANGESTORE's.
+fn zrange_generic(
+    ctx: &mut Ctx<'_>,
+    argv: &[Bytes],
+    start: usize,
+    dst: Option<&Bytes>,
+    mut rtype: RangeType,
+    mut dir: Direction,
+) -> Reply {
+    let key = &argv[start];
+    let (mut minidx, mut maxidx) = (start + 1, start + 2);
+    let mut withscores = false;
+    let (mut offset, mut limit) = (0i64, -1i64);
+    let mut j = start + 3;
+    while j < argv.len() {
+        let left = argv.len() - j - 1;
+        let a = &argv[j];
+        if dst.is_none() && is(a, "withscores") {
+            withscores = true;
+        } else if is(a, "limit") && left >= 2 {
+            offset = tri!(arg_i64(&argv[j + 1]));
+            limit = tri!(arg_i64(&argv[j + 2]));
+            j += 2;
+        } else if dir == Direction::Auto && is(a, "rev") {
+            dir = Direction::Reverse;
+        } else if rtype == RangeType::Auto && is(a, "bylex") {
+            rtype = RangeType::Lex;
+        } else if rtype == RangeType::Auto && is(a, "byscore") {
+            rtype = RangeType::Score;
+        } else {
+            return Reply::err(ERR_SYNTAX);
+        }
+        j += 1;
+    }
+    let rev = dir == Direction::Reverse;
+    if rtype == RangeType::Auto {
+        rtype = RangeType::Rank;
+    }
+    if limit != -1 && rtype == RangeType::Rank {
+        return Reply::err(
+            "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX",
+        );
+    }
+    if withscores && rtype == RangeType::Lex {
+        return Reply::err("ERR syntax error, WITHSCORES not supported in combination with BYLEX");
+    }
+    if rev && rtype != RangeType::Rank {
+        std::mem::swap(&mut minidx, &mut maxidx);
+    }
+    enum Spec {
+        Rank(i64, i64),
+        Score(ScoreRange),
+        Lex(LexRange),
+    }
+    let spec = match rtype {
+        RangeType::Score => match ScoreRange::parse(&argv[minidx], &argv[maxidx]) {
+            Some(r) => Spec::Score(r),
+            None => return Reply::err(ERR_MINMAX_FLOAT),
+        },
+        RangeType::Lex => match LexRange::parse(&argv[minidx], &argv[maxidx]) {
+            Some(r) => Spec::Lex(r),
+            None => return Reply::err(ERR_MINMAX_LEX),
+        },
+        _ => Spec::Rank(tri!(arg_i64(&argv[minidx])), tri!(arg_i64(&argv[maxidx]))),
+    };
+    let now = ctx.now_ms();
+    let db = ctx.session.db;
+    let items = match tri!(read_zset(ctx.keyspace, db, key, now)) {
+        None => Vec::new(),
+        Some(z) => match spec {
+            Spec::Rank(s, e) => match rank_window(z.len(), s, e) {
+                None => Vec::new(),
+                Some((lo, hi)) if rev => {
+                    let len = z.len();
+                    limited(z, len - hi, len - lo, true, 0, -1)
+                }
+                Some((lo, hi)) => limited(z, lo, hi, false, 0, -1),
+            },
+            Spec::Score(r) => {
+                let (lo, hi) = score_window(z, &r);
+                limited(z, lo, hi, rev, offset, limit)
+            }
+            Spec::Lex(r) => {
+                let (lo, hi) = lex_window(z, &r);
+                limited(z, lo, hi, rev, offset, limit)
+            }
+        },
+    };
+    match dst {
+        Some(d) => store_items(ctx, d, &items),
+        None => range_reply(ctx.session.resp, items, withscores),
+    }
+}
+
+fn zrange_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    zrange_generic(ctx, argv, 1, None, RangeType::Auto, Direction::Auto)
+}
+
+fn zrangestore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    zrange_generic(
+        ctx,
+        argv,
+        2,
+        Some(&argv[1]),
+        RangeType::Auto,
+        Direction::Auto,
+    )
+}
+
+fn zrevrange_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    zrange_generic(ctx, argv, 1, None, RangeType::Rank, Direction::Reverse)
+}
+
+fn zrangebyscore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    zrange_generic(ctx, argv, 1, None, RangeType::Score, Direction::Forward)
+}
+
+fn zrevrangebyscore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    zrange_generic(ctx, argv, 1, None, RangeType::Score, Direction::Reverse)
+}
+
+fn zrangebylex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    zrange_generic(ctx, argv, 1, None, RangeType::Lex, Direction::Forward)
+}
+
+fn zrevrangebylex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    zrange_generic(ctx, argv, 1, None, RangeType::Lex, Direction::Reverse)
+}
+
+// ---- ZREMRANGEBY* ----
+
+fn zremrange_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], rtype: RangeType) -> Reply {
+    enum Spec {
+        Rank(i64, i64),
+        Score(ScoreRange),
+        Lex(LexRange),
+    }
+    let spec = match rtype {
+        RangeType::Score => match ScoreRange::parse(&argv[2], &argv[3]) {
+            Some(r) => Spec::Score(r),
+            None => return Reply::err(ERR_MINMAX_FLOAT),
+        },
+        RangeType::Lex => match LexRange::parse(&argv[2], &argv[3]) {
+            Some(r) => Spec::Lex(r),
+            None => return Reply::err(ERR_MINMAX_LEX),
+        },
+        _ => Spec::Rank(tri!(arg_i64(&argv[2])), tri!(arg_i64(&argv[3]))),
+    };
+    let now = ctx.now_ms();
+    let db = ctx.session.db;
+    let Some(z) = tri!(write_zset(ctx.keyspace, db, &argv[1], now)) else {
+        return Reply::Integer(0);
+    };
+    let (lo, hi) = match spec {
+        Spec::Rank(s, e) => match rank_window(z.len(), s, e) {
+            Some(w) => w,
+            None => return Reply::Integer(0),
+        },
+        Spec::Score(r) => score_window(z, &r),
+        Spec::Lex(r) => lex_window(z, &r),
+    };
+    let doomed = z.tree.range(lo, hi);
+    for (_, m) in &doomed {
+        z.remove(m);
+    }
+    delete_if_empty(ctx.keyspace, db, &argv[1]);
+    Reply::Integer(doomed.len() as i64)
+}
+
+fn zremrangebyrank_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    zremrange_generic(ctx, argv, RangeType::Rank)
+}
+
+fn zremrangebyscore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    zremrange_generic(ctx, argv, RangeType::Score)
+}
+
+fn zremrangebylex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    zremrange_generic(ctx, argv, RangeType::Lex)
+}
+
+// ---- Pops ----
+
+/// Which end a pop takes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PopWhere {
+    Min,
+    Max,
+}
+
+/// The pop core shared by ZPOPMIN/ZPOPMAX/ZMPOP (and the blocking variants): removes up
+/// to `count` elements from the `where_` end of the sorted set at `key`, deleting the key
+/// when it empties. `Ok(None)` when the key does not exist, WRONGTYPE when it is not a
+/// sorted set; a `count` of 0 still checks the type.
+pub fn zpop(
+    ks: &mut Keyspace,
+    db: usize,
+    key: &[u8],
+    now: u64,
+    where_: PopWhere,
+    count: u64,
+) -> Result<Option<Vec<(Bytes, f64)>>, Reply> {
+    let Some(z) = write_zset(ks, db, key, now)? else {
+        return Ok(None);
+    };
+    let len = z.len();
+    let n = count.min(len as u64) as usize;
+    let mut items: Vec<(Bytes, f64)> = match where_ {
+        PopWhere::Min => z.tree.range(0, n),
+        PopWhere::Max => z.tree.range(len - n, len),
+    }
+    .into_iter()
+    .map(|(s, m)| (m, s))
+    .collect();
+    if where_ == PopWhere::Max {
+        items.reverse();
+    }
+    for (m, _) in &items {
+        z.remove(m);
+    }
+    delete_if_empty(ks, db, key);
+    Ok(Some(items))
+}
+
+/// Popped elements as `[member, score]` pairs, or flat when `nested` is false.
+fn pairs_reply(items: Vec<(Bytes, f64)>, nested: bool) -> Vec<Reply> {
+    let mut out = Vec::with_capacity(items.len() * 2);
+    for (m, s) in items {
+        if nested {
+            out.push(Reply::Array(vec![Reply::Bulk(m), Reply::Double(s)]));
+        } else {
+            out.push(Reply::Bulk(m));
+            out.push(Reply::Double(s));
+        }
+    }
+    out
+}
+
+fn zpop_minmax(ctx: &mut Ctx<'_>, argv: &[Bytes], where_: PopWhere) -> Reply {
+    if argv.len() > 3 {
+        return Reply::err(ERR_SYNTAX);
+    }
+    let count = match argv.get(2) {
+        Some(a) => Some(tri!(arg_positive(a)) as u64),
+        None => None,
+    };
+    let nested = ctx.session.resp > 2 && count.is_some();
+    let now = ctx.now_ms();
+    let db = ctx.session.db;
+    match tri!(zpop(
+        ctx.keyspace,
+        db,
+        &argv[1],
+        now,
+        where_,
+        count.unwrap_or(1)
+    )) {
+        None => Reply::Array(vec![]),
+        Some(items) => Reply::Array(pairs_reply(items, nested)),
+    }
+}
+
+fn zpopmin_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    zpop_minmax(ctx, argv, PopWhere::Min)
+}
+
+fn zpopmax_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    zpop_minmax(ctx, argv, PopWhere::Max)
+}
+
+/// ZMPOP's arguments after the numkeys index: the keys, MIN|MAX and COUNT.
+pub(crate) fn parse_mpop(
+    argv: &[Bytes],
+    numkeys_idx: usize,
+) -> Result<(&[Bytes], PopWhere, u64), Reply> {
+    let numkeys = arg_at_least_one(&argv[numkeys_idx], "ERR numkeys should be greater than 0")?;
+    let where_idx = (numkeys as u64).saturating_add(numkeys_idx as u64 + 1);
+    if where_idx >= argv.len() as u64 {
+        return Err(Reply::err(ERR_SYNTAX));
+    }
+    let where_idx = where_idx as usize;
+    let where_ = if is(&argv[where_idx], "min") {
+        PopWhere::Min
+    } else if is(&argv[where_idx], "max") {
+        PopWhere::Max
+    } else {
+        return Err(Reply::err(ERR_SYNTAX));
+    };
+    let mut count = None;
+    let mut j = where_idx + 1;
+    while j < argv.len() {
+        if count.is_none() && is(&argv[j], "count") && j + 1 < argv.len() {
+            count =
+                Some(arg_at_least_one(&argv[j + 1], "ERR count should be greater than 0")? as u64);
+            j += 2;
+        } else {
+            return Err(Reply::err(ERR_SYNTAX));
+        }
+    }
+    Ok((
+        &argv[numkeys_idx + 1..where_idx],
+        where_,
+        count.unwrap_or(1),
+    ))
+}
+
+fn zmpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let (keys, where_, count) = tri!(parse_mpop(argv, 1));
+    let now = ctx.now_ms();
+    let db = ctx.session.db;
+    for k in keys {
+        if let Some(items) = tri!(zpop(ctx.keyspace, db, k, now, where_, count)) {
+            return Reply::Array(vec![
+                Reply::Bulk(k.clone()),
+                Reply::Array(pairs_reply(items, true)),
+            ]);
+        }
+    }
+    Reply::NullArray
+}
+
+// ---- ZRANDMEMBER ----
+
+fn zrandmember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let now = ctx.now_ms();
+    let db = ctx.session.db;
+    let resp = ctx.session.resp;
+    if argv.len() < 3 {
+        let rng = &mut ctx.server.rng;
+        let Some(z) = tri!(read_zset(ctx.keyspace, db, &argv[1], now)) else {
+            return Reply::Null;
+        };
+        let r = (rng.next_u64() % z.len().max(1) as u64) as usize;
+        return z
+            .tree
+            .select(r)
+            .map_or(Reply::Null, |(_, m)| Reply::Bulk(m.clone()));
+    }
+    let count = match arg_i64(&argv[2]) {
+        Ok(i64::MIN) => {
+            return Reply::err(
+                "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
+            )
+        }
+        Ok(c) => c,
+        Err(e) => return e,
+    };
+    let mut withscores = false;
+    if argv.len() > 4 || (argv.len() == 4 && !is(&argv[3], "withscores")) {
+        return Reply::err(ERR_SYNTAX);
+    } else if argv.len() == 4 {
+        withscores = true;
+        if !(-(i64::MAX / 2)..=i64::MAX / 2).contains(&count) {
+            return Reply::err("ERR value is out of range");
+        }
+    }
+    let rng = &mut ctx.server.rng;
+    let Some(z) = tri!(read_zset(ctx.keyspace, db, &argv[1], now)) else {
+        return Reply::Array(vec![]);
+    };
+    let size = z.len() as u64;
+    let pick = |r: usize| z.tree.select(r).map(|(s, m)| (m.clone(), s));
+    let items: Vec<(Bytes, f64)> = if count == 0 || size == 0 {
+        Vec::new()
+    } else if count < 0 || count == 1 {
+        let n = count.unsigned_abs();
+        if n > MAX_RANDOM_REPLY {
+            return Reply::err(ERR_RANDOM_TOO_BIG);
+        }
+        (0..n)
+            .filter_map(|_| pick((rng.next_u64() % size) as usize))
+            .collect()
+    } else if count as u64 >= size {
+        // The whole set, highest rank first (what 7.0 replies, checked on the server).
+        let mut all: Vec<(Bytes, f64)> = z.tree.iter().into_iter().map(|(s, m)| (m, s)).collect();
+        all.reverse();
+        all
+    } else {
+        // Distinct random ranks, in the order they were drawn.
+        let count = count as u64;
+        let mut seen = BTreeSet::new();
+        let mut out = Vec::with_capacity(count as usize);
+        while (out.len() as u64) < count {
+            let r = (rng.next_u64() % size) as usize;
+            if seen.insert(r) {
+                out.extend(pick(r));
+            }
+        }
+        out
+    };
+    range_reply(resp, items, withscores)
+}
+
+// ---- ZUNION / ZINTER / ZDIFF and their STORE / CARD forms ----
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SetOp {
+    Union,
+    Inter,
+    Diff,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Aggregate {
+    Sum,
+    Min,
+    Max,
+}
+
+/// An input of the set operations: a sorted set, or a plain set whose scores are 1.
+enum Source {
+    Missing,
+    Z(ZSetValue),
+    S(SetValue),
+}
+
+impl Source {
+    fn len(&self) -> usize {
+        match self {
+            Source::Missing => 0,
+            Source::Z(z) => z.len(),
+            Source::S(s) => s.len(),
+        }
+    }
+
+    fn find(&self, m: &[u8]) -> Option<f64> {
+        match self {
+            Source::Missing => None,
+            Source::Z(z) => z.score(m),
+            Source::S(s) => s.contains(m).then_some(1.0),
+        }
+    }
+
+    fn items(&self) -> Vec<(Bytes, f64)> {
+        match self {
+            Source::Missing => Vec::new(),
+            Source::Z(z) => z.tree.iter().into_iter().map(|(s, m)| (m, s)).collect(),
+            Source::S(s) => s.members().map(|m| (m, 1.0)).collect(),
+        }
+    }
+}
+
+/// zunionInterAggregate.
+fn aggregate(target: &mut f64, val: f64, agg: Aggregate) {
+    match agg {
+        Aggregate::Sum => {
+            *target += val;
+            if target.is_nan() {
+                *target = 0.0;
+            }
+        }
+        Aggregate::Min => {
+            if val < *target {
+                *target = val;
+            }
+        }
+        Aggregate::Max => {
+            if val > *target {
+                *target = val;
+            }
+        }
+    }
+}
+
+/// zunionInterDiffGenericCommand.
+fn zsetop_generic(
+    ctx: &mut Ctx<'_>,
+    argv: &[Bytes],
+    numkeys_idx: usize,
+    dst: Option<&Bytes>,
+    op: SetOp,
+    card_only: bool,
+    name: &str,
+) -> Reply {
+    let setnum = tri!(arg_i64(&argv[numkeys_idx]));
+    if setnum < 1 {
+        return Reply::error(format!(
+            "ERR at least 1 input key is needed for '{name}' command"
+        ));
+    }
+    if setnum as u64 > (argv.len() - (numkeys_idx + 1)) as u64 {
+        return Reply::err(ERR_SYNTAX);
+    }
+    let setnum = setnum as usize;
+    let now = ctx.now_ms();
+    let db = ctx.session.db;
+    let mut srcs: Vec<(Source, f64)> = Vec::with_capacity(setnum);
+    for k in &argv[numkeys_idx + 1..numkeys_idx + 1 + setnum] {
+        let v = if dst.is_some() {
+            ctx.keyspace.lookup_write(db, k, now).map(|v| &*v)
+        } else {
+            ctx.keyspace.lookup_read(db, k, now)
+        };
+        let src = match v {
+            None => Source::Missing,
+            Some(Value::ZSet(z)) => Source::Z((**z).clone()),
+            Some(Value::Set(s)) => Source::S((**s).clone()),
+            Some(_) => return wrongtype(),
+        };
+        srcs.push((src, 1.0));
+    }
+    let mut agg = Aggregate::Sum;
+    let mut withscores = false;
+    let mut limit = 0u64;
+    let mut j = numkeys_idx + 1 + setnum;
+    while j < argv.len() {
+        let remaining = argv.len() - j;
+        let a = &argv[j];
+        let full = op != SetOp::Diff && !card_only;
+        if full && remaining > setnum && is(a, "weights") {
+            j += 1;
+            for src in srcs.iter_mut() {
+                match parse_score(&argv[j]) {
+                    Some(w) => src.1 = w,
+                    None => return Reply::err("ERR weight value is not a float"),
+                }
+                j += 1;
+            }
+        } else if full && remaining >= 2 && is(a, "aggregate") {
+            let v = &argv[j + 1];
+            agg = if is(v, "sum") {
+                Aggregate::Sum
+            } else if is(v, "min") {
+                Aggregate::Min
+            } else if is(v, "max") {
+                Aggregate::Max
+            } else {
+                return Reply::err(ERR_SYNTAX);
+            };
+            j += 2;
+        } else if dst.is_none() && !card_only && is(a, "withscores") {
+            withscores = true;
+            j += 1;
+        } else if card_only && remaining >= 2 && is(a, "limit") {
+            limit = match arg_i64(&argv[j + 1]) {
+                Ok(l) if l >= 0 => l as u64,
+                _ => return Reply::err("ERR LIMIT can't be negative"),
+            };
+            j += 2;
+        } else {
+            return Reply::err(ERR_SYNTAX);
+        }
+    }
+    let mut result: Vec<(Bytes, f64)> = Vec::new();
+    let mut cardinality = 0u64;
+    match op {
+        SetOp::Inter => {
+            srcs.sort_by_key(|(s, _)| s.len());
+            if srcs[0].0.len() > 0 {
+                for (m, s0) in srcs[0].0.items() {
+                    let mut score = srcs[0].1 * s0;
+                    if score.is_nan() {
+                        score = 0.0;
+                    }
+                    let mut all = true;
+                    for (src, w) in &srcs[1..] {
+                        match src.find(&m) {
+                            Some(v) => aggregate(&mut score, v * w, agg),
+                            None => {
+                                all = false;
+                                break;
+                            }
+                        }
+                    }
+                    if !all {
+                        continue;
+                    }
+                    if card_only {
+                        cardinality += 1;
+                        if limit > 0 && cardinality >= limit {
+                            break;
+                        }
+                    } else {
+                        result.push((m, score));
+                    }
+                }
+            }
+        }
+        SetOp::Union => {
+            srcs.sort_by_key(|(s, _)| s.len());
+            let mut acc: BTreeMap<Bytes, f64> = BTreeMap::new();
+            for (src, w) in &srcs {
+                for (m, s) in src.items() {
+                    let mut score = w * s;
+                    if score.is_nan() {
+                        score = 0.0;
+                    }
+                    match acc.get_mut(&m) {
+                        Some(t) => aggregate(t, score, agg),
+                        None => {
+                            acc.insert(m, score);
+                        }
+                    }
+                }
+            }
+            result = acc.into_iter().collect();
+        }
+        SetOp::Diff => {
+            for (m, s) in srcs[0].0.items() {
+                if !srcs[1..].iter().any(|(src, _)| src.find(&m).is_some()) {
+                    result.push((m, s));
+                }
+            }
+        }
+    }
+    if card_only {
+        return Reply::Integer(cardinality as i64);
+    }
+    result.sort_by(|a, b| cmp_entry((a.1, &a.0), (b.1, &b.0)));
+    match dst {
+        Some(d) => store_items(ctx, d, &result),
+        None => range_reply(ctx.session.resp, result, withscores),
+    }
+}
+
+fn zunion_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    zsetop_generic(ctx, argv, 1, None, SetOp::Union, false, "zunion")
+}
+
+fn zinter_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    zsetop_generic(ctx, argv, 1, None, SetOp::Inter, false, "zinter")
+}
+
+fn zdiff_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    zsetop_generic(ctx, argv, 1, None, SetOp::Diff, false, "zdiff")
+}
+
+fn zunionstore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    zsetop_generic(
+        ctx,
+        argv,
+        2,
+        Some(&argv[1]),
+        SetOp::Union,
+        false,
+        "zunionstore",
+    )
+}
+
+fn zinterstore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    zsetop_generic(
+        ctx,
+        argv,
+        2,
+        Some(&argv[1]),
+        SetOp::Inter,
+        false,
+        "zinterstore",
+    )
+}
+
+fn zdiffstore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    zsetop_generic(
+        ctx,
+        argv,
+        2,
+        Some(&argv[1]),
+        SetOp::Diff,
+        false,
+        "zdiffstore",
+    )
+}
+
+fn zintercard_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    zsetop_generic(ctx, argv, 1, None, SetOp::Inter, true, "zintercard")
+}
+
+// ---- ZSCAN ----
+
+fn zscan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let Some(mut cursor) = parse_cursor(&argv[2]) else {
+        return Reply::err("ERR invalid cursor");
+    };
+    let now = ctx.now_ms();
+    let Some(z) = tri!(read_zset(ctx.keyspace, ctx.session.db, &argv[1], now)) else {
+        return empty_scan();
+    };
+    let (count, pattern) = tri!(scan_opts(argv, 3));
+    let mut found: Vec<(Bytes, f64)> = Vec::new();
+    if z.listpack {
+        // A listpack is returned whole in one call.
+        found = z.tree.iter().into_iter().map(|(s, m)| (m, s)).collect();
+        cursor = 0;
+    } else {
+        let mut max_iterations = count.saturating_mul(10);
+        loop {
+            cursor = z.dict.scan(cursor, |k, v| found.push((k.clone(), *v)));
+            if cursor == 0 || max_iterations == 0 || found.len() as u64 >= count {
+                break;
+            }
+            max_iterations -= 1;
+        }
+    }
+    let mut items = Vec::with_capacity(found.len() * 2);
+    for (m, s) in found {
+        if pattern.as_ref().is_none_or(|p| glob::matches(p, &m)) {
+            items.push(Reply::Bulk(m));
+            items.push(Reply::bulk(format_double(s)));
+        }
+    }
+    Reply::Array(vec![
+        Reply::Bulk(Bytes::from(cursor.to_string())),
+        Reply::Array(items),
+    ])
+}
+
+// ---- Table (flags, key specs, ACL and docs as Redis 7.0.15's COMMAND INFO / DOCS) ----
+
+pub const COMMANDS: &[Command] = &[
+    Command {
+        name: "zadd",
+        arity: -4,
+        flags: &["write", "denyoom", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "sortedset", "fast"],
+        summary: "Add one or more members to a sorted set, or update its score if it already exists",
+        since: "1.2.0",
+        group: "sorted-set",
+        handler: zadd_cmd,
+    },
+    Command {
+        name: "zcard",
+        arity: 2,
+        flags: &["readonly", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "sortedset", "fast"],
+        summary: "Get the number of members in a sorted set",
+        since: "1.2.0",
+        group: "sorted-set",
+        handler: zcard_cmd,
+    },
+    Command {
+        name: "zcount",
+        arity: 4,
+        flags: &["readonly", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "sortedset", "fast"],
+        summary: "Count the members in a sorted set with scores within the given values",
+        since: "2.0.0",
+        group: "sorted-set",
+        handler: zcount_cmd,
+    },
+    Command {
+        name: "zdiff",
+        arity: -3,
+        flags: &["readonly", "movablekeys"],
+        first_key: 0,
+        last_key: 0,
+        step: 0,
+        acl: &["read", "sortedset", "slow"],
+        summary: "Subtract multiple sorted sets",
+        since: "6.2.0",
+        group: "sorted-set",
+        handler: zdiff_cmd,
+    },
+    Command {
+        name: "zdiffstore",
+        arity: -4,
+        flags: &["write", "denyoom", "movablekeys"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "sortedset", "slow"],
+        summary: "Subtract multiple sorted sets and store the resulting sorted set in a new key",
+        since: "6.2.0",
+        group: "sorted-set",
+        handler: zdiffstore_cmd,
+    },
+    Command {
+        name: "zincrby",
+        arity: 4,
+        flags: &["write", "denyoom", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "sortedset", "fast"],
+        summary: "Increment the score of a member in a sorted set",
+        since: "1.2.0",
+        group: "sorted-set",
+        handler: zincrby_cmd,
+    },
+    Command {
+        name: "zinter",
+        arity: -3,
+        flags: &["readonly", "movablekeys"],
+        first_key: 0,
+        last_key: 0,
+        step: 0,
+        acl: &["read", "sortedset", "slow"],
+        summary: "Intersect multiple sorted sets",
+        since: "6.2.0",
+        group: "sorted-set",
+        handler: zinter_cmd,
+    },
+    Command {
+        name: "zintercard",
+        arity: -3,
+        flags: &["readonly", "movablekeys"],
+        first_key: 0,
+        last_key: 0,
+        step: 0,
+        acl: &["read", "sortedset", "slow"],
+        summary: "Intersect multiple sorted sets and return the cardinality of the result",
+        since: "7.0.0",
+        group: "sorted-set",
+        handler: zintercard_cmd,
+    },
+    Command {
+        name: "zinterstore",
+        arity: -4,
+        flags: &["write", "denyoom", "movablekeys"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "sortedset", "slow"],
+        summary: "Intersect multiple sorted sets and store the resulting sorted set in a new key",
+        since: "2.0.0",
+        group: "sorted-set",
+        handler: zinterstore_cmd,
+    },
+    Command {
+        name: "zlexcount",
+        arity: 4,
+        flags: &["readonly", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "sortedset", "fast"],
+        summary: "Count the number of members in a sorted set between a given lexicographical range",
+        since: "2.8.9",
+        group: "sorted-set",
+        handler: zlexcount_cmd,
+    },
+    Command {
+        name: "zmpop",
+        arity: -4,
+        flags: &["write", "movablekeys"],
+        first_key: 0,
+        last_key: 0,
+        step: 0,
+        acl: &["write", "sortedset", "slow"],
+        summary: "Remove and return members with scores in a sorted set",
+        since: "7.0.0",
+        group: "sorted-set",
+        handler: zmpop_cmd,
+    },
+    Command {
+        name: "zmscore",
+        arity: -3,
+        flags: &["readonly", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "sortedset", "fast"],
+        summary: "Get the score associated with the given members in a sorted set",
+        since: "6.2.0",
+        group: "sorted-set",
+        handler: zmscore_cmd,
+    },
+    Command {
+        name: "zpopmax",
+        arity: -2,
+        flags: &["write", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "sortedset", "fast"],
+        summary: "Remove and return members with the highest scores in a sorted set",
+        since: "5.0.0",
+        group: "sorted-set",
+        handler: zpopmax_cmd,
+    },
+    Command {
+        name: "zpopmin",
+        arity: -2,
+        flags: &["write", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "sortedset", "fast"],
+        summary: "Remove and return members with the lowest scores in a sorted set",
+        since: "5.0.0",
+        group: "sorted-set",
+        handler: zpopmin_cmd,
+    },
+    Command {
+        name: "zrandmember",
+        arity: -2,
+        flags: &["readonly"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "sortedset", "slow"],
+        summary: "Get one or multiple random elements from a sorted set",
+        since: "6.2.0",
+        group: "sorted-set",
+        handler: zrandmember_cmd,
+    },
+    Command {
+        name: "zrange",
+        arity: -4,
+        flags: &["readonly"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "sortedset", "slow"],
+        summary: "Return a range of members in a sorted set",
+        since: "1.2.0",
+        group: "sorted-set",
+        handler: zrange_cmd,
+    },
+    Command {
+        name: "zrangebylex",
+        arity: -4,
+        flags: &["readonly"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "sortedset", "slow"],
+        summary: "Return a range of members in a sorted set, by lexicographical range",
+        since: "2.8.9",
+        group: "sorted-set",
+        handler: zrangebylex_cmd,
+    },
+    Command {
+        name: "zrangebyscore",
+        arity: -4,
+        flags: &["readonly"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "sortedset", "slow"],
+        summary: "Return a range of members in a sorted set, by score",
+        since: "1.0.5",
+        group: "sorted-set",
+        handler: zrangebyscore_cmd,
+    },
+    Command {
+        name: "zrangestore",
+        arity: -5,
+        flags: &["write", "denyoom"],
+        first_key: 1,
+        last_key: 2,
+        step: 1,
+        acl: &["write", "sortedset", "slow"],
+        summary: "Store a range of members from sorted set into another key",
+        since: "6.2.0",
+        group: "sorted-set",
+        handler: zrangestore_cmd,
+    },
+    Command {
+        name: "zrank",
+        arity: 3,
+        flags: &["readonly", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "sortedset", "fast"],
+        summary: "Determine the index of a member in a sorted set",
+        since: "2.0.0",
+        group: "sorted-set",
+        handler: zrank_cmd,
+    },
+    Command {
+        name: "zrem",
+        arity: -3,
+        flags: &["write", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "sortedset", "fast"],
+        summary: "Remove one or more members from a sorted set",
+        since: "1.2.0",
+        group: "sorted-set",
+        handler: zrem_cmd,
+    },
+    Command {
+        name: "zremrangebylex",
+        arity: 4,
+        flags: &["write"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "sortedset", "slow"],
+        summary: "Remove all members in a sorted set between the given lexicographical range",
+        since: "2.8.9",
+        group: "sorted-set",
+        handler: zremrangebylex_cmd,
+    },
+    Command {
+        name: "zremrangebyrank",
+        arity: 4,
+        flags: &["write"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "sortedset", "slow"],
+        summary: "Remove all members in a sorted set within the given indexes",
+        since: "2.0.0",
+        group: "sorted-set",
+        handler: zremrangebyrank_cmd,
+    },
+    Command {
+        name: "zremrangebyscore",
+        arity: 4,
+        flags: &["write"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "sortedset", "slow"],
+        summary: "Remove all members in a sorted set within the given scores",
+        since: "1.2.0",
+        group: "sorted-set",
+        handler: zremrangebyscore_cmd,
+    },
+    Command {
+        name: "zrevrange",
+        arity: -4,
+        flags: &["readonly"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "sortedset", "slow"],
+        summary: "Return a range of members in a sorted set, by index, with scores ordered from high to low",
+        since: "1.2.0",
+        group: "sorted-set",
+        handler: zrevrange_cmd,
+    },
+    Command {
+        name: "zrevrangebylex",
+        arity: -4,
+        flags: &["readonly"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "sortedset", "slow"],
+        summary: "Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower strings.",
+        since: "2.8.9",
+        group: "sorted-set",
+        handler: zrevrangebylex_cmd,
+    },
+    Command {
+        name: "zrevrangebyscore",
+        arity: -4,
+        flags: &["readonly"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "sortedset", "slow"],
+        summary: "Return a range of members in a sorted set, by score, with scores ordered from high to low",
+        since: "2.2.0",
+        group: "sorted-set",
+        handler: zrevrangebyscore_cmd,
+    },
+    Command {
+        name: "zrevrank",
+        arity: 3,
+        flags: &["readonly", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "sortedset", "fast"],
+        summary: "Determine the index of a member in a sorted set, with scores ordered from high to low",
+        since: "2.0.0",
+        group: "sorted-set",
+        handler: zrevrank_cmd,
+    },
+    Command {
+        name: "zscan",
+        arity: -3,
+        flags: &["readonly"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "sortedset", "slow"],
+        summary: "Incrementally iterate sorted sets elements and associated scores",
+        since: "2.8.0",
+        group: "sorted-set",
+        handler: zscan_cmd,
+    },
+    Command {
+        name: "zscore",
+        arity: 3,
+        flags: &["readonly", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["read", "sortedset", "fast"],
+        summary: "Get the score associated with the given member in a sorted set",
+        since: "1.2.0",
+        group: "sorted-set",
+        handler: zscore_cmd,
+    },
+    Command {
+        name: "zunion",
+        arity: -3,
+        flags: &["readonly", "movablekeys"],
+        first_key: 0,
+        last_key: 0,
+        step: 0,
+        acl: &["read", "sortedset", "slow"],
+        summary: "Add multiple sorted sets",
+        since: "6.2.0",
+        group: "sorted-set",
+        handler: zunion_cmd,
+    },
+    Command {
+        name: "zunionstore",
+        arity: -4,
+        flags: &["write", "denyoom", "movablekeys"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["write", "sortedset", "slow"],
+        summary: "Add multiple sorted sets and store the resulting sorted set in a new key",
+        since: "2.0.0",
+        group: "sorted-set",
+        handler: zunionstore_cmd,
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cmd::strings::harness::{b, e, i, H};
+
+    fn d(v: f64) -> Reply {
+        Reply::Double(v)
+    }
+
+    #[test]
+    fn zadd_flags_and_replies() {
+        let mut h = H::new();
+        assert_eq!(h.run("ZADD z 1 a 2 b"), i(2));
+        assert_eq!(h.run("ZADD z CH 3 a 1 c"), i(2));
+        assert_eq!(h.run("ZADD z XX 5 nope"), i(0));
+        assert_eq!(h.run("ZADD z INCR 2 a"), d(5.0));
+        assert_eq!(h.run("ZADD z INCR NX 2 a"), Reply::Null);
+        assert_eq!(h.run("ZADD z GT 1 a"), i(0));
+        assert_eq!(h.run("ZSCORE z a"), d(5.0));
+        assert_eq!(
+            h.run("ZADD z NX XX 1 a"),
+            e("ERR XX and NX options at the same time are not compatible")
+        );
+        assert_eq!(h.run("ZADD z 1 a 2"), e("ERR syntax error"));
+        assert_eq!(h.run("ZADD z nan a"), e("ERR value is not a valid float"));
+        assert_eq!(h.run("ZADD z inf a"), i(0));
+        assert_eq!(
+            h.run("ZINCRBY z -inf a"),
+            e("ERR resulting score is not a number (NaN)")
+        );
+        assert_eq!(h.run("ZADD nokey XX 1 a"), i(0));
+        assert_eq!(h.run("EXISTS nokey"), i(0));
+        assert_eq!(h.run("ZCARD z"), i(3));
+    }
+
+    #[test]
+    fn ranges_and_rank() {
+        let mut h = H::new();
+        h.run("ZADD z 1 a 2 b 3 c 4 d");
+        assert_eq!(h.run("ZRANGE z 1 2"), Reply::Array(vec![b("b"), b("c")]));
+        assert_eq!(h.run("ZRANGE z 0 0 REV"), Reply::Array(vec![b("d")]));
+        assert_eq!(
+            h.run("ZRANGEBYSCORE z (1 3 WITHSCORES"),
+            Reply::Array(vec![b("b"), d(2.0), b("c"), d(3.0)])
+        );
+        assert_eq!(
+            h.run("ZREVRANGEBYSCORE z +inf -inf LIMIT 1 2"),
+            Reply::Array(vec![b("c"), b("b")])
+        );
+        assert_eq!(
+            h.run("ZRANGEBYLEX z [b (d"),
+            Reply::Array(vec![b("b"), b("c")])
+        );
+        assert_eq!(h.run("ZREVRANK z a"), i(3));
+        assert_eq!(h.run("ZCOUNT z (1 +inf"), i(3));
+        assert_eq!(h.run("ZLEXCOUNT z - +"), i(4));
+        h.session.resp = 3;
+        assert_eq!(
+            h.run("ZRANGE z 0 0 WITHSCORES"),
+            Reply::Array(vec![Reply::Array(vec![b("a"), d(1.0)])])
+        );
+    }
+
+    #[test]
+    fn pops_delete_emptied_keys() {
+        let mut h = H::new();
+        h.run("ZADD z 1 a 2 b 3 c");
+        assert_eq!(h.run("ZPOPMAX z"), Reply::Array(vec![b("c"), d(3.0)]));
+        assert_eq!(
+            h.run("ZMPOP 2 nokey z MIN COUNT 5"),
+            Reply::Array(vec![
+                b("z"),
+                Reply::Array(vec![
+                    Reply::Array(vec![b("a"), d(1.0)]),
+                    Reply::Array(vec![b("b"), d(2.0)]),
+                ]),
+            ])
+        );
+        assert_eq!(h.run("EXISTS z"), i(0));
+        assert_eq!(h.run("ZMPOP 1 z MIN"), Reply::NullArray);
+        h.run("SET s x");
+        assert!(h.run("ZPOPMIN s 0").is_error());
+        let mut h2 = H::new();
+        h2.run("ZADD z 1 a");
+        let got = zpop(&mut h2.ks, 0, b"z", T0_MS_FOR_TEST, PopWhere::Max, 9).unwrap();
+        assert_eq!(got, Some(vec![(Bytes::from("a"), 1.0)]));
+        assert_eq!(h2.ks.dbsize(0), 0);
+    }
+
+    const T0_MS_FOR_TEST: u64 = crate::cmd::strings::harness::T0_MS;
+
+    #[test]
+    fn set_operations_take_sets_too() {
+        let mut h = H::new();
+        h.run("ZADD a 1 x 2 y");
+        h.run("SADD s y z");
+        assert_eq!(
+            h.run("ZUNION 2 a s WITHSCORES"),
+            Reply::Array(vec![b("x"), d(1.0), b("z"), d(1.0), b("y"), d(3.0)])
+        );
+        assert_eq!(h.run("ZINTERCARD 2 a s"), i(1));
+        assert_eq!(h.run("ZDIFFSTORE d 2 a s"), i(1));
+        assert_eq!(h.run("OBJECT ENCODING d"), b("listpack"));
+        assert_eq!(h.run("ZINTERSTORE d 2 a nokey"), i(0));
+        assert_eq!(h.run("EXISTS d"), i(0));
+    }
+
+    #[test]
+    fn hostile_counts_never_panic() {
+        let mut h = H::new();
+        h.run("ZADD z 1 a 2 b 3 c");
+        for line in [
+            "ZRANDMEMBER z -9223372036854775808",
+            "ZRANDMEMBER z -9223372036854775807",
+            "ZRANDMEMBER z 9223372036854775807",
+            "ZRANDMEMBER z -4611686018427387903 WITHSCORES",
+            "ZRANDMEMBER z 2",
+            "ZRANDMEMBER z -2 WITHSCORES",
+            "ZRANGEBYSCORE z -inf +inf LIMIT 9223372036854775807 9223372036854775807",
+            "ZREVRANGEBYSCORE z +inf -inf LIMIT 2 9223372036854775807",
+            "ZRANGEBYLEX z - + LIMIT -9223372036854775808 -1",
+            "ZRANGE z -9223372036854775808 9223372036854775807",
+            "ZRANGE z 9223372036854775807 -9223372036854775808 REV",
+            "ZREMRANGEBYRANK z -9223372036854775808 -9223372036854775808",
+            "ZPOPMIN z 9223372036854775807",
+            "ZADD z 1 a 2 b 3 c",
+            "ZMPOP 9223372036854775807 z MIN",
+            "ZMPOP 1 z MAX COUNT 9223372036854775807",
+            "ZUNION 9223372036854775807 z",
+            "ZINTERCARD 1 z LIMIT 9223372036854775807",
+            "ZSCAN z 18446744073709551615 COUNT 9223372036854775807",
+            "ZADD z 0x1p99999 a",
+            "ZRANGEBYSCORE z ( (",
+            "ZRANGESTORE d z 0 -1 BYSCORE LIMIT 0 -1",
+        ] {
+            let _ = h.run(line);
+        }
+        h.run("ZADD z 1 a");
+        // With repetition, a count beyond MAX_RANDOM_REPLY is refused, not allocated.
+        assert!(h.run("ZRANDMEMBER z -9223372036854775807").is_error());
+    }
+
+    #[test]
+    fn score_parsing_follows_string2d() {
+        for (s, v) in [
+            ("1", 1.0),
+            ("-1.5", -1.5),
+            ("+2", 2.0),
+            (".5", 0.5),
+            ("5.", 5.0),
+            ("1e3", 1000.0),
+            ("inf", f64::INFINITY),
+            ("-Infinity", f64::NEG_INFINITY),
+            ("0x10", 16.0),
+            ("0x1p-2", 0.25),
+        ] {
+            assert_eq!(parse_score(s.as_bytes()), Some(v), "{s}");
+        }
+        for s in [
+            "", " 1", "1 ", "nan", "1e400", "1e-400", "abc", "1e", "0x", "--1", "1\0",
+        ] {
+            assert_eq!(parse_score(s.as_bytes()), None, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn range_parsing_follows_zslparserange() {
+        let r = ScoreRange::parse(b"(1", b"+inf").unwrap();
+        assert!(r.minex && !r.maxex && r.min == 1.0 && r.max == f64::INFINITY);
+        assert_eq!(
+            ScoreRange::parse(b"", b" 5").map(|r| (r.min, r.max)),
+            Some((0.0, 5.0))
+        );
+        assert_eq!(
+            ScoreRange::parse(b"1e400", b"(").map(|r| r.min),
+            Some(f64::INFINITY)
+        );
+        assert!(ScoreRange::parse(b"nan", b"1").is_none());
+        assert!(ScoreRange::parse(b"  ", b"1").is_none());
+        assert!(ScoreRange::parse(b"1x", b"1").is_none());
+        let l = LexRange::parse(&Bytes::from("[a"), &Bytes::from("(c")).unwrap();
+        assert!(l.gte_min(b"a") && l.lte_max(b"b") && !l.lte_max(b"c"));
+        assert!(LexRange::parse(&Bytes::from("a"), &Bytes::from("+")).is_none());
+        assert!(LexRange::parse(&Bytes::from("+x"), &Bytes::from("+")).is_none());
+    }
+}
