@@ -11,7 +11,9 @@ fn assert_sweep(seeds: std::ops::Range<u64>, faults: Option<FaultPlan>) {
         config.faults = faults.clone();
         let report = run(&config);
         if let Some(failure) = report.failure {
-            failures.push(format!("seed {seed}: {failure}  (reproduce: sim --seed {seed})"));
+            failures.push(format!(
+                "seed {seed}: {failure}  (reproduce: sim --seed {seed})"
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -24,7 +26,10 @@ fn swarm_sweep_passes() {
 
 #[test]
 fn every_fault_at_once_sweep_passes() {
-    assert_sweep(1000..1100, Some(FaultPlan::from_names("all").expect("all faults")));
+    assert_sweep(
+        1000..1100,
+        Some(FaultPlan::from_names("all").expect("all faults")),
+    );
 }
 
 #[test]

@@ -293,7 +293,7 @@ impl RequestParser {
             return Err(ProtocolError::new("unauthenticated multibulk length"));
         }
         // The byte after '\r' is skipped unchecked, as Redis does.
-        buf.advance(cr + 2);
+        buf.advance((cr + 2).min(buf.len()));
         self.line = LineSearch::default();
         Ok(Some(count))
     }
@@ -377,7 +377,7 @@ impl RequestParser {
             return Err(ProtocolError::new("unauthenticated bulk length"));
         }
         let len = usize::try_from(len).map_err(|_| ProtocolError::new("invalid bulk length"))?;
-        buf.advance(cr + 2);
+        buf.advance((cr + 2).min(buf.len()));
         self.line = LineSearch::default();
         Ok(Some(len))
     }
@@ -392,6 +392,10 @@ impl RequestParser {
     ) -> Result<Option<usize>, ProtocolError> {
         match self.line.find(buf, b'\r') {
             LineEnd::At(cr) if cr + 2 <= buf.len() => Ok(Some(cr)),
+            // Planted bug (simulator experiment): take "\r" as the whole line end, so a
+            // "\n" that arrives in the next read starts the next element.
+            #[cfg(feature = "planted-bug-crlf-whole")]
+            LineEnd::At(cr) => Ok(Some(cr)),
             LineEnd::At(_) => Ok(None),
             LineEnd::Pending => too_big(buf, too_big_text),
         }

@@ -371,8 +371,9 @@ impl<P: Poller> EventLoop<P> {
         };
         client.last_io_us = self.state.now_us;
         self.state.stats.total_net_input_bytes += n as u64;
-        if !client.read_backlog {
-            // Edge-triggered: only a WouldBlock proves the socket is drained.
+        // Edge-triggered: only a WouldBlock proves the socket is drained. (The planted
+        // bug of the simulator experiment forgets that, trusting a short read.)
+        if !client.read_backlog && !cfg!(feature = "planted-bug-lost-wakeup") {
             client.read_backlog = true;
             self.read_backlog.push((fd, client.session.id));
         }
@@ -565,6 +566,11 @@ impl<P: Poller> EventLoop<P> {
                 Ok(n) => {
                     client.out.consume(n);
                     written += n;
+                    if cfg!(feature = "planted-bug-drop-write-tail") && !client.out.is_empty() {
+                        // Planted bug: a short write drops what the socket did not take.
+                        let rest = client.out.len();
+                        client.out.consume(rest);
+                    }
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     socket_full = true;
@@ -594,7 +600,9 @@ impl<P: Poller> EventLoop<P> {
                     self.free_client(fd);
                 }
             }
-        } else if !client.writable_armed || !socket_full {
+        } else if (!client.writable_armed || !socket_full)
+            && !cfg!(feature = "planted-bug-no-writable-interest")
+        {
             // Either nobody listens for writability yet, or we stopped for fairness while
             // the socket could take more: re-arming reports the readiness that holds.
             client.writable_armed = true;

@@ -43,14 +43,18 @@ fn run_script(server: &Server, script: &[&str]) -> Vec<(String, Vec<u8>)> {
     replies
 }
 
-/// A flat array reply with its elements sorted, for order-free comparison.
+/// An array reply with its elements sorted, nested arrays too (SCAN's key list), for
+/// order-free comparison. Other replies are returned unchanged.
 fn sorted_array(reply: &[u8]) -> Vec<u8> {
+    if !matches!(reply.first(), Some(b'*' | b'~' | b'%')) {
+        return reply.to_vec();
+    }
     let header_end = reply.windows(2).position(|w| w == b"\r\n").expect("header") + 2;
     let mut items = Vec::new();
     let mut at = header_end;
     while at < reply.len() {
         let len = super::reply_len(reply, at).expect("complete element");
-        items.push(reply[at..at + len].to_vec());
+        items.push(sorted_array(&reply[at..at + len]));
         at += len;
     }
     items.sort();
