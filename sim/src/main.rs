@@ -130,7 +130,7 @@ fn simulate_inner(args: &RunArgs) -> Result<i32, String> {
         Some(list) => Some(FaultPlan::from_names(list)?),
         None => None,
     };
-    let multi_key = |seed: u64| args.multi_key.unwrap_or(seed % 4 == 0);
+    let multi_key = |seed: u64| args.multi_key.unwrap_or(seed.is_multiple_of(4));
     let config_for = |seed: u64| RunConfig {
         seed,
         clients: args.clients.max(1),
@@ -302,7 +302,7 @@ fn sweep(
                     failures.lock().map(|mut f| f.push(report)).ok();
                 }
                 let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
-                if show_progress && (finished % 10 == 0 || finished == seeds.len()) {
+                if show_progress && (finished.is_multiple_of(10) || finished == seeds.len()) {
                     let width = 40;
                     let filled = finished * width / seeds.len().max(1);
                     eprint!(

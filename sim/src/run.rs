@@ -52,8 +52,8 @@ impl RunConfig {
             ops_per_client: 50,
             keys: 5,
             faults: None,
-            pipeline_max: if seed % 4 == 0 { 2 } else { 8 },
-            multi_key: seed % 4 == 0,
+            pipeline_max: if seed.is_multiple_of(4) { 2 } else { 8 },
+            multi_key: seed.is_multiple_of(4),
         }
     }
 }
@@ -530,7 +530,7 @@ impl Sim {
         client.next_value += 1;
         // Unique values, so that a read names the write it saw; some are integers so
         // that INCRBY has something to count.
-        let value = if self.rng.next_u32() % 3 == 0 {
+        let value = if self.rng.next_u32().is_multiple_of(3) {
             Bytes::from((client.id * 1_000_000 + client.next_value).to_string())
         } else {
             Bytes::from(format!("c{}-{}", client.id, client.next_value))
@@ -540,13 +540,16 @@ impl Sim {
             0..=3 => Cmd::Set {
                 key: key(rng, keys),
                 value,
-                ttl_ms: (rng.next_u32() % 4 == 0).then(|| 1 + u64::from(rng.next_u32() % 2000)),
+                ttl_ms: rng
+                    .next_u32()
+                    .is_multiple_of(4)
+                    .then(|| 1 + u64::from(rng.next_u32() % 2000)),
                 cond: match rng.next_u32() % 6 {
                     0 => SetCond::Nx,
                     1 => SetCond::Xx,
                     _ => SetCond::Always,
                 },
-                get: rng.next_u32() % 4 == 0,
+                get: rng.next_u32().is_multiple_of(4),
             },
             4..=7 => Cmd::Get(key(rng, keys)),
             8 => Cmd::Del(vec![key(rng, keys)]),
@@ -568,7 +571,7 @@ impl Sim {
             16 => Cmd::MGet(vec![key(rng, keys)]),
             17 => Cmd::PExpire(key(rng, keys), 1 + u64::from(rng.next_u32() % 3000)),
             18 => {
-                if rng.next_u32() % 2 == 0 {
+                if rng.next_u32().is_multiple_of(2) {
                     Cmd::Persist(key(rng, keys))
                 } else {
                     Cmd::PTtl(key(rng, keys))

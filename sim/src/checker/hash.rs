@@ -115,6 +115,10 @@ impl<S: Eq> MemoTable<S> {
         self.states.len()
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.states.is_empty()
+    }
+
     /// Insert (bits, state) unless present. Returns true when it was new. `hash` must be a
     /// function of (bits, state) only.
     pub fn insert(&mut self, hash: u64, bits: &[u64], state: &S) -> bool

@@ -169,10 +169,8 @@ impl Model for RegisterModel {
         out: &mut Vec<Option<i64>>,
     ) {
         match (*input, output) {
-            (RegInput::Read, Some(&RegOutput::Read(v))) => {
-                if v == *state {
-                    out.push(*state);
-                }
+            (RegInput::Read, Some(&RegOutput::Read(v))) if v == *state => {
+                out.push(*state);
             }
             (RegInput::Read, None) => out.push(*state),
             (RegInput::Write(v), None | Some(RegOutput::Write)) => out.push(Some(v)),
