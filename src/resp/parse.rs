@@ -391,11 +391,11 @@ impl RequestParser {
         too_big_text: &str,
     ) -> Result<Option<usize>, ProtocolError> {
         match self.line.find(buf, b'\r') {
-            LineEnd::At(cr) if cr + 2 <= buf.len() => Ok(Some(cr)),
-            // Planted bug (simulator experiment): take "\r" as the whole line end, so a
-            // "\n" that arrives in the next read starts the next element.
-            #[cfg(feature = "planted-bug-crlf-whole")]
-            LineEnd::At(cr) => Ok(Some(cr)),
+            // (The planted bug of the simulator experiment takes "\r" as the whole line
+            // end, so a "\n" that arrives in the next read starts the next element.)
+            LineEnd::At(cr) if cr + 2 <= buf.len() || cfg!(feature = "planted-bug-crlf-whole") => {
+                Ok(Some(cr))
+            }
             LineEnd::At(_) => Ok(None),
             LineEnd::Pending => too_big(buf, too_big_text),
         }

@@ -44,6 +44,16 @@ pub const ACCEPTS_PER_EVENT: usize = 1000;
 
 const MAX_CLIENTS_REACHED: &[u8] = b"-ERR max number of clients reached\r\n";
 
+/// Redis 7.0's refusal for a non-loopback client while protected mode is on and the
+/// default user has no password.
+const PROTECTED_MODE_DENIED: &[u8] = b"-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
+
+/// Protected mode (Redis 7.0 `clientAcceptHandler`): no password and a peer that is not
+/// on the loopback interface.
+fn refused_by_protected_mode(config: &Config, accepted: &Accepted) -> bool {
+    config.protected_mode && config.requirepass.is_empty() && !accepted.peer.ip().is_loopback()
+}
+
 /// A scheduled client, named by descriptor and id: descriptors are reused after close,
 /// so a list entry whose id no longer matches belongs to a client that is gone.
 type ClientRef = (Fd, u64);
@@ -283,6 +293,15 @@ impl<P: Poller> EventLoop<P> {
         if self.client_count as u64 >= self.state.config.maxclients {
             // Best effort, as Redis does: one write, then close.
             let _ = self.poller.write(fd, &[IoSlice::new(MAX_CLIENTS_REACHED)]);
+            self.poller.close(fd);
+            self.state.stats.rejected_connections += 1;
+            return;
+        }
+        if refused_by_protected_mode(&self.state.config, &accepted) {
+            // Best effort, as Redis does: one write, then close.
+            let _ = self
+                .poller
+                .write(fd, &[IoSlice::new(PROTECTED_MODE_DENIED)]);
             self.poller.close(fd);
             self.state.stats.rejected_connections += 1;
             return;
@@ -753,6 +772,52 @@ impl<P: Poller> EventLoop<P> {
             ));
         }
         self.keyspace.check_invariants()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accepted(peer: &str) -> Accepted {
+        Accepted {
+            fd: Fd(7),
+            peer: peer.parse().expect("addr"),
+            local: "127.0.0.1:6379".parse().expect("addr"),
+        }
+    }
+
+    #[test]
+    fn protected_mode_refuses_only_remote_peers_without_a_password() {
+        let mut config = Config::default();
+        assert!(!refused_by_protected_mode(
+            &config,
+            &accepted("127.0.0.1:5000")
+        ));
+        assert!(!refused_by_protected_mode(
+            &config,
+            &accepted("127.8.9.1:5000")
+        ));
+        assert!(!refused_by_protected_mode(&config, &accepted("[::1]:5000")));
+        assert!(refused_by_protected_mode(
+            &config,
+            &accepted("10.1.2.3:5000")
+        ));
+        assert!(refused_by_protected_mode(
+            &config,
+            &accepted("[2001:db8::1]:5000")
+        ));
+        config.requirepass = "secret".into();
+        assert!(!refused_by_protected_mode(
+            &config,
+            &accepted("10.1.2.3:5000")
+        ));
+        config.requirepass.clear();
+        config.protected_mode = false;
+        assert!(!refused_by_protected_mode(
+            &config,
+            &accepted("10.1.2.3:5000")
+        ));
     }
 }
 

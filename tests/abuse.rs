@@ -1,0 +1,92 @@
+//! Bad clients cannot hurt the server: one that never reads its replies and one that
+//! sends a bulk that never ends are disconnected at their limits, the server's memory
+//! stays bounded, and other clients are served throughout.
+
+mod common;
+
+use common::{read_until_close, resp_command, Server};
+use std::io::Write;
+use std::time::Duration;
+
+/// Resident memory of a process, from /proc (Linux).
+fn rss_bytes(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("VmRSS");
+    kb * 1024
+}
+
+const MIB: u64 = 1024 * 1024;
+
+#[test]
+fn a_client_that_never_reads_is_disconnected_at_the_output_limit() {
+    let server = Server::start(&["--client-output-buffer-limit", "normal 8mb 4mb 2"]);
+    let mut conn = server.client();
+    let value = vec![b'v'; MIB as usize];
+    let _: () = redis::cmd("SET")
+        .arg("big")
+        .arg(&value)
+        .query(&mut conn)
+        .unwrap();
+    let before = rss_bytes(server.pid());
+
+    // Ask for 1 MiB replies 500 times (500 MiB) and never read one.
+    let mut greedy = server.raw();
+    let request = resp_command(&[b"GET", b"big"]);
+    let mut sent = 0;
+    for _ in 0..500 {
+        if greedy.write_all(&request).is_err() {
+            break;
+        }
+        sent += 1;
+    }
+    assert!(sent > 0);
+    std::thread::sleep(Duration::from_millis(300));
+
+    // Everyone else is served, and the server did not buffer 500 MiB.
+    let pong: String = redis::cmd("PING").query(&mut conn).unwrap();
+    assert_eq!(pong, "PONG");
+    let after = rss_bytes(server.pid());
+    assert!(
+        after < before + 64 * MIB,
+        "RSS grew from {before} to {after}"
+    );
+    let info: String = redis::cmd("INFO").arg("clients").query(&mut conn).unwrap();
+    assert!(
+        info.contains("connected_clients:1\r\n"),
+        "the greedy client is still connected: {info}"
+    );
+}
+
+#[test]
+fn a_bulk_that_never_ends_is_cut_at_the_query_buffer_limit() {
+    let server = Server::start(&["--client-query-buffer-limit", "8mb"]);
+    let before = rss_bytes(server.pid());
+    let mut endless = server.raw();
+    endless
+        .write_all(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$500000000\r\n")
+        .unwrap();
+    let chunk = vec![b'x'; 256 * 1024];
+    let mut written = 0u64;
+    while written < 64 * MIB {
+        if endless.write_all(&chunk).is_err() {
+            break; // Closed by the server: the point of the test.
+        }
+        written += chunk.len() as u64;
+    }
+    let (reply, closed) = read_until_close(&mut endless, Duration::from_secs(5));
+    assert!(closed, "the endless client must be disconnected");
+    assert!(reply.is_empty(), "no reply is owed to it");
+    let after = rss_bytes(server.pid());
+    assert!(
+        after < before + 48 * MIB,
+        "RSS grew from {before} to {after}"
+    );
+    let mut conn = server.client();
+    let pong: String = redis::cmd("PING").query(&mut conn).unwrap();
+    assert_eq!(pong, "PONG");
+}
