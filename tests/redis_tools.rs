@@ -62,7 +62,7 @@ fn redis_cli_talks_to_seedis() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
         text.lines().collect::<Vec<_>>(),
-        ["3", "a", "b", "c", "1"],
+        ["3", "a", "b", "c", "3"],
         "{text}"
     );
 }
