@@ -118,6 +118,9 @@ impl RunReport {
 const IDLE_JUMP_MS: u64 = 2;
 /// Steps a run may take before the workload is declared stuck.
 const STEP_LIMIT: u64 = 2_000_000;
+/// Steps without any op sent or answered before the run is declared hung (a server that
+/// stopped reading, writing or accepting): keeps a hung run short and its memory bounded.
+const STALL_STEPS: u64 = 20_000;
 /// After the workload, the steps given to clients to collect their last replies.
 const DRAIN_STEPS: u64 = 20_000;
 /// Server passes after every client hung up, for the server to notice and free them.
@@ -184,6 +187,8 @@ struct Sim {
     server_passes: u64,
     failure: Option<Failure>,
     check_explored: u64,
+    /// The step of the last op sent or answered.
+    last_progress_step: u64,
 }
 
 fn run_inner(config: &RunConfig) -> RunReport {
@@ -219,6 +224,7 @@ fn run_inner(config: &RunConfig) -> RunReport {
         server_passes: 0,
         failure: None,
         check_explored: 0,
+        last_progress_step: 0,
     };
     sim.run_workload();
     if sim.failure.is_none() {
@@ -262,6 +268,26 @@ impl Sim {
             .set_idle_jump_max(std::time::Duration::from_millis(IDLE_JUMP_MS));
         while self.failure.is_none() && self.steps < STEP_LIMIT {
             if self.workload_done() {
+                return;
+            }
+            if self.steps - self.last_progress_step > STALL_STEPS {
+                let waiting: Vec<String> = self
+                    .clients
+                    .iter()
+                    .filter(|c| !c.in_flight.is_empty() || c.ops_left > 0)
+                    .map(|c| {
+                        format!(
+                            "client {} ({} awaiting replies, {} to send)",
+                            c.id,
+                            c.in_flight.len(),
+                            c.ops_left
+                        )
+                    })
+                    .collect();
+                self.failure = Some(Failure::Hang(format!(
+                    "no op sent or answered in {STALL_STEPS} steps: {}",
+                    waiting.join(", ")
+                )));
                 return;
             }
             self.steps += 1;
@@ -387,6 +413,7 @@ impl Sim {
             self.clients[i].in_flight.push_back(index);
             self.clients[i].ops_left -= 1;
         }
+        self.last_progress_step = self.steps;
     }
 
     /// A client takes what arrived, matches replies to its ops in order, and notices a
@@ -410,6 +437,7 @@ impl Sim {
                         )));
                         return;
                     };
+                    self.last_progress_step = self.steps;
                     let op = &mut self.history[index];
                     op.output = Some(reply);
                     op.ret = Some(now_us);
