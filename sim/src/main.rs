@@ -260,6 +260,7 @@ fn report_json(report: &RunReport, seconds: f64) -> serde_json::Value {
         "virtual_ms": report.virtual_ms,
         "trace_hash": format!("{:016x}", report.trace_hash),
         "check_explored": report.check_explored,
+        "check_inconclusive": report.check_inconclusive,
         "wall_ms": seconds * 1000.0,
         "kernel": report.kernel,
     })
@@ -277,6 +278,7 @@ fn sweep(
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let total_ops = AtomicU64::new(0);
+    let inconclusive = AtomicU64::new(0);
     let failures: Mutex<Vec<RunReport>> = Mutex::new(Vec::new());
     let started = Instant::now();
     let show_progress = !args.json;
@@ -287,6 +289,9 @@ fn sweep(
                 let Some(&seed) = seeds.get(i) else { break };
                 let report = run(&config_for(seed));
                 total_ops.fetch_add(report.ops as u64, Ordering::Relaxed);
+                if report.check_inconclusive {
+                    inconclusive.fetch_add(1, Ordering::Relaxed);
+                }
                 if !report.passed() {
                     eprintln!(
                         "\nseed {seed} FAILED: {}",
@@ -326,6 +331,7 @@ fn sweep(
             "failed": failures.iter().map(|r| r.seed).collect::<Vec<_>>(),
             "failures": failures.iter().map(|r| report_json(r, 0.0)).collect::<Vec<_>>(),
             "ops": ops,
+            "inconclusive": inconclusive.load(Ordering::Relaxed),
             "seconds": seconds,
             "seeds_per_second": seeds.len() as f64 / seconds,
             "ops_per_second": ops as f64 / seconds,
@@ -345,6 +351,12 @@ fn sweep(
             seeds.len() as f64 / seconds,
             ops as f64 / seconds,
         );
+        let unsure = inconclusive.load(Ordering::Relaxed);
+        if unsure > 0 {
+            println!(
+                "  {unsure} seeds passed without a complete linearizability check (budget spent)"
+            );
+        }
         for report in &failures {
             println!(
                 "  seed {}: {}  (reproduce: sim --seed {})",

@@ -104,6 +104,8 @@ pub struct RunReport {
     pub failure: Option<Failure>,
     /// Search steps the checker took (memoized configurations): its share of the work.
     pub check_explored: u64,
+    /// The checker ran out of its time budget: neither pass nor fail for linearizability.
+    pub check_inconclusive: bool,
     pub history: Vec<HistoryOp>,
     pub kernel: crate::kernel::KernelStats,
 }
@@ -116,6 +118,8 @@ impl RunReport {
 
 /// Most an idle server pass moves the virtual clock while clients are busy.
 const IDLE_JUMP_MS: u64 = 2;
+/// Wall-clock seconds the linearizability check of one run may take.
+const CHECK_SECONDS: u64 = 5;
 /// Steps a run may take before the workload is declared stuck.
 const STEP_LIMIT: u64 = 2_000_000;
 /// Steps without any op sent or answered before the run is declared hung (a server that
@@ -163,6 +167,7 @@ pub fn run(config: &RunConfig) -> RunReport {
                 trace_hash: 0,
                 failure: Some(Failure::Panic(message)),
                 check_explored: 0,
+                check_inconclusive: false,
                 history: Vec::new(),
                 kernel: Default::default(),
             }
@@ -187,6 +192,7 @@ struct Sim {
     server_passes: u64,
     failure: Option<Failure>,
     check_explored: u64,
+    check_inconclusive: bool,
     /// The step of the last op sent or answered.
     last_progress_step: u64,
 }
@@ -224,6 +230,7 @@ fn run_inner(config: &RunConfig) -> RunReport {
         server_passes: 0,
         failure: None,
         check_explored: 0,
+        check_inconclusive: false,
         last_progress_step: 0,
     };
     sim.run_workload();
@@ -250,6 +257,7 @@ fn run_inner(config: &RunConfig) -> RunReport {
         trace_hash,
         failure: sim.failure,
         check_explored: sim.check_explored,
+        check_inconclusive: sim.check_inconclusive,
         history: sim.history,
         kernel,
     }
@@ -528,8 +536,12 @@ impl Sim {
     }
 
     fn check_history(&mut self) {
-        let result = checker::check(&RedisModel, &self.history, None);
+        // A bound on the search: a history with many unknown outcomes can make it
+        // explode. Past it the verdict is inconclusive, which is reported, not failed.
+        let budget = std::time::Duration::from_secs(CHECK_SECONDS);
+        let result = checker::check(&RedisModel, &self.history, Some(budget));
         self.check_explored = result.explored;
+        self.check_inconclusive = matches!(result.verdict, Verdict::Unknown);
         if let Verdict::NotLinearizable(info) = result.verdict {
             self.failure = Some(Failure::NotLinearizable(crate::report::explain(
                 &self.history,
