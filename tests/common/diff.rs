@@ -11,11 +11,11 @@ fn words(line: &str) -> Vec<Vec<u8>> {
     while !rest.is_empty() {
         if let Some(stripped) = rest.strip_prefix('\'') {
             let end = stripped.find('\'').expect("closing quote");
-            out.push(stripped[..end].as_bytes().to_vec());
+            out.push(stripped.as_bytes()[..end].to_vec());
             rest = stripped[end + 1..].trim_start();
         } else {
             let end = rest.find(' ').unwrap_or(rest.len());
-            out.push(rest[..end].as_bytes().to_vec());
+            out.push(rest.as_bytes()[..end].to_vec());
             rest = rest[end..].trim_start();
         }
     }
