@@ -273,6 +273,25 @@ impl LexRange {
         }
     }
 
+    /// zzlIsInLexRange's "always empty" test: min above max, or equal with an
+    /// exclusive end ('-' sorts below and '+' above every string).
+    pub fn is_empty(&self) -> bool {
+        fn key(b: &LexBound) -> (i8, &[u8]) {
+            match b {
+                LexBound::NegInf => (-1, b""),
+                LexBound::PosInf => (1, b""),
+                LexBound::Incl(s) | LexBound::Excl(s) => (0, s.as_ref()),
+            }
+        }
+        let exclusive =
+            matches!(self.min, LexBound::Excl(_)) || matches!(self.max, LexBound::Excl(_));
+        match key(&self.min).cmp(&key(&self.max)) {
+            std::cmp::Ordering::Greater => true,
+            std::cmp::Ordering::Equal => exclusive,
+            std::cmp::Ordering::Less => false,
+        }
+    }
+
     pub fn lte_max(&self, v: &[u8]) -> bool {
         match &self.max {
             LexBound::PosInf => true,
@@ -646,12 +665,44 @@ fn score_window(z: &ZSetValue, r: &ScoreRange) -> (usize, usize) {
     (lo, hi.max(lo))
 }
 
-/// The ranks `[lo, hi)` of the elements inside a lex range (meaningful when all scores
-/// are equal, as Redis documents).
-fn lex_window(z: &ZSetValue, r: &LexRange) -> (usize, usize) {
-    let lo = z.tree.count_before(|_, m| !r.gte_min(m));
-    let hi = z.tree.count_before(|_, m| r.lte_max(m));
-    (lo, hi.max(lo))
+/// The ranks `[lo, hi)` of the elements inside a lex range, found the way Redis finds
+/// them. A lex range only has a meaning when all scores are equal, but Redis answers
+/// whatever its scan finds otherwise, and clients see that answer. For a listpack
+/// (small) sorted set that is a linear scan, reproduced exactly: `zzlIsInLexRange`,
+/// then `zzlFirstInLexRange` (forward) or `zzlLastInLexRange` (reverse), then the run
+/// of neighbours still inside the range. A skiplist's answer on mixed scores depends on
+/// its random levels and cannot be reproduced; there the tree's ordered search is used,
+/// which agrees with Redis whenever the scores are equal.
+fn lex_window(z: &ZSetValue, r: &LexRange, reverse: bool) -> (usize, usize) {
+    if z.encoding_name() != "listpack" {
+        let lo = z.tree.count_before(|_, m| !r.gte_min(m));
+        let hi = z.tree.count_before(|_, m| r.lte_max(m));
+        return (lo, hi.max(lo));
+    }
+    let items = z.tree.iter();
+    let (Some(first), Some(last)) = (items.first(), items.last()) else {
+        return (0, 0);
+    };
+    if r.is_empty() || !r.gte_min(&last.1) || !r.lte_max(&first.1) {
+        return (0, 0);
+    }
+    if !reverse {
+        let Some(lo) = items.iter().position(|(_, m)| r.gte_min(m)) else {
+            return (0, 0);
+        };
+        let run = items[lo..].iter().take_while(|(_, m)| r.lte_max(m)).count();
+        (lo, lo + run)
+    } else {
+        let Some(end) = items.iter().rposition(|(_, m)| r.lte_max(m)) else {
+            return (0, 0);
+        };
+        let run = items[..=end]
+            .iter()
+            .rev()
+            .take_while(|(_, m)| r.gte_min(m))
+            .count();
+        (end + 1 - run, end + 1)
+    }
 }
 
 fn zcount_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
@@ -673,7 +724,7 @@ fn zlexcount_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     let now = ctx.now_ms();
     let z = tri!(read_zset(ctx.keyspace, ctx.session.db, &argv[1], now));
     Reply::Integer(z.map_or(0, |z| {
-        let (lo, hi) = lex_window(z, &r);
+        let (lo, hi) = lex_window(z, &r, false);
         (hi - lo) as i64
     }))
 }
@@ -830,7 +881,7 @@ fn zrange_generic(
                 limited(z, lo, hi, rev, offset, limit)
             }
             Spec::Lex(r) => {
-                let (lo, hi) = lex_window(z, &r);
+                let (lo, hi) = lex_window(z, &r, rev);
                 limited(z, lo, hi, rev, offset, limit)
             }
         },
@@ -906,7 +957,7 @@ fn zremrange_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], rtype: RangeType) -> Rep
             None => return Reply::Integer(0),
         },
         Spec::Score(r) => score_window(z, &r),
-        Spec::Lex(r) => lex_window(z, &r),
+        Spec::Lex(r) => lex_window(z, &r, false),
     };
     let doomed = z.tree.range(lo, hi);
     for (_, m) in &doomed {
