@@ -90,3 +90,25 @@ fn a_bulk_that_never_ends_is_cut_at_the_query_buffer_limit() {
     let pong: String = redis::cmd("PING").query(&mut conn).unwrap();
     assert_eq!(pong, "PONG");
 }
+
+#[test]
+fn announcing_huge_bulks_costs_no_memory() {
+    let server = Server::start(&[]);
+    let before = rss_bytes(server.pid());
+    // 50 clients each promise a 500 MB argument and send 64 KiB of it.
+    let mut liars: Vec<_> = (0..50).map(|_| server.raw()).collect();
+    for liar in liars.iter_mut() {
+        liar.write_all(b"*2\r\n$3\r\nGET\r\n$500000000\r\n")
+            .unwrap();
+        liar.write_all(&[b'x'; 64 * 1024]).unwrap();
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let mut conn = server.client();
+    let pong: String = redis::cmd("PING").query(&mut conn).unwrap();
+    assert_eq!(pong, "PONG");
+    let after = rss_bytes(server.pid());
+    assert!(
+        after < before + 128 * MIB,
+        "RSS grew from {before} to {after}"
+    );
+}

@@ -37,6 +37,8 @@ pub const READ_CHUNK_BYTES: usize = 16 * 1024;
 /// A bulk at least this big is read exactly, straight into the query buffer
 /// (Redis's PROTO_MBULK_BIG_ARG).
 pub const BIG_ARG_BYTES: usize = 32 * 1024;
+/// Most bytes one read of a big argument asks for.
+pub const BIG_READ_BYTES: usize = 1024 * 1024;
 /// Bytes written to one client per round before others get a turn (NET_MAX_WRITES_PER_EVENT).
 pub const WRITE_BYTES_PER_ROUND: usize = 64 * 1024;
 /// Connections accepted per listener event (MAX_ACCEPTS_PER_CALL).
@@ -354,9 +356,14 @@ impl<P: Poller> EventLoop<P> {
             .filter(|&remaining| remaining >= BIG_ARG_BYTES);
         let result = match big_bulk {
             Some(remaining) => {
-                // Read the rest of a big argument straight into the query buffer.
+                // Read the rest of a big argument straight into the query buffer. The
+                // whole bulk is reserved at once (address space, not memory: untouched
+                // pages cost nothing), but only what one read may fill is initialised,
+                // so a client that announces 512 MiB and sends nothing costs nothing.
                 let start = client.query.len();
-                client.query.resize(start + remaining, 0);
+                client.query.reserve(remaining);
+                let chunk = remaining.min(BIG_READ_BYTES);
+                client.query.resize(start + chunk, 0);
                 let result = self.poller.read(fd, &mut client.query[start..]);
                 let got = *result.as_ref().unwrap_or(&0);
                 client.query.truncate(start + got);
