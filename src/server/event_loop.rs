@@ -356,12 +356,11 @@ impl<P: Poller> EventLoop<P> {
             .filter(|&remaining| remaining >= BIG_ARG_BYTES);
         let result = match big_bulk {
             Some(remaining) => {
-                // Read the rest of a big argument straight into the query buffer. The
-                // whole bulk is reserved at once (address space, not memory: untouched
-                // pages cost nothing), but only what one read may fill is initialised,
-                // so a client that announces 512 MiB and sends nothing costs nothing.
+                // Read the rest of a big argument straight into the query buffer, at
+                // most 1 MiB per read: the buffer grows (amortised doubling) with what
+                // arrives, so a client that announces 512 MiB and sends nothing costs
+                // nothing, and no allocation is sized by a number a client wrote.
                 let start = client.query.len();
-                client.query.reserve(remaining);
                 let chunk = remaining.min(BIG_READ_BYTES);
                 client.query.resize(start + chunk, 0);
                 let result = self.poller.read(fd, &mut client.query[start..]);
