@@ -706,10 +706,17 @@ impl Keys<'_> {
         Bytes::from(format!("{prefix}{}", self.below(n)))
     }
 
+    /// Two keys of one family in use: a multi-key op joins its keys' partitions, and
+    /// joining families would make one partition of everything, too costly to check.
+    fn pair(&mut self) -> Vec<KeyId> {
+        let family = self.families[self.below(self.families.len() as u32) as usize];
+        vec![self.of(family), self.of(family)]
+    }
+
     fn generic_cmd(&mut self, multi_key: bool, value: Bytes) -> Cmd {
         match self.below(9) {
             0 | 1 => Cmd::Del(vec![self.any()]),
-            2 if multi_key => Cmd::Exists(vec![self.any(), self.any()]),
+            2 if multi_key => Cmd::Exists(self.pair()),
             2 => Cmd::Exists(vec![self.any()]),
             3 => Cmd::PExpire(self.any(), 1 + u64::from(self.below(3000))),
             4 => Cmd::Persist(self.any()),
@@ -720,7 +727,7 @@ impl Keys<'_> {
                 let key = self.any();
                 self.string_set(key, value)
             }
-            _ if multi_key => Cmd::MGet(vec![self.any(), self.any()]),
+            _ if multi_key => Cmd::MGet(self.pair()),
             _ => Cmd::Ping,
         }
     }
