@@ -1162,6 +1162,464 @@ mod tests {
 }
 
 #[cfg(test)]
+mod typed_tests {
+    use super::*;
+    use crate::checker::{check, Operation, Verdict};
+
+    const K: KeyId = 0; // k0
+    const L: KeyId = KEYS_PER_FAMILY; // l0
+    const H: KeyId = 2 * KEYS_PER_FAMILY; // h0
+    const S: KeyId = 3 * KEYS_PER_FAMILY; // s0
+    const Z: KeyId = 4 * KEYS_PER_FAMILY; // z0
+
+    fn b(v: &str) -> Bytes {
+        Bytes::copy_from_slice(v.as_bytes())
+    }
+
+    fn bulk(v: &str) -> Reply {
+        Reply::Bulk(b(v))
+    }
+
+    fn bulks(vs: &[&str]) -> Reply {
+        Reply::Array(vs.iter().map(|v| bulk(v)).collect())
+    }
+
+    fn wrong() -> Reply {
+        Reply::err(WRONGTYPE)
+    }
+
+    fn set(key: KeyId, v: &str) -> Cmd {
+        Cmd::Set {
+            key,
+            value: b(v),
+            ttl_ms: None,
+            cond: SetCond::Always,
+            get: false,
+        }
+    }
+
+    /// Runs `steps` in order on one state at time 0 and checks each exact reply.
+    fn run_seq(steps: &[(Cmd, Reply)]) -> State {
+        let mut state = State::default();
+        for (i, (cmd, want)) in steps.iter().enumerate() {
+            let got = RedisModel::apply(&mut state, cmd, 0, 0);
+            assert_eq!(
+                got,
+                Expect::Exact(want.clone()),
+                "step {i}: {}",
+                cmd.cli_line()
+            );
+        }
+        state
+    }
+
+    fn op(client: u64, cmd: Cmd, output: Reply, call: u64, ret: u64) -> Operation<TimedCmd, Reply> {
+        Operation {
+            client,
+            input: TimedCmd {
+                cmd,
+                call_ms: call,
+                ret_ms: Some(ret),
+            },
+            output: Some(output),
+            call,
+            ret: Some(ret),
+        }
+    }
+
+    fn linearizable(history: &[Operation<TimedCmd, Reply>]) -> bool {
+        matches!(
+            check(&RedisModel, history, None).verdict,
+            Verdict::Linearizable
+        )
+    }
+
+    #[test]
+    fn key_names_and_families() {
+        assert_eq!(key_name(K), "k0");
+        assert_eq!(key_name(L + 2), "l2");
+        assert_eq!(key_name(Z + 1), "z1");
+        assert_eq!(Family::of_key(H), Family::Hash);
+        assert_eq!(Family::Set.key(1), S + 1);
+    }
+
+    #[test]
+    fn lists() {
+        let state = run_seq(&[
+            (Cmd::LPop(L), Reply::Null),
+            (Cmd::LPush(L, vec![b("a"), b("b")]), Reply::Integer(2)),
+            (Cmd::RPush(L, vec![b("c")]), Reply::Integer(3)),
+            (Cmd::LRange(L, 0, -1), bulks(&["b", "a", "c"])),
+            (Cmd::LRange(L, -2, 10), bulks(&["a", "c"])),
+            (Cmd::LRange(L, -10, 0), bulks(&["b"])),
+            (Cmd::LRange(L, 2, 1), bulks(&[])),
+            (Cmd::LRange(L, 3, 5), bulks(&[])),
+            (Cmd::LIndex(L, -1), bulk("c")),
+            (Cmd::LIndex(L, 3), Reply::Null),
+            (Cmd::LIndex(L, -4), Reply::Null),
+            (Cmd::LLen(L), Reply::Integer(3)),
+            (Cmd::Type(L), Reply::simple("list")),
+            (Cmd::LPop(L), bulk("b")),
+            (Cmd::RPop(L), bulk("c")),
+            (Cmd::RPop(L), bulk("a")),
+            // Emptied: deleted.
+            (Cmd::Exists(vec![L]), Reply::Integer(0)),
+            (Cmd::Type(L), Reply::simple("none")),
+            (Cmd::LLen(L), Reply::Integer(0)),
+            (Cmd::LRange(L, 0, -1), bulks(&[])),
+            (Cmd::LIndex(L, 0), Reply::Null),
+        ]);
+        assert!(state.keys.is_empty());
+    }
+
+    #[test]
+    fn hashes() {
+        let state = run_seq(&[
+            (Cmd::HGet(H, b("f")), Reply::Null),
+            (
+                Cmd::HSet(H, vec![(b("f"), b("1")), (b("f"), b("2"))]),
+                Reply::Integer(1),
+            ),
+            (
+                Cmd::HSet(H, vec![(b("g"), b("x")), (b("f"), b("5"))]),
+                Reply::Integer(1),
+            ),
+            (Cmd::HGet(H, b("f")), bulk("5")),
+            (Cmd::HLen(H), Reply::Integer(2)),
+            (Cmd::HIncrBy(H, b("f"), -7), Reply::Integer(-2)),
+            (Cmd::HIncrBy(H, b("g"), 1), Reply::err(HASH_NOT_INTEGER)),
+            (Cmd::HIncrBy(H, b("n"), 3), Reply::Integer(3)),
+            (Cmd::HExists(H, b("n")), Reply::Integer(1)),
+            (Cmd::HExists(H, b("zz")), Reply::Integer(0)),
+            (
+                Cmd::HDel(H, vec![b("f"), b("zz"), b("f")]),
+                Reply::Integer(1),
+            ),
+            (Cmd::Type(H), Reply::simple("hash")),
+            (Cmd::HDel(H, vec![b("g"), b("n")]), Reply::Integer(2)),
+            (Cmd::Exists(vec![H]), Reply::Integer(0)),
+            (Cmd::HDel(H, vec![b("g")]), Reply::Integer(0)),
+            (Cmd::HLen(H), Reply::Integer(0)),
+            (Cmd::HExists(H, b("g")), Reply::Integer(0)),
+        ]);
+        assert!(state.keys.is_empty());
+    }
+
+    #[test]
+    fn sets() {
+        let state = run_seq(&[
+            (Cmd::SAdd(S, vec![b("a"), b("a")]), Reply::Integer(1)),
+            (Cmd::SAdd(S, vec![b("a"), b("b")]), Reply::Integer(1)),
+            (Cmd::SIsMember(S, b("b")), Reply::Integer(1)),
+            (Cmd::SIsMember(S, b("c")), Reply::Integer(0)),
+            (Cmd::SCard(S), Reply::Integer(2)),
+            (Cmd::Type(S), Reply::simple("set")),
+            (Cmd::SRem(S, vec![b("a"), b("c")]), Reply::Integer(1)),
+            (Cmd::SRem(S, vec![b("b"), b("b")]), Reply::Integer(1)),
+            (Cmd::Exists(vec![S]), Reply::Integer(0)),
+            (Cmd::SRem(S, vec![b("b")]), Reply::Integer(0)),
+            (Cmd::SCard(S), Reply::Integer(0)),
+            (Cmd::SIsMember(S, b("b")), Reply::Integer(0)),
+        ]);
+        assert!(state.keys.is_empty());
+    }
+
+    #[test]
+    fn sorted_sets() {
+        let plain = ZAddFlags::default();
+        let with = |f: fn(&mut ZAddFlags)| {
+            let mut flags = ZAddFlags::default();
+            f(&mut flags);
+            flags
+        };
+        let state = run_seq(&[
+            // XX on a missing key creates nothing.
+            (
+                Cmd::ZAdd(Z, with(|f| f.xx = true), vec![(1, b("a"))]),
+                Reply::Integer(0),
+            ),
+            (Cmd::Exists(vec![Z]), Reply::Integer(0)),
+            (
+                Cmd::ZAdd(Z, plain, vec![(5, b("b")), (5, b("a")), (-3, b("c"))]),
+                Reply::Integer(3),
+            ),
+            (Cmd::ZRangeAll(Z), bulks(&["c", "a", "b"])),
+            (Cmd::ZRank(Z, b("b")), Reply::Integer(2)),
+            (Cmd::ZRank(Z, b("x")), Reply::Null),
+            (Cmd::ZScore(Z, b("c")), bulk("-3")),
+            (Cmd::ZScore(Z, b("x")), Reply::Null),
+            // NX: only new members; CH counts changes too.
+            (
+                Cmd::ZAdd(Z, with(|f| f.nx = true), vec![(9, b("a")), (0, b("d"))]),
+                Reply::Integer(1),
+            ),
+            (Cmd::ZScore(Z, b("a")), bulk("5")),
+            // XX CH: only existing members; an unchanged score is no change.
+            (
+                Cmd::ZAdd(
+                    Z,
+                    with(|f| (f.xx, f.ch) = (true, true)),
+                    vec![(7, b("a")), (5, b("b")), (1, b("e"))],
+                ),
+                Reply::Integer(1),
+            ),
+            (Cmd::ZScore(Z, b("e")), Reply::Null),
+            // GT: only raises (a new member is still added); LT only lowers.
+            (
+                Cmd::ZAdd(
+                    Z,
+                    with(|f| (f.gt, f.ch) = (true, true)),
+                    vec![(6, b("a")), (8, b("b")), (2, b("f"))],
+                ),
+                Reply::Integer(2),
+            ),
+            (Cmd::ZScore(Z, b("a")), bulk("7")),
+            (
+                Cmd::ZAdd(Z, with(|f| f.lt = true), vec![(-5, b("a")), (9, b("b"))]),
+                Reply::Integer(0),
+            ),
+            (Cmd::ZRangeAll(Z), bulks(&["a", "c", "d", "f", "b"])),
+            (Cmd::ZIncrBy(Z, 3, b("c")), bulk("0")),
+            (Cmd::ZIncrBy(Z, -4, b("new")), bulk("-4")),
+            (Cmd::ZRank(Z, b("c")), Reply::Integer(2)),
+            (Cmd::ZCard(Z), Reply::Integer(6)),
+            (Cmd::Type(Z), Reply::simple("zset")),
+            (
+                Cmd::ZRem(Z, vec![b("a"), b("b"), b("c"), b("x")]),
+                Reply::Integer(3),
+            ),
+            (
+                Cmd::ZRem(Z, vec![b("d"), b("f"), b("new")]),
+                Reply::Integer(3),
+            ),
+            (Cmd::Exists(vec![Z]), Reply::Integer(0)),
+            (Cmd::ZCard(Z), Reply::Integer(0)),
+            (Cmd::ZRangeAll(Z), bulks(&[])),
+        ]);
+        assert!(state.keys.is_empty());
+    }
+
+    #[test]
+    fn wrong_types() {
+        run_seq(&[
+            (set(K, "v"), Reply::OK),
+            (Cmd::LPush(K, vec![b("a")]), wrong()),
+            (Cmd::HSet(K, vec![(b("f"), b("v"))]), wrong()),
+            (Cmd::HIncrBy(K, b("f"), 1), wrong()),
+            (Cmd::SAdd(K, vec![b("m")]), wrong()),
+            (
+                Cmd::ZAdd(K, ZAddFlags::default(), vec![(1, b("m"))]),
+                wrong(),
+            ),
+            (
+                Cmd::ZAdd(
+                    K,
+                    ZAddFlags {
+                        xx: true,
+                        ..ZAddFlags::default()
+                    },
+                    vec![(1, b("m"))],
+                ),
+                wrong(),
+            ),
+            (Cmd::ZIncrBy(K, 1, b("m")), wrong()),
+            (Cmd::LPop(K), wrong()),
+            (Cmd::LLen(K), wrong()),
+            (Cmd::HGet(K, b("f")), wrong()),
+            (Cmd::SRem(K, vec![b("m")]), wrong()),
+            (Cmd::ZScore(K, b("m")), wrong()),
+            (Cmd::ZRangeAll(K), wrong()),
+            (Cmd::Get(K), bulk("v")),
+            (Cmd::LPush(L, vec![b("a")]), Reply::Integer(1)),
+            (Cmd::Get(L), wrong()),
+            (Cmd::IncrBy(L, 1), wrong()),
+            (Cmd::Append(L, b("x")), wrong()),
+            (Cmd::Strlen(L), wrong()),
+            (Cmd::GetDel(L), wrong()),
+            (Cmd::HLen(L), wrong()),
+            (Cmd::SCard(L), wrong()),
+            (Cmd::ZCard(L), wrong()),
+            (Cmd::ZRank(L, b("a")), wrong()),
+            // MGET: nil for another type.
+            (
+                Cmd::MGet(vec![K, L]),
+                Reply::Array(vec![bulk("v"), Reply::Null]),
+            ),
+            // SET ... GET on another type: WRONGTYPE, nothing set (even with NX/XX).
+            (
+                Cmd::Set {
+                    key: L,
+                    value: b("s"),
+                    ttl_ms: None,
+                    cond: SetCond::Xx,
+                    get: true,
+                },
+                wrong(),
+            ),
+            (Cmd::Type(L), Reply::simple("list")),
+            // SET NX sees the list; plain SET overwrites it.
+            (
+                Cmd::Set {
+                    key: L,
+                    value: b("s"),
+                    ttl_ms: None,
+                    cond: SetCond::Nx,
+                    get: false,
+                },
+                Reply::Null,
+            ),
+            (set(L, "s"), Reply::OK),
+            (Cmd::Type(L), Reply::simple("string")),
+            (Cmd::LLen(L), wrong()),
+            (Cmd::MSet(vec![(K, b("w"))]), Reply::OK),
+            (Cmd::SAdd(S, vec![b("m")]), Reply::Integer(1)),
+            (Cmd::MSet(vec![(S, b("w"))]), Reply::OK),
+            (Cmd::Get(S), bulk("w")),
+            (Cmd::Del(vec![L, S, K]), Reply::Integer(3)),
+            (Cmd::SAdd(K, vec![b("m")]), Reply::Integer(1)),
+            (Cmd::Type(K), Reply::simple("set")),
+        ]);
+    }
+
+    #[test]
+    fn aggregates_keep_their_ttl() {
+        let mut state = State::default();
+        let mut step = |cmd: Cmd, at: u64| RedisModel::apply(&mut state, &cmd, at, at);
+        assert_eq!(
+            step(Cmd::RPush(L, vec![b("a")]), 0),
+            Expect::Exact(Reply::Integer(1))
+        );
+        assert_eq!(
+            step(Cmd::PExpire(L, 1000), 10),
+            Expect::Exact(Reply::Integer(1))
+        );
+        assert_eq!(
+            step(Cmd::LPush(L, vec![b("b")]), 20),
+            Expect::Exact(Reply::Integer(2))
+        );
+        assert_eq!(step(Cmd::PTtl(L), 30), Expect::PttlBetween(980, 980));
+        assert_eq!(
+            step(Cmd::HSet(H, vec![(b("f"), b("1"))]), 0),
+            Expect::Exact(Reply::Integer(1))
+        );
+        assert_eq!(
+            step(Cmd::PExpire(H, 100), 0),
+            Expect::Exact(Reply::Integer(1))
+        );
+        assert_eq!(
+            step(Cmd::HIncrBy(H, b("f"), 1), 5),
+            Expect::Exact(Reply::Integer(2))
+        );
+        assert_eq!(step(Cmd::PTtl(H), 50), Expect::PttlBetween(50, 50));
+        assert_eq!(step(Cmd::Persist(H), 60), Expect::Exact(Reply::Integer(1)));
+        assert_eq!(step(Cmd::PTtl(H), 70), Expect::Exact(Reply::Integer(-1)));
+        // Once the list's deadline passed, it is gone (the checker resolves the expiry).
+        let h = vec![
+            op(1, Cmd::RPush(L, vec![b("a")]), Reply::Integer(1), 0, 1),
+            op(1, Cmd::PExpire(L, 100), Reply::Integer(1), 2, 3),
+            op(1, Cmd::RPush(L, vec![b("b")]), Reply::Integer(2), 4, 5),
+            op(1, Cmd::LLen(L), Reply::Integer(2), 200, 201),
+        ];
+        assert!(!linearizable(&h));
+        let mut h = h;
+        h[3].output = Some(Reply::Integer(0));
+        assert!(linearizable(&h));
+    }
+
+    #[test]
+    fn element_popped_twice_is_rejected() {
+        let h = vec![
+            op(
+                1,
+                Cmd::RPush(L, vec![b("a"), b("b")]),
+                Reply::Integer(2),
+                0,
+                1,
+            ),
+            op(2, Cmd::LPop(L), bulk("a"), 2, 5),
+            op(3, Cmd::LPop(L), bulk("a"), 2, 5),
+        ];
+        assert!(!linearizable(&h));
+        let mut ok = h.clone();
+        ok[2].output = Some(bulk("b"));
+        assert!(linearizable(&ok));
+    }
+
+    #[test]
+    fn lost_hset_is_rejected() {
+        let h = vec![
+            op(
+                1,
+                Cmd::HSet(H, vec![(b("f"), b("1"))]),
+                Reply::Integer(1),
+                0,
+                1,
+            ),
+            op(
+                2,
+                Cmd::HSet(H, vec![(b("g"), b("2"))]),
+                Reply::Integer(1),
+                2,
+                3,
+            ),
+            op(3, Cmd::HLen(H), Reply::Integer(1), 4, 5),
+        ];
+        assert!(!linearizable(&h));
+        let h = vec![
+            op(
+                1,
+                Cmd::HSet(H, vec![(b("f"), b("1"))]),
+                Reply::Integer(1),
+                0,
+                1,
+            ),
+            op(2, Cmd::HGet(H, b("f")), Reply::Null, 2, 3),
+        ];
+        assert!(!linearizable(&h));
+    }
+
+    #[test]
+    fn zrank_inconsistent_with_scores_is_rejected() {
+        let add = |score, m: &str| Cmd::ZAdd(Z, ZAddFlags::default(), vec![(score, b(m))]);
+        let h = vec![
+            op(1, add(5, "a"), Reply::Integer(1), 0, 1),
+            op(1, add(3, "b"), Reply::Integer(1), 2, 3),
+            op(2, Cmd::ZRank(Z, b("a")), Reply::Integer(0), 4, 5),
+        ];
+        assert!(!linearizable(&h));
+        // Equal scores order by member.
+        let h = vec![
+            op(1, add(5, "b"), Reply::Integer(1), 0, 1),
+            op(1, add(5, "a"), Reply::Integer(1), 2, 3),
+            op(2, Cmd::ZRangeAll(Z), bulks(&["b", "a"]), 4, 5),
+        ];
+        assert!(!linearizable(&h));
+    }
+
+    #[test]
+    fn double_counted_sadd_and_wrong_type_answers_are_rejected() {
+        let h = vec![
+            op(1, Cmd::SAdd(S, vec![b("m")]), Reply::Integer(1), 0, 3),
+            op(2, Cmd::SAdd(S, vec![b("m")]), Reply::Integer(1), 1, 4),
+        ];
+        assert!(!linearizable(&h));
+        // A list key read as a string.
+        let h = vec![
+            op(1, Cmd::LPush(L, vec![b("a")]), Reply::Integer(1), 0, 1),
+            op(2, Cmd::Get(L), Reply::Null, 2, 3),
+        ];
+        assert!(!linearizable(&h));
+        // An emptied set that still exists.
+        let h = vec![
+            op(1, Cmd::SAdd(S, vec![b("m")]), Reply::Integer(1), 0, 1),
+            op(1, Cmd::SRem(S, vec![b("m")]), Reply::Integer(1), 2, 3),
+            op(2, Cmd::Type(S), Reply::simple("set"), 4, 5),
+        ];
+        assert!(!linearizable(&h));
+    }
+}
+
+#[cfg(test)]
 mod regressions {
     use super::*;
     use crate::checker::{check, Operation, Verdict};

@@ -650,7 +650,7 @@ impl Sim {
         // are commands of one family, of which one in twenty-five is sent to a key of
         // another family on purpose (WRONGTYPE, or a key created with another type).
         if keys.below(8) == 0 {
-            return keys.generic_cmd(self.config.multi_key, value);
+            return keys.generic_cmd(self.config.multi_key);
         }
         let family = families[keys.below(families.len() as u32) as usize];
         let mut key_family = family;
@@ -713,7 +713,7 @@ impl Keys<'_> {
         vec![self.of(family), self.of(family)]
     }
 
-    fn generic_cmd(&mut self, multi_key: bool, value: Bytes) -> Cmd {
+    fn generic_cmd(&mut self, multi_key: bool) -> Cmd {
         match self.below(9) {
             0 | 1 => Cmd::Del(vec![self.any()]),
             2 if multi_key => Cmd::Exists(self.pair()),
@@ -721,12 +721,8 @@ impl Keys<'_> {
             3 => Cmd::PExpire(self.any(), 1 + u64::from(self.below(3000))),
             4 => Cmd::Persist(self.any()),
             5 => Cmd::PTtl(self.any()),
-            6 => Cmd::Type(self.any()),
-            // SET and MGET work on keys of every type (overwrite; nil).
-            7 => {
-                let key = self.any();
-                self.string_set(key, value)
-            }
+            6 | 7 => Cmd::Type(self.any()),
+            // MGET answers nil for a key of another type.
             _ if multi_key => Cmd::MGet(self.pair()),
             _ => Cmd::Ping,
         }
@@ -785,7 +781,7 @@ impl Keys<'_> {
                 vec![value.clone()]
             }
         };
-        match self.below(16) {
+        match self.below(17) {
             0..=2 => Cmd::LPush(key, elems(self)),
             3..=5 => Cmd::RPush(key, elems(self)),
             6..=7 => Cmd::LPop(key),
@@ -798,12 +794,13 @@ impl Keys<'_> {
             }
             13 => Cmd::LRange(key, 0, -1),
             14 => Cmd::LIndex(key, i64::from(self.below(7)) - 3),
-            _ => Cmd::PExpire(key, 1 + u64::from(self.below(3000))),
+            15 => Cmd::PExpire(key, 1 + u64::from(self.below(3000))),
+            _ => Cmd::Del(vec![key]),
         }
     }
 
     fn hash_cmd(&mut self, key: KeyId, value: Bytes) -> Cmd {
-        match self.below(14) {
+        match self.below(15) {
             0..=3 => {
                 let mut pairs = vec![(self.name("f", 4), value.clone())];
                 if self.coin(4) {
@@ -826,7 +823,8 @@ impl Keys<'_> {
             9..=10 => Cmd::HIncrBy(key, self.name("f", 4), i64::from(self.below(10)) - 3),
             11 => Cmd::HExists(key, self.name("f", 4)),
             12 => Cmd::PExpire(key, 1 + u64::from(self.below(3000))),
-            _ => Cmd::PTtl(key),
+            13 => Cmd::PTtl(key),
+            _ => Cmd::Del(vec![key]),
         }
     }
 
@@ -839,17 +837,18 @@ impl Keys<'_> {
     }
 
     fn set_cmd(&mut self, key: KeyId) -> Cmd {
-        match self.below(12) {
+        match self.below(13) {
             0..=3 => Cmd::SAdd(key, self.members(6)),
             4..=6 => Cmd::SRem(key, self.members(6)),
             7..=8 => Cmd::SIsMember(key, self.name("m", 6)),
             9..=10 => Cmd::SCard(key),
-            _ => Cmd::PExpire(key, 1 + u64::from(self.below(3000))),
+            11 => Cmd::PExpire(key, 1 + u64::from(self.below(3000))),
+            _ => Cmd::Del(vec![key]),
         }
     }
 
     fn zset_cmd(&mut self, key: KeyId) -> Cmd {
-        match self.below(18) {
+        match self.below(19) {
             0..=4 => {
                 let mut flags = ZAddFlags::default();
                 match self.below(8) {
@@ -875,7 +874,8 @@ impl Keys<'_> {
             13 => Cmd::ZCard(key),
             14..=15 => Cmd::ZRangeAll(key),
             16 => Cmd::PExpire(key, 1 + u64::from(self.below(3000))),
-            _ => Cmd::Persist(key),
+            17 => Cmd::Persist(key),
+            _ => Cmd::Del(vec![key]),
         }
     }
 }
