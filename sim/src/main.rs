@@ -12,7 +12,7 @@ use serde_json::json;
 use sim::checker::cli::{run_check_cli, CheckArgs};
 use sim::faults::FaultPlan;
 use sim::report;
-use sim::run::{run, Failure, RunConfig, RunReport};
+use sim::run::{run, Failure, Families, RunConfig, RunReport};
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -68,6 +68,10 @@ struct RunArgs {
     /// Whether MSET/MGET/EXISTS span several keys (default: one seed in four).
     #[arg(long)]
     multi_key: Option<bool>,
+    /// Data-type families the workload uses instead of the seed's random mix: a comma
+    /// list of strings, lists, hashes, sets, zsets, or `all`.
+    #[arg(long)]
+    families: Option<String>,
     /// Print a JSON report instead of text.
     #[arg(long)]
     json: bool,
@@ -130,6 +134,10 @@ fn simulate_inner(args: &RunArgs) -> Result<i32, String> {
         Some(list) => Some(FaultPlan::from_names(list)?),
         None => None,
     };
+    let families = match &args.families {
+        Some(list) => Some(Families::from_names(list)?),
+        None => None,
+    };
     let multi_key = |seed: u64| args.multi_key.unwrap_or(seed.is_multiple_of(4));
     let config_for = |seed: u64| RunConfig {
         seed,
@@ -142,6 +150,7 @@ fn simulate_inner(args: &RunArgs) -> Result<i32, String> {
             .unwrap_or(if multi_key(seed) { 2 } else { 8 })
             .max(1),
         multi_key: multi_key(seed),
+        families: families.unwrap_or_else(|| Families::from_seed(seed)),
     };
     if let Some(seed) = args.seed {
         let config = config_for(seed);
@@ -185,6 +194,7 @@ fn print_single(report: &RunReport, config: &RunConfig, seconds: f64, args: &Run
         if report.passed() { "PASS" } else { "FAIL" }
     );
     println!("  faults:     {}", fault_list(report));
+    println!("  families:   {}", config.families);
     println!(
         "  clients:    {}   ops: {} ({} with unknown outcome)   steps: {}   server passes: {}",
         report.clients, report.ops, report.unknown_ops, report.steps, report.server_passes

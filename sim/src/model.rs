@@ -6,13 +6,78 @@
 //! that instant may be uncertain; the model then allows both (a non-deterministic step).
 //! A relative TTL set at an uncertain instant is an uncertain deadline, kept as an
 //! interval of milliseconds. Redis's rule is that a key is expired when `now > when`.
+//!
+//! Values are typed as in Redis: strings, lists, hashes, sets and sorted sets. A command
+//! of one family on a key holding another type answers WRONGTYPE and changes nothing; an
+//! aggregate emptied by a removal is deleted; modifying an aggregate keeps its TTL.
+//! Sorted-set scores are integers (the workload only sends small integral scores and
+//! increments, which doubles represent exactly and Redis prints as plain integers).
 
 use crate::checker::Model;
 use bytes::Bytes;
 use seedis::resp::Reply;
+use std::collections::{BTreeMap, BTreeSet};
 
-/// A key of the workload's small key space (`k0`, `k1`, ...), so clients collide.
+/// A key of the workload's small key spaces: the family's prefix and an index
+/// (`k0`, `l1`, `h2`, ...). Ids are distinct across families: `family * 32 + index`.
 pub type KeyId = u8;
+
+/// The data-type families of the workload, each with its own keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Family {
+    Str = 0,
+    List = 1,
+    Hash = 2,
+    Set = 3,
+    ZSet = 4,
+}
+
+impl Family {
+    pub const ALL: [Family; 5] = [
+        Family::Str,
+        Family::List,
+        Family::Hash,
+        Family::Set,
+        Family::ZSet,
+    ];
+
+    /// The name used on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Str => "strings",
+            Family::List => "lists",
+            Family::Hash => "hashes",
+            Family::Set => "sets",
+            Family::ZSet => "zsets",
+        }
+    }
+
+    fn prefix(self) -> char {
+        match self {
+            Family::Str => 'k',
+            Family::List => 'l',
+            Family::Hash => 'h',
+            Family::Set => 's',
+            Family::ZSet => 'z',
+        }
+    }
+
+    /// The `index`-th key of the family (index < 32).
+    pub fn key(self, index: u8) -> KeyId {
+        self as u8 * KEYS_PER_FAMILY + index % KEYS_PER_FAMILY
+    }
+
+    pub fn of_key(key: KeyId) -> Family {
+        Family::ALL[usize::from(key / KEYS_PER_FAMILY).min(4)]
+    }
+}
+
+/// Room for key ids per family.
+pub const KEYS_PER_FAMILY: u8 = 32;
+
+pub fn key_name(key: KeyId) -> String {
+    format!("{}{}", Family::of_key(key).prefix(), key % KEYS_PER_FAMILY)
+}
 
 /// Whether a SET applies only when the key is absent (NX) or present (XX).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -20,6 +85,17 @@ pub enum SetCond {
     Always,
     Nx,
     Xx,
+}
+
+/// ZADD's options. The workload only sends combinations Redis accepts: not NX with XX,
+/// GT or LT, and not GT with LT.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ZAddFlags {
+    pub nx: bool,
+    pub xx: bool,
+    pub gt: bool,
+    pub lt: bool,
+    pub ch: bool,
 }
 
 /// The commands the simulated clients send.
@@ -44,17 +120,44 @@ pub enum Cmd {
     PExpire(KeyId, u64),
     Persist(KeyId),
     PTtl(KeyId),
+    Type(KeyId),
     Ping,
+    LPush(KeyId, Vec<Bytes>),
+    RPush(KeyId, Vec<Bytes>),
+    LPop(KeyId),
+    RPop(KeyId),
+    LLen(KeyId),
+    LRange(KeyId, i64, i64),
+    LIndex(KeyId, i64),
+    HSet(KeyId, Vec<(Bytes, Bytes)>),
+    HGet(KeyId, Bytes),
+    HDel(KeyId, Vec<Bytes>),
+    HLen(KeyId),
+    HIncrBy(KeyId, Bytes, i64),
+    HExists(KeyId, Bytes),
+    SAdd(KeyId, Vec<Bytes>),
+    SRem(KeyId, Vec<Bytes>),
+    SIsMember(KeyId, Bytes),
+    SCard(KeyId),
+    ZAdd(KeyId, ZAddFlags, Vec<(i64, Bytes)>),
+    ZIncrBy(KeyId, i64, Bytes),
+    ZScore(KeyId, Bytes),
+    ZRank(KeyId, Bytes),
+    ZRem(KeyId, Vec<Bytes>),
+    ZCard(KeyId),
+    /// `ZRANGE key 0 -1`: every member, ordered by (score, member).
+    ZRangeAll(KeyId),
 }
 
-pub fn key_name(key: KeyId) -> String {
-    format!("k{key}")
+fn word(text: &str) -> Vec<u8> {
+    text.as_bytes().to_vec()
 }
 
 impl Cmd {
     /// The command as the client sends it.
     pub fn argv(&self) -> Vec<Vec<u8>> {
         let k = |key: &KeyId| key_name(*key).into_bytes();
+        let num = |n: i64| n.to_string().into_bytes();
         let mut argv: Vec<Vec<u8>> = Vec::new();
         match self {
             Cmd::Set {
@@ -86,9 +189,7 @@ impl Cmd {
                 argv.push(b"EXISTS".to_vec());
                 argv.extend(keys.iter().map(k));
             }
-            Cmd::IncrBy(key, by) => {
-                argv.extend([b"INCRBY".to_vec(), k(key), by.to_string().into_bytes()])
-            }
+            Cmd::IncrBy(key, by) => argv.extend([b"INCRBY".to_vec(), k(key), num(*by)]),
             Cmd::Append(key, value) => argv.extend([b"APPEND".to_vec(), k(key), value.to_vec()]),
             Cmd::GetDel(key) => argv.extend([b"GETDEL".to_vec(), k(key)]),
             Cmd::Strlen(key) => argv.extend([b"STRLEN".to_vec(), k(key)]),
@@ -108,7 +209,83 @@ impl Cmd {
             }
             Cmd::Persist(key) => argv.extend([b"PERSIST".to_vec(), k(key)]),
             Cmd::PTtl(key) => argv.extend([b"PTTL".to_vec(), k(key)]),
+            Cmd::Type(key) => argv.extend([b"TYPE".to_vec(), k(key)]),
             Cmd::Ping => argv.push(b"PING".to_vec()),
+            Cmd::LPush(key, elems) | Cmd::RPush(key, elems) => {
+                let name = if matches!(self, Cmd::LPush(..)) {
+                    "LPUSH"
+                } else {
+                    "RPUSH"
+                };
+                argv.extend([word(name), k(key)]);
+                argv.extend(elems.iter().map(|e| e.to_vec()));
+            }
+            Cmd::LPop(key) => argv.extend([word("LPOP"), k(key)]),
+            Cmd::RPop(key) => argv.extend([word("RPOP"), k(key)]),
+            Cmd::LLen(key) => argv.extend([word("LLEN"), k(key)]),
+            Cmd::LRange(key, start, stop) => {
+                argv.extend([word("LRANGE"), k(key), num(*start), num(*stop)])
+            }
+            Cmd::LIndex(key, index) => argv.extend([word("LINDEX"), k(key), num(*index)]),
+            Cmd::HSet(key, pairs) => {
+                argv.extend([word("HSET"), k(key)]);
+                for (field, value) in pairs {
+                    argv.push(field.to_vec());
+                    argv.push(value.to_vec());
+                }
+            }
+            Cmd::HGet(key, field) => argv.extend([word("HGET"), k(key), field.to_vec()]),
+            Cmd::HDel(key, fields) => {
+                argv.extend([word("HDEL"), k(key)]);
+                argv.extend(fields.iter().map(|f| f.to_vec()));
+            }
+            Cmd::HLen(key) => argv.extend([word("HLEN"), k(key)]),
+            Cmd::HIncrBy(key, field, by) => {
+                argv.extend([word("HINCRBY"), k(key), field.to_vec(), num(*by)])
+            }
+            Cmd::HExists(key, field) => argv.extend([word("HEXISTS"), k(key), field.to_vec()]),
+            Cmd::SAdd(key, members) | Cmd::SRem(key, members) => {
+                let name = if matches!(self, Cmd::SAdd(..)) {
+                    "SADD"
+                } else {
+                    "SREM"
+                };
+                argv.extend([word(name), k(key)]);
+                argv.extend(members.iter().map(|m| m.to_vec()));
+            }
+            Cmd::SIsMember(key, member) => {
+                argv.extend([word("SISMEMBER"), k(key), member.to_vec()])
+            }
+            Cmd::SCard(key) => argv.extend([word("SCARD"), k(key)]),
+            Cmd::ZAdd(key, flags, pairs) => {
+                argv.extend([word("ZADD"), k(key)]);
+                for (on, name) in [
+                    (flags.nx, "NX"),
+                    (flags.xx, "XX"),
+                    (flags.gt, "GT"),
+                    (flags.lt, "LT"),
+                    (flags.ch, "CH"),
+                ] {
+                    if on {
+                        argv.push(word(name));
+                    }
+                }
+                for (score, member) in pairs {
+                    argv.push(num(*score));
+                    argv.push(member.to_vec());
+                }
+            }
+            Cmd::ZIncrBy(key, by, member) => {
+                argv.extend([word("ZINCRBY"), k(key), num(*by), member.to_vec()])
+            }
+            Cmd::ZScore(key, member) => argv.extend([word("ZSCORE"), k(key), member.to_vec()]),
+            Cmd::ZRank(key, member) => argv.extend([word("ZRANK"), k(key), member.to_vec()]),
+            Cmd::ZRem(key, members) => {
+                argv.extend([word("ZREM"), k(key)]);
+                argv.extend(members.iter().map(|m| m.to_vec()));
+            }
+            Cmd::ZCard(key) => argv.extend([word("ZCARD"), k(key)]),
+            Cmd::ZRangeAll(key) => argv.extend([word("ZRANGE"), k(key), word("0"), word("-1")]),
         }
         argv
     }
@@ -124,7 +301,32 @@ impl Cmd {
             | Cmd::Strlen(key)
             | Cmd::PExpire(key, _)
             | Cmd::Persist(key)
-            | Cmd::PTtl(key) => vec![*key],
+            | Cmd::PTtl(key)
+            | Cmd::Type(key)
+            | Cmd::LPush(key, _)
+            | Cmd::RPush(key, _)
+            | Cmd::LPop(key)
+            | Cmd::RPop(key)
+            | Cmd::LLen(key)
+            | Cmd::LRange(key, _, _)
+            | Cmd::LIndex(key, _)
+            | Cmd::HSet(key, _)
+            | Cmd::HGet(key, _)
+            | Cmd::HDel(key, _)
+            | Cmd::HLen(key)
+            | Cmd::HIncrBy(key, _, _)
+            | Cmd::HExists(key, _)
+            | Cmd::SAdd(key, _)
+            | Cmd::SRem(key, _)
+            | Cmd::SIsMember(key, _)
+            | Cmd::SCard(key)
+            | Cmd::ZAdd(key, _, _)
+            | Cmd::ZIncrBy(key, _, _)
+            | Cmd::ZScore(key, _)
+            | Cmd::ZRank(key, _)
+            | Cmd::ZRem(key, _)
+            | Cmd::ZCard(key)
+            | Cmd::ZRangeAll(key) => vec![*key],
             Cmd::Del(keys) | Cmd::Exists(keys) | Cmd::MGet(keys) => keys.clone(),
             Cmd::MSet(pairs) => pairs.iter().map(|(k, _)| *k).collect(),
             Cmd::Ping => Vec::new(),
@@ -135,7 +337,25 @@ impl Cmd {
     pub fn is_read_only(&self) -> bool {
         matches!(
             self,
-            Cmd::Get(_) | Cmd::Exists(_) | Cmd::Strlen(_) | Cmd::MGet(_) | Cmd::PTtl(_) | Cmd::Ping
+            Cmd::Get(_)
+                | Cmd::Exists(_)
+                | Cmd::Strlen(_)
+                | Cmd::MGet(_)
+                | Cmd::PTtl(_)
+                | Cmd::Type(_)
+                | Cmd::Ping
+                | Cmd::LLen(_)
+                | Cmd::LRange(..)
+                | Cmd::LIndex(..)
+                | Cmd::HGet(..)
+                | Cmd::HLen(_)
+                | Cmd::HExists(..)
+                | Cmd::SIsMember(..)
+                | Cmd::SCard(_)
+                | Cmd::ZScore(..)
+                | Cmd::ZRank(..)
+                | Cmd::ZCard(_)
+                | Cmd::ZRangeAll(_)
         )
     }
 
@@ -165,11 +385,53 @@ pub struct TimedCmd {
     pub ret_ms: Option<u64>,
 }
 
+/// A key's value, typed as in Redis. Aggregates are never empty (an emptied one is
+/// deleted). Sorted-set scores are integers.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum MValue {
+    Str(Bytes),
+    List(Vec<Bytes>),
+    Hash(BTreeMap<Bytes, Bytes>),
+    Set(BTreeSet<Bytes>),
+    ZSet(BTreeMap<Bytes, i64>),
+}
+
+impl MValue {
+    fn type_name(&self) -> &'static str {
+        match self {
+            MValue::Str(_) => "string",
+            MValue::List(_) => "list",
+            MValue::Hash(_) => "hash",
+            MValue::Set(_) => "set",
+            MValue::ZSet(_) => "zset",
+        }
+    }
+
+    fn is_empty_aggregate(&self) -> bool {
+        match self {
+            MValue::Str(_) => false,
+            MValue::List(l) => l.is_empty(),
+            MValue::Hash(h) => h.is_empty(),
+            MValue::Set(s) => s.is_empty(),
+            MValue::ZSet(z) => z.is_empty(),
+        }
+    }
+}
+
 /// A key's value and, if it has one, its deadline as an interval `[lo, hi]` of ms.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Entry {
-    pub value: Bytes,
+    pub value: MValue,
     pub expire: Option<(u64, u64)>,
+}
+
+impl Entry {
+    fn string(value: Bytes) -> Entry {
+        Entry {
+            value: MValue::Str(value),
+            expire: None,
+        }
+    }
 }
 
 /// The state of the keys of one partition, sorted by key.
@@ -206,6 +468,65 @@ impl State {
             Err(_) => None,
         }
     }
+
+    /// Deletes `key` if it holds an emptied aggregate.
+    fn drop_if_empty(&mut self, key: KeyId) {
+        if self.get(key).is_some_and(|e| e.value.is_empty_aggregate()) {
+            self.remove(key);
+        }
+    }
+
+    /// The string at `key`: Ok(None) when missing, Err for another type.
+    fn string(&self, key: KeyId) -> Result<Option<&Bytes>, Expect> {
+        match self.get(key).map(|e| &e.value) {
+            None => Ok(None),
+            Some(MValue::Str(s)) => Ok(Some(s)),
+            Some(_) => Err(wrongtype()),
+        }
+    }
+
+    /// The value at `key` for a command of the type `want` (a constructor of an empty
+    /// value): Err(WRONGTYPE) for another type; with `create`, a missing key gets a new,
+    /// empty value of that type (which `drop_if_empty` removes if it stays empty).
+    fn typed_mut(
+        &mut self,
+        key: KeyId,
+        want: fn() -> MValue,
+        create: bool,
+    ) -> Result<Option<&mut MValue>, Expect> {
+        let empty = want();
+        match self.get(key) {
+            None if create => self.put(
+                key,
+                Entry {
+                    value: empty,
+                    expire: None,
+                },
+            ),
+            None => return Ok(None),
+            Some(e) if std::mem::discriminant(&e.value) != std::mem::discriminant(&empty) => {
+                return Err(wrongtype())
+            }
+            Some(_) => {}
+        }
+        Ok(self.get_mut(key).map(|e| &mut e.value))
+    }
+}
+
+fn new_list() -> MValue {
+    MValue::List(Vec::new())
+}
+
+fn new_hash() -> MValue {
+    MValue::Hash(BTreeMap::new())
+}
+
+fn new_set() -> MValue {
+    MValue::Set(BTreeSet::new())
+}
+
+fn new_zset() -> MValue {
+    MValue::ZSet(BTreeMap::new())
 }
 
 /// What a command must have answered: one exact reply, or a PTTL within a range.
@@ -227,8 +548,52 @@ impl Expect {
 
 const WRONG_INTEGER: &str = "ERR value is not an integer or out of range";
 const OVERFLOW: &str = "ERR increment or decrement would overflow";
+const HASH_NOT_INTEGER: &str = "ERR hash value is not an integer";
+pub const WRONGTYPE: &str = "WRONGTYPE Operation against a key holding the wrong kind of value";
 
-/// The workload's commands over Redis's strings and TTLs.
+fn wrongtype() -> Expect {
+    Expect::Exact(Reply::err(WRONGTYPE))
+}
+
+fn int(n: usize) -> Expect {
+    Expect::Exact(Reply::Integer(n as i64))
+}
+
+fn bulk_or_null(v: Option<&Bytes>) -> Reply {
+    v.map_or(Reply::Null, |v| Reply::Bulk(v.clone()))
+}
+
+/// A sorted-set score as Redis replies it in RESP2: `%.17g` of an integral double is
+/// the integer's decimal text (for the small scores of the workload).
+fn score_reply(score: i64) -> Reply {
+    Reply::Bulk(Bytes::from(score.to_string()))
+}
+
+/// Members ordered as in a sorted set: by score, then bytewise by member.
+fn zset_order(z: &BTreeMap<Bytes, i64>) -> Vec<(i64, &Bytes)> {
+    let mut items: Vec<(i64, &Bytes)> = z.iter().map(|(m, s)| (*s, m)).collect();
+    items.sort();
+    items
+}
+
+/// LRANGE's index arithmetic (listTypeRange): the inclusive range, or None if empty.
+fn list_range(start: i64, stop: i64, len: usize) -> Option<(usize, usize)> {
+    let len = len as i64;
+    let mut start = if start < 0 { start + len } else { start };
+    let mut stop = if stop < 0 { stop + len } else { stop };
+    if start < 0 {
+        start = 0;
+    }
+    if start > stop || start >= len {
+        return None;
+    }
+    if stop >= len {
+        stop = len - 1;
+    }
+    Some((start as usize, stop as usize))
+}
+
+/// The workload's commands over Redis's data types and TTLs.
 pub struct RedisModel;
 
 impl RedisModel {
@@ -270,12 +635,15 @@ impl RedisModel {
 
     /// Applies `cmd` to a view whose TTLs are resolved; returns what it must answer.
     fn apply(view: &mut State, cmd: &Cmd, lo: u64, hi: u64) -> Expect {
-        let bulk_or_null = |e: Option<&Entry>| match e {
-            Some(e) => Reply::Bulk(e.value.clone()),
-            None => Reply::Null,
-        };
+        match Self::apply_inner(view, cmd, lo, hi) {
+            Ok(expect) | Err(expect) => expect,
+        }
+    }
+
+    /// `apply`, with Err for a reply that left the state as it was (WRONGTYPE...).
+    fn apply_inner(view: &mut State, cmd: &Cmd, lo: u64, hi: u64) -> Result<Expect, Expect> {
         let deadline = |ms: u64| (lo.saturating_add(ms), hi.saturating_add(ms));
-        match cmd {
+        Ok(match cmd {
             Cmd::Set {
                 key,
                 value,
@@ -283,21 +651,22 @@ impl RedisModel {
                 cond,
                 get,
             } => {
-                let old = view.get(*key).cloned();
+                // SET ... GET reads the old value first: WRONGTYPE before anything else.
+                let old = if *get {
+                    view.string(*key)?.cloned()
+                } else {
+                    None
+                };
+                let exists = view.get(*key).is_some();
                 let applies = match cond {
                     SetCond::Always => true,
-                    SetCond::Nx => old.is_none(),
-                    SetCond::Xx => old.is_some(),
+                    SetCond::Nx => !exists,
+                    SetCond::Xx => exists,
                 };
                 if applies {
-                    let expire = ttl_ms.map(deadline);
-                    view.put(
-                        *key,
-                        Entry {
-                            value: value.clone(),
-                            expire,
-                        },
-                    );
+                    let mut entry = Entry::string(value.clone());
+                    entry.expire = ttl_ms.map(deadline);
+                    view.put(*key, entry);
                 }
                 Expect::Exact(match (get, applies) {
                     (true, _) => bulk_or_null(old.as_ref()),
@@ -305,81 +674,74 @@ impl RedisModel {
                     (false, false) => Reply::Null,
                 })
             }
-            Cmd::Get(key) => Expect::Exact(bulk_or_null(view.get(*key))),
+            Cmd::Get(key) => Expect::Exact(bulk_or_null(view.string(*key)?)),
             Cmd::Del(keys) => {
                 let mut n = 0;
                 for key in keys {
-                    n += i64::from(view.remove(*key).is_some());
+                    n += usize::from(view.remove(*key).is_some());
                 }
-                Expect::Exact(Reply::Integer(n))
+                int(n)
             }
-            Cmd::Exists(keys) => Expect::Exact(Reply::Integer(
-                keys.iter().filter(|k| view.get(**k).is_some()).count() as i64,
-            )),
+            Cmd::Exists(keys) => int(keys.iter().filter(|k| view.get(**k).is_some()).count()),
             Cmd::IncrBy(key, by) => {
-                let current = match view.get(*key) {
-                    None => Some(0i64),
-                    Some(e) => parse_redis_int(&e.value),
+                let current = match view.string(*key)? {
+                    None => 0i64,
+                    Some(s) => {
+                        parse_redis_int(s).ok_or(Expect::Exact(Reply::err(WRONG_INTEGER)))?
+                    }
                 };
-                let Some(current) = current else {
-                    return Expect::Exact(Reply::err(WRONG_INTEGER));
-                };
-                let Some(new) = current.checked_add(*by) else {
-                    return Expect::Exact(Reply::err(OVERFLOW));
-                };
+                let new = current
+                    .checked_add(*by)
+                    .ok_or(Expect::Exact(Reply::err(OVERFLOW)))?;
                 let expire = view.get(*key).and_then(|e| e.expire);
-                let value = Bytes::from(new.to_string());
-                view.put(*key, Entry { value, expire });
+                let mut entry = Entry::string(Bytes::from(new.to_string()));
+                entry.expire = expire;
+                view.put(*key, entry);
                 Expect::Exact(Reply::Integer(new))
             }
             Cmd::Append(key, suffix) => {
-                let (mut data, expire) = match view.get(*key) {
-                    Some(e) => (e.value.to_vec(), e.expire),
-                    None => (Vec::new(), None),
-                };
+                let mut data = view.string(*key)?.map_or_else(Vec::new, |s| s.to_vec());
+                let expire = view.get(*key).and_then(|e| e.expire);
                 data.extend_from_slice(suffix);
-                let len = data.len() as i64;
-                view.put(
-                    *key,
-                    Entry {
-                        value: Bytes::from(data),
-                        expire,
-                    },
-                );
-                Expect::Exact(Reply::Integer(len))
+                let len = data.len();
+                let mut entry = Entry::string(Bytes::from(data));
+                entry.expire = expire;
+                view.put(*key, entry);
+                int(len)
             }
-            Cmd::GetDel(key) => Expect::Exact(bulk_or_null(view.remove(*key).as_ref())),
-            Cmd::Strlen(key) => Expect::Exact(Reply::Integer(
-                view.get(*key).map_or(0, |e| e.value.len() as i64),
-            )),
+            Cmd::GetDel(key) => {
+                let old = view.string(*key)?.cloned();
+                if old.is_some() {
+                    view.remove(*key);
+                }
+                Expect::Exact(bulk_or_null(old.as_ref()))
+            }
+            Cmd::Strlen(key) => int(view.string(*key)?.map_or(0, |s| s.len())),
             Cmd::MSet(pairs) => {
                 for (key, value) in pairs {
-                    view.put(
-                        *key,
-                        Entry {
-                            value: value.clone(),
-                            expire: None,
-                        },
-                    );
+                    view.put(*key, Entry::string(value.clone()));
                 }
                 Expect::Exact(Reply::OK)
             }
             Cmd::MGet(keys) => Expect::Exact(Reply::Array(
-                keys.iter().map(|k| bulk_or_null(view.get(*k))).collect(),
+                // MGET answers nil for a key of another type.
+                keys.iter()
+                    .map(|k| bulk_or_null(view.string(*k).ok().flatten()))
+                    .collect(),
             )),
             Cmd::PExpire(key, ms) => match view.get_mut(*key) {
                 Some(e) => {
                     e.expire = Some(deadline(*ms));
-                    Expect::Exact(Reply::Integer(1))
+                    int(1)
                 }
-                None => Expect::Exact(Reply::Integer(0)),
+                None => int(0),
             },
             Cmd::Persist(key) => match view.get_mut(*key) {
                 Some(e) if e.expire.is_some() => {
                     e.expire = None;
-                    Expect::Exact(Reply::Integer(1))
+                    int(1)
                 }
-                _ => Expect::Exact(Reply::Integer(0)),
+                _ => int(0),
             },
             Cmd::PTtl(key) => match view.get(*key) {
                 None => Expect::Exact(Reply::Integer(-2)),
@@ -394,8 +756,206 @@ impl RedisModel {
                     Expect::PttlBetween(min, max)
                 }
             },
+            Cmd::Type(key) => Expect::Exact(Reply::simple(
+                view.get(*key).map_or("none", |e| e.value.type_name()),
+            )),
             Cmd::Ping => Expect::Exact(Reply::simple("PONG")),
-        }
+            Cmd::LPush(key, elems) | Cmd::RPush(key, elems) => {
+                let head = matches!(cmd, Cmd::LPush(..));
+                let Some(MValue::List(list)) = view.typed_mut(*key, new_list, true)? else {
+                    unreachable!("created as a list")
+                };
+                for e in elems {
+                    if head {
+                        list.insert(0, e.clone());
+                    } else {
+                        list.push(e.clone());
+                    }
+                }
+                int(list.len())
+            }
+            Cmd::LPop(key) | Cmd::RPop(key) => {
+                let Some(MValue::List(list)) = view.typed_mut(*key, new_list, false)? else {
+                    return Ok(Expect::Exact(Reply::Null));
+                };
+                let popped = if matches!(cmd, Cmd::LPop(_)) {
+                    (!list.is_empty()).then(|| list.remove(0))
+                } else {
+                    list.pop()
+                };
+                view.drop_if_empty(*key);
+                Expect::Exact(bulk_or_null(popped.as_ref()))
+            }
+            Cmd::LLen(key) => match view.typed_mut(*key, new_list, false)? {
+                Some(MValue::List(list)) => int(list.len()),
+                _ => int(0),
+            },
+            Cmd::LRange(key, start, stop) => {
+                let items = match view.typed_mut(*key, new_list, false)? {
+                    Some(MValue::List(list)) => match list_range(*start, *stop, list.len()) {
+                        Some((s, e)) => list[s..=e].iter().cloned().map(Reply::Bulk).collect(),
+                        None => Vec::new(),
+                    },
+                    _ => Vec::new(),
+                };
+                Expect::Exact(Reply::Array(items))
+            }
+            Cmd::LIndex(key, index) => {
+                let found = match view.typed_mut(*key, new_list, false)? {
+                    Some(MValue::List(list)) => {
+                        let len = list.len() as i64;
+                        let i = if *index < 0 { index + len } else { *index };
+                        (0..len).contains(&i).then(|| list[i as usize].clone())
+                    }
+                    _ => None,
+                };
+                Expect::Exact(bulk_or_null(found.as_ref()))
+            }
+            Cmd::HSet(key, pairs) => {
+                let Some(MValue::Hash(hash)) = view.typed_mut(*key, new_hash, true)? else {
+                    unreachable!("created as a hash")
+                };
+                let mut created = 0;
+                for (field, value) in pairs {
+                    created += usize::from(hash.insert(field.clone(), value.clone()).is_none());
+                }
+                int(created)
+            }
+            Cmd::HGet(key, field) => match view.typed_mut(*key, new_hash, false)? {
+                Some(MValue::Hash(hash)) => Expect::Exact(bulk_or_null(hash.get(field))),
+                _ => Expect::Exact(Reply::Null),
+            },
+            Cmd::HDel(key, fields) => {
+                let Some(MValue::Hash(hash)) = view.typed_mut(*key, new_hash, false)? else {
+                    return Ok(int(0));
+                };
+                let removed = fields.iter().filter(|f| hash.remove(*f).is_some()).count();
+                view.drop_if_empty(*key);
+                int(removed)
+            }
+            Cmd::HLen(key) => match view.typed_mut(*key, new_hash, false)? {
+                Some(MValue::Hash(hash)) => int(hash.len()),
+                _ => int(0),
+            },
+            Cmd::HIncrBy(key, field, by) => {
+                let Some(MValue::Hash(hash)) = view.typed_mut(*key, new_hash, true)? else {
+                    unreachable!("created as a hash")
+                };
+                let current = match hash.get(field) {
+                    None => Some(0),
+                    Some(v) => parse_redis_int(v),
+                };
+                let result = match current.map(|c| c.checked_add(*by)) {
+                    None => Err(Expect::Exact(Reply::err(HASH_NOT_INTEGER))),
+                    Some(None) => Err(Expect::Exact(Reply::err(OVERFLOW))),
+                    Some(Some(new)) => {
+                        hash.insert(field.clone(), Bytes::from(new.to_string()));
+                        Ok(Expect::Exact(Reply::Integer(new)))
+                    }
+                };
+                // A hash created for a failed increment is not kept.
+                view.drop_if_empty(*key);
+                result?
+            }
+            Cmd::HExists(key, field) => match view.typed_mut(*key, new_hash, false)? {
+                Some(MValue::Hash(hash)) => int(usize::from(hash.contains_key(field))),
+                _ => int(0),
+            },
+            Cmd::SAdd(key, members) => {
+                let Some(MValue::Set(set)) = view.typed_mut(*key, new_set, true)? else {
+                    unreachable!("created as a set")
+                };
+                int(members.iter().filter(|m| set.insert((*m).clone())).count())
+            }
+            Cmd::SRem(key, members) => {
+                let Some(MValue::Set(set)) = view.typed_mut(*key, new_set, false)? else {
+                    return Ok(int(0));
+                };
+                let removed = members.iter().filter(|m| set.remove(*m)).count();
+                view.drop_if_empty(*key);
+                int(removed)
+            }
+            Cmd::SIsMember(key, member) => match view.typed_mut(*key, new_set, false)? {
+                Some(MValue::Set(set)) => int(usize::from(set.contains(member))),
+                _ => int(0),
+            },
+            Cmd::SCard(key) => match view.typed_mut(*key, new_set, false)? {
+                Some(MValue::Set(set)) => int(set.len()),
+                _ => int(0),
+            },
+            Cmd::ZAdd(key, flags, pairs) => {
+                // ZADD XX on a missing key creates nothing; otherwise the set is created
+                // and, if nothing was added to it, deleted again.
+                let create = !flags.xx;
+                let Some(MValue::ZSet(z)) = view.typed_mut(*key, new_zset, create)? else {
+                    return Ok(int(0));
+                };
+                let (mut added, mut updated) = (0, 0);
+                for (score, member) in pairs {
+                    match z.get(member).copied() {
+                        Some(_) if flags.nx => {}
+                        Some(cur) => {
+                            if (flags.lt && *score >= cur) || (flags.gt && *score <= cur) {
+                                continue;
+                            }
+                            if *score != cur {
+                                z.insert(member.clone(), *score);
+                                updated += 1;
+                            }
+                        }
+                        None if flags.xx => {}
+                        None => {
+                            z.insert(member.clone(), *score);
+                            added += 1;
+                        }
+                    }
+                }
+                view.drop_if_empty(*key);
+                int(if flags.ch { added + updated } else { added })
+            }
+            Cmd::ZIncrBy(key, by, member) => {
+                let Some(MValue::ZSet(z)) = view.typed_mut(*key, new_zset, true)? else {
+                    unreachable!("created as a sorted set")
+                };
+                let score = z.get(member).copied().unwrap_or(0) + by;
+                z.insert(member.clone(), score);
+                Expect::Exact(score_reply(score))
+            }
+            Cmd::ZScore(key, member) => match view.typed_mut(*key, new_zset, false)? {
+                Some(MValue::ZSet(z)) => {
+                    Expect::Exact(z.get(member).map_or(Reply::Null, |s| score_reply(*s)))
+                }
+                _ => Expect::Exact(Reply::Null),
+            },
+            Cmd::ZRank(key, member) => match view.typed_mut(*key, new_zset, false)? {
+                Some(MValue::ZSet(z)) if z.contains_key(member) => {
+                    let rank = zset_order(z).iter().position(|(_, m)| *m == member);
+                    Expect::Exact(rank.map_or(Reply::Null, |r| Reply::Integer(r as i64)))
+                }
+                _ => Expect::Exact(Reply::Null),
+            },
+            Cmd::ZRem(key, members) => {
+                let Some(MValue::ZSet(z)) = view.typed_mut(*key, new_zset, false)? else {
+                    return Ok(int(0));
+                };
+                let removed = members.iter().filter(|m| z.remove(*m).is_some()).count();
+                view.drop_if_empty(*key);
+                int(removed)
+            }
+            Cmd::ZCard(key) => match view.typed_mut(*key, new_zset, false)? {
+                Some(MValue::ZSet(z)) => int(z.len()),
+                _ => int(0),
+            },
+            Cmd::ZRangeAll(key) => match view.typed_mut(*key, new_zset, false)? {
+                Some(MValue::ZSet(z)) => Expect::Exact(Reply::Array(
+                    zset_order(z)
+                        .into_iter()
+                        .map(|(_, m)| Reply::Bulk(m.clone()))
+                        .collect(),
+                )),
+                _ => Expect::Exact(Reply::Array(Vec::new())),
+            },
+        })
     }
 }
 
@@ -598,6 +1158,464 @@ mod tests {
         assert_eq!(parse_redis_int(b"-0"), None);
         assert_eq!(parse_redis_int(b"+1"), None);
         assert_eq!(parse_redis_int(b"9223372036854775808"), None);
+    }
+}
+
+#[cfg(test)]
+mod typed_tests {
+    use super::*;
+    use crate::checker::{check, Operation, Verdict};
+
+    const K: KeyId = 0; // k0
+    const L: KeyId = KEYS_PER_FAMILY; // l0
+    const H: KeyId = 2 * KEYS_PER_FAMILY; // h0
+    const S: KeyId = 3 * KEYS_PER_FAMILY; // s0
+    const Z: KeyId = 4 * KEYS_PER_FAMILY; // z0
+
+    fn b(v: &str) -> Bytes {
+        Bytes::copy_from_slice(v.as_bytes())
+    }
+
+    fn bulk(v: &str) -> Reply {
+        Reply::Bulk(b(v))
+    }
+
+    fn bulks(vs: &[&str]) -> Reply {
+        Reply::Array(vs.iter().map(|v| bulk(v)).collect())
+    }
+
+    fn wrong() -> Reply {
+        Reply::err(WRONGTYPE)
+    }
+
+    fn set(key: KeyId, v: &str) -> Cmd {
+        Cmd::Set {
+            key,
+            value: b(v),
+            ttl_ms: None,
+            cond: SetCond::Always,
+            get: false,
+        }
+    }
+
+    /// Runs `steps` in order on one state at time 0 and checks each exact reply.
+    fn run_seq(steps: &[(Cmd, Reply)]) -> State {
+        let mut state = State::default();
+        for (i, (cmd, want)) in steps.iter().enumerate() {
+            let got = RedisModel::apply(&mut state, cmd, 0, 0);
+            assert_eq!(
+                got,
+                Expect::Exact(want.clone()),
+                "step {i}: {}",
+                cmd.cli_line()
+            );
+        }
+        state
+    }
+
+    fn op(client: u64, cmd: Cmd, output: Reply, call: u64, ret: u64) -> Operation<TimedCmd, Reply> {
+        Operation {
+            client,
+            input: TimedCmd {
+                cmd,
+                call_ms: call,
+                ret_ms: Some(ret),
+            },
+            output: Some(output),
+            call,
+            ret: Some(ret),
+        }
+    }
+
+    fn linearizable(history: &[Operation<TimedCmd, Reply>]) -> bool {
+        matches!(
+            check(&RedisModel, history, None).verdict,
+            Verdict::Linearizable
+        )
+    }
+
+    #[test]
+    fn key_names_and_families() {
+        assert_eq!(key_name(K), "k0");
+        assert_eq!(key_name(L + 2), "l2");
+        assert_eq!(key_name(Z + 1), "z1");
+        assert_eq!(Family::of_key(H), Family::Hash);
+        assert_eq!(Family::Set.key(1), S + 1);
+    }
+
+    #[test]
+    fn lists() {
+        let state = run_seq(&[
+            (Cmd::LPop(L), Reply::Null),
+            (Cmd::LPush(L, vec![b("a"), b("b")]), Reply::Integer(2)),
+            (Cmd::RPush(L, vec![b("c")]), Reply::Integer(3)),
+            (Cmd::LRange(L, 0, -1), bulks(&["b", "a", "c"])),
+            (Cmd::LRange(L, -2, 10), bulks(&["a", "c"])),
+            (Cmd::LRange(L, -10, 0), bulks(&["b"])),
+            (Cmd::LRange(L, 2, 1), bulks(&[])),
+            (Cmd::LRange(L, 3, 5), bulks(&[])),
+            (Cmd::LIndex(L, -1), bulk("c")),
+            (Cmd::LIndex(L, 3), Reply::Null),
+            (Cmd::LIndex(L, -4), Reply::Null),
+            (Cmd::LLen(L), Reply::Integer(3)),
+            (Cmd::Type(L), Reply::simple("list")),
+            (Cmd::LPop(L), bulk("b")),
+            (Cmd::RPop(L), bulk("c")),
+            (Cmd::RPop(L), bulk("a")),
+            // Emptied: deleted.
+            (Cmd::Exists(vec![L]), Reply::Integer(0)),
+            (Cmd::Type(L), Reply::simple("none")),
+            (Cmd::LLen(L), Reply::Integer(0)),
+            (Cmd::LRange(L, 0, -1), bulks(&[])),
+            (Cmd::LIndex(L, 0), Reply::Null),
+        ]);
+        assert!(state.keys.is_empty());
+    }
+
+    #[test]
+    fn hashes() {
+        let state = run_seq(&[
+            (Cmd::HGet(H, b("f")), Reply::Null),
+            (
+                Cmd::HSet(H, vec![(b("f"), b("1")), (b("f"), b("2"))]),
+                Reply::Integer(1),
+            ),
+            (
+                Cmd::HSet(H, vec![(b("g"), b("x")), (b("f"), b("5"))]),
+                Reply::Integer(1),
+            ),
+            (Cmd::HGet(H, b("f")), bulk("5")),
+            (Cmd::HLen(H), Reply::Integer(2)),
+            (Cmd::HIncrBy(H, b("f"), -7), Reply::Integer(-2)),
+            (Cmd::HIncrBy(H, b("g"), 1), Reply::err(HASH_NOT_INTEGER)),
+            (Cmd::HIncrBy(H, b("n"), 3), Reply::Integer(3)),
+            (Cmd::HExists(H, b("n")), Reply::Integer(1)),
+            (Cmd::HExists(H, b("zz")), Reply::Integer(0)),
+            (
+                Cmd::HDel(H, vec![b("f"), b("zz"), b("f")]),
+                Reply::Integer(1),
+            ),
+            (Cmd::Type(H), Reply::simple("hash")),
+            (Cmd::HDel(H, vec![b("g"), b("n")]), Reply::Integer(2)),
+            (Cmd::Exists(vec![H]), Reply::Integer(0)),
+            (Cmd::HDel(H, vec![b("g")]), Reply::Integer(0)),
+            (Cmd::HLen(H), Reply::Integer(0)),
+            (Cmd::HExists(H, b("g")), Reply::Integer(0)),
+        ]);
+        assert!(state.keys.is_empty());
+    }
+
+    #[test]
+    fn sets() {
+        let state = run_seq(&[
+            (Cmd::SAdd(S, vec![b("a"), b("a")]), Reply::Integer(1)),
+            (Cmd::SAdd(S, vec![b("a"), b("b")]), Reply::Integer(1)),
+            (Cmd::SIsMember(S, b("b")), Reply::Integer(1)),
+            (Cmd::SIsMember(S, b("c")), Reply::Integer(0)),
+            (Cmd::SCard(S), Reply::Integer(2)),
+            (Cmd::Type(S), Reply::simple("set")),
+            (Cmd::SRem(S, vec![b("a"), b("c")]), Reply::Integer(1)),
+            (Cmd::SRem(S, vec![b("b"), b("b")]), Reply::Integer(1)),
+            (Cmd::Exists(vec![S]), Reply::Integer(0)),
+            (Cmd::SRem(S, vec![b("b")]), Reply::Integer(0)),
+            (Cmd::SCard(S), Reply::Integer(0)),
+            (Cmd::SIsMember(S, b("b")), Reply::Integer(0)),
+        ]);
+        assert!(state.keys.is_empty());
+    }
+
+    #[test]
+    fn sorted_sets() {
+        let plain = ZAddFlags::default();
+        let with = |f: fn(&mut ZAddFlags)| {
+            let mut flags = ZAddFlags::default();
+            f(&mut flags);
+            flags
+        };
+        let state = run_seq(&[
+            // XX on a missing key creates nothing.
+            (
+                Cmd::ZAdd(Z, with(|f| f.xx = true), vec![(1, b("a"))]),
+                Reply::Integer(0),
+            ),
+            (Cmd::Exists(vec![Z]), Reply::Integer(0)),
+            (
+                Cmd::ZAdd(Z, plain, vec![(5, b("b")), (5, b("a")), (-3, b("c"))]),
+                Reply::Integer(3),
+            ),
+            (Cmd::ZRangeAll(Z), bulks(&["c", "a", "b"])),
+            (Cmd::ZRank(Z, b("b")), Reply::Integer(2)),
+            (Cmd::ZRank(Z, b("x")), Reply::Null),
+            (Cmd::ZScore(Z, b("c")), bulk("-3")),
+            (Cmd::ZScore(Z, b("x")), Reply::Null),
+            // NX: only new members; CH counts changes too.
+            (
+                Cmd::ZAdd(Z, with(|f| f.nx = true), vec![(9, b("a")), (0, b("d"))]),
+                Reply::Integer(1),
+            ),
+            (Cmd::ZScore(Z, b("a")), bulk("5")),
+            // XX CH: only existing members; an unchanged score is no change.
+            (
+                Cmd::ZAdd(
+                    Z,
+                    with(|f| (f.xx, f.ch) = (true, true)),
+                    vec![(7, b("a")), (5, b("b")), (1, b("e"))],
+                ),
+                Reply::Integer(1),
+            ),
+            (Cmd::ZScore(Z, b("e")), Reply::Null),
+            // GT: only raises (a new member is still added); LT only lowers.
+            (
+                Cmd::ZAdd(
+                    Z,
+                    with(|f| (f.gt, f.ch) = (true, true)),
+                    vec![(6, b("a")), (8, b("b")), (2, b("f"))],
+                ),
+                Reply::Integer(2),
+            ),
+            (Cmd::ZScore(Z, b("a")), bulk("7")),
+            (
+                Cmd::ZAdd(Z, with(|f| f.lt = true), vec![(-5, b("a")), (9, b("b"))]),
+                Reply::Integer(0),
+            ),
+            (Cmd::ZRangeAll(Z), bulks(&["a", "c", "d", "f", "b"])),
+            (Cmd::ZIncrBy(Z, 3, b("c")), bulk("0")),
+            (Cmd::ZIncrBy(Z, -4, b("new")), bulk("-4")),
+            (Cmd::ZRank(Z, b("c")), Reply::Integer(2)),
+            (Cmd::ZCard(Z), Reply::Integer(6)),
+            (Cmd::Type(Z), Reply::simple("zset")),
+            (
+                Cmd::ZRem(Z, vec![b("a"), b("b"), b("c"), b("x")]),
+                Reply::Integer(3),
+            ),
+            (
+                Cmd::ZRem(Z, vec![b("d"), b("f"), b("new")]),
+                Reply::Integer(3),
+            ),
+            (Cmd::Exists(vec![Z]), Reply::Integer(0)),
+            (Cmd::ZCard(Z), Reply::Integer(0)),
+            (Cmd::ZRangeAll(Z), bulks(&[])),
+        ]);
+        assert!(state.keys.is_empty());
+    }
+
+    #[test]
+    fn wrong_types() {
+        run_seq(&[
+            (set(K, "v"), Reply::OK),
+            (Cmd::LPush(K, vec![b("a")]), wrong()),
+            (Cmd::HSet(K, vec![(b("f"), b("v"))]), wrong()),
+            (Cmd::HIncrBy(K, b("f"), 1), wrong()),
+            (Cmd::SAdd(K, vec![b("m")]), wrong()),
+            (
+                Cmd::ZAdd(K, ZAddFlags::default(), vec![(1, b("m"))]),
+                wrong(),
+            ),
+            (
+                Cmd::ZAdd(
+                    K,
+                    ZAddFlags {
+                        xx: true,
+                        ..ZAddFlags::default()
+                    },
+                    vec![(1, b("m"))],
+                ),
+                wrong(),
+            ),
+            (Cmd::ZIncrBy(K, 1, b("m")), wrong()),
+            (Cmd::LPop(K), wrong()),
+            (Cmd::LLen(K), wrong()),
+            (Cmd::HGet(K, b("f")), wrong()),
+            (Cmd::SRem(K, vec![b("m")]), wrong()),
+            (Cmd::ZScore(K, b("m")), wrong()),
+            (Cmd::ZRangeAll(K), wrong()),
+            (Cmd::Get(K), bulk("v")),
+            (Cmd::LPush(L, vec![b("a")]), Reply::Integer(1)),
+            (Cmd::Get(L), wrong()),
+            (Cmd::IncrBy(L, 1), wrong()),
+            (Cmd::Append(L, b("x")), wrong()),
+            (Cmd::Strlen(L), wrong()),
+            (Cmd::GetDel(L), wrong()),
+            (Cmd::HLen(L), wrong()),
+            (Cmd::SCard(L), wrong()),
+            (Cmd::ZCard(L), wrong()),
+            (Cmd::ZRank(L, b("a")), wrong()),
+            // MGET: nil for another type.
+            (
+                Cmd::MGet(vec![K, L]),
+                Reply::Array(vec![bulk("v"), Reply::Null]),
+            ),
+            // SET ... GET on another type: WRONGTYPE, nothing set (even with NX/XX).
+            (
+                Cmd::Set {
+                    key: L,
+                    value: b("s"),
+                    ttl_ms: None,
+                    cond: SetCond::Xx,
+                    get: true,
+                },
+                wrong(),
+            ),
+            (Cmd::Type(L), Reply::simple("list")),
+            // SET NX sees the list; plain SET overwrites it.
+            (
+                Cmd::Set {
+                    key: L,
+                    value: b("s"),
+                    ttl_ms: None,
+                    cond: SetCond::Nx,
+                    get: false,
+                },
+                Reply::Null,
+            ),
+            (set(L, "s"), Reply::OK),
+            (Cmd::Type(L), Reply::simple("string")),
+            (Cmd::LLen(L), wrong()),
+            (Cmd::MSet(vec![(K, b("w"))]), Reply::OK),
+            (Cmd::SAdd(S, vec![b("m")]), Reply::Integer(1)),
+            (Cmd::MSet(vec![(S, b("w"))]), Reply::OK),
+            (Cmd::Get(S), bulk("w")),
+            (Cmd::Del(vec![L, S, K]), Reply::Integer(3)),
+            (Cmd::SAdd(K, vec![b("m")]), Reply::Integer(1)),
+            (Cmd::Type(K), Reply::simple("set")),
+        ]);
+    }
+
+    #[test]
+    fn aggregates_keep_their_ttl() {
+        let mut state = State::default();
+        let mut step = |cmd: Cmd, at: u64| RedisModel::apply(&mut state, &cmd, at, at);
+        assert_eq!(
+            step(Cmd::RPush(L, vec![b("a")]), 0),
+            Expect::Exact(Reply::Integer(1))
+        );
+        assert_eq!(
+            step(Cmd::PExpire(L, 1000), 10),
+            Expect::Exact(Reply::Integer(1))
+        );
+        assert_eq!(
+            step(Cmd::LPush(L, vec![b("b")]), 20),
+            Expect::Exact(Reply::Integer(2))
+        );
+        assert_eq!(step(Cmd::PTtl(L), 30), Expect::PttlBetween(980, 980));
+        assert_eq!(
+            step(Cmd::HSet(H, vec![(b("f"), b("1"))]), 0),
+            Expect::Exact(Reply::Integer(1))
+        );
+        assert_eq!(
+            step(Cmd::PExpire(H, 100), 0),
+            Expect::Exact(Reply::Integer(1))
+        );
+        assert_eq!(
+            step(Cmd::HIncrBy(H, b("f"), 1), 5),
+            Expect::Exact(Reply::Integer(2))
+        );
+        assert_eq!(step(Cmd::PTtl(H), 50), Expect::PttlBetween(50, 50));
+        assert_eq!(step(Cmd::Persist(H), 60), Expect::Exact(Reply::Integer(1)));
+        assert_eq!(step(Cmd::PTtl(H), 70), Expect::Exact(Reply::Integer(-1)));
+        // Once the list's deadline passed, it is gone (the checker resolves the expiry).
+        let h = vec![
+            op(1, Cmd::RPush(L, vec![b("a")]), Reply::Integer(1), 0, 1),
+            op(1, Cmd::PExpire(L, 100), Reply::Integer(1), 2, 3),
+            op(1, Cmd::RPush(L, vec![b("b")]), Reply::Integer(2), 4, 5),
+            op(1, Cmd::LLen(L), Reply::Integer(2), 200, 201),
+        ];
+        assert!(!linearizable(&h));
+        let mut h = h;
+        h[3].output = Some(Reply::Integer(0));
+        assert!(linearizable(&h));
+    }
+
+    #[test]
+    fn element_popped_twice_is_rejected() {
+        let h = vec![
+            op(
+                1,
+                Cmd::RPush(L, vec![b("a"), b("b")]),
+                Reply::Integer(2),
+                0,
+                1,
+            ),
+            op(2, Cmd::LPop(L), bulk("a"), 2, 5),
+            op(3, Cmd::LPop(L), bulk("a"), 2, 5),
+        ];
+        assert!(!linearizable(&h));
+        let mut ok = h.clone();
+        ok[2].output = Some(bulk("b"));
+        assert!(linearizable(&ok));
+    }
+
+    #[test]
+    fn lost_hset_is_rejected() {
+        let h = vec![
+            op(
+                1,
+                Cmd::HSet(H, vec![(b("f"), b("1"))]),
+                Reply::Integer(1),
+                0,
+                1,
+            ),
+            op(
+                2,
+                Cmd::HSet(H, vec![(b("g"), b("2"))]),
+                Reply::Integer(1),
+                2,
+                3,
+            ),
+            op(3, Cmd::HLen(H), Reply::Integer(1), 4, 5),
+        ];
+        assert!(!linearizable(&h));
+        let h = vec![
+            op(
+                1,
+                Cmd::HSet(H, vec![(b("f"), b("1"))]),
+                Reply::Integer(1),
+                0,
+                1,
+            ),
+            op(2, Cmd::HGet(H, b("f")), Reply::Null, 2, 3),
+        ];
+        assert!(!linearizable(&h));
+    }
+
+    #[test]
+    fn zrank_inconsistent_with_scores_is_rejected() {
+        let add = |score, m: &str| Cmd::ZAdd(Z, ZAddFlags::default(), vec![(score, b(m))]);
+        let h = vec![
+            op(1, add(5, "a"), Reply::Integer(1), 0, 1),
+            op(1, add(3, "b"), Reply::Integer(1), 2, 3),
+            op(2, Cmd::ZRank(Z, b("a")), Reply::Integer(0), 4, 5),
+        ];
+        assert!(!linearizable(&h));
+        // Equal scores order by member.
+        let h = vec![
+            op(1, add(5, "b"), Reply::Integer(1), 0, 1),
+            op(1, add(5, "a"), Reply::Integer(1), 2, 3),
+            op(2, Cmd::ZRangeAll(Z), bulks(&["b", "a"]), 4, 5),
+        ];
+        assert!(!linearizable(&h));
+    }
+
+    #[test]
+    fn double_counted_sadd_and_wrong_type_answers_are_rejected() {
+        let h = vec![
+            op(1, Cmd::SAdd(S, vec![b("m")]), Reply::Integer(1), 0, 3),
+            op(2, Cmd::SAdd(S, vec![b("m")]), Reply::Integer(1), 1, 4),
+        ];
+        assert!(!linearizable(&h));
+        // A list key read as a string.
+        let h = vec![
+            op(1, Cmd::LPush(L, vec![b("a")]), Reply::Integer(1), 0, 1),
+            op(2, Cmd::Get(L), Reply::Null, 2, 3),
+        ];
+        assert!(!linearizable(&h));
+        // An emptied set that still exists.
+        let h = vec![
+            op(1, Cmd::SAdd(S, vec![b("m")]), Reply::Integer(1), 0, 1),
+            op(1, Cmd::SRem(S, vec![b("m")]), Reply::Integer(1), 2, 3),
+            op(2, Cmd::Type(S), Reply::simple("set"), 4, 5),
+        ];
+        assert!(!linearizable(&h));
     }
 }
 

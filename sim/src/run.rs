@@ -14,7 +14,7 @@
 use crate::checker::{self, Operation, Verdict};
 use crate::faults::FaultPlan;
 use crate::kernel::{ConnId, SimPoller};
-use crate::model::{Cmd, KeyId, RedisModel, SetCond, TimedCmd};
+use crate::model::{Cmd, Family, KeyId, RedisModel, SetCond, TimedCmd, ZAddFlags, KEYS_PER_FAMILY};
 use bytes::{Bytes, BytesMut};
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
@@ -42,6 +42,68 @@ pub struct RunConfig {
     /// partitions, which makes the check much more expensive, so by default only some
     /// seeds (one in four) use them.
     pub multi_key: bool,
+    /// The data-type families the workload uses (swarm testing: drawn from the seed).
+    pub families: Families,
+}
+
+/// A set of data-type families, as a bit mask over [`Family`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Families(pub u8);
+
+impl Families {
+    pub const ALL: Families = Families(0b1_1111);
+
+    /// Swarm testing: one seed in four uses every family, the others a random
+    /// non-empty subset, so that some runs hammer few families hard.
+    pub fn from_seed(seed: u64) -> Families {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream(4);
+        let draw = rng.next_u32();
+        if draw.is_multiple_of(4) {
+            Families::ALL
+        } else {
+            Families(((draw >> 8) % 31 + 1) as u8)
+        }
+    }
+
+    pub fn contains(self, family: Family) -> bool {
+        self.0 & (1 << family as u8) != 0
+    }
+
+    pub fn list(self) -> Vec<Family> {
+        Family::ALL
+            .into_iter()
+            .filter(|f| self.contains(*f))
+            .collect()
+    }
+
+    /// A comma list of family names (`strings,lists,hashes,sets,zsets`) or `all`.
+    pub fn from_names(text: &str) -> Result<Families, String> {
+        if text == "all" {
+            return Ok(Families::ALL);
+        }
+        let mut mask = 0u8;
+        for name in text.split(',').map(str::trim) {
+            let family = Family::ALL
+                .into_iter()
+                .find(|f| f.name() == name)
+                .ok_or_else(|| {
+                    format!("unknown family {name:?} (strings, lists, hashes, sets, zsets, all)")
+                })?;
+            mask |= 1 << family as u8;
+        }
+        if mask == 0 {
+            return Err("no family named".into());
+        }
+        Ok(Families(mask))
+    }
+}
+
+impl std::fmt::Display for Families {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.list().into_iter().map(Family::name).collect();
+        write!(f, "{}", names.join(","))
+    }
 }
 
 impl RunConfig {
@@ -54,6 +116,7 @@ impl RunConfig {
             faults: None,
             pipeline_max: if seed.is_multiple_of(4) { 2 } else { 8 },
             multi_key: seed.is_multiple_of(4),
+            families: Families::from_seed(seed),
         }
     }
 }
@@ -562,62 +625,257 @@ impl Sim {
     }
 
     fn random_cmd(&mut self, i: usize) -> Cmd {
-        let key =
-            |rng: &mut ChaCha8Rng, keys: u8| -> KeyId { (rng.next_u32() % u32::from(keys)) as u8 };
-        let keys = self.config.keys.max(1);
-        let multi_key = self.config.multi_key;
+        let families = self.config.families.list();
+        let families = if families.is_empty() {
+            Family::ALL.to_vec()
+        } else {
+            families
+        };
+        let string_keys = self.config.keys.clamp(1, KEYS_PER_FAMILY);
         let client = &mut self.clients[i];
         client.next_value += 1;
         // Unique values, so that a read names the write it saw; some are integers so
-        // that INCRBY has something to count.
+        // that INCRBY and HINCRBY have something to count.
         let value = if self.rng.next_u32().is_multiple_of(3) {
             Bytes::from((client.id * 1_000_000 + client.next_value).to_string())
         } else {
             Bytes::from(format!("c{}-{}", client.id, client.next_value))
         };
-        let rng = &mut self.rng;
-        match rng.next_u32() % 20 {
-            0..=3 => Cmd::Set {
-                key: key(rng, keys),
-                value,
-                ttl_ms: rng
-                    .next_u32()
-                    .is_multiple_of(4)
-                    .then(|| 1 + u64::from(rng.next_u32() % 2000)),
-                cond: match rng.next_u32() % 6 {
-                    0 => SetCond::Nx,
-                    1 => SetCond::Xx,
-                    _ => SetCond::Always,
-                },
-                get: rng.next_u32().is_multiple_of(4),
+        let mut keys = Keys {
+            rng: &mut self.rng,
+            families: &families,
+            string_keys,
+        };
+        // One op in eight is a generic command (keys of every family in use); the rest
+        // are commands of one family, of which one in twenty-five is sent to a key of
+        // another family on purpose (WRONGTYPE, or a key created with another type).
+        if keys.below(8) == 0 {
+            return keys.generic_cmd(self.config.multi_key);
+        }
+        let family = families[keys.below(families.len() as u32) as usize];
+        let mut key_family = family;
+        if keys.below(25) == 0 {
+            key_family = Family::ALL[keys.below(5) as usize];
+        }
+        let key = keys.of(key_family);
+        match family {
+            Family::Str => keys.string_cmd(key, self.config.multi_key, value),
+            Family::List => keys.list_cmd(key, value),
+            Family::Hash => keys.hash_cmd(key, value),
+            Family::Set => keys.set_cmd(key),
+            Family::ZSet => keys.zset_cmd(key),
+        }
+    }
+}
+
+/// Keys of the aggregate families (few, so that clients collide).
+const AGGREGATE_KEYS: u8 = 3;
+
+/// The workload's random choices of keys and commands.
+struct Keys<'a> {
+    rng: &'a mut ChaCha8Rng,
+    families: &'a [Family],
+    string_keys: u8,
+}
+
+impl Keys<'_> {
+    fn below(&mut self, n: u32) -> u32 {
+        self.rng.next_u32() % n
+    }
+
+    fn coin(&mut self, one_in: u32) -> bool {
+        self.below(one_in) == 0
+    }
+
+    fn of(&mut self, family: Family) -> KeyId {
+        let n = match family {
+            Family::Str => self.string_keys,
+            _ => AGGREGATE_KEYS,
+        };
+        family.key(self.below(u32::from(n)) as u8)
+    }
+
+    /// A key of any family in use.
+    fn any(&mut self) -> KeyId {
+        let family = self.families[self.below(self.families.len() as u32) as usize];
+        self.of(family)
+    }
+
+    /// A name from a small domain (`f0`..., `m0`...), so that fields and members collide.
+    fn name(&mut self, prefix: &str, n: u32) -> Bytes {
+        Bytes::from(format!("{prefix}{}", self.below(n)))
+    }
+
+    /// Two keys of one family in use: a multi-key op joins its keys' partitions, and
+    /// joining families would make one partition of everything, too costly to check.
+    fn pair(&mut self) -> Vec<KeyId> {
+        let family = self.families[self.below(self.families.len() as u32) as usize];
+        vec![self.of(family), self.of(family)]
+    }
+
+    fn generic_cmd(&mut self, multi_key: bool) -> Cmd {
+        match self.below(9) {
+            0 | 1 => Cmd::Del(vec![self.any()]),
+            2 if multi_key => Cmd::Exists(self.pair()),
+            2 => Cmd::Exists(vec![self.any()]),
+            3 => Cmd::PExpire(self.any(), 1 + u64::from(self.below(3000))),
+            4 => Cmd::Persist(self.any()),
+            5 => Cmd::PTtl(self.any()),
+            6 | 7 => Cmd::Type(self.any()),
+            // MGET answers nil for a key of another type.
+            _ if multi_key => Cmd::MGet(self.pair()),
+            _ => Cmd::Ping,
+        }
+    }
+
+    fn string_set(&mut self, key: KeyId, value: Bytes) -> Cmd {
+        Cmd::Set {
+            key,
+            value,
+            ttl_ms: self
+                .coin(4)
+                .then(|| 1 + u64::from(self.rng.next_u32() % 2000)),
+            cond: match self.below(6) {
+                0 => SetCond::Nx,
+                1 => SetCond::Xx,
+                _ => SetCond::Always,
             },
-            4..=7 => Cmd::Get(key(rng, keys)),
-            8 => Cmd::Del(vec![key(rng, keys)]),
-            9 if multi_key => Cmd::Exists(vec![key(rng, keys), key(rng, keys)]),
-            9 => Cmd::Exists(vec![key(rng, keys)]),
-            10..=11 => Cmd::IncrBy(key(rng, keys), i64::from(rng.next_u32() % 10) - 3),
-            12 => Cmd::Append(
-                key(rng, keys),
-                Bytes::from(format!("+{}", client_suffix(&value))),
-            ),
-            13 => Cmd::GetDel(key(rng, keys)),
-            14 => Cmd::Strlen(key(rng, keys)),
-            15 if multi_key => Cmd::MSet(vec![
-                (key(rng, keys), value.clone()),
-                (key(rng, keys), value),
-            ]),
-            15 => Cmd::MSet(vec![(key(rng, keys), value)]),
-            16 if multi_key => Cmd::MGet(vec![key(rng, keys), key(rng, keys)]),
-            16 => Cmd::MGet(vec![key(rng, keys)]),
-            17 => Cmd::PExpire(key(rng, keys), 1 + u64::from(rng.next_u32() % 3000)),
+            get: self.coin(4),
+        }
+    }
+
+    fn string_cmd(&mut self, key: KeyId, multi_key: bool, value: Bytes) -> Cmd {
+        match self.below(20) {
+            0..=3 => self.string_set(key, value),
+            4..=7 => Cmd::Get(key),
+            8 => Cmd::Del(vec![key]),
+            9 if multi_key => Cmd::Exists(vec![key, self.of(Family::Str)]),
+            9 => Cmd::Exists(vec![key]),
+            10..=11 => Cmd::IncrBy(key, i64::from(self.below(10)) - 3),
+            12 => Cmd::Append(key, Bytes::from(format!("+{}", client_suffix(&value)))),
+            13 => Cmd::GetDel(key),
+            14 => Cmd::Strlen(key),
+            15 if multi_key => Cmd::MSet(vec![(key, value.clone()), (self.of(Family::Str), value)]),
+            15 => Cmd::MSet(vec![(key, value)]),
+            16 if multi_key => Cmd::MGet(vec![key, self.of(Family::Str)]),
+            16 => Cmd::MGet(vec![key]),
+            17 => Cmd::PExpire(key, 1 + u64::from(self.below(3000))),
             18 => {
-                if rng.next_u32().is_multiple_of(2) {
-                    Cmd::Persist(key(rng, keys))
+                if self.coin(2) {
+                    Cmd::Persist(key)
                 } else {
-                    Cmd::PTtl(key(rng, keys))
+                    Cmd::PTtl(key)
                 }
             }
             _ => Cmd::Ping,
+        }
+    }
+
+    fn list_cmd(&mut self, key: KeyId, value: Bytes) -> Cmd {
+        // Elements are unique values, so a pop names the push it undoes.
+        let elems = |keys: &mut Self| {
+            if keys.coin(4) {
+                let second = Bytes::from(format!("{}b", client_suffix(&value)));
+                vec![value.clone(), second]
+            } else {
+                vec![value.clone()]
+            }
+        };
+        match self.below(17) {
+            0..=2 => Cmd::LPush(key, elems(self)),
+            3..=5 => Cmd::RPush(key, elems(self)),
+            6..=7 => Cmd::LPop(key),
+            8..=9 => Cmd::RPop(key),
+            10 => Cmd::LLen(key),
+            11..=12 => {
+                let start = i64::from(self.below(5)) - 2;
+                let stop = i64::from(self.below(7)) - 3;
+                Cmd::LRange(key, start, stop)
+            }
+            13 => Cmd::LRange(key, 0, -1),
+            14 => Cmd::LIndex(key, i64::from(self.below(7)) - 3),
+            15 => Cmd::PExpire(key, 1 + u64::from(self.below(3000))),
+            _ => Cmd::Del(vec![key]),
+        }
+    }
+
+    fn hash_cmd(&mut self, key: KeyId, value: Bytes) -> Cmd {
+        match self.below(15) {
+            0..=3 => {
+                let mut pairs = vec![(self.name("f", 4), value.clone())];
+                if self.coin(4) {
+                    pairs.push((
+                        self.name("f", 4),
+                        Bytes::from(format!("{}b", client_suffix(&value))),
+                    ));
+                }
+                Cmd::HSet(key, pairs)
+            }
+            4..=5 => Cmd::HGet(key, self.name("f", 4)),
+            6..=7 => {
+                let mut fields = vec![self.name("f", 4)];
+                if self.coin(4) {
+                    fields.push(self.name("f", 4));
+                }
+                Cmd::HDel(key, fields)
+            }
+            8 => Cmd::HLen(key),
+            9..=10 => Cmd::HIncrBy(key, self.name("f", 4), i64::from(self.below(10)) - 3),
+            11 => Cmd::HExists(key, self.name("f", 4)),
+            12 => Cmd::PExpire(key, 1 + u64::from(self.below(3000))),
+            13 => Cmd::PTtl(key),
+            _ => Cmd::Del(vec![key]),
+        }
+    }
+
+    fn members(&mut self, n: u32) -> Vec<Bytes> {
+        let mut members = vec![self.name("m", n)];
+        if self.coin(3) {
+            members.push(self.name("m", n));
+        }
+        members
+    }
+
+    fn set_cmd(&mut self, key: KeyId) -> Cmd {
+        match self.below(13) {
+            0..=3 => Cmd::SAdd(key, self.members(6)),
+            4..=6 => Cmd::SRem(key, self.members(6)),
+            7..=8 => Cmd::SIsMember(key, self.name("m", 6)),
+            9..=10 => Cmd::SCard(key),
+            11 => Cmd::PExpire(key, 1 + u64::from(self.below(3000))),
+            _ => Cmd::Del(vec![key]),
+        }
+    }
+
+    fn zset_cmd(&mut self, key: KeyId) -> Cmd {
+        match self.below(19) {
+            0..=4 => {
+                let mut flags = ZAddFlags::default();
+                match self.below(8) {
+                    0 => flags.nx = true,
+                    1 => flags.xx = true,
+                    2 => flags.gt = true,
+                    3 => flags.lt = true,
+                    4 => (flags.xx, flags.gt) = (true, true),
+                    5 => (flags.xx, flags.lt) = (true, true),
+                    _ => {}
+                }
+                flags.ch = self.coin(3);
+                let mut pairs = vec![(i64::from(self.below(21)) - 10, self.name("m", 5))];
+                if self.coin(3) {
+                    pairs.push((i64::from(self.below(21)) - 10, self.name("m", 5)));
+                }
+                Cmd::ZAdd(key, flags, pairs)
+            }
+            5..=6 => Cmd::ZIncrBy(key, i64::from(self.below(11)) - 5, self.name("m", 5)),
+            7..=8 => Cmd::ZScore(key, self.name("m", 5)),
+            9..=10 => Cmd::ZRank(key, self.name("m", 5)),
+            11..=12 => Cmd::ZRem(key, self.members(5)),
+            13 => Cmd::ZCard(key),
+            14..=15 => Cmd::ZRangeAll(key),
+            16 => Cmd::PExpire(key, 1 + u64::from(self.below(3000))),
+            17 => Cmd::Persist(key),
+            _ => Cmd::Del(vec![key]),
         }
     }
 }
