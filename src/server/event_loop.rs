@@ -781,52 +781,6 @@ impl<P: Poller> EventLoop<P> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn accepted(peer: &str) -> Accepted {
-        Accepted {
-            fd: Fd(7),
-            peer: peer.parse().expect("addr"),
-            local: "127.0.0.1:6379".parse().expect("addr"),
-        }
-    }
-
-    #[test]
-    fn protected_mode_refuses_only_remote_peers_without_a_password() {
-        let mut config = Config::default();
-        assert!(!refused_by_protected_mode(
-            &config,
-            &accepted("127.0.0.1:5000")
-        ));
-        assert!(!refused_by_protected_mode(
-            &config,
-            &accepted("127.8.9.1:5000")
-        ));
-        assert!(!refused_by_protected_mode(&config, &accepted("[::1]:5000")));
-        assert!(refused_by_protected_mode(
-            &config,
-            &accepted("10.1.2.3:5000")
-        ));
-        assert!(refused_by_protected_mode(
-            &config,
-            &accepted("[2001:db8::1]:5000")
-        ));
-        config.requirepass = "secret".into();
-        assert!(!refused_by_protected_mode(
-            &config,
-            &accepted("10.1.2.3:5000")
-        ));
-        config.requirepass.clear();
-        config.protected_mode = false;
-        assert!(!refused_by_protected_mode(
-            &config,
-            &accepted("10.1.2.3:5000")
-        ));
-    }
-}
-
 fn cron_period_us(hz: u32) -> u64 {
     1_000_000 / u64::from(hz.max(1))
 }
@@ -873,5 +827,51 @@ impl ClientRegistry for Registry<'_> {
 
     fn count(&self) -> usize {
         self.count
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accepted(peer: &str) -> Accepted {
+        Accepted {
+            fd: Fd(7),
+            peer: peer.parse().expect("addr"),
+            local: "127.0.0.1:6379".parse().expect("addr"),
+        }
+    }
+
+    #[test]
+    fn protected_mode_refuses_only_remote_peers_without_a_password() {
+        let mut config = Config::default();
+        assert!(!refused_by_protected_mode(
+            &config,
+            &accepted("127.0.0.1:5000")
+        ));
+        assert!(!refused_by_protected_mode(
+            &config,
+            &accepted("127.8.9.1:5000")
+        ));
+        assert!(!refused_by_protected_mode(&config, &accepted("[::1]:5000")));
+        assert!(refused_by_protected_mode(
+            &config,
+            &accepted("10.1.2.3:5000")
+        ));
+        assert!(refused_by_protected_mode(
+            &config,
+            &accepted("[2001:db8::1]:5000")
+        ));
+        config.requirepass = "secret".into();
+        assert!(!refused_by_protected_mode(
+            &config,
+            &accepted("10.1.2.3:5000")
+        ));
+        config.requirepass.clear();
+        config.protected_mode = false;
+        assert!(!refused_by_protected_mode(
+            &config,
+            &accepted("10.1.2.3:5000")
+        ));
     }
 }
