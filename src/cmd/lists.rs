@@ -936,7 +936,7 @@ mod tests {
         assert_eq!(h.run("GET l"), e(WRONG));
         assert_eq!(h.run("MGET l"), Reply::Array(vec![Reply::Null]));
         assert_eq!(h.run("PEXPIRE l 10"), i(1));
-        h.advance_ms(10);
+        h.advance_ms(11);
         assert_eq!(h.run("RPUSHX l b"), i(0));
         assert_eq!(h.run("RPUSH l b"), i(1));
         assert_eq!(h.run("TTL l"), i(-1));

@@ -950,7 +950,8 @@ mod tests {
             e("ERR value is not an integer or out of range")
         );
         assert_eq!(h.run("SET k v PX 100"), Reply::OK);
-        h.advance_ms(100);
+        // Redis: expired once `now > when`, i.e. one millisecond after the deadline.
+        h.advance_ms(101);
         assert_eq!(h.run("GET k"), Reply::Null);
         assert_eq!(h.ks.stats.expired_keys, 1);
         assert_eq!(h.run("SET k v PXAT 1"), Reply::OK);

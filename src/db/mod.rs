@@ -101,7 +101,9 @@ impl Keyspace {
     pub fn expire_if_needed(&mut self, db: usize, key: &[u8], now_ms: u64) -> bool {
         let d = &mut self.dbs[db];
         match d.expires.get(key) {
-            Some(&when) if when <= now_ms => {
+            // Redis's keyIsExpired: `now > when` (at `now == when` the key still lives,
+            // with a TTL of 0).
+            Some(&when) if now_ms > when => {
                 d.expires.remove(key);
                 d.dict.remove(key);
                 self.stats.expired_keys += 1;
@@ -268,13 +270,14 @@ impl Keyspace {
                     let Some((k, &when)) = self.dbs[db].expires.random_entry(rng) else {
                         break;
                     };
-                    if when <= now_ms {
+                    if now_ms > when {
                         let k = k.clone();
                         self.remove(db, &k);
                         self.stats.expired_keys += 1;
                         expired += 1;
                     } else {
-                        ttl_sum += when - now_ms;
+                        // Deadlines can be anywhere up to i64::MAX ms: saturate.
+                        ttl_sum = ttl_sum.saturating_add(when - now_ms);
                         ttl_samples += 1;
                     }
                 }
@@ -373,13 +376,40 @@ mod tests {
         Value::str(Bytes::copy_from_slice(v.as_bytes()))
     }
 
+    /// Found by the `commands` fuzz target: deadlines near i64::MAX ms overflowed the
+    /// cycle's TTL sum.
+    #[test]
+    fn active_expiry_survives_far_deadlines() {
+        let mut ks = Keyspace::new(1, (1, 2));
+        for i in 0..30 {
+            ks.set(
+                0,
+                Bytes::from(format!("k{i}")),
+                s("v"),
+                Ttl::At(i64::MAX as u64 - i),
+            );
+        }
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        assert_eq!(ks.active_expire_cycle(1_000, &mut rng), 0);
+        assert_eq!(ks.dbsize(0), 30);
+    }
+
+    /// Redis's keyIsExpired is `now > when`: at the deadline itself the key lives.
+    #[test]
+    fn a_key_lives_through_its_deadline_millisecond() {
+        let mut ks = Keyspace::new(1, (1, 2));
+        ks.set(0, Bytes::from("a"), s("1"), Ttl::At(100));
+        assert!(ks.lookup_read(0, b"a", 100).is_some());
+        assert!(ks.lookup_read(0, b"a", 101).is_none());
+    }
+
     #[test]
     fn lazy_expiry_counts_and_deletes() {
         let mut ks = Keyspace::new(16, (1, 2));
         ks.set(0, Bytes::from("a"), s("1"), Ttl::At(100));
         ks.set(0, Bytes::from("b"), s("2"), Ttl::Clear);
-        assert!(ks.lookup_read(0, b"a", 99).is_some());
-        assert!(ks.lookup_read(0, b"a", 100).is_none());
+        assert!(ks.lookup_read(0, b"a", 100).is_some());
+        assert!(ks.lookup_read(0, b"a", 101).is_none());
         assert_eq!(ks.stats.expired_keys, 1);
         assert_eq!(ks.stats.keyspace_hits, 1);
         assert_eq!(ks.stats.keyspace_misses, 1);
