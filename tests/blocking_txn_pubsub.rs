@@ -47,7 +47,11 @@ fn blpop_is_woken_by_another_clients_push() {
     wait_blocked(&mut other, 1);
     let list: String = redis::cmd("CLIENT").arg("LIST").query(&mut other).unwrap();
     assert!(list.contains("flags=b"), "{list}");
-    let n: i64 = redis::cmd("LPUSH").arg("q").arg("x").query(&mut other).unwrap();
+    let n: i64 = redis::cmd("LPUSH")
+        .arg("q")
+        .arg("x")
+        .query(&mut other)
+        .unwrap();
     assert_eq!(n, 1);
     let want = b"*2\r\n$1\r\nq\r\n$1\r\nx\r\n+PONG\r\n";
     assert_eq!(read_exactly(&mut waiter, want.len()), want);
@@ -118,8 +122,14 @@ fn push_inside_exec_wakes_and_blmove_chains() {
     call(&mut other, &["ZADD", "z", "2", "m"]);
     assert_eq!(call(&mut other, &["EXEC"]), b"*2\r\n:1\r\n:1\r\n");
     assert_eq!(read_reply(&mut mover), b"$1\r\nv\r\n");
-    assert_eq!(read_reply(&mut popper), b"*3\r\n$1\r\nz\r\n$1\r\nm\r\n$1\r\n2\r\n");
-    assert_eq!(call(&mut other, &["LRANGE", "dst", "0", "-1"]), b"*1\r\n$1\r\nv\r\n");
+    assert_eq!(
+        read_reply(&mut popper),
+        b"*3\r\n$1\r\nz\r\n$1\r\nm\r\n$1\r\n2\r\n"
+    );
+    assert_eq!(
+        call(&mut other, &["LRANGE", "dst", "0", "-1"]),
+        b"*1\r\n$1\r\nv\r\n"
+    );
 }
 
 #[test]
@@ -132,7 +142,11 @@ fn blocked_client_disconnect_leaves_no_trace() {
         wait_blocked(&mut other, 1);
     }
     wait_blocked(&mut other, 0);
-    let n: i64 = redis::cmd("RPUSH").arg("q").arg("x").query(&mut other).unwrap();
+    let n: i64 = redis::cmd("RPUSH")
+        .arg("q")
+        .arg("x")
+        .query(&mut other)
+        .unwrap();
     assert_eq!(n, 1);
     let len: i64 = redis::cmd("LLEN").arg("q").query(&mut other).unwrap();
     assert_eq!(len, 1, "nobody may have popped for the gone client");
@@ -215,7 +229,10 @@ fn subscribe_and_publish_resp2_and_resp3() {
         .query(&mut publisher)
         .unwrap();
     assert_eq!(numsub[1], redis::Value::Int(1));
-    let numpat: i64 = redis::cmd("PUBSUB").arg("NUMPAT").query(&mut publisher).unwrap();
+    let numpat: i64 = redis::cmd("PUBSUB")
+        .arg("NUMPAT")
+        .query(&mut publisher)
+        .unwrap();
     assert_eq!(numpat, 1);
     // A RESP3 subscriber may run other commands and gets messages in between.
     assert_eq!(call(&mut sub3, &["GET", "x"]), b"_\r\n");
@@ -255,8 +272,17 @@ fn slow_subscriber_hits_the_pubsub_output_limit() {
         if n == 0 {
             break;
         }
-        assert!(Instant::now() < deadline, "slow subscriber never disconnected");
+        assert!(
+            Instant::now() < deadline,
+            "slow subscriber never disconnected"
+        );
     }
-    let info: String = redis::cmd("INFO").arg("stats").query(&mut publisher).unwrap();
-    assert!(info.contains("client_output_buffer_limit_disconnections:1"), "{info}");
+    let info: String = redis::cmd("INFO")
+        .arg("stats")
+        .query(&mut publisher)
+        .unwrap();
+    assert!(
+        info.contains("client_output_buffer_limit_disconnections:1"),
+        "{info}"
+    );
 }

@@ -165,3 +165,54 @@ pub const COMMANDS: &[Command] = &[
         handler: watch_cmd,
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use crate::cmd::server_cmds::testkit::Harness;
+    use crate::resp::Reply;
+
+    #[test]
+    fn queue_exec_and_abort() {
+        let mut h = Harness::new();
+        assert_eq!(h.run(&["EXEC"]), Reply::err("ERR EXEC without MULTI"));
+        assert_eq!(h.run(&["MULTI"]), Reply::OK);
+        assert_eq!(h.run(&["SET", "a", "1"]), Reply::simple("QUEUED"));
+        assert_eq!(h.run(&["INCR", "a"]), Reply::simple("QUEUED"));
+        assert_eq!(
+            h.run(&["EXEC"]),
+            Reply::Array(vec![Reply::OK, Reply::Integer(2)])
+        );
+        h.run(&["MULTI"]);
+        assert!(h.run(&["NOSUCH"]).is_error());
+        assert_eq!(
+            h.run(&["EXEC"]),
+            Reply::err("EXECABORT Transaction discarded because of previous errors.")
+        );
+        // WATCH then one's own write: EXEC fails, and the watch is gone afterwards.
+        h.run(&["WATCH", "a"]);
+        h.run(&["SET", "a", "5"]);
+        h.run(&["MULTI"]);
+        assert_eq!(h.run(&["EXEC"]), Reply::NullArray);
+        h.run(&["MULTI"]);
+        assert_eq!(h.run(&["EXEC"]), Reply::Array(vec![]));
+        assert!(h.keyspace.tracked_clients().is_empty());
+        h.keyspace.check_invariants().unwrap();
+    }
+
+    #[test]
+    fn blocking_commands_do_not_block_inside_exec() {
+        let mut h = Harness::new();
+        h.run(&["MULTI"]);
+        h.run(&["BLPOP", "q", "0"]);
+        h.run(&["BLMOVE", "q", "d", "LEFT", "RIGHT", "0"]);
+        assert_eq!(
+            h.run(&["EXEC"]),
+            Reply::Array(vec![Reply::NullArray, Reply::Null])
+        );
+        assert!(h.session.blocked.is_none());
+        // Outside EXEC the command asks the loop to park the client.
+        h.run(&["BLPOP", "q", "0"]);
+        assert!(h.session.blocked.is_some());
+        assert!(h.keyspace.is_blocked(h.session.id));
+    }
+}
