@@ -209,11 +209,19 @@ pub const CLIENT_SUBCOMMANDS: &[Command] = &[
     ),
 ];
 
-fn ping(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn ping(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    if ctx.session.resp == 2 && ctx.session.subscriptions() > 0 && argv.len() <= 2 {
+        // Subscribed RESP2 mode: a ["pong", message] array.
+        let msg = argv.get(1).cloned().unwrap_or_default();
+        return Reply::Array(vec![
+            Reply::bulk(Bytes::from_static(b"pong")),
+            Reply::Bulk(msg),
+        ]);
+    }
     match argv.len() {
         1 => Reply::simple("PONG"),
         // With a message PING is ECHO: a bulk string in both protocols (outside of
-        // subscribed mode, which seedis does not have).
+        // RESP2 subscribed mode, above).
         2 => Reply::Bulk(argv[1].clone()),
         // The table's arity (-1) lets any count through; Redis caps PING at one message.
         _ => Reply::err("ERR wrong number of arguments for 'ping' command"),

@@ -2,8 +2,10 @@
 
 use crate::config::Config;
 use crate::db::Keyspace;
+use crate::resp::Reply;
 use bytes::Bytes;
 use rand_chacha::ChaCha8Rng;
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 /// Everything a handler works on. Built by the event loop for each batch of commands.
@@ -48,6 +50,39 @@ pub struct Session {
     pub qbuf_len: usize,
     pub qbuf_free: usize,
     pub omem: usize,
+    /// Between MULTI and EXEC/DISCARD: the queued commands.
+    pub multi: Option<MultiState>,
+    /// True while EXEC runs the queued commands (blocking commands do not block).
+    pub in_exec: bool,
+    /// Channels and patterns this client is subscribed to.
+    pub channels: BTreeSet<Bytes>,
+    pub patterns: BTreeSet<Bytes>,
+    /// Set by a blocking command that found nothing: the loop parks the client.
+    pub blocked: Option<BlockSpec>,
+    /// Replies to write before the current command's reply (pub/sub messages to oneself,
+    /// the confirmations of a multi-channel SUBSCRIBE).
+    pub pushes: Vec<Reply>,
+}
+
+/// A transaction being queued (Redis's `c->mstate` and CLIENT_DIRTY_EXEC).
+#[derive(Clone, Debug, Default)]
+pub struct MultiState {
+    pub queued: Vec<Vec<Bytes>>,
+    /// Bytes of the queued arguments, for the memory bound and CLIENT LIST `multi-mem`.
+    pub bytes: usize,
+    /// A command was refused while queueing: EXEC aborts.
+    pub errored: bool,
+}
+
+/// What a blocked client waits for.
+#[derive(Clone, Debug)]
+pub struct BlockSpec {
+    pub db: usize,
+    pub keys: Vec<Bytes>,
+    /// Absolute unix time in ms; 0 waits forever.
+    pub deadline_ms: u64,
+    /// The blocking command, re-run against the ready key when one is signalled.
+    pub argv: Vec<Bytes>,
 }
 
 impl Session {
@@ -68,7 +103,36 @@ impl Session {
             qbuf_len: 0,
             qbuf_free: 0,
             omem: 0,
+            multi: None,
+            in_exec: false,
+            channels: BTreeSet::new(),
+            patterns: BTreeSet::new(),
+            blocked: None,
+            pushes: Vec::new(),
         }
+    }
+
+    /// Channels plus patterns (the count SUBSCRIBE replies with).
+    pub fn subscriptions(&self) -> usize {
+        self.channels.len() + self.patterns.len()
+    }
+
+    /// The CLIENT LIST `flags=` letters that apply.
+    pub fn flags(&self) -> String {
+        let mut f = String::new();
+        if self.blocked.is_some() {
+            f.push('b');
+        }
+        if self.subscriptions() > 0 {
+            f.push('P');
+        }
+        if self.multi.is_some() {
+            f.push('x');
+        }
+        if f.is_empty() {
+            f.push('N');
+        }
+        f
     }
 
     /// This session as one CLIENT LIST line's fields.
@@ -88,6 +152,11 @@ impl Session {
             events: if self.omem > 0 { "rw" } else { "r" },
             cmd: self.last_cmd,
             resp: self.resp,
+            flags: self.flags(),
+            sub: self.channels.len(),
+            psub: self.patterns.len(),
+            multi: self.multi.as_ref().map_or(-1, |m| m.queued.len() as i64),
+            multi_mem: self.multi.as_ref().map_or(0, |m| m.bytes),
         }
     }
 }
@@ -109,13 +178,18 @@ pub struct ClientInfo {
     pub events: &'static str,
     pub cmd: &'static str,
     pub resp: u8,
+    pub flags: String,
+    pub sub: usize,
+    pub psub: usize,
+    pub multi: i64,
+    pub multi_mem: usize,
 }
 
 impl ClientInfo {
     /// The line Redis 7.0 prints for a client in CLIENT LIST / CLIENT INFO.
     pub fn to_line(&self) -> String {
         format!(
-            "id={} addr={} laddr={} fd={} name={} age={} idle={} flags=N db={} sub=0 psub=0 ssub=0 multi=-1 qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem={} tot-mem={} events={} cmd={} user=default redir=-1 resp={}",
+            "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub=0 multi={} qbuf={} qbuf-free={} argv-mem=0 multi-mem={} rbs=1024 rbp=0 obl=0 oll=0 omem={} tot-mem={} events={} cmd={} user=default redir=-1 resp={}",
             self.id,
             self.addr,
             self.laddr,
@@ -123,11 +197,16 @@ impl ClientInfo {
             String::from_utf8_lossy(&self.name),
             self.age_s,
             self.idle_s,
+            self.flags,
             self.db,
+            self.sub,
+            self.psub,
+            self.multi,
             self.qbuf,
             self.qbuf_free,
+            self.multi_mem,
             self.omem,
-            self.qbuf + self.qbuf_free + self.omem + 1024,
+            self.qbuf + self.qbuf_free + self.omem + self.multi_mem + 1024,
             self.events,
             self.cmd,
             self.resp
@@ -143,6 +222,13 @@ pub trait ClientRegistry {
     fn kill(&mut self, matches: &mut dyn FnMut(&ClientInfo) -> bool, now_ms: u64) -> usize;
     /// Number of connected clients, the caller included.
     fn count(&self) -> usize;
+    /// Queues an out-of-band message (a pub/sub message) on another client's output, in
+    /// that client's protocol. False if no such client (it is gone).
+    /// The default has no other clients to deliver to.
+    fn deliver(&mut self, fd: u32, id: u64, message: &Reply) -> bool {
+        let _ = (fd, id, message);
+        false
+    }
 }
 
 /// A registry with no other clients: for tests and fuzzers that run commands alone.
@@ -197,6 +283,8 @@ pub struct ServerState {
     pub tcp_port: u16,
     pub next_client_id: u64,
     pub actions: Vec<Action>,
+    /// Channel and pattern subscriptions of every client.
+    pub pubsub: super::pubsub::PubSub,
     /// The server's process id for INFO `process_id`. Set by the binary (the core never
     /// asks the OS); 0 in the simulator and tests.
     pub pid: u32,
@@ -225,6 +313,7 @@ impl ServerState {
             tcp_port,
             next_client_id: 1,
             actions: Vec::new(),
+            pubsub: super::pubsub::PubSub::default(),
             pid: 0,
             executable: String::new(),
             config_file: String::new(),

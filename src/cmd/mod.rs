@@ -3,19 +3,24 @@
 //! connection's session and the server's shared state. They never touch sockets or clocks:
 //! the event loop sets `ctx.server.now_us` before it runs a batch of commands.
 
+pub mod blocking;
 pub mod connection;
 pub mod context;
 pub mod db_cmds;
 pub mod hashes;
 pub mod keys;
 pub mod lists;
+pub mod multi;
+pub mod pubsub;
 pub mod server_cmds;
 pub mod sets;
 pub mod strings;
 pub mod table;
 pub mod zsets;
 
-pub use context::{Action, ClientInfo, ClientRegistry, Ctx, ServerState, Session, Stats};
+pub use context::{
+    Action, BlockSpec, ClientInfo, ClientRegistry, Ctx, MultiState, ServerState, Session, Stats,
+};
 
 use crate::resp::Reply;
 use bytes::Bytes;

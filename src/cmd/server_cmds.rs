@@ -231,6 +231,7 @@ pub fn subcommands(container: &str) -> &'static [Command] {
         "client" => connection::CLIENT_SUBCOMMANDS,
         "command" => COMMAND_SUBCOMMANDS,
         "config" => CONFIG_SUBCOMMANDS,
+        "pubsub" => super::pubsub::PUBSUB_SUBCOMMANDS,
         _ => &[],
     }
 }
@@ -550,7 +551,7 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, out: &mut String) {
             line("maxclients", &server.config.maxclients);
             line("client_recent_max_input_buffer", &0);
             line("client_recent_max_output_buffer", &0);
-            line("blocked_clients", &0);
+            line("blocked_clients", &ctx.keyspace.blocked_count());
             line("tracking_clients", &0);
             line("clients_in_timeout_table", &0);
         }
@@ -599,8 +600,8 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, out: &mut String) {
             line("evicted_clients", &stats.evicted_clients);
             line("keyspace_hits", &ctx.keyspace.stats.keyspace_hits);
             line("keyspace_misses", &ctx.keyspace.stats.keyspace_misses);
-            line("pubsub_channels", &0);
-            line("pubsub_patterns", &0);
+            line("pubsub_channels", &server.pubsub.channel_count());
+            line("pubsub_patterns", &server.pubsub.pattern_count());
             line(
                 "client_query_buffer_limit_disconnections",
                 &stats.client_query_buffer_limit_disconnections,

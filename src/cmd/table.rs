@@ -66,6 +66,9 @@ pub fn all() -> &'static [Command] {
             super::hashes::COMMANDS,
             super::sets::COMMANDS,
             super::zsets::COMMANDS,
+            super::multi::COMMANDS,
+            super::pubsub::COMMANDS,
+            super::blocking::COMMANDS,
         ];
         let mut table: Vec<Command> = families.iter().flat_map(|f| f.iter().copied()).collect();
         table.sort_by(|a, b| a.name.cmp(b.name));
@@ -97,31 +100,103 @@ pub fn lookup(name: &[u8]) -> Option<&'static Command> {
         .map(|i| &table[i])
 }
 
-/// Looks up and runs one command. The caller has checked that `argv` is not empty.
+/// Commands a RESP2 client in subscribed mode may run.
+const SUBSCRIBED_ALLOWED: &[&str] = &[
+    "ping",
+    "psubscribe",
+    "punsubscribe",
+    "quit",
+    "reset",
+    "subscribe",
+    "unsubscribe",
+];
+
+/// Commands that run at once instead of being queued inside MULTI.
+const NOT_QUEUED: &[&str] = &["discard", "exec", "multi", "quit", "reset", "watch"];
+
+/// Upper bound of the bytes a transaction may queue (Redis has none of its own; the
+/// query buffer limit is the same order of magnitude).
+pub const MULTI_MAX_BYTES: usize = 1 << 30;
+
+/// Looks up and runs one command (processCommand): name, arity, subcommand, auth and
+/// subscribed-mode checks, then MULTI queueing or the handler. A refused command flags
+/// an open transaction so its EXEC aborts.
 pub fn dispatch(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     let Some(name) = argv.first() else {
         return Reply::err("ERR empty command");
     };
     let Some(cmd) = lookup(name) else {
-        return unknown_command(argv);
+        return reject(ctx, None, unknown_command(argv));
     };
     if !cmd.arity_ok(argv.len()) {
-        return Reply::error(format!(
+        let e = Reply::error(format!(
             "ERR wrong number of arguments for '{}' command",
             cmd.name
         ));
+        return reject(ctx, Some(cmd), e);
     }
     // Redis resolves a container's subcommand (CONFIG GET -> config|get) before the auth
     // check, so an unknown subcommand or bad arity is reported even before AUTH.
     let cmd = match super::server_cmds::resolve(cmd, argv) {
         Ok(cmd) => cmd,
-        Err(reply) => return reply,
+        Err(reply) => return reject(ctx, Some(cmd), reply),
     };
     if !ctx.session.authenticated && !cmd.flags.contains(&"no_auth") {
-        return Reply::err("NOAUTH Authentication required.");
+        return reject(
+            ctx,
+            Some(cmd),
+            Reply::err("NOAUTH Authentication required."),
+        );
+    }
+    if ctx.session.resp == 2
+        && ctx.session.subscriptions() > 0
+        && !SUBSCRIBED_ALLOWED.contains(&cmd.name)
+    {
+        let e = Reply::error(format!(
+            "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
+            cmd.name
+        ));
+        return reject(ctx, Some(cmd), e);
+    }
+    if !ctx.session.in_exec && !NOT_QUEUED.contains(&cmd.name) {
+        if let Some(multi) = ctx.session.multi.as_mut() {
+            let bytes: usize = argv.iter().map(|a| a.len() + 16).sum();
+            multi.bytes = multi.bytes.saturating_add(bytes);
+            if multi.bytes > MULTI_MAX_BYTES {
+                // Bounded like the query buffer: the connection is closed.
+                ctx.session.multi = None;
+                ctx.session.close_after_reply = true;
+                ctx.server.stats.client_query_buffer_limit_disconnections += 1;
+                return Reply::err("ERR transaction too large");
+            }
+            multi.queued.push(argv.to_vec());
+            return Reply::simple("QUEUED");
+        }
     }
     ctx.session.last_cmd = cmd.name;
     (cmd.handler)(ctx, argv)
+}
+
+/// rejectCommand: flags an open transaction; EXEC itself turns the error into an
+/// EXECABORT and drops the transaction.
+fn reject(ctx: &mut Ctx<'_>, cmd: Option<&Command>, error: Reply) -> Reply {
+    if ctx.session.in_exec {
+        return error;
+    }
+    if let Some(multi) = ctx.session.multi.as_mut() {
+        multi.errored = true;
+    }
+    if cmd.is_some_and(|c| c.name == "exec") {
+        ctx.session.multi = None;
+        ctx.keyspace.unwatch_all(ctx.session.id);
+        if let Reply::Error(text) = &error {
+            let text = text.strip_prefix("ERR ").unwrap_or(text);
+            return Reply::error(format!(
+                "EXECABORT Transaction discarded because of: {text}"
+            ));
+        }
+    }
+    error
 }
 
 /// Redis's text for an unknown command: the name and the first arguments, quoted, at

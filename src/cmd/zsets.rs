@@ -1023,7 +1023,7 @@ pub fn zpop(
 }
 
 /// Popped elements as `[member, score]` pairs, or flat when `nested` is false.
-fn pairs_reply(items: Vec<(Bytes, f64)>, nested: bool) -> Vec<Reply> {
+pub(crate) fn pairs_reply(items: Vec<(Bytes, f64)>, nested: bool) -> Vec<Reply> {
     let mut out = Vec::with_capacity(items.len() * 2);
     for (m, s) in items {
         if nested {

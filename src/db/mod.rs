@@ -12,6 +12,7 @@ pub mod hash;
 pub mod ldouble;
 pub mod list;
 pub mod set;
+pub mod track;
 pub mod value;
 pub mod zset;
 
@@ -20,6 +21,8 @@ pub use value::{StrEncoding, Value};
 
 use bytes::Bytes;
 use rand_core::RngCore;
+use std::collections::BTreeSet;
+use track::{Tracking, WatchEntry};
 
 /// Redis's ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP.
 pub const EXPIRE_KEYS_PER_LOOP: usize = 20;
@@ -64,6 +67,8 @@ pub struct Keyspace {
     /// Which database the next active expire cycle starts from (Redis's static
     /// `current_db`), so no database is starved when cycles stop early.
     expire_db_cursor: usize,
+    /// WATCHed keys and keys blocked clients wait on: every mutation below reports here.
+    track: Tracking,
 }
 
 /// What to do with an existing TTL when a key is written (SET's KEEPTTL).
@@ -86,6 +91,7 @@ impl Keyspace {
             hash_keys,
             stats: KeyspaceStats::default(),
             expire_db_cursor: 0,
+            track: Tracking::new(n),
         }
     }
 
@@ -107,6 +113,7 @@ impl Keyspace {
                 d.expires.remove(key);
                 d.dict.remove(key);
                 self.stats.expired_keys += 1;
+                self.touch(db, key);
                 true
             }
             _ => false,
@@ -128,6 +135,10 @@ impl Keyspace {
     /// lookupKeyWrite: lazy expiry, then the value, without touching hit/miss counters.
     pub fn lookup_write(&mut self, db: usize, key: &[u8], now_ms: u64) -> Option<&mut Value> {
         self.expire_if_needed(db, key, now_ms);
+        if self.dbs[db].dict.contains_key(key) {
+            // Conservative: a lookup for writing counts as a write for WATCH.
+            self.touch(db, key);
+        }
         self.dbs[db].dict.get_mut(key)
     }
 
@@ -149,7 +160,8 @@ impl Keyspace {
                 d.expires.insert(key.clone(), when);
             }
         }
-        d.dict.insert(key, value);
+        d.dict.insert(key.clone(), value);
+        self.touch(db, &key);
     }
 
     /// Removes a key and its TTL; returns the value it held (no expiry check: callers
@@ -157,7 +169,11 @@ impl Keyspace {
     pub fn remove(&mut self, db: usize, key: &[u8]) -> Option<Value> {
         let d = &mut self.dbs[db];
         d.expires.remove(key);
-        d.dict.remove(key)
+        let old = d.dict.remove(key);
+        if old.is_some() {
+            self.touch(db, key);
+        }
+        old
     }
 
     /// Sets a TTL on an existing key; false if the key does not exist.
@@ -167,6 +183,7 @@ impl Keyspace {
             return false;
         };
         d.expires.insert(k, when_ms);
+        self.touch(db, key);
         true
     }
 
@@ -177,7 +194,11 @@ impl Keyspace {
 
     /// Removes the TTL; true if there was one.
     pub fn persist(&mut self, db: usize, key: &[u8]) -> bool {
-        self.dbs[db].expires.remove(key).is_some()
+        let had = self.dbs[db].expires.remove(key).is_some();
+        if had {
+            self.touch(db, key);
+        }
+        had
     }
 
     pub fn dbsize(&self, db: usize) -> usize {
@@ -190,6 +211,10 @@ impl Keyspace {
 
     /// FLUSHDB.
     pub fn flush_db(&mut self, db: usize) {
+        if db >= self.dbs.len() {
+            return;
+        }
+        self.touch_all_in_db(db, None);
         if let Some(d) = self.dbs.get_mut(db) {
             d.dict.clear();
             d.expires.clear();
@@ -206,7 +231,198 @@ impl Keyspace {
 
     /// SWAPDB: callers check the indexes.
     pub fn swap_db(&mut self, a: usize, b: usize) {
+        if a >= self.dbs.len() || b >= self.dbs.len() {
+            return;
+        }
+        self.touch_all_in_db(a, Some(b));
+        self.touch_all_in_db(b, Some(a));
         self.dbs.swap(a, b);
+        // scanDatabaseForReadyKeys: blocked clients stay with the db index.
+        for db in [a, b] {
+            let keys: Vec<Bytes> = self.track.blocked[db].keys().cloned().collect();
+            for k in keys {
+                if self.dbs[db].dict.contains_key(&k) {
+                    self.track.signal_ready(db, &k);
+                }
+            }
+        }
+    }
+
+    /// A key was written, deleted or expired: watchers are dirtied, blocked clients
+    /// signalled (signalModifiedKey + signalKeyAsReady).
+    fn touch(&mut self, db: usize, key: &[u8]) {
+        if !self.track.has_watchers() && !self.track.has_blocked() {
+            return;
+        }
+        let exists = self.dbs[db].dict.contains_key(key);
+        self.track.touch_watchers(db, key, exists);
+        if exists {
+            self.track.signal_ready(db, key);
+        }
+    }
+
+    /// touchAllWatchedKeysInDb: `emptied` is flushed (or swapped with `replaced_with`);
+    /// watchers of a key that exists in either are dirtied.
+    fn touch_all_in_db(&mut self, emptied: usize, replaced_with: Option<usize>) {
+        let keys: Vec<Bytes> = self.track.watched[emptied].keys().cloned().collect();
+        for key in keys {
+            let in_emptied = self.dbs[emptied].dict.contains_key(&key);
+            let in_other = replaced_with.is_some_and(|r| self.dbs[r].dict.contains_key(&key));
+            if !in_emptied && !in_other {
+                continue;
+            }
+            let Some(entries) = self.track.watched[emptied].get_mut(&key) else {
+                continue;
+            };
+            for e in entries.iter_mut() {
+                if e.expired && !in_other {
+                    // An expired key now deleted: no logical change.
+                    e.expired = false;
+                    continue;
+                }
+                self.track.dirty.insert(e.client);
+            }
+        }
+    }
+
+    // ---- WATCH -------------------------------------------------------------------------
+
+    /// WATCH `key` for `client` (watchForKey); a second WATCH of the same key is a no-op.
+    pub fn watch(&mut self, client: u64, db: usize, key: &Bytes, now_ms: u64) {
+        if db >= self.dbs.len() {
+            return;
+        }
+        let mine = self.track.watches_of.entry(client).or_default();
+        if mine.iter().any(|(d, k)| *d == db && k == key) {
+            return;
+        }
+        mine.push((db, key.clone()));
+        let expired = self.is_expired(db, key, now_ms);
+        self.track.watched[db]
+            .entry(key.clone())
+            .or_default()
+            .push(WatchEntry { client, expired });
+    }
+
+    /// Whether the key is logically expired but still in the dict (keyIsExpired).
+    fn is_expired(&self, db: usize, key: &[u8], now_ms: u64) -> bool {
+        self.dbs[db]
+            .expires
+            .get(key)
+            .is_some_and(|&when| when <= now_ms)
+    }
+
+    /// UNWATCH, EXEC, DISCARD, disconnect: forgets every watch of `client` and its
+    /// dirty flag.
+    pub fn unwatch_all(&mut self, client: u64) {
+        self.track.dirty.remove(&client);
+        let Some(keys) = self.track.watches_of.remove(&client) else {
+            return;
+        };
+        for (db, key) in keys {
+            let map = &mut self.track.watched[db];
+            if let Some(entries) = map.get_mut(&key) {
+                entries.retain(|e| e.client != client);
+                if entries.is_empty() {
+                    map.remove(&key);
+                }
+            }
+        }
+    }
+
+    /// Whether EXEC must fail for `client`: a watched key was touched, or a watched key
+    /// that was alive at WATCH time has logically expired since (isWatchedKeyExpired).
+    pub fn watch_failed(&self, client: u64, now_ms: u64) -> bool {
+        if self.track.dirty.contains(&client) {
+            return true;
+        }
+        let Some(keys) = self.track.watches_of.get(&client) else {
+            return false;
+        };
+        keys.iter().any(|(db, key)| {
+            let expired_at_watch = self.track.watched[*db]
+                .get(key)
+                .and_then(|es| es.iter().find(|e| e.client == client))
+                .is_some_and(|e| e.expired);
+            !expired_at_watch && self.is_expired(*db, key, now_ms)
+        })
+    }
+
+    /// How many keys `client` watches (CLIENT LIST `watch=`-like accounting).
+    pub fn watch_count(&self, client: u64) -> usize {
+        self.track.watches_of.get(&client).map_or(0, Vec::len)
+    }
+
+    // ---- blocking ----------------------------------------------------------------------
+
+    /// Blocks `client` on `keys` of `db` (blockForKeys): it queues after the clients
+    /// already waiting on each key. Replaces any earlier block of the same client.
+    pub fn block(&mut self, client: u64, db: usize, keys: &[Bytes]) {
+        if db >= self.dbs.len() {
+            return;
+        }
+        self.unblock(client);
+        let mut mine: Vec<Bytes> = Vec::with_capacity(keys.len());
+        for k in keys {
+            if mine.contains(k) {
+                continue;
+            }
+            mine.push(k.clone());
+            self.track.blocked[db]
+                .entry(k.clone())
+                .or_default()
+                .push_back(client);
+        }
+        self.track.blocked_on.insert(client, (db, mine));
+    }
+
+    /// Removes `client` from every key it waits on; false if it was not blocked.
+    pub fn unblock(&mut self, client: u64) -> bool {
+        let Some((db, keys)) = self.track.blocked_on.remove(&client) else {
+            return false;
+        };
+        let map = &mut self.track.blocked[db];
+        for k in keys {
+            if let Some(q) = map.get_mut(&k) {
+                q.retain(|&c| c != client);
+                if q.is_empty() {
+                    map.remove(&k);
+                }
+            }
+        }
+        true
+    }
+
+    /// The keys signalled ready since the last call, in signal order.
+    pub fn take_ready(&mut self) -> Vec<(usize, Bytes)> {
+        self.track.ready_set.clear();
+        std::mem::take(&mut self.track.ready)
+    }
+
+    /// The clients blocked on `key`, first blocked first.
+    pub fn blocked_clients(&self, db: usize, key: &[u8]) -> Vec<u64> {
+        self.track
+            .blocked
+            .get(db)
+            .and_then(|m| m.get(key))
+            .map_or_else(Vec::new, |q| q.iter().copied().collect())
+    }
+
+    pub fn is_blocked(&self, client: u64) -> bool {
+        self.track.blocked_on.contains_key(&client)
+    }
+
+    /// Number of blocked clients (INFO `blocked_clients`).
+    pub fn blocked_count(&self) -> usize {
+        self.track.blocked_on.len()
+    }
+
+    /// Every client id that has watch or blocking state, for leak checks.
+    pub fn tracked_clients(&self) -> BTreeSet<u64> {
+        let mut ids: BTreeSet<u64> = self.track.watches_of.keys().copied().collect();
+        ids.extend(self.track.blocked_on.keys().copied());
+        ids.extend(self.track.dirty.iter().copied());
+        ids
     }
 
     /// A random live key (RANDOMKEY): expired picks are deleted and another is drawn, like
@@ -331,8 +547,10 @@ impl Keyspace {
         total
     }
 
-    /// Every key in `expires` is in the main dict, and both dicts are internally sound.
+    /// Every key in `expires` is in the main dict, and both dicts are internally sound;
+    /// the watch and blocking indexes agree with each other.
     pub fn check_invariants(&self) -> Result<(), String> {
+        self.check_tracking()?;
         for (i, d) in self.dbs.iter().enumerate() {
             d.dict
                 .check_invariants()
@@ -356,6 +574,62 @@ impl Keyspace {
                     return Err(format!("db{i}: expire for missing key {k:?}"));
                 }
             }
+        }
+        Ok(())
+    }
+
+    fn check_tracking(&self) -> Result<(), String> {
+        let t = &self.track;
+        let mut watch_entries = 0;
+        for (db, map) in t.watched.iter().enumerate() {
+            for (k, entries) in map {
+                if entries.is_empty() {
+                    return Err(format!("db{db}: empty watcher list for {k:?}"));
+                }
+                for e in entries {
+                    watch_entries += 1;
+                    let ok = t
+                        .watches_of
+                        .get(&e.client)
+                        .is_some_and(|v| v.iter().any(|(d, kk)| *d == db && kk == k));
+                    if !ok {
+                        return Err(format!("watch of {k:?} by {} not indexed", e.client));
+                    }
+                }
+            }
+        }
+        let indexed: usize = t.watches_of.values().map(Vec::len).sum();
+        if indexed != watch_entries {
+            return Err(format!(
+                "{indexed} watches indexed, {watch_entries} entries"
+            ));
+        }
+        if t.dirty.iter().any(|c| !t.watches_of.contains_key(c)) {
+            return Err("dirty client without watches".into());
+        }
+        let mut block_entries = 0;
+        for (db, map) in t.blocked.iter().enumerate() {
+            for (k, q) in map {
+                if q.is_empty() {
+                    return Err(format!("db{db}: empty blocked queue for {k:?}"));
+                }
+                for c in q {
+                    block_entries += 1;
+                    let ok = t
+                        .blocked_on
+                        .get(c)
+                        .is_some_and(|(d, keys)| *d == db && keys.contains(k));
+                    if !ok {
+                        return Err(format!("client {c} queued on {k:?} but not blocked"));
+                    }
+                }
+            }
+        }
+        let indexed: usize = t.blocked_on.values().map(|(_, k)| k.len()).sum();
+        if indexed != block_entries {
+            return Err(format!(
+                "{indexed} blocked keys indexed, {block_entries} queued"
+            ));
         }
         Ok(())
     }
@@ -446,5 +720,79 @@ mod tests {
         assert_eq!(ks.dbsize(0), 1);
         ks.flush_all();
         assert_eq!(ks.dbsize(0), 0);
+    }
+
+    #[test]
+    fn watch_is_dirtied_by_every_write_path() {
+        let mut ks = Keyspace::new(2, (0, 0));
+        let k = Bytes::from("k");
+        ks.set(0, k.clone(), s("1"), Ttl::Clear);
+        ks.watch(7, 0, &k, 0);
+        assert!(!ks.watch_failed(7, 0));
+        ks.lookup_read(0, b"k", 0);
+        assert!(!ks.watch_failed(7, 0));
+        ks.remove(0, b"k");
+        assert!(ks.watch_failed(7, 0));
+        ks.unwatch_all(7);
+        assert!(!ks.watch_failed(7, 0));
+        // A missing key: FLUSHALL does not dirty, a creation does.
+        ks.watch(7, 0, &k, 0);
+        ks.flush_all();
+        assert!(!ks.watch_failed(7, 0));
+        ks.set(1, k.clone(), s("x"), Ttl::Clear);
+        assert!(!ks.watch_failed(7, 0));
+        ks.swap_db(0, 1);
+        assert!(ks.watch_failed(7, 0));
+        ks.check_invariants().unwrap();
+        ks.unwatch_all(7);
+        assert!(ks.tracked_clients().is_empty());
+    }
+
+    #[test]
+    fn watch_and_expiry() {
+        let mut ks = Keyspace::new(1, (0, 0));
+        let k = Bytes::from("k");
+        // Alive at WATCH, expired later: EXEC fails, deleted or not.
+        ks.set(0, k.clone(), s("1"), Ttl::At(100));
+        ks.watch(1, 0, &k, 50);
+        assert!(!ks.watch_failed(1, 99));
+        assert!(ks.watch_failed(1, 100));
+        ks.expire_if_needed(0, b"k", 100);
+        assert!(ks.watch_failed(1, 100));
+        // Already expired at WATCH: its deletion is no change, a new write is.
+        ks.set(0, k.clone(), s("1"), Ttl::At(100));
+        ks.watch(2, 0, &k, 200);
+        ks.expire_if_needed(0, b"k", 200);
+        assert!(!ks.watch_failed(2, 200));
+        ks.set(0, k.clone(), s("2"), Ttl::Clear);
+        assert!(ks.watch_failed(2, 200));
+        ks.check_invariants().unwrap();
+    }
+
+    #[test]
+    fn blocked_keys_are_signalled_in_order() {
+        let mut ks = Keyspace::new(2, (0, 0));
+        let (a, b) = (Bytes::from("a"), Bytes::from("b"));
+        ks.block(1, 0, &[a.clone(), b.clone(), a.clone()]);
+        ks.block(2, 0, std::slice::from_ref(&a));
+        assert_eq!(ks.blocked_clients(0, b"a"), vec![1, 2]);
+        assert_eq!(ks.blocked_count(), 2);
+        ks.set(0, b.clone(), s("x"), Ttl::Clear);
+        ks.set(0, a.clone(), s("x"), Ttl::Clear);
+        ks.set(0, b.clone(), s("y"), Ttl::Clear);
+        assert_eq!(ks.take_ready(), vec![(0, b.clone()), (0, a.clone())]);
+        ks.check_invariants().unwrap();
+        assert!(ks.unblock(1));
+        assert!(!ks.unblock(1));
+        assert_eq!(ks.blocked_clients(0, b"a"), vec![2]);
+        // SWAPDB brings a key into db 1 where nobody waits, and one into db 0.
+        ks.flush_all();
+        ks.take_ready();
+        ks.set(1, a.clone(), s("z"), Ttl::Clear);
+        ks.swap_db(0, 1);
+        assert_eq!(ks.take_ready(), vec![(0, a)]);
+        ks.unblock(2);
+        ks.check_invariants().unwrap();
+        assert!(ks.tracked_clients().is_empty());
     }
 }

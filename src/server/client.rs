@@ -2,6 +2,23 @@
 //! and the flags that tie it into the loop's read and write schedules.
 
 use crate::cmd::Session;
+use crate::config::Config;
+
+/// The `client-output-buffer-limit` classes seedis has: (hard, soft, soft seconds).
+#[derive(Clone, Copy, Debug)]
+pub struct OutputLimits {
+    pub normal: (u64, u64, u64),
+    pub pubsub: (u64, u64, u64),
+}
+
+impl OutputLimits {
+    pub fn of(config: &Config) -> OutputLimits {
+        OutputLimits {
+            normal: config.output_limit_normal,
+            pubsub: config.output_limit_pubsub,
+        }
+    }
+}
 use crate::net::Fd;
 use crate::resp::parse::RequestParser;
 use crate::server::reply_buffer::ReplyBuffer;
@@ -29,6 +46,8 @@ pub struct Client {
     pub last_read_iteration: u64,
     /// Last read or write, in µs: the idle `timeout` is measured from it.
     pub last_io_us: u64,
+    /// Since when the output has been over the soft limit (µs), if it is.
+    pub soft_limit_since_us: Option<u64>,
 }
 
 impl Client {
@@ -45,12 +64,34 @@ impl Client {
             close_asap: false,
             last_read_iteration: 0,
             last_io_us: now_us,
+            soft_limit_since_us: None,
         }
     }
 
     /// Whether the loop should stop reading and parsing this client's input.
     pub fn is_closing(&self) -> bool {
         self.close_asap || self.session.close_after_reply
+    }
+
+    /// `client-output-buffer-limit` for this client's class (pubsub while subscribed,
+    /// normal otherwise): true when the hard limit is passed, or the soft limit has been
+    /// for longer than its seconds (checkClientOutputBufferLimits).
+    pub fn over_output_limit(&mut self, limits: &OutputLimits, now_us: u64) -> bool {
+        let (hard, soft, secs) = if self.session.subscriptions() > 0 {
+            limits.pubsub
+        } else {
+            limits.normal
+        };
+        let used = self.out.memory() as u64;
+        if hard > 0 && used > hard {
+            return true;
+        }
+        if soft > 0 && used > soft {
+            let since = *self.soft_limit_since_us.get_or_insert(now_us);
+            return now_us.saturating_sub(since) / 1_000_000 >= secs;
+        }
+        self.soft_limit_since_us = None;
+        false
     }
 
     /// Refreshes the fields CLIENT LIST reports for this client.

@@ -17,18 +17,19 @@
 //! sockets that may still be readable (`read_backlog`) and re-arms writable interest when
 //! it stops writing for fairness rather than because the socket was full.
 
-use crate::cmd::{self, Action, ClientInfo, ClientRegistry, Ctx, ServerState, Session};
+use crate::cmd::{self, blocking, Action, ClientInfo, ClientRegistry, Ctx, ServerState, Session};
 use crate::config::Config;
 use crate::db::Keyspace;
 use crate::net::{Accepted, Event, Fd, Poller};
 use crate::resp::parse::Limits;
 use crate::resp::Reply;
-use crate::server::client::Client;
+use crate::server::client::{Client, OutputLimits};
 use crate::server::log::{Level, Log};
 use crate::server::reply_buffer::MAX_IOVECS;
 use bytes::Bytes;
 use rand_chacha::ChaCha8Rng;
 use rand_core::RngCore;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, IoSlice};
 use std::time::Duration;
 
@@ -76,6 +77,10 @@ pub struct EventLoop<P: Poller> {
     read_backlog: Vec<ClientRef>,
     /// Clients to free before the next poll (killed, limits, errors).
     to_free: Vec<ClientRef>,
+    /// Blocked clients (BLPOP...) by id, with their descriptor.
+    blocked: BTreeMap<u64, Fd>,
+    /// Clients just served or timed out of a block: their buffered commands run next.
+    unblocked: Vec<ClientRef>,
     /// A listener stopped accepting before the backlog was empty.
     accept_backlog: bool,
     /// Accepting failed (EMFILE...): the cron tries again.
@@ -134,6 +139,8 @@ impl<P: Poller> EventLoop<P> {
             pending_writes: Vec::new(),
             read_backlog: Vec::new(),
             to_free: Vec::new(),
+            blocked: BTreeMap::new(),
+            unblocked: Vec::new(),
             accept_backlog: false,
             accept_failed: false,
             read_scratch: vec![0; READ_CHUNK_BYTES],
@@ -222,15 +229,35 @@ impl<P: Poller> EventLoop<P> {
             }
         }
         self.process_time_events();
+        self.handle_blocked_timeouts();
         Ok(())
     }
 
     fn poll_timeout(&self) -> Option<Duration> {
-        if !self.read_backlog.is_empty() || self.accept_backlog || !self.to_free.is_empty() {
+        if !self.read_backlog.is_empty()
+            || self.accept_backlog
+            || !self.to_free.is_empty()
+            || !self.unblocked.is_empty()
+        {
             return Some(Duration::ZERO);
         }
         let now = self.poller.now_us();
-        Some(Duration::from_micros(self.next_cron_us.saturating_sub(now)))
+        let mut wake = self.next_cron_us;
+        // A blocked client's deadline, so a 0.1 s timeout fires on time.
+        for (&id, &fd) in &self.blocked {
+            let Some(client) = self.clients.get(fd.0 as usize).and_then(|s| s.as_deref()) else {
+                continue;
+            };
+            if client.session.id != id {
+                continue;
+            }
+            if let Some(spec) = &client.session.blocked {
+                if spec.deadline_ms > 0 {
+                    wake = wake.min(spec.deadline_ms.saturating_mul(1000));
+                }
+            }
+        }
+        Some(Duration::from_micros(wake.saturating_sub(now)))
     }
 
     fn handle_event(&mut self, event: Event) {
@@ -445,7 +472,7 @@ impl<P: Poller> EventLoop<P> {
         let Some(mut client) = self.clients.get_mut(fd.0 as usize).and_then(Option::take) else {
             return;
         };
-        while !client.is_closing() && !self.shutting_down {
+        while !client.is_closing() && !self.shutting_down && client.session.blocked.is_none() {
             let limits = Limits {
                 proto_max_bulk_len: self.state.config.proto_max_bulk_len,
                 authenticated: client.session.authenticated,
@@ -491,6 +518,10 @@ impl<P: Poller> EventLoop<P> {
         let mut registry = Registry {
             clients: &mut self.clients,
             to_free: &mut self.to_free,
+            pending_writes: &mut self.pending_writes,
+            limits: OutputLimits::of(&self.state.config),
+            now_us: self.state.now_us,
+            limit_disconnections: 0,
             count: self.client_count,
         };
         let mut ctx = Ctx {
@@ -501,9 +532,15 @@ impl<P: Poller> EventLoop<P> {
         };
         let reply = cmd::execute(&mut ctx, argv);
         self.state.stats.total_commands_processed += 1;
-        // SHUTDOWN answers nothing when it succeeds.
+        self.state.stats.client_output_buffer_limit_disconnections += registry.limit_disconnections;
+        for push in std::mem::take(&mut client.session.pushes) {
+            client.out.push_reply(&push, client.session.resp);
+        }
+        // SHUTDOWN answers nothing when it succeeds; a blocked client answers later.
         let shutdown = self.state.actions.contains(&Action::Shutdown);
-        if !shutdown {
+        if client.session.blocked.is_some() {
+            self.blocked.insert(client.session.id, client.fd);
+        } else if !shutdown {
             client.out.push_reply(&reply, client.session.resp);
         }
         self.apply_output_limit(client);
@@ -519,29 +556,143 @@ impl<P: Poller> EventLoop<P> {
                 }
             }
         }
+        self.handle_ready_keys();
     }
 
-    /// `client-output-buffer-limit normal`: past the hard limit, or past the soft limit
-    /// for too long, the client is closed instead of growing the server's memory.
-    fn apply_output_limit(&mut self, client: &mut Client) {
-        let (hard, _soft, _secs) = self.state.config.output_limit_normal;
-        if hard > 0 && client.out.memory() as u64 > hard && !client.close_asap {
-            client.close_asap = true;
-            self.to_free.push((client.fd, client.session.id));
-            self.state.stats.client_output_buffer_limit_disconnections += 1;
-            self.log(
-                Level::Warning,
-                &format!(
-                    "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.",
-                    client.session.id, client.session.addr
-                ),
-            );
+    /// handleClientsBlockedOnKeys: serves the clients blocked on keys that writes made
+    /// ready, first blocked first, until no key is ready (a served BLMOVE may make its
+    /// destination ready in turn; every serve unblocks a client, so this ends).
+    fn handle_ready_keys(&mut self) {
+        loop {
+            let ready = self.keyspace.take_ready();
+            if ready.is_empty() {
+                return;
+            }
+            for (db, key) in ready {
+                for id in self.keyspace.blocked_clients(db, &key) {
+                    self.serve_blocked(id, &key);
+                }
+            }
         }
+    }
+
+    fn serve_blocked(&mut self, id: u64, key: &Bytes) {
+        let Some(&fd) = self.blocked.get(&id) else {
+            return;
+        };
+        // The running client is out of its slot, and is never blocked while it runs.
+        let Some(mut client) = self.clients.get_mut(fd.0 as usize).and_then(Option::take) else {
+            return;
+        };
+        let served = match client.session.blocked.clone() {
+            Some(spec) if client.session.id == id => {
+                let mut registry = Registry {
+                    clients: &mut self.clients,
+                    to_free: &mut self.to_free,
+                    pending_writes: &mut self.pending_writes,
+                    limits: OutputLimits::of(&self.state.config),
+                    now_us: self.state.now_us,
+                    limit_disconnections: 0,
+                    count: self.client_count,
+                };
+                let mut ctx = Ctx {
+                    keyspace: &mut self.keyspace,
+                    session: &mut client.session,
+                    server: &mut self.state,
+                    clients: &mut registry,
+                };
+                let served = blocking::serve(&mut ctx, &spec, key);
+                self.state.stats.client_output_buffer_limit_disconnections +=
+                    registry.limit_disconnections;
+                served
+            }
+            _ => None,
+        };
+        if let Some(reply) = served {
+            self.finish_block(&mut client, &reply);
+        }
+        self.clients[fd.0 as usize] = Some(client);
+    }
+
+    /// Unblocks a client with its reply; its buffered commands run before the next poll.
+    fn finish_block(&mut self, client: &mut Client, reply: &Reply) {
+        let id = client.session.id;
+        self.keyspace.unblock(id);
+        self.blocked.remove(&id);
+        client.session.blocked = None;
+        client.out.push_reply(reply, client.session.resp);
+        if !client.pending_write {
+            client.pending_write = true;
+            self.pending_writes.push((client.fd, id));
+        }
+        self.apply_output_limit(client);
+        self.unblocked.push((client.fd, id));
+    }
+
+    /// Replies a null array to every blocked client whose deadline passed.
+    fn handle_blocked_timeouts(&mut self) {
+        if self.blocked.is_empty() {
+            return;
+        }
+        let now_ms = self.poller.now_us() / 1000;
+        let expired: Vec<(u64, Fd)> = self
+            .blocked
+            .iter()
+            .filter(|(&id, &fd)| {
+                self.clients
+                    .get(fd.0 as usize)
+                    .and_then(|s| s.as_deref())
+                    .filter(|c| c.session.id == id)
+                    .and_then(|c| c.session.blocked.as_ref())
+                    .is_some_and(|b| b.deadline_ms > 0 && b.deadline_ms <= now_ms)
+            })
+            .map(|(&id, &fd)| (id, fd))
+            .collect();
+        for (_, fd) in expired {
+            let Some(mut client) = self.clients.get_mut(fd.0 as usize).and_then(Option::take)
+            else {
+                continue;
+            };
+            self.finish_block(&mut client, &Reply::NullArray);
+            self.clients[fd.0 as usize] = Some(client);
+        }
+    }
+
+    /// processUnblockedClients: runs the commands that arrived while a client was blocked.
+    fn process_unblocked(&mut self) {
+        while !self.unblocked.is_empty() {
+            for target in std::mem::take(&mut self.unblocked) {
+                if self.is_current(target) {
+                    self.process_input(target.0);
+                }
+            }
+        }
+    }
+
+    /// `client-output-buffer-limit` (normal or pubsub class): past the hard limit, or
+    /// past the soft limit for too long, the client is closed instead of growing the
+    /// server's memory.
+    fn apply_output_limit(&mut self, client: &mut Client) {
+        let limits = OutputLimits::of(&self.state.config);
+        if client.close_asap || !client.over_output_limit(&limits, self.state.now_us) {
+            return;
+        }
+        client.close_asap = true;
+        self.to_free.push((client.fd, client.session.id));
+        self.state.stats.client_output_buffer_limit_disconnections += 1;
+        self.log(
+            Level::Warning,
+            &format!(
+                "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.",
+                client.session.id, client.session.addr
+            ),
+        );
     }
 
     // ---- write -------------------------------------------------------------------------
 
     fn before_sleep(&mut self) {
+        self.process_unblocked();
         for target in std::mem::take(&mut self.to_free) {
             if self.is_current(target) {
                 self.free_client(target.0);
@@ -644,7 +795,13 @@ impl<P: Poller> EventLoop<P> {
         let Some(slot) = self.clients.get_mut(fd.0 as usize) else {
             return;
         };
-        if slot.take().is_some() {
+        if let Some(mut client) = slot.take() {
+            // No trace of the client may stay behind: blocks, watches, subscriptions.
+            let id = client.session.id;
+            self.keyspace.unblock(id);
+            self.keyspace.unwatch_all(id);
+            self.blocked.remove(&id);
+            self.state.pubsub.remove_client(&mut client.session);
             self.client_count -= 1;
             self.poller.close(fd);
         }
@@ -756,7 +913,11 @@ impl<P: Poller> EventLoop<P> {
                     client.session.id
                 ));
             }
-            let (hard, _, _) = self.state.config.output_limit_normal;
+            let (hard, _, _) = if client.session.subscriptions() > 0 {
+                self.state.config.output_limit_pubsub
+            } else {
+                self.state.config.output_limit_normal
+            };
             if hard > 0 && client.out.memory() as u64 > hard && !client.close_asap {
                 return Err(format!(
                     "client id={} over the output limit and not closing",
@@ -777,7 +938,58 @@ impl<P: Poller> EventLoop<P> {
                 self.client_count
             ));
         }
+        self.check_client_state()?;
         self.keyspace.check_invariants()
+    }
+}
+
+impl<P: Poller> EventLoop<P> {
+    /// Blocking, watch and pub/sub state agrees with the live clients: nothing is left
+    /// of a disconnected client, and the three views of a blocked client agree.
+    fn check_client_state(&self) -> Result<(), String> {
+        let mut ids = BTreeSet::new();
+        let subscribers = self.state.pubsub.subscribers();
+        let mut subscribed = 0;
+        for client in self.clients.iter().flatten() {
+            let s = &client.session;
+            ids.insert(s.id);
+            let in_loop = self.blocked.get(&s.id) == Some(&client.fd);
+            let in_keyspace = self.keyspace.is_blocked(s.id);
+            if s.blocked.is_some() != in_loop || in_loop != in_keyspace {
+                return Err(format!(
+                    "client id={} blocked: session {}, loop {in_loop}, keyspace {in_keyspace}",
+                    s.id,
+                    s.blocked.is_some()
+                ));
+            }
+            if s.subscriptions() > 0 {
+                subscribed += 1;
+                let counts = subscribers.get(&(s.id, s.fd)).copied().unwrap_or_default();
+                if counts != (s.channels.len(), s.patterns.len()) {
+                    return Err(format!(
+                        "client id={} subscriptions {:?} indexed as {counts:?}",
+                        s.id,
+                        (s.channels.len(), s.patterns.len())
+                    ));
+                }
+            }
+            if s.in_exec || !s.pushes.is_empty() {
+                return Err(format!("client id={} left mid-command state", s.id));
+            }
+        }
+        if subscribed != subscribers.len() {
+            return Err(format!(
+                "{} subscribers indexed, {subscribed} clients subscribed",
+                subscribers.len()
+            ));
+        }
+        if let Some(id) = self.blocked.keys().find(|id| !ids.contains(id)) {
+            return Err(format!("blocked client {id} is gone"));
+        }
+        if let Some(id) = self.keyspace.tracked_clients().difference(&ids).next() {
+            return Err(format!("keyspace tracks client {id} that is gone"));
+        }
+        self.state.pubsub.check_invariants()
     }
 }
 
@@ -789,6 +1001,10 @@ fn cron_period_us(hz: u32) -> u64 {
 struct Registry<'a> {
     clients: &'a mut Vec<Option<Box<Client>>>,
     to_free: &'a mut Vec<ClientRef>,
+    pending_writes: &'a mut Vec<ClientRef>,
+    limits: OutputLimits,
+    now_us: u64,
+    limit_disconnections: u64,
     count: usize,
 }
 
@@ -827,6 +1043,33 @@ impl ClientRegistry for Registry<'_> {
 
     fn count(&self) -> usize {
         self.count
+    }
+
+    fn deliver(&mut self, fd: u32, id: u64, message: &Reply) -> bool {
+        let Some(client) = self
+            .clients
+            .get_mut(fd as usize)
+            .and_then(|s| s.as_deref_mut())
+        else {
+            return false;
+        };
+        if client.session.id != id {
+            return false;
+        }
+        if client.close_asap {
+            return true; // Counted, as Redis does, but never written.
+        }
+        client.out.push_reply(message, client.session.resp);
+        if !client.pending_write {
+            client.pending_write = true;
+            self.pending_writes.push((client.fd, id));
+        }
+        if client.over_output_limit(&self.limits, self.now_us) {
+            client.close_asap = true;
+            self.to_free.push((client.fd, id));
+            self.limit_disconnections += 1;
+        }
+        true
     }
 }
 

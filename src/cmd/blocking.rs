@@ -1,0 +1,379 @@
+//! Blocking pops (t_list.c, t_zset.c, blocked.c): BLPOP BRPOP BRPOPLPUSH BLMOVE BLMPOP
+//! BZPOPMIN BZPOPMAX BZMPOP.
+//!
+//! A blocking command first tries what its non-blocking twin would do. When every key
+//! is missing (and it is not running inside EXEC, where it behaves as non-blocking), it
+//! records a [`BlockSpec`] in the session and registers the client on its keys in the
+//! keyspace; the loop then parks the client. When a write makes one of the keys ready,
+//! the loop calls [`serve`] for the waiting clients in FIFO order; on timeout it replies
+//! with a null array.
+
+use super::lists::{key_elements_reply, move_one, mpop, parse_mpop_args, pop_from};
+use super::strings::ERR_SYNTAX;
+use super::table::Command;
+use super::zsets::{pairs_reply, parse_mpop, zpop, PopWhere};
+use super::{BlockSpec, Ctx};
+use crate::db::ldouble::LongDouble;
+use crate::db::list::End;
+use crate::db::Value;
+use crate::resp::Reply;
+use bytes::Bytes;
+
+/// getTimeoutFromObjectOrReply in seconds: the absolute deadline in ms, 0 for none.
+/// Like Redis, the seconds are a long double, times 1000 truncated to a C `long long`
+/// (out of range turns into LLONG_MIN on x86: "timeout is negative").
+pub fn parse_timeout(arg: &[u8], now_ms: u64) -> Result<u64, Reply> {
+    let Some(v) = LongDouble::parse(arg) else {
+        return Err(Reply::err("ERR timeout is not a float or out of range"));
+    };
+    let secs: f64 = v.to_redis_string().parse().unwrap_or(f64::NAN);
+    let ms = secs * 1000.0;
+    let tval: i64 = if ms.is_finite() && ms > -9.2e18 && ms < 9.2e18 {
+        ms.trunc() as i64
+    } else {
+        i64::MIN
+    };
+    if tval < 0 {
+        return Err(Reply::err("ERR timeout is negative"));
+    }
+    if tval == 0 {
+        return Ok(0);
+    }
+    Ok(now_ms.saturating_add(tval as u64))
+}
+
+/// Parks the caller on `keys` unless it runs inside EXEC, where the reply is a null.
+fn block(ctx: &mut Ctx<'_>, argv: &[Bytes], keys: &[Bytes], deadline_ms: u64) -> Reply {
+    if ctx.session.in_exec {
+        return Reply::NullArray;
+    }
+    let db = ctx.session.db;
+    ctx.keyspace.block(ctx.session.id, db, keys);
+    ctx.session.blocked = Some(BlockSpec {
+        db,
+        keys: keys.to_vec(),
+        deadline_ms,
+        argv: argv.to_vec(),
+    });
+    // Not sent: the loop sees `blocked` and replies later.
+    Reply::NullArray
+}
+
+fn bpop(ctx: &mut Ctx<'_>, argv: &[Bytes], end: End) -> Reply {
+    let now = ctx.now_ms();
+    let deadline = match parse_timeout(&argv[argv.len() - 1], now) {
+        Ok(d) => d,
+        Err(e) => return e,
+    };
+    let keys = &argv[1..argv.len() - 1];
+    match mpop(ctx.keyspace, ctx.session.db, keys, now, end, 1) {
+        Err(e) => e,
+        Ok(Some((k, mut v))) if !v.is_empty() => {
+            Reply::Array(vec![Reply::Bulk(k), Reply::Bulk(v.swap_remove(0))])
+        }
+        Ok(_) => block(ctx, argv, keys, deadline),
+    }
+}
+
+fn blpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    bpop(ctx, argv, End::Head)
+}
+
+fn brpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    bpop(ctx, argv, End::Tail)
+}
+
+fn bmove(ctx: &mut Ctx<'_>, argv: &[Bytes], from: End, to: End, timeout: &[u8]) -> Reply {
+    let now = ctx.now_ms();
+    let deadline = match parse_timeout(timeout, now) {
+        Ok(d) => d,
+        Err(e) => return e,
+    };
+    match move_one(
+        ctx.keyspace,
+        ctx.session.db,
+        &argv[1],
+        &argv[2],
+        now,
+        from,
+        to,
+    ) {
+        Err(e) => e,
+        Ok(Some(v)) => Reply::Bulk(v),
+        Ok(None) if ctx.session.in_exec => Reply::Null,
+        Ok(None) => block(ctx, argv, &argv[1..2], deadline),
+    }
+}
+
+fn brpoplpush_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    bmove(ctx, argv, End::Tail, End::Head, &argv[3])
+}
+
+fn blmove_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let (Some(from), Some(to)) = (End::parse(&argv[3]), End::parse(&argv[4])) else {
+        return Reply::err(ERR_SYNTAX);
+    };
+    bmove(ctx, argv, from, to, &argv[5])
+}
+
+fn blmpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let now = ctx.now_ms();
+    let deadline = match parse_timeout(&argv[1], now) {
+        Ok(d) => d,
+        Err(e) => return e,
+    };
+    let (keys, end, count) = match parse_mpop_args(argv, 2) {
+        Ok(p) => p,
+        Err(e) => return e,
+    };
+    match mpop(ctx.keyspace, ctx.session.db, keys, now, end, count) {
+        Err(e) => e,
+        Ok(Some((k, v))) => key_elements_reply(k, v),
+        Ok(None) => block(ctx, argv, keys, deadline),
+    }
+}
+
+fn bzpop(ctx: &mut Ctx<'_>, argv: &[Bytes], where_: PopWhere) -> Reply {
+    let now = ctx.now_ms();
+    let deadline = match parse_timeout(&argv[argv.len() - 1], now) {
+        Ok(d) => d,
+        Err(e) => return e,
+    };
+    let keys = &argv[1..argv.len() - 1];
+    let db = ctx.session.db;
+    for k in keys {
+        match zpop(ctx.keyspace, db, k, now, where_, 1) {
+            Err(e) => return e,
+            Ok(Some(items)) if !items.is_empty() => return bzpop_reply(k, items),
+            Ok(_) => {}
+        }
+    }
+    block(ctx, argv, keys, deadline)
+}
+
+fn bzpop_reply(key: &Bytes, items: Vec<(Bytes, f64)>) -> Reply {
+    let mut out = vec![Reply::Bulk(key.clone())];
+    out.extend(pairs_reply(items, false));
+    Reply::Array(out)
+}
+
+fn bzmpop_reply(key: &Bytes, items: Vec<(Bytes, f64)>) -> Reply {
+    Reply::Array(vec![
+        Reply::Bulk(key.clone()),
+        Reply::Array(pairs_reply(items, true)),
+    ])
+}
+
+fn bzpopmin_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    bzpop(ctx, argv, PopWhere::Min)
+}
+
+fn bzpopmax_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    bzpop(ctx, argv, PopWhere::Max)
+}
+
+fn bzmpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let now = ctx.now_ms();
+    let deadline = match parse_timeout(&argv[1], now) {
+        Ok(d) => d,
+        Err(e) => return e,
+    };
+    let (keys, where_, count) = match parse_mpop(argv, 2) {
+        Ok(p) => p,
+        Err(e) => return e,
+    };
+    let db = ctx.session.db;
+    for k in keys {
+        match zpop(ctx.keyspace, db, k, now, where_, count) {
+            Err(e) => return e,
+            Ok(Some(items)) if !items.is_empty() => return bzmpop_reply(k, items),
+            Ok(_) => {}
+        }
+    }
+    block(ctx, argv, keys, deadline)
+}
+
+/// Serves a blocked client from `key`, which was signalled ready: the reply, or None
+/// when the key holds nothing for it (missing, emptied by an earlier client, another
+/// type), in which case the client stays blocked.
+pub fn serve(ctx: &mut Ctx<'_>, spec: &BlockSpec, key: &Bytes) -> Option<Reply> {
+    let now = ctx.now_ms();
+    let db = spec.db;
+    let argv = &spec.argv;
+    let name = argv.first()?.to_ascii_lowercase();
+    let is_list =
+        matches!(ctx.keyspace.db(db).dict.get(key), Some(Value::List(l)) if !l.is_empty());
+    let is_zset = matches!(ctx.keyspace.db(db).dict.get(key), Some(Value::ZSet(_)));
+    match name.as_slice() {
+        b"blpop" | b"brpop" if is_list => {
+            let end = if name == b"blpop" {
+                End::Head
+            } else {
+                End::Tail
+            };
+            let mut v = pop_from(ctx.keyspace, db, key, now, end, 1).ok()??;
+            (!v.is_empty()).then(|| {
+                Reply::Array(vec![
+                    Reply::Bulk(key.clone()),
+                    Reply::Bulk(v.swap_remove(0)),
+                ])
+            })
+        }
+        b"brpoplpush" | b"blmove" if is_list => {
+            let (from, to) = if name == b"brpoplpush" {
+                (End::Tail, End::Head)
+            } else {
+                (End::parse(argv.get(3)?)?, End::parse(argv.get(4)?)?)
+            };
+            match move_one(ctx.keyspace, db, key, argv.get(2)?, now, from, to) {
+                Ok(v) => v.map(Reply::Bulk),
+                Err(e) => Some(e),
+            }
+        }
+        b"blmpop" if is_list => {
+            let (_, end, count) = parse_mpop_args(argv, 2).ok()?;
+            let v = pop_from(ctx.keyspace, db, key, now, end, count).ok()??;
+            (!v.is_empty()).then(|| key_elements_reply(key.clone(), v))
+        }
+        b"bzpopmin" | b"bzpopmax" if is_zset => {
+            let where_ = if name == b"bzpopmin" {
+                PopWhere::Min
+            } else {
+                PopWhere::Max
+            };
+            let items = zpop(ctx.keyspace, db, key, now, where_, 1).ok()??;
+            (!items.is_empty()).then(|| bzpop_reply(key, items))
+        }
+        b"bzmpop" if is_zset => {
+            let (_, where_, count) = parse_mpop(argv, 2).ok()?;
+            let items = zpop(ctx.keyspace, db, key, now, where_, count).ok()??;
+            (!items.is_empty()).then(|| bzmpop_reply(key, items))
+        }
+        _ => None,
+    }
+}
+
+const fn blocking(
+    name: &'static str,
+    arity: i32,
+    keys: (i32, i32, i32),
+    group: &'static str,
+    summary: &'static str,
+    since: &'static str,
+    handler: super::table::Handler,
+) -> Command {
+    Command {
+        name,
+        arity,
+        flags: &["write", "blocking"],
+        first_key: keys.0,
+        last_key: keys.1,
+        step: keys.2,
+        acl: if group.len() == 4 {
+            &["write", "list", "slow", "blocking"]
+        } else {
+            &["write", "sortedset", "slow", "blocking"]
+        },
+        summary,
+        since,
+        group,
+        handler,
+    }
+}
+
+pub const COMMANDS: &[Command] = &[
+    blocking(
+        "blmove",
+        6,
+        (1, 2, 1),
+        "list",
+        "Pop an element from a list, push it to another list and return it; or block until one is available",
+        "6.2.0",
+        blmove_cmd,
+    ),
+    blocking(
+        "blmpop",
+        -5,
+        (0, 0, 0),
+        "list",
+        "Pop elements from a list, or block until one is available",
+        "7.0.0",
+        blmpop_cmd,
+    ),
+    blocking(
+        "blpop",
+        -3,
+        (1, -2, 1),
+        "list",
+        "Remove and get the first element in a list, or block until one is available",
+        "2.0.0",
+        blpop_cmd,
+    ),
+    blocking(
+        "brpop",
+        -3,
+        (1, -2, 1),
+        "list",
+        "Remove and get the last element in a list, or block until one is available",
+        "2.0.0",
+        brpop_cmd,
+    ),
+    blocking(
+        "brpoplpush",
+        4,
+        (1, 2, 1),
+        "list",
+        "Pop an element from a list, push it to another list and return it; or block until one is available",
+        "2.2.0",
+        brpoplpush_cmd,
+    ),
+    blocking(
+        "bzmpop",
+        -5,
+        (0, 0, 0),
+        "sorted-set",
+        "Remove and return members with scores in a sorted set or block until one is available",
+        "7.0.0",
+        bzmpop_cmd,
+    ),
+    blocking(
+        "bzpopmax",
+        -3,
+        (1, -2, 1),
+        "sorted-set",
+        "Remove and return the member with the highest score from one or more sorted sets, or block until one is available",
+        "5.0.0",
+        bzpopmax_cmd,
+    ),
+    blocking(
+        "bzpopmin",
+        -3,
+        (1, -2, 1),
+        "sorted-set",
+        "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available",
+        "5.0.0",
+        bzpopmin_cmd,
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts_parse_like_redis() {
+        assert_eq!(parse_timeout(b"0", 1000), Ok(0));
+        assert_eq!(parse_timeout(b"0.1", 1000), Ok(1100));
+        assert_eq!(parse_timeout(b"-0.0001", 1000), Ok(0));
+        assert_eq!(parse_timeout(b"0x10", 0), Ok(16000));
+        let neg = Err(Reply::err("ERR timeout is negative"));
+        let bad = Err(Reply::err("ERR timeout is not a float or out of range"));
+        assert_eq!(parse_timeout(b"-1", 0), neg);
+        assert_eq!(parse_timeout(b"1e30", 0), neg);
+        assert_eq!(parse_timeout(b"inf", 0), neg);
+        assert_eq!(parse_timeout(b"9223372036854775807", 0), neg);
+        assert_eq!(parse_timeout(b"nan", 0), bad);
+        assert_eq!(parse_timeout(b"abc", 0), bad);
+        assert_eq!(parse_timeout(b"", 0), bad);
+    }
+}

@@ -1,0 +1,218 @@
+//! Transactions (multi.c): MULTI, EXEC, DISCARD, WATCH, UNWATCH, and RESET.
+//!
+//! Queueing happens in [`super::table::dispatch`] (processCommand's job); EXEC runs the
+//! queued commands one after the other through the same dispatch, so nothing else runs
+//! in between (the loop is single-threaded and does not yield inside a command). Watched
+//! keys live in the keyspace, which dirties watchers on every mutation path.
+
+use super::table::Command;
+use super::{Ctx, MultiState};
+use crate::resp::Reply;
+use bytes::Bytes;
+
+fn multi_cmd(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
+    if ctx.session.multi.is_some() {
+        return Reply::err("ERR MULTI calls can not be nested");
+    }
+    ctx.session.multi = Some(MultiState::default());
+    Reply::OK
+}
+
+fn discard_cmd(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
+    if ctx.session.multi.take().is_none() {
+        return Reply::err("ERR DISCARD without MULTI");
+    }
+    ctx.keyspace.unwatch_all(ctx.session.id);
+    Reply::OK
+}
+
+fn exec_cmd(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
+    let Some(multi) = ctx.session.multi.take() else {
+        return Reply::err("ERR EXEC without MULTI");
+    };
+    let id = ctx.session.id;
+    let now = ctx.now_ms();
+    if multi.errored {
+        ctx.keyspace.unwatch_all(id);
+        return Reply::err("EXECABORT Transaction discarded because of previous errors.");
+    }
+    let failed = ctx.keyspace.watch_failed(id, now);
+    ctx.keyspace.unwatch_all(id);
+    if failed {
+        return Reply::NullArray;
+    }
+    ctx.session.in_exec = true;
+    let mut replies = Vec::with_capacity(multi.queued.len());
+    for argv in &multi.queued {
+        replies.push(super::execute(ctx, argv));
+    }
+    ctx.session.in_exec = false;
+    ctx.session.last_cmd = "exec";
+    Reply::Array(replies)
+}
+
+fn watch_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    if ctx.session.multi.is_some() {
+        return Reply::err("ERR WATCH inside MULTI is not allowed");
+    }
+    let now = ctx.now_ms();
+    let (id, db) = (ctx.session.id, ctx.session.db);
+    for key in &argv[1..] {
+        ctx.keyspace.watch(id, db, key, now);
+    }
+    Reply::OK
+}
+
+fn unwatch_cmd(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
+    ctx.keyspace.unwatch_all(ctx.session.id);
+    Reply::OK
+}
+
+/// RESET: leaves MULTI, unwatches, unsubscribes, selects db 0, RESP2, no name.
+fn reset_cmd(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
+    ctx.session.multi = None;
+    ctx.keyspace.unwatch_all(ctx.session.id);
+    ctx.server.pubsub.remove_client(ctx.session);
+    ctx.session.db = 0;
+    ctx.session.resp = 2;
+    ctx.session.name = None;
+    ctx.session.authenticated = ctx.server.config.requirepass.is_empty();
+    Reply::simple("RESET")
+}
+
+const fn txn(
+    name: &'static str,
+    arity: i32,
+    flags: &'static [&'static str],
+    summary: &'static str,
+    handler: super::table::Handler,
+) -> Command {
+    Command {
+        name,
+        arity,
+        flags,
+        first_key: 0,
+        last_key: 0,
+        step: 0,
+        acl: &["fast", "transaction"],
+        summary,
+        since: "1.2.0",
+        group: "transactions",
+        handler,
+    }
+}
+
+pub const COMMANDS: &[Command] = &[
+    txn(
+        "discard",
+        1,
+        &["noscript", "loading", "stale", "fast", "allow_busy"],
+        "Discard all commands issued after MULTI",
+        discard_cmd,
+    ),
+    txn(
+        "exec",
+        1,
+        &["noscript", "loading", "stale", "skip_slowlog"],
+        "Execute all commands issued after MULTI",
+        exec_cmd,
+    ),
+    txn(
+        "multi",
+        1,
+        &["noscript", "loading", "stale", "fast", "allow_busy"],
+        "Mark the start of a transaction block",
+        multi_cmd,
+    ),
+    Command {
+        name: "reset",
+        arity: 1,
+        flags: &[
+            "noscript",
+            "loading",
+            "stale",
+            "fast",
+            "no_auth",
+            "allow_busy",
+        ],
+        first_key: 0,
+        last_key: 0,
+        step: 0,
+        acl: &["fast", "connection"],
+        summary: "Reset the connection",
+        since: "6.2.0",
+        group: "connection",
+        handler: reset_cmd,
+    },
+    txn(
+        "unwatch",
+        1,
+        &["noscript", "loading", "stale", "fast", "allow_busy"],
+        "Forget about all watched keys",
+        unwatch_cmd,
+    ),
+    Command {
+        name: "watch",
+        arity: -2,
+        flags: &["noscript", "loading", "stale", "fast", "allow_busy"],
+        first_key: 1,
+        last_key: -1,
+        step: 1,
+        acl: &["fast", "transaction"],
+        summary: "Watch the given keys to determine execution of the MULTI/EXEC block",
+        since: "2.2.0",
+        group: "transactions",
+        handler: watch_cmd,
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use crate::cmd::server_cmds::testkit::Harness;
+    use crate::resp::Reply;
+
+    #[test]
+    fn queue_exec_and_abort() {
+        let mut h = Harness::new();
+        assert_eq!(h.run(&["EXEC"]), Reply::err("ERR EXEC without MULTI"));
+        assert_eq!(h.run(&["MULTI"]), Reply::OK);
+        assert_eq!(h.run(&["SET", "a", "1"]), Reply::simple("QUEUED"));
+        assert_eq!(h.run(&["INCR", "a"]), Reply::simple("QUEUED"));
+        assert_eq!(
+            h.run(&["EXEC"]),
+            Reply::Array(vec![Reply::OK, Reply::Integer(2)])
+        );
+        h.run(&["MULTI"]);
+        assert!(h.run(&["NOSUCH"]).is_error());
+        assert_eq!(
+            h.run(&["EXEC"]),
+            Reply::err("EXECABORT Transaction discarded because of previous errors.")
+        );
+        // WATCH then one's own write: EXEC fails, and the watch is gone afterwards.
+        h.run(&["WATCH", "a"]);
+        h.run(&["SET", "a", "5"]);
+        h.run(&["MULTI"]);
+        assert_eq!(h.run(&["EXEC"]), Reply::NullArray);
+        h.run(&["MULTI"]);
+        assert_eq!(h.run(&["EXEC"]), Reply::Array(vec![]));
+        assert!(h.keyspace.tracked_clients().is_empty());
+        h.keyspace.check_invariants().unwrap();
+    }
+
+    #[test]
+    fn blocking_commands_do_not_block_inside_exec() {
+        let mut h = Harness::new();
+        h.run(&["MULTI"]);
+        h.run(&["BLPOP", "q", "0"]);
+        h.run(&["BLMOVE", "q", "d", "LEFT", "RIGHT", "0"]);
+        assert_eq!(
+            h.run(&["EXEC"]),
+            Reply::Array(vec![Reply::NullArray, Reply::Null])
+        );
+        assert!(h.session.blocked.is_none());
+        // Outside EXEC the command asks the loop to park the client.
+        h.run(&["BLPOP", "q", "0"]);
+        assert!(h.session.blocked.is_some());
+        assert!(h.keyspace.is_blocked(h.session.id));
+    }
+}

@@ -1,0 +1,376 @@
+//! Pub/Sub (pubsub.c): SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH and
+//! PUBSUB CHANNELS / NUMSUB / NUMPAT.
+//!
+//! The server-wide index ([`PubSub`], in [`ServerState`](super::ServerState)) maps each
+//! channel and pattern to its subscribers, named by (client id, fd) so PUBLISH can hand a
+//! message to another client's output through the [`ClientRegistry`](super::ClientRegistry);
+//! each session keeps its own channel and pattern sets. The loop removes a client from the
+//! index when it disconnects, and `check_invariants` verifies both sides agree.
+
+use super::table::Command;
+use super::{Ctx, Session};
+use crate::db::glob;
+use crate::resp::Reply;
+use bytes::Bytes;
+use std::collections::BTreeMap;
+
+/// A subscriber: client id and descriptor.
+type Subscriber = (u64, u32);
+
+#[derive(Default, Debug)]
+pub struct PubSub {
+    channels: BTreeMap<Bytes, Vec<Subscriber>>,
+    patterns: BTreeMap<Bytes, Vec<Subscriber>>,
+}
+
+impl PubSub {
+    fn add(map: &mut BTreeMap<Bytes, Vec<Subscriber>>, name: &Bytes, who: Subscriber) {
+        map.entry(name.clone()).or_default().push(who);
+    }
+
+    fn del(map: &mut BTreeMap<Bytes, Vec<Subscriber>>, name: &[u8], id: u64) {
+        if let Some(subs) = map.get_mut(name) {
+            subs.retain(|s| s.0 != id);
+            if subs.is_empty() {
+                map.remove(name);
+            }
+        }
+    }
+
+    /// Forgets every subscription of a client (disconnect, RESET).
+    pub fn remove_client(&mut self, session: &mut Session) {
+        for ch in std::mem::take(&mut session.channels) {
+            Self::del(&mut self.channels, &ch, session.id);
+        }
+        for p in std::mem::take(&mut session.patterns) {
+            Self::del(&mut self.patterns, &p, session.id);
+        }
+    }
+
+    /// Number of channels with subscribers (INFO `pubsub_channels`).
+    pub fn channel_count(&self) -> usize {
+        self.channels.len()
+    }
+
+    /// Number of distinct patterns (INFO `pubsub_patterns`, PUBSUB NUMPAT).
+    pub fn pattern_count(&self) -> usize {
+        self.patterns.len()
+    }
+
+    /// Every (id, fd) with a subscription, with its channel and pattern counts.
+    pub fn subscribers(&self) -> BTreeMap<Subscriber, (usize, usize)> {
+        let mut out: BTreeMap<Subscriber, (usize, usize)> = BTreeMap::new();
+        for subs in self.channels.values() {
+            for s in subs {
+                out.entry(*s).or_default().0 += 1;
+            }
+        }
+        for subs in self.patterns.values() {
+            for s in subs {
+                out.entry(*s).or_default().1 += 1;
+            }
+        }
+        out
+    }
+
+    /// No empty subscriber list, no client twice on one channel or pattern.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        for (kind, map) in [("channel", &self.channels), ("pattern", &self.patterns)] {
+            for (name, subs) in map {
+                if subs.is_empty() {
+                    return Err(format!("{kind} {name:?} with no subscribers"));
+                }
+                let mut ids: Vec<u64> = subs.iter().map(|s| s.0).collect();
+                ids.sort_unstable();
+                ids.dedup();
+                if ids.len() != subs.len() {
+                    return Err(format!("{kind} {name:?} lists a client twice"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn bulk(s: &'static str) -> Reply {
+    Reply::Bulk(Bytes::from_static(s.as_bytes()))
+}
+
+/// A (un)subscribe confirmation: `[kind, name or nil, count]`, a push in RESP3.
+fn confirmation(kind: &'static str, name: Option<&Bytes>, count: usize) -> Reply {
+    Reply::Push(vec![
+        bulk(kind),
+        name.map_or(Reply::Null, |n| Reply::Bulk(n.clone())),
+        Reply::Integer(count as i64),
+    ])
+}
+
+/// Several confirmations: all but the last go out before the command's reply.
+fn replies(ctx: &mut Ctx<'_>, mut all: Vec<Reply>) -> Reply {
+    let last = all.pop().unwrap_or(Reply::Null);
+    ctx.session.pushes.extend(all);
+    last
+}
+
+fn subscribe_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let who = (ctx.session.id, ctx.session.fd);
+    let mut out = Vec::with_capacity(argv.len() - 1);
+    for ch in &argv[1..] {
+        if ctx.session.channels.insert(ch.clone()) {
+            PubSub::add(&mut ctx.server.pubsub.channels, ch, who);
+        }
+        out.push(confirmation(
+            "subscribe",
+            Some(ch),
+            ctx.session.subscriptions(),
+        ));
+    }
+    replies(ctx, out)
+}
+
+fn psubscribe_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let who = (ctx.session.id, ctx.session.fd);
+    let mut out = Vec::with_capacity(argv.len() - 1);
+    for p in &argv[1..] {
+        if ctx.session.patterns.insert(p.clone()) {
+            PubSub::add(&mut ctx.server.pubsub.patterns, p, who);
+        }
+        out.push(confirmation(
+            "psubscribe",
+            Some(p),
+            ctx.session.subscriptions(),
+        ));
+    }
+    replies(ctx, out)
+}
+
+fn unsubscribe_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], patterns: bool) -> Reply {
+    let kind = if patterns {
+        "punsubscribe"
+    } else {
+        "unsubscribe"
+    };
+    let names: Vec<Bytes> = if argv.len() > 1 {
+        argv[1..].to_vec()
+    } else if patterns {
+        ctx.session.patterns.iter().cloned().collect()
+    } else {
+        ctx.session.channels.iter().cloned().collect()
+    };
+    if names.is_empty() {
+        return confirmation(kind, None, ctx.session.subscriptions());
+    }
+    let id = ctx.session.id;
+    let mut out = Vec::with_capacity(names.len());
+    for name in &names {
+        let (mine, index) = if patterns {
+            (&mut ctx.session.patterns, &mut ctx.server.pubsub.patterns)
+        } else {
+            (&mut ctx.session.channels, &mut ctx.server.pubsub.channels)
+        };
+        if mine.remove(name) {
+            PubSub::del(index, name, id);
+        }
+        out.push(confirmation(kind, Some(name), ctx.session.subscriptions()));
+    }
+    replies(ctx, out)
+}
+
+fn unsubscribe_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    unsubscribe_generic(ctx, argv, false)
+}
+
+fn punsubscribe_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    unsubscribe_generic(ctx, argv, true)
+}
+
+/// PUBLISH: channel subscribers first, then pattern subscribers; the reply counts the
+/// deliveries. A message to oneself goes out before the reply.
+fn publish_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let (channel, message) = (&argv[1], &argv[2]);
+    let mut targets: Vec<(Subscriber, Reply)> = Vec::new();
+    if let Some(subs) = ctx.server.pubsub.channels.get(channel) {
+        let msg = Reply::Push(vec![
+            bulk("message"),
+            Reply::Bulk(channel.clone()),
+            Reply::Bulk(message.clone()),
+        ]);
+        targets.extend(subs.iter().map(|s| (*s, msg.clone())));
+    }
+    for (pattern, subs) in &ctx.server.pubsub.patterns {
+        if !glob::matches(pattern, channel) {
+            continue;
+        }
+        let msg = Reply::Push(vec![
+            bulk("pmessage"),
+            Reply::Bulk(pattern.clone()),
+            Reply::Bulk(channel.clone()),
+            Reply::Bulk(message.clone()),
+        ]);
+        targets.extend(subs.iter().map(|s| (*s, msg.clone())));
+    }
+    let mut receivers = 0;
+    for ((id, fd), msg) in targets {
+        if id == ctx.session.id {
+            ctx.session.pushes.push(msg);
+            receivers += 1;
+        } else if ctx.clients.deliver(fd, id, &msg) {
+            receivers += 1;
+        }
+    }
+    Reply::Integer(receivers)
+}
+
+fn pubsub_channels(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    if argv.len() > 3 {
+        return Reply::err("ERR wrong number of arguments for 'pubsub|channels' command");
+    }
+    let pattern = argv.get(2);
+    Reply::Array(
+        ctx.server
+            .pubsub
+            .channels
+            .keys()
+            .filter(|ch| pattern.is_none_or(|p| glob::matches(p, ch)))
+            .map(|ch| Reply::Bulk(ch.clone()))
+            .collect(),
+    )
+}
+
+fn pubsub_numsub(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let mut out = Vec::with_capacity((argv.len() - 2) * 2);
+    for ch in &argv[2..] {
+        let n = ctx.server.pubsub.channels.get(ch).map_or(0, Vec::len);
+        out.push(Reply::Bulk(ch.clone()));
+        out.push(Reply::Integer(n as i64));
+    }
+    Reply::Array(out)
+}
+
+fn pubsub_numpat(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
+    Reply::Integer(ctx.server.pubsub.pattern_count() as i64)
+}
+
+const PUBSUB_HELP: &[&str] = &[
+    "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "CHANNELS [<pattern>]",
+    "    Return the currently active channels matching a <pattern> (default: '*').",
+    "NUMPAT",
+    "    Return number of subscriptions to patterns.",
+    "NUMSUB [<channel> ...]",
+    "    Return the number of subscribers for the specified channels, excluding",
+    "    pattern subscriptions(default: no channels).",
+    "SHARDCHANNELS [<pattern>]",
+    "    Return the currently active shard level channels matching a <pattern> (default: '*').",
+    "SHARDNUMSUB [<shardchannel> ...]",
+    "    Return the number of subscribers for the specified shard level channel(s)",
+    "HELP",
+    "    Prints this help.",
+];
+
+fn pubsub_help(_ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
+    Reply::Array(
+        PUBSUB_HELP
+            .iter()
+            .map(|l| Reply::Simple(std::borrow::Cow::Borrowed(l)))
+            .collect(),
+    )
+}
+
+const fn pubsub_cmd(
+    name: &'static str,
+    arity: i32,
+    flags: &'static [&'static str],
+    summary: &'static str,
+    handler: super::table::Handler,
+) -> Command {
+    Command {
+        name,
+        arity,
+        flags,
+        first_key: 0,
+        last_key: 0,
+        step: 0,
+        acl: &["pubsub", "slow"],
+        summary,
+        since: "2.0.0",
+        group: "pubsub",
+        handler,
+    }
+}
+
+pub const PUBSUB_SUBCOMMANDS: &[Command] = &[
+    pubsub_cmd(
+        "pubsub|channels",
+        -2,
+        &["pubsub", "loading", "stale"],
+        "List active channels",
+        pubsub_channels,
+    ),
+    pubsub_cmd(
+        "pubsub|help",
+        2,
+        &["loading", "stale"],
+        "Show helpful text about the different subcommands",
+        pubsub_help,
+    ),
+    pubsub_cmd(
+        "pubsub|numpat",
+        2,
+        &["pubsub", "loading", "stale"],
+        "Get the count of unique patterns pattern subscriptions",
+        pubsub_numpat,
+    ),
+    pubsub_cmd(
+        "pubsub|numsub",
+        -2,
+        &["pubsub", "loading", "stale"],
+        "Get the count of subscribers for channels",
+        pubsub_numsub,
+    ),
+];
+
+pub const COMMANDS: &[Command] = &[
+    pubsub_cmd(
+        "psubscribe",
+        -2,
+        &["pubsub", "noscript", "loading", "stale"],
+        "Listen for messages published to channels matching the given patterns",
+        psubscribe_cmd,
+    ),
+    pubsub_cmd(
+        "publish",
+        3,
+        &["pubsub", "loading", "stale", "fast"],
+        "Post a message to a channel",
+        publish_cmd,
+    ),
+    pubsub_cmd(
+        "pubsub",
+        -2,
+        &[],
+        "A container for Pub/Sub commands",
+        super::server_cmds::container,
+    ),
+    pubsub_cmd(
+        "punsubscribe",
+        -1,
+        &["pubsub", "noscript", "loading", "stale"],
+        "Stop listening for messages posted to channels matching the given patterns",
+        punsubscribe_cmd,
+    ),
+    pubsub_cmd(
+        "subscribe",
+        -2,
+        &["pubsub", "noscript", "loading", "stale"],
+        "Listen for messages published to the given channels",
+        subscribe_cmd,
+    ),
+    pubsub_cmd(
+        "unsubscribe",
+        -1,
+        &["pubsub", "noscript", "loading", "stale"],
+        "Stop listening for messages posted to the given channels",
+        unsubscribe_cmd,
+    ),
+];
