@@ -309,7 +309,7 @@ impl Keyspace {
         self.dbs[db]
             .expires
             .get(key)
-            .is_some_and(|&when| when <= now_ms)
+            .is_some_and(|&when| now_ms > when)
     }
 
     /// UNWATCH, EXEC, DISCARD, disconnect: forgets every watch of `client` and its
