@@ -755,10 +755,10 @@ mod tests {
         // Alive at WATCH, expired later: EXEC fails, deleted or not.
         ks.set(0, k.clone(), s("1"), Ttl::At(100));
         ks.watch(1, 0, &k, 50);
-        assert!(!ks.watch_failed(1, 99));
-        assert!(ks.watch_failed(1, 100));
-        ks.expire_if_needed(0, b"k", 100);
-        assert!(ks.watch_failed(1, 100));
+        assert!(!ks.watch_failed(1, 100));
+        assert!(ks.watch_failed(1, 101));
+        ks.expire_if_needed(0, b"k", 101);
+        assert!(ks.watch_failed(1, 101));
         // Already expired at WATCH: its deletion is no change, a new write is.
         ks.set(0, k.clone(), s("1"), Ttl::At(100));
         ks.watch(2, 0, &k, 200);
