@@ -75,6 +75,11 @@ impl Family {
 /// Room for key ids per family.
 pub const KEYS_PER_FAMILY: u8 = 32;
 
+/// The name of the `channel`-th pub/sub channel of the workload.
+pub fn channel_name(channel: u8) -> String {
+    format!("ch{channel}")
+}
+
 pub fn key_name(key: KeyId) -> String {
     format!("{}{}", Family::of_key(key).prefix(), key % KEYS_PER_FAMILY)
 }
@@ -147,6 +152,20 @@ pub enum Cmd {
     ZCard(KeyId),
     /// `ZRANGE key 0 -1`: every member, ordered by (score, member).
     ZRangeAll(KeyId),
+    /// `MULTI`, the queued commands, `EXEC`, sent as one pipelined batch: one op whose
+    /// output is EXEC's array reply (the runner checks MULTI's `+OK` and the `+QUEUED`s).
+    /// The commands take effect atomically, in order, at one instant.
+    Multi(Vec<Cmd>),
+    /// `BLPOP key timeout` with a timeout in milliseconds (sent as seconds): the head of
+    /// the list as `[key, element]`, or a null array when it timed out.
+    BLPop(KeyId, u64),
+    /// `PUBLISH channel message`: the receiver count depends on subscribers the model
+    /// does not track, so only its range is checked (at most `max_receivers`).
+    Publish {
+        channel: u8,
+        message: Bytes,
+        max_receivers: u8,
+    },
 }
 
 fn word(text: &str) -> Vec<u8> {
@@ -286,8 +305,36 @@ impl Cmd {
             }
             Cmd::ZCard(key) => argv.extend([word("ZCARD"), k(key)]),
             Cmd::ZRangeAll(key) => argv.extend([word("ZRANGE"), k(key), word("0"), word("-1")]),
+            // The wire form is `commands()`; as one line, the EXEC that answers.
+            Cmd::Multi(_) => argv.push(word("EXEC")),
+            Cmd::BLPop(key, ms) => argv.extend([
+                word("BLPOP"),
+                k(key),
+                word(&format!("{}.{:03}", ms / 1000, ms % 1000)),
+            ]),
+            Cmd::Publish {
+                channel, message, ..
+            } => argv.extend([
+                word("PUBLISH"),
+                word(&channel_name(*channel)),
+                message.to_vec(),
+            ]),
         }
         argv
+    }
+
+    /// The commands sent on the wire, in order: MULTI, the queued ones and EXEC for a
+    /// transaction, the command itself otherwise.
+    pub fn commands(&self) -> Vec<Vec<Vec<u8>>> {
+        match self {
+            Cmd::Multi(cmds) => {
+                let mut out = vec![vec![word("MULTI")]];
+                out.extend(cmds.iter().map(Cmd::argv));
+                out.push(vec![word("EXEC")]);
+                out
+            }
+            _ => vec![self.argv()],
+        }
     }
 
     /// The keys the command touches.
@@ -329,12 +376,22 @@ impl Cmd {
             | Cmd::ZRangeAll(key) => vec![*key],
             Cmd::Del(keys) | Cmd::Exists(keys) | Cmd::MGet(keys) => keys.clone(),
             Cmd::MSet(pairs) => pairs.iter().map(|(k, _)| *k).collect(),
-            Cmd::Ping => Vec::new(),
+            Cmd::BLPop(key, _) => vec![*key],
+            Cmd::Multi(cmds) => {
+                let mut keys: Vec<KeyId> = cmds.iter().flat_map(Cmd::keys).collect();
+                keys.sort_unstable();
+                keys.dedup();
+                keys
+            }
+            Cmd::Ping | Cmd::Publish { .. } => Vec::new(),
         }
     }
 
     /// True for commands that change nothing (the shrinker may drop them).
     pub fn is_read_only(&self) -> bool {
+        if let Cmd::Multi(cmds) = self {
+            return cmds.iter().all(Cmd::is_read_only);
+        }
         matches!(
             self,
             Cmd::Get(_)
@@ -361,8 +418,15 @@ impl Cmd {
 
     /// One redis-cli line, for replay scripts.
     pub fn cli_line(&self) -> String {
-        self.argv()
+        self.commands()
             .iter()
+            .map(|argv| Self::cli_words(argv))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    fn cli_words(argv: &[Vec<u8>]) -> String {
+        argv.iter()
             .map(|a| {
                 let s = String::from_utf8_lossy(a);
                 if s.is_empty() || s.contains([' ', '"', '\'']) {
@@ -533,14 +597,25 @@ fn new_zset() -> MValue {
 #[derive(Debug, PartialEq)]
 enum Expect {
     Exact(Reply),
-    PttlBetween(i64, i64),
+    /// An integer in a range (PTTL, PUBLISH's receiver count).
+    IntBetween(i64, i64),
+    /// EXEC's array: one expectation per queued command.
+    Array(Vec<Expect>),
+    /// A BLPOP on a key of another type.
+    WrongTypeOrTimeout,
 }
 
 impl Expect {
     fn accepts(&self, output: &Reply) -> bool {
         match (self, output) {
             (Expect::Exact(want), got) => want == got,
-            (Expect::PttlBetween(lo, hi), Reply::Integer(n)) => lo <= n && n <= hi,
+            (Expect::IntBetween(lo, hi), Reply::Integer(n)) => lo <= n && n <= hi,
+            (Expect::WrongTypeOrTimeout, got) => {
+                *got == Reply::NullArray || *got == Reply::err(WRONGTYPE)
+            }
+            (Expect::Array(want), Reply::Array(got)) => {
+                want.len() == got.len() && want.iter().zip(got).all(|(w, g)| w.accepts(g))
+            }
             _ => false,
         }
     }
@@ -753,7 +828,7 @@ impl RedisModel {
                     // An unknown deadline reaches u64::MAX: clamp, don't wrap.
                     let min = i64::try_from(elo.saturating_sub(hi)).unwrap_or(i64::MAX);
                     let max = i64::try_from(ehi.saturating_sub(lo)).unwrap_or(i64::MAX);
-                    Expect::PttlBetween(min, max)
+                    Expect::IntBetween(min, max)
                 }
             },
             Cmd::Type(key) => Expect::Exact(Reply::simple(
@@ -955,6 +1030,26 @@ impl RedisModel {
                 )),
                 _ => Expect::Exact(Reply::Array(Vec::new())),
             },
+            Cmd::Multi(cmds) => Expect::Array(
+                cmds.iter()
+                    .map(|cmd| Self::apply(view, cmd, lo, hi))
+                    .collect(),
+            ),
+            Cmd::BLPop(key, _) => match view.typed_mut(*key, new_list, false) {
+                Ok(Some(MValue::List(list))) if !list.is_empty() => {
+                    let head = list.remove(0);
+                    view.drop_if_empty(*key);
+                    Expect::Exact(Reply::Array(vec![
+                        Reply::Bulk(Bytes::from(key_name(*key))),
+                        Reply::Bulk(head),
+                    ]))
+                }
+                Ok(_) => Expect::Exact(Reply::NullArray),
+                // Called on another type: WRONGTYPE; but a client that blocked while the
+                // key was missing stays blocked when another type appears, and times out.
+                Err(_) => Expect::WrongTypeOrTimeout,
+            },
+            Cmd::Publish { max_receivers, .. } => Expect::IntBetween(0, i64::from(*max_receivers)),
         })
     }
 }
