@@ -12,7 +12,7 @@ use serde_json::json;
 use sim::checker::cli::{run_check_cli, CheckArgs};
 use sim::faults::FaultPlan;
 use sim::report;
-use sim::run::{run, Failure, Families, RunConfig, RunReport};
+use sim::run::{run, Extras, Failure, Families, RunConfig, RunReport};
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -151,6 +151,7 @@ fn simulate_inner(args: &RunArgs) -> Result<i32, String> {
             .max(1),
         multi_key: multi_key(seed),
         families: families.unwrap_or_else(|| Families::from_seed(seed)),
+        extras: Extras::from_seed(seed),
     };
     if let Some(seed) = args.seed {
         let config = config_for(seed);

@@ -1592,7 +1592,7 @@ mod typed_tests {
             step(Cmd::LPush(L, vec![b("b")]), 20),
             Expect::Exact(Reply::Integer(2))
         );
-        assert_eq!(step(Cmd::PTtl(L), 30), Expect::PttlBetween(980, 980));
+        assert_eq!(step(Cmd::PTtl(L), 30), Expect::IntBetween(980, 980));
         assert_eq!(
             step(Cmd::HSet(H, vec![(b("f"), b("1"))]), 0),
             Expect::Exact(Reply::Integer(1))
@@ -1605,7 +1605,7 @@ mod typed_tests {
             step(Cmd::HIncrBy(H, b("f"), 1), 5),
             Expect::Exact(Reply::Integer(2))
         );
-        assert_eq!(step(Cmd::PTtl(H), 50), Expect::PttlBetween(50, 50));
+        assert_eq!(step(Cmd::PTtl(H), 50), Expect::IntBetween(50, 50));
         assert_eq!(step(Cmd::Persist(H), 60), Expect::Exact(Reply::Integer(1)));
         assert_eq!(step(Cmd::PTtl(H), 70), Expect::Exact(Reply::Integer(-1)));
         // Once the list's deadline passed, it is gone (the checker resolves the expiry).
@@ -1758,5 +1758,181 @@ mod regressions {
         ];
         let verdict = check(&RedisModel, &history, None).verdict;
         assert!(matches!(verdict, Verdict::Linearizable), "{verdict:?}");
+    }
+}
+
+#[cfg(test)]
+mod txn_tests {
+    //! MULTI/EXEC, BLPOP and PUBLISH.
+    use super::*;
+    use crate::checker::{check, Operation, Verdict};
+
+    fn op(client: u64, cmd: Cmd, output: Reply, call: u64, ret: u64) -> Operation<TimedCmd, Reply> {
+        Operation {
+            client,
+            input: TimedCmd {
+                cmd,
+                call_ms: call,
+                ret_ms: Some(ret),
+            },
+            output: Some(output),
+            call,
+            ret: Some(ret),
+        }
+    }
+
+    fn set(key: KeyId, v: &'static str, _ttl: Option<u64>) -> Cmd {
+        Cmd::Set {
+            key,
+            value: Bytes::from(v),
+            ttl_ms: None,
+            cond: SetCond::Always,
+            get: false,
+        }
+    }
+
+    fn bulk(v: &'static str) -> Reply {
+        Reply::Bulk(Bytes::from(v))
+    }
+
+    fn verdict(history: &[Operation<TimedCmd, Reply>]) -> bool {
+        matches!(
+            check(&RedisModel, history, None).verdict,
+            Verdict::Linearizable
+        )
+    }
+
+    fn unknown(client: u64, cmd: Cmd, call: u64) -> Operation<TimedCmd, Reply> {
+        Operation {
+            client,
+            input: TimedCmd {
+                cmd,
+                call_ms: call,
+                ret_ms: None,
+            },
+            output: None,
+            call,
+            ret: None,
+        }
+    }
+
+    const L0: KeyId = KEYS_PER_FAMILY;
+
+    fn txn_ab() -> Cmd {
+        Cmd::Multi(vec![set(0, "a", None), set(1, "b", None)])
+    }
+
+    #[test]
+    fn exec_seen_half_applied_is_rejected() {
+        let exec = Reply::Array(vec![Reply::OK, Reply::OK]);
+        let half = vec![
+            op(1, txn_ab(), exec.clone(), 0, 10),
+            op(2, Cmd::Get(0), bulk("a"), 1, 2),
+            op(2, Cmd::Get(1), Reply::Null, 3, 4),
+        ];
+        assert!(!verdict(&half));
+        let whole = vec![
+            op(1, txn_ab(), exec, 0, 10),
+            op(2, Cmd::Get(0), bulk("a"), 1, 2),
+            op(2, Cmd::Get(1), bulk("b"), 3, 4),
+        ];
+        assert!(verdict(&whole));
+        // A transaction whose connection died may or may not have run, but not halfway.
+        let lost_half = vec![
+            unknown(1, txn_ab(), 0),
+            op(2, Cmd::Get(0), bulk("a"), 1, 2),
+            op(2, Cmd::Get(1), Reply::Null, 3, 4),
+        ];
+        assert!(!verdict(&lost_half));
+        let lost_none = vec![
+            unknown(1, txn_ab(), 0),
+            op(2, Cmd::Get(0), Reply::Null, 1, 2),
+            op(2, Cmd::Get(1), Reply::Null, 3, 4),
+        ];
+        assert!(verdict(&lost_none));
+    }
+
+    #[test]
+    fn exec_replies_follow_the_queued_commands_in_order() {
+        let txn = Cmd::Multi(vec![
+            Cmd::IncrBy(0, 1),
+            Cmd::IncrBy(0, 1),
+            Cmd::LPush(0, vec![]),
+        ]);
+        let good = Reply::Array(vec![
+            Reply::Integer(1),
+            Reply::Integer(2),
+            Reply::err(WRONGTYPE),
+        ]);
+        assert!(verdict(&[op(1, txn.clone(), good, 0, 1)]));
+        let interleaved = Reply::Array(vec![
+            Reply::Integer(1),
+            Reply::Integer(1),
+            Reply::err(WRONGTYPE),
+        ]);
+        assert!(!verdict(&[op(1, txn.clone(), interleaved, 0, 1)]));
+        let short = Reply::Array(vec![Reply::Integer(1), Reply::Integer(2)]);
+        assert!(!verdict(&[op(1, txn, short, 0, 1)]));
+    }
+
+    #[test]
+    fn blpop_nil_while_the_list_had_elements_is_rejected() {
+        let push = |v: &'static str| Cmd::RPush(L0, vec![Bytes::from(v)]);
+        let provably_full = vec![
+            op(1, push("x"), Reply::Integer(1), 0, 1),
+            op(2, Cmd::BLPop(L0, 100), Reply::NullArray, 2, 150),
+            op(1, Cmd::LLen(L0), Reply::Integer(1), 200, 201),
+        ];
+        assert!(!verdict(&provably_full));
+        // A concurrent pop may have emptied it for a while.
+        let emptied = vec![
+            op(1, push("x"), Reply::Integer(1), 0, 1),
+            op(2, Cmd::BLPop(L0, 100), Reply::NullArray, 2, 150),
+            op(3, Cmd::LPop(L0), bulk("x"), 3, 4),
+            op(3, push("y"), Reply::Integer(1), 5, 6),
+        ];
+        assert!(verdict(&emptied));
+        let served = vec![
+            op(1, push("x"), Reply::Integer(1), 0, 1),
+            op(
+                2,
+                Cmd::BLPop(L0, 100),
+                Reply::Array(vec![bulk("l0"), bulk("x")]),
+                2,
+                3,
+            ),
+            op(1, Cmd::LLen(L0), Reply::Integer(0), 4, 5),
+        ];
+        assert!(verdict(&served));
+        let served_twice = vec![
+            op(1, push("x"), Reply::Integer(1), 0, 1),
+            op(
+                2,
+                Cmd::BLPop(L0, 100),
+                Reply::Array(vec![bulk("l0"), bulk("x")]),
+                2,
+                3,
+            ),
+            op(
+                3,
+                Cmd::BLPop(L0, 100),
+                Reply::Array(vec![bulk("l0"), bulk("x")]),
+                2,
+                3,
+            ),
+        ];
+        assert!(!verdict(&served_twice));
+    }
+
+    #[test]
+    fn publish_count_is_bounded() {
+        let publish = |max| Cmd::Publish {
+            channel: 0,
+            message: Bytes::from("m"),
+            max_receivers: max,
+        };
+        assert!(verdict(&[op(1, publish(2), Reply::Integer(2), 0, 1)]));
+        assert!(!verdict(&[op(1, publish(0), Reply::Integer(1), 0, 1)]));
+        assert!(!verdict(&[op(1, publish(2), Reply::OK, 0, 1)]));
     }
 }
