@@ -154,8 +154,13 @@ pub enum Cmd {
     ZRangeAll(KeyId),
     /// `MULTI`, the queued commands, `EXEC`, sent as one pipelined batch: one op whose
     /// output is EXEC's array reply (the runner checks MULTI's `+OK` and the `+QUEUED`s).
-    /// The commands take effect atomically, in order, at one instant.
-    Multi(Vec<Cmd>),
+    /// The commands take effect atomically, in order, at one instant. With `watch`, a
+    /// `WATCH` of those keys comes first and EXEC may abort (a null array, nothing
+    /// done): the model does not track the watch window, so an abort is always legal.
+    Multi {
+        watch: Vec<KeyId>,
+        cmds: Vec<Cmd>,
+    },
     /// `BLPOP key timeout` with a timeout in milliseconds (sent as seconds): the head of
     /// the list as `[key, element]`, or a null array when it timed out.
     BLPop(KeyId, u64),
@@ -306,7 +311,7 @@ impl Cmd {
             Cmd::ZCard(key) => argv.extend([word("ZCARD"), k(key)]),
             Cmd::ZRangeAll(key) => argv.extend([word("ZRANGE"), k(key), word("0"), word("-1")]),
             // The wire form is `commands()`; as one line, the EXEC that answers.
-            Cmd::Multi(_) => argv.push(word("EXEC")),
+            Cmd::Multi { .. } => argv.push(word("EXEC")),
             Cmd::BLPop(key, ms) => argv.extend([
                 word("BLPOP"),
                 k(key),
@@ -327,8 +332,14 @@ impl Cmd {
     /// transaction, the command itself otherwise.
     pub fn commands(&self) -> Vec<Vec<Vec<u8>>> {
         match self {
-            Cmd::Multi(cmds) => {
-                let mut out = vec![vec![word("MULTI")]];
+            Cmd::Multi { watch, cmds } => {
+                let mut out = Vec::new();
+                if !watch.is_empty() {
+                    let mut argv = vec![word("WATCH")];
+                    argv.extend(watch.iter().map(|key| key_name(*key).into_bytes()));
+                    out.push(argv);
+                }
+                out.push(vec![word("MULTI")]);
                 out.extend(cmds.iter().map(Cmd::argv));
                 out.push(vec![word("EXEC")]);
                 out
@@ -377,7 +388,7 @@ impl Cmd {
             Cmd::Del(keys) | Cmd::Exists(keys) | Cmd::MGet(keys) => keys.clone(),
             Cmd::MSet(pairs) => pairs.iter().map(|(k, _)| *k).collect(),
             Cmd::BLPop(key, _) => vec![*key],
-            Cmd::Multi(cmds) => {
+            Cmd::Multi { cmds, .. } => {
                 let mut keys: Vec<KeyId> = cmds.iter().flat_map(Cmd::keys).collect();
                 keys.sort_unstable();
                 keys.dedup();
@@ -389,7 +400,7 @@ impl Cmd {
 
     /// True for commands that change nothing (the shrinker may drop them).
     pub fn is_read_only(&self) -> bool {
-        if let Cmd::Multi(cmds) = self {
+        if let Cmd::Multi { cmds, .. } = self {
             return cmds.iter().all(Cmd::is_read_only);
         }
         matches!(
@@ -1030,7 +1041,7 @@ impl RedisModel {
                 )),
                 _ => Expect::Exact(Reply::Array(Vec::new())),
             },
-            Cmd::Multi(cmds) => Expect::Array(
+            Cmd::Multi { cmds, .. } => Expect::Array(
                 cmds.iter()
                     .map(|cmd| Self::apply(view, cmd, lo, hi))
                     .collect(),
@@ -1083,6 +1094,12 @@ impl Model for RedisModel {
     fn step(&self, state: &State, input: &TimedCmd, output: Option<&Reply>, out: &mut Vec<State>) {
         let lo = input.call_ms;
         let hi = input.ret_ms.unwrap_or(u64::MAX);
+        if let Cmd::Multi { watch, .. } = &input.cmd {
+            // A watched transaction may abort, leaving everything as it was.
+            if !watch.is_empty() && output.is_none_or(|got| *got == Reply::NullArray) {
+                out.push(state.clone());
+            }
+        }
         let keys = input.cmd.keys();
         for mut view in Self::resolutions(state, &keys, lo, hi) {
             let expect = Self::apply(&mut view, &input.cmd, lo, hi);
@@ -1818,8 +1835,18 @@ mod txn_tests {
 
     const L0: KeyId = KEYS_PER_FAMILY;
 
+    fn multi(cmds: Vec<Cmd>) -> Cmd {
+        Cmd::Multi {
+            watch: Vec::new(),
+            cmds,
+        }
+    }
+
     fn txn_ab() -> Cmd {
-        Cmd::Multi(vec![set(0, "a", None), set(1, "b", None)])
+        Cmd::Multi {
+            watch: Vec::new(),
+            cmds: vec![set(0, "a", None), set(1, "b", None)],
+        }
     }
 
     #[test]
@@ -1854,7 +1881,7 @@ mod txn_tests {
 
     #[test]
     fn exec_replies_follow_the_queued_commands_in_order() {
-        let txn = Cmd::Multi(vec![
+        let txn = multi(vec![
             Cmd::IncrBy(0, 1),
             Cmd::IncrBy(0, 1),
             Cmd::LPush(0, vec![]),
@@ -1934,5 +1961,31 @@ mod txn_tests {
         assert!(verdict(&[op(1, publish(2), Reply::Integer(2), 0, 1)]));
         assert!(!verdict(&[op(1, publish(0), Reply::Integer(1), 0, 1)]));
         assert!(!verdict(&[op(1, publish(2), Reply::OK, 0, 1)]));
+    }
+
+    #[test]
+    fn watched_exec_may_abort_but_not_half_apply() {
+        let watched = Cmd::Multi {
+            watch: vec![0, 1],
+            cmds: vec![set(0, "a", None), set(1, "b", None)],
+        };
+        let aborted = vec![
+            op(1, watched.clone(), Reply::NullArray, 0, 10),
+            op(2, Cmd::Get(0), Reply::Null, 11, 12),
+        ];
+        assert!(verdict(&aborted));
+        let aborted_but_applied = vec![
+            op(1, watched.clone(), Reply::NullArray, 0, 10),
+            op(2, Cmd::Get(0), bulk("a"), 11, 12),
+        ];
+        assert!(!verdict(&aborted_but_applied));
+        let unwatched_abort = vec![op(1, txn_ab(), Reply::NullArray, 0, 10)];
+        assert!(!verdict(&unwatched_abort));
+        let half = vec![
+            unknown(1, watched, 0),
+            op(2, Cmd::Get(0), bulk("a"), 1, 2),
+            op(2, Cmd::Get(1), Reply::Null, 3, 4),
+        ];
+        assert!(!verdict(&half));
     }
 }

@@ -532,7 +532,7 @@ impl Sim {
                 encode_command(&refs, &mut wire);
             }
             let inner = match &cmd {
-                Cmd::Multi(queued) => queued.as_slice(),
+                Cmd::Multi { cmds, .. } => cmds.as_slice(),
                 one => std::slice::from_ref(one),
             };
             for c in inner {
@@ -597,9 +597,11 @@ impl Sim {
                     self.last_progress_step = self.steps;
                     // A transaction: MULTI's +OK and one +QUEUED per command come first;
                     // they are the runner's to check, EXEC's array is the model's.
-                    if let Cmd::Multi(queued) = &self.history[index].input.cmd {
-                        if client.prelude.len() <= queued.len() {
-                            let want = if client.prelude.is_empty() {
+                    if let Cmd::Multi { watch, cmds } = &self.history[index].input.cmd {
+                        // WATCH's +OK, MULTI's +OK, then a +QUEUED per command.
+                        let oks = 1 + usize::from(!watch.is_empty());
+                        if client.prelude.len() < oks + cmds.len() {
+                            let want = if client.prelude.len() < oks {
                                 Reply::OK
                             } else {
                                 Reply::simple("QUEUED")
@@ -765,7 +767,16 @@ impl Sim {
             }
             cmds.push(cmd);
         }
-        Cmd::Multi(cmds)
+        // One transaction in three watches its keys first (WATCH in the same batch).
+        let watch = if self.rng.next_u32().is_multiple_of(3) {
+            let mut keys: Vec<KeyId> = cmds.iter().flat_map(Cmd::keys).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            keys
+        } else {
+            Vec::new()
+        };
+        Cmd::Multi { watch, cmds }
     }
 
     /// The subscriber's move: connect and subscribe, read what was pushed, or leave.
