@@ -12,7 +12,7 @@ use serde_json::json;
 use sim::checker::cli::{run_check_cli, CheckArgs};
 use sim::faults::FaultPlan;
 use sim::report;
-use sim::run::{run, Failure, Families, RunConfig, RunReport};
+use sim::run::{default_pipeline, run, Extras, Failure, Families, RunConfig, RunReport};
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -61,8 +61,8 @@ struct RunArgs {
     /// `all` or `none`.
     #[arg(long)]
     faults: Option<String>,
-    /// Most commands a client pipelines at once (default 8, or 2 with multi-key ops,
-    /// whose joined partitions make deep pipelines expensive to check).
+    /// Most commands a client pipelines at once (default 8, or 2 with multi-key ops or
+    /// transactions, whose joined partitions make deep pipelines expensive to check).
     #[arg(long)]
     pipeline: Option<usize>,
     /// Whether MSET/MGET/EXISTS span several keys (default: one seed in four).
@@ -147,10 +147,11 @@ fn simulate_inner(args: &RunArgs) -> Result<i32, String> {
         faults: faults.clone(),
         pipeline_max: args
             .pipeline
-            .unwrap_or(if multi_key(seed) { 2 } else { 8 })
+            .unwrap_or(default_pipeline(multi_key(seed), Extras::from_seed(seed)))
             .max(1),
         multi_key: multi_key(seed),
         families: families.unwrap_or_else(|| Families::from_seed(seed)),
+        extras: Extras::from_seed(seed),
     };
     if let Some(seed) = args.seed {
         let config = config_for(seed);

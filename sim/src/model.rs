@@ -75,6 +75,11 @@ impl Family {
 /// Room for key ids per family.
 pub const KEYS_PER_FAMILY: u8 = 32;
 
+/// The name of the `channel`-th pub/sub channel of the workload.
+pub fn channel_name(channel: u8) -> String {
+    format!("ch{channel}")
+}
+
 pub fn key_name(key: KeyId) -> String {
     format!("{}{}", Family::of_key(key).prefix(), key % KEYS_PER_FAMILY)
 }
@@ -147,6 +152,25 @@ pub enum Cmd {
     ZCard(KeyId),
     /// `ZRANGE key 0 -1`: every member, ordered by (score, member).
     ZRangeAll(KeyId),
+    /// `MULTI`, the queued commands, `EXEC`, sent as one pipelined batch: one op whose
+    /// output is EXEC's array reply (the runner checks MULTI's `+OK` and the `+QUEUED`s).
+    /// The commands take effect atomically, in order, at one instant. With `watch`, a
+    /// `WATCH` of those keys comes first and EXEC may abort (a null array, nothing
+    /// done): the model does not track the watch window, so an abort is always legal.
+    Multi {
+        watch: Vec<KeyId>,
+        cmds: Vec<Cmd>,
+    },
+    /// `BLPOP key timeout` with a timeout in milliseconds (sent as seconds): the head of
+    /// the list as `[key, element]`, or a null array when it timed out.
+    BLPop(KeyId, u64),
+    /// `PUBLISH channel message`: the receiver count depends on subscribers the model
+    /// does not track, so only its range is checked (at most `max_receivers`).
+    Publish {
+        channel: u8,
+        message: Bytes,
+        max_receivers: u8,
+    },
 }
 
 fn word(text: &str) -> Vec<u8> {
@@ -286,8 +310,42 @@ impl Cmd {
             }
             Cmd::ZCard(key) => argv.extend([word("ZCARD"), k(key)]),
             Cmd::ZRangeAll(key) => argv.extend([word("ZRANGE"), k(key), word("0"), word("-1")]),
+            // The wire form is `commands()`; as one line, the EXEC that answers.
+            Cmd::Multi { .. } => argv.push(word("EXEC")),
+            Cmd::BLPop(key, ms) => argv.extend([
+                word("BLPOP"),
+                k(key),
+                word(&format!("{}.{:03}", ms / 1000, ms % 1000)),
+            ]),
+            Cmd::Publish {
+                channel, message, ..
+            } => argv.extend([
+                word("PUBLISH"),
+                word(&channel_name(*channel)),
+                message.to_vec(),
+            ]),
         }
         argv
+    }
+
+    /// The commands sent on the wire, in order: MULTI, the queued ones and EXEC for a
+    /// transaction, the command itself otherwise.
+    pub fn commands(&self) -> Vec<Vec<Vec<u8>>> {
+        match self {
+            Cmd::Multi { watch, cmds } => {
+                let mut out = Vec::new();
+                if !watch.is_empty() {
+                    let mut argv = vec![word("WATCH")];
+                    argv.extend(watch.iter().map(|key| key_name(*key).into_bytes()));
+                    out.push(argv);
+                }
+                out.push(vec![word("MULTI")]);
+                out.extend(cmds.iter().map(Cmd::argv));
+                out.push(vec![word("EXEC")]);
+                out
+            }
+            _ => vec![self.argv()],
+        }
     }
 
     /// The keys the command touches.
@@ -329,12 +387,22 @@ impl Cmd {
             | Cmd::ZRangeAll(key) => vec![*key],
             Cmd::Del(keys) | Cmd::Exists(keys) | Cmd::MGet(keys) => keys.clone(),
             Cmd::MSet(pairs) => pairs.iter().map(|(k, _)| *k).collect(),
-            Cmd::Ping => Vec::new(),
+            Cmd::BLPop(key, _) => vec![*key],
+            Cmd::Multi { cmds, .. } => {
+                let mut keys: Vec<KeyId> = cmds.iter().flat_map(Cmd::keys).collect();
+                keys.sort_unstable();
+                keys.dedup();
+                keys
+            }
+            Cmd::Ping | Cmd::Publish { .. } => Vec::new(),
         }
     }
 
     /// True for commands that change nothing (the shrinker may drop them).
     pub fn is_read_only(&self) -> bool {
+        if let Cmd::Multi { cmds, .. } = self {
+            return cmds.iter().all(Cmd::is_read_only);
+        }
         matches!(
             self,
             Cmd::Get(_)
@@ -361,8 +429,15 @@ impl Cmd {
 
     /// One redis-cli line, for replay scripts.
     pub fn cli_line(&self) -> String {
-        self.argv()
+        self.commands()
             .iter()
+            .map(|argv| Self::cli_words(argv))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    fn cli_words(argv: &[Vec<u8>]) -> String {
+        argv.iter()
             .map(|a| {
                 let s = String::from_utf8_lossy(a);
                 if s.is_empty() || s.contains([' ', '"', '\'']) {
@@ -533,14 +608,25 @@ fn new_zset() -> MValue {
 #[derive(Debug, PartialEq)]
 enum Expect {
     Exact(Reply),
-    PttlBetween(i64, i64),
+    /// An integer in a range (PTTL, PUBLISH's receiver count).
+    IntBetween(i64, i64),
+    /// EXEC's array: one expectation per queued command.
+    Array(Vec<Expect>),
+    /// A BLPOP on a key of another type.
+    WrongTypeOrTimeout,
 }
 
 impl Expect {
     fn accepts(&self, output: &Reply) -> bool {
         match (self, output) {
             (Expect::Exact(want), got) => want == got,
-            (Expect::PttlBetween(lo, hi), Reply::Integer(n)) => lo <= n && n <= hi,
+            (Expect::IntBetween(lo, hi), Reply::Integer(n)) => lo <= n && n <= hi,
+            (Expect::WrongTypeOrTimeout, got) => {
+                *got == Reply::NullArray || *got == Reply::err(WRONGTYPE)
+            }
+            (Expect::Array(want), Reply::Array(got)) => {
+                want.len() == got.len() && want.iter().zip(got).all(|(w, g)| w.accepts(g))
+            }
             _ => false,
         }
     }
@@ -753,7 +839,7 @@ impl RedisModel {
                     // An unknown deadline reaches u64::MAX: clamp, don't wrap.
                     let min = i64::try_from(elo.saturating_sub(hi)).unwrap_or(i64::MAX);
                     let max = i64::try_from(ehi.saturating_sub(lo)).unwrap_or(i64::MAX);
-                    Expect::PttlBetween(min, max)
+                    Expect::IntBetween(min, max)
                 }
             },
             Cmd::Type(key) => Expect::Exact(Reply::simple(
@@ -955,6 +1041,26 @@ impl RedisModel {
                 )),
                 _ => Expect::Exact(Reply::Array(Vec::new())),
             },
+            Cmd::Multi { cmds, .. } => Expect::Array(
+                cmds.iter()
+                    .map(|cmd| Self::apply(view, cmd, lo, hi))
+                    .collect(),
+            ),
+            Cmd::BLPop(key, _) => match view.typed_mut(*key, new_list, false) {
+                Ok(Some(MValue::List(list))) if !list.is_empty() => {
+                    let head = list.remove(0);
+                    view.drop_if_empty(*key);
+                    Expect::Exact(Reply::Array(vec![
+                        Reply::Bulk(Bytes::from(key_name(*key))),
+                        Reply::Bulk(head),
+                    ]))
+                }
+                Ok(_) => Expect::Exact(Reply::NullArray),
+                // Called on another type: WRONGTYPE; but a client that blocked while the
+                // key was missing stays blocked when another type appears, and times out.
+                Err(_) => Expect::WrongTypeOrTimeout,
+            },
+            Cmd::Publish { max_receivers, .. } => Expect::IntBetween(0, i64::from(*max_receivers)),
         })
     }
 }
@@ -988,6 +1094,12 @@ impl Model for RedisModel {
     fn step(&self, state: &State, input: &TimedCmd, output: Option<&Reply>, out: &mut Vec<State>) {
         let lo = input.call_ms;
         let hi = input.ret_ms.unwrap_or(u64::MAX);
+        if let Cmd::Multi { watch, .. } = &input.cmd {
+            // A watched transaction may abort, leaving everything as it was.
+            if !watch.is_empty() && output.is_none_or(|got| *got == Reply::NullArray) {
+                out.push(state.clone());
+            }
+        }
         let keys = input.cmd.keys();
         for mut view in Self::resolutions(state, &keys, lo, hi) {
             let expect = Self::apply(&mut view, &input.cmd, lo, hi);
@@ -1497,7 +1609,7 @@ mod typed_tests {
             step(Cmd::LPush(L, vec![b("b")]), 20),
             Expect::Exact(Reply::Integer(2))
         );
-        assert_eq!(step(Cmd::PTtl(L), 30), Expect::PttlBetween(980, 980));
+        assert_eq!(step(Cmd::PTtl(L), 30), Expect::IntBetween(980, 980));
         assert_eq!(
             step(Cmd::HSet(H, vec![(b("f"), b("1"))]), 0),
             Expect::Exact(Reply::Integer(1))
@@ -1510,7 +1622,7 @@ mod typed_tests {
             step(Cmd::HIncrBy(H, b("f"), 1), 5),
             Expect::Exact(Reply::Integer(2))
         );
-        assert_eq!(step(Cmd::PTtl(H), 50), Expect::PttlBetween(50, 50));
+        assert_eq!(step(Cmd::PTtl(H), 50), Expect::IntBetween(50, 50));
         assert_eq!(step(Cmd::Persist(H), 60), Expect::Exact(Reply::Integer(1)));
         assert_eq!(step(Cmd::PTtl(H), 70), Expect::Exact(Reply::Integer(-1)));
         // Once the list's deadline passed, it is gone (the checker resolves the expiry).
@@ -1663,5 +1775,217 @@ mod regressions {
         ];
         let verdict = check(&RedisModel, &history, None).verdict;
         assert!(matches!(verdict, Verdict::Linearizable), "{verdict:?}");
+    }
+}
+
+#[cfg(test)]
+mod txn_tests {
+    //! MULTI/EXEC, BLPOP and PUBLISH.
+    use super::*;
+    use crate::checker::{check, Operation, Verdict};
+
+    fn op(client: u64, cmd: Cmd, output: Reply, call: u64, ret: u64) -> Operation<TimedCmd, Reply> {
+        Operation {
+            client,
+            input: TimedCmd {
+                cmd,
+                call_ms: call,
+                ret_ms: Some(ret),
+            },
+            output: Some(output),
+            call,
+            ret: Some(ret),
+        }
+    }
+
+    fn set(key: KeyId, v: &'static str, _ttl: Option<u64>) -> Cmd {
+        Cmd::Set {
+            key,
+            value: Bytes::from(v),
+            ttl_ms: None,
+            cond: SetCond::Always,
+            get: false,
+        }
+    }
+
+    fn bulk(v: &'static str) -> Reply {
+        Reply::Bulk(Bytes::from(v))
+    }
+
+    fn verdict(history: &[Operation<TimedCmd, Reply>]) -> bool {
+        matches!(
+            check(&RedisModel, history, None).verdict,
+            Verdict::Linearizable
+        )
+    }
+
+    fn unknown(client: u64, cmd: Cmd, call: u64) -> Operation<TimedCmd, Reply> {
+        Operation {
+            client,
+            input: TimedCmd {
+                cmd,
+                call_ms: call,
+                ret_ms: None,
+            },
+            output: None,
+            call,
+            ret: None,
+        }
+    }
+
+    const L0: KeyId = KEYS_PER_FAMILY;
+
+    fn multi(cmds: Vec<Cmd>) -> Cmd {
+        Cmd::Multi {
+            watch: Vec::new(),
+            cmds,
+        }
+    }
+
+    fn txn_ab() -> Cmd {
+        Cmd::Multi {
+            watch: Vec::new(),
+            cmds: vec![set(0, "a", None), set(1, "b", None)],
+        }
+    }
+
+    #[test]
+    fn exec_seen_half_applied_is_rejected() {
+        let exec = Reply::Array(vec![Reply::OK, Reply::OK]);
+        let half = vec![
+            op(1, txn_ab(), exec.clone(), 0, 10),
+            op(2, Cmd::Get(0), bulk("a"), 1, 2),
+            op(2, Cmd::Get(1), Reply::Null, 3, 4),
+        ];
+        assert!(!verdict(&half));
+        let whole = vec![
+            op(1, txn_ab(), exec, 0, 10),
+            op(2, Cmd::Get(0), bulk("a"), 1, 2),
+            op(2, Cmd::Get(1), bulk("b"), 3, 4),
+        ];
+        assert!(verdict(&whole));
+        // A transaction whose connection died may or may not have run, but not halfway.
+        let lost_half = vec![
+            unknown(1, txn_ab(), 0),
+            op(2, Cmd::Get(0), bulk("a"), 1, 2),
+            op(2, Cmd::Get(1), Reply::Null, 3, 4),
+        ];
+        assert!(!verdict(&lost_half));
+        let lost_none = vec![
+            unknown(1, txn_ab(), 0),
+            op(2, Cmd::Get(0), Reply::Null, 1, 2),
+            op(2, Cmd::Get(1), Reply::Null, 3, 4),
+        ];
+        assert!(verdict(&lost_none));
+    }
+
+    #[test]
+    fn exec_replies_follow_the_queued_commands_in_order() {
+        let txn = multi(vec![
+            Cmd::IncrBy(0, 1),
+            Cmd::IncrBy(0, 1),
+            Cmd::LPush(0, vec![]),
+        ]);
+        let good = Reply::Array(vec![
+            Reply::Integer(1),
+            Reply::Integer(2),
+            Reply::err(WRONGTYPE),
+        ]);
+        assert!(verdict(&[op(1, txn.clone(), good, 0, 1)]));
+        let interleaved = Reply::Array(vec![
+            Reply::Integer(1),
+            Reply::Integer(1),
+            Reply::err(WRONGTYPE),
+        ]);
+        assert!(!verdict(&[op(1, txn.clone(), interleaved, 0, 1)]));
+        let short = Reply::Array(vec![Reply::Integer(1), Reply::Integer(2)]);
+        assert!(!verdict(&[op(1, txn, short, 0, 1)]));
+    }
+
+    #[test]
+    fn blpop_nil_while_the_list_had_elements_is_rejected() {
+        let push = |v: &'static str| Cmd::RPush(L0, vec![Bytes::from(v)]);
+        let provably_full = vec![
+            op(1, push("x"), Reply::Integer(1), 0, 1),
+            op(2, Cmd::BLPop(L0, 100), Reply::NullArray, 2, 150),
+            op(1, Cmd::LLen(L0), Reply::Integer(1), 200, 201),
+        ];
+        assert!(!verdict(&provably_full));
+        // A concurrent pop may have emptied it for a while.
+        let emptied = vec![
+            op(1, push("x"), Reply::Integer(1), 0, 1),
+            op(2, Cmd::BLPop(L0, 100), Reply::NullArray, 2, 150),
+            op(3, Cmd::LPop(L0), bulk("x"), 3, 4),
+            op(3, push("y"), Reply::Integer(1), 5, 6),
+        ];
+        assert!(verdict(&emptied));
+        let served = vec![
+            op(1, push("x"), Reply::Integer(1), 0, 1),
+            op(
+                2,
+                Cmd::BLPop(L0, 100),
+                Reply::Array(vec![bulk("l0"), bulk("x")]),
+                2,
+                3,
+            ),
+            op(1, Cmd::LLen(L0), Reply::Integer(0), 4, 5),
+        ];
+        assert!(verdict(&served));
+        let served_twice = vec![
+            op(1, push("x"), Reply::Integer(1), 0, 1),
+            op(
+                2,
+                Cmd::BLPop(L0, 100),
+                Reply::Array(vec![bulk("l0"), bulk("x")]),
+                2,
+                3,
+            ),
+            op(
+                3,
+                Cmd::BLPop(L0, 100),
+                Reply::Array(vec![bulk("l0"), bulk("x")]),
+                2,
+                3,
+            ),
+        ];
+        assert!(!verdict(&served_twice));
+    }
+
+    #[test]
+    fn publish_count_is_bounded() {
+        let publish = |max| Cmd::Publish {
+            channel: 0,
+            message: Bytes::from("m"),
+            max_receivers: max,
+        };
+        assert!(verdict(&[op(1, publish(2), Reply::Integer(2), 0, 1)]));
+        assert!(!verdict(&[op(1, publish(0), Reply::Integer(1), 0, 1)]));
+        assert!(!verdict(&[op(1, publish(2), Reply::OK, 0, 1)]));
+    }
+
+    #[test]
+    fn watched_exec_may_abort_but_not_half_apply() {
+        let watched = Cmd::Multi {
+            watch: vec![0, 1],
+            cmds: vec![set(0, "a", None), set(1, "b", None)],
+        };
+        let aborted = vec![
+            op(1, watched.clone(), Reply::NullArray, 0, 10),
+            op(2, Cmd::Get(0), Reply::Null, 11, 12),
+        ];
+        assert!(verdict(&aborted));
+        let aborted_but_applied = vec![
+            op(1, watched.clone(), Reply::NullArray, 0, 10),
+            op(2, Cmd::Get(0), bulk("a"), 11, 12),
+        ];
+        assert!(!verdict(&aborted_but_applied));
+        let unwatched_abort = vec![op(1, txn_ab(), Reply::NullArray, 0, 10)];
+        assert!(!verdict(&unwatched_abort));
+        let half = vec![
+            unknown(1, watched, 0),
+            op(2, Cmd::Get(0), bulk("a"), 1, 2),
+            op(2, Cmd::Get(1), Reply::Null, 3, 4),
+        ];
+        assert!(!verdict(&half));
     }
 }

@@ -19,7 +19,7 @@ pub fn describe_op(op: &HistoryOp) -> String {
     format!(
         "client {} {} -> {}  [{:.3} ms .. {}]",
         op.client,
-        op.input.cmd.cli_line(),
+        op.input.cmd.cli_line().replace('\n', "; "),
         reply,
         op.call as f64 / 1000.0,
         ret

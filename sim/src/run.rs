@@ -14,7 +14,9 @@
 use crate::checker::{self, Operation, Verdict};
 use crate::faults::FaultPlan;
 use crate::kernel::{ConnId, SimPoller};
-use crate::model::{Cmd, Family, KeyId, RedisModel, SetCond, TimedCmd, ZAddFlags, KEYS_PER_FAMILY};
+use crate::model::{
+    channel_name, Cmd, Family, KeyId, RedisModel, SetCond, TimedCmd, ZAddFlags, KEYS_PER_FAMILY,
+};
 use bytes::{Bytes, BytesMut};
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
@@ -44,6 +46,39 @@ pub struct RunConfig {
     pub multi_key: bool,
     /// The data-type families the workload uses (swarm testing: drawn from the seed).
     pub families: Families,
+    /// Transactions, blocking pops and pub/sub (swarm testing: drawn from the seed).
+    pub extras: Extras,
+}
+
+/// The workload's features beyond plain commands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Extras {
+    /// Some batches carry `MULTI`, 1–4 commands, `EXEC`.
+    pub txn: bool,
+    /// Some list ops are `BLPOP` with a short timeout.
+    pub blocking: bool,
+    /// A subscriber comes and goes (reset or closed mid-way) while clients PUBLISH.
+    pub pubsub: bool,
+}
+
+impl Extras {
+    pub const NONE: Extras = Extras {
+        txn: false,
+        blocking: false,
+        pubsub: false,
+    };
+
+    /// Swarm testing: each feature on in about half of the seeds.
+    pub fn from_seed(seed: u64) -> Extras {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream(5);
+        let draw = rng.next_u32();
+        Extras {
+            txn: draw & 1 != 0,
+            blocking: draw & 2 != 0,
+            pubsub: draw & 4 != 0,
+        }
+    }
 }
 
 /// A set of data-type families, as a bit mask over [`Family`].
@@ -106,6 +141,16 @@ impl std::fmt::Display for Families {
     }
 }
 
+/// The default pipeline depth: joined partitions (multi-key ops, transactions) make
+/// deep pipelines expensive to check.
+pub fn default_pipeline(multi_key: bool, extras: Extras) -> usize {
+    if multi_key || extras.txn {
+        2
+    } else {
+        8
+    }
+}
+
 impl RunConfig {
     pub fn new(seed: u64) -> RunConfig {
         RunConfig {
@@ -114,9 +159,10 @@ impl RunConfig {
             ops_per_client: 50,
             keys: 5,
             faults: None,
-            pipeline_max: if seed.is_multiple_of(4) { 2 } else { 8 },
+            pipeline_max: default_pipeline(seed.is_multiple_of(4), Extras::from_seed(seed)),
             multi_key: seed.is_multiple_of(4),
             families: Families::from_seed(seed),
+            extras: Extras::from_seed(seed),
         }
     }
 }
@@ -192,6 +238,20 @@ const STALL_STEPS: u64 = 20_000;
 const DRAIN_STEPS: u64 = 20_000;
 /// Server passes after every client hung up, for the server to notice and free them.
 const CLOSE_PASSES: u64 = 200;
+/// Keys of a family a transaction may touch: its first two.
+const TXN_KEYS: u8 = 2;
+/// Connections the subscriber opens in a run, at most.
+const SUBSCRIBER_CONNECTIONS: u8 = 3;
+/// Channels the workload publishes to (the subscriber listens to all of them).
+const CHANNELS: u32 = 2;
+
+/// The pub/sub subscriber: it subscribes, reads what is pushed, and leaves abruptly.
+#[derive(Default)]
+struct Subscriber {
+    conn: Option<ConnId>,
+    connections: u8,
+    received: Vec<u8>,
+}
 
 struct SimClient {
     id: u64,
@@ -205,6 +265,8 @@ struct SimClient {
     received: Vec<u8>,
     ops_left: usize,
     next_value: u64,
+    /// MULTI's and the queued commands' replies for the transaction awaiting EXEC's.
+    prelude: Vec<Reply>,
 }
 
 /// Runs one seed. Never panics: a panic of the server is reported as a failure.
@@ -258,6 +320,9 @@ struct Sim {
     check_inconclusive: bool,
     /// The step of the last op sent or answered.
     last_progress_step: u64,
+    subscriber: Subscriber,
+    /// Every message published, to check what the subscriber receives.
+    published: std::collections::HashSet<Bytes>,
 }
 
 fn run_inner(config: &RunConfig) -> RunReport {
@@ -281,6 +346,7 @@ fn run_inner(config: &RunConfig) -> RunReport {
             received: Vec::new(),
             ops_left: config.ops_per_client,
             next_value: 0,
+            prelude: Vec::new(),
         })
         .collect();
     let mut sim = Sim {
@@ -295,6 +361,8 @@ fn run_inner(config: &RunConfig) -> RunReport {
         check_explored: 0,
         check_inconclusive: false,
         last_progress_step: 0,
+        subscriber: Subscriber::default(),
+        published: Default::default(),
     };
     sim.run_workload();
     if sim.failure.is_none() {
@@ -362,6 +430,10 @@ impl Sim {
                 return;
             }
             self.steps += 1;
+            if self.config.extras.pubsub && self.rng.next_u32().is_multiple_of(16) {
+                self.subscriber_step();
+                continue;
+            }
             match self.rng.next_u32() % 10 {
                 0..=3 => {
                     let i = self.pick_client();
@@ -450,10 +522,24 @@ impl Sim {
         let mut wire = BytesMut::new();
         let mut cmds = Vec::with_capacity(batch);
         for _ in 0..batch {
-            let cmd = self.random_cmd(i);
-            let argv = cmd.argv();
-            let refs: Vec<&[u8]> = argv.iter().map(|a| a.as_slice()).collect();
-            encode_command(&refs, &mut wire);
+            let cmd = if self.config.extras.txn && self.rng.next_u32().is_multiple_of(6) {
+                self.random_txn(i)
+            } else {
+                self.random_cmd(i)
+            };
+            for argv in cmd.commands() {
+                let refs: Vec<&[u8]> = argv.iter().map(|a| a.as_slice()).collect();
+                encode_command(&refs, &mut wire);
+            }
+            let inner = match &cmd {
+                Cmd::Multi { cmds, .. } => cmds.as_slice(),
+                one => std::slice::from_ref(one),
+            };
+            for c in inner {
+                if let Cmd::Publish { message, .. } = c {
+                    self.published.insert(message.clone());
+                }
+            }
             cmds.push(cmd);
         }
         let sent = self.server.poller_mut().client_send(conn, &wire);
@@ -501,7 +587,7 @@ impl Sim {
             match decode_reply(&client.received) {
                 Ok(Some((reply, used))) => {
                     client.received.drain(..used);
-                    let Some(index) = client.in_flight.pop_front() else {
+                    let Some(&index) = client.in_flight.front() else {
                         self.failure = Some(Failure::NotLinearizable(format!(
                             "client {} got a reply it never asked for: {reply:?}",
                             client.id
@@ -509,6 +595,34 @@ impl Sim {
                         return;
                     };
                     self.last_progress_step = self.steps;
+                    // A transaction: MULTI's +OK and one +QUEUED per command come first;
+                    // they are the runner's to check, EXEC's array is the model's.
+                    if let Cmd::Multi { watch, cmds } = &self.history[index].input.cmd {
+                        // WATCH's +OK, MULTI's +OK, then a +QUEUED per command.
+                        let oks = 1 + usize::from(!watch.is_empty());
+                        if client.prelude.len() < oks + cmds.len() {
+                            let want = if client.prelude.len() < oks {
+                                Reply::OK
+                            } else {
+                                Reply::simple("QUEUED")
+                            };
+                            if reply != want {
+                                self.failure = Some(Failure::NotLinearizable(format!(
+                                    "client {}: reply {} of the transaction {:?} is {reply:?}, \
+                                     not {want:?} (before it: {:?})",
+                                    client.id,
+                                    client.prelude.len(),
+                                    self.history[index].input.cmd.cli_line(),
+                                    client.prelude
+                                )));
+                                return;
+                            }
+                            client.prelude.push(reply);
+                            continue;
+                        }
+                        client.prelude.clear();
+                    }
+                    client.in_flight.pop_front();
                     let op = &mut self.history[index];
                     op.output = Some(reply);
                     op.ret = Some(now_us);
@@ -543,6 +657,7 @@ impl Sim {
         }
         client.in_flight.clear();
         client.received.clear();
+        client.prelude.clear();
     }
 
     /// After the workload: let replies arrive, then every client hangs up and the server
@@ -574,6 +689,11 @@ impl Sim {
         }
         for i in 0..self.clients.len() {
             if let Some(conn) = self.clients[i].conn.take() {
+                self.server.poller_mut().client_close(conn);
+            }
+        }
+        if let Some(conn) = self.subscriber.conn.take() {
+            if !self.server.poller().is_reset(conn) && !self.server.poller().client_eof(conn) {
                 self.server.poller_mut().client_close(conn);
             }
         }
@@ -624,6 +744,119 @@ impl Sim {
         hash
     }
 
+    /// A transaction of 1–4 workload commands. Its keys join their partitions, which
+    /// makes the check expensive, so the commands keep to the family of the first keyed
+    /// one and to its first `TXN_KEYS` keys (the family's other keys stay apart).
+    fn random_txn(&mut self, i: usize) -> Cmd {
+        let n = 1 + (self.rng.next_u32() % 4) as usize;
+        let mut cmds: Vec<Cmd> = Vec::with_capacity(n);
+        let mut family: Option<Family> = None;
+        let mut attempts = 0;
+        while cmds.len() < n && attempts < 20 {
+            attempts += 1;
+            let cmd = self.random_cmd(i);
+            let families: Vec<Family> = cmd.keys().into_iter().map(Family::of_key).collect();
+            if let Some(&first) = families.first() {
+                let want = *family.get_or_insert(first);
+                let keys = cmd.keys();
+                if families.iter().any(|f| *f != want)
+                    || keys.iter().any(|k| k % KEYS_PER_FAMILY >= TXN_KEYS)
+                {
+                    continue;
+                }
+            }
+            cmds.push(cmd);
+        }
+        // One transaction in three watches its keys first (WATCH in the same batch).
+        let watch = if self.rng.next_u32().is_multiple_of(3) {
+            let mut keys: Vec<KeyId> = cmds.iter().flat_map(Cmd::keys).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            keys
+        } else {
+            Vec::new()
+        };
+        Cmd::Multi { watch, cmds }
+    }
+
+    /// The subscriber's move: connect and subscribe, read what was pushed, or leave.
+    fn subscriber_step(&mut self) {
+        let Some(conn) = self.subscriber.conn else {
+            if self.subscriber.connections >= SUBSCRIBER_CONNECTIONS {
+                return;
+            }
+            let conn = self.server.poller_mut().connect();
+            self.subscriber.connections += 1;
+            self.subscriber.conn = Some(conn);
+            self.subscriber.received.clear();
+            let mut wire = BytesMut::new();
+            let channels: Vec<String> = (0..CHANNELS as u8).map(channel_name).collect();
+            let mut argv: Vec<&[u8]> = vec![b"SUBSCRIBE"];
+            argv.extend(channels.iter().map(|c| c.as_bytes()));
+            encode_command(&argv, &mut wire);
+            if self.rng.next_u32().is_multiple_of(2) {
+                encode_command(&[b"PSUBSCRIBE", b"ch*"], &mut wire);
+            }
+            self.server.poller_mut().client_send(conn, &wire);
+            return;
+        };
+        let data = self.server.poller_mut().client_recv(conn, 64 * 1024);
+        self.subscriber.received.extend_from_slice(&data);
+        loop {
+            match decode_reply(&self.subscriber.received) {
+                Ok(Some((reply, used))) => {
+                    self.subscriber.received.drain(..used);
+                    if let Err(e) = self.check_pushed(&reply) {
+                        self.failure = Some(Failure::Invariant(format!("subscriber: {e}")));
+                        return;
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    self.failure = Some(Failure::Invariant(format!(
+                        "subscriber got bytes that are not RESP: {e:?}"
+                    )));
+                    return;
+                }
+            }
+        }
+        let kernel = self.server.poller();
+        if kernel.is_reset(conn) || kernel.client_eof(conn) {
+            self.subscriber.conn = None;
+            return;
+        }
+        // Leave no trace: hang up abruptly mid-way, with subscriptions still on.
+        match self.rng.next_u32() % 24 {
+            0 => self.server.poller_mut().client_reset(conn),
+            1 => self.server.poller_mut().client_close(conn),
+            _ => return,
+        }
+        self.subscriber.conn = None;
+    }
+
+    /// A frame pushed to the subscriber must be a (p)subscribe confirmation or a message
+    /// some client published.
+    fn check_pushed(&self, reply: &Reply) -> Result<(), String> {
+        let Reply::Array(items) = reply else {
+            return Err(format!("pushed {reply:?}"));
+        };
+        let bulk = |i: usize| match items.get(i) {
+            Some(Reply::Bulk(b)) => Some(b.clone()),
+            _ => None,
+        };
+        let kind = bulk(0).unwrap_or_default();
+        let payload = match (&kind[..], items.len()) {
+            (b"subscribe" | b"psubscribe", 3) => return Ok(()),
+            (b"message", 3) => bulk(2),
+            (b"pmessage", 4) => bulk(3),
+            _ => None,
+        };
+        match payload {
+            Some(p) if self.published.contains(&p) => Ok(()),
+            _ => Err(format!("pushed {reply:?}, which nobody published")),
+        }
+    }
+
     fn random_cmd(&mut self, i: usize) -> Cmd {
         let families = self.config.families.list();
         let families = if families.is_empty() {
@@ -649,6 +882,18 @@ impl Sim {
         // One op in eight is a generic command (keys of every family in use); the rest
         // are commands of one family, of which one in twenty-five is sent to a key of
         // another family on purpose (WRONGTYPE, or a key created with another type).
+        let extras = self.config.extras;
+        if extras.pubsub && keys.below(12) == 0 {
+            return Cmd::Publish {
+                channel: keys.below(CHANNELS) as u8,
+                message: value,
+                max_receivers: 2 * SUBSCRIBER_CONNECTIONS,
+            };
+        }
+        if extras.blocking && families.contains(&Family::List) && keys.below(10) == 0 {
+            let key = keys.of(Family::List);
+            return Cmd::BLPop(key, 50 + u64::from(keys.below(251)));
+        }
         if keys.below(8) == 0 {
             return keys.generic_cmd(self.config.multi_key);
         }
