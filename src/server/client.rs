@@ -88,7 +88,9 @@ impl Client {
         }
         if soft > 0 && used > soft {
             let since = *self.soft_limit_since_us.get_or_insert(now_us);
-            return now_us.saturating_sub(since) / 1_000_000 >= secs;
+            // checkClientOutputBufferLimits: past the soft limit for *more than* the
+            // configured seconds.
+            return now_us.saturating_sub(since) / 1_000_000 > secs;
         }
         self.soft_limit_since_us = None;
         false
