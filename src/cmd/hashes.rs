@@ -23,11 +23,9 @@ fn limits(ctx: &Ctx<'_>) -> Limits {
 /// The hash at `key` for reading (hit/miss counted): Ok(None) when missing.
 fn hash_ref<'a>(ctx: &'a mut Ctx<'_>, key: &[u8]) -> Result<Option<&'a Hash>, Reply> {
     let now = ctx.now_ms();
-    match ctx.keyspace.lookup_read(ctx.session.db, key, now) {
-        None => Ok(None),
-        Some(Value::Hash(h)) => Ok(Some(h)),
-        Some(_) => Err(wrongtype()),
-    }
+    ctx.keyspace
+        .read_as(ctx.session.db, key, now)
+        .map_err(|_| wrongtype())
 }
 
 /// The hash at `key` for writing: Ok(None) when missing.
@@ -37,11 +35,7 @@ fn hash_mut<'a>(
     key: &[u8],
     now_ms: u64,
 ) -> Result<Option<&'a mut Hash>, Reply> {
-    match ks.lookup_write(db, key, now_ms) {
-        None => Ok(None),
-        Some(Value::Hash(h)) => Ok(Some(h)),
-        Some(_) => Err(wrongtype()),
-    }
+    ks.write_as(db, key, now_ms).map_err(|_| wrongtype())
 }
 
 /// hashTypeLookupWriteOrCreate + the caller's edit: runs `f` on the existing hash, or on

@@ -39,28 +39,20 @@ fn list_mut<'a>(
     key: &[u8],
     now_ms: u64,
 ) -> Result<Option<&'a mut List>, Reply> {
-    match ks.lookup_write(db, key, now_ms) {
-        None => Ok(None),
-        Some(Value::List(l)) => Ok(Some(l)),
-        Some(_) => Err(wrongtype()),
-    }
+    ks.write_as(db, key, now_ms).map_err(|_| wrongtype())
 }
 
 /// The list at `key` for reading (hit/miss counted).
 fn list_ref<'a>(ctx: &'a mut Ctx<'_>, key: &[u8]) -> Result<Option<&'a List>, Reply> {
     let now = ctx.now_ms();
-    match ctx.keyspace.lookup_read(ctx.session.db, key, now) {
-        None => Ok(None),
-        Some(Value::List(l)) => Ok(Some(l)),
-        Some(_) => Err(wrongtype()),
-    }
+    ctx.keyspace
+        .read_as(ctx.session.db, key, now)
+        .map_err(|_| wrongtype())
 }
 
 /// Deletes `key` if it holds an empty list (after a pop or removal).
-fn delete_if_empty(ks: &mut Keyspace, db: usize, key: &[u8], now_ms: u64) {
-    if matches!(ks.lookup_write(db, key, now_ms), Some(Value::List(l)) if l.is_empty()) {
-        ks.remove(db, key);
-    }
+fn delete_if_empty(ks: &mut Keyspace, db: usize, key: &[u8]) {
+    ks.remove_if_empty::<List>(db, key);
 }
 
 /// LPUSH/RPUSH (and the X variants with `only_existing`): pushes `elems` one by one at
@@ -107,7 +99,7 @@ pub fn pop_from(
     };
     let n = count.min(l.len());
     let out: Vec<Bytes> = (0..n).filter_map(|_| list::pop(l, end)).collect();
-    delete_if_empty(ks, db, key, now_ms);
+    delete_if_empty(ks, db, key);
     Ok(Some(out))
 }
 
@@ -131,7 +123,7 @@ pub fn move_one(
         return Ok(None);
     };
     push(ks, db, dst, now_ms, to, std::slice::from_ref(&v), false)?;
-    delete_if_empty(ks, db, src, now_ms);
+    delete_if_empty(ks, db, src);
     Ok(Some(v))
 }
 
@@ -511,7 +503,7 @@ fn lrem_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             }
         }
     }
-    delete_if_empty(ctx.keyspace, db, &argv[1], now);
+    delete_if_empty(ctx.keyspace, db, &argv[1]);
     Reply::Integer(removed as i64)
 }
 
@@ -534,7 +526,7 @@ fn ltrim_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             l.drain(..s);
         }
     }
-    delete_if_empty(ctx.keyspace, db, &argv[1], now);
+    delete_if_empty(ctx.keyspace, db, &argv[1]);
     Reply::OK
 }
 

@@ -27,11 +27,7 @@ fn read_set<'a>(
     key: &[u8],
     now: u64,
 ) -> Result<Option<&'a SetValue>, Reply> {
-    match ks.lookup_read(db, key, now) {
-        None => Ok(None),
-        Some(Value::Set(s)) => Ok(Some(s)),
-        Some(_) => Err(wrongtype()),
-    }
+    ks.read_as(db, key, now).map_err(|_| wrongtype())
 }
 
 /// The set at `key` for writing, or WRONGTYPE.
@@ -41,23 +37,12 @@ fn write_set<'a>(
     key: &[u8],
     now: u64,
 ) -> Result<Option<&'a mut SetValue>, Reply> {
-    match ks.lookup_write(db, key, now) {
-        None => Ok(None),
-        Some(Value::Set(s)) => Ok(Some(s)),
-        Some(_) => Err(wrongtype()),
-    }
+    ks.write_as(db, key, now).map_err(|_| wrongtype())
 }
 
 /// Deletes `key` if it holds an empty set (after SREM, SPOP, SMOVE).
 fn delete_if_empty(ks: &mut Keyspace, db: usize, key: &[u8]) {
-    if ks
-        .db(db)
-        .dict
-        .get(key)
-        .is_some_and(|v| matches!(v, Value::Set(s) if s.is_empty()))
-    {
-        ks.remove(db, key);
-    }
+    ks.remove_if_empty::<SetValue>(db, key);
 }
 
 fn bulks(items: impl IntoIterator<Item = Bytes>) -> Vec<Reply> {

@@ -311,11 +311,7 @@ fn read_zset<'a>(
     key: &[u8],
     now: u64,
 ) -> Result<Option<&'a ZSetValue>, Reply> {
-    match ks.lookup_read(db, key, now) {
-        None => Ok(None),
-        Some(Value::ZSet(z)) => Ok(Some(z)),
-        Some(_) => Err(wrongtype()),
-    }
+    ks.read_as(db, key, now).map_err(|_| wrongtype())
 }
 
 /// The sorted set at `key` for writing, or WRONGTYPE.
@@ -325,23 +321,12 @@ fn write_zset<'a>(
     key: &[u8],
     now: u64,
 ) -> Result<Option<&'a mut ZSetValue>, Reply> {
-    match ks.lookup_write(db, key, now) {
-        None => Ok(None),
-        Some(Value::ZSet(z)) => Ok(Some(z)),
-        Some(_) => Err(wrongtype()),
-    }
+    ks.write_as(db, key, now).map_err(|_| wrongtype())
 }
 
 /// Deletes `key` if it holds an empty sorted set.
 fn delete_if_empty(ks: &mut Keyspace, db: usize, key: &[u8]) {
-    if ks
-        .db(db)
-        .dict
-        .get(key)
-        .is_some_and(|v| matches!(v, Value::ZSet(z) if z.is_empty()))
-    {
-        ks.remove(db, key);
-    }
+    ks.remove_if_empty::<ZSetValue>(db, key);
 }
 
 /// Members (and scores) as the ZRANGE family replies: flat in RESP2, `[member, score]`

@@ -71,6 +71,10 @@ pub struct Keyspace {
     track: Tracking,
 }
 
+/// The key holds a value of another type (the WRONGTYPE error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WrongType;
+
 /// What to do with an existing TTL when a key is written (SET's KEEPTTL).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Ttl {
@@ -117,6 +121,46 @@ impl Keyspace {
                 true
             }
             _ => false,
+        }
+    }
+
+    /// The value at `key` as family `T` for reading (hit/miss counted): `Ok(None)` when
+    /// missing, `Err(WrongType)` when the key holds another type.
+    pub fn read_as<T: value::Typed>(
+        &mut self,
+        db: usize,
+        key: &[u8],
+        now_ms: u64,
+    ) -> Result<Option<&T>, WrongType> {
+        match self.lookup_read(db, key, now_ms) {
+            None => Ok(None),
+            Some(v) => T::of(v).map(Some).ok_or(WrongType),
+        }
+    }
+
+    /// The value at `key` as family `T` for writing (watchers and blocked clients are
+    /// told, as by every write access).
+    pub fn write_as<T: value::Typed>(
+        &mut self,
+        db: usize,
+        key: &[u8],
+        now_ms: u64,
+    ) -> Result<Option<&mut T>, WrongType> {
+        match self.lookup_write(db, key, now_ms) {
+            None => Ok(None),
+            Some(v) => T::of_mut(v).map(Some).ok_or(WrongType),
+        }
+    }
+
+    /// Deletes `key` if it holds an empty `T` (after a pop or removal emptied it).
+    pub fn remove_if_empty<T: value::Typed>(&mut self, db: usize, key: &[u8]) {
+        let empty = self.dbs[db]
+            .dict
+            .get(key)
+            .and_then(T::of)
+            .is_some_and(T::is_empty_aggregate);
+        if empty {
+            self.remove(db, key);
         }
     }
 

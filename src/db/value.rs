@@ -214,3 +214,39 @@ mod tests {
         );
     }
 }
+
+/// A family's value type as found inside a [`Value`], so that the keyspace can hand a
+/// command a typed reference, or report WRONGTYPE, in one place for every family.
+pub trait Typed {
+    fn of(value: &Value) -> Option<&Self>;
+    fn of_mut(value: &mut Value) -> Option<&mut Self>;
+    /// Redis never stores an empty aggregate: a command that empties one deletes the key.
+    fn is_empty_aggregate(&self) -> bool;
+}
+
+macro_rules! typed {
+    ($ty:ty, $variant:ident) => {
+        impl Typed for $ty {
+            fn of(value: &Value) -> Option<&Self> {
+                match value {
+                    Value::$variant(v) => Some(v),
+                    _ => None,
+                }
+            }
+            fn of_mut(value: &mut Value) -> Option<&mut Self> {
+                match value {
+                    Value::$variant(v) => Some(v),
+                    _ => None,
+                }
+            }
+            fn is_empty_aggregate(&self) -> bool {
+                self.is_empty()
+            }
+        }
+    };
+}
+
+typed!(List, List);
+typed!(Hash, Hash);
+typed!(SetValue, Set);
+typed!(ZSetValue, ZSet);
