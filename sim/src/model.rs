@@ -13,10 +13,14 @@
 //! Sorted-set scores are integers (the workload only sends small integral scores and
 //! increments, which doubles represent exactly and Redis prints as plain integers).
 
+use crate::checker::hash::fx_hash;
 use crate::checker::Model;
 use bytes::Bytes;
 use seedis::resp::Reply;
 use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 /// A key of the workload's small key spaces: the family's prefix and an index
 /// (`k0`, `l1`, `h2`, ...). Ids are distinct across families: `family * 32 + index`.
@@ -493,17 +497,107 @@ impl MValue {
     }
 }
 
+/// A value shared by every model state that holds it, with its hash computed once.
+///
+/// The checker clones, hashes and compares states far more often than the model changes
+/// them: most steps are reads, or change one key of several. Sharing makes a state's clone
+/// a reference-count bump per key, and the cached hash makes hashing it O(keys) instead of
+/// O(elements). Mutation goes through [`SharedValue::make_mut`] alone, which copies the
+/// value if another state holds it and forgets the cached hash.
+pub struct SharedValue(Arc<HashedValue>);
+
+struct HashedValue {
+    value: MValue,
+    /// `fx_hash(value) | 1`, or 0 while not computed yet.
+    hash: AtomicU64,
+}
+
+impl Clone for HashedValue {
+    fn clone(&self) -> Self {
+        HashedValue {
+            value: self.value.clone(),
+            hash: AtomicU64::new(self.hash.load(Ordering::Relaxed)),
+        }
+    }
+}
+
+impl SharedValue {
+    pub fn new(value: MValue) -> SharedValue {
+        SharedValue(Arc::new(HashedValue {
+            value,
+            hash: AtomicU64::new(0),
+        }))
+    }
+
+    /// The value, for changing: unshared first if another state holds it.
+    pub fn make_mut(&mut self) -> &mut MValue {
+        let inner = Arc::make_mut(&mut self.0);
+        *inner.hash.get_mut() = 0;
+        &mut inner.value
+    }
+
+    fn content_hash(&self) -> u64 {
+        let cached = self.0.hash.load(Ordering::Relaxed);
+        if cached != 0 {
+            return cached;
+        }
+        let hash = fx_hash(&self.0.value) | 1;
+        self.0.hash.store(hash, Ordering::Relaxed);
+        hash
+    }
+}
+
+impl Clone for SharedValue {
+    fn clone(&self) -> Self {
+        SharedValue(Arc::clone(&self.0))
+    }
+}
+
+impl std::ops::Deref for SharedValue {
+    type Target = MValue;
+    fn deref(&self) -> &MValue {
+        &self.0.value
+    }
+}
+
+impl PartialEq for SharedValue {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+            || (self.content_hash() == other.content_hash() && self.0.value == other.0.value)
+    }
+}
+
+impl Eq for SharedValue {}
+
+impl Hash for SharedValue {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.content_hash());
+    }
+}
+
+impl std::fmt::Debug for SharedValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.value.fmt(f)
+    }
+}
+
+impl From<MValue> for SharedValue {
+    fn from(value: MValue) -> SharedValue {
+        SharedValue::new(value)
+    }
+}
+
 /// A key's value and, if it has one, its deadline as an interval `[lo, hi]` of ms.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Entry {
-    pub value: MValue,
+    pub value: SharedValue,
     pub expire: Option<(u64, u64)>,
 }
 
 impl Entry {
     fn string(value: Bytes) -> Entry {
         Entry {
-            value: MValue::Str(value),
+            value: SharedValue::new(MValue::Str(value)),
             expire: None,
         }
     }
@@ -553,38 +647,46 @@ impl State {
 
     /// The string at `key`: Ok(None) when missing, Err for another type.
     fn string(&self, key: KeyId) -> Result<Option<&Bytes>, Expect> {
-        match self.get(key).map(|e| &e.value) {
+        match self.get(key).map(|e| &*e.value) {
             None => Ok(None),
             Some(MValue::Str(s)) => Ok(Some(s)),
             Some(_) => Err(wrongtype()),
         }
     }
 
-    /// The value at `key` for a command of the type `want` (a constructor of an empty
-    /// value): Err(WRONGTYPE) for another type; with `create`, a missing key gets a new,
-    /// empty value of that type (which `drop_if_empty` removes if it stays empty).
+    /// The value at `key` for a read by a command of the type `want` (a constructor of an
+    /// empty value): Ok(None) when missing, Err(WRONGTYPE) for another type.
+    fn typed(&self, key: KeyId, want: fn() -> MValue) -> Result<Option<&MValue>, Expect> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(e) if std::mem::discriminant(&*e.value) != std::mem::discriminant(&want()) => {
+                Err(wrongtype())
+            }
+            Some(e) => Ok(Some(&e.value)),
+        }
+    }
+
+    /// `typed`, for changing the value; with `create`, a missing key gets a new, empty
+    /// value of that type (which `drop_if_empty` removes if it stays empty).
     fn typed_mut(
         &mut self,
         key: KeyId,
         want: fn() -> MValue,
         create: bool,
     ) -> Result<Option<&mut MValue>, Expect> {
-        let empty = want();
-        match self.get(key) {
-            None if create => self.put(
+        if self.typed(key, want)?.is_none() {
+            if !create {
+                return Ok(None);
+            }
+            self.put(
                 key,
                 Entry {
-                    value: empty,
+                    value: SharedValue::new(want()),
                     expire: None,
                 },
-            ),
-            None => return Ok(None),
-            Some(e) if std::mem::discriminant(&e.value) != std::mem::discriminant(&empty) => {
-                return Err(wrongtype())
-            }
-            Some(_) => {}
+            );
         }
-        Ok(self.get_mut(key).map(|e| &mut e.value))
+        Ok(self.get_mut(key).map(|e| e.value.make_mut()))
     }
 }
 
@@ -872,12 +974,12 @@ impl RedisModel {
                 view.drop_if_empty(*key);
                 Expect::Exact(bulk_or_null(popped.as_ref()))
             }
-            Cmd::LLen(key) => match view.typed_mut(*key, new_list, false)? {
+            Cmd::LLen(key) => match view.typed(*key, new_list)? {
                 Some(MValue::List(list)) => int(list.len()),
                 _ => int(0),
             },
             Cmd::LRange(key, start, stop) => {
-                let items = match view.typed_mut(*key, new_list, false)? {
+                let items = match view.typed(*key, new_list)? {
                     Some(MValue::List(list)) => match list_range(*start, *stop, list.len()) {
                         Some((s, e)) => list[s..=e].iter().cloned().map(Reply::Bulk).collect(),
                         None => Vec::new(),
@@ -887,7 +989,7 @@ impl RedisModel {
                 Expect::Exact(Reply::Array(items))
             }
             Cmd::LIndex(key, index) => {
-                let found = match view.typed_mut(*key, new_list, false)? {
+                let found = match view.typed(*key, new_list)? {
                     Some(MValue::List(list)) => {
                         let len = list.len() as i64;
                         let i = if *index < 0 { index + len } else { *index };
@@ -907,7 +1009,7 @@ impl RedisModel {
                 }
                 int(created)
             }
-            Cmd::HGet(key, field) => match view.typed_mut(*key, new_hash, false)? {
+            Cmd::HGet(key, field) => match view.typed(*key, new_hash)? {
                 Some(MValue::Hash(hash)) => Expect::Exact(bulk_or_null(hash.get(field))),
                 _ => Expect::Exact(Reply::Null),
             },
@@ -919,7 +1021,7 @@ impl RedisModel {
                 view.drop_if_empty(*key);
                 int(removed)
             }
-            Cmd::HLen(key) => match view.typed_mut(*key, new_hash, false)? {
+            Cmd::HLen(key) => match view.typed(*key, new_hash)? {
                 Some(MValue::Hash(hash)) => int(hash.len()),
                 _ => int(0),
             },
@@ -943,7 +1045,7 @@ impl RedisModel {
                 view.drop_if_empty(*key);
                 result?
             }
-            Cmd::HExists(key, field) => match view.typed_mut(*key, new_hash, false)? {
+            Cmd::HExists(key, field) => match view.typed(*key, new_hash)? {
                 Some(MValue::Hash(hash)) => int(usize::from(hash.contains_key(field))),
                 _ => int(0),
             },
@@ -961,11 +1063,11 @@ impl RedisModel {
                 view.drop_if_empty(*key);
                 int(removed)
             }
-            Cmd::SIsMember(key, member) => match view.typed_mut(*key, new_set, false)? {
+            Cmd::SIsMember(key, member) => match view.typed(*key, new_set)? {
                 Some(MValue::Set(set)) => int(usize::from(set.contains(member))),
                 _ => int(0),
             },
-            Cmd::SCard(key) => match view.typed_mut(*key, new_set, false)? {
+            Cmd::SCard(key) => match view.typed(*key, new_set)? {
                 Some(MValue::Set(set)) => int(set.len()),
                 _ => int(0),
             },
@@ -1007,13 +1109,13 @@ impl RedisModel {
                 z.insert(member.clone(), score);
                 Expect::Exact(score_reply(score))
             }
-            Cmd::ZScore(key, member) => match view.typed_mut(*key, new_zset, false)? {
+            Cmd::ZScore(key, member) => match view.typed(*key, new_zset)? {
                 Some(MValue::ZSet(z)) => {
                     Expect::Exact(z.get(member).map_or(Reply::Null, |s| score_reply(*s)))
                 }
                 _ => Expect::Exact(Reply::Null),
             },
-            Cmd::ZRank(key, member) => match view.typed_mut(*key, new_zset, false)? {
+            Cmd::ZRank(key, member) => match view.typed(*key, new_zset)? {
                 Some(MValue::ZSet(z)) if z.contains_key(member) => {
                     let rank = zset_order(z).iter().position(|(_, m)| *m == member);
                     Expect::Exact(rank.map_or(Reply::Null, |r| Reply::Integer(r as i64)))
@@ -1028,11 +1130,11 @@ impl RedisModel {
                 view.drop_if_empty(*key);
                 int(removed)
             }
-            Cmd::ZCard(key) => match view.typed_mut(*key, new_zset, false)? {
+            Cmd::ZCard(key) => match view.typed(*key, new_zset)? {
                 Some(MValue::ZSet(z)) => int(z.len()),
                 _ => int(0),
             },
-            Cmd::ZRangeAll(key) => match view.typed_mut(*key, new_zset, false)? {
+            Cmd::ZRangeAll(key) => match view.typed(*key, new_zset)? {
                 Some(MValue::ZSet(z)) => Expect::Exact(Reply::Array(
                     zset_order(z)
                         .into_iter()
