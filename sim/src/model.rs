@@ -581,12 +581,6 @@ impl std::fmt::Debug for SharedValue {
     }
 }
 
-impl From<MValue> for SharedValue {
-    fn from(value: MValue) -> SharedValue {
-        SharedValue::new(value)
-    }
-}
-
 /// A key's value and, if it has one, its deadline as an interval `[lo, hi]` of ms.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Entry {
