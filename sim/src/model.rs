@@ -1228,6 +1228,28 @@ mod tests {
     use super::*;
     use crate::checker::{check, Operation, Verdict};
 
+    #[test]
+    fn shared_values_rehash_after_change_and_copy_only_when_shared() {
+        let list = |items: &[&'static str]| {
+            SharedValue::new(MValue::List(
+                items.iter().map(|i| Bytes::from(*i)).collect(),
+            ))
+        };
+        let mut a = list(&["x"]);
+        let _ = fx_hash(&a); // caches the hash of ["x"]
+        let b = a.clone();
+        let MValue::List(items) = a.make_mut() else {
+            unreachable!()
+        };
+        items.push(Bytes::from("y"));
+        // `b` still holds the old value; `a` hashes and compares as a fresh ["x", "y"].
+        assert_eq!(*b, MValue::List(vec![Bytes::from("x")]));
+        assert_eq!(fx_hash(&a), fx_hash(&list(&["x", "y"])));
+        assert_eq!(a, list(&["x", "y"]));
+        assert_ne!(a, b);
+        assert_eq!(b, list(&["x"]));
+    }
+
     fn op(client: u64, cmd: Cmd, output: Reply, call: u64, ret: u64) -> Operation<TimedCmd, Reply> {
         Operation {
             client,
