@@ -188,6 +188,17 @@ fn allowed(argv: &[Bytes]) -> bool {
             .any(|a| a.eq_ignore_ascii_case(b"proto-max-bulk-len")))
 }
 
+/// One command as a redis-cli line (non-printable bytes escaped), for SEEDIS_FUZZ_TRACE.
+fn printable(argv: &[Bytes]) -> String {
+    let words: Vec<String> = argv
+        .iter()
+        .map(|a| format!("\"{}\"", a.escape_ascii()))
+        .collect();
+    words.join(" ")
+}
+
+// SEEDIS_FUZZ_TRACE=1 prints every command an input runs, to replay a finding by hand:
+// `SEEDIS_FUZZ_TRACE=1 cargo fuzz run commands fuzz/artifacts/commands/<file>`.
 fuzz_target!(|input: Input| {
     let config = Config {
         // Enough for every code path, small enough that SETRANGE k 1000000 x stays fast.
@@ -205,6 +216,7 @@ fuzz_target!(|input: Input| {
         now_us / 1000,
     );
     let mut clients = NoClients;
+    let trace = std::env::var_os("SEEDIS_FUZZ_TRACE").is_some();
     for step in input.steps.iter().take(STEPS_MAX) {
         let (n, args) = match step {
             Step::Command(n, args) | Step::Command2(n, args) => (n, args),
@@ -228,6 +240,9 @@ fuzz_target!(|input: Input| {
         argv.extend(args.iter().map(arg));
         if !allowed(&argv) {
             continue;
+        }
+        if trace {
+            eprintln!("{}", printable(&argv));
         }
         let mut ctx = Ctx {
             keyspace: &mut keyspace,
