@@ -126,7 +126,7 @@ impl<P: Poller> EventLoop<P> {
         let hash_keys = (rng.next_u64(), rng.next_u64());
         let keyspace = Keyspace::new(config.databases, hash_keys);
         let state = ServerState::new(config, rng, now_us);
-        let period = cron_period_us(state.config.hz);
+        let next_cron_us = next_cron_tick(now_us, state.config.hz);
         Ok(EventLoop {
             poller,
             listeners,
@@ -144,7 +144,7 @@ impl<P: Poller> EventLoop<P> {
             accept_backlog: false,
             accept_failed: false,
             read_scratch: vec![0; READ_CHUNK_BYTES],
-            next_cron_us: now_us + period,
+            next_cron_us,
             shutting_down: false,
             iteration: 0,
         })
@@ -253,7 +253,7 @@ impl<P: Poller> EventLoop<P> {
             }
             if let Some(spec) = &client.session.blocked {
                 if spec.deadline_ms > 0 {
-                    wake = wake.min(spec.deadline_ms.saturating_mul(1000));
+                    wake = wake.min(block_deadline_us(spec.deadline_ms));
                 }
             }
         }
@@ -634,7 +634,7 @@ impl<P: Poller> EventLoop<P> {
         if self.blocked.is_empty() {
             return;
         }
-        let now_ms = self.poller.now_us() / 1000;
+        let now_us = self.poller.now_us();
         let expired: Vec<(u64, Fd)> = self
             .blocked
             .iter()
@@ -644,7 +644,9 @@ impl<P: Poller> EventLoop<P> {
                     .and_then(|s| s.as_deref())
                     .filter(|c| c.session.id == id)
                     .and_then(|c| c.session.blocked.as_ref())
-                    .is_some_and(|b| b.deadline_ms > 0 && b.deadline_ms <= now_ms)
+                    .is_some_and(|b| {
+                        b.deadline_ms > 0 && block_deadline_us(b.deadline_ms) <= now_us
+                    })
             })
             .map(|(&id, &fd)| (id, fd))
             .collect();
@@ -822,14 +824,14 @@ impl<P: Poller> EventLoop<P> {
 
     fn process_time_events(&mut self) {
         let now = self.poller.now_us();
-        let period = cron_period_us(self.state.config.hz);
+        let tick_after_now = next_cron_tick(now, self.state.config.hz);
         if now >= self.next_cron_us {
             self.state.now_us = now;
             self.server_cron();
-            self.next_cron_us = now + period;
-        } else if self.next_cron_us > now + period {
+            self.next_cron_us = tick_after_now;
+        } else if self.next_cron_us > tick_after_now {
             // The clock went backwards: don't wait out the difference.
-            self.next_cron_us = now + period;
+            self.next_cron_us = tick_after_now;
         }
     }
 
@@ -993,8 +995,19 @@ impl<P: Poller> EventLoop<P> {
     }
 }
 
-fn cron_period_us(hz: u32) -> u64 {
-    1_000_000 / u64::from(hz.max(1))
+/// A blocked client's deadline (ms, as the command computed it) on the loop's µs clock.
+/// Compared in µs, saturated, so that a deadline past the clock's last millisecond
+/// (u64::MAX µs, reachable by DEBUG SLEEP) still expires when the clock gets there,
+/// rather than never: the poll timeout is computed from the same value.
+fn block_deadline_us(deadline_ms: u64) -> u64 {
+    deadline_ms.saturating_mul(1000)
+}
+
+/// When the cron runs next, one period of `hz` after `now_us`. Saturating: DEBUG SLEEP or
+/// a clock jump can bring the clock to u64::MAX µs, and then the cron runs on every pass
+/// rather than the sum wrapping to a time long past (or panicking in a debug build).
+fn next_cron_tick(now_us: u64, hz: u32) -> u64 {
+    now_us.saturating_add(1_000_000 / u64::from(hz.max(1)))
 }
 
 /// The loop's clients as commands see them (the caller is out of its slot meanwhile).
@@ -1076,6 +1089,61 @@ impl ClientRegistry for Registry<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::server::log::NullLog;
+    use crate::server::scripted_poller::ScriptedPoller;
+    use rand_core::SeedableRng;
+
+    fn server_at(now_us: u64) -> EventLoop<ScriptedPoller> {
+        EventLoop::new(
+            ScriptedPoller::new(now_us),
+            Config::default(),
+            ChaCha8Rng::seed_from_u64(7),
+            Box::new(NullLog),
+        )
+        .expect("the scripted listener opens")
+    }
+
+    fn command(args: &[&[u8]]) -> Vec<u8> {
+        let mut out = format!("*{}\r\n", args.len()).into_bytes();
+        for arg in args {
+            out.extend_from_slice(format!("${}\r\n", arg.len()).as_bytes());
+            out.extend_from_slice(arg);
+            out.extend_from_slice(b"\r\n");
+        }
+        out
+    }
+
+    fn passes(server: &mut EventLoop<ScriptedPoller>, n: usize) {
+        for _ in 0..n {
+            server.run_once().expect("a scripted pass");
+            server.check_invariants().expect("invariants");
+        }
+    }
+
+    /// Found by the `server_bytes` fuzz target (issue #18): DEBUG SLEEP with a 60-digit
+    /// number of seconds moves the clock to u64::MAX µs, and the cron's next tick
+    /// (`now + period`) overflowed.
+    #[test]
+    fn debug_sleep_to_the_end_of_time_keeps_the_loop_running() {
+        let mut server = server_at(1_700_000_000_000_000);
+        let fd = server.poller_mut().connect();
+        let eons = b"1000000000000000000000000000000000000000000000000000000000000";
+        let sleep = command(&[b"DEBUG", b"SLEEP", eons]);
+        server.poller_mut().send(fd, &sleep);
+        passes(&mut server, 3);
+        assert_eq!(server.poller().now_us(), u64::MAX);
+        assert_eq!(server.poller_mut().take_output(fd), b"+OK\r\n");
+        // The cron, blocked-client deadlines and the poll timeout all keep working at the
+        // end of the clock.
+        server
+            .poller_mut()
+            .send(fd, &command(&[b"BLPOP", b"nothing", b"0.01"]));
+        passes(&mut server, 3);
+        assert_eq!(server.poller_mut().take_output(fd), b"*-1\r\n");
+        server.poller_mut().send(fd, &command(&[b"PING"]));
+        passes(&mut server, 3);
+        assert_eq!(server.poller_mut().take_output(fd), b"+PONG\r\n");
+    }
 
     fn accepted(peer: &str) -> Accepted {
         Accepted {

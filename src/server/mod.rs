@@ -5,5 +5,7 @@ pub mod client;
 pub mod event_loop;
 pub mod log;
 pub mod reply_buffer;
+#[cfg(test)]
+mod scripted_poller;
 
 pub use event_loop::EventLoop;
