@@ -2,7 +2,9 @@
 //! [`crate::net::Poller`] seam.
 
 pub mod client;
+mod clients;
 pub mod event_loop;
+mod invariants;
 pub mod log;
 pub mod reply_buffer;
 #[cfg(test)]

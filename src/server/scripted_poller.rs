@@ -2,11 +2,11 @@
 //! writes and whose output it reads, and a clock the test (and DEBUG SLEEP) moves.
 //!
 //! Much smaller than the simulator's kernel (which lives in the `sim` crate, out of reach
-//! of this crate's unit tests): no faults, every write is taken whole unless the test
-//! caps the room, and readiness is reported as an edge whenever input arrives or
-//! interest is re-armed.
+//! of this crate's unit tests): no faults, every write is taken whole, and readiness is
+//! reported as an edge whenever input arrives or writable interest is armed.
 
 use crate::net::{Accepted, Event, Fd, Poller};
+use crate::server::EventLoop;
 use std::collections::{BTreeMap, VecDeque};
 use std::io::{self, IoSlice};
 use std::time::Duration;
@@ -17,8 +17,6 @@ const LISTENER: Fd = Fd(3);
 struct Conn {
     input: VecDeque<u8>,
     output: Vec<u8>,
-    /// Bytes the socket still takes; `None`: unlimited.
-    room: Option<usize>,
 }
 
 pub struct ScriptedPoller {
@@ -64,6 +62,10 @@ impl ScriptedPoller {
             .get_mut(&fd)
             .map(|c| std::mem::take(&mut c.output))
             .unwrap_or_default()
+    }
+
+    pub fn is_open(&self, fd: Fd) -> bool {
+        self.conns.contains_key(&fd)
     }
 
     fn edge(&mut self, fd: Fd, readable: bool, writable: bool) {
@@ -124,25 +126,15 @@ impl Poller for ScriptedPoller {
         let conn = self.conn(fd)?;
         let mut written = 0;
         for buf in bufs {
-            let take = conn.room.map_or(buf.len(), |room| room.min(buf.len()));
-            conn.output.extend_from_slice(&buf[..take]);
-            written += take;
-            if let Some(room) = conn.room.as_mut() {
-                *room -= take;
-            }
-            if take < buf.len() {
-                break;
-            }
-        }
-        if written == 0 && bufs.iter().any(|b| !b.is_empty()) {
-            return Err(io::ErrorKind::WouldBlock.into());
+            conn.output.extend_from_slice(buf);
+            written += buf.len();
         }
         Ok(written)
     }
 
     fn set_interest(&mut self, fd: Fd, _readable: bool, writable: bool) -> io::Result<()> {
-        let has_room = self.conn(fd)?.room != Some(0);
-        if writable && has_room {
+        self.conn(fd)?;
+        if writable {
             // EPOLL_CTL_MOD reports the readiness that already holds.
             self.edge(fd, false, true);
         }
@@ -161,5 +153,24 @@ impl Poller for ScriptedPoller {
     fn sleep(&mut self, duration: Duration) {
         let us = u64::try_from(duration.as_micros()).unwrap_or(u64::MAX);
         self.now_us = self.now_us.saturating_add(us);
+    }
+}
+
+/// A command as redis-cli sends it (a multibulk request).
+pub fn command(args: &[&[u8]]) -> Vec<u8> {
+    let mut out = format!("*{}\r\n", args.len()).into_bytes();
+    for arg in args {
+        out.extend_from_slice(format!("${}\r\n", arg.len()).as_bytes());
+        out.extend_from_slice(arg);
+        out.extend_from_slice(b"\r\n");
+    }
+    out
+}
+
+/// `n` passes of the loop, with the server's invariants checked after each.
+pub fn passes(server: &mut EventLoop<ScriptedPoller>, n: usize) {
+    for _ in 0..n {
+        server.run_once().expect("a scripted pass");
+        server.check_invariants().expect("invariants");
     }
 }
