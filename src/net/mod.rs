@@ -103,8 +103,3 @@ pub trait Poller {
         false
     }
 }
-
-/// Milliseconds from the poller's clock.
-pub fn now_ms<P: Poller + ?Sized>(poller: &P) -> u64 {
-    poller.now_us() / 1000
-}
