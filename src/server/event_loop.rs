@@ -147,6 +147,15 @@ impl<P: Poller> EventLoop<P> {
         &mut self.poller
     }
 
+    /// What only the process knows, for INFO's server section: its id and the absolute
+    /// paths of its executable and config file (empty without one). The binary tells the
+    /// core; the simulator leaves them at 0 and empty.
+    pub fn set_process_info(&mut self, pid: u32, executable: String, config_file: String) {
+        self.state.pid = pid;
+        self.state.executable = executable;
+        self.state.config_file = config_file;
+    }
+
     pub fn client_count(&self) -> usize {
         self.clients.count()
     }
