@@ -11,7 +11,11 @@
 //!    then the write handler. A hang-up or error is handled as readable and writable, so
 //!    the read or write surfaces it and frees the client.
 //! 4. **time events**: the cron at `hz`: shutdown on a signal, idle-client timeout,
-//!    active expiry.
+//!    active expiry. Sums with the clock saturate, so a clock at `u64::MAX` (DEBUG SLEEP)
+//!    runs the cron every pass instead of wrapping.
+//!
+//! The client slots, the registry commands see and the output limit are in `clients.rs`;
+//! what must hold between passes, in `invariants.rs`.
 //!
 //! Readiness is edge-triggered (see [`crate::net`]): the loop keeps its own memory of
 //! sockets that may still be readable (`read_backlog`) and re-arms writable interest when
