@@ -105,3 +105,8 @@ for name, data in TRAFFIC.items():
     write("server_bytes", name, server_input(data))
 write("server_bytes", "faults-benchmark", server_input(TRAFFIC["benchmark-pipeline"], 0x85))
 write("server_bytes", "faults-session", server_input(TRAFFIC["redis-cli-session"], 0x93))
+# Issue #18: DEBUG SLEEP with a 60-digit number of seconds moves the clock to u64::MAX µs
+# (the cron's next tick `now + period` overflowed); a blocked client and a PING follow.
+write("server_bytes", "debug-sleep-to-the-end-of-time",
+      server_input(cmd("DEBUG", "SLEEP", "1" + "0" * 60) + cmd("BLPOP", "nothing", "0.01")
+                   + cmd("PING")))

@@ -889,7 +889,10 @@ impl Poller for SimPoller {
         let returned = events.len() - start;
         self.stats.events += returned as u64;
         if returned > 0 {
-            self.now_us += below(&mut self.rng, POLL_LATENCY_MAX_US + 1);
+            // Saturating: DEBUG SLEEP can bring the clock to u64::MAX (issue #18).
+            self.now_us = self
+                .now_us
+                .saturating_add(below(&mut self.rng, POLL_LATENCY_MAX_US + 1));
         } else {
             match timeout {
                 // Nothing runnable: jump to the caller's next timer, or less when the

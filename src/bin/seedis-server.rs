@@ -114,6 +114,50 @@ fn load_config(args: &Args) -> Result<Config, String> {
     Ok(config)
 }
 
+/// Redis's `getAbsolutePath` (util.c), which INFO's `executable` (from argv[0]) and
+/// `config_file` show: a path that starts with `/` stays as it is; any other is joined to
+/// the working directory, folding only its leading `../` components into it, so
+/// `./../r.conf` run in `/a/b` is `/a/b/./../r.conf`, as redis-server 7.0 prints it.
+fn absolute_path(cwd: &str, path: &str) -> String {
+    let mut relative = path.trim_matches([' ', '\r', '\n', '\t']);
+    if relative.starts_with('/') {
+        return relative.to_string();
+    }
+    let mut absolute = cwd.to_string();
+    if !absolute.ends_with('/') {
+        absolute.push('/');
+    }
+    while let Some(rest) = relative.strip_prefix("../") {
+        relative = rest;
+        if absolute.len() > 1 {
+            // Drop the directory's last component, keeping the '/' before it.
+            let last_slash = absolute[..absolute.len() - 1].rfind('/');
+            absolute.truncate(last_slash.map_or(0, |i| i + 1));
+        }
+    }
+    absolute + relative
+}
+
+/// INFO's `executable` and `config_file` for this process. Without a working directory
+/// (Redis's getcwd failing) a relative path is shown as given.
+fn process_paths(config_file: Option<&str>) -> (String, String) {
+    let cwd = std::env::current_dir()
+        .map(|dir| dir.to_string_lossy().into_owned())
+        .ok();
+    let absolute = |path: &str| match &cwd {
+        Some(cwd) => absolute_path(cwd, path),
+        None => path.to_string(),
+    };
+    let argv0 = std::env::args_os()
+        .next()
+        .map(|arg| arg.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    (
+        absolute(&argv0),
+        config_file.map(absolute).unwrap_or_default(),
+    )
+}
+
 fn seed_from_os() -> [u8; 32] {
     let mut seed = [0u8; 32];
     if let Ok(mut urandom) = std::fs::File::open("/dev/urandom") {
@@ -189,6 +233,8 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    let (executable, config_file) = process_paths(args.config_file.as_deref());
+    server.set_process_info(std::process::id(), executable, config_file);
     server.log(
         Level::Notice,
         &format!(
@@ -211,4 +257,37 @@ fn main() -> ExitCode {
     }
     server.log(Level::Warning, "seedis is now ready to exit, bye bye...");
     ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::absolute_path;
+
+    /// Pinned to what redis-server 7.0.15 prints in INFO, started from /tmp/srvtest/sub.
+    #[test]
+    fn absolute_paths_are_what_redis_prints() {
+        let cwd = "/tmp/srvtest/sub";
+        assert_eq!(
+            absolute_path(cwd, "redis-server"),
+            "/tmp/srvtest/sub/redis-server"
+        );
+        assert_eq!(
+            absolute_path(cwd, "./../r.conf"),
+            "/tmp/srvtest/sub/./../r.conf"
+        );
+        assert_eq!(
+            absolute_path(cwd, "./../sub/../r.conf"),
+            "/tmp/srvtest/sub/./../sub/../r.conf"
+        );
+        assert_eq!(
+            absolute_path(cwd, "../../srvtest/sub/../../../usr/bin/redis-server"),
+            "/tmp/srvtest/sub/../../../usr/bin/redis-server"
+        );
+        assert_eq!(absolute_path(cwd, "../r.conf"), "/tmp/srvtest/r.conf");
+        assert_eq!(absolute_path(cwd, "/etc/redis.conf"), "/etc/redis.conf");
+        assert_eq!(absolute_path(cwd, " r.conf\n"), "/tmp/srvtest/sub/r.conf");
+        // Leading ../ never climbs above the root.
+        assert_eq!(absolute_path("/", "../../r.conf"), "/r.conf");
+        assert_eq!(absolute_path("/tmp/", "../../r.conf"), "/r.conf");
+    }
 }

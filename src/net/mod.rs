@@ -91,6 +91,8 @@ pub trait Poller {
     fn close(&mut self, fd: Fd);
 
     /// Wall-clock time in microseconds since the Unix epoch. The only clock the core reads.
+    /// It saturates at `u64::MAX` rather than wrapping (DEBUG SLEEP can take the simulated
+    /// clock there), and every sum the loop makes with it saturates too.
     fn now_us(&self) -> u64;
 
     /// Blocks the whole server for `duration` (DEBUG SLEEP). The simulator advances its
@@ -102,9 +104,4 @@ pub trait Poller {
     fn shutdown_requested(&self) -> bool {
         false
     }
-}
-
-/// Milliseconds from the poller's clock.
-pub fn now_ms<P: Poller + ?Sized>(poller: &P) -> u64 {
-    poller.now_us() / 1000
 }

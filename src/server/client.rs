@@ -1,7 +1,7 @@
 //! One connected client: its descriptor, query buffer and parser state, pending replies,
 //! and the flags that tie it into the loop's read and write schedules.
 
-use crate::cmd::Session;
+use crate::cmd::{ClientInfo, Session};
 use crate::config::Config;
 
 /// The `client-output-buffer-limit` classes seedis has: (hard, soft, soft seconds).
@@ -96,10 +96,21 @@ impl Client {
         false
     }
 
-    /// Refreshes the fields CLIENT LIST reports for this client.
+    /// Refreshes the buffer sizes CLIENT INFO reports for this client, before a command.
     pub fn refresh_session_sizes(&mut self) {
-        self.session.qbuf_len = self.query.len();
-        self.session.qbuf_free = self.query.capacity() - self.query.len();
-        self.session.omem = self.out.memory();
+        record_buffer_sizes(&self.query, &self.out, &mut self.session);
     }
+
+    /// This client as CLIENT LIST shows it, with its buffers' sizes as they are now.
+    pub fn info(&self, now_ms: u64) -> ClientInfo {
+        let mut session = self.session.clone();
+        record_buffer_sizes(&self.query, &self.out, &mut session);
+        session.info(now_ms)
+    }
+}
+
+fn record_buffer_sizes(query: &BytesMut, out: &ReplyBuffer, session: &mut Session) {
+    session.qbuf_len = query.len();
+    session.qbuf_free = query.capacity() - query.len();
+    session.omem = out.memory();
 }

@@ -11,25 +11,30 @@
 //!    then the write handler. A hang-up or error is handled as readable and writable, so
 //!    the read or write surfaces it and frees the client.
 //! 4. **time events**: the cron at `hz`: shutdown on a signal, idle-client timeout,
-//!    active expiry.
+//!    active expiry. Sums with the clock saturate, so a clock at `u64::MAX` (DEBUG SLEEP)
+//!    runs the cron every pass instead of wrapping.
+//!
+//! The client slots, the registry commands see and the output limit are in `clients.rs`;
+//! what must hold between passes, in `invariants.rs`.
 //!
 //! Readiness is edge-triggered (see [`crate::net`]): the loop keeps its own memory of
 //! sockets that may still be readable (`read_backlog`) and re-arms writable interest when
 //! it stops writing for fairness rather than because the socket was full.
 
-use crate::cmd::{self, blocking, Action, ClientInfo, ClientRegistry, Ctx, ServerState, Session};
+use crate::cmd::{self, blocking, Action, Ctx, ServerState, Session};
 use crate::config::Config;
 use crate::db::Keyspace;
 use crate::net::{Accepted, Event, Fd, Poller};
 use crate::resp::parse::Limits;
 use crate::resp::Reply;
-use crate::server::client::{Client, OutputLimits};
+use crate::server::client::Client;
+use crate::server::clients::{queue_write, ClientRef, Clients, OutputLimit};
 use crate::server::log::{Level, Log};
 use crate::server::reply_buffer::MAX_IOVECS;
 use bytes::Bytes;
 use rand_chacha::ChaCha8Rng;
 use rand_core::RngCore;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::io::{self, IoSlice};
 use std::time::Duration;
 
@@ -57,28 +62,19 @@ fn refused_by_protected_mode(config: &Config, accepted: &Accepted) -> bool {
     config.protected_mode && config.requirepass.is_empty() && !accepted.peer.ip().is_loopback()
 }
 
-/// A scheduled client, named by descriptor and id: descriptors are reused after close,
-/// so a list entry whose id no longer matches belongs to a client that is gone.
-type ClientRef = (Fd, u64);
-
 pub struct EventLoop<P: Poller> {
     poller: P,
     listeners: Vec<Fd>,
-    /// Clients by descriptor number.
-    clients: Vec<Option<Box<Client>>>,
-    client_count: usize,
-    keyspace: Keyspace,
-    state: ServerState,
+    /// Clients by descriptor, with the pending-writes and to-free schedules.
+    pub(super) clients: Clients,
+    pub(super) keyspace: Keyspace,
+    pub(super) state: ServerState,
     log: Box<dyn Log>,
     events: Vec<Event>,
-    /// Clients with replies queued since the last before-sleep.
-    pending_writes: Vec<ClientRef>,
     /// Clients whose sockets may hold unread bytes (no edge will announce them).
-    read_backlog: Vec<ClientRef>,
-    /// Clients to free before the next poll (killed, limits, errors).
-    to_free: Vec<ClientRef>,
+    pub(super) read_backlog: Vec<ClientRef>,
     /// Blocked clients (BLPOP...) by id, with their descriptor.
-    blocked: BTreeMap<u64, Fd>,
+    pub(super) blocked: BTreeMap<u64, Fd>,
     /// Clients just served or timed out of a block: their buffered commands run next.
     unblocked: Vec<ClientRef>,
     /// A listener stopped accepting before the backlog was empty.
@@ -126,25 +122,22 @@ impl<P: Poller> EventLoop<P> {
         let hash_keys = (rng.next_u64(), rng.next_u64());
         let keyspace = Keyspace::new(config.databases, hash_keys);
         let state = ServerState::new(config, rng, now_us);
-        let period = cron_period_us(state.config.hz);
+        let next_cron_us = next_cron_tick(now_us, state.config.hz);
         Ok(EventLoop {
             poller,
             listeners,
-            clients: Vec::new(),
-            client_count: 0,
+            clients: Clients::default(),
             keyspace,
             state,
             log,
             events: Vec::with_capacity(1024),
-            pending_writes: Vec::new(),
             read_backlog: Vec::new(),
-            to_free: Vec::new(),
             blocked: BTreeMap::new(),
             unblocked: Vec::new(),
             accept_backlog: false,
             accept_failed: false,
             read_scratch: vec![0; READ_CHUNK_BYTES],
-            next_cron_us: now_us + period,
+            next_cron_us,
             shutting_down: false,
             iteration: 0,
         })
@@ -158,25 +151,17 @@ impl<P: Poller> EventLoop<P> {
         &mut self.poller
     }
 
-    pub fn keyspace(&self) -> &Keyspace {
-        &self.keyspace
-    }
-
-    pub fn state(&self) -> &ServerState {
-        &self.state
-    }
-
-    /// For the binary to fill in what only the process knows (pid, executable, config file).
-    pub fn state_mut(&mut self) -> &mut ServerState {
-        &mut self.state
-    }
-
-    pub fn listeners(&self) -> &[Fd] {
-        &self.listeners
+    /// What only the process knows, for INFO's server section: its id and the absolute
+    /// paths of its executable and config file (empty without one). The binary tells the
+    /// core; the simulator leaves them at 0 and empty.
+    pub fn set_process_info(&mut self, pid: u32, executable: String, config_file: String) {
+        self.state.pid = pid;
+        self.state.executable = executable;
+        self.state.config_file = config_file;
     }
 
     pub fn client_count(&self) -> usize {
-        self.client_count
+        self.clients.count()
     }
 
     /// True once SHUTDOWN ran or a signal asked the server to stop.
@@ -236,7 +221,7 @@ impl<P: Poller> EventLoop<P> {
     fn poll_timeout(&self) -> Option<Duration> {
         if !self.read_backlog.is_empty()
             || self.accept_backlog
-            || !self.to_free.is_empty()
+            || !self.clients.to_free.is_empty()
             || !self.unblocked.is_empty()
         {
             return Some(Duration::ZERO);
@@ -245,7 +230,7 @@ impl<P: Poller> EventLoop<P> {
         let mut wake = self.next_cron_us;
         // A blocked client's deadline, so a 0.1 s timeout fires on time.
         for (&id, &fd) in &self.blocked {
-            let Some(client) = self.clients.get(fd.0 as usize).and_then(|s| s.as_deref()) else {
+            let Some(client) = self.clients.get(fd) else {
                 continue;
             };
             if client.session.id != id {
@@ -253,7 +238,7 @@ impl<P: Poller> EventLoop<P> {
             }
             if let Some(spec) = &client.session.blocked {
                 if spec.deadline_ms > 0 {
-                    wake = wake.min(spec.deadline_ms.saturating_mul(1000));
+                    wake = wake.min(block_deadline_us(spec.deadline_ms));
                 }
             }
         }
@@ -265,36 +250,19 @@ impl<P: Poller> EventLoop<P> {
             self.accept_connections(event.fd);
             return;
         }
-        let Some(id) = self.client_id(event.fd) else {
+        let Some(id) = self.clients.id_of(event.fd) else {
             return; // An event for a descriptor we no longer own.
         };
         if event.readable || event.hup || event.error {
             self.read_from_client(event.fd);
         }
-        if (event.writable || event.hup || event.error) && self.client_id(event.fd) == Some(id) {
-            if let Some(client) = self.client_mut(event.fd) {
+        if (event.writable || event.hup || event.error) && self.clients.is_current((event.fd, id)) {
+            if let Some(client) = self.clients.get(event.fd) {
                 if !client.out.is_empty() && !client.close_asap {
                     self.write_to_client(event.fd);
                 }
             }
         }
-    }
-
-    fn client_id(&self, fd: Fd) -> Option<u64> {
-        self.clients
-            .get(fd.0 as usize)
-            .and_then(|slot| slot.as_ref())
-            .map(|c| c.session.id)
-    }
-
-    fn client_mut(&mut self, fd: Fd) -> Option<&mut Client> {
-        self.clients
-            .get_mut(fd.0 as usize)
-            .and_then(|slot| slot.as_deref_mut())
-    }
-
-    fn is_current(&self, (fd, id): ClientRef) -> bool {
-        self.client_id(fd) == Some(id)
     }
 
     // ---- accept ------------------------------------------------------------------------
@@ -319,7 +287,7 @@ impl<P: Poller> EventLoop<P> {
 
     fn on_accept(&mut self, accepted: Accepted) {
         let fd = accepted.fd;
-        if self.client_count as u64 >= self.state.config.maxclients {
+        if self.clients.count() as u64 >= self.state.config.maxclients {
             // Best effort, as Redis does: one write, then close.
             let _ = self.poller.write(fd, &[IoSlice::new(MAX_CLIENTS_REACHED)]);
             self.poller.close(fd);
@@ -346,17 +314,8 @@ impl<P: Poller> EventLoop<P> {
             now_us / 1000,
         );
         session.authenticated = self.state.config.requirepass.is_empty();
-        let client = Box::new(Client::new(fd, session, now_us));
-        let index = fd.0 as usize;
-        if self.clients.len() <= index {
-            self.clients.resize_with(index + 1, || None);
-        }
-        assert!(
-            self.clients[index].is_none(),
-            "accepted fd {fd} is still in use"
-        );
-        self.clients[index] = Some(client);
-        self.client_count += 1;
+        self.clients
+            .insert(Box::new(Client::new(fd, session, now_us)));
         self.state.stats.total_connections_received += 1;
         self.log(Level::Verbose, &format!("Accepted {}", accepted.peer));
     }
@@ -366,11 +325,7 @@ impl<P: Poller> EventLoop<P> {
     /// One read (Redis's `readQueryFromClient`), then every whole command is executed.
     fn read_from_client(&mut self, fd: Fd) {
         let limit = self.state.config.client_query_buffer_limit as usize;
-        let Some(client) = self
-            .clients
-            .get_mut(fd.0 as usize)
-            .and_then(|s| s.as_deref_mut())
-        else {
+        let Some(client) = self.clients.get_mut(fd) else {
             return;
         };
         if client.close_asap {
@@ -445,10 +400,10 @@ impl<P: Poller> EventLoop<P> {
     fn drain_read_backlog(&mut self, backlog: Vec<ClientRef>) {
         let iteration = self.iteration;
         for (fd, id) in backlog {
-            if !self.is_current((fd, id)) {
+            if !self.clients.is_current((fd, id)) {
                 continue;
             }
-            let Some(client) = self.client_mut(fd) else {
+            let Some(client) = self.clients.get_mut(fd) else {
                 continue;
             };
             if !client.read_backlog {
@@ -467,11 +422,21 @@ impl<P: Poller> EventLoop<P> {
 
     /// Parses and executes every whole command in the client's query buffer.
     fn process_input(&mut self, fd: Fd) {
-        // The client leaves its slot while its commands run, so that commands can look
-        // at (and kill) the other clients through the registry.
-        let Some(mut client) = self.clients.get_mut(fd.0 as usize).and_then(Option::take) else {
-            return;
-        };
+        let close_now = self.with_client_out_of_slot(fd, |this, client| {
+            this.execute_buffered_commands(client);
+            if !client.out.is_empty() {
+                queue_write(client, &mut this.clients.pending_writes);
+            }
+            client.session.close_after_reply && client.out.is_empty()
+        });
+        if close_now == Some(true) {
+            self.free_client(fd);
+        }
+    }
+
+    /// Parses and executes commands until the query buffer holds no whole one, the
+    /// client blocks or is closing, or the server shuts down.
+    fn execute_buffered_commands(&mut self, client: &mut Client) {
         while !client.is_closing() && !self.shutting_down && client.session.blocked.is_none() {
             let limits = Limits {
                 proto_max_bulk_len: self.state.config.proto_max_bulk_len,
@@ -480,7 +445,7 @@ impl<P: Poller> EventLoop<P> {
             match client.parser.next_command(&mut client.query, &limits) {
                 Ok(Some(argv)) => {
                     if !argv.is_empty() {
-                        self.execute(&mut client, &argv);
+                        self.execute(client, &argv);
                     }
                 }
                 Ok(None) => break,
@@ -500,39 +465,33 @@ impl<P: Poller> EventLoop<P> {
                 }
             }
         }
-        let id = client.session.id;
-        if !client.out.is_empty() && !client.pending_write {
-            client.pending_write = true;
-            self.pending_writes.push((fd, id));
-        }
-        let close_now = client.session.close_after_reply && client.out.is_empty();
-        self.clients[fd.0 as usize] = Some(client);
-        if close_now {
-            self.free_client(fd);
-        }
     }
 
-    fn execute(&mut self, client: &mut Client, argv: &[Bytes]) {
-        client.refresh_session_sizes();
-        client.session.last_interaction_ms = self.state.now_us / 1000;
-        let mut registry = Registry {
-            clients: &mut self.clients,
-            to_free: &mut self.to_free,
-            pending_writes: &mut self.pending_writes,
-            limits: OutputLimits::of(&self.state.config),
-            now_us: self.state.now_us,
-            limit_disconnections: 0,
-            count: self.client_count,
-        };
+    /// Runs `command` with what every command sees: the keyspace, the client's session,
+    /// the server's state and the other clients (a [`Registry`] that applies the output
+    /// limit to what it queues for them). The one place a [`Ctx`] is built.
+    ///
+    /// [`Registry`]: crate::server::clients::Registry
+    fn with_ctx<R>(&mut self, client: &mut Client, command: impl FnOnce(&mut Ctx<'_>) -> R) -> R {
+        let limit = OutputLimit::new(&self.state.config, self.state.now_us, &mut *self.log);
+        let mut registry = self.clients.registry(limit);
         let mut ctx = Ctx {
             keyspace: &mut self.keyspace,
             session: &mut client.session,
             server: &mut self.state,
             clients: &mut registry,
         };
-        let reply = cmd::execute(&mut ctx, argv);
+        let result = command(&mut ctx);
+        self.state.stats.client_output_buffer_limit_disconnections +=
+            registry.output_limit.disconnections;
+        result
+    }
+
+    fn execute(&mut self, client: &mut Client, argv: &[Bytes]) {
+        client.refresh_session_sizes();
+        client.session.last_interaction_ms = self.state.now_us / 1000;
+        let reply = self.with_ctx(client, |ctx| cmd::execute(ctx, argv));
         self.state.stats.total_commands_processed += 1;
-        self.state.stats.client_output_buffer_limit_disconnections += registry.limit_disconnections;
         for push in std::mem::take(&mut client.session.pushes) {
             client.out.push_reply(&push, client.session.resp);
         }
@@ -581,37 +540,17 @@ impl<P: Poller> EventLoop<P> {
             return;
         };
         // The running client is out of its slot, and is never blocked while it runs.
-        let Some(mut client) = self.clients.get_mut(fd.0 as usize).and_then(Option::take) else {
-            return;
-        };
-        let served = match client.session.blocked.clone() {
-            Some(spec) if client.session.id == id => {
-                let mut registry = Registry {
-                    clients: &mut self.clients,
-                    to_free: &mut self.to_free,
-                    pending_writes: &mut self.pending_writes,
-                    limits: OutputLimits::of(&self.state.config),
-                    now_us: self.state.now_us,
-                    limit_disconnections: 0,
-                    count: self.client_count,
-                };
-                let mut ctx = Ctx {
-                    keyspace: &mut self.keyspace,
-                    session: &mut client.session,
-                    server: &mut self.state,
-                    clients: &mut registry,
-                };
-                let served = blocking::serve(&mut ctx, &spec, key);
-                self.state.stats.client_output_buffer_limit_disconnections +=
-                    registry.limit_disconnections;
-                served
+        self.with_client_out_of_slot(fd, |this, client| {
+            let served = match client.session.blocked.clone() {
+                Some(spec) if client.session.id == id => {
+                    this.with_ctx(client, |ctx| blocking::serve(ctx, &spec, key))
+                }
+                _ => None,
+            };
+            if let Some(reply) = served {
+                this.finish_block(client, &reply);
             }
-            _ => None,
-        };
-        if let Some(reply) = served {
-            self.finish_block(&mut client, &reply);
-        }
-        self.clients[fd.0 as usize] = Some(client);
+        });
     }
 
     /// Unblocks a client with its reply; its buffered commands run before the next poll.
@@ -621,10 +560,7 @@ impl<P: Poller> EventLoop<P> {
         self.blocked.remove(&id);
         client.session.blocked = None;
         client.out.push_reply(reply, client.session.resp);
-        if !client.pending_write {
-            client.pending_write = true;
-            self.pending_writes.push((client.fd, id));
-        }
+        queue_write(client, &mut self.clients.pending_writes);
         self.apply_output_limit(client);
         self.unblocked.push((client.fd, id));
     }
@@ -634,27 +570,25 @@ impl<P: Poller> EventLoop<P> {
         if self.blocked.is_empty() {
             return;
         }
-        let now_ms = self.poller.now_us() / 1000;
+        let now_us = self.poller.now_us();
         let expired: Vec<(u64, Fd)> = self
             .blocked
             .iter()
             .filter(|(&id, &fd)| {
                 self.clients
-                    .get(fd.0 as usize)
-                    .and_then(|s| s.as_deref())
+                    .get(fd)
                     .filter(|c| c.session.id == id)
                     .and_then(|c| c.session.blocked.as_ref())
-                    .is_some_and(|b| b.deadline_ms > 0 && b.deadline_ms <= now_ms)
+                    .is_some_and(|b| {
+                        b.deadline_ms > 0 && block_deadline_us(b.deadline_ms) <= now_us
+                    })
             })
             .map(|(&id, &fd)| (id, fd))
             .collect();
         for (_, fd) in expired {
-            let Some(mut client) = self.clients.get_mut(fd.0 as usize).and_then(Option::take)
-            else {
-                continue;
-            };
-            self.finish_block(&mut client, &Reply::NullArray);
-            self.clients[fd.0 as usize] = Some(client);
+            self.with_client_out_of_slot(fd, |this, client| {
+                this.finish_block(client, &Reply::NullArray);
+            });
         }
     }
 
@@ -662,47 +596,35 @@ impl<P: Poller> EventLoop<P> {
     fn process_unblocked(&mut self) {
         while !self.unblocked.is_empty() {
             for target in std::mem::take(&mut self.unblocked) {
-                if self.is_current(target) {
+                if self.clients.is_current(target) {
                     self.process_input(target.0);
                 }
             }
         }
     }
 
-    /// `client-output-buffer-limit` (normal or pubsub class): past the hard limit, or
-    /// past the soft limit for too long, the client is closed instead of growing the
-    /// server's memory.
+    /// The output limit for a client out of its slot (the one whose commands ran, or
+    /// one just unblocked); the registry applies the same [`OutputLimit`] to the others.
     fn apply_output_limit(&mut self, client: &mut Client) {
-        let limits = OutputLimits::of(&self.state.config);
-        if client.close_asap || !client.over_output_limit(&limits, self.state.now_us) {
-            return;
-        }
-        client.close_asap = true;
-        self.to_free.push((client.fd, client.session.id));
-        self.state.stats.client_output_buffer_limit_disconnections += 1;
-        self.log(
-            Level::Warning,
-            &format!(
-                "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.",
-                client.session.id, client.session.addr
-            ),
-        );
+        let mut limit = OutputLimit::new(&self.state.config, self.state.now_us, &mut *self.log);
+        limit.enforce(client, &mut self.clients.to_free);
+        self.state.stats.client_output_buffer_limit_disconnections += limit.disconnections;
     }
 
     // ---- write -------------------------------------------------------------------------
 
     fn before_sleep(&mut self) {
         self.process_unblocked();
-        for target in std::mem::take(&mut self.to_free) {
-            if self.is_current(target) {
+        for target in std::mem::take(&mut self.clients.to_free) {
+            if self.clients.is_current(target) {
                 self.free_client(target.0);
             }
         }
-        for (fd, id) in std::mem::take(&mut self.pending_writes) {
-            if !self.is_current((fd, id)) {
+        for (fd, id) in std::mem::take(&mut self.clients.pending_writes) {
+            if !self.clients.is_current((fd, id)) {
                 continue;
             }
-            let Some(client) = self.client_mut(fd) else {
+            let Some(client) = self.clients.get_mut(fd) else {
                 continue;
             };
             client.pending_write = false;
@@ -722,11 +644,7 @@ impl<P: Poller> EventLoop<P> {
     /// Writes up to [`WRITE_BYTES_PER_ROUND`] of the client's pending replies, then sets
     /// writable interest to match what is left.
     fn write_to_client(&mut self, fd: Fd) {
-        let Some(client) = self
-            .clients
-            .get_mut(fd.0 as usize)
-            .and_then(|s| s.as_deref_mut())
-        else {
+        let Some(client) = self.clients.get_mut(fd) else {
             return;
         };
         let mut written = 0usize;
@@ -792,26 +710,20 @@ impl<P: Poller> EventLoop<P> {
     // ---- close -------------------------------------------------------------------------
 
     fn free_client(&mut self, fd: Fd) {
-        let Some(slot) = self.clients.get_mut(fd.0 as usize) else {
-            return;
-        };
-        if let Some(mut client) = slot.take() {
+        if let Some(mut client) = self.clients.remove(fd) {
             // No trace of the client may stay behind: blocks, watches, subscriptions.
             let id = client.session.id;
             self.keyspace.unblock(id);
             self.keyspace.unwatch_all(id);
             self.blocked.remove(&id);
             self.state.pubsub.remove_client(&mut client.session);
-            self.client_count -= 1;
             self.poller.close(fd);
         }
     }
 
     fn close_everything(&mut self) {
-        for index in 0..self.clients.len() {
-            if self.clients[index].is_some() {
-                self.free_client(Fd(index as u32));
-            }
+        for fd in self.clients.fds() {
+            self.free_client(fd);
         }
         for fd in std::mem::take(&mut self.listeners) {
             self.poller.close(fd);
@@ -822,14 +734,14 @@ impl<P: Poller> EventLoop<P> {
 
     fn process_time_events(&mut self) {
         let now = self.poller.now_us();
-        let period = cron_period_us(self.state.config.hz);
+        let tick_after_now = next_cron_tick(now, self.state.config.hz);
         if now >= self.next_cron_us {
             self.state.now_us = now;
             self.server_cron();
-            self.next_cron_us = now + period;
-        } else if self.next_cron_us > now + period {
+            self.next_cron_us = tick_after_now;
+        } else if self.next_cron_us > tick_after_now {
             // The clock went backwards: don't wait out the difference.
-            self.next_cron_us = now + period;
+            self.next_cron_us = tick_after_now;
         }
     }
 
@@ -850,7 +762,6 @@ impl<P: Poller> EventLoop<P> {
             let idle: Vec<Fd> = self
                 .clients
                 .iter()
-                .flatten()
                 .filter(|c| now.saturating_sub(c.last_io_us) > idle_limit_us)
                 .map(|c| c.fd)
                 .collect();
@@ -866,216 +777,64 @@ impl<P: Poller> EventLoop<P> {
                 .active_expire_cycle(now_ms, &mut self.state.rng);
         }
     }
-
-    // ---- invariants --------------------------------------------------------------------
-
-    /// Checks what must hold between iterations; the simulator calls it after every step.
-    pub fn check_invariants(&self) -> Result<(), String> {
-        let mut live = 0;
-        for (index, slot) in self.clients.iter().enumerate() {
-            let Some(client) = slot else { continue };
-            live += 1;
-            if client.fd.0 as usize != index {
-                return Err(format!(
-                    "client id={} in slot {index} has fd {}",
-                    client.session.id, client.fd
-                ));
-            }
-            if client.writable_armed && client.out.is_empty() && !client.close_asap {
-                return Err(format!(
-                    "client id={} has writable interest and nothing to write",
-                    client.session.id
-                ));
-            }
-            if !client.out.is_empty()
-                && !client.writable_armed
-                && !client.pending_write
-                && !client.close_asap
-            {
-                return Err(format!(
-                    "client id={} has replies that nothing will write",
-                    client.session.id
-                ));
-            }
-            if client.pending_write
-                && !self
-                    .pending_writes
-                    .contains(&(client.fd, client.session.id))
-            {
-                return Err(format!(
-                    "client id={} flagged pending but not queued",
-                    client.session.id
-                ));
-            }
-            if client.read_backlog && !self.read_backlog.contains(&(client.fd, client.session.id)) {
-                return Err(format!(
-                    "client id={} flagged readable but not queued",
-                    client.session.id
-                ));
-            }
-            let (hard, _, _) = if client.session.subscriptions() > 0 {
-                self.state.config.output_limit_pubsub
-            } else {
-                self.state.config.output_limit_normal
-            };
-            if hard > 0 && client.out.memory() as u64 > hard && !client.close_asap {
-                return Err(format!(
-                    "client id={} over the output limit and not closing",
-                    client.session.id
-                ));
-            }
-            let qlimit = self.state.config.client_query_buffer_limit as usize;
-            if client.query.len() > qlimit {
-                return Err(format!(
-                    "client id={} query buffer over the limit",
-                    client.session.id
-                ));
-            }
-        }
-        if live != self.client_count {
-            return Err(format!(
-                "{live} live clients, count says {}",
-                self.client_count
-            ));
-        }
-        self.check_client_state()?;
-        self.keyspace.check_invariants()
-    }
 }
 
-impl<P: Poller> EventLoop<P> {
-    /// Blocking, watch and pub/sub state agrees with the live clients: nothing is left
-    /// of a disconnected client, and the three views of a blocked client agree.
-    fn check_client_state(&self) -> Result<(), String> {
-        let mut ids = BTreeSet::new();
-        let subscribers = self.state.pubsub.subscribers();
-        let mut subscribed = 0;
-        for client in self.clients.iter().flatten() {
-            let s = &client.session;
-            ids.insert(s.id);
-            let in_loop = self.blocked.get(&s.id) == Some(&client.fd);
-            let in_keyspace = self.keyspace.is_blocked(s.id);
-            if s.blocked.is_some() != in_loop || in_loop != in_keyspace {
-                return Err(format!(
-                    "client id={} blocked: session {}, loop {in_loop}, keyspace {in_keyspace}",
-                    s.id,
-                    s.blocked.is_some()
-                ));
-            }
-            if s.subscriptions() > 0 {
-                subscribed += 1;
-                let counts = subscribers.get(&(s.id, s.fd)).copied().unwrap_or_default();
-                if counts != (s.channels.len(), s.patterns.len()) {
-                    return Err(format!(
-                        "client id={} subscriptions {:?} indexed as {counts:?}",
-                        s.id,
-                        (s.channels.len(), s.patterns.len())
-                    ));
-                }
-            }
-            if s.in_exec || !s.pushes.is_empty() {
-                return Err(format!("client id={} left mid-command state", s.id));
-            }
-        }
-        if subscribed != subscribers.len() {
-            return Err(format!(
-                "{} subscribers indexed, {subscribed} clients subscribed",
-                subscribers.len()
-            ));
-        }
-        if let Some(id) = self.blocked.keys().find(|id| !ids.contains(id)) {
-            return Err(format!("blocked client {id} is gone"));
-        }
-        if let Some(id) = self.keyspace.tracked_clients().difference(&ids).next() {
-            return Err(format!("keyspace tracks client {id} that is gone"));
-        }
-        self.state.pubsub.check_invariants()
-    }
+/// A blocked client's deadline (ms, as the command computed it) on the loop's µs clock.
+/// Compared in µs, saturated, so that a deadline past the clock's last millisecond
+/// (u64::MAX µs, reachable by DEBUG SLEEP) still expires when the clock gets there,
+/// rather than never: the poll timeout is computed from the same value.
+fn block_deadline_us(deadline_ms: u64) -> u64 {
+    deadline_ms.saturating_mul(1000)
 }
 
-fn cron_period_us(hz: u32) -> u64 {
-    1_000_000 / u64::from(hz.max(1))
-}
-
-/// The loop's clients as commands see them (the caller is out of its slot meanwhile).
-struct Registry<'a> {
-    clients: &'a mut Vec<Option<Box<Client>>>,
-    to_free: &'a mut Vec<ClientRef>,
-    pending_writes: &'a mut Vec<ClientRef>,
-    limits: OutputLimits,
-    now_us: u64,
-    limit_disconnections: u64,
-    count: usize,
-}
-
-impl ClientRegistry for Registry<'_> {
-    fn list(&self, now_ms: u64) -> Vec<ClientInfo> {
-        let mut list: Vec<ClientInfo> = self
-            .clients
-            .iter()
-            .flatten()
-            .map(|c| {
-                let mut session = c.session.clone();
-                session.qbuf_len = c.query.len();
-                session.qbuf_free = c.query.capacity() - c.query.len();
-                session.omem = c.out.memory();
-                session.info(now_ms)
-            })
-            .collect();
-        list.sort_by_key(|info| info.id);
-        list
-    }
-
-    fn kill(&mut self, matches: &mut dyn FnMut(&ClientInfo) -> bool, now_ms: u64) -> usize {
-        let mut killed = 0;
-        for client in self.clients.iter_mut().flatten() {
-            if client.close_asap {
-                continue;
-            }
-            if matches(&client.session.info(now_ms)) {
-                client.close_asap = true;
-                self.to_free.push((client.fd, client.session.id));
-                killed += 1;
-            }
-        }
-        killed
-    }
-
-    fn count(&self) -> usize {
-        self.count
-    }
-
-    fn deliver(&mut self, fd: u32, id: u64, message: &Reply) -> bool {
-        let Some(client) = self
-            .clients
-            .get_mut(fd as usize)
-            .and_then(|s| s.as_deref_mut())
-        else {
-            return false;
-        };
-        if client.session.id != id {
-            return false;
-        }
-        if client.close_asap {
-            return true; // Counted, as Redis does, but never written.
-        }
-        client.out.push_reply(message, client.session.resp);
-        if !client.pending_write {
-            client.pending_write = true;
-            self.pending_writes.push((client.fd, id));
-        }
-        if client.over_output_limit(&self.limits, self.now_us) {
-            client.close_asap = true;
-            self.to_free.push((client.fd, id));
-            self.limit_disconnections += 1;
-        }
-        true
-    }
+/// When the cron runs next, one period of `hz` after `now_us`. Saturating: DEBUG SLEEP or
+/// a clock jump can bring the clock to u64::MAX µs, and then the cron runs on every pass
+/// rather than the sum wrapping to a time long past (or panicking in a debug build).
+fn next_cron_tick(now_us: u64, hz: u32) -> u64 {
+    now_us.saturating_add(1_000_000 / u64::from(hz.max(1)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::server::log::NullLog;
+    use crate::server::scripted_poller::{command, passes, ScriptedPoller};
+    use rand_core::SeedableRng;
+
+    fn server_at(now_us: u64) -> EventLoop<ScriptedPoller> {
+        EventLoop::new(
+            ScriptedPoller::new(now_us),
+            Config::default(),
+            ChaCha8Rng::seed_from_u64(7),
+            Box::new(NullLog),
+        )
+        .expect("the scripted listener opens")
+    }
+
+    /// Found by the `server_bytes` fuzz target (issue #18): DEBUG SLEEP with a 60-digit
+    /// number of seconds moves the clock to u64::MAX µs, and the cron's next tick
+    /// (`now + period`) overflowed.
+    #[test]
+    fn debug_sleep_to_the_end_of_time_keeps_the_loop_running() {
+        let mut server = server_at(1_700_000_000_000_000);
+        let fd = server.poller_mut().connect();
+        let eons = b"1000000000000000000000000000000000000000000000000000000000000";
+        let sleep = command(&[b"DEBUG", b"SLEEP", eons]);
+        server.poller_mut().send(fd, &sleep);
+        passes(&mut server, 3);
+        assert_eq!(server.poller().now_us(), u64::MAX);
+        assert_eq!(server.poller_mut().take_output(fd), b"+OK\r\n");
+        // The cron, blocked-client deadlines and the poll timeout all keep working at the
+        // end of the clock.
+        server
+            .poller_mut()
+            .send(fd, &command(&[b"BLPOP", b"nothing", b"0.01"]));
+        passes(&mut server, 3);
+        assert_eq!(server.poller_mut().take_output(fd), b"*-1\r\n");
+        server.poller_mut().send(fd, &command(&[b"PING"]));
+        passes(&mut server, 3);
+        assert_eq!(server.poller_mut().take_output(fd), b"+PONG\r\n");
+    }
 
     fn accepted(peer: &str) -> Accepted {
         Accepted {

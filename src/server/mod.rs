@@ -2,8 +2,12 @@
 //! [`crate::net::Poller`] seam.
 
 pub mod client;
+mod clients;
 pub mod event_loop;
+mod invariants;
 pub mod log;
 pub mod reply_buffer;
+#[cfg(test)]
+mod scripted_poller;
 
 pub use event_loop::EventLoop;
