@@ -5,8 +5,9 @@ use super::context::Action;
 use super::strings::{is, ERR_SYNTAX};
 use super::table::Command;
 use super::Ctx;
-use crate::db::value::parse_i64;
 use crate::resp::Reply;
+use crate::util::float::strtod;
+use crate::util::int::string2ll;
 use bytes::Bytes;
 use std::time::Duration;
 
@@ -14,7 +15,7 @@ const ERR_DB_RANGE: &str = "ERR DB index is out of range";
 
 /// getIntFromObjectOrReply with a custom message: an i32 by string2ll rules.
 fn int_arg(arg: &[u8], msg: &'static str) -> Result<i32, Reply> {
-    parse_i64(arg)
+    string2ll(arg)
         .and_then(|v| i32::try_from(v).ok())
         .ok_or(Reply::err(msg))
 }
@@ -99,16 +100,6 @@ fn atoi(arg: &[u8]) -> i64 {
     }
 }
 
-/// C's strtod prefix parse, as DEBUG SLEEP uses it: the longest float prefix, else 0.
-fn strtod_prefix(arg: &[u8]) -> f64 {
-    let s = String::from_utf8_lossy(arg.trim_ascii_start()).into_owned();
-    (1..=s.len())
-        .rev()
-        .filter(|&n| s.is_char_boundary(n))
-        .find_map(|n| s[..n].parse::<f64>().ok())
-        .unwrap_or(0.0)
-}
-
 /// DEBUG, keyspace subcommands only. Redis 7.0 refuses DEBUG unless
 /// enable-debug-command is set; seedis allows these harmless ones for tests.
 fn debug_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
@@ -117,7 +108,8 @@ fn debug_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         ctx.server.config.active_expire_enabled = atoi(&argv[2]) != 0;
         Reply::OK
     } else if is(sub, "sleep") && argv.len() == 3 {
-        let secs = strtod_prefix(&argv[2]);
+        // `strtod(argv[2], NULL)`: the longest number at the start, else 0.
+        let secs = strtod(&argv[2]).value;
         // Negative, NaN or absurd durations sleep 0 / are clamped rather than panic.
         let micros = (secs * 1_000_000.0).clamp(0.0, u64::MAX as f64) as u64;
         ctx.server

@@ -9,7 +9,7 @@ pub mod encode;
 pub mod parse;
 
 pub use decode::{decode_reply, DecodeError};
-pub use encode::{encode, encode_command, format_double};
+pub use encode::{encode, encode_command};
 pub use parse::{Limits, ProtocolError, RequestParser, PROTO_INLINE_MAX_SIZE, PROTO_MBULK_BIG_ARG};
 
 use bytes::Bytes;

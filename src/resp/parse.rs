@@ -22,6 +22,8 @@
 //!   as in Redis (which reads 16 KiB at a time).
 //! - Numbers follow `string2ll`: no sign `+`, no leading zeros, no `-0`, at most 20 bytes.
 
+use crate::util::ctype::is_space;
+use crate::util::int::string2ll;
 use bytes::{Buf, Bytes, BytesMut};
 
 /// Longest count line, length line or inline request Redis waits for (`PROTO_INLINE_MAX_SIZE`).
@@ -422,46 +424,6 @@ fn error_char(b: u8) -> char {
     }
 }
 
-/// Redis's `string2ll`: an optional '-', then digits without leading zeros ("0" alone is
-/// fine), fitting an i64, in fewer than 21 bytes (`LONG_STR_SIZE`).
-pub(crate) fn string2ll(s: &[u8]) -> Option<i64> {
-    if s.is_empty() || s.len() >= 21 {
-        return None;
-    }
-    if s == b"0" {
-        return Some(0);
-    }
-    let (negative, digits) = match s.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, s),
-    };
-    match digits.first() {
-        Some(b'1'..=b'9') => {}
-        _ => return None,
-    }
-    let mut v: u64 = 0;
-    for &d in digits {
-        if !d.is_ascii_digit() {
-            return None;
-        }
-        v = v.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
-    }
-    if negative {
-        // -(2^63) is the one magnitude that fits only as a negative number.
-        if v > i64::MAX as u64 + 1 {
-            return None;
-        }
-        Some((v as i64).wrapping_neg())
-    } else {
-        i64::try_from(v).ok()
-    }
-}
-
-/// C's `isspace` in the C locale.
-fn is_c_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
-}
-
 /// Redis's `sdssplitargs` over one inline line (which holds no NUL: the line search stops
 /// at one). `None` for unbalanced quotes or a closing quote followed by a non-space.
 fn split_args(line: &[u8]) -> Option<Vec<Bytes>> {
@@ -471,7 +433,7 @@ fn split_args(line: &[u8]) -> Option<Vec<Bytes>> {
     let mut p = 0;
     loop {
         // Between tokens every isspace byte is skipped (\v and \f included) ...
-        while p < line.len() && is_c_space(line[p]) {
+        while p < line.len() && is_space(line[p]) {
             p += 1;
         }
         if p >= line.len() {
@@ -501,7 +463,7 @@ fn split_args(line: &[u8]) -> Option<Vec<Bytes>> {
                     });
                 } else if c == b'"' {
                     // The closing quote must be followed by a space or the end.
-                    if at(p + 1) != 0 && !is_c_space(at(p + 1)) {
+                    if at(p + 1) != 0 && !is_space(at(p + 1)) {
                         return None;
                     }
                     p += 1;
@@ -516,7 +478,7 @@ fn split_args(line: &[u8]) -> Option<Vec<Bytes>> {
                     p += 1;
                     current.push(b'\'');
                 } else if c == b'\'' {
-                    if at(p + 1) != 0 && !is_c_space(at(p + 1)) {
+                    if at(p + 1) != 0 && !is_space(at(p + 1)) {
                         return None;
                     }
                     p += 1;
@@ -928,29 +890,6 @@ mod tests {
             }
         }
         assert_eq!(got.map(|c| c[1].len()), Some(60 * 1024 - 5));
-    }
-
-    #[test]
-    fn string2ll_matches_redis() {
-        assert_eq!(string2ll(b"0"), Some(0));
-        assert_eq!(string2ll(b"-1"), Some(-1));
-        assert_eq!(string2ll(b"9223372036854775807"), Some(i64::MAX));
-        assert_eq!(string2ll(b"-9223372036854775808"), Some(i64::MIN));
-        for bad in [
-            &b""[..],
-            b"-",
-            b"-0",
-            b"00",
-            b"01",
-            b"+1",
-            b" 1",
-            b"1 ",
-            b"9223372036854775808",
-            b"-9223372036854775809",
-            b"000000000000000000001",
-        ] {
-            assert_eq!(string2ll(bad), None, "{bad:?}");
-        }
     }
 
     /// One well-formed request, inline or multibulk, with its expected arguments.
