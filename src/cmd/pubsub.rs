@@ -269,12 +269,7 @@ const PUBSUB_HELP: &[&str] = &[
 ];
 
 fn pubsub_help(_ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
-    Reply::Array(
-        PUBSUB_HELP
-            .iter()
-            .map(|l| Reply::Simple(std::borrow::Cow::Borrowed(l)))
-            .collect(),
-    )
+    Reply::Array(PUBSUB_HELP.iter().map(|l| Reply::simple(l)).collect())
 }
 
 const fn pubsub_cmd(

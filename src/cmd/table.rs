@@ -190,10 +190,10 @@ fn reject(ctx: &mut Ctx<'_>, cmd: Option<&Command>, error: Reply) -> Reply {
         ctx.session.multi = None;
         ctx.keyspace.unwatch_all(ctx.session.id);
         if let Reply::Error(text) = &error {
-            let text = text.strip_prefix("ERR ").unwrap_or(text);
-            return Reply::error(format!(
-                "EXECABORT Transaction discarded because of: {text}"
-            ));
+            let text = text.strip_prefix(b"ERR ").unwrap_or(text);
+            return Reply::error_bytes(
+                [b"EXECABORT Transaction discarded because of: ", text].concat(),
+            );
         }
     }
     error

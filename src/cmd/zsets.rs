@@ -1925,29 +1925,6 @@ mod tests {
     }
 
     #[test]
-    fn score_parsing_follows_string2d() {
-        for (s, v) in [
-            ("1", 1.0),
-            ("-1.5", -1.5),
-            ("+2", 2.0),
-            (".5", 0.5),
-            ("5.", 5.0),
-            ("1e3", 1000.0),
-            ("inf", f64::INFINITY),
-            ("-Infinity", f64::NEG_INFINITY),
-            ("0x10", 16.0),
-            ("0x1p-2", 0.25),
-        ] {
-            assert_eq!(parse_score(s.as_bytes()), Some(v), "{s}");
-        }
-        for s in [
-            "", " 1", "1 ", "nan", "1e400", "1e-400", "abc", "1e", "0x", "--1", "1\0",
-        ] {
-            assert_eq!(parse_score(s.as_bytes()), None, "{s:?}");
-        }
-    }
-
-    #[test]
     fn range_parsing_follows_zslparserange() {
         let r = ScoreRange::parse(b"(1", b"+inf").unwrap();
         assert!(r.minex && !r.maxex && r.min == 1.0 && r.max == f64::INFINITY);

@@ -80,9 +80,9 @@ pub fn encode_command(argv: &[&[u8]], out: &mut BytesMut) {
 
 /// Text of a simple string or an error, which must stay on one line: CR and LF become
 /// spaces, as `addReplyErrorFormat` does (a raw newline would desynchronise the client).
-fn put_line_text(text: &str, out: &mut BytesMut) {
+fn put_line_text(text: &[u8], out: &mut BytesMut) {
     out.reserve(text.len() + 2);
-    for &b in text.as_bytes() {
+    for &b in text {
         out.put_u8(if b == b'\r' || b == b'\n' { b' ' } else { b });
     }
     out.put_slice(b"\r\n");
