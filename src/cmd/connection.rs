@@ -7,6 +7,7 @@
 use super::table::Command;
 use super::{ClientInfo, Ctx};
 use crate::resp::Reply;
+use crate::util::c_str;
 use crate::util::int::string2ll;
 use bytes::Bytes;
 
@@ -319,10 +320,9 @@ fn hello(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             name = Some(argv[j + 1].clone());
             j += 2;
         } else {
-            return Reply::error(format!(
-                "ERR Syntax error in HELLO option '{}'",
-                lossy(opt, 128)
-            ));
+            return Reply::error_bytes(
+                [b"ERR Syntax error in HELLO option '", c_str(opt), b"'"].concat(),
+            );
         }
     }
     if let Some((user, pass)) = creds {
@@ -403,7 +403,7 @@ fn client_type(name: &[u8]) -> Option<ClientType> {
 }
 
 fn unknown_type(name: &[u8]) -> Reply {
-    Reply::error(format!("ERR Unknown client type '{}'", lossy(name, 128)))
+    Reply::error_bytes([b"ERR Unknown client type '", c_str(name), b"'"].concat())
 }
 
 /// The text form of a client list: one line per client, each ended by `\n`.
@@ -513,7 +513,7 @@ fn client_kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         } else if opt.eq_ignore_ascii_case(b"user") {
             // `default` is the only user, and every connection is authenticated as it.
             if value.as_ref() != b"default" {
-                return Reply::error(format!("ERR No such user '{}'", lossy(value, 128)));
+                return Reply::error_bytes([b"ERR No such user '", c_str(value), b"'"].concat());
             }
         } else if opt.eq_ignore_ascii_case(b"skipme") {
             if value.eq_ignore_ascii_case(b"yes") {
@@ -612,11 +612,6 @@ pub(crate) fn help_reply(container: &str, body: &[&'static str]) -> Reply {
 /// near i64::MAX, but a saturating conversion keeps this panic-free anyway.
 fn clamp_i64(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
-}
-
-/// At most `max` bytes of a user argument as text, for error messages.
-pub(crate) fn lossy(arg: &[u8], max: usize) -> String {
-    String::from_utf8_lossy(&arg[..arg.len().min(max)]).into_owned()
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use super::Ctx;
 use crate::resp::Reply;
 use crate::util::float::strtod;
 use crate::util::int::string2ll;
+use crate::util::printf_s;
 use bytes::Bytes;
 use std::time::Duration;
 
@@ -117,10 +118,14 @@ fn debug_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             .push(Action::Sleep(Duration::from_micros(micros)));
         Reply::OK
     } else {
-        let shown = String::from_utf8_lossy(sub);
-        Reply::error(format!(
-            "ERR unknown subcommand or wrong number of arguments for '{shown}'. Try DEBUG HELP."
-        ))
+        Reply::error_bytes(
+            [
+                b"ERR unknown subcommand or wrong number of arguments for '",
+                printf_s(sub, 128),
+                b"'. Try DEBUG HELP.",
+            ]
+            .concat(),
+        )
     }
 }
 

@@ -7,6 +7,7 @@ use crate::db::Ttl;
 use crate::db::Value;
 use crate::resp::Reply;
 use crate::util::glob::stringmatchlen;
+use crate::util::{c_str, printf_s};
 use bytes::Bytes;
 
 const ERR_SAME: &str = "ERR source and destination objects are the same";
@@ -284,12 +285,7 @@ fn expire_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], base_ms: i64, unit: Unit, c
         } else if is(opt, "lt") {
             lt = true;
         } else {
-            // %s stops at a NUL byte.
-            let shown = opt.split(|&b| b == 0).next().unwrap_or_default();
-            return Reply::error(format!(
-                "ERR Unsupported option {}",
-                String::from_utf8_lossy(shown)
-            ));
+            return Reply::error_bytes([b"ERR Unsupported option ", c_str(opt)].concat());
         }
     }
     if nx && (xx || gt || lt) {
@@ -436,10 +432,14 @@ fn object_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         );
     }
     let Some(name) = known.iter().find(|n| is(sub, n)) else {
-        let shown = String::from_utf8_lossy(sub);
-        return Reply::error(format!(
-            "ERR unknown subcommand '{shown}'. Try OBJECT HELP."
-        ));
+        return Reply::error_bytes(
+            [
+                b"ERR unknown subcommand '",
+                printf_s(sub, 128),
+                b"'. Try OBJECT HELP.",
+            ]
+            .concat(),
+        );
     };
     if argv.len() != 3 {
         return Reply::error(format!(

@@ -6,12 +6,13 @@
 //! table keeps one entry per container; [`resolve`] finds the subcommand so that
 //! [`super::table::dispatch`] can check arity and auth the way Redis does.
 
-use super::connection::{self, help_reply, lossy};
+use super::connection::{self, help_reply};
 use super::table::{self, Command};
 use super::{Action, Ctx};
 use crate::config::{Config, ConfigError};
 use crate::resp::Reply;
 use crate::util::glob::stringmatchlen;
+use crate::util::{c_str, printf_s};
 use bytes::Bytes;
 
 pub const COMMANDS: &[Command] = &[
@@ -256,12 +257,16 @@ pub fn resolve(cmd: &'static Command, argv: &[Bytes]) -> Result<&'static Command
             .is_some_and(|(_, short)| short.as_bytes().eq_ignore_ascii_case(wanted))
     });
     let Some(found) = found else {
-        let text = format!(
-            "ERR unknown subcommand '{}'. Try {} HELP.",
-            lossy(wanted, 128),
-            String::from_utf8_lossy(container).to_ascii_uppercase()
-        );
-        return Err(Reply::error(text.replace(['\r', '\n'], " ")));
+        return Err(Reply::error_bytes(
+            [
+                b"ERR unknown subcommand '",
+                printf_s(wanted, 128),
+                b"'. Try ",
+                &c_str(container).to_ascii_uppercase(),
+                b" HELP.",
+            ]
+            .concat(),
+        ));
     };
     if !found.arity_ok(argv.len()) {
         return Err(Reply::error(format!(
@@ -392,10 +397,14 @@ fn config_set(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         let name = String::from_utf8_lossy(&pair[0]).into_owned();
         let value = String::from_utf8_lossy(&pair[1]).into_owned();
         let Some((canonical, mutable)) = Config::lookup(&name) else {
-            return Reply::error(format!(
-                "ERR Unknown option or number of arguments for CONFIG SET - '{}'",
-                lossy(&pair[0], 128)
-            ));
+            return Reply::error_bytes(
+                [
+                    b"ERR Unknown option or number of arguments for CONFIG SET - '",
+                    c_str(&pair[0]),
+                    b"'",
+                ]
+                .concat(),
+            );
         };
         if !mutable {
             return set_failed(&name, "can't set immutable config");

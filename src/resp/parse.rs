@@ -65,20 +65,21 @@ impl Default for Limits {
 }
 
 /// A protocol error: the full error text without the leading `-` and the CRLF, e.g.
-/// `ERR Protocol error: invalid multibulk length`. The connection is closed after the
-/// reply, as Redis's `CLIENT_CLOSE_AFTER_REPLY` does.
+/// `ERR Protocol error: invalid multibulk length`, as bytes (one text quotes a byte of
+/// the request, raw). The connection is closed after the reply, as Redis's
+/// `CLIENT_CLOSE_AFTER_REPLY` does.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProtocolError(pub String);
+pub struct ProtocolError(pub Bytes);
 
 impl ProtocolError {
     fn new(text: &str) -> Self {
-        ProtocolError(format!("ERR Protocol error: {text}"))
+        ProtocolError(format!("ERR Protocol error: {text}").into())
     }
 }
 
 impl std::fmt::Display for ProtocolError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&String::from_utf8_lossy(&self.0))
     }
 }
 
@@ -366,10 +367,15 @@ impl RequestParser {
         };
         // Redis looks at the type byte only once the whole line is there.
         if buf[0] != b'$' {
-            return Err(ProtocolError(format!(
-                "ERR Protocol error: expected '$', got '{}'",
-                error_char(buf[0])
-            )));
+            return Err(ProtocolError(
+                [
+                    b"ERR Protocol error: expected '$', got '",
+                    &[error_char(buf[0])][..],
+                    b"'",
+                ]
+                .concat()
+                .into(),
+            ));
         }
         let len = match string2ll(buf.get(1..cr).unwrap_or_default()) {
             Some(n) if n >= 0 && n as u64 <= limits.proto_max_bulk_len => n,
@@ -413,14 +419,13 @@ fn too_big<T>(buf: &[u8], text: &str) -> Result<Option<T>, ProtocolError> {
     }
 }
 
-/// The byte in "expected '$', got 'X'". Redis prints the raw byte, after replacing CR and
-/// LF with spaces (`addReplyErrorFormat`). A byte >= 0x80 cannot be put in a `String` as
-/// itself, so it becomes '?'.
-fn error_char(b: u8) -> char {
+/// The byte in "expected '$', got 'X'". Redis prints the raw byte (`%c`), after
+/// replacing CR and LF with spaces (`addReplyErrorFormat`). (A NUL never gets here: like
+/// Redis's `strchr`, the line search stops at one and waits.)
+fn error_char(b: u8) -> u8 {
     match b {
-        b'\r' | b'\n' => ' ',
-        0x80..=0xff => '?',
-        _ => b as char,
+        b'\r' | b'\n' => b' ',
+        _ => b,
     }
 }
 
@@ -583,7 +588,7 @@ mod tests {
     }
 
     fn err(text: &str) -> Option<ProtocolError> {
-        Some(ProtocolError(format!("ERR Protocol error: {text}")))
+        Some(ProtocolError(format!("ERR Protocol error: {text}").into()))
     }
 
     /// The start of an input, for assertion messages (some inputs are 64 KiB).
@@ -696,8 +701,13 @@ mod tests {
         // Redis replaces CR and LF in error texts by spaces (seen on 7.0.15).
         assert_error(b"*1\r\n\r\n", &AUTH, "expected '$', got ' '");
         assert_error(b"*1\r\n\n\r\n", &AUTH, "expected '$', got ' '");
-        // Redis sends the raw byte 0xff; a String cannot hold it.
-        assert_error(b"*1\r\n\xff\r\n", &AUTH, "expected '$', got '?'");
+        // Redis sends the raw byte 0xff (seen on 7.0.15).
+        assert_eq!(
+            parse_all(b"*1\r\n\xff\r\n").error,
+            Some(ProtocolError(Bytes::from_static(
+                b"ERR Protocol error: expected '$', got '\xff'"
+            )))
+        );
         // The type byte is looked at only once the whole line is there.
         assert_waits(b"*1\r\nX4");
     }

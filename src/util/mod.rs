@@ -8,7 +8,8 @@
 //! - [`ldouble`] has `string2ld` and `ld2string` over an exact model of x87 `long double`;
 //! - [`glob`] has `stringmatchlen`;
 //! - [`ctype`] has `isspace` in the C locale;
-//! - [`printf_s`] is what `%.Ns` prints of a client's bytes in an error text.
+//! - [`printf_s`] and [`c_str`] are what `%.Ns` and `%s` print of a client's bytes in an
+//!   error text.
 
 pub mod ctype;
 pub mod float;
@@ -23,6 +24,12 @@ pub mod ldouble;
 pub fn printf_s(arg: &[u8], max: usize) -> &[u8] {
     let end = arg.iter().position(|&b| b == 0).unwrap_or(arg.len());
     &arg[..end.min(max)]
+}
+
+/// What C's `printf("%s", arg)` prints of a client's argument: the bytes before the first
+/// NUL, raw, however many (Redis's `'%s'` in error texts such as CONFIG SET's).
+pub fn c_str(arg: &[u8]) -> &[u8] {
+    printf_s(arg, usize::MAX)
 }
 
 #[cfg(test)]
