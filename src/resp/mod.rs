@@ -60,8 +60,13 @@ impl Reply {
     }
 
     /// An error from raw bytes, for texts that quote a client's arguments (which need not
-    /// be UTF-8), e.g. with [`crate::util::printf_s`] as Redis's `%.128s`.
-    pub fn error_bytes(text: impl Into<Bytes>) -> Reply {
+    /// be UTF-8), e.g. with [`crate::util::printf_s`] as Redis's `%.128s`. As Redis's
+    /// `addReplyErrorFormat` does (`sdstrim`), CR and LF at the end are dropped: a quoted
+    /// argument may end with them. (The encoder turns the others into spaces.)
+    pub fn error_bytes(mut text: Vec<u8>) -> Reply {
+        while text.last().is_some_and(|&b| b == b'\r' || b == b'\n') {
+            text.pop();
+        }
         Reply::Error(text.into())
     }
 
