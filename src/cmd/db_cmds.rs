@@ -7,7 +7,7 @@ use super::table::Command;
 use super::Ctx;
 use crate::resp::Reply;
 use crate::util::float::strtod;
-use crate::util::int::string2ll;
+use crate::util::int::{atoi, string2ll};
 use crate::util::printf_s;
 use bytes::Bytes;
 use std::time::Duration;
@@ -80,25 +80,6 @@ fn flushall_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     }
     ctx.keyspace.flush_all();
     Reply::OK
-}
-
-/// C's atoi: optional leading whitespace and sign, then digits; anything else stops it.
-fn atoi(arg: &[u8]) -> i64 {
-    let s = arg.trim_ascii_start();
-    let (neg, digits) = match s.first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let mut v: i64 = 0;
-    for &c in digits.iter().take_while(|c| c.is_ascii_digit()) {
-        v = v.wrapping_mul(10).wrapping_add((c - b'0') as i64);
-    }
-    if neg {
-        v.wrapping_neg()
-    } else {
-        v
-    }
 }
 
 /// DEBUG, keyspace subcommands only. Redis 7.0 refuses DEBUG unless

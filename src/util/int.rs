@@ -1,6 +1,9 @@
 //! Integers as Redis's util.c reads and writes them: `string2ll` (the strict parser
 //! behind every integer argument, the RESP length headers and the int encoding of
-//! strings) and `ll2string`.
+//! strings) and `ll2string`; and libc's lenient `atoi`, which a few DEBUG subcommands
+//! use.
+
+use super::ctype::is_space;
 
 /// Redis's `LONG_STR_SIZE`: a text of this many bytes or more is never an i64.
 const LONG_STR_SIZE: usize = 21;
@@ -65,6 +68,33 @@ pub fn ll2string(v: i64, buf: &mut [u8; LL_STR_MAX]) -> &[u8] {
     &buf[at..]
 }
 
+/// glibc's `atoi`, i.e. `(int)strtol(s, NULL, 10)`: leading `isspace` bytes, an optional
+/// sign, then as many digits as there are (nothing else is an error: no digits is 0);
+/// `strtol` saturates at the i64 range and the cast to `int` keeps the low 32 bits.
+pub fn atoi(s: &[u8]) -> i32 {
+    let start = s.iter().position(|&c| !is_space(c)).unwrap_or(s.len());
+    let (negative, digits) = match s[start..].split_first() {
+        Some((b'-', rest)) => (true, rest),
+        Some((b'+', rest)) => (false, rest),
+        _ => (false, &s[start..]),
+    };
+    // The magnitude, saturated just past i64's range so that the sign can be applied.
+    let magnitude = digits
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .fold(0u64, |v, &d| {
+            v.saturating_mul(10)
+                .saturating_add(u64::from(d - b'0'))
+                .min(i64::MAX as u64 + 1)
+        });
+    let long = if negative {
+        (magnitude as i64).wrapping_neg()
+    } else {
+        magnitude.min(i64::MAX as u64) as i64
+    };
+    long as i32
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,6 +137,27 @@ mod tests {
             let text = ll2string(v, &mut buf).to_vec();
             assert_eq!(text, v.to_string().into_bytes());
             assert_eq!(string2ll(&text), Some(v));
+        }
+    }
+
+    #[test]
+    fn atoi_matches_glibc() {
+        // From glibc's atoi through Python's ctypes.
+        for (text, want) in [
+            (&b"12"[..], 12),
+            (b" \x0b\t-7x", -7),
+            (b"+3", 3),
+            (b"", 0),
+            (b"x1", 0),
+            (b"- 1", 0),
+            (b"4294967296", 0),
+            (b"4294967297", 1),
+            (b"99999999999999999999", -1),
+            (b"-99999999999999999999", 0),
+            (b"-9223372036854775809", 0),
+            (b"2147483648", i32::MIN),
+        ] {
+            assert_eq!(atoi(text), want, "{text:?}");
         }
     }
 }
