@@ -92,6 +92,19 @@ fn sessions() -> Vec<Vec<Request>> {
             argv(&[b"EXPIRE", b"k", b"100", b"\r\nx"]),
             with_long(&[b"EXPIRE", b"k", b"100"], &[]),
         ],
+        // The glob (stringmatchlen): range bounds compare as signed chars; CONFIG GET
+        // matches without case, KEYS with it.
+        vec![
+            argv(&[b"FLUSHALL"]),
+            argv(&[b"SET", b"5", b"v"]),
+            argv(&[b"SET", b"\x80", b"v"]),
+            argv(&[b"KEYS", b"[a-\xff]"]),
+            argv(&[b"KEYS", b"[\x80-\x81]"]),
+            argv(&[b"KEYS", b"\x80"]),
+            argv(&[b"CONFIG", b"GET", b"[a-\xff]axclients"]),
+            argv(&[b"CONFIG", b"GET", b"[L-M]AXCLIENT?"]),
+            argv(&[b"FLUSHALL"]),
+        ],
         // An unknown command inside MULTI aborts EXEC, which quotes the first error.
         vec![
             argv(&[b"MULTI"]),
