@@ -8,6 +8,8 @@
 //! - [`resp`]: the RESP request parser and reply encoder, sans-IO.
 //! - [`config`]: the settings that exist, as CONFIG GET/SET and redis.conf see them.
 //! - [`net`]: the Poller trait; [`net::mio`] is the only module that touches the OS.
+//! - [`util`]: Redis's `util.c` (string2ll, strtod, %.17g, the glob...), ported once and
+//!   used by every layer above; it depends on nothing else in the crate.
 
 pub mod cmd;
 pub mod config;
@@ -15,3 +17,4 @@ pub mod db;
 pub mod net;
 pub mod resp;
 pub mod server;
+pub mod util;

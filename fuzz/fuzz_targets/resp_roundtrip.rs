@@ -12,7 +12,6 @@ use arbitrary::Arbitrary;
 use bytes::{Bytes, BytesMut};
 use libfuzzer_sys::fuzz_target;
 use seedis::resp::{decode_reply, encode, encode_command, Limits, Reply, RequestParser};
-use std::borrow::Cow;
 
 /// Aggregates nested deeper than this become leaves (the decoder allows 64).
 const DEPTH_MAX: usize = 12;
@@ -48,8 +47,8 @@ fn to_reply(tree: &Tree, depth: usize) -> Reply {
         |items: &[Tree]| -> Vec<Reply> { items.iter().map(|t| to_reply(t, depth + 1)).collect() };
     let deep = depth >= DEPTH_MAX;
     match tree {
-        Tree::Simple(s) => Reply::Simple(Cow::Owned(line(s))),
-        Tree::Error(s) => Reply::Error(Cow::Owned(line(s))),
+        Tree::Simple(s) => Reply::status(line(s)),
+        Tree::Error(s) => Reply::error(line(s)),
         Tree::Integer(n) => Reply::Integer(*n),
         Tree::Bulk(b) => Reply::Bulk(Bytes::copy_from_slice(b)),
         Tree::Null => Reply::Null,

@@ -28,8 +28,8 @@ pub fn describe_op(op: &HistoryOp) -> String {
 
 fn describe_reply(reply: &Reply) -> String {
     match reply {
-        Reply::Simple(s) => s.to_string(),
-        Reply::Error(e) => format!("(error) {e}"),
+        Reply::Simple(s) => String::from_utf8_lossy(s).into_owned(),
+        Reply::Error(e) => format!("(error) {}", String::from_utf8_lossy(e)),
         Reply::Integer(n) => format!("(integer) {n}"),
         Reply::Bulk(b) => format!("{:?}", String::from_utf8_lossy(b)),
         Reply::Null | Reply::NullArray => "(nil)".to_string(),

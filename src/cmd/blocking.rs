@@ -13,10 +13,10 @@ use super::strings::ERR_SYNTAX;
 use super::table::Command;
 use super::zsets::{pairs_reply, parse_mpop, zpop, PopWhere};
 use super::{BlockSpec, Ctx};
-use crate::db::ldouble::LongDouble;
 use crate::db::list::End;
 use crate::db::Value;
 use crate::resp::Reply;
+use crate::util::ldouble::LongDouble;
 use bytes::Bytes;
 
 /// getTimeoutFromObjectOrReply in seconds: the absolute deadline in ms, 0 for none.

@@ -7,6 +7,8 @@
 use super::table::Command;
 use super::{ClientInfo, Ctx};
 use crate::resp::Reply;
+use crate::util::c_str;
+use crate::util::int::string2ll;
 use bytes::Bytes;
 
 /// Flags Redis gives the commands a client may run before it has authenticated.
@@ -294,7 +296,7 @@ fn set_name(ctx: &mut Ctx<'_>, name: &Bytes) {
 fn hello(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     let mut version = None;
     if let Some(arg) = argv.get(1) {
-        let Some(v) = parse_i64(arg) else {
+        let Some(v) = string2ll(arg) else {
             return Reply::err("ERR Protocol version is not an integer or out of range");
         };
         if !(2..=3).contains(&v) {
@@ -318,10 +320,9 @@ fn hello(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             name = Some(argv[j + 1].clone());
             j += 2;
         } else {
-            return Reply::error(format!(
-                "ERR Syntax error in HELLO option '{}'",
-                lossy(opt, 128)
-            ));
+            return Reply::error_bytes(
+                [b"ERR Syntax error in HELLO option '", c_str(opt), b"'"].concat(),
+            );
         }
     }
     if let Some((user, pass)) = creds {
@@ -402,7 +403,7 @@ fn client_type(name: &[u8]) -> Option<ClientType> {
 }
 
 fn unknown_type(name: &[u8]) -> Reply {
-    Reply::error(format!("ERR Unknown client type '{}'", lossy(name, 128)))
+    Reply::error_bytes([b"ERR Unknown client type '", c_str(name), b"'"].concat())
 }
 
 /// The text form of a client list: one line per client, each ended by `\n`.
@@ -427,7 +428,7 @@ fn client_list(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     } else if argv.len() > 3 && argv[2].eq_ignore_ascii_case(b"id") {
         let mut picked = Vec::new();
         for arg in &argv[3..] {
-            let Some(id) = parse_i64(arg) else {
+            let Some(id) = string2ll(arg) else {
                 return Reply::err("ERR Invalid client ID");
             };
             picked.extend(clients.iter().filter(|c| clamp_i64(c.id) == id).cloned());
@@ -496,7 +497,7 @@ fn client_kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             return Reply::err("ERR syntax error");
         };
         if opt.eq_ignore_ascii_case(b"id") {
-            match parse_i64(value) {
+            match string2ll(value) {
                 Some(id) if id >= 1 => filter.id = Some(id as u64),
                 _ => return Reply::err("ERR client-id should be greater than 0"),
             }
@@ -512,7 +513,7 @@ fn client_kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         } else if opt.eq_ignore_ascii_case(b"user") {
             // `default` is the only user, and every connection is authenticated as it.
             if value.as_ref() != b"default" {
-                return Reply::error(format!("ERR No such user '{}'", lossy(value, 128)));
+                return Reply::error_bytes([b"ERR No such user '", c_str(value), b"'"].concat());
             }
         } else if opt.eq_ignore_ascii_case(b"skipme") {
             if value.eq_ignore_ascii_case(b"yes") {
@@ -607,30 +608,10 @@ pub(crate) fn help_reply(container: &str, body: &[&'static str]) -> Reply {
     Reply::Array(out)
 }
 
-/// Redis's `string2ll`: an optional `-`, digits, no leading zeros or `+`, no spaces, in
-/// range of i64.
-pub(crate) fn parse_i64(arg: &[u8]) -> Option<i64> {
-    let text = std::str::from_utf8(arg).ok()?;
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    if digits.is_empty()
-        || !digits.bytes().all(|b| b.is_ascii_digit())
-        || (digits.len() > 1 && digits.starts_with('0'))
-        || (text.starts_with('-') && digits == "0")
-    {
-        return None;
-    }
-    text.parse().ok()
-}
-
 /// A client id as RESP's signed integer: ids are allocated from 1 upwards and never come
 /// near i64::MAX, but a saturating conversion keeps this panic-free anyway.
 fn clamp_i64(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
-}
-
-/// At most `max` bytes of a user argument as text, for error messages.
-pub(crate) fn lossy(arg: &[u8], max: usize) -> String {
-    String::from_utf8_lossy(&arg[..arg.len().min(max)]).into_owned()
 }
 
 #[cfg(test)]

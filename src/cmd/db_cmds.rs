@@ -5,8 +5,10 @@ use super::context::Action;
 use super::strings::{is, ERR_SYNTAX};
 use super::table::Command;
 use super::Ctx;
-use crate::db::value::parse_i64;
 use crate::resp::Reply;
+use crate::util::float::strtod;
+use crate::util::int::{atoi, string2ll};
+use crate::util::printf_s;
 use bytes::Bytes;
 use std::time::Duration;
 
@@ -14,7 +16,7 @@ const ERR_DB_RANGE: &str = "ERR DB index is out of range";
 
 /// getIntFromObjectOrReply with a custom message: an i32 by string2ll rules.
 fn int_arg(arg: &[u8], msg: &'static str) -> Result<i32, Reply> {
-    parse_i64(arg)
+    string2ll(arg)
         .and_then(|v| i32::try_from(v).ok())
         .ok_or(Reply::err(msg))
 }
@@ -80,35 +82,6 @@ fn flushall_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     Reply::OK
 }
 
-/// C's atoi: optional leading whitespace and sign, then digits; anything else stops it.
-fn atoi(arg: &[u8]) -> i64 {
-    let s = arg.trim_ascii_start();
-    let (neg, digits) = match s.first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let mut v: i64 = 0;
-    for &c in digits.iter().take_while(|c| c.is_ascii_digit()) {
-        v = v.wrapping_mul(10).wrapping_add((c - b'0') as i64);
-    }
-    if neg {
-        v.wrapping_neg()
-    } else {
-        v
-    }
-}
-
-/// C's strtod prefix parse, as DEBUG SLEEP uses it: the longest float prefix, else 0.
-fn strtod_prefix(arg: &[u8]) -> f64 {
-    let s = String::from_utf8_lossy(arg.trim_ascii_start()).into_owned();
-    (1..=s.len())
-        .rev()
-        .filter(|&n| s.is_char_boundary(n))
-        .find_map(|n| s[..n].parse::<f64>().ok())
-        .unwrap_or(0.0)
-}
-
 /// DEBUG, keyspace subcommands only. Redis 7.0 refuses DEBUG unless
 /// enable-debug-command is set; seedis allows these harmless ones for tests.
 fn debug_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
@@ -117,7 +90,8 @@ fn debug_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         ctx.server.config.active_expire_enabled = atoi(&argv[2]) != 0;
         Reply::OK
     } else if is(sub, "sleep") && argv.len() == 3 {
-        let secs = strtod_prefix(&argv[2]);
+        // `strtod(argv[2], NULL)`: the longest number at the start, else 0.
+        let secs = strtod(&argv[2]).value;
         // Negative, NaN or absurd durations sleep 0 / are clamped rather than panic.
         let micros = (secs * 1_000_000.0).clamp(0.0, u64::MAX as f64) as u64;
         ctx.server
@@ -125,10 +99,14 @@ fn debug_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             .push(Action::Sleep(Duration::from_micros(micros)));
         Reply::OK
     } else {
-        let shown = String::from_utf8_lossy(sub);
-        Reply::error(format!(
-            "ERR unknown subcommand or wrong number of arguments for '{shown}'. Try DEBUG HELP."
-        ))
+        Reply::error_bytes(
+            [
+                b"ERR unknown subcommand or wrong number of arguments for '",
+                printf_s(sub, 128),
+                b"'. Try DEBUG HELP.",
+            ]
+            .concat(),
+        )
     }
 }
 

@@ -6,10 +6,11 @@ use super::strings::{arg_i64, is, wrongtype, ERR_SYNTAX};
 use super::table::Command;
 use super::Ctx;
 use crate::db::hash::{Hash, Limits};
-use crate::db::ldouble::LongDouble;
-use crate::db::value::parse_i64;
-use crate::db::{glob, Keyspace, Ttl, Value};
+use crate::db::{Keyspace, Ttl, Value};
 use crate::resp::Reply;
+use crate::util::glob::stringmatchlen;
+use crate::util::int::string2ll;
+use crate::util::ldouble::LongDouble;
 use bytes::Bytes;
 use rand_core::RngCore;
 
@@ -216,7 +217,7 @@ fn hincrby_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     let r = with_hash_or_create(ctx, &argv[1], |h, lim| {
         let old = match h.get(&argv[2]) {
             None => 0,
-            Some(v) => parse_i64(v).ok_or(Reply::err("ERR hash value is not an integer"))?,
+            Some(v) => string2ll(v).ok_or(Reply::err("ERR hash value is not an integer"))?,
         };
         let new = old
             .checked_add(incr)
@@ -381,7 +382,7 @@ fn hscan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     }
     let mut items = Vec::with_capacity(found.len() * 2);
     for (f, v) in found {
-        if pattern.is_some_and(|p| !glob::matches(p, &f)) {
+        if pattern.is_some_and(|p| !stringmatchlen(p, &f, false)) {
             continue;
         }
         items.push(Reply::Bulk(f));

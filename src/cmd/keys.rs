@@ -4,8 +4,10 @@ use super::strings::{arg_i32, arg_i64, is, ERR_SYNTAX};
 use super::table::Command;
 use super::Ctx;
 use crate::db::Ttl;
-use crate::db::{glob, Value};
+use crate::db::Value;
 use crate::resp::Reply;
+use crate::util::glob::stringmatchlen;
+use crate::util::{c_str, printf_s};
 use bytes::Bytes;
 
 const ERR_SAME: &str = "ERR source and destination objects are the same";
@@ -234,7 +236,7 @@ fn scan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     let now = ctx.now_ms();
     let mut keys = Vec::new();
     for (k, t) in found {
-        if pattern.is_some_and(|p| !glob::matches(p, &k)) {
+        if pattern.is_some_and(|p| !stringmatchlen(p, &k, false)) {
             continue;
         }
         if type_name.is_some_and(|want| !want.eq_ignore_ascii_case(t.as_bytes())) {
@@ -283,12 +285,7 @@ fn expire_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], base_ms: i64, unit: Unit, c
         } else if is(opt, "lt") {
             lt = true;
         } else {
-            // %s stops at a NUL byte.
-            let shown = opt.split(|&b| b == 0).next().unwrap_or_default();
-            return Reply::error(format!(
-                "ERR Unsupported option {}",
-                String::from_utf8_lossy(shown)
-            ));
+            return Reply::error_bytes([b"ERR Unsupported option ", c_str(opt)].concat());
         }
     }
     if nx && (xx || gt || lt) {
@@ -435,10 +432,14 @@ fn object_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         );
     }
     let Some(name) = known.iter().find(|n| is(sub, n)) else {
-        let shown = String::from_utf8_lossy(sub);
-        return Reply::error(format!(
-            "ERR unknown subcommand '{shown}'. Try OBJECT HELP."
-        ));
+        return Reply::error_bytes(
+            [
+                b"ERR unknown subcommand '",
+                printf_s(sub, 128),
+                b"'. Try OBJECT HELP.",
+            ]
+            .concat(),
+        );
     };
     if argv.len() != 3 {
         return Reply::error(format!(
@@ -453,7 +454,7 @@ fn object_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         "encoding" => Reply::bulk(v.encoding_name()),
         "refcount" => {
             let shared = v.encoding_name() == "int"
-                && v.as_str().and_then(|s| crate::db::value::parse_i64(s)).is_some_and(|n| (0..10_000).contains(&n));
+                && v.as_str().and_then(|s| crate::util::int::string2ll(s)).is_some_and(|n| (0..10_000).contains(&n));
             Reply::Integer(if shared { SHARED_REFCOUNT } else { 1 })
         }
         // Access times are not tracked: every key reads as just used.

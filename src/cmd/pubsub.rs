@@ -9,8 +9,8 @@
 
 use super::table::Command;
 use super::{Ctx, Session};
-use crate::db::glob;
 use crate::resp::Reply;
+use crate::util::glob::stringmatchlen;
 use bytes::Bytes;
 use std::collections::BTreeMap;
 
@@ -198,7 +198,7 @@ fn publish_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         targets.extend(subs.iter().map(|s| (*s, msg.clone())));
     }
     for (pattern, subs) in &ctx.server.pubsub.patterns {
-        if !glob::matches(pattern, channel) {
+        if !stringmatchlen(pattern, channel, false) {
             continue;
         }
         let msg = Reply::Push(vec![
@@ -231,7 +231,7 @@ fn pubsub_channels(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             .pubsub
             .channels
             .keys()
-            .filter(|ch| pattern.is_none_or(|p| glob::matches(p, ch)))
+            .filter(|ch| pattern.is_none_or(|p| stringmatchlen(p, ch, false)))
             .map(|ch| Reply::Bulk(ch.clone()))
             .collect(),
     )
@@ -269,12 +269,7 @@ const PUBSUB_HELP: &[&str] = &[
 ];
 
 fn pubsub_help(_ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
-    Reply::Array(
-        PUBSUB_HELP
-            .iter()
-            .map(|l| Reply::Simple(std::borrow::Cow::Borrowed(l)))
-            .collect(),
-    )
+    Reply::Array(PUBSUB_HELP.iter().map(|l| Reply::simple(l)).collect())
 }
 
 const fn pubsub_cmd(

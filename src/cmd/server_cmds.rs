@@ -6,11 +6,13 @@
 //! table keeps one entry per container; [`resolve`] finds the subcommand so that
 //! [`super::table::dispatch`] can check arity and auth the way Redis does.
 
-use super::connection::{self, help_reply, lossy};
+use super::connection::{self, help_reply};
 use super::table::{self, Command};
 use super::{Action, Ctx};
 use crate::config::{Config, ConfigError};
 use crate::resp::Reply;
+use crate::util::glob::stringmatchlen;
+use crate::util::{c_str, printf_s};
 use bytes::Bytes;
 
 pub const COMMANDS: &[Command] = &[
@@ -255,12 +257,16 @@ pub fn resolve(cmd: &'static Command, argv: &[Bytes]) -> Result<&'static Command
             .is_some_and(|(_, short)| short.as_bytes().eq_ignore_ascii_case(wanted))
     });
     let Some(found) = found else {
-        let text = format!(
-            "ERR unknown subcommand '{}'. Try {} HELP.",
-            lossy(wanted, 128),
-            String::from_utf8_lossy(container).to_ascii_uppercase()
-        );
-        return Err(Reply::error(text.replace(['\r', '\n'], " ")));
+        return Err(Reply::error_bytes(
+            [
+                b"ERR unknown subcommand '",
+                printf_s(wanted, 128),
+                b"'. Try ",
+                &c_str(container).to_ascii_uppercase(),
+                b" HELP.",
+            ]
+            .concat(),
+        ));
     };
     if !found.arity_ok(argv.len()) {
         return Err(Reply::error(format!(
@@ -368,7 +374,7 @@ fn config_get(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             continue;
         }
         for name in Config::names_and_aliases() {
-            if glob_match(pattern, name.as_bytes(), true) {
+            if stringmatchlen(pattern, name.as_bytes(), true) {
                 if let Some(value) = ctx.server.config.get(name) {
                     add(name.to_string(), value, &mut pairs);
                 }
@@ -391,10 +397,14 @@ fn config_set(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         let name = String::from_utf8_lossy(&pair[0]).into_owned();
         let value = String::from_utf8_lossy(&pair[1]).into_owned();
         let Some((canonical, mutable)) = Config::lookup(&name) else {
-            return Reply::error(format!(
-                "ERR Unknown option or number of arguments for CONFIG SET - '{}'",
-                lossy(&pair[0], 128)
-            ));
+            return Reply::error_bytes(
+                [
+                    b"ERR Unknown option or number of arguments for CONFIG SET - '",
+                    c_str(&pair[0]),
+                    b"'",
+                ]
+                .concat(),
+            );
         };
         if !mutable {
             return set_failed(&name, "can't set immutable config");
@@ -832,7 +842,7 @@ fn command_list(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
                     .collect()
             } else if kind.eq_ignore_ascii_case(b"pattern") {
                 names
-                    .filter(|c| glob_match(value, c.name.as_bytes(), true))
+                    .filter(|c| stringmatchlen(value, c.name.as_bytes(), true))
                     .map(|c| Reply::bulk(c.name))
                     .collect()
             } else {
@@ -879,139 +889,6 @@ fn command_getkeys(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         return Reply::err("ERR The command has no key arguments");
     }
     Reply::Array(keys)
-}
-
-// ---------------------------------------------------------------------------------------
-// Glob matching
-
-/// Redis's `stringmatchlen`: `*`, `?`, `[...]` with `^` negation, ranges and `\` escapes,
-/// optionally case-insensitive. Like Redis 7.0.15 it gives up on a `*` once a longer
-/// match is known to be hopeless, and bounds recursion, so hostile patterns stay cheap.
-fn glob_match(pattern: &[u8], s: &[u8], nocase: bool) -> bool {
-    let mut skip_longer = false;
-    glob_impl(pattern, s, nocase, &mut skip_longer, 0)
-}
-
-fn glob_impl(
-    mut p: &[u8],
-    mut s: &[u8],
-    nocase: bool,
-    skip_longer: &mut bool,
-    nesting: usize,
-) -> bool {
-    // Redis caps nesting the same way: a pathological pattern fails instead of
-    // recursing deep.
-    if nesting > 1000 {
-        return false;
-    }
-    let eq = |a: u8, b: u8| {
-        if nocase {
-            a.eq_ignore_ascii_case(&b)
-        } else {
-            a == b
-        }
-    };
-    while !p.is_empty() && !s.is_empty() {
-        match p[0] {
-            b'*' => {
-                while p.len() > 1 && p[1] == b'*' {
-                    p = &p[1..];
-                }
-                if p.len() == 1 {
-                    return true;
-                }
-                for start in 0..s.len() {
-                    if glob_impl(&p[1..], &s[start..], nocase, skip_longer, nesting + 1) {
-                        return true;
-                    }
-                    if *skip_longer {
-                        return false;
-                    }
-                }
-                *skip_longer = true;
-                return false;
-            }
-            b'?' => s = &s[1..],
-            b'[' => {
-                p = &p[1..];
-                let negate = p.first() == Some(&b'^');
-                if negate {
-                    p = &p[1..];
-                }
-                let c = s[0];
-                let mut hit = false;
-                loop {
-                    match p {
-                        [] => break,
-                        [b'\\', lit, ..] => {
-                            p = &p[1..];
-                            if *lit == c {
-                                hit = true;
-                            }
-                        }
-                        [b']', ..] => break,
-                        [lo, b'-', hi, ..] => {
-                            let (mut lo, mut hi, mut ch) = (*lo, *hi, c);
-                            if lo > hi {
-                                std::mem::swap(&mut lo, &mut hi);
-                            }
-                            if nocase {
-                                lo = lo.to_ascii_lowercase();
-                                hi = hi.to_ascii_lowercase();
-                                ch = ch.to_ascii_lowercase();
-                            }
-                            p = &p[2..];
-                            if (lo..=hi).contains(&ch) {
-                                hit = true;
-                            }
-                        }
-                        [lit, ..] => {
-                            if eq(*lit, c) {
-                                hit = true;
-                            }
-                        }
-                    }
-                    p = &p[1..];
-                }
-                if negate {
-                    hit = !hit;
-                }
-                if !hit {
-                    return false;
-                }
-                s = &s[1..];
-                // `p` now sits on the `]` (or is empty when the class was unterminated);
-                // the shared step below moves past it.
-                if p.is_empty() {
-                    if s.is_empty() {
-                        return true;
-                    }
-                    return false;
-                }
-            }
-            b'\\' if p.len() >= 2 => {
-                p = &p[1..];
-                if !eq(p[0], s[0]) {
-                    return false;
-                }
-                s = &s[1..];
-            }
-            lit => {
-                if !eq(lit, s[0]) {
-                    return false;
-                }
-                s = &s[1..];
-            }
-        }
-        p = &p[1..];
-        if s.is_empty() {
-            while p.first() == Some(&b'*') {
-                p = &p[1..];
-            }
-            break;
-        }
-    }
-    p.is_empty() && s.is_empty()
 }
 
 /// A harness for the admin commands' tests: one session, a server state, a keyspace and
@@ -1472,30 +1349,6 @@ mod tests {
             h.run(&["command", "getkeys", "echo", "a", "b"]),
             err("ERR Invalid number of arguments specified for command")
         );
-    }
-
-    #[test]
-    fn glob_semantics() {
-        let m = |p: &str, s: &str| glob_match(p.as_bytes(), s.as_bytes(), false);
-        assert!(m("*", "anything"));
-        assert!(!m("*", ""));
-        assert!(m("", ""));
-        assert!(m("h?llo", "hello"));
-        assert!(m("h[ae]llo", "hallo"));
-        assert!(!m("h[^e]llo", "hello"));
-        assert!(m("h[a-b]llo", "hbllo"));
-        assert!(m("h[b-a]llo", "hbllo"));
-        assert!(m("a\\*b", "a*b"));
-        assert!(!m("a\\*b", "axb"));
-        assert!(m("a*", "a"));
-        assert!(m("a[", "ab") == m("a[", "ab"));
-        assert!(!m("a[b", "ac"));
-        assert!(m("[\\]]", "]"));
-        assert!(glob_match(b"HZ", b"hz", true));
-        assert!(!glob_match(b"HZ", b"hz", false));
-        // Exponential in a naive matcher; the skip-longer rule keeps it instant.
-        let p = "a*".repeat(40) + "b";
-        assert!(!m(&p, &"a".repeat(60)));
     }
 
     proptest! {

@@ -6,10 +6,10 @@ use super::keys::parse_cursor;
 use super::strings::{arg_i64, is, wrongtype, ERR_SYNTAX};
 use super::table::Command;
 use super::Ctx;
-use crate::db::glob;
 use crate::db::set::SetValue;
 use crate::db::{Keyspace, Ttl, Value};
 use crate::resp::Reply;
+use crate::util::glob::stringmatchlen;
 use bytes::Bytes;
 use rand_core::RngCore;
 use std::collections::BTreeSet;
@@ -501,7 +501,7 @@ fn sscan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     }
     let items = found
         .into_iter()
-        .filter(|m| pattern.as_ref().is_none_or(|p| glob::matches(p, m)))
+        .filter(|m| pattern.as_ref().is_none_or(|p| stringmatchlen(p, m, false)))
         .map(Reply::Bulk)
         .collect();
     Reply::Array(vec![

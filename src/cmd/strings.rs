@@ -2,10 +2,10 @@
 
 use super::table::Command;
 use super::Ctx;
-use crate::db::ldouble::LongDouble;
-use crate::db::value::parse_i64;
 use crate::db::{Ttl, Value};
 use crate::resp::Reply;
+use crate::util::int::string2ll;
+use crate::util::ldouble::LongDouble;
 use bytes::{Bytes, BytesMut};
 
 pub(crate) const WRONGTYPE: &str =
@@ -21,7 +21,7 @@ pub(crate) fn is(arg: &[u8], lower: &str) -> bool {
 
 /// getLongLongFromObjectOrReply.
 pub(crate) fn arg_i64(arg: &[u8]) -> Result<i64, Reply> {
-    parse_i64(arg).ok_or(Reply::err(ERR_NOT_INT))
+    string2ll(arg).ok_or(Reply::err(ERR_NOT_INT))
 }
 
 /// getIntFromObjectOrReply with Redis's default message.
@@ -487,7 +487,7 @@ fn incr_generic(ctx: &mut Ctx<'_>, key: &Bytes, incr: i64) -> Reply {
     };
     let cur = match old {
         None => 0,
-        Some(s) => match parse_i64(&s) {
+        Some(s) => match string2ll(&s) {
             Some(n) => n,
             None => return Reply::err(ERR_NOT_INT),
         },

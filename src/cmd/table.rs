@@ -6,6 +6,7 @@
 
 use super::Ctx;
 use crate::resp::Reply;
+use crate::util::printf_s;
 use bytes::Bytes;
 use std::sync::OnceLock;
 
@@ -190,31 +191,37 @@ fn reject(ctx: &mut Ctx<'_>, cmd: Option<&Command>, error: Reply) -> Reply {
         ctx.session.multi = None;
         ctx.keyspace.unwatch_all(ctx.session.id);
         if let Reply::Error(text) = &error {
-            let text = text.strip_prefix("ERR ").unwrap_or(text);
-            return Reply::error(format!(
-                "EXECABORT Transaction discarded because of: {text}"
-            ));
+            let text = text.strip_prefix(b"ERR ").unwrap_or(text);
+            return Reply::error_bytes(
+                [b"EXECABORT Transaction discarded because of: ", text].concat(),
+            );
         }
     }
     error
 }
 
-/// Redis's text for an unknown command: the name and the first arguments, quoted, at
-/// most about 128 bytes of them, with newlines turned into spaces.
+/// Redis's text for an unknown command, byte for byte: `'%.128s'` of the name, then
+/// `'%.*s' ` per argument with the precision `128 - ` what is written so far, while that
+/// is under 128 bytes. `%s` stops at a NUL byte; other bytes are echoed raw, invalid
+/// UTF-8 included (the encoder turns CR and LF into spaces, as `sdsmapchars` does).
 pub fn unknown_command(argv: &[Bytes]) -> Reply {
-    let name = String::from_utf8_lossy(&argv[0]);
-    let name: String = name.chars().take(128).collect();
-    let mut args = String::new();
+    let mut args = Vec::new();
     for arg in &argv[1..] {
         if args.len() >= 128 {
             break;
         }
         let room = 128 - args.len();
-        let text = String::from_utf8_lossy(&arg[..arg.len().min(room)]).into_owned();
-        args.push('\'');
-        args.push_str(&text);
-        args.push_str("' ");
+        args.push(b'\'');
+        args.extend_from_slice(printf_s(arg, room));
+        args.extend_from_slice(b"' ");
     }
-    let text = format!("ERR unknown command '{name}', with args beginning with: {args}");
-    Reply::error(text.replace(['\r', '\n'], " "))
+    Reply::error_bytes(
+        [
+            b"ERR unknown command '",
+            printf_s(&argv[0], 128),
+            b"', with args beginning with: ",
+            &args,
+        ]
+        .concat(),
+    )
 }

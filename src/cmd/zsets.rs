@@ -11,12 +11,12 @@ use super::sets::{empty_scan, scan_opts, tri, ERR_RANDOM_TOO_BIG, MAX_RANDOM_REP
 use super::strings::{arg_i64, is, wrongtype, ERR_SYNTAX};
 use super::table::Command;
 use super::Ctx;
-use crate::db::glob;
 use crate::db::set::SetValue;
 use crate::db::zset::{cmp_entry, ZSetValue};
 use crate::db::{Keyspace, Ttl, Value};
-use crate::resp::encode::format_double;
 use crate::resp::Reply;
+use crate::util::float::{d2string, string2d, strtod};
+use crate::util::glob::stringmatchlen;
 use bytes::Bytes;
 use rand_core::RngCore;
 use std::collections::{BTreeMap, BTreeSet};
@@ -27,139 +27,11 @@ const ERR_MINMAX_LEX: &str = "ERR min or max not valid string range item";
 const ERR_NAN: &str = "ERR resulting score is not a number (NaN)";
 const ERR_POSITIVE: &str = "ERR value is out of range, must be positive";
 
-/// C's isspace in the "C" locale.
-fn is_c_space(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r')
-}
-
-/// strtod over the whole of `s` (no leading space allowed here): the value and whether
-/// strtod would set ERANGE (overflow to infinity, or a non-zero number rounding to 0).
-/// None when the text is not entirely a number, and for NaN (every caller rejects it).
-fn strtod_full(s: &[u8]) -> Option<(f64, bool)> {
-    let (neg, rest) = match s.first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let sign = if neg { -1.0 } else { 1.0 };
-    if rest.eq_ignore_ascii_case(b"inf") || rest.eq_ignore_ascii_case(b"infinity") {
-        return Some((sign * f64::INFINITY, false));
-    }
-    if rest.len() > 2 && rest[0] == b'0' && (rest[1] == b'x' || rest[1] == b'X') {
-        return parse_hex(&rest[2..]).map(|(v, r)| (sign * v, r));
-    }
-    // Decimal: digits [. digits] [e [sign] digits], at least one mantissa digit.
-    let mut i = 0;
-    let mut mant_digits = 0;
-    let mut nonzero = false;
-    while i < rest.len() && rest[i].is_ascii_digit() {
-        nonzero |= rest[i] != b'0';
-        mant_digits += 1;
-        i += 1;
-    }
-    if i < rest.len() && rest[i] == b'.' {
-        i += 1;
-        while i < rest.len() && rest[i].is_ascii_digit() {
-            nonzero |= rest[i] != b'0';
-            mant_digits += 1;
-            i += 1;
-        }
-    }
-    if mant_digits == 0 {
-        return None;
-    }
-    if i < rest.len() && (rest[i] == b'e' || rest[i] == b'E') {
-        i += 1;
-        if i < rest.len() && (rest[i] == b'+' || rest[i] == b'-') {
-            i += 1;
-        }
-        let start = i;
-        while i < rest.len() && rest[i].is_ascii_digit() {
-            i += 1;
-        }
-        if i == start {
-            return None;
-        }
-    }
-    if i != rest.len() {
-        return None;
-    }
-    let text = std::str::from_utf8(rest).ok()?;
-    let v: f64 = text.parse().ok()?;
-    let erange = v.is_infinite() || (v == 0.0 && nonzero);
-    Some((sign * v, erange))
-}
-
-/// The part of a hex float after "0x": hexdigits [. hexdigits] [p [sign] digits].
-fn parse_hex(s: &[u8]) -> Option<(f64, bool)> {
-    let mut v = 0.0f64;
-    let mut exp: i64 = 0;
-    let mut digits = 0;
-    let mut i = 0;
-    let mut frac = false;
-    while i < s.len() {
-        let c = s[i];
-        if c == b'.' && !frac {
-            frac = true;
-        } else if let Some(d) = (c as char).to_digit(16) {
-            v = v * 16.0 + d as f64;
-            digits += 1;
-            if frac {
-                exp -= 4;
-            }
-        } else {
-            break;
-        }
-        i += 1;
-    }
-    if digits == 0 {
-        return None;
-    }
-    if i < s.len() && (s[i] == b'p' || s[i] == b'P') {
-        i += 1;
-        let neg = match s.get(i) {
-            Some(b'-') => {
-                i += 1;
-                true
-            }
-            Some(b'+') => {
-                i += 1;
-                false
-            }
-            _ => false,
-        };
-        let start = i;
-        let mut e: i64 = 0;
-        while i < s.len() && s[i].is_ascii_digit() {
-            e = (e * 10 + (s[i] - b'0') as i64).min(1 << 20);
-            i += 1;
-        }
-        if i == start {
-            return None;
-        }
-        exp += if neg { -e } else { e };
-    }
-    if i != s.len() {
-        return None;
-    }
-    let exp = exp.clamp(-4000, 4000) as i32;
-    let r = v * 2f64.powi(exp.clamp(-1074, 1023)) * 2f64.powi(exp - exp.clamp(-1074, 1023));
-    let erange = r.is_infinite() || (r == 0.0 && v != 0.0);
-    Some((r, erange))
-}
-
 /// string2d (getDoubleFromObject): the whole argument is a number, no leading space, no
 /// NaN, no overflow or underflow to zero.
 pub(crate) fn parse_score(arg: &[u8]) -> Option<f64> {
-    if arg.first().is_none_or(|&c| is_c_space(c)) {
-        return None;
-    }
-    match strtod_full(arg)? {
-        (_, true) => None,
-        (v, false) if v.is_nan() => None,
-        // Redis never stores a negative zero (checked: ZADD k -0 m; ZSCORE k m is 0).
-        (v, false) => Some(v + 0.0),
-    }
+    // Redis never stores a negative zero (checked: ZADD k -0 m; ZSCORE k m is 0).
+    string2d(arg).map(|v| v + 0.0)
 }
 
 /// The strtod of zslParseRange: the text up to a NUL, leading spaces skipped, overflow
@@ -169,11 +41,8 @@ fn parse_range_number(s: &[u8]) -> Option<f64> {
         Some(n) => &s[..n],
         None => s,
     };
-    if s.is_empty() {
-        return Some(0.0);
-    }
-    let start = s.iter().position(|&c| !is_c_space(c))?;
-    strtod_full(&s[start..]).map(|(v, _)| v)
+    let number = strtod(s);
+    (number.len == s.len() && !number.value.is_nan()).then_some(number.value)
 }
 
 /// A score interval (zrangespec).
@@ -1478,9 +1347,12 @@ fn zscan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     }
     let mut items = Vec::with_capacity(found.len() * 2);
     for (m, s) in found {
-        if pattern.as_ref().is_none_or(|p| glob::matches(p, &m)) {
+        if pattern
+            .as_ref()
+            .is_none_or(|p| stringmatchlen(p, &m, false))
+        {
             items.push(Reply::Bulk(m));
-            items.push(Reply::bulk(format_double(s)));
+            items.push(Reply::bulk(d2string(s)));
         }
     }
     Reply::Array(vec![
@@ -2050,29 +1922,6 @@ mod tests {
         h.run("ZADD z 1 a");
         // With repetition, a count beyond MAX_RANDOM_REPLY is refused, not allocated.
         assert!(h.run("ZRANDMEMBER z -9223372036854775807").is_error());
-    }
-
-    #[test]
-    fn score_parsing_follows_string2d() {
-        for (s, v) in [
-            ("1", 1.0),
-            ("-1.5", -1.5),
-            ("+2", 2.0),
-            (".5", 0.5),
-            ("5.", 5.0),
-            ("1e3", 1000.0),
-            ("inf", f64::INFINITY),
-            ("-Infinity", f64::NEG_INFINITY),
-            ("0x10", 16.0),
-            ("0x1p-2", 0.25),
-        ] {
-            assert_eq!(parse_score(s.as_bytes()), Some(v), "{s}");
-        }
-        for s in [
-            "", " 1", "1 ", "nan", "1e400", "1e-400", "abc", "1e", "0x", "--1", "1\0",
-        ] {
-            assert_eq!(parse_score(s.as_bytes()), None, "{s:?}");
-        }
     }
 
     #[test]

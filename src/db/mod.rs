@@ -7,9 +7,7 @@
 //! run is a pure function of its seed.
 
 pub mod dict;
-pub mod glob;
 pub mod hash;
-pub mod ldouble;
 pub mod list;
 pub mod set;
 pub mod track;
@@ -19,6 +17,7 @@ pub mod zset;
 pub use dict::Dict;
 pub use value::{StrEncoding, Value};
 
+use crate::util::glob::stringmatchlen;
 use bytes::Bytes;
 use rand_core::RngCore;
 use std::collections::BTreeSet;
@@ -488,7 +487,7 @@ impl Keyspace {
         let candidates: Vec<Bytes> = self.dbs[db]
             .dict
             .keys()
-            .filter(|k| all_keys || glob::matches(pattern, k))
+            .filter(|k| all_keys || stringmatchlen(pattern, k, false))
             .cloned()
             .collect();
         candidates

@@ -9,7 +9,7 @@
 //! back from `hashtable` to `intset`, as in Redis.
 
 use super::dict::Dict;
-use super::value::parse_i64;
+use crate::util::int::string2ll;
 use bytes::Bytes;
 use rand_core::RngCore;
 
@@ -51,7 +51,7 @@ impl PartialEq for SetValue {
 impl SetValue {
     /// setTypeCreate: an intset when the first member is an integer, else a hashtable.
     pub fn new_for(first: &[u8], hash_keys: (u64, u64)) -> SetValue {
-        if parse_i64(first).is_some() {
+        if string2ll(first).is_some() {
             SetValue::IntSet(Vec::new())
         } else {
             SetValue::Hash(Dict::new(hash_keys))
@@ -83,7 +83,7 @@ impl SetValue {
 
     pub fn contains(&self, m: &[u8]) -> bool {
         match self {
-            SetValue::IntSet(v) => parse_i64(m).is_some_and(|n| v.binary_search(&n).is_ok()),
+            SetValue::IntSet(v) => string2ll(m).is_some_and(|n| v.binary_search(&n).is_ok()),
             SetValue::Hash(d) => d.contains_key(m),
         }
     }
@@ -102,7 +102,7 @@ impl SetValue {
     /// setTypeAdd: true if the member was new. `max_intset` is set-max-intset-entries.
     pub fn insert(&mut self, m: &Bytes, max_intset: u64, hash_keys: (u64, u64)) -> bool {
         if let SetValue::IntSet(v) = self {
-            match parse_i64(m) {
+            match string2ll(m) {
                 Some(n) => {
                     let Err(pos) = v.binary_search(&n) else {
                         return false;
@@ -131,7 +131,7 @@ impl SetValue {
 
     pub fn remove(&mut self, m: &[u8]) -> bool {
         match self {
-            SetValue::IntSet(v) => match parse_i64(m).map(|n| v.binary_search(&n)) {
+            SetValue::IntSet(v) => match string2ll(m).map(|n| v.binary_search(&n)) {
                 Some(Ok(pos)) => {
                     v.remove(pos);
                     true

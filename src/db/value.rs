@@ -4,6 +4,7 @@
 
 use super::hash::Hash;
 use super::list::List;
+use crate::util::int::string2ll;
 use bytes::Bytes;
 
 use super::set::SetValue;
@@ -40,7 +41,7 @@ impl Value {
     /// A string as Redis stores a command argument after tryObjectEncoding (SET, GETSET,
     /// SETEX, SETNX...): `int` if it is a canonical integer, else embstr/raw by length.
     pub fn str(data: Bytes) -> Value {
-        let enc = if data.len() <= 20 && crate::db::value::parse_i64(&data).is_some() {
+        let enc = if data.len() <= 20 && string2ll(&data).is_some() {
             StrEncoding::Int
         } else {
             len_encoding(data.len())
@@ -136,65 +137,9 @@ fn len_encoding(len: usize) -> StrEncoding {
     }
 }
 
-/// Redis's string2ll: an optional '-', then digits with no leading zero (except "0"
-/// itself), no '+', no spaces, within i64. "-0" is rejected.
-pub fn parse_i64(s: &[u8]) -> Option<i64> {
-    if s.is_empty() || s.len() > 20 {
-        return None;
-    }
-    if s == b"0" {
-        return Some(0);
-    }
-    let (neg, digits) = match s[0] {
-        b'-' => (true, &s[1..]),
-        _ => (false, s),
-    };
-    match digits.first() {
-        Some(b'1'..=b'9') => {}
-        _ => return None,
-    }
-    let mut v: u64 = 0;
-    for &c in digits {
-        if !c.is_ascii_digit() {
-            return None;
-        }
-        v = v.checked_mul(10)?.checked_add((c - b'0') as u64)?;
-    }
-    if neg {
-        if v > i64::MAX as u64 + 1 {
-            None
-        } else {
-            Some((v as i64).wrapping_neg())
-        }
-    } else {
-        i64::try_from(v).ok()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn string2ll_rules() {
-        assert_eq!(parse_i64(b"0"), Some(0));
-        assert_eq!(parse_i64(b"-1"), Some(-1));
-        assert_eq!(parse_i64(b"9223372036854775807"), Some(i64::MAX));
-        assert_eq!(parse_i64(b"-9223372036854775808"), Some(i64::MIN));
-        for bad in [
-            &b"-0"[..],
-            b"+1",
-            b" 1",
-            b"1 ",
-            b"01",
-            b"",
-            b"-",
-            b"9223372036854775808",
-            b"1a",
-        ] {
-            assert_eq!(parse_i64(bad), None, "{bad:?}");
-        }
-    }
 
     #[test]
     fn encodings() {

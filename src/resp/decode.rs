@@ -9,7 +9,6 @@
 
 use super::Reply;
 use bytes::Bytes;
-use std::borrow::Cow;
 
 /// At most this many aggregates may nest (Redis itself nests a few levels).
 pub const MAX_DEPTH: usize = 64;
@@ -66,8 +65,8 @@ impl Decoder<'_> {
                 return Ok(None);
             };
             let reply = match kind {
-                b'+' => Reply::Simple(Cow::Owned(lossy(line))),
-                b'-' => Reply::Error(Cow::Owned(lossy(line))),
+                b'+' => Reply::Simple(Bytes::copy_from_slice(line)),
+                b'-' => Reply::Error(Bytes::copy_from_slice(line)),
                 b':' => Reply::Integer(integer(line)?),
                 b'$' => match length(line)? {
                     None => Reply::Null,
@@ -89,7 +88,7 @@ impl Decoder<'_> {
                         data
                     };
                     match kind {
-                        b'!' => Reply::Error(Cow::Owned(lossy(payload))),
+                        b'!' => Reply::Error(Bytes::copy_from_slice(payload)),
                         b'=' => verbatim(payload),
                         _ => Reply::Bulk(Bytes::copy_from_slice(payload)),
                     }
@@ -192,10 +191,6 @@ impl Decoder<'_> {
 
 fn error(text: &str) -> DecodeError {
     DecodeError(text.to_string())
-}
-
-fn lossy(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// A decimal i64 as Redis writes it: optional '-', digits.
@@ -342,8 +337,8 @@ mod tests {
 
     fn reply_tree() -> impl Strategy<Value = Reply> {
         let leaf = prop_oneof![
-            line_text().prop_map(|s| Reply::Simple(Cow::Owned(s))),
-            line_text().prop_map(|s| Reply::Error(Cow::Owned(format!("ERR {s}")))),
+            line_text().prop_map(Reply::status),
+            line_text().prop_map(|s| Reply::error(format!("ERR {s}"))),
             any::<i64>().prop_map(Reply::Integer),
             prop::collection::vec(any::<u8>(), 0..20).prop_map(Reply::bulk),
             Just(Reply::Null),

@@ -9,21 +9,22 @@ pub mod encode;
 pub mod parse;
 
 pub use decode::{decode_reply, DecodeError};
-pub use encode::{encode, encode_command, format_double};
+pub use encode::{encode, encode_command};
 pub use parse::{Limits, ProtocolError, RequestParser, PROTO_INLINE_MAX_SIZE, PROTO_MBULK_BIG_ARG};
 
 use bytes::Bytes;
-use std::borrow::Cow;
 
 /// A reply as commands produce it, before it is encoded for the client's protocol
 /// version. RESP3 types have a RESP2 rendering (see [`encode`](mod@encode)): a map becomes a flat
 /// array, a double a bulk string, a boolean an integer, null `$-1` or `*-1`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Reply {
-    /// `+OK`
-    Simple(Cow<'static, str>),
+    /// `+OK`: a status line, as bytes (CR and LF are sent as spaces).
+    Simple(Bytes),
     /// `-ERR ...`: the full text after the `-`, error code included (`ERR`, `WRONGTYPE`).
-    Error(Cow<'static, str>),
+    /// Bytes, not a `String`: an error that quotes a client's argument echoes its bytes
+    /// as Redis does, invalid UTF-8 included.
+    Error(Bytes),
     Integer(i64),
     Bulk(Bytes),
     /// A missing value: `$-1` in RESP2, `_` in RESP3.
@@ -46,20 +47,36 @@ pub enum Reply {
 }
 
 impl Reply {
-    pub const OK: Reply = Reply::Simple(Cow::Borrowed("OK"));
+    pub const OK: Reply = Reply::Simple(Bytes::from_static(b"OK"));
 
     /// An error from a static text, e.g. `Reply::err("ERR syntax error")`.
-    pub fn err(text: &'static str) -> Reply {
-        Reply::Error(Cow::Borrowed(text))
+    pub const fn err(text: &'static str) -> Reply {
+        Reply::Error(Bytes::from_static(text.as_bytes()))
     }
 
     /// An error from a formatted text.
     pub fn error(text: String) -> Reply {
-        Reply::Error(Cow::Owned(text))
+        Reply::Error(Bytes::from(text))
     }
 
-    pub fn simple(text: &'static str) -> Reply {
-        Reply::Simple(Cow::Borrowed(text))
+    /// An error from raw bytes, for texts that quote a client's arguments (which need not
+    /// be UTF-8), e.g. with [`crate::util::printf_s`] as Redis's `%.128s`. As Redis's
+    /// `addReplyErrorFormat` does (`sdstrim`), CR and LF at the end are dropped: a quoted
+    /// argument may end with them. (The encoder turns the others into spaces.)
+    pub fn error_bytes(mut text: Vec<u8>) -> Reply {
+        while text.last().is_some_and(|&b| b == b'\r' || b == b'\n') {
+            text.pop();
+        }
+        Reply::Error(text.into())
+    }
+
+    pub const fn simple(text: &'static str) -> Reply {
+        Reply::Simple(Bytes::from_static(text.as_bytes()))
+    }
+
+    /// A status reply from a formatted text.
+    pub fn status(text: String) -> Reply {
+        Reply::Simple(Bytes::from(text))
     }
 
     pub fn bulk(data: impl Into<Bytes>) -> Reply {

@@ -22,6 +22,8 @@
 //!   as in Redis (which reads 16 KiB at a time).
 //! - Numbers follow `string2ll`: no sign `+`, no leading zeros, no `-0`, at most 20 bytes.
 
+use crate::util::ctype::is_space;
+use crate::util::int::string2ll;
 use bytes::{Buf, Bytes, BytesMut};
 
 /// Longest count line, length line or inline request Redis waits for (`PROTO_INLINE_MAX_SIZE`).
@@ -63,20 +65,21 @@ impl Default for Limits {
 }
 
 /// A protocol error: the full error text without the leading `-` and the CRLF, e.g.
-/// `ERR Protocol error: invalid multibulk length`. The connection is closed after the
-/// reply, as Redis's `CLIENT_CLOSE_AFTER_REPLY` does.
+/// `ERR Protocol error: invalid multibulk length`, as bytes (one text quotes a byte of
+/// the request, raw). The connection is closed after the reply, as Redis's
+/// `CLIENT_CLOSE_AFTER_REPLY` does.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProtocolError(pub String);
+pub struct ProtocolError(pub Bytes);
 
 impl ProtocolError {
     fn new(text: &str) -> Self {
-        ProtocolError(format!("ERR Protocol error: {text}"))
+        ProtocolError(format!("ERR Protocol error: {text}").into())
     }
 }
 
 impl std::fmt::Display for ProtocolError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&String::from_utf8_lossy(&self.0))
     }
 }
 
@@ -364,10 +367,15 @@ impl RequestParser {
         };
         // Redis looks at the type byte only once the whole line is there.
         if buf[0] != b'$' {
-            return Err(ProtocolError(format!(
-                "ERR Protocol error: expected '$', got '{}'",
-                error_char(buf[0])
-            )));
+            return Err(ProtocolError(
+                [
+                    b"ERR Protocol error: expected '$', got '",
+                    &[error_char(buf[0])][..],
+                    b"'",
+                ]
+                .concat()
+                .into(),
+            ));
         }
         let len = match string2ll(buf.get(1..cr).unwrap_or_default()) {
             Some(n) if n >= 0 && n as u64 <= limits.proto_max_bulk_len => n,
@@ -411,55 +419,14 @@ fn too_big<T>(buf: &[u8], text: &str) -> Result<Option<T>, ProtocolError> {
     }
 }
 
-/// The byte in "expected '$', got 'X'". Redis prints the raw byte, after replacing CR and
-/// LF with spaces (`addReplyErrorFormat`). A byte >= 0x80 cannot be put in a `String` as
-/// itself, so it becomes '?'.
-fn error_char(b: u8) -> char {
+/// The byte in "expected '$', got 'X'". Redis prints the raw byte (`%c`), after
+/// replacing CR and LF with spaces (`addReplyErrorFormat`). (A NUL never gets here: like
+/// Redis's `strchr`, the line search stops at one and waits.)
+fn error_char(b: u8) -> u8 {
     match b {
-        b'\r' | b'\n' => ' ',
-        0x80..=0xff => '?',
-        _ => b as char,
+        b'\r' | b'\n' => b' ',
+        _ => b,
     }
-}
-
-/// Redis's `string2ll`: an optional '-', then digits without leading zeros ("0" alone is
-/// fine), fitting an i64, in fewer than 21 bytes (`LONG_STR_SIZE`).
-pub(crate) fn string2ll(s: &[u8]) -> Option<i64> {
-    if s.is_empty() || s.len() >= 21 {
-        return None;
-    }
-    if s == b"0" {
-        return Some(0);
-    }
-    let (negative, digits) = match s.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, s),
-    };
-    match digits.first() {
-        Some(b'1'..=b'9') => {}
-        _ => return None,
-    }
-    let mut v: u64 = 0;
-    for &d in digits {
-        if !d.is_ascii_digit() {
-            return None;
-        }
-        v = v.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
-    }
-    if negative {
-        // -(2^63) is the one magnitude that fits only as a negative number.
-        if v > i64::MAX as u64 + 1 {
-            return None;
-        }
-        Some((v as i64).wrapping_neg())
-    } else {
-        i64::try_from(v).ok()
-    }
-}
-
-/// C's `isspace` in the C locale.
-fn is_c_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
 }
 
 /// Redis's `sdssplitargs` over one inline line (which holds no NUL: the line search stops
@@ -471,7 +438,7 @@ fn split_args(line: &[u8]) -> Option<Vec<Bytes>> {
     let mut p = 0;
     loop {
         // Between tokens every isspace byte is skipped (\v and \f included) ...
-        while p < line.len() && is_c_space(line[p]) {
+        while p < line.len() && is_space(line[p]) {
             p += 1;
         }
         if p >= line.len() {
@@ -501,7 +468,7 @@ fn split_args(line: &[u8]) -> Option<Vec<Bytes>> {
                     });
                 } else if c == b'"' {
                     // The closing quote must be followed by a space or the end.
-                    if at(p + 1) != 0 && !is_c_space(at(p + 1)) {
+                    if at(p + 1) != 0 && !is_space(at(p + 1)) {
                         return None;
                     }
                     p += 1;
@@ -516,7 +483,7 @@ fn split_args(line: &[u8]) -> Option<Vec<Bytes>> {
                     p += 1;
                     current.push(b'\'');
                 } else if c == b'\'' {
-                    if at(p + 1) != 0 && !is_c_space(at(p + 1)) {
+                    if at(p + 1) != 0 && !is_space(at(p + 1)) {
                         return None;
                     }
                     p += 1;
@@ -621,7 +588,7 @@ mod tests {
     }
 
     fn err(text: &str) -> Option<ProtocolError> {
-        Some(ProtocolError(format!("ERR Protocol error: {text}")))
+        Some(ProtocolError(format!("ERR Protocol error: {text}").into()))
     }
 
     /// The start of an input, for assertion messages (some inputs are 64 KiB).
@@ -734,8 +701,13 @@ mod tests {
         // Redis replaces CR and LF in error texts by spaces (seen on 7.0.15).
         assert_error(b"*1\r\n\r\n", &AUTH, "expected '$', got ' '");
         assert_error(b"*1\r\n\n\r\n", &AUTH, "expected '$', got ' '");
-        // Redis sends the raw byte 0xff; a String cannot hold it.
-        assert_error(b"*1\r\n\xff\r\n", &AUTH, "expected '$', got '?'");
+        // Redis sends the raw byte 0xff (seen on 7.0.15).
+        assert_eq!(
+            parse_all(b"*1\r\n\xff\r\n").error,
+            Some(ProtocolError(Bytes::from_static(
+                b"ERR Protocol error: expected '$', got '\xff'"
+            )))
+        );
         // The type byte is looked at only once the whole line is there.
         assert_waits(b"*1\r\nX4");
     }
@@ -928,29 +900,6 @@ mod tests {
             }
         }
         assert_eq!(got.map(|c| c[1].len()), Some(60 * 1024 - 5));
-    }
-
-    #[test]
-    fn string2ll_matches_redis() {
-        assert_eq!(string2ll(b"0"), Some(0));
-        assert_eq!(string2ll(b"-1"), Some(-1));
-        assert_eq!(string2ll(b"9223372036854775807"), Some(i64::MAX));
-        assert_eq!(string2ll(b"-9223372036854775808"), Some(i64::MIN));
-        for bad in [
-            &b""[..],
-            b"-",
-            b"-0",
-            b"00",
-            b"01",
-            b"+1",
-            b" 1",
-            b"1 ",
-            b"9223372036854775808",
-            b"-9223372036854775809",
-            b"000000000000000000001",
-        ] {
-            assert_eq!(string2ll(bad), None, "{bad:?}");
-        }
     }
 
     /// One well-formed request, inline or multibulk, with its expected arguments.

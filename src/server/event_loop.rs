@@ -454,12 +454,12 @@ impl<P: Poller> EventLoop<P> {
                         Level::Verbose,
                         &format!(
                             "Protocol error ({}) from client: {}",
-                            e.0, client.session.addr
+                            e, client.session.addr
                         ),
                     );
                     client
                         .out
-                        .push_reply(&Reply::error(e.0), client.session.resp);
+                        .push_reply(&Reply::Error(e.0), client.session.resp);
                     client.session.close_after_reply = true;
                     client.query.clear();
                 }

@@ -204,12 +204,13 @@ pub fn read_reply(stream: &mut TcpStream) -> Vec<u8> {
 pub fn reply_len(data: &[u8], at: usize) -> Option<usize> {
     let line_end = data[at..].windows(2).position(|w| w == b"\r\n")? + at;
     let kind = data[at];
-    let header = std::str::from_utf8(&data[at + 1..line_end]).ok()?;
+    // Only lengths are parsed: a status or error line may carry any bytes.
+    let header = || std::str::from_utf8(&data[at + 1..line_end]).ok();
     let after = line_end + 2;
     match kind {
         b'+' | b'-' | b':' | b'_' | b',' | b'#' | b'(' => Some(after - at),
         b'$' | b'=' | b'!' => {
-            let n: i64 = header.parse().ok()?;
+            let n: i64 = header()?.parse().ok()?;
             if n < 0 {
                 return Some(after - at);
             }
@@ -217,7 +218,7 @@ pub fn reply_len(data: &[u8], at: usize) -> Option<usize> {
             (data.len() >= end).then_some(end - at)
         }
         b'*' | b'~' | b'>' | b'%' | b'|' => {
-            let n: i64 = header.parse().ok()?;
+            let n: i64 = header()?.parse().ok()?;
             let items = if kind == b'%' || kind == b'|' {
                 n * 2
             } else {

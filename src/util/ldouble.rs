@@ -9,6 +9,7 @@
 //! small big integer and rounded once. That makes the result the same bits Redis gets,
 //! on any CPU, without relying on the host's `long double`.
 
+use super::ctype::is_space;
 use std::cmp::Ordering;
 
 /// Redis's MAX_LONG_DOUBLE_CHARS: string2ld refuses inputs of this length or more.
@@ -68,7 +69,7 @@ impl LongDouble {
     /// strtold flags with ERANGE) are refused. A literal "inf"/"infinity" is accepted:
     /// only the sum is checked for infinity, by the caller.
     pub fn parse(s: &[u8]) -> Option<LongDouble> {
-        if s.is_empty() || s.len() >= MAX_LONG_DOUBLE_CHARS || is_c_space(s[0]) {
+        if s.is_empty() || s.len() >= MAX_LONG_DOUBLE_CHARS || is_space(s[0]) {
             return None;
         }
         let (neg, body) = match s[0] {
@@ -248,12 +249,6 @@ impl std::ops::Mul for LongDouble {
             }
         }
     }
-}
-
-/// C's isspace in the "C" locale (Redis never sets LC_NUMERIC/LC_CTYPE): includes '\v',
-/// which `u8::is_ascii_whitespace` does not.
-fn is_c_space(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
 }
 
 /// Exponent digits beyond this cannot change the outcome (inputs are under 5120 bytes,

@@ -1,5 +1,7 @@
-//! Glob-style matching for KEYS and SCAN MATCH: a port of Redis 7.0's `stringmatchlen`
-//! (util.c), quirks included, so that every pattern matches exactly what Redis matches.
+//! Glob-style matching: a port of Redis 7.0's `stringmatchlen` (util.c), quirks included,
+//! so that every pattern matches exactly what Redis matches: KEYS, SCAN/HSCAN/SSCAN/ZSCAN
+//! MATCH, PSUBSCRIBE and PUBSUB CHANNELS (case-sensitive), CONFIG GET and COMMAND LIST
+//! FILTERBY PATTERN (case-insensitive).
 //!
 //! - `*` any run, `?` any byte, `[abc]`, `[^abc]`, `[a-z]` (reversed ranges are swapped),
 //!   `\x` escapes `x` (also inside brackets).
@@ -7,20 +9,17 @@
 //! - C reads the NUL terminator past the end of the pattern in a few places; here a read
 //!   past the end yields 0, which behaves identically.
 //! - Range bounds compare as C's signed `char` on x86 (bytes >= 0x80 are negative), as
-//!   Redis does.
+//!   Redis does; `nocase` folds ASCII letters only (`tolower` in the C locale).
 //! - Recursion (one level per `*`) is capped at 1000 levels like Redis 7.0.15's
-//!   CVE-2022-36021 fix: deeper patterns do not match.
+//!   CVE-2022-36021 fix: deeper patterns do not match. Once the rest of a pattern after a
+//!   `*` is known not to match anywhere, earlier `*`s give up too (Redis's
+//!   `skipLongerMatches`), so a hostile pattern costs O(pattern x string), not exponential.
 
-/// Whether `string` matches `pattern` (case-sensitive, as KEYS and SCAN use it).
-pub fn matches(pattern: &[u8], string: &[u8]) -> bool {
+/// Redis's `stringmatchlen`: whether `string` matches the glob `pattern`; `nocase` folds
+/// ASCII case as Redis's `nocase = 1` does.
+pub fn stringmatchlen(pattern: &[u8], string: &[u8], nocase: bool) -> bool {
     let mut skip_longer = false;
-    match_impl(pattern, string, false, &mut skip_longer, 0)
-}
-
-/// Case-insensitive variant (Redis's `nocase = 1`), for callers that need it.
-pub fn matches_nocase(pattern: &[u8], string: &[u8]) -> bool {
-    let mut skip_longer = false;
-    match_impl(pattern, string, true, &mut skip_longer, 0)
+    match_impl(pattern, string, nocase, &mut skip_longer, 0)
 }
 
 fn at(s: &[u8], i: usize) -> u8 {
@@ -164,7 +163,11 @@ fn lower_i(c: i32) -> i32 {
 
 #[cfg(test)]
 mod tests {
-    use super::matches;
+    use super::stringmatchlen;
+
+    fn matches(pattern: &[u8], string: &[u8]) -> bool {
+        stringmatchlen(pattern, string, false)
+    }
 
     #[test]
     fn basics() {
@@ -217,5 +220,21 @@ mod tests {
         assert!(!matches(pat.as_bytes(), "a".repeat(3000).as_bytes()));
         let pat = format!("{}b", "*a".repeat(30));
         assert!(!matches(pat.as_bytes(), "a".repeat(60).as_bytes()));
+    }
+
+    #[test]
+    fn nocase_folds_ascii_only() {
+        assert!(stringmatchlen(b"HZ", b"hz", true));
+        assert!(!stringmatchlen(b"HZ", b"hz", false));
+        assert!(stringmatchlen(b"[A-C]x", b"bX", true));
+        assert!(stringmatchlen(b"max*", b"MAXMEMORY", true));
+        assert!(!stringmatchlen(b"\xc3\x84", "\u{e4}".as_bytes(), true));
+    }
+
+    #[test]
+    fn range_bounds_are_signed_chars() {
+        // [a-\xff] is the range -1..=97 once swapped: '5' is in it, \x80 (-128) is not.
+        assert!(matches(b"[a-\xff]", b"5"));
+        assert!(!matches(b"[a-\xff]", b"\x80"));
     }
 }
