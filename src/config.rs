@@ -345,10 +345,16 @@ fn parse_yes_no(value: &str) -> Result<bool, ConfigError> {
     }
 }
 
+/// Redis parses numeric settings with `string2ll`: no sign `+`, no leading zeros, no
+/// spaces, nothing beyond i64.
+fn parse_integer(value: &str) -> Result<i128, ConfigError> {
+    crate::util::int::string2ll(value.as_bytes())
+        .map(i128::from)
+        .ok_or_else(|| ConfigError::Invalid("argument couldn't be parsed into an integer".into()))
+}
+
 fn parse_num(value: &str, min: u64, max: u64) -> Result<u64, ConfigError> {
-    let n: i128 = value
-        .parse()
-        .map_err(|_| ConfigError::Invalid("argument couldn't be parsed into an integer".into()))?;
+    let n = parse_integer(value)?;
     if n < min as i128 || n > max as i128 {
         return Err(ConfigError::Invalid(format!(
             "argument must be between {min} and {max} inclusive"
@@ -358,9 +364,7 @@ fn parse_num(value: &str, min: u64, max: u64) -> Result<u64, ConfigError> {
 }
 
 fn parse_signed(value: &str, min: i64, max: i64) -> Result<i64, ConfigError> {
-    let n: i128 = value
-        .parse()
-        .map_err(|_| ConfigError::Invalid("argument couldn't be parsed into an integer".into()))?;
+    let n = parse_integer(value)?;
     if n < min as i128 || n > max as i128 {
         return Err(ConfigError::Invalid(format!(
             "argument must be between {min} and {max} inclusive"
@@ -452,6 +456,24 @@ mod tests {
         assert_eq!(c.set("port", "1"), Err(ConfigError::Immutable));
         assert_eq!(c.set("nope", "1"), Err(ConfigError::Unknown));
         assert!(matches!(c.set("hz", "x"), Err(ConfigError::Invalid(_))));
+    }
+
+    #[test]
+    fn integers_parse_as_redis_string2ll() {
+        // redis-server 7.0.15: CONFIG SET hz +5 / 007 / -0 / " 5" all answer "argument
+        // couldn't be parsed into an integer"; 5 is accepted.
+        let mut c = Config::default();
+        for bad in ["+5", "007", "-0", " 5", "5 ", "99999999999999999999", ""] {
+            assert_eq!(
+                c.set("hz", bad),
+                Err(ConfigError::Invalid(
+                    "argument couldn't be parsed into an integer".into()
+                )),
+                "{bad:?}"
+            );
+        }
+        c.set("hz", "5").unwrap();
+        assert_eq!(c.hz, 5);
     }
 
     #[test]
