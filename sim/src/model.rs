@@ -46,12 +46,28 @@ impl MValue {
     }
 
     fn is_empty_aggregate(&self) -> bool {
+        !matches!(self, MValue::Str(_)) && self.len() == 0
+    }
+
+    /// The elements of an aggregate (a string is not one: 0).
+    fn len(&self) -> usize {
         match self {
-            MValue::Str(_) => false,
-            MValue::List(l) => l.is_empty(),
-            MValue::Hash(h) => h.is_empty(),
-            MValue::Set(s) => s.is_empty(),
-            MValue::ZSet(z) => z.is_empty(),
+            MValue::Str(_) => 0,
+            MValue::List(l) => l.len(),
+            MValue::Hash(h) => h.len(),
+            MValue::Set(s) => s.len(),
+            MValue::ZSet(z) => z.len(),
+        }
+    }
+
+    /// Removes a hash field or a (sorted-)set member: whether it was there. Strings and
+    /// lists have no such items.
+    fn remove_item(&mut self, item: &Bytes) -> bool {
+        match self {
+            MValue::Hash(h) => h.remove(item).is_some(),
+            MValue::Set(s) => s.remove(item),
+            MValue::ZSet(z) => z.remove(item).is_some(),
+            MValue::Str(_) | MValue::List(_) => false,
         }
     }
 }
@@ -374,6 +390,28 @@ impl RedisModel {
         views
     }
 
+    /// HDEL, SREM, ZREM: removes `items` from the aggregate of type `want` at `key`, which
+    /// is deleted if that empties it; answers how many were there.
+    fn remove_items(
+        view: &mut State,
+        key: KeyId,
+        want: fn() -> MValue,
+        items: &[Bytes],
+    ) -> Result<Expect, Expect> {
+        let Some(value) = view.typed_mut(key, want, false)? else {
+            return Ok(int(0));
+        };
+        let removed = items.iter().filter(|item| value.remove_item(item)).count();
+        view.drop_if_empty(key);
+        Ok(int(removed))
+    }
+
+    /// LLEN, HLEN, SCARD, ZCARD: the size of the aggregate of type `want` at `key`, 0 when
+    /// it is missing.
+    fn cardinality(view: &State, key: KeyId, want: fn() -> MValue) -> Result<Expect, Expect> {
+        Ok(int(view.typed(key, want)?.map_or(0, MValue::len)))
+    }
+
     /// Applies `cmd` to a view whose TTLs are resolved; returns what it must answer.
     fn apply(view: &mut State, cmd: &Cmd, lo: u64, hi: u64) -> Expect {
         match Self::apply_inner(view, cmd, lo, hi) {
@@ -527,10 +565,7 @@ impl RedisModel {
                 view.drop_if_empty(*key);
                 Expect::Exact(bulk_or_null(popped.as_ref()))
             }
-            Cmd::LLen(key) => match view.typed(*key, new_list)? {
-                Some(MValue::List(list)) => int(list.len()),
-                _ => int(0),
-            },
+            Cmd::LLen(key) => Self::cardinality(view, *key, new_list)?,
             Cmd::LRange(key, start, stop) => {
                 let items = match view.typed(*key, new_list)? {
                     Some(MValue::List(list)) => match list_range(*start, *stop, list.len()) {
@@ -566,18 +601,8 @@ impl RedisModel {
                 Some(MValue::Hash(hash)) => Expect::Exact(bulk_or_null(hash.get(field))),
                 _ => Expect::Exact(Reply::Null),
             },
-            Cmd::HDel(key, fields) => {
-                let Some(MValue::Hash(hash)) = view.typed_mut(*key, new_hash, false)? else {
-                    return Ok(int(0));
-                };
-                let removed = fields.iter().filter(|f| hash.remove(*f).is_some()).count();
-                view.drop_if_empty(*key);
-                int(removed)
-            }
-            Cmd::HLen(key) => match view.typed(*key, new_hash)? {
-                Some(MValue::Hash(hash)) => int(hash.len()),
-                _ => int(0),
-            },
+            Cmd::HDel(key, fields) => Self::remove_items(view, *key, new_hash, fields)?,
+            Cmd::HLen(key) => Self::cardinality(view, *key, new_hash)?,
             Cmd::HIncrBy(key, field, by) => {
                 let Some(MValue::Hash(hash)) = view.typed_mut(*key, new_hash, true)? else {
                     unreachable!("created as a hash")
@@ -608,22 +633,12 @@ impl RedisModel {
                 };
                 int(members.iter().filter(|m| set.insert((*m).clone())).count())
             }
-            Cmd::SRem(key, members) => {
-                let Some(MValue::Set(set)) = view.typed_mut(*key, new_set, false)? else {
-                    return Ok(int(0));
-                };
-                let removed = members.iter().filter(|m| set.remove(*m)).count();
-                view.drop_if_empty(*key);
-                int(removed)
-            }
+            Cmd::SRem(key, members) => Self::remove_items(view, *key, new_set, members)?,
             Cmd::SIsMember(key, member) => match view.typed(*key, new_set)? {
                 Some(MValue::Set(set)) => int(usize::from(set.contains(member))),
                 _ => int(0),
             },
-            Cmd::SCard(key) => match view.typed(*key, new_set)? {
-                Some(MValue::Set(set)) => int(set.len()),
-                _ => int(0),
-            },
+            Cmd::SCard(key) => Self::cardinality(view, *key, new_set)?,
             Cmd::ZAdd(key, flags, pairs) => {
                 // ZADD XX on a missing key creates nothing; otherwise the set is created
                 // and, if nothing was added to it, deleted again.
@@ -675,18 +690,8 @@ impl RedisModel {
                 }
                 _ => Expect::Exact(Reply::Null),
             },
-            Cmd::ZRem(key, members) => {
-                let Some(MValue::ZSet(z)) = view.typed_mut(*key, new_zset, false)? else {
-                    return Ok(int(0));
-                };
-                let removed = members.iter().filter(|m| z.remove(*m).is_some()).count();
-                view.drop_if_empty(*key);
-                int(removed)
-            }
-            Cmd::ZCard(key) => match view.typed(*key, new_zset)? {
-                Some(MValue::ZSet(z)) => int(z.len()),
-                _ => int(0),
-            },
+            Cmd::ZRem(key, members) => Self::remove_items(view, *key, new_zset, members)?,
+            Cmd::ZCard(key) => Self::cardinality(view, *key, new_zset)?,
             Cmd::ZRangeAll(key) => match view.typed(*key, new_zset)? {
                 Some(MValue::ZSet(z)) => Expect::Exact(Reply::Array(
                     zset_order(z)
@@ -782,10 +787,82 @@ impl Model for RedisModel {
     }
 }
 
+/// What the model's tests share: ops, SETs, replies and the verdict.
 #[cfg(test)]
-mod tests {
+mod test_kit {
     use super::*;
     use crate::checker::{check, Operation, Verdict};
+
+    pub type Op = Operation<TimedCmd, Reply>;
+
+    /// An op of `client` called at `call` and answered `output` at `ret` (ms).
+    pub fn op(client: u64, cmd: Cmd, output: Reply, call: u64, ret: u64) -> Op {
+        Operation {
+            client,
+            input: TimedCmd {
+                cmd,
+                call_ms: call,
+                ret_ms: Some(ret),
+            },
+            output: Some(output),
+            call,
+            ret: Some(ret),
+        }
+    }
+
+    /// An op of `client` called at `call` whose reply never came.
+    pub fn unknown(client: u64, cmd: Cmd, call: u64) -> Op {
+        Operation {
+            client,
+            input: TimedCmd {
+                cmd,
+                call_ms: call,
+                ret_ms: None,
+            },
+            output: None,
+            call,
+            ret: None,
+        }
+    }
+
+    /// `SET key v`.
+    pub fn set(key: KeyId, v: &str) -> Cmd {
+        Cmd::Set {
+            key,
+            value: Bytes::copy_from_slice(v.as_bytes()),
+            ttl_ms: None,
+            cond: SetCond::Always,
+            get: false,
+        }
+    }
+
+    /// `SET key v PX ms`.
+    pub fn set_px(key: KeyId, v: &str, ms: u64) -> Cmd {
+        Cmd::Set {
+            key,
+            value: Bytes::copy_from_slice(v.as_bytes()),
+            ttl_ms: Some(ms),
+            cond: SetCond::Always,
+            get: false,
+        }
+    }
+
+    pub fn bulk(v: &str) -> Reply {
+        Reply::Bulk(Bytes::copy_from_slice(v.as_bytes()))
+    }
+
+    pub fn linearizable(history: &[Op]) -> bool {
+        matches!(
+            check(&RedisModel, history, None).verdict,
+            Verdict::Linearizable
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_kit::*;
+    use super::*;
 
     #[test]
     fn shared_values_rehash_after_change_and_copy_only_when_shared() {
@@ -809,60 +886,25 @@ mod tests {
         assert_eq!(b, list(&["x"]));
     }
 
-    fn op(client: u64, cmd: Cmd, output: Reply, call: u64, ret: u64) -> Operation<TimedCmd, Reply> {
-        Operation {
-            client,
-            input: TimedCmd {
-                cmd,
-                call_ms: call,
-                ret_ms: Some(ret),
-            },
-            output: Some(output),
-            call,
-            ret: Some(ret),
-        }
-    }
-
-    fn set(key: KeyId, v: &'static str, ttl_ms: Option<u64>) -> Cmd {
-        Cmd::Set {
-            key,
-            value: Bytes::from(v),
-            ttl_ms,
-            cond: SetCond::Always,
-            get: false,
-        }
-    }
-
-    fn bulk(v: &'static str) -> Reply {
-        Reply::Bulk(Bytes::from(v))
-    }
-
-    fn verdict(history: &[Operation<TimedCmd, Reply>]) -> bool {
-        matches!(
-            check(&RedisModel, history, None).verdict,
-            Verdict::Linearizable
-        )
-    }
-
     #[test]
     fn stale_read_is_rejected() {
         let h = vec![
-            op(1, set(0, "a", None), Reply::OK, 0, 1),
-            op(1, set(0, "b", None), Reply::OK, 2, 3),
+            op(1, set(0, "a"), Reply::OK, 0, 1),
+            op(1, set(0, "b"), Reply::OK, 2, 3),
             op(2, Cmd::Get(0), bulk("a"), 4, 5),
         ];
-        assert!(!verdict(&h));
+        assert!(!linearizable(&h));
     }
 
     #[test]
     fn concurrent_read_may_see_either_side() {
         let h = vec![
-            op(1, set(0, "a", None), Reply::OK, 0, 1),
-            op(1, set(0, "b", None), Reply::OK, 2, 10),
+            op(1, set(0, "a"), Reply::OK, 0, 1),
+            op(1, set(0, "b"), Reply::OK, 2, 10),
             op(2, Cmd::Get(0), bulk("a"), 3, 5),
             op(3, Cmd::Get(0), bulk("b"), 4, 6),
         ];
-        assert!(verdict(&h));
+        assert!(linearizable(&h));
     }
 
     #[test]
@@ -871,73 +913,63 @@ mod tests {
             op(1, Cmd::IncrBy(0, 1), Reply::Integer(1), 0, 1),
             op(2, Cmd::IncrBy(0, 1), Reply::Integer(1), 2, 3),
         ];
-        assert!(!verdict(&h));
+        assert!(!linearizable(&h));
     }
 
     #[test]
     fn expired_key_read_back_is_rejected_but_straddling_read_is_not() {
         let expired = vec![
-            op(1, set(0, "a", Some(100)), Reply::OK, 0, 1),
+            op(1, set_px(0, "a", 100), Reply::OK, 0, 1),
             op(2, Cmd::Get(0), bulk("a"), 500, 501),
         ];
-        assert!(!verdict(&expired));
+        assert!(!linearizable(&expired));
         let straddling = vec![
-            op(1, set(0, "a", Some(100)), Reply::OK, 0, 1),
+            op(1, set_px(0, "a", 100), Reply::OK, 0, 1),
             op(2, Cmd::Get(0), bulk("a"), 50, 150),
             op(3, Cmd::Get(0), Reply::Null, 60, 160),
         ];
-        assert!(verdict(&straddling));
+        assert!(linearizable(&straddling));
         // Once seen expired, the key cannot come back.
         let resurrected = vec![
-            op(1, set(0, "a", Some(100)), Reply::OK, 0, 1),
+            op(1, set_px(0, "a", 100), Reply::OK, 0, 1),
             op(2, Cmd::Get(0), Reply::Null, 50, 150),
             op(3, Cmd::Get(0), bulk("a"), 151, 152),
         ];
-        assert!(!verdict(&resurrected));
+        assert!(!linearizable(&resurrected));
     }
 
     #[test]
     fn pttl_must_fall_in_the_window() {
         let ok = vec![
-            op(1, set(0, "a", Some(1000)), Reply::OK, 0, 10),
+            op(1, set_px(0, "a", 1000), Reply::OK, 0, 10),
             op(1, Cmd::PTtl(0), Reply::Integer(950), 50, 60),
         ];
-        assert!(verdict(&ok));
+        assert!(linearizable(&ok));
         let bad = vec![
-            op(1, set(0, "a", Some(1000)), Reply::OK, 0, 10),
+            op(1, set_px(0, "a", 1000), Reply::OK, 0, 10),
             op(1, Cmd::PTtl(0), Reply::Integer(999), 50, 60),
         ];
-        assert!(!verdict(&bad));
+        assert!(!linearizable(&bad));
     }
 
     #[test]
     fn swapped_pipelined_replies_are_rejected() {
         // One client pipelines SET then GET of another key; replies come back swapped.
         let h = vec![
-            op(1, set(0, "x", None), Reply::OK, 0, 1),
+            op(1, set(0, "x"), Reply::OK, 0, 1),
             op(2, Cmd::Get(0), Reply::OK, 2, 4),
             op(2, Cmd::Strlen(0), bulk("x"), 2, 4),
         ];
-        assert!(!verdict(&h));
+        assert!(!linearizable(&h));
     }
 
     #[test]
     fn unknown_outcome_may_or_may_not_apply() {
-        let unknown_set = Operation {
-            client: 1,
-            input: TimedCmd {
-                cmd: set(0, "a", None),
-                call_ms: 0,
-                ret_ms: None,
-            },
-            output: None,
-            call: 0,
-            ret: None,
-        };
+        let unknown_set = unknown(1, set(0, "a"), 0);
         let applied = vec![unknown_set.clone(), op(2, Cmd::Get(0), bulk("a"), 5, 6)];
-        assert!(verdict(&applied));
+        assert!(linearizable(&applied));
         let not_applied = vec![unknown_set, op(2, Cmd::Get(0), Reply::Null, 5, 6)];
-        assert!(verdict(&not_applied));
+        assert!(linearizable(&not_applied));
     }
 
     #[test]
@@ -952,8 +984,8 @@ mod tests {
 
 #[cfg(test)]
 mod typed_tests {
+    use super::test_kit::*;
     use super::*;
-    use crate::checker::{check, Operation, Verdict};
     use crate::workload::{ZAddFlags, KEYS_PER_FAMILY};
 
     const K: KeyId = 0; // k0
@@ -966,26 +998,12 @@ mod typed_tests {
         Bytes::copy_from_slice(v.as_bytes())
     }
 
-    fn bulk(v: &str) -> Reply {
-        Reply::Bulk(b(v))
-    }
-
     fn bulks(vs: &[&str]) -> Reply {
         Reply::Array(vs.iter().map(|v| bulk(v)).collect())
     }
 
     fn wrong() -> Reply {
         Reply::err(WRONGTYPE)
-    }
-
-    fn set(key: KeyId, v: &str) -> Cmd {
-        Cmd::Set {
-            key,
-            value: b(v),
-            ttl_ms: None,
-            cond: SetCond::Always,
-            get: false,
-        }
     }
 
     /// Runs `steps` in order on one state at time 0 and checks each exact reply.
@@ -1001,27 +1019,6 @@ mod typed_tests {
             );
         }
         state
-    }
-
-    fn op(client: u64, cmd: Cmd, output: Reply, call: u64, ret: u64) -> Operation<TimedCmd, Reply> {
-        Operation {
-            client,
-            input: TimedCmd {
-                cmd,
-                call_ms: call,
-                ret_ms: Some(ret),
-            },
-            output: Some(output),
-            call,
-            ret: Some(ret),
-        }
-    }
-
-    fn linearizable(history: &[Operation<TimedCmd, Reply>]) -> bool {
-        matches!(
-            check(&RedisModel, history, None).verdict,
-            Verdict::Linearizable
-        )
     }
 
     #[test]
@@ -1450,58 +1447,9 @@ mod regressions {
 #[cfg(test)]
 mod txn_tests {
     //! MULTI/EXEC, BLPOP and PUBLISH.
+    use super::test_kit::*;
     use super::*;
-    use crate::checker::{check, Operation, Verdict};
     use crate::workload::KEYS_PER_FAMILY;
-
-    fn op(client: u64, cmd: Cmd, output: Reply, call: u64, ret: u64) -> Operation<TimedCmd, Reply> {
-        Operation {
-            client,
-            input: TimedCmd {
-                cmd,
-                call_ms: call,
-                ret_ms: Some(ret),
-            },
-            output: Some(output),
-            call,
-            ret: Some(ret),
-        }
-    }
-
-    fn set(key: KeyId, v: &'static str, _ttl: Option<u64>) -> Cmd {
-        Cmd::Set {
-            key,
-            value: Bytes::from(v),
-            ttl_ms: None,
-            cond: SetCond::Always,
-            get: false,
-        }
-    }
-
-    fn bulk(v: &'static str) -> Reply {
-        Reply::Bulk(Bytes::from(v))
-    }
-
-    fn verdict(history: &[Operation<TimedCmd, Reply>]) -> bool {
-        matches!(
-            check(&RedisModel, history, None).verdict,
-            Verdict::Linearizable
-        )
-    }
-
-    fn unknown(client: u64, cmd: Cmd, call: u64) -> Operation<TimedCmd, Reply> {
-        Operation {
-            client,
-            input: TimedCmd {
-                cmd,
-                call_ms: call,
-                ret_ms: None,
-            },
-            output: None,
-            call,
-            ret: None,
-        }
-    }
 
     const L0: KeyId = KEYS_PER_FAMILY;
 
@@ -1515,7 +1463,7 @@ mod txn_tests {
     fn txn_ab() -> Cmd {
         Cmd::Multi {
             watch: Vec::new(),
-            cmds: vec![set(0, "a", None), set(1, "b", None)],
+            cmds: vec![set(0, "a"), set(1, "b")],
         }
     }
 
@@ -1527,26 +1475,26 @@ mod txn_tests {
             op(2, Cmd::Get(0), bulk("a"), 1, 2),
             op(2, Cmd::Get(1), Reply::Null, 3, 4),
         ];
-        assert!(!verdict(&half));
+        assert!(!linearizable(&half));
         let whole = vec![
             op(1, txn_ab(), exec, 0, 10),
             op(2, Cmd::Get(0), bulk("a"), 1, 2),
             op(2, Cmd::Get(1), bulk("b"), 3, 4),
         ];
-        assert!(verdict(&whole));
+        assert!(linearizable(&whole));
         // A transaction whose connection died may or may not have run, but not halfway.
         let lost_half = vec![
             unknown(1, txn_ab(), 0),
             op(2, Cmd::Get(0), bulk("a"), 1, 2),
             op(2, Cmd::Get(1), Reply::Null, 3, 4),
         ];
-        assert!(!verdict(&lost_half));
+        assert!(!linearizable(&lost_half));
         let lost_none = vec![
             unknown(1, txn_ab(), 0),
             op(2, Cmd::Get(0), Reply::Null, 1, 2),
             op(2, Cmd::Get(1), Reply::Null, 3, 4),
         ];
-        assert!(verdict(&lost_none));
+        assert!(linearizable(&lost_none));
     }
 
     #[test]
@@ -1561,15 +1509,15 @@ mod txn_tests {
             Reply::Integer(2),
             Reply::err(WRONGTYPE),
         ]);
-        assert!(verdict(&[op(1, txn.clone(), good, 0, 1)]));
+        assert!(linearizable(&[op(1, txn.clone(), good, 0, 1)]));
         let interleaved = Reply::Array(vec![
             Reply::Integer(1),
             Reply::Integer(1),
             Reply::err(WRONGTYPE),
         ]);
-        assert!(!verdict(&[op(1, txn.clone(), interleaved, 0, 1)]));
+        assert!(!linearizable(&[op(1, txn.clone(), interleaved, 0, 1)]));
         let short = Reply::Array(vec![Reply::Integer(1), Reply::Integer(2)]);
-        assert!(!verdict(&[op(1, txn, short, 0, 1)]));
+        assert!(!linearizable(&[op(1, txn, short, 0, 1)]));
     }
 
     #[test]
@@ -1580,7 +1528,7 @@ mod txn_tests {
             op(2, Cmd::BLPop(L0, 100), Reply::NullArray, 2, 150),
             op(1, Cmd::LLen(L0), Reply::Integer(1), 200, 201),
         ];
-        assert!(!verdict(&provably_full));
+        assert!(!linearizable(&provably_full));
         // A concurrent pop may have emptied it for a while.
         let emptied = vec![
             op(1, push("x"), Reply::Integer(1), 0, 1),
@@ -1588,7 +1536,7 @@ mod txn_tests {
             op(3, Cmd::LPop(L0), bulk("x"), 3, 4),
             op(3, push("y"), Reply::Integer(1), 5, 6),
         ];
-        assert!(verdict(&emptied));
+        assert!(linearizable(&emptied));
         let served = vec![
             op(1, push("x"), Reply::Integer(1), 0, 1),
             op(
@@ -1600,7 +1548,7 @@ mod txn_tests {
             ),
             op(1, Cmd::LLen(L0), Reply::Integer(0), 4, 5),
         ];
-        assert!(verdict(&served));
+        assert!(linearizable(&served));
         let served_twice = vec![
             op(1, push("x"), Reply::Integer(1), 0, 1),
             op(
@@ -1618,7 +1566,7 @@ mod txn_tests {
                 3,
             ),
         ];
-        assert!(!verdict(&served_twice));
+        assert!(!linearizable(&served_twice));
     }
 
     #[test]
@@ -1628,34 +1576,34 @@ mod txn_tests {
             message: Bytes::from("m"),
             max_receivers: max,
         };
-        assert!(verdict(&[op(1, publish(2), Reply::Integer(2), 0, 1)]));
-        assert!(!verdict(&[op(1, publish(0), Reply::Integer(1), 0, 1)]));
-        assert!(!verdict(&[op(1, publish(2), Reply::OK, 0, 1)]));
+        assert!(linearizable(&[op(1, publish(2), Reply::Integer(2), 0, 1)]));
+        assert!(!linearizable(&[op(1, publish(0), Reply::Integer(1), 0, 1)]));
+        assert!(!linearizable(&[op(1, publish(2), Reply::OK, 0, 1)]));
     }
 
     #[test]
     fn watched_exec_may_abort_but_not_half_apply() {
         let watched = Cmd::Multi {
             watch: vec![0, 1],
-            cmds: vec![set(0, "a", None), set(1, "b", None)],
+            cmds: vec![set(0, "a"), set(1, "b")],
         };
         let aborted = vec![
             op(1, watched.clone(), Reply::NullArray, 0, 10),
             op(2, Cmd::Get(0), Reply::Null, 11, 12),
         ];
-        assert!(verdict(&aborted));
+        assert!(linearizable(&aborted));
         let aborted_but_applied = vec![
             op(1, watched.clone(), Reply::NullArray, 0, 10),
             op(2, Cmd::Get(0), bulk("a"), 11, 12),
         ];
-        assert!(!verdict(&aborted_but_applied));
+        assert!(!linearizable(&aborted_but_applied));
         let unwatched_abort = vec![op(1, txn_ab(), Reply::NullArray, 0, 10)];
-        assert!(!verdict(&unwatched_abort));
+        assert!(!linearizable(&unwatched_abort));
         let half = vec![
             unknown(1, watched, 0),
             op(2, Cmd::Get(0), bulk("a"), 1, 2),
             op(2, Cmd::Get(1), Reply::Null, 3, 4),
         ];
-        assert!(!verdict(&half));
+        assert!(!linearizable(&half));
     }
 }

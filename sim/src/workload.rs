@@ -169,6 +169,21 @@ fn word(text: &str) -> Vec<u8> {
     text.as_bytes().to_vec()
 }
 
+/// `NAME key item...`: a command on one key with a list of elements, fields or members.
+fn key_and_items(name: &str, key: KeyId, items: &[Bytes]) -> Vec<Vec<u8>> {
+    let mut argv = vec![word(name), key_name(key).into_bytes()];
+    argv.extend(items.iter().map(|item| item.to_vec()));
+    argv
+}
+
+/// The keys of `cmds`, sorted, each once.
+fn keys_of(cmds: &[Cmd]) -> Vec<KeyId> {
+    let mut keys: Vec<KeyId> = cmds.iter().flat_map(Cmd::keys).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
 impl Cmd {
     /// The command as the client sends it.
     pub fn argv(&self) -> Vec<Vec<u8>> {
@@ -227,15 +242,8 @@ impl Cmd {
             Cmd::PTtl(key) => argv.extend([b"PTTL".to_vec(), k(key)]),
             Cmd::Type(key) => argv.extend([b"TYPE".to_vec(), k(key)]),
             Cmd::Ping => argv.push(b"PING".to_vec()),
-            Cmd::LPush(key, elems) | Cmd::RPush(key, elems) => {
-                let name = if matches!(self, Cmd::LPush(..)) {
-                    "LPUSH"
-                } else {
-                    "RPUSH"
-                };
-                argv.extend([word(name), k(key)]);
-                argv.extend(elems.iter().map(|e| e.to_vec()));
-            }
+            Cmd::LPush(key, elems) => argv = key_and_items("LPUSH", *key, elems),
+            Cmd::RPush(key, elems) => argv = key_and_items("RPUSH", *key, elems),
             Cmd::LPop(key) => argv.extend([word("LPOP"), k(key)]),
             Cmd::RPop(key) => argv.extend([word("RPOP"), k(key)]),
             Cmd::LLen(key) => argv.extend([word("LLEN"), k(key)]),
@@ -251,24 +259,14 @@ impl Cmd {
                 }
             }
             Cmd::HGet(key, field) => argv.extend([word("HGET"), k(key), field.to_vec()]),
-            Cmd::HDel(key, fields) => {
-                argv.extend([word("HDEL"), k(key)]);
-                argv.extend(fields.iter().map(|f| f.to_vec()));
-            }
+            Cmd::HDel(key, fields) => argv = key_and_items("HDEL", *key, fields),
             Cmd::HLen(key) => argv.extend([word("HLEN"), k(key)]),
             Cmd::HIncrBy(key, field, by) => {
                 argv.extend([word("HINCRBY"), k(key), field.to_vec(), num(*by)])
             }
             Cmd::HExists(key, field) => argv.extend([word("HEXISTS"), k(key), field.to_vec()]),
-            Cmd::SAdd(key, members) | Cmd::SRem(key, members) => {
-                let name = if matches!(self, Cmd::SAdd(..)) {
-                    "SADD"
-                } else {
-                    "SREM"
-                };
-                argv.extend([word(name), k(key)]);
-                argv.extend(members.iter().map(|m| m.to_vec()));
-            }
+            Cmd::SAdd(key, members) => argv = key_and_items("SADD", *key, members),
+            Cmd::SRem(key, members) => argv = key_and_items("SREM", *key, members),
             Cmd::SIsMember(key, member) => {
                 argv.extend([word("SISMEMBER"), k(key), member.to_vec()])
             }
@@ -296,10 +294,7 @@ impl Cmd {
             }
             Cmd::ZScore(key, member) => argv.extend([word("ZSCORE"), k(key), member.to_vec()]),
             Cmd::ZRank(key, member) => argv.extend([word("ZRANK"), k(key), member.to_vec()]),
-            Cmd::ZRem(key, members) => {
-                argv.extend([word("ZREM"), k(key)]);
-                argv.extend(members.iter().map(|m| m.to_vec()));
-            }
+            Cmd::ZRem(key, members) => argv = key_and_items("ZREM", *key, members),
             Cmd::ZCard(key) => argv.extend([word("ZCARD"), k(key)]),
             Cmd::ZRangeAll(key) => argv.extend([word("ZRANGE"), k(key), word("0"), word("-1")]),
             // The wire form is `commands()`; as one line, the EXEC that answers.
@@ -380,12 +375,7 @@ impl Cmd {
             Cmd::Del(keys) | Cmd::Exists(keys) | Cmd::MGet(keys) => keys.clone(),
             Cmd::MSet(pairs) => pairs.iter().map(|(k, _)| *k).collect(),
             Cmd::BLPop(key, _) => vec![*key],
-            Cmd::Multi { cmds, .. } => {
-                let mut keys: Vec<KeyId> = cmds.iter().flat_map(Cmd::keys).collect();
-                keys.sort_unstable();
-                keys.dedup();
-                keys
-            }
+            Cmd::Multi { cmds, .. } => keys_of(cmds),
             Cmd::Ping | Cmd::Publish { .. } => Vec::new(),
         }
     }
@@ -605,10 +595,7 @@ impl Generator<'_> {
         }
         // One transaction in three watches its keys first (WATCH in the same batch).
         let watch = if self.rng.next_u32().is_multiple_of(3) {
-            let mut keys: Vec<KeyId> = cmds.iter().flat_map(Cmd::keys).collect();
-            keys.sort_unstable();
-            keys.dedup();
-            keys
+            keys_of(&cmds)
         } else {
             Vec::new()
         };
