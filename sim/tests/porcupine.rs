@@ -13,7 +13,11 @@ use sim::checker::Verdict;
 
 /// The folder of Porcupine's histories, if it is there.
 fn data_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/histories/porcupine");
+    let checkout = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("sim/ is inside the checkout");
+    let beside = checkout.parent().unwrap_or(checkout);
+    let dir = beside.join("shared/histories/porcupine");
     if dir.is_dir() {
         return Some(dir);
     }
