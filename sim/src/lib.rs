@@ -4,8 +4,9 @@
 //! - [`kernel`]: the simulated kernel, a seeded [`seedis::net::Poller`] with byte-queue
 //!   sockets, edge-triggered readiness, a virtual clock and fault injection.
 //! - [`faults`]: the fault plan (swarm testing: a random subset of faults per seed).
-//! - [`model`]: the sequential reference model of the workload's commands.
-//! - [`run`]: one seeded run: workload, server, invariants, verdict.
+//! - [`workload`]: the commands clients send (their vocabulary) and the seeded generator.
+//! - [`model`]: the spec: the sequential reference model of the workload's commands.
+//! - [`run`]: the driver: one seeded run of clients, server and kernel, invariants, verdict.
 //! - [`report`]: what a failure looks like to a person: explanation, shrinking, a
 //!   redis-cli replay script.
 //! - [`checker`]: the linearizability checker, also usable alone (`sim check`).
@@ -16,3 +17,4 @@ pub mod kernel;
 pub mod model;
 pub mod report;
 pub mod run;
+pub mod workload;

@@ -12,7 +12,8 @@ use serde_json::json;
 use sim::checker::cli::{run_check_cli, CheckArgs};
 use sim::faults::FaultPlan;
 use sim::report;
-use sim::run::{default_pipeline, run, Extras, Failure, Families, RunConfig, RunReport};
+use sim::run::{default_pipeline, run, Failure, RunConfig, RunReport};
+use sim::workload::{Extras, Families};
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -304,17 +305,7 @@ fn sweep(
                     inconclusive.fetch_add(1, Ordering::Relaxed);
                 }
                 if !report.passed() {
-                    eprintln!(
-                        "\nseed {seed} FAILED: {}",
-                        report
-                            .failure
-                            .as_ref()
-                            .map(|f| f.to_string())
-                            .unwrap_or_default()
-                            .lines()
-                            .next()
-                            .unwrap_or("")
-                    );
+                    eprintln!("\nseed {seed} FAILED: {}", first_line_of_failure(&report));
                     failures.lock().map(|mut f| f.push(report)).ok();
                 }
                 let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
@@ -372,17 +363,18 @@ fn sweep(
             println!(
                 "  seed {}: {}  (reproduce: sim --seed {})",
                 report.seed,
-                report
-                    .failure
-                    .as_ref()
-                    .map(|f| f.to_string())
-                    .unwrap_or_default()
-                    .lines()
-                    .next()
-                    .unwrap_or(""),
+                first_line_of_failure(report),
                 report.seed
             );
         }
     }
     Ok(if failures.is_empty() { 0 } else { 1 })
+}
+
+/// A failed run's failure in one line, for sweep output.
+fn first_line_of_failure(report: &RunReport) -> String {
+    let Some(failure) = &report.failure else {
+        return String::new();
+    };
+    failure.to_string().lines().next().unwrap_or("").to_string()
 }

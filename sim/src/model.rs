@@ -15,454 +15,13 @@
 
 use crate::checker::hash::fx_hash;
 use crate::checker::Model;
+use crate::workload::{key_name, Cmd, KeyId, SetCond, TimedCmd};
 use bytes::Bytes;
 use seedis::resp::Reply;
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-
-/// A key of the workload's small key spaces: the family's prefix and an index
-/// (`k0`, `l1`, `h2`, ...). Ids are distinct across families: `family * 32 + index`.
-pub type KeyId = u8;
-
-/// The data-type families of the workload, each with its own keys.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Family {
-    Str = 0,
-    List = 1,
-    Hash = 2,
-    Set = 3,
-    ZSet = 4,
-}
-
-impl Family {
-    pub const ALL: [Family; 5] = [
-        Family::Str,
-        Family::List,
-        Family::Hash,
-        Family::Set,
-        Family::ZSet,
-    ];
-
-    /// The name used on the command line and in reports.
-    pub fn name(self) -> &'static str {
-        match self {
-            Family::Str => "strings",
-            Family::List => "lists",
-            Family::Hash => "hashes",
-            Family::Set => "sets",
-            Family::ZSet => "zsets",
-        }
-    }
-
-    fn prefix(self) -> char {
-        match self {
-            Family::Str => 'k',
-            Family::List => 'l',
-            Family::Hash => 'h',
-            Family::Set => 's',
-            Family::ZSet => 'z',
-        }
-    }
-
-    /// The `index`-th key of the family (index < 32).
-    pub fn key(self, index: u8) -> KeyId {
-        self as u8 * KEYS_PER_FAMILY + index % KEYS_PER_FAMILY
-    }
-
-    pub fn of_key(key: KeyId) -> Family {
-        Family::ALL[usize::from(key / KEYS_PER_FAMILY).min(4)]
-    }
-}
-
-/// Room for key ids per family.
-pub const KEYS_PER_FAMILY: u8 = 32;
-
-/// The name of the `channel`-th pub/sub channel of the workload.
-pub fn channel_name(channel: u8) -> String {
-    format!("ch{channel}")
-}
-
-pub fn key_name(key: KeyId) -> String {
-    format!("{}{}", Family::of_key(key).prefix(), key % KEYS_PER_FAMILY)
-}
-
-/// Whether a SET applies only when the key is absent (NX) or present (XX).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum SetCond {
-    Always,
-    Nx,
-    Xx,
-}
-
-/// ZADD's options. The workload only sends combinations Redis accepts: not NX with XX,
-/// GT or LT, and not GT with LT.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct ZAddFlags {
-    pub nx: bool,
-    pub xx: bool,
-    pub gt: bool,
-    pub lt: bool,
-    pub ch: bool,
-}
-
-/// The commands the simulated clients send.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Cmd {
-    Set {
-        key: KeyId,
-        value: Bytes,
-        ttl_ms: Option<u64>,
-        cond: SetCond,
-        get: bool,
-    },
-    Get(KeyId),
-    Del(Vec<KeyId>),
-    Exists(Vec<KeyId>),
-    IncrBy(KeyId, i64),
-    Append(KeyId, Bytes),
-    GetDel(KeyId),
-    Strlen(KeyId),
-    MSet(Vec<(KeyId, Bytes)>),
-    MGet(Vec<KeyId>),
-    PExpire(KeyId, u64),
-    Persist(KeyId),
-    PTtl(KeyId),
-    Type(KeyId),
-    Ping,
-    LPush(KeyId, Vec<Bytes>),
-    RPush(KeyId, Vec<Bytes>),
-    LPop(KeyId),
-    RPop(KeyId),
-    LLen(KeyId),
-    LRange(KeyId, i64, i64),
-    LIndex(KeyId, i64),
-    HSet(KeyId, Vec<(Bytes, Bytes)>),
-    HGet(KeyId, Bytes),
-    HDel(KeyId, Vec<Bytes>),
-    HLen(KeyId),
-    HIncrBy(KeyId, Bytes, i64),
-    HExists(KeyId, Bytes),
-    SAdd(KeyId, Vec<Bytes>),
-    SRem(KeyId, Vec<Bytes>),
-    SIsMember(KeyId, Bytes),
-    SCard(KeyId),
-    ZAdd(KeyId, ZAddFlags, Vec<(i64, Bytes)>),
-    ZIncrBy(KeyId, i64, Bytes),
-    ZScore(KeyId, Bytes),
-    ZRank(KeyId, Bytes),
-    ZRem(KeyId, Vec<Bytes>),
-    ZCard(KeyId),
-    /// `ZRANGE key 0 -1`: every member, ordered by (score, member).
-    ZRangeAll(KeyId),
-    /// `MULTI`, the queued commands, `EXEC`, sent as one pipelined batch: one op whose
-    /// output is EXEC's array reply (the runner checks MULTI's `+OK` and the `+QUEUED`s).
-    /// The commands take effect atomically, in order, at one instant. With `watch`, a
-    /// `WATCH` of those keys comes first and EXEC may abort (a null array, nothing
-    /// done): the model does not track the watch window, so an abort is always legal.
-    Multi {
-        watch: Vec<KeyId>,
-        cmds: Vec<Cmd>,
-    },
-    /// `BLPOP key timeout` with a timeout in milliseconds (sent as seconds): the head of
-    /// the list as `[key, element]`, or a null array when it timed out.
-    BLPop(KeyId, u64),
-    /// `PUBLISH channel message`: the receiver count depends on subscribers the model
-    /// does not track, so only its range is checked (at most `max_receivers`).
-    Publish {
-        channel: u8,
-        message: Bytes,
-        max_receivers: u8,
-    },
-}
-
-fn word(text: &str) -> Vec<u8> {
-    text.as_bytes().to_vec()
-}
-
-impl Cmd {
-    /// The command as the client sends it.
-    pub fn argv(&self) -> Vec<Vec<u8>> {
-        let k = |key: &KeyId| key_name(*key).into_bytes();
-        let num = |n: i64| n.to_string().into_bytes();
-        let mut argv: Vec<Vec<u8>> = Vec::new();
-        match self {
-            Cmd::Set {
-                key,
-                value,
-                ttl_ms,
-                cond,
-                get,
-            } => {
-                argv.extend([b"SET".to_vec(), k(key), value.to_vec()]);
-                if let Some(ms) = ttl_ms {
-                    argv.extend([b"PX".to_vec(), ms.to_string().into_bytes()]);
-                }
-                match cond {
-                    SetCond::Always => {}
-                    SetCond::Nx => argv.push(b"NX".to_vec()),
-                    SetCond::Xx => argv.push(b"XX".to_vec()),
-                }
-                if *get {
-                    argv.push(b"GET".to_vec());
-                }
-            }
-            Cmd::Get(key) => argv.extend([b"GET".to_vec(), k(key)]),
-            Cmd::Del(keys) => {
-                argv.push(b"DEL".to_vec());
-                argv.extend(keys.iter().map(k));
-            }
-            Cmd::Exists(keys) => {
-                argv.push(b"EXISTS".to_vec());
-                argv.extend(keys.iter().map(k));
-            }
-            Cmd::IncrBy(key, by) => argv.extend([b"INCRBY".to_vec(), k(key), num(*by)]),
-            Cmd::Append(key, value) => argv.extend([b"APPEND".to_vec(), k(key), value.to_vec()]),
-            Cmd::GetDel(key) => argv.extend([b"GETDEL".to_vec(), k(key)]),
-            Cmd::Strlen(key) => argv.extend([b"STRLEN".to_vec(), k(key)]),
-            Cmd::MSet(pairs) => {
-                argv.push(b"MSET".to_vec());
-                for (key, value) in pairs {
-                    argv.push(k(key));
-                    argv.push(value.to_vec());
-                }
-            }
-            Cmd::MGet(keys) => {
-                argv.push(b"MGET".to_vec());
-                argv.extend(keys.iter().map(k));
-            }
-            Cmd::PExpire(key, ms) => {
-                argv.extend([b"PEXPIRE".to_vec(), k(key), ms.to_string().into_bytes()])
-            }
-            Cmd::Persist(key) => argv.extend([b"PERSIST".to_vec(), k(key)]),
-            Cmd::PTtl(key) => argv.extend([b"PTTL".to_vec(), k(key)]),
-            Cmd::Type(key) => argv.extend([b"TYPE".to_vec(), k(key)]),
-            Cmd::Ping => argv.push(b"PING".to_vec()),
-            Cmd::LPush(key, elems) | Cmd::RPush(key, elems) => {
-                let name = if matches!(self, Cmd::LPush(..)) {
-                    "LPUSH"
-                } else {
-                    "RPUSH"
-                };
-                argv.extend([word(name), k(key)]);
-                argv.extend(elems.iter().map(|e| e.to_vec()));
-            }
-            Cmd::LPop(key) => argv.extend([word("LPOP"), k(key)]),
-            Cmd::RPop(key) => argv.extend([word("RPOP"), k(key)]),
-            Cmd::LLen(key) => argv.extend([word("LLEN"), k(key)]),
-            Cmd::LRange(key, start, stop) => {
-                argv.extend([word("LRANGE"), k(key), num(*start), num(*stop)])
-            }
-            Cmd::LIndex(key, index) => argv.extend([word("LINDEX"), k(key), num(*index)]),
-            Cmd::HSet(key, pairs) => {
-                argv.extend([word("HSET"), k(key)]);
-                for (field, value) in pairs {
-                    argv.push(field.to_vec());
-                    argv.push(value.to_vec());
-                }
-            }
-            Cmd::HGet(key, field) => argv.extend([word("HGET"), k(key), field.to_vec()]),
-            Cmd::HDel(key, fields) => {
-                argv.extend([word("HDEL"), k(key)]);
-                argv.extend(fields.iter().map(|f| f.to_vec()));
-            }
-            Cmd::HLen(key) => argv.extend([word("HLEN"), k(key)]),
-            Cmd::HIncrBy(key, field, by) => {
-                argv.extend([word("HINCRBY"), k(key), field.to_vec(), num(*by)])
-            }
-            Cmd::HExists(key, field) => argv.extend([word("HEXISTS"), k(key), field.to_vec()]),
-            Cmd::SAdd(key, members) | Cmd::SRem(key, members) => {
-                let name = if matches!(self, Cmd::SAdd(..)) {
-                    "SADD"
-                } else {
-                    "SREM"
-                };
-                argv.extend([word(name), k(key)]);
-                argv.extend(members.iter().map(|m| m.to_vec()));
-            }
-            Cmd::SIsMember(key, member) => {
-                argv.extend([word("SISMEMBER"), k(key), member.to_vec()])
-            }
-            Cmd::SCard(key) => argv.extend([word("SCARD"), k(key)]),
-            Cmd::ZAdd(key, flags, pairs) => {
-                argv.extend([word("ZADD"), k(key)]);
-                for (on, name) in [
-                    (flags.nx, "NX"),
-                    (flags.xx, "XX"),
-                    (flags.gt, "GT"),
-                    (flags.lt, "LT"),
-                    (flags.ch, "CH"),
-                ] {
-                    if on {
-                        argv.push(word(name));
-                    }
-                }
-                for (score, member) in pairs {
-                    argv.push(num(*score));
-                    argv.push(member.to_vec());
-                }
-            }
-            Cmd::ZIncrBy(key, by, member) => {
-                argv.extend([word("ZINCRBY"), k(key), num(*by), member.to_vec()])
-            }
-            Cmd::ZScore(key, member) => argv.extend([word("ZSCORE"), k(key), member.to_vec()]),
-            Cmd::ZRank(key, member) => argv.extend([word("ZRANK"), k(key), member.to_vec()]),
-            Cmd::ZRem(key, members) => {
-                argv.extend([word("ZREM"), k(key)]);
-                argv.extend(members.iter().map(|m| m.to_vec()));
-            }
-            Cmd::ZCard(key) => argv.extend([word("ZCARD"), k(key)]),
-            Cmd::ZRangeAll(key) => argv.extend([word("ZRANGE"), k(key), word("0"), word("-1")]),
-            // The wire form is `commands()`; as one line, the EXEC that answers.
-            Cmd::Multi { .. } => argv.push(word("EXEC")),
-            Cmd::BLPop(key, ms) => argv.extend([
-                word("BLPOP"),
-                k(key),
-                word(&format!("{}.{:03}", ms / 1000, ms % 1000)),
-            ]),
-            Cmd::Publish {
-                channel, message, ..
-            } => argv.extend([
-                word("PUBLISH"),
-                word(&channel_name(*channel)),
-                message.to_vec(),
-            ]),
-        }
-        argv
-    }
-
-    /// The commands sent on the wire, in order: MULTI, the queued ones and EXEC for a
-    /// transaction, the command itself otherwise.
-    pub fn commands(&self) -> Vec<Vec<Vec<u8>>> {
-        match self {
-            Cmd::Multi { watch, cmds } => {
-                let mut out = Vec::new();
-                if !watch.is_empty() {
-                    let mut argv = vec![word("WATCH")];
-                    argv.extend(watch.iter().map(|key| key_name(*key).into_bytes()));
-                    out.push(argv);
-                }
-                out.push(vec![word("MULTI")]);
-                out.extend(cmds.iter().map(Cmd::argv));
-                out.push(vec![word("EXEC")]);
-                out
-            }
-            _ => vec![self.argv()],
-        }
-    }
-
-    /// The keys the command touches.
-    pub fn keys(&self) -> Vec<KeyId> {
-        match self {
-            Cmd::Set { key, .. }
-            | Cmd::Get(key)
-            | Cmd::IncrBy(key, _)
-            | Cmd::Append(key, _)
-            | Cmd::GetDel(key)
-            | Cmd::Strlen(key)
-            | Cmd::PExpire(key, _)
-            | Cmd::Persist(key)
-            | Cmd::PTtl(key)
-            | Cmd::Type(key)
-            | Cmd::LPush(key, _)
-            | Cmd::RPush(key, _)
-            | Cmd::LPop(key)
-            | Cmd::RPop(key)
-            | Cmd::LLen(key)
-            | Cmd::LRange(key, _, _)
-            | Cmd::LIndex(key, _)
-            | Cmd::HSet(key, _)
-            | Cmd::HGet(key, _)
-            | Cmd::HDel(key, _)
-            | Cmd::HLen(key)
-            | Cmd::HIncrBy(key, _, _)
-            | Cmd::HExists(key, _)
-            | Cmd::SAdd(key, _)
-            | Cmd::SRem(key, _)
-            | Cmd::SIsMember(key, _)
-            | Cmd::SCard(key)
-            | Cmd::ZAdd(key, _, _)
-            | Cmd::ZIncrBy(key, _, _)
-            | Cmd::ZScore(key, _)
-            | Cmd::ZRank(key, _)
-            | Cmd::ZRem(key, _)
-            | Cmd::ZCard(key)
-            | Cmd::ZRangeAll(key) => vec![*key],
-            Cmd::Del(keys) | Cmd::Exists(keys) | Cmd::MGet(keys) => keys.clone(),
-            Cmd::MSet(pairs) => pairs.iter().map(|(k, _)| *k).collect(),
-            Cmd::BLPop(key, _) => vec![*key],
-            Cmd::Multi { cmds, .. } => {
-                let mut keys: Vec<KeyId> = cmds.iter().flat_map(Cmd::keys).collect();
-                keys.sort_unstable();
-                keys.dedup();
-                keys
-            }
-            Cmd::Ping | Cmd::Publish { .. } => Vec::new(),
-        }
-    }
-
-    /// True for commands that change nothing (the shrinker may drop them).
-    pub fn is_read_only(&self) -> bool {
-        if let Cmd::Multi { cmds, .. } = self {
-            return cmds.iter().all(Cmd::is_read_only);
-        }
-        matches!(
-            self,
-            Cmd::Get(_)
-                | Cmd::Exists(_)
-                | Cmd::Strlen(_)
-                | Cmd::MGet(_)
-                | Cmd::PTtl(_)
-                | Cmd::Type(_)
-                | Cmd::Ping
-                | Cmd::LLen(_)
-                | Cmd::LRange(..)
-                | Cmd::LIndex(..)
-                | Cmd::HGet(..)
-                | Cmd::HLen(_)
-                | Cmd::HExists(..)
-                | Cmd::SIsMember(..)
-                | Cmd::SCard(_)
-                | Cmd::ZScore(..)
-                | Cmd::ZRank(..)
-                | Cmd::ZCard(_)
-                | Cmd::ZRangeAll(_)
-        )
-    }
-
-    /// One redis-cli line, for replay scripts.
-    pub fn cli_line(&self) -> String {
-        self.commands()
-            .iter()
-            .map(|argv| Self::cli_words(argv))
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
-
-    fn cli_words(argv: &[Vec<u8>]) -> String {
-        argv.iter()
-            .map(|a| {
-                let s = String::from_utf8_lossy(a);
-                if s.is_empty() || s.contains([' ', '"', '\'']) {
-                    format!("{s:?}")
-                } else {
-                    s.into_owned()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-}
-
-/// A command with the window in which it took effect, in virtual milliseconds.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TimedCmd {
-    pub cmd: Cmd,
-    pub call_ms: u64,
-    /// `None`: the reply never came; the op may have run at any later time.
-    pub ret_ms: Option<u64>,
-}
 
 /// A key's value, typed as in Redis. Aggregates are never empty (an emptied one is
 /// deleted). Sorted-set scores are integers.
@@ -487,12 +46,28 @@ impl MValue {
     }
 
     fn is_empty_aggregate(&self) -> bool {
+        !matches!(self, MValue::Str(_)) && self.len() == 0
+    }
+
+    /// The elements of an aggregate (a string is not one: 0).
+    fn len(&self) -> usize {
         match self {
-            MValue::Str(_) => false,
-            MValue::List(l) => l.is_empty(),
-            MValue::Hash(h) => h.is_empty(),
-            MValue::Set(s) => s.is_empty(),
-            MValue::ZSet(z) => z.is_empty(),
+            MValue::Str(_) => 0,
+            MValue::List(l) => l.len(),
+            MValue::Hash(h) => h.len(),
+            MValue::Set(s) => s.len(),
+            MValue::ZSet(z) => z.len(),
+        }
+    }
+
+    /// Removes a hash field or a (sorted-)set member: whether it was there. Strings and
+    /// lists have no such items.
+    fn remove_item(&mut self, item: &Bytes) -> bool {
+        match self {
+            MValue::Hash(h) => h.remove(item).is_some(),
+            MValue::Set(s) => s.remove(item),
+            MValue::ZSet(z) => z.remove(item).is_some(),
+            MValue::Str(_) | MValue::List(_) => false,
         }
     }
 }
@@ -815,6 +390,28 @@ impl RedisModel {
         views
     }
 
+    /// HDEL, SREM, ZREM: removes `items` from the aggregate of type `want` at `key`, which
+    /// is deleted if that empties it; answers how many were there.
+    fn remove_items(
+        view: &mut State,
+        key: KeyId,
+        want: fn() -> MValue,
+        items: &[Bytes],
+    ) -> Result<Expect, Expect> {
+        let Some(value) = view.typed_mut(key, want, false)? else {
+            return Ok(int(0));
+        };
+        let removed = items.iter().filter(|item| value.remove_item(item)).count();
+        view.drop_if_empty(key);
+        Ok(int(removed))
+    }
+
+    /// LLEN, HLEN, SCARD, ZCARD: the size of the aggregate of type `want` at `key`, 0 when
+    /// it is missing.
+    fn cardinality(view: &State, key: KeyId, want: fn() -> MValue) -> Result<Expect, Expect> {
+        Ok(int(view.typed(key, want)?.map_or(0, MValue::len)))
+    }
+
     /// Applies `cmd` to a view whose TTLs are resolved; returns what it must answer.
     fn apply(view: &mut State, cmd: &Cmd, lo: u64, hi: u64) -> Expect {
         match Self::apply_inner(view, cmd, lo, hi) {
@@ -968,10 +565,7 @@ impl RedisModel {
                 view.drop_if_empty(*key);
                 Expect::Exact(bulk_or_null(popped.as_ref()))
             }
-            Cmd::LLen(key) => match view.typed(*key, new_list)? {
-                Some(MValue::List(list)) => int(list.len()),
-                _ => int(0),
-            },
+            Cmd::LLen(key) => Self::cardinality(view, *key, new_list)?,
             Cmd::LRange(key, start, stop) => {
                 let items = match view.typed(*key, new_list)? {
                     Some(MValue::List(list)) => match list_range(*start, *stop, list.len()) {
@@ -1007,18 +601,8 @@ impl RedisModel {
                 Some(MValue::Hash(hash)) => Expect::Exact(bulk_or_null(hash.get(field))),
                 _ => Expect::Exact(Reply::Null),
             },
-            Cmd::HDel(key, fields) => {
-                let Some(MValue::Hash(hash)) = view.typed_mut(*key, new_hash, false)? else {
-                    return Ok(int(0));
-                };
-                let removed = fields.iter().filter(|f| hash.remove(*f).is_some()).count();
-                view.drop_if_empty(*key);
-                int(removed)
-            }
-            Cmd::HLen(key) => match view.typed(*key, new_hash)? {
-                Some(MValue::Hash(hash)) => int(hash.len()),
-                _ => int(0),
-            },
+            Cmd::HDel(key, fields) => Self::remove_items(view, *key, new_hash, fields)?,
+            Cmd::HLen(key) => Self::cardinality(view, *key, new_hash)?,
             Cmd::HIncrBy(key, field, by) => {
                 let Some(MValue::Hash(hash)) = view.typed_mut(*key, new_hash, true)? else {
                     unreachable!("created as a hash")
@@ -1049,22 +633,12 @@ impl RedisModel {
                 };
                 int(members.iter().filter(|m| set.insert((*m).clone())).count())
             }
-            Cmd::SRem(key, members) => {
-                let Some(MValue::Set(set)) = view.typed_mut(*key, new_set, false)? else {
-                    return Ok(int(0));
-                };
-                let removed = members.iter().filter(|m| set.remove(*m)).count();
-                view.drop_if_empty(*key);
-                int(removed)
-            }
+            Cmd::SRem(key, members) => Self::remove_items(view, *key, new_set, members)?,
             Cmd::SIsMember(key, member) => match view.typed(*key, new_set)? {
                 Some(MValue::Set(set)) => int(usize::from(set.contains(member))),
                 _ => int(0),
             },
-            Cmd::SCard(key) => match view.typed(*key, new_set)? {
-                Some(MValue::Set(set)) => int(set.len()),
-                _ => int(0),
-            },
+            Cmd::SCard(key) => Self::cardinality(view, *key, new_set)?,
             Cmd::ZAdd(key, flags, pairs) => {
                 // ZADD XX on a missing key creates nothing; otherwise the set is created
                 // and, if nothing was added to it, deleted again.
@@ -1116,18 +690,8 @@ impl RedisModel {
                 }
                 _ => Expect::Exact(Reply::Null),
             },
-            Cmd::ZRem(key, members) => {
-                let Some(MValue::ZSet(z)) = view.typed_mut(*key, new_zset, false)? else {
-                    return Ok(int(0));
-                };
-                let removed = members.iter().filter(|m| z.remove(*m).is_some()).count();
-                view.drop_if_empty(*key);
-                int(removed)
-            }
-            Cmd::ZCard(key) => match view.typed(*key, new_zset)? {
-                Some(MValue::ZSet(z)) => int(z.len()),
-                _ => int(0),
-            },
+            Cmd::ZRem(key, members) => Self::remove_items(view, *key, new_zset, members)?,
+            Cmd::ZCard(key) => Self::cardinality(view, *key, new_zset)?,
             Cmd::ZRangeAll(key) => match view.typed(*key, new_zset)? {
                 Some(MValue::ZSet(z)) => Expect::Exact(Reply::Array(
                     zset_order(z)
@@ -1223,10 +787,82 @@ impl Model for RedisModel {
     }
 }
 
+/// What the model's tests share: ops, SETs, replies and the verdict.
 #[cfg(test)]
-mod tests {
+mod test_kit {
     use super::*;
     use crate::checker::{check, Operation, Verdict};
+
+    pub type Op = Operation<TimedCmd, Reply>;
+
+    /// An op of `client` called at `call` and answered `output` at `ret` (ms).
+    pub fn op(client: u64, cmd: Cmd, output: Reply, call: u64, ret: u64) -> Op {
+        Operation {
+            client,
+            input: TimedCmd {
+                cmd,
+                call_ms: call,
+                ret_ms: Some(ret),
+            },
+            output: Some(output),
+            call,
+            ret: Some(ret),
+        }
+    }
+
+    /// An op of `client` called at `call` whose reply never came.
+    pub fn unknown(client: u64, cmd: Cmd, call: u64) -> Op {
+        Operation {
+            client,
+            input: TimedCmd {
+                cmd,
+                call_ms: call,
+                ret_ms: None,
+            },
+            output: None,
+            call,
+            ret: None,
+        }
+    }
+
+    /// `SET key v`.
+    pub fn set(key: KeyId, v: &str) -> Cmd {
+        Cmd::Set {
+            key,
+            value: Bytes::copy_from_slice(v.as_bytes()),
+            ttl_ms: None,
+            cond: SetCond::Always,
+            get: false,
+        }
+    }
+
+    /// `SET key v PX ms`.
+    pub fn set_px(key: KeyId, v: &str, ms: u64) -> Cmd {
+        Cmd::Set {
+            key,
+            value: Bytes::copy_from_slice(v.as_bytes()),
+            ttl_ms: Some(ms),
+            cond: SetCond::Always,
+            get: false,
+        }
+    }
+
+    pub fn bulk(v: &str) -> Reply {
+        Reply::Bulk(Bytes::copy_from_slice(v.as_bytes()))
+    }
+
+    pub fn linearizable(history: &[Op]) -> bool {
+        matches!(
+            check(&RedisModel, history, None).verdict,
+            Verdict::Linearizable
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_kit::*;
+    use super::*;
 
     #[test]
     fn shared_values_rehash_after_change_and_copy_only_when_shared() {
@@ -1250,60 +886,25 @@ mod tests {
         assert_eq!(b, list(&["x"]));
     }
 
-    fn op(client: u64, cmd: Cmd, output: Reply, call: u64, ret: u64) -> Operation<TimedCmd, Reply> {
-        Operation {
-            client,
-            input: TimedCmd {
-                cmd,
-                call_ms: call,
-                ret_ms: Some(ret),
-            },
-            output: Some(output),
-            call,
-            ret: Some(ret),
-        }
-    }
-
-    fn set(key: KeyId, v: &'static str, ttl_ms: Option<u64>) -> Cmd {
-        Cmd::Set {
-            key,
-            value: Bytes::from(v),
-            ttl_ms,
-            cond: SetCond::Always,
-            get: false,
-        }
-    }
-
-    fn bulk(v: &'static str) -> Reply {
-        Reply::Bulk(Bytes::from(v))
-    }
-
-    fn verdict(history: &[Operation<TimedCmd, Reply>]) -> bool {
-        matches!(
-            check(&RedisModel, history, None).verdict,
-            Verdict::Linearizable
-        )
-    }
-
     #[test]
     fn stale_read_is_rejected() {
         let h = vec![
-            op(1, set(0, "a", None), Reply::OK, 0, 1),
-            op(1, set(0, "b", None), Reply::OK, 2, 3),
+            op(1, set(0, "a"), Reply::OK, 0, 1),
+            op(1, set(0, "b"), Reply::OK, 2, 3),
             op(2, Cmd::Get(0), bulk("a"), 4, 5),
         ];
-        assert!(!verdict(&h));
+        assert!(!linearizable(&h));
     }
 
     #[test]
     fn concurrent_read_may_see_either_side() {
         let h = vec![
-            op(1, set(0, "a", None), Reply::OK, 0, 1),
-            op(1, set(0, "b", None), Reply::OK, 2, 10),
+            op(1, set(0, "a"), Reply::OK, 0, 1),
+            op(1, set(0, "b"), Reply::OK, 2, 10),
             op(2, Cmd::Get(0), bulk("a"), 3, 5),
             op(3, Cmd::Get(0), bulk("b"), 4, 6),
         ];
-        assert!(verdict(&h));
+        assert!(linearizable(&h));
     }
 
     #[test]
@@ -1312,73 +913,63 @@ mod tests {
             op(1, Cmd::IncrBy(0, 1), Reply::Integer(1), 0, 1),
             op(2, Cmd::IncrBy(0, 1), Reply::Integer(1), 2, 3),
         ];
-        assert!(!verdict(&h));
+        assert!(!linearizable(&h));
     }
 
     #[test]
     fn expired_key_read_back_is_rejected_but_straddling_read_is_not() {
         let expired = vec![
-            op(1, set(0, "a", Some(100)), Reply::OK, 0, 1),
+            op(1, set_px(0, "a", 100), Reply::OK, 0, 1),
             op(2, Cmd::Get(0), bulk("a"), 500, 501),
         ];
-        assert!(!verdict(&expired));
+        assert!(!linearizable(&expired));
         let straddling = vec![
-            op(1, set(0, "a", Some(100)), Reply::OK, 0, 1),
+            op(1, set_px(0, "a", 100), Reply::OK, 0, 1),
             op(2, Cmd::Get(0), bulk("a"), 50, 150),
             op(3, Cmd::Get(0), Reply::Null, 60, 160),
         ];
-        assert!(verdict(&straddling));
+        assert!(linearizable(&straddling));
         // Once seen expired, the key cannot come back.
         let resurrected = vec![
-            op(1, set(0, "a", Some(100)), Reply::OK, 0, 1),
+            op(1, set_px(0, "a", 100), Reply::OK, 0, 1),
             op(2, Cmd::Get(0), Reply::Null, 50, 150),
             op(3, Cmd::Get(0), bulk("a"), 151, 152),
         ];
-        assert!(!verdict(&resurrected));
+        assert!(!linearizable(&resurrected));
     }
 
     #[test]
     fn pttl_must_fall_in_the_window() {
         let ok = vec![
-            op(1, set(0, "a", Some(1000)), Reply::OK, 0, 10),
+            op(1, set_px(0, "a", 1000), Reply::OK, 0, 10),
             op(1, Cmd::PTtl(0), Reply::Integer(950), 50, 60),
         ];
-        assert!(verdict(&ok));
+        assert!(linearizable(&ok));
         let bad = vec![
-            op(1, set(0, "a", Some(1000)), Reply::OK, 0, 10),
+            op(1, set_px(0, "a", 1000), Reply::OK, 0, 10),
             op(1, Cmd::PTtl(0), Reply::Integer(999), 50, 60),
         ];
-        assert!(!verdict(&bad));
+        assert!(!linearizable(&bad));
     }
 
     #[test]
     fn swapped_pipelined_replies_are_rejected() {
         // One client pipelines SET then GET of another key; replies come back swapped.
         let h = vec![
-            op(1, set(0, "x", None), Reply::OK, 0, 1),
+            op(1, set(0, "x"), Reply::OK, 0, 1),
             op(2, Cmd::Get(0), Reply::OK, 2, 4),
             op(2, Cmd::Strlen(0), bulk("x"), 2, 4),
         ];
-        assert!(!verdict(&h));
+        assert!(!linearizable(&h));
     }
 
     #[test]
     fn unknown_outcome_may_or_may_not_apply() {
-        let unknown_set = Operation {
-            client: 1,
-            input: TimedCmd {
-                cmd: set(0, "a", None),
-                call_ms: 0,
-                ret_ms: None,
-            },
-            output: None,
-            call: 0,
-            ret: None,
-        };
+        let unknown_set = unknown(1, set(0, "a"), 0);
         let applied = vec![unknown_set.clone(), op(2, Cmd::Get(0), bulk("a"), 5, 6)];
-        assert!(verdict(&applied));
+        assert!(linearizable(&applied));
         let not_applied = vec![unknown_set, op(2, Cmd::Get(0), Reply::Null, 5, 6)];
-        assert!(verdict(&not_applied));
+        assert!(linearizable(&not_applied));
     }
 
     #[test]
@@ -1393,8 +984,9 @@ mod tests {
 
 #[cfg(test)]
 mod typed_tests {
+    use super::test_kit::*;
     use super::*;
-    use crate::checker::{check, Operation, Verdict};
+    use crate::workload::{ZAddFlags, KEYS_PER_FAMILY};
 
     const K: KeyId = 0; // k0
     const L: KeyId = KEYS_PER_FAMILY; // l0
@@ -1406,26 +998,12 @@ mod typed_tests {
         Bytes::copy_from_slice(v.as_bytes())
     }
 
-    fn bulk(v: &str) -> Reply {
-        Reply::Bulk(b(v))
-    }
-
     fn bulks(vs: &[&str]) -> Reply {
         Reply::Array(vs.iter().map(|v| bulk(v)).collect())
     }
 
     fn wrong() -> Reply {
         Reply::err(WRONGTYPE)
-    }
-
-    fn set(key: KeyId, v: &str) -> Cmd {
-        Cmd::Set {
-            key,
-            value: b(v),
-            ttl_ms: None,
-            cond: SetCond::Always,
-            get: false,
-        }
     }
 
     /// Runs `steps` in order on one state at time 0 and checks each exact reply.
@@ -1441,36 +1019,6 @@ mod typed_tests {
             );
         }
         state
-    }
-
-    fn op(client: u64, cmd: Cmd, output: Reply, call: u64, ret: u64) -> Operation<TimedCmd, Reply> {
-        Operation {
-            client,
-            input: TimedCmd {
-                cmd,
-                call_ms: call,
-                ret_ms: Some(ret),
-            },
-            output: Some(output),
-            call,
-            ret: Some(ret),
-        }
-    }
-
-    fn linearizable(history: &[Operation<TimedCmd, Reply>]) -> bool {
-        matches!(
-            check(&RedisModel, history, None).verdict,
-            Verdict::Linearizable
-        )
-    }
-
-    #[test]
-    fn key_names_and_families() {
-        assert_eq!(key_name(K), "k0");
-        assert_eq!(key_name(L + 2), "l2");
-        assert_eq!(key_name(Z + 1), "z1");
-        assert_eq!(Family::of_key(H), Family::Hash);
-        assert_eq!(Family::Set.key(1), S + 1);
     }
 
     #[test]
@@ -1899,57 +1447,9 @@ mod regressions {
 #[cfg(test)]
 mod txn_tests {
     //! MULTI/EXEC, BLPOP and PUBLISH.
+    use super::test_kit::*;
     use super::*;
-    use crate::checker::{check, Operation, Verdict};
-
-    fn op(client: u64, cmd: Cmd, output: Reply, call: u64, ret: u64) -> Operation<TimedCmd, Reply> {
-        Operation {
-            client,
-            input: TimedCmd {
-                cmd,
-                call_ms: call,
-                ret_ms: Some(ret),
-            },
-            output: Some(output),
-            call,
-            ret: Some(ret),
-        }
-    }
-
-    fn set(key: KeyId, v: &'static str, _ttl: Option<u64>) -> Cmd {
-        Cmd::Set {
-            key,
-            value: Bytes::from(v),
-            ttl_ms: None,
-            cond: SetCond::Always,
-            get: false,
-        }
-    }
-
-    fn bulk(v: &'static str) -> Reply {
-        Reply::Bulk(Bytes::from(v))
-    }
-
-    fn verdict(history: &[Operation<TimedCmd, Reply>]) -> bool {
-        matches!(
-            check(&RedisModel, history, None).verdict,
-            Verdict::Linearizable
-        )
-    }
-
-    fn unknown(client: u64, cmd: Cmd, call: u64) -> Operation<TimedCmd, Reply> {
-        Operation {
-            client,
-            input: TimedCmd {
-                cmd,
-                call_ms: call,
-                ret_ms: None,
-            },
-            output: None,
-            call,
-            ret: None,
-        }
-    }
+    use crate::workload::KEYS_PER_FAMILY;
 
     const L0: KeyId = KEYS_PER_FAMILY;
 
@@ -1963,7 +1463,7 @@ mod txn_tests {
     fn txn_ab() -> Cmd {
         Cmd::Multi {
             watch: Vec::new(),
-            cmds: vec![set(0, "a", None), set(1, "b", None)],
+            cmds: vec![set(0, "a"), set(1, "b")],
         }
     }
 
@@ -1975,26 +1475,26 @@ mod txn_tests {
             op(2, Cmd::Get(0), bulk("a"), 1, 2),
             op(2, Cmd::Get(1), Reply::Null, 3, 4),
         ];
-        assert!(!verdict(&half));
+        assert!(!linearizable(&half));
         let whole = vec![
             op(1, txn_ab(), exec, 0, 10),
             op(2, Cmd::Get(0), bulk("a"), 1, 2),
             op(2, Cmd::Get(1), bulk("b"), 3, 4),
         ];
-        assert!(verdict(&whole));
+        assert!(linearizable(&whole));
         // A transaction whose connection died may or may not have run, but not halfway.
         let lost_half = vec![
             unknown(1, txn_ab(), 0),
             op(2, Cmd::Get(0), bulk("a"), 1, 2),
             op(2, Cmd::Get(1), Reply::Null, 3, 4),
         ];
-        assert!(!verdict(&lost_half));
+        assert!(!linearizable(&lost_half));
         let lost_none = vec![
             unknown(1, txn_ab(), 0),
             op(2, Cmd::Get(0), Reply::Null, 1, 2),
             op(2, Cmd::Get(1), Reply::Null, 3, 4),
         ];
-        assert!(verdict(&lost_none));
+        assert!(linearizable(&lost_none));
     }
 
     #[test]
@@ -2009,15 +1509,15 @@ mod txn_tests {
             Reply::Integer(2),
             Reply::err(WRONGTYPE),
         ]);
-        assert!(verdict(&[op(1, txn.clone(), good, 0, 1)]));
+        assert!(linearizable(&[op(1, txn.clone(), good, 0, 1)]));
         let interleaved = Reply::Array(vec![
             Reply::Integer(1),
             Reply::Integer(1),
             Reply::err(WRONGTYPE),
         ]);
-        assert!(!verdict(&[op(1, txn.clone(), interleaved, 0, 1)]));
+        assert!(!linearizable(&[op(1, txn.clone(), interleaved, 0, 1)]));
         let short = Reply::Array(vec![Reply::Integer(1), Reply::Integer(2)]);
-        assert!(!verdict(&[op(1, txn, short, 0, 1)]));
+        assert!(!linearizable(&[op(1, txn, short, 0, 1)]));
     }
 
     #[test]
@@ -2028,7 +1528,7 @@ mod txn_tests {
             op(2, Cmd::BLPop(L0, 100), Reply::NullArray, 2, 150),
             op(1, Cmd::LLen(L0), Reply::Integer(1), 200, 201),
         ];
-        assert!(!verdict(&provably_full));
+        assert!(!linearizable(&provably_full));
         // A concurrent pop may have emptied it for a while.
         let emptied = vec![
             op(1, push("x"), Reply::Integer(1), 0, 1),
@@ -2036,7 +1536,7 @@ mod txn_tests {
             op(3, Cmd::LPop(L0), bulk("x"), 3, 4),
             op(3, push("y"), Reply::Integer(1), 5, 6),
         ];
-        assert!(verdict(&emptied));
+        assert!(linearizable(&emptied));
         let served = vec![
             op(1, push("x"), Reply::Integer(1), 0, 1),
             op(
@@ -2048,7 +1548,7 @@ mod txn_tests {
             ),
             op(1, Cmd::LLen(L0), Reply::Integer(0), 4, 5),
         ];
-        assert!(verdict(&served));
+        assert!(linearizable(&served));
         let served_twice = vec![
             op(1, push("x"), Reply::Integer(1), 0, 1),
             op(
@@ -2066,7 +1566,7 @@ mod txn_tests {
                 3,
             ),
         ];
-        assert!(!verdict(&served_twice));
+        assert!(!linearizable(&served_twice));
     }
 
     #[test]
@@ -2076,34 +1576,34 @@ mod txn_tests {
             message: Bytes::from("m"),
             max_receivers: max,
         };
-        assert!(verdict(&[op(1, publish(2), Reply::Integer(2), 0, 1)]));
-        assert!(!verdict(&[op(1, publish(0), Reply::Integer(1), 0, 1)]));
-        assert!(!verdict(&[op(1, publish(2), Reply::OK, 0, 1)]));
+        assert!(linearizable(&[op(1, publish(2), Reply::Integer(2), 0, 1)]));
+        assert!(!linearizable(&[op(1, publish(0), Reply::Integer(1), 0, 1)]));
+        assert!(!linearizable(&[op(1, publish(2), Reply::OK, 0, 1)]));
     }
 
     #[test]
     fn watched_exec_may_abort_but_not_half_apply() {
         let watched = Cmd::Multi {
             watch: vec![0, 1],
-            cmds: vec![set(0, "a", None), set(1, "b", None)],
+            cmds: vec![set(0, "a"), set(1, "b")],
         };
         let aborted = vec![
             op(1, watched.clone(), Reply::NullArray, 0, 10),
             op(2, Cmd::Get(0), Reply::Null, 11, 12),
         ];
-        assert!(verdict(&aborted));
+        assert!(linearizable(&aborted));
         let aborted_but_applied = vec![
             op(1, watched.clone(), Reply::NullArray, 0, 10),
             op(2, Cmd::Get(0), bulk("a"), 11, 12),
         ];
-        assert!(!verdict(&aborted_but_applied));
+        assert!(!linearizable(&aborted_but_applied));
         let unwatched_abort = vec![op(1, txn_ab(), Reply::NullArray, 0, 10)];
-        assert!(!verdict(&unwatched_abort));
+        assert!(!linearizable(&unwatched_abort));
         let half = vec![
             unknown(1, watched, 0),
             op(2, Cmd::Get(0), bulk("a"), 1, 2),
             op(2, Cmd::Get(1), Reply::Null, 3, 4),
         ];
-        assert!(!verdict(&half));
+        assert!(!linearizable(&half));
     }
 }

@@ -7,6 +7,9 @@
 //! and the kernel's invariants are checked. When the workload is done the clients drain
 //! their replies, hang up, and the server must free every connection.
 //!
+//! This is the driver: what the clients send comes from [`crate::workload`], what it may
+//! answer from [`crate::model`].
+//!
 //! A run fails when an invariant breaks, the history is not linearizable, a client waits
 //! for a reply that never comes although its connection is alive (a lost wakeup, a
 //! dropped write), a descriptor leaks, or the server panics.
@@ -14,8 +17,10 @@
 use crate::checker::{self, Operation, Verdict};
 use crate::faults::FaultPlan;
 use crate::kernel::{ConnId, SimPoller};
-use crate::model::{
-    channel_name, Cmd, Family, KeyId, RedisModel, SetCond, TimedCmd, ZAddFlags, KEYS_PER_FAMILY,
+use crate::model::RedisModel;
+use crate::workload::{
+    channel_name, Cmd, Extras, Families, Generator, TimedCmd, ValueSource, CHANNELS,
+    SUBSCRIBER_CONNECTIONS,
 };
 use bytes::{Bytes, BytesMut};
 use rand_chacha::ChaCha8Rng;
@@ -48,97 +53,6 @@ pub struct RunConfig {
     pub families: Families,
     /// Transactions, blocking pops and pub/sub (swarm testing: drawn from the seed).
     pub extras: Extras,
-}
-
-/// The workload's features beyond plain commands.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Extras {
-    /// Some batches carry `MULTI`, 1–4 commands, `EXEC`.
-    pub txn: bool,
-    /// Some list ops are `BLPOP` with a short timeout.
-    pub blocking: bool,
-    /// A subscriber comes and goes (reset or closed mid-way) while clients PUBLISH.
-    pub pubsub: bool,
-}
-
-impl Extras {
-    pub const NONE: Extras = Extras {
-        txn: false,
-        blocking: false,
-        pubsub: false,
-    };
-
-    /// Swarm testing: each feature on in about half of the seeds.
-    pub fn from_seed(seed: u64) -> Extras {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        rng.set_stream(5);
-        let draw = rng.next_u32();
-        Extras {
-            txn: draw & 1 != 0,
-            blocking: draw & 2 != 0,
-            pubsub: draw & 4 != 0,
-        }
-    }
-}
-
-/// A set of data-type families, as a bit mask over [`Family`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Families(pub u8);
-
-impl Families {
-    pub const ALL: Families = Families(0b1_1111);
-
-    /// Swarm testing: one seed in four uses every family, the others a random
-    /// non-empty subset, so that some runs hammer few families hard.
-    pub fn from_seed(seed: u64) -> Families {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        rng.set_stream(4);
-        let draw = rng.next_u32();
-        if draw.is_multiple_of(4) {
-            Families::ALL
-        } else {
-            Families(((draw >> 8) % 31 + 1) as u8)
-        }
-    }
-
-    pub fn contains(self, family: Family) -> bool {
-        self.0 & (1 << family as u8) != 0
-    }
-
-    pub fn list(self) -> Vec<Family> {
-        Family::ALL
-            .into_iter()
-            .filter(|f| self.contains(*f))
-            .collect()
-    }
-
-    /// A comma list of family names (`strings,lists,hashes,sets,zsets`) or `all`.
-    pub fn from_names(text: &str) -> Result<Families, String> {
-        if text == "all" {
-            return Ok(Families::ALL);
-        }
-        let mut mask = 0u8;
-        for name in text.split(',').map(str::trim) {
-            let family = Family::ALL
-                .into_iter()
-                .find(|f| f.name() == name)
-                .ok_or_else(|| {
-                    format!("unknown family {name:?} (strings, lists, hashes, sets, zsets, all)")
-                })?;
-            mask |= 1 << family as u8;
-        }
-        if mask == 0 {
-            return Err("no family named".into());
-        }
-        Ok(Families(mask))
-    }
-}
-
-impl std::fmt::Display for Families {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let names: Vec<&str> = self.list().into_iter().map(Family::name).collect();
-        write!(f, "{}", names.join(","))
-    }
 }
 
 /// The default pipeline depth: joined partitions (multi-key ops, transactions) make
@@ -238,12 +152,6 @@ const STALL_STEPS: u64 = 20_000;
 const DRAIN_STEPS: u64 = 20_000;
 /// Server passes after every client hung up, for the server to notice and free them.
 const CLOSE_PASSES: u64 = 200;
-/// Keys of a family a transaction may touch: its first two.
-const TXN_KEYS: u8 = 2;
-/// Connections the subscriber opens in a run, at most.
-const SUBSCRIBER_CONNECTIONS: u8 = 3;
-/// Channels the workload publishes to (the subscriber listens to all of them).
-const CHANNELS: u32 = 2;
 
 /// The pub/sub subscriber: it subscribes, reads what is pushed, and leaves abruptly.
 #[derive(Default)]
@@ -255,6 +163,8 @@ struct Subscriber {
 
 struct SimClient {
     id: u64,
+    /// Where this client's unique values come from.
+    values: ValueSource,
     /// Connections this client opened so far: history ops are attributed to
     /// `id * 1000 + connections` so that each connection has its own program order.
     connections: u64,
@@ -264,7 +174,6 @@ struct SimClient {
     /// Reply bytes received and not yet decoded.
     received: Vec<u8>,
     ops_left: usize,
-    next_value: u64,
     /// MULTI's and the queued commands' replies for the transaction awaiting EXEC's.
     prelude: Vec<Reply>,
 }
@@ -340,12 +249,15 @@ fn run_inner(config: &RunConfig) -> RunReport {
     let clients = (0..config.clients)
         .map(|i| SimClient {
             id: i as u64 + 1,
+            values: ValueSource {
+                client: i as u64 + 1,
+                next_value: 0,
+            },
             connections: 0,
             conn: None,
             in_flight: VecDeque::new(),
             received: Vec::new(),
             ops_left: config.ops_per_client,
-            next_value: 0,
             prelude: Vec::new(),
         })
         .collect();
@@ -522,11 +434,14 @@ impl Sim {
         let mut wire = BytesMut::new();
         let mut cmds = Vec::with_capacity(batch);
         for _ in 0..batch {
-            let cmd = if self.config.extras.txn && self.rng.next_u32().is_multiple_of(6) {
-                self.random_txn(i)
-            } else {
-                self.random_cmd(i)
-            };
+            let cmd = Generator {
+                rng: &mut self.rng,
+                families: self.config.families,
+                keys: self.config.keys,
+                multi_key: self.config.multi_key,
+                extras: self.config.extras,
+            }
+            .next_cmd(&mut self.clients[i].values);
             for argv in cmd.commands() {
                 let refs: Vec<&[u8]> = argv.iter().map(|a| a.as_slice()).collect();
                 encode_command(&refs, &mut wire);
@@ -744,41 +659,6 @@ impl Sim {
         hash
     }
 
-    /// A transaction of 1–4 workload commands. Its keys join their partitions, which
-    /// makes the check expensive, so the commands keep to the family of the first keyed
-    /// one and to its first `TXN_KEYS` keys (the family's other keys stay apart).
-    fn random_txn(&mut self, i: usize) -> Cmd {
-        let n = 1 + (self.rng.next_u32() % 4) as usize;
-        let mut cmds: Vec<Cmd> = Vec::with_capacity(n);
-        let mut family: Option<Family> = None;
-        let mut attempts = 0;
-        while cmds.len() < n && attempts < 20 {
-            attempts += 1;
-            let cmd = self.random_cmd(i);
-            let families: Vec<Family> = cmd.keys().into_iter().map(Family::of_key).collect();
-            if let Some(&first) = families.first() {
-                let want = *family.get_or_insert(first);
-                let keys = cmd.keys();
-                if families.iter().any(|f| *f != want)
-                    || keys.iter().any(|k| k % KEYS_PER_FAMILY >= TXN_KEYS)
-                {
-                    continue;
-                }
-            }
-            cmds.push(cmd);
-        }
-        // One transaction in three watches its keys first (WATCH in the same batch).
-        let watch = if self.rng.next_u32().is_multiple_of(3) {
-            let mut keys: Vec<KeyId> = cmds.iter().flat_map(Cmd::keys).collect();
-            keys.sort_unstable();
-            keys.dedup();
-            keys
-        } else {
-            Vec::new()
-        };
-        Cmd::Multi { watch, cmds }
-    }
-
     /// The subscriber's move: connect and subscribe, read what was pushed, or leave.
     fn subscriber_step(&mut self) {
         let Some(conn) = self.subscriber.conn else {
@@ -856,275 +736,4 @@ impl Sim {
             _ => Err(format!("pushed {reply:?}, which nobody published")),
         }
     }
-
-    fn random_cmd(&mut self, i: usize) -> Cmd {
-        let families = self.config.families.list();
-        let families = if families.is_empty() {
-            Family::ALL.to_vec()
-        } else {
-            families
-        };
-        let string_keys = self.config.keys.clamp(1, KEYS_PER_FAMILY);
-        let client = &mut self.clients[i];
-        client.next_value += 1;
-        // Unique values, so that a read names the write it saw; some are integers so
-        // that INCRBY and HINCRBY have something to count.
-        let value = if self.rng.next_u32().is_multiple_of(3) {
-            Bytes::from((client.id * 1_000_000 + client.next_value).to_string())
-        } else {
-            Bytes::from(format!("c{}-{}", client.id, client.next_value))
-        };
-        let mut keys = Keys {
-            rng: &mut self.rng,
-            families: &families,
-            string_keys,
-        };
-        // One op in eight is a generic command (keys of every family in use); the rest
-        // are commands of one family, of which one in twenty-five is sent to a key of
-        // another family on purpose (WRONGTYPE, or a key created with another type).
-        let extras = self.config.extras;
-        if extras.pubsub && keys.below(12) == 0 {
-            return Cmd::Publish {
-                channel: keys.below(CHANNELS) as u8,
-                message: value,
-                max_receivers: 2 * SUBSCRIBER_CONNECTIONS,
-            };
-        }
-        if extras.blocking && families.contains(&Family::List) && keys.below(10) == 0 {
-            let key = keys.of(Family::List);
-            return Cmd::BLPop(key, 50 + u64::from(keys.below(251)));
-        }
-        if keys.below(8) == 0 {
-            return keys.generic_cmd(self.config.multi_key);
-        }
-        let family = families[keys.below(families.len() as u32) as usize];
-        let mut key_family = family;
-        if keys.below(25) == 0 {
-            key_family = Family::ALL[keys.below(5) as usize];
-        }
-        let key = keys.of(key_family);
-        match family {
-            Family::Str => keys.string_cmd(key, self.config.multi_key, value),
-            Family::List => keys.list_cmd(key, value),
-            Family::Hash => keys.hash_cmd(key, value),
-            Family::Set => keys.set_cmd(key),
-            Family::ZSet => keys.zset_cmd(key),
-        }
-    }
-}
-
-/// Keys of the aggregate families (few, so that clients collide).
-const AGGREGATE_KEYS: u8 = 3;
-
-/// The workload's random choices of keys and commands.
-struct Keys<'a> {
-    rng: &'a mut ChaCha8Rng,
-    families: &'a [Family],
-    string_keys: u8,
-}
-
-impl Keys<'_> {
-    fn below(&mut self, n: u32) -> u32 {
-        self.rng.next_u32() % n
-    }
-
-    fn coin(&mut self, one_in: u32) -> bool {
-        self.below(one_in) == 0
-    }
-
-    fn of(&mut self, family: Family) -> KeyId {
-        let n = match family {
-            Family::Str => self.string_keys,
-            _ => AGGREGATE_KEYS,
-        };
-        family.key(self.below(u32::from(n)) as u8)
-    }
-
-    /// A key of any family in use.
-    fn any(&mut self) -> KeyId {
-        let family = self.families[self.below(self.families.len() as u32) as usize];
-        self.of(family)
-    }
-
-    /// A name from a small domain (`f0`..., `m0`...), so that fields and members collide.
-    fn name(&mut self, prefix: &str, n: u32) -> Bytes {
-        Bytes::from(format!("{prefix}{}", self.below(n)))
-    }
-
-    /// Two keys of one family in use: a multi-key op joins its keys' partitions, and
-    /// joining families would make one partition of everything, too costly to check.
-    fn pair(&mut self) -> Vec<KeyId> {
-        let family = self.families[self.below(self.families.len() as u32) as usize];
-        vec![self.of(family), self.of(family)]
-    }
-
-    fn generic_cmd(&mut self, multi_key: bool) -> Cmd {
-        match self.below(9) {
-            0 | 1 => Cmd::Del(vec![self.any()]),
-            2 if multi_key => Cmd::Exists(self.pair()),
-            2 => Cmd::Exists(vec![self.any()]),
-            3 => Cmd::PExpire(self.any(), 1 + u64::from(self.below(3000))),
-            4 => Cmd::Persist(self.any()),
-            5 => Cmd::PTtl(self.any()),
-            6 | 7 => Cmd::Type(self.any()),
-            // MGET answers nil for a key of another type.
-            _ if multi_key => Cmd::MGet(self.pair()),
-            _ => Cmd::Ping,
-        }
-    }
-
-    fn string_set(&mut self, key: KeyId, value: Bytes) -> Cmd {
-        Cmd::Set {
-            key,
-            value,
-            ttl_ms: self
-                .coin(4)
-                .then(|| 1 + u64::from(self.rng.next_u32() % 2000)),
-            cond: match self.below(6) {
-                0 => SetCond::Nx,
-                1 => SetCond::Xx,
-                _ => SetCond::Always,
-            },
-            get: self.coin(4),
-        }
-    }
-
-    fn string_cmd(&mut self, key: KeyId, multi_key: bool, value: Bytes) -> Cmd {
-        match self.below(20) {
-            0..=3 => self.string_set(key, value),
-            4..=7 => Cmd::Get(key),
-            8 => Cmd::Del(vec![key]),
-            9 if multi_key => Cmd::Exists(vec![key, self.of(Family::Str)]),
-            9 => Cmd::Exists(vec![key]),
-            10..=11 => Cmd::IncrBy(key, i64::from(self.below(10)) - 3),
-            12 => Cmd::Append(key, Bytes::from(format!("+{}", client_suffix(&value)))),
-            13 => Cmd::GetDel(key),
-            14 => Cmd::Strlen(key),
-            15 if multi_key => Cmd::MSet(vec![(key, value.clone()), (self.of(Family::Str), value)]),
-            15 => Cmd::MSet(vec![(key, value)]),
-            16 if multi_key => Cmd::MGet(vec![key, self.of(Family::Str)]),
-            16 => Cmd::MGet(vec![key]),
-            17 => Cmd::PExpire(key, 1 + u64::from(self.below(3000))),
-            18 => {
-                if self.coin(2) {
-                    Cmd::Persist(key)
-                } else {
-                    Cmd::PTtl(key)
-                }
-            }
-            _ => Cmd::Ping,
-        }
-    }
-
-    fn list_cmd(&mut self, key: KeyId, value: Bytes) -> Cmd {
-        // Elements are unique values, so a pop names the push it undoes.
-        let elems = |keys: &mut Self| {
-            if keys.coin(4) {
-                let second = Bytes::from(format!("{}b", client_suffix(&value)));
-                vec![value.clone(), second]
-            } else {
-                vec![value.clone()]
-            }
-        };
-        match self.below(17) {
-            0..=2 => Cmd::LPush(key, elems(self)),
-            3..=5 => Cmd::RPush(key, elems(self)),
-            6..=7 => Cmd::LPop(key),
-            8..=9 => Cmd::RPop(key),
-            10 => Cmd::LLen(key),
-            11..=12 => {
-                let start = i64::from(self.below(5)) - 2;
-                let stop = i64::from(self.below(7)) - 3;
-                Cmd::LRange(key, start, stop)
-            }
-            13 => Cmd::LRange(key, 0, -1),
-            14 => Cmd::LIndex(key, i64::from(self.below(7)) - 3),
-            15 => Cmd::PExpire(key, 1 + u64::from(self.below(3000))),
-            _ => Cmd::Del(vec![key]),
-        }
-    }
-
-    fn hash_cmd(&mut self, key: KeyId, value: Bytes) -> Cmd {
-        match self.below(15) {
-            0..=3 => {
-                let mut pairs = vec![(self.name("f", 4), value.clone())];
-                if self.coin(4) {
-                    pairs.push((
-                        self.name("f", 4),
-                        Bytes::from(format!("{}b", client_suffix(&value))),
-                    ));
-                }
-                Cmd::HSet(key, pairs)
-            }
-            4..=5 => Cmd::HGet(key, self.name("f", 4)),
-            6..=7 => {
-                let mut fields = vec![self.name("f", 4)];
-                if self.coin(4) {
-                    fields.push(self.name("f", 4));
-                }
-                Cmd::HDel(key, fields)
-            }
-            8 => Cmd::HLen(key),
-            9..=10 => Cmd::HIncrBy(key, self.name("f", 4), i64::from(self.below(10)) - 3),
-            11 => Cmd::HExists(key, self.name("f", 4)),
-            12 => Cmd::PExpire(key, 1 + u64::from(self.below(3000))),
-            13 => Cmd::PTtl(key),
-            _ => Cmd::Del(vec![key]),
-        }
-    }
-
-    fn members(&mut self, n: u32) -> Vec<Bytes> {
-        let mut members = vec![self.name("m", n)];
-        if self.coin(3) {
-            members.push(self.name("m", n));
-        }
-        members
-    }
-
-    fn set_cmd(&mut self, key: KeyId) -> Cmd {
-        match self.below(13) {
-            0..=3 => Cmd::SAdd(key, self.members(6)),
-            4..=6 => Cmd::SRem(key, self.members(6)),
-            7..=8 => Cmd::SIsMember(key, self.name("m", 6)),
-            9..=10 => Cmd::SCard(key),
-            11 => Cmd::PExpire(key, 1 + u64::from(self.below(3000))),
-            _ => Cmd::Del(vec![key]),
-        }
-    }
-
-    fn zset_cmd(&mut self, key: KeyId) -> Cmd {
-        match self.below(19) {
-            0..=4 => {
-                let mut flags = ZAddFlags::default();
-                match self.below(8) {
-                    0 => flags.nx = true,
-                    1 => flags.xx = true,
-                    2 => flags.gt = true,
-                    3 => flags.lt = true,
-                    4 => (flags.xx, flags.gt) = (true, true),
-                    5 => (flags.xx, flags.lt) = (true, true),
-                    _ => {}
-                }
-                flags.ch = self.coin(3);
-                let mut pairs = vec![(i64::from(self.below(21)) - 10, self.name("m", 5))];
-                if self.coin(3) {
-                    pairs.push((i64::from(self.below(21)) - 10, self.name("m", 5)));
-                }
-                Cmd::ZAdd(key, flags, pairs)
-            }
-            5..=6 => Cmd::ZIncrBy(key, i64::from(self.below(11)) - 5, self.name("m", 5)),
-            7..=8 => Cmd::ZScore(key, self.name("m", 5)),
-            9..=10 => Cmd::ZRank(key, self.name("m", 5)),
-            11..=12 => Cmd::ZRem(key, self.members(5)),
-            13 => Cmd::ZCard(key),
-            14..=15 => Cmd::ZRangeAll(key),
-            16 => Cmd::PExpire(key, 1 + u64::from(self.below(3000))),
-            17 => Cmd::Persist(key),
-            _ => Cmd::Del(vec![key]),
-        }
-    }
-}
-
-fn client_suffix(value: &Bytes) -> String {
-    String::from_utf8_lossy(value).into_owned()
 }

@@ -10,9 +10,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-use super::engine::Operation;
+use super::engine::{check, CheckResult, Operation};
 use super::hash::FxHashMap;
-use super::models::{KvInput, KvKey, KvOp, KvOutput, RegInput, RegOutput};
+use super::models::{KvInput, KvKey, KvModel, KvOp, KvOutput, RegInput, RegOutput, RegisterModel};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
@@ -37,6 +37,17 @@ pub type RegisterHistory = Vec<Operation<RegInput, RegOutput>>;
 pub enum History {
     Kv(KvHistory),
     Register(RegisterHistory),
+}
+
+impl History {
+    /// Checks the history against the model its format implies (`deadline` as in
+    /// [`check`]).
+    pub fn check(&self, deadline: Option<std::time::Duration>) -> CheckResult {
+        match self {
+            History::Kv(h) => check(&KvModel, h, deadline),
+            History::Register(h) => check(&RegisterModel, h, deadline),
+        }
+    }
 }
 
 /// Detect the format from the first non-blank line: `{` = EDN kv events, otherwise Jepsen's

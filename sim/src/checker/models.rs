@@ -1,4 +1,5 @@
-//! Sequential models for the histories in `shared/histories/porcupine`.
+//! Sequential models for Jepsen-style histories: a key-value store (Porcupine's kv data) and
+//! one register (Jepsen's etcd test), as in `../shared/histories/porcupine` beside the checkout.
 
 use std::fmt;
 use std::hash::{Hash, Hasher};

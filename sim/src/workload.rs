@@ -1,0 +1,889 @@
+//! The workload: what the simulated clients send. Its vocabulary ([`Cmd`], the keys and
+//! families it names, how each command goes on the wire and reads in a replay script) and
+//! the seeded [`Generator`] that picks each client's next command.
+//!
+//! The driver ([`crate::run`]) decides when a client sends and records what came back;
+//! the spec ([`crate::model`]) says what each command may answer. This file is the one
+//! place that says which commands exist and how often each is drawn.
+
+use bytes::Bytes;
+use rand_chacha::ChaCha8Rng;
+use rand_core::{RngCore, SeedableRng};
+
+/// A key of the workload's small key spaces: the family's prefix and an index
+/// (`k0`, `l1`, `h2`, ...). Ids are distinct across families: `family * 32 + index`.
+pub type KeyId = u8;
+
+/// The data-type families of the workload, each with its own keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Family {
+    Str = 0,
+    List = 1,
+    Hash = 2,
+    Set = 3,
+    ZSet = 4,
+}
+
+impl Family {
+    pub const ALL: [Family; 5] = [
+        Family::Str,
+        Family::List,
+        Family::Hash,
+        Family::Set,
+        Family::ZSet,
+    ];
+
+    /// The name used on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Str => "strings",
+            Family::List => "lists",
+            Family::Hash => "hashes",
+            Family::Set => "sets",
+            Family::ZSet => "zsets",
+        }
+    }
+
+    fn prefix(self) -> char {
+        match self {
+            Family::Str => 'k',
+            Family::List => 'l',
+            Family::Hash => 'h',
+            Family::Set => 's',
+            Family::ZSet => 'z',
+        }
+    }
+
+    /// The `index`-th key of the family (index < 32).
+    pub fn key(self, index: u8) -> KeyId {
+        self as u8 * KEYS_PER_FAMILY + index % KEYS_PER_FAMILY
+    }
+
+    pub fn of_key(key: KeyId) -> Family {
+        Family::ALL[usize::from(key / KEYS_PER_FAMILY).min(4)]
+    }
+}
+
+/// Room for key ids per family.
+pub const KEYS_PER_FAMILY: u8 = 32;
+
+/// The name of the `channel`-th pub/sub channel of the workload.
+pub fn channel_name(channel: u8) -> String {
+    format!("ch{channel}")
+}
+
+pub fn key_name(key: KeyId) -> String {
+    format!("{}{}", Family::of_key(key).prefix(), key % KEYS_PER_FAMILY)
+}
+
+/// Whether a SET applies only when the key is absent (NX) or present (XX).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SetCond {
+    Always,
+    Nx,
+    Xx,
+}
+
+/// ZADD's options. The workload only sends combinations Redis accepts: not NX with XX,
+/// GT or LT, and not GT with LT.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ZAddFlags {
+    pub nx: bool,
+    pub xx: bool,
+    pub gt: bool,
+    pub lt: bool,
+    pub ch: bool,
+}
+
+/// The commands the simulated clients send.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Cmd {
+    Set {
+        key: KeyId,
+        value: Bytes,
+        ttl_ms: Option<u64>,
+        cond: SetCond,
+        get: bool,
+    },
+    Get(KeyId),
+    Del(Vec<KeyId>),
+    Exists(Vec<KeyId>),
+    IncrBy(KeyId, i64),
+    Append(KeyId, Bytes),
+    GetDel(KeyId),
+    Strlen(KeyId),
+    MSet(Vec<(KeyId, Bytes)>),
+    MGet(Vec<KeyId>),
+    PExpire(KeyId, u64),
+    Persist(KeyId),
+    PTtl(KeyId),
+    Type(KeyId),
+    Ping,
+    LPush(KeyId, Vec<Bytes>),
+    RPush(KeyId, Vec<Bytes>),
+    LPop(KeyId),
+    RPop(KeyId),
+    LLen(KeyId),
+    LRange(KeyId, i64, i64),
+    LIndex(KeyId, i64),
+    HSet(KeyId, Vec<(Bytes, Bytes)>),
+    HGet(KeyId, Bytes),
+    HDel(KeyId, Vec<Bytes>),
+    HLen(KeyId),
+    HIncrBy(KeyId, Bytes, i64),
+    HExists(KeyId, Bytes),
+    SAdd(KeyId, Vec<Bytes>),
+    SRem(KeyId, Vec<Bytes>),
+    SIsMember(KeyId, Bytes),
+    SCard(KeyId),
+    ZAdd(KeyId, ZAddFlags, Vec<(i64, Bytes)>),
+    ZIncrBy(KeyId, i64, Bytes),
+    ZScore(KeyId, Bytes),
+    ZRank(KeyId, Bytes),
+    ZRem(KeyId, Vec<Bytes>),
+    ZCard(KeyId),
+    /// `ZRANGE key 0 -1`: every member, ordered by (score, member).
+    ZRangeAll(KeyId),
+    /// `MULTI`, the queued commands, `EXEC`, sent as one pipelined batch: one op whose
+    /// output is EXEC's array reply (the runner checks MULTI's `+OK` and the `+QUEUED`s).
+    /// The commands take effect atomically, in order, at one instant. With `watch`, a
+    /// `WATCH` of those keys comes first and EXEC may abort (a null array, nothing
+    /// done): the model does not track the watch window, so an abort is always legal.
+    Multi {
+        watch: Vec<KeyId>,
+        cmds: Vec<Cmd>,
+    },
+    /// `BLPOP key timeout` with a timeout in milliseconds (sent as seconds): the head of
+    /// the list as `[key, element]`, or a null array when it timed out.
+    BLPop(KeyId, u64),
+    /// `PUBLISH channel message`: the receiver count depends on subscribers the model
+    /// does not track, so only its range is checked (at most `max_receivers`).
+    Publish {
+        channel: u8,
+        message: Bytes,
+        max_receivers: u8,
+    },
+}
+
+fn word(text: &str) -> Vec<u8> {
+    text.as_bytes().to_vec()
+}
+
+/// `NAME key item...`: a command on one key with a list of elements, fields or members.
+fn key_and_items(name: &str, key: KeyId, items: &[Bytes]) -> Vec<Vec<u8>> {
+    let mut argv = vec![word(name), key_name(key).into_bytes()];
+    argv.extend(items.iter().map(|item| item.to_vec()));
+    argv
+}
+
+/// The keys of `cmds`, sorted, each once.
+fn keys_of(cmds: &[Cmd]) -> Vec<KeyId> {
+    let mut keys: Vec<KeyId> = cmds.iter().flat_map(Cmd::keys).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+impl Cmd {
+    /// The command as the client sends it.
+    pub fn argv(&self) -> Vec<Vec<u8>> {
+        let k = |key: &KeyId| key_name(*key).into_bytes();
+        let num = |n: i64| n.to_string().into_bytes();
+        let mut argv: Vec<Vec<u8>> = Vec::new();
+        match self {
+            Cmd::Set {
+                key,
+                value,
+                ttl_ms,
+                cond,
+                get,
+            } => {
+                argv.extend([b"SET".to_vec(), k(key), value.to_vec()]);
+                if let Some(ms) = ttl_ms {
+                    argv.extend([b"PX".to_vec(), ms.to_string().into_bytes()]);
+                }
+                match cond {
+                    SetCond::Always => {}
+                    SetCond::Nx => argv.push(b"NX".to_vec()),
+                    SetCond::Xx => argv.push(b"XX".to_vec()),
+                }
+                if *get {
+                    argv.push(b"GET".to_vec());
+                }
+            }
+            Cmd::Get(key) => argv.extend([b"GET".to_vec(), k(key)]),
+            Cmd::Del(keys) => {
+                argv.push(b"DEL".to_vec());
+                argv.extend(keys.iter().map(k));
+            }
+            Cmd::Exists(keys) => {
+                argv.push(b"EXISTS".to_vec());
+                argv.extend(keys.iter().map(k));
+            }
+            Cmd::IncrBy(key, by) => argv.extend([b"INCRBY".to_vec(), k(key), num(*by)]),
+            Cmd::Append(key, value) => argv.extend([b"APPEND".to_vec(), k(key), value.to_vec()]),
+            Cmd::GetDel(key) => argv.extend([b"GETDEL".to_vec(), k(key)]),
+            Cmd::Strlen(key) => argv.extend([b"STRLEN".to_vec(), k(key)]),
+            Cmd::MSet(pairs) => {
+                argv.push(b"MSET".to_vec());
+                for (key, value) in pairs {
+                    argv.push(k(key));
+                    argv.push(value.to_vec());
+                }
+            }
+            Cmd::MGet(keys) => {
+                argv.push(b"MGET".to_vec());
+                argv.extend(keys.iter().map(k));
+            }
+            Cmd::PExpire(key, ms) => {
+                argv.extend([b"PEXPIRE".to_vec(), k(key), ms.to_string().into_bytes()])
+            }
+            Cmd::Persist(key) => argv.extend([b"PERSIST".to_vec(), k(key)]),
+            Cmd::PTtl(key) => argv.extend([b"PTTL".to_vec(), k(key)]),
+            Cmd::Type(key) => argv.extend([b"TYPE".to_vec(), k(key)]),
+            Cmd::Ping => argv.push(b"PING".to_vec()),
+            Cmd::LPush(key, elems) => argv = key_and_items("LPUSH", *key, elems),
+            Cmd::RPush(key, elems) => argv = key_and_items("RPUSH", *key, elems),
+            Cmd::LPop(key) => argv.extend([word("LPOP"), k(key)]),
+            Cmd::RPop(key) => argv.extend([word("RPOP"), k(key)]),
+            Cmd::LLen(key) => argv.extend([word("LLEN"), k(key)]),
+            Cmd::LRange(key, start, stop) => {
+                argv.extend([word("LRANGE"), k(key), num(*start), num(*stop)])
+            }
+            Cmd::LIndex(key, index) => argv.extend([word("LINDEX"), k(key), num(*index)]),
+            Cmd::HSet(key, pairs) => {
+                argv.extend([word("HSET"), k(key)]);
+                for (field, value) in pairs {
+                    argv.push(field.to_vec());
+                    argv.push(value.to_vec());
+                }
+            }
+            Cmd::HGet(key, field) => argv.extend([word("HGET"), k(key), field.to_vec()]),
+            Cmd::HDel(key, fields) => argv = key_and_items("HDEL", *key, fields),
+            Cmd::HLen(key) => argv.extend([word("HLEN"), k(key)]),
+            Cmd::HIncrBy(key, field, by) => {
+                argv.extend([word("HINCRBY"), k(key), field.to_vec(), num(*by)])
+            }
+            Cmd::HExists(key, field) => argv.extend([word("HEXISTS"), k(key), field.to_vec()]),
+            Cmd::SAdd(key, members) => argv = key_and_items("SADD", *key, members),
+            Cmd::SRem(key, members) => argv = key_and_items("SREM", *key, members),
+            Cmd::SIsMember(key, member) => {
+                argv.extend([word("SISMEMBER"), k(key), member.to_vec()])
+            }
+            Cmd::SCard(key) => argv.extend([word("SCARD"), k(key)]),
+            Cmd::ZAdd(key, flags, pairs) => {
+                argv.extend([word("ZADD"), k(key)]);
+                for (on, name) in [
+                    (flags.nx, "NX"),
+                    (flags.xx, "XX"),
+                    (flags.gt, "GT"),
+                    (flags.lt, "LT"),
+                    (flags.ch, "CH"),
+                ] {
+                    if on {
+                        argv.push(word(name));
+                    }
+                }
+                for (score, member) in pairs {
+                    argv.push(num(*score));
+                    argv.push(member.to_vec());
+                }
+            }
+            Cmd::ZIncrBy(key, by, member) => {
+                argv.extend([word("ZINCRBY"), k(key), num(*by), member.to_vec()])
+            }
+            Cmd::ZScore(key, member) => argv.extend([word("ZSCORE"), k(key), member.to_vec()]),
+            Cmd::ZRank(key, member) => argv.extend([word("ZRANK"), k(key), member.to_vec()]),
+            Cmd::ZRem(key, members) => argv = key_and_items("ZREM", *key, members),
+            Cmd::ZCard(key) => argv.extend([word("ZCARD"), k(key)]),
+            Cmd::ZRangeAll(key) => argv.extend([word("ZRANGE"), k(key), word("0"), word("-1")]),
+            // The wire form is `commands()`; as one line, the EXEC that answers.
+            Cmd::Multi { .. } => argv.push(word("EXEC")),
+            Cmd::BLPop(key, ms) => argv.extend([
+                word("BLPOP"),
+                k(key),
+                word(&format!("{}.{:03}", ms / 1000, ms % 1000)),
+            ]),
+            Cmd::Publish {
+                channel, message, ..
+            } => argv.extend([
+                word("PUBLISH"),
+                word(&channel_name(*channel)),
+                message.to_vec(),
+            ]),
+        }
+        argv
+    }
+
+    /// The commands sent on the wire, in order: MULTI, the queued ones and EXEC for a
+    /// transaction, the command itself otherwise.
+    pub fn commands(&self) -> Vec<Vec<Vec<u8>>> {
+        match self {
+            Cmd::Multi { watch, cmds } => {
+                let mut out = Vec::new();
+                if !watch.is_empty() {
+                    let mut argv = vec![word("WATCH")];
+                    argv.extend(watch.iter().map(|key| key_name(*key).into_bytes()));
+                    out.push(argv);
+                }
+                out.push(vec![word("MULTI")]);
+                out.extend(cmds.iter().map(Cmd::argv));
+                out.push(vec![word("EXEC")]);
+                out
+            }
+            _ => vec![self.argv()],
+        }
+    }
+
+    /// The keys the command touches.
+    pub fn keys(&self) -> Vec<KeyId> {
+        match self {
+            Cmd::Set { key, .. }
+            | Cmd::Get(key)
+            | Cmd::IncrBy(key, _)
+            | Cmd::Append(key, _)
+            | Cmd::GetDel(key)
+            | Cmd::Strlen(key)
+            | Cmd::PExpire(key, _)
+            | Cmd::Persist(key)
+            | Cmd::PTtl(key)
+            | Cmd::Type(key)
+            | Cmd::LPush(key, _)
+            | Cmd::RPush(key, _)
+            | Cmd::LPop(key)
+            | Cmd::RPop(key)
+            | Cmd::LLen(key)
+            | Cmd::LRange(key, _, _)
+            | Cmd::LIndex(key, _)
+            | Cmd::HSet(key, _)
+            | Cmd::HGet(key, _)
+            | Cmd::HDel(key, _)
+            | Cmd::HLen(key)
+            | Cmd::HIncrBy(key, _, _)
+            | Cmd::HExists(key, _)
+            | Cmd::SAdd(key, _)
+            | Cmd::SRem(key, _)
+            | Cmd::SIsMember(key, _)
+            | Cmd::SCard(key)
+            | Cmd::ZAdd(key, _, _)
+            | Cmd::ZIncrBy(key, _, _)
+            | Cmd::ZScore(key, _)
+            | Cmd::ZRank(key, _)
+            | Cmd::ZRem(key, _)
+            | Cmd::ZCard(key)
+            | Cmd::ZRangeAll(key) => vec![*key],
+            Cmd::Del(keys) | Cmd::Exists(keys) | Cmd::MGet(keys) => keys.clone(),
+            Cmd::MSet(pairs) => pairs.iter().map(|(k, _)| *k).collect(),
+            Cmd::BLPop(key, _) => vec![*key],
+            Cmd::Multi { cmds, .. } => keys_of(cmds),
+            Cmd::Ping | Cmd::Publish { .. } => Vec::new(),
+        }
+    }
+
+    /// True for commands that change nothing (the shrinker may drop them).
+    pub fn is_read_only(&self) -> bool {
+        if let Cmd::Multi { cmds, .. } = self {
+            return cmds.iter().all(Cmd::is_read_only);
+        }
+        matches!(
+            self,
+            Cmd::Get(_)
+                | Cmd::Exists(_)
+                | Cmd::Strlen(_)
+                | Cmd::MGet(_)
+                | Cmd::PTtl(_)
+                | Cmd::Type(_)
+                | Cmd::Ping
+                | Cmd::LLen(_)
+                | Cmd::LRange(..)
+                | Cmd::LIndex(..)
+                | Cmd::HGet(..)
+                | Cmd::HLen(_)
+                | Cmd::HExists(..)
+                | Cmd::SIsMember(..)
+                | Cmd::SCard(_)
+                | Cmd::ZScore(..)
+                | Cmd::ZRank(..)
+                | Cmd::ZCard(_)
+                | Cmd::ZRangeAll(_)
+        )
+    }
+
+    /// One redis-cli line, for replay scripts.
+    pub fn cli_line(&self) -> String {
+        self.commands()
+            .iter()
+            .map(|argv| Self::cli_words(argv))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    fn cli_words(argv: &[Vec<u8>]) -> String {
+        argv.iter()
+            .map(|a| {
+                let s = String::from_utf8_lossy(a);
+                if s.is_empty() || s.contains([' ', '"', '\'']) {
+                    format!("{s:?}")
+                } else {
+                    s.into_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// A command with the window in which it took effect, in virtual milliseconds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimedCmd {
+    pub cmd: Cmd,
+    pub call_ms: u64,
+    /// `None`: the reply never came; the op may have run at any later time.
+    pub ret_ms: Option<u64>,
+}
+
+/// The workload's features beyond plain commands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Extras {
+    /// Some batches carry `MULTI`, 1–4 commands, `EXEC`.
+    pub txn: bool,
+    /// Some list ops are `BLPOP` with a short timeout.
+    pub blocking: bool,
+    /// A subscriber comes and goes (reset or closed mid-way) while clients PUBLISH.
+    pub pubsub: bool,
+}
+
+impl Extras {
+    pub const NONE: Extras = Extras {
+        txn: false,
+        blocking: false,
+        pubsub: false,
+    };
+
+    /// Swarm testing: each feature on in about half of the seeds.
+    pub fn from_seed(seed: u64) -> Extras {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream(5);
+        let draw = rng.next_u32();
+        Extras {
+            txn: draw & 1 != 0,
+            blocking: draw & 2 != 0,
+            pubsub: draw & 4 != 0,
+        }
+    }
+}
+
+/// A set of data-type families, as a bit mask over [`Family`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Families(pub u8);
+
+impl Families {
+    pub const ALL: Families = Families(0b1_1111);
+
+    /// Swarm testing: one seed in four uses every family, the others a random
+    /// non-empty subset, so that some runs hammer few families hard.
+    pub fn from_seed(seed: u64) -> Families {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream(4);
+        let draw = rng.next_u32();
+        if draw.is_multiple_of(4) {
+            Families::ALL
+        } else {
+            Families(((draw >> 8) % 31 + 1) as u8)
+        }
+    }
+
+    pub fn contains(self, family: Family) -> bool {
+        self.0 & (1 << family as u8) != 0
+    }
+
+    pub fn list(self) -> Vec<Family> {
+        Family::ALL
+            .into_iter()
+            .filter(|f| self.contains(*f))
+            .collect()
+    }
+
+    /// A comma list of family names (`strings,lists,hashes,sets,zsets`) or `all`.
+    pub fn from_names(text: &str) -> Result<Families, String> {
+        if text == "all" {
+            return Ok(Families::ALL);
+        }
+        let mut mask = 0u8;
+        for name in text.split(',').map(str::trim) {
+            let family = Family::ALL
+                .into_iter()
+                .find(|f| f.name() == name)
+                .ok_or_else(|| {
+                    format!("unknown family {name:?} (strings, lists, hashes, sets, zsets, all)")
+                })?;
+            mask |= 1 << family as u8;
+        }
+        if mask == 0 {
+            return Err("no family named".into());
+        }
+        Ok(Families(mask))
+    }
+}
+
+impl std::fmt::Display for Families {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.list().into_iter().map(Family::name).collect();
+        write!(f, "{}", names.join(","))
+    }
+}
+
+/// Keys of a family a transaction may touch: its first two.
+const TXN_KEYS: u8 = 2;
+/// Connections the subscriber opens in a run, at most.
+pub const SUBSCRIBER_CONNECTIONS: u8 = 3;
+/// Channels the workload publishes to (the subscriber listens to all of them).
+pub const CHANNELS: u32 = 2;
+
+/// Draws commands for one run's clients. It borrows the run's RNG, so the commands drawn
+/// interleave with the driver's own choices exactly as the seed dictates.
+pub struct Generator<'a> {
+    pub rng: &'a mut ChaCha8Rng,
+    pub families: Families,
+    /// Keys of the strings family in use (the aggregate families use `AGGREGATE_KEYS`).
+    pub keys: u8,
+    /// Whether MSET/MGET/EXISTS name several keys.
+    pub multi_key: bool,
+    pub extras: Extras,
+}
+
+/// One client's source of unique values: a read then names the write it saw.
+#[derive(Clone, Copy, Debug)]
+pub struct ValueSource {
+    pub client: u64,
+    pub next_value: u64,
+}
+
+impl Generator<'_> {
+    /// The next command for the client whose values come from `values`: a transaction
+    /// (when they are on, one in six) or a single command.
+    pub fn next_cmd(&mut self, values: &mut ValueSource) -> Cmd {
+        if self.extras.txn && self.rng.next_u32().is_multiple_of(6) {
+            self.random_txn(values)
+        } else {
+            self.random_cmd(values)
+        }
+    }
+
+    /// A transaction of 1–4 workload commands. Its keys join their partitions, which
+    /// makes the check expensive, so the commands keep to the family of the first keyed
+    /// one and to its first `TXN_KEYS` keys (the family's other keys stay apart).
+    fn random_txn(&mut self, values: &mut ValueSource) -> Cmd {
+        let n = 1 + (self.rng.next_u32() % 4) as usize;
+        let mut cmds: Vec<Cmd> = Vec::with_capacity(n);
+        let mut family: Option<Family> = None;
+        let mut attempts = 0;
+        while cmds.len() < n && attempts < 20 {
+            attempts += 1;
+            let cmd = self.random_cmd(values);
+            let families: Vec<Family> = cmd.keys().into_iter().map(Family::of_key).collect();
+            if let Some(&first) = families.first() {
+                let want = *family.get_or_insert(first);
+                let keys = cmd.keys();
+                if families.iter().any(|f| *f != want)
+                    || keys.iter().any(|k| k % KEYS_PER_FAMILY >= TXN_KEYS)
+                {
+                    continue;
+                }
+            }
+            cmds.push(cmd);
+        }
+        // One transaction in three watches its keys first (WATCH in the same batch).
+        let watch = if self.rng.next_u32().is_multiple_of(3) {
+            keys_of(&cmds)
+        } else {
+            Vec::new()
+        };
+        Cmd::Multi { watch, cmds }
+    }
+
+    fn random_cmd(&mut self, values: &mut ValueSource) -> Cmd {
+        let families = self.families.list();
+        let families = if families.is_empty() {
+            Family::ALL.to_vec()
+        } else {
+            families
+        };
+        let string_keys = self.keys.clamp(1, KEYS_PER_FAMILY);
+        values.next_value += 1;
+        // Unique values, so that a read names the write it saw; some are integers so
+        // that INCRBY and HINCRBY have something to count.
+        let value = if self.rng.next_u32().is_multiple_of(3) {
+            Bytes::from((values.client * 1_000_000 + values.next_value).to_string())
+        } else {
+            Bytes::from(format!("c{}-{}", values.client, values.next_value))
+        };
+        let mut keys = Keys {
+            rng: self.rng,
+            families: &families,
+            string_keys,
+        };
+        // One op in eight is a generic command (keys of every family in use); the rest
+        // are commands of one family, of which one in twenty-five is sent to a key of
+        // another family on purpose (WRONGTYPE, or a key created with another type).
+        let extras = self.extras;
+        if extras.pubsub && keys.below(12) == 0 {
+            return Cmd::Publish {
+                channel: keys.below(CHANNELS) as u8,
+                message: value,
+                max_receivers: 2 * SUBSCRIBER_CONNECTIONS,
+            };
+        }
+        if extras.blocking && families.contains(&Family::List) && keys.below(10) == 0 {
+            let key = keys.of(Family::List);
+            return Cmd::BLPop(key, 50 + u64::from(keys.below(251)));
+        }
+        if keys.below(8) == 0 {
+            return keys.generic_cmd(self.multi_key);
+        }
+        let family = families[keys.below(families.len() as u32) as usize];
+        let mut key_family = family;
+        if keys.below(25) == 0 {
+            key_family = Family::ALL[keys.below(5) as usize];
+        }
+        let key = keys.of(key_family);
+        match family {
+            Family::Str => keys.string_cmd(key, self.multi_key, value),
+            Family::List => keys.list_cmd(key, value),
+            Family::Hash => keys.hash_cmd(key, value),
+            Family::Set => keys.set_cmd(key),
+            Family::ZSet => keys.zset_cmd(key),
+        }
+    }
+}
+
+/// Keys of the aggregate families (few, so that clients collide).
+const AGGREGATE_KEYS: u8 = 3;
+
+/// The workload's random choices of keys and commands.
+struct Keys<'a> {
+    rng: &'a mut ChaCha8Rng,
+    families: &'a [Family],
+    string_keys: u8,
+}
+
+impl Keys<'_> {
+    fn below(&mut self, n: u32) -> u32 {
+        self.rng.next_u32() % n
+    }
+
+    fn coin(&mut self, one_in: u32) -> bool {
+        self.below(one_in) == 0
+    }
+
+    fn of(&mut self, family: Family) -> KeyId {
+        let n = match family {
+            Family::Str => self.string_keys,
+            _ => AGGREGATE_KEYS,
+        };
+        family.key(self.below(u32::from(n)) as u8)
+    }
+
+    /// A key of any family in use.
+    fn any(&mut self) -> KeyId {
+        let family = self.families[self.below(self.families.len() as u32) as usize];
+        self.of(family)
+    }
+
+    /// A name from a small domain (`f0`..., `m0`...), so that fields and members collide.
+    fn name(&mut self, prefix: &str, n: u32) -> Bytes {
+        Bytes::from(format!("{prefix}{}", self.below(n)))
+    }
+
+    /// Two keys of one family in use: a multi-key op joins its keys' partitions, and
+    /// joining families would make one partition of everything, too costly to check.
+    fn pair(&mut self) -> Vec<KeyId> {
+        let family = self.families[self.below(self.families.len() as u32) as usize];
+        vec![self.of(family), self.of(family)]
+    }
+
+    fn generic_cmd(&mut self, multi_key: bool) -> Cmd {
+        match self.below(9) {
+            0 | 1 => Cmd::Del(vec![self.any()]),
+            2 if multi_key => Cmd::Exists(self.pair()),
+            2 => Cmd::Exists(vec![self.any()]),
+            3 => Cmd::PExpire(self.any(), 1 + u64::from(self.below(3000))),
+            4 => Cmd::Persist(self.any()),
+            5 => Cmd::PTtl(self.any()),
+            6 | 7 => Cmd::Type(self.any()),
+            // MGET answers nil for a key of another type.
+            _ if multi_key => Cmd::MGet(self.pair()),
+            _ => Cmd::Ping,
+        }
+    }
+
+    fn string_set(&mut self, key: KeyId, value: Bytes) -> Cmd {
+        Cmd::Set {
+            key,
+            value,
+            ttl_ms: self
+                .coin(4)
+                .then(|| 1 + u64::from(self.rng.next_u32() % 2000)),
+            cond: match self.below(6) {
+                0 => SetCond::Nx,
+                1 => SetCond::Xx,
+                _ => SetCond::Always,
+            },
+            get: self.coin(4),
+        }
+    }
+
+    fn string_cmd(&mut self, key: KeyId, multi_key: bool, value: Bytes) -> Cmd {
+        match self.below(20) {
+            0..=3 => self.string_set(key, value),
+            4..=7 => Cmd::Get(key),
+            8 => Cmd::Del(vec![key]),
+            9 if multi_key => Cmd::Exists(vec![key, self.of(Family::Str)]),
+            9 => Cmd::Exists(vec![key]),
+            10..=11 => Cmd::IncrBy(key, i64::from(self.below(10)) - 3),
+            12 => Cmd::Append(key, Bytes::from(format!("+{}", client_suffix(&value)))),
+            13 => Cmd::GetDel(key),
+            14 => Cmd::Strlen(key),
+            15 if multi_key => Cmd::MSet(vec![(key, value.clone()), (self.of(Family::Str), value)]),
+            15 => Cmd::MSet(vec![(key, value)]),
+            16 if multi_key => Cmd::MGet(vec![key, self.of(Family::Str)]),
+            16 => Cmd::MGet(vec![key]),
+            17 => Cmd::PExpire(key, 1 + u64::from(self.below(3000))),
+            18 => {
+                if self.coin(2) {
+                    Cmd::Persist(key)
+                } else {
+                    Cmd::PTtl(key)
+                }
+            }
+            _ => Cmd::Ping,
+        }
+    }
+
+    fn list_cmd(&mut self, key: KeyId, value: Bytes) -> Cmd {
+        // Elements are unique values, so a pop names the push it undoes.
+        let elems = |keys: &mut Self| {
+            if keys.coin(4) {
+                let second = Bytes::from(format!("{}b", client_suffix(&value)));
+                vec![value.clone(), second]
+            } else {
+                vec![value.clone()]
+            }
+        };
+        match self.below(17) {
+            0..=2 => Cmd::LPush(key, elems(self)),
+            3..=5 => Cmd::RPush(key, elems(self)),
+            6..=7 => Cmd::LPop(key),
+            8..=9 => Cmd::RPop(key),
+            10 => Cmd::LLen(key),
+            11..=12 => {
+                let start = i64::from(self.below(5)) - 2;
+                let stop = i64::from(self.below(7)) - 3;
+                Cmd::LRange(key, start, stop)
+            }
+            13 => Cmd::LRange(key, 0, -1),
+            14 => Cmd::LIndex(key, i64::from(self.below(7)) - 3),
+            15 => Cmd::PExpire(key, 1 + u64::from(self.below(3000))),
+            _ => Cmd::Del(vec![key]),
+        }
+    }
+
+    fn hash_cmd(&mut self, key: KeyId, value: Bytes) -> Cmd {
+        match self.below(15) {
+            0..=3 => {
+                let mut pairs = vec![(self.name("f", 4), value.clone())];
+                if self.coin(4) {
+                    pairs.push((
+                        self.name("f", 4),
+                        Bytes::from(format!("{}b", client_suffix(&value))),
+                    ));
+                }
+                Cmd::HSet(key, pairs)
+            }
+            4..=5 => Cmd::HGet(key, self.name("f", 4)),
+            6..=7 => {
+                let mut fields = vec![self.name("f", 4)];
+                if self.coin(4) {
+                    fields.push(self.name("f", 4));
+                }
+                Cmd::HDel(key, fields)
+            }
+            8 => Cmd::HLen(key),
+            9..=10 => Cmd::HIncrBy(key, self.name("f", 4), i64::from(self.below(10)) - 3),
+            11 => Cmd::HExists(key, self.name("f", 4)),
+            12 => Cmd::PExpire(key, 1 + u64::from(self.below(3000))),
+            13 => Cmd::PTtl(key),
+            _ => Cmd::Del(vec![key]),
+        }
+    }
+
+    fn members(&mut self, n: u32) -> Vec<Bytes> {
+        let mut members = vec![self.name("m", n)];
+        if self.coin(3) {
+            members.push(self.name("m", n));
+        }
+        members
+    }
+
+    fn set_cmd(&mut self, key: KeyId) -> Cmd {
+        match self.below(13) {
+            0..=3 => Cmd::SAdd(key, self.members(6)),
+            4..=6 => Cmd::SRem(key, self.members(6)),
+            7..=8 => Cmd::SIsMember(key, self.name("m", 6)),
+            9..=10 => Cmd::SCard(key),
+            11 => Cmd::PExpire(key, 1 + u64::from(self.below(3000))),
+            _ => Cmd::Del(vec![key]),
+        }
+    }
+
+    fn zset_cmd(&mut self, key: KeyId) -> Cmd {
+        match self.below(19) {
+            0..=4 => {
+                let mut flags = ZAddFlags::default();
+                match self.below(8) {
+                    0 => flags.nx = true,
+                    1 => flags.xx = true,
+                    2 => flags.gt = true,
+                    3 => flags.lt = true,
+                    4 => (flags.xx, flags.gt) = (true, true),
+                    5 => (flags.xx, flags.lt) = (true, true),
+                    _ => {}
+                }
+                flags.ch = self.coin(3);
+                let mut pairs = vec![(i64::from(self.below(21)) - 10, self.name("m", 5))];
+                if self.coin(3) {
+                    pairs.push((i64::from(self.below(21)) - 10, self.name("m", 5)));
+                }
+                Cmd::ZAdd(key, flags, pairs)
+            }
+            5..=6 => Cmd::ZIncrBy(key, i64::from(self.below(11)) - 5, self.name("m", 5)),
+            7..=8 => Cmd::ZScore(key, self.name("m", 5)),
+            9..=10 => Cmd::ZRank(key, self.name("m", 5)),
+            11..=12 => Cmd::ZRem(key, self.members(5)),
+            13 => Cmd::ZCard(key),
+            14..=15 => Cmd::ZRangeAll(key),
+            16 => Cmd::PExpire(key, 1 + u64::from(self.below(3000))),
+            17 => Cmd::Persist(key),
+            _ => Cmd::Del(vec![key]),
+        }
+    }
+}
+
+fn client_suffix(value: &Bytes) -> String {
+    String::from_utf8_lossy(value).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_names_and_families() {
+        let key = |family: Family, index: u8| family.key(index);
+        assert_eq!(key_name(key(Family::Str, 0)), "k0");
+        assert_eq!(key_name(key(Family::List, 2)), "l2");
+        assert_eq!(key_name(key(Family::ZSet, 1)), "z1");
+        assert_eq!(Family::of_key(2 * KEYS_PER_FAMILY), Family::Hash);
+        assert_eq!(Family::Set.key(1), 3 * KEYS_PER_FAMILY + 1);
+    }
+}
