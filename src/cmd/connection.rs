@@ -4,7 +4,7 @@
 //! CLIENT KILL, the other connections through [`ClientRegistry`](super::ClientRegistry).
 //! Replies and error texts are Redis 7.0.15's, checked against a real server.
 
-use super::table::Command;
+use super::table::{CmdResult, Command};
 use super::{ClientInfo, Ctx};
 use crate::resp::Reply;
 use bytes::Bytes;
@@ -209,36 +209,36 @@ pub const CLIENT_SUBCOMMANDS: &[Command] = &[
     ),
 ];
 
-fn ping(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn ping(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     if ctx.session.resp == 2 && ctx.session.subscriptions() > 0 && argv.len() <= 2 {
         // Subscribed RESP2 mode: a ["pong", message] array.
         let msg = argv.get(1).cloned().unwrap_or_default();
-        return Reply::Array(vec![
+        return Ok(Reply::Array(vec![
             Reply::bulk(Bytes::from_static(b"pong")),
             Reply::Bulk(msg),
-        ]);
+        ]));
     }
     match argv.len() {
-        1 => Reply::simple("PONG"),
+        1 => Ok(Reply::simple("PONG")),
         // With a message PING is ECHO: a bulk string in both protocols (outside of
         // RESP2 subscribed mode, above).
-        2 => Reply::Bulk(argv[1].clone()),
+        2 => Ok(Reply::Bulk(argv[1].clone())),
         // The table's arity (-1) lets any count through; Redis caps PING at one message.
-        _ => Reply::err("ERR wrong number of arguments for 'ping' command"),
+        _ => Err(Reply::err("ERR wrong number of arguments for 'ping' command")),
     }
 }
 
-fn echo(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn echo(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     match argv.get(1) {
-        Some(msg) => Reply::Bulk(msg.clone()),
-        None => Reply::err("ERR wrong number of arguments for 'echo' command"),
+        Some(msg) => Ok(Reply::Bulk(msg.clone())),
+        None => Err(Reply::err("ERR wrong number of arguments for 'echo' command")),
     }
 }
 
 /// QUIT: +OK, then the loop closes the connection once the reply is written.
-fn quit(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
+fn quit(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
     ctx.session.close_after_reply = true;
-    Reply::OK
+    Ok(Reply::OK)
 }
 
 /// Redis's `addAuthErrReply` text: the same for a wrong user and a wrong password, so a
@@ -252,23 +252,23 @@ fn credentials_ok(ctx: &Ctx<'_>, user: &[u8], pass: &[u8]) -> bool {
     user == b"default" && (required.is_empty() || required == pass)
 }
 
-fn auth(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn auth(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let (user, pass): (&[u8], &[u8]) = match argv {
         [_, pass] => {
             // The two-argument form keeps its pre-ACL error when there is no password.
             if ctx.server.config.requirepass.is_empty() {
-                return Reply::err("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?");
+                return Err(Reply::err("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"));
             }
             (b"default", pass)
         }
         [_, user, pass] => (user, pass),
-        _ => return Reply::err("ERR syntax error"),
+        _ => return Err(Reply::err("ERR syntax error")),
     };
     if credentials_ok(ctx, user, pass) {
         ctx.session.authenticated = true;
-        Reply::OK
+        Ok(Reply::OK)
     } else {
-        Reply::err(WRONGPASS)
+        Err(Reply::err(WRONGPASS))
     }
 }
 
@@ -291,14 +291,14 @@ fn set_name(ctx: &mut Ctx<'_>, name: &Bytes) {
 
 /// HELLO [protover [AUTH user pass] [SETNAME name]], in Redis's order of checks:
 /// version, options, credentials, then "must be authenticated", and only then changes.
-fn hello(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn hello(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let mut version = None;
     if let Some(arg) = argv.get(1) {
         let Some(v) = parse_i64(arg) else {
-            return Reply::err("ERR Protocol version is not an integer or out of range");
+            return Err(Reply::err("ERR Protocol version is not an integer or out of range"));
         };
         if !(2..=3).contains(&v) {
-            return Reply::err("NOPROTO unsupported protocol version");
+            return Err(Reply::err("NOPROTO unsupported protocol version"));
         }
         version = Some(v as u8);
     }
@@ -313,25 +313,25 @@ fn hello(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             j += 3;
         } else if opt.eq_ignore_ascii_case(b"setname") && more >= 1 {
             if !valid_client_name(&argv[j + 1]) {
-                return Reply::err(BAD_CLIENT_NAME);
+                return Err(Reply::err(BAD_CLIENT_NAME));
             }
             name = Some(argv[j + 1].clone());
             j += 2;
         } else {
-            return Reply::error(format!(
+            return Err(Reply::error(format!(
                 "ERR Syntax error in HELLO option '{}'",
                 lossy(opt, 128)
-            ));
+            )));
         }
     }
     if let Some((user, pass)) = creds {
         if !credentials_ok(ctx, user, pass) {
-            return Reply::err(WRONGPASS);
+            return Err(Reply::err(WRONGPASS));
         }
         ctx.session.authenticated = true;
     }
     if !ctx.session.authenticated {
-        return Reply::err("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time");
+        return Err(Reply::err("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"));
     }
     if let Some(name) = name {
         set_name(ctx, &name);
@@ -340,7 +340,7 @@ fn hello(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         ctx.session.resp = v;
     }
     let field = |s: &'static str| Reply::bulk(s);
-    Reply::Map(vec![
+    Ok(Reply::Map(vec![
         (field("server"), field("redis")),
         (field("version"), field("7.0.15")),
         (field("proto"), Reply::Integer(i64::from(ctx.session.resp))),
@@ -348,29 +348,29 @@ fn hello(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         (field("mode"), field("standalone")),
         (field("role"), field("master")),
         (field("modules"), Reply::Array(Vec::new())),
-    ])
+    ]))
 }
 
-fn client_id(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
-    Reply::Integer(clamp_i64(ctx.session.id))
+fn client_id(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
+    Ok(Reply::Integer(clamp_i64(ctx.session.id)))
 }
 
-fn client_getname(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
+fn client_getname(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
     match &ctx.session.name {
-        Some(name) => Reply::Bulk(name.clone()),
-        None => Reply::Null,
+        Some(name) => Ok(Reply::Bulk(name.clone())),
+        None => Ok(Reply::Null),
     }
 }
 
-fn client_setname(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn client_setname(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let Some(name) = argv.get(2) else {
-        return Reply::err("ERR wrong number of arguments for 'client|setname' command");
+        return Err(Reply::err("ERR wrong number of arguments for 'client|setname' command"));
     };
     if !valid_client_name(name) {
-        return Reply::err(BAD_CLIENT_NAME);
+        return Err(Reply::err(BAD_CLIENT_NAME));
     }
     set_name(ctx, name);
-    Reply::OK
+    Ok(Reply::OK)
 }
 
 /// Every client, the caller included, in id order (Redis lists in connection order,
@@ -416,11 +416,11 @@ fn lines(clients: &[ClientInfo]) -> Bytes {
 }
 
 /// CLIENT LIST [TYPE type | ID id [id ...]].
-fn client_list(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn client_list(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let clients = all_clients(ctx);
     let selected: Vec<ClientInfo> = if argv.len() == 4 && argv[2].eq_ignore_ascii_case(b"type") {
         match client_type(&argv[3]) {
-            None => return unknown_type(&argv[3]),
+            None => return Ok(unknown_type(&argv[3])),
             Some(ClientType::Normal) => clients,
             Some(ClientType::Other) => Vec::new(),
         }
@@ -428,23 +428,23 @@ fn client_list(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         let mut picked = Vec::new();
         for arg in &argv[3..] {
             let Some(id) = parse_i64(arg) else {
-                return Reply::err("ERR Invalid client ID");
+                return Err(Reply::err("ERR Invalid client ID"));
             };
             picked.extend(clients.iter().filter(|c| clamp_i64(c.id) == id).cloned());
         }
         // Ids that name no client are skipped; none at all gives an empty text.
         picked
     } else if argv.len() != 2 {
-        return Reply::err("ERR syntax error");
+        return Err(Reply::err("ERR syntax error"));
     } else {
         clients
     };
-    Reply::Verbatim("txt", lines(&selected))
+    Ok(Reply::Verbatim("txt", lines(&selected)))
 }
 
-fn client_info(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
+fn client_info(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
     let me = ctx.session.info(ctx.now_ms());
-    Reply::Verbatim("txt", lines(std::slice::from_ref(&me)))
+    Ok(Reply::Verbatim("txt", lines(std::slice::from_ref(&me))))
 }
 
 /// The filters of CLIENT KILL's new form; every given one must match.
@@ -468,7 +468,7 @@ impl KillFilter {
 
 /// CLIENT KILL addr (old form: +OK or "No such client") or
 /// CLIENT KILL <filter> <value> ... (new form: the number of clients killed).
-fn client_kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn client_kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now_ms = ctx.now_ms();
     if argv.len() == 3 {
         // The old form does not skip the caller.
@@ -480,9 +480,9 @@ fn client_kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             killed += 1;
         }
         return if killed == 0 {
-            Reply::err("ERR No such client")
+            Err(Reply::err("ERR No such client"))
         } else {
-            Reply::OK
+            Ok(Reply::OK)
         };
     }
     let mut filter = KillFilter {
@@ -493,16 +493,16 @@ fn client_kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     while i < argv.len() {
         let opt = &argv[i];
         let Some(value) = argv.get(i + 1) else {
-            return Reply::err("ERR syntax error");
+            return Err(Reply::err("ERR syntax error"));
         };
         if opt.eq_ignore_ascii_case(b"id") {
             match parse_i64(value) {
                 Some(id) if id >= 1 => filter.id = Some(id as u64),
-                _ => return Reply::err("ERR client-id should be greater than 0"),
+                _ => return Err(Reply::err("ERR client-id should be greater than 0")),
             }
         } else if opt.eq_ignore_ascii_case(b"type") {
             match client_type(value) {
-                None => return unknown_type(value),
+                None => return Ok(unknown_type(value)),
                 Some(t) => filter.normal_only = Some(t == ClientType::Normal),
             }
         } else if opt.eq_ignore_ascii_case(b"addr") {
@@ -512,7 +512,7 @@ fn client_kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         } else if opt.eq_ignore_ascii_case(b"user") {
             // `default` is the only user, and every connection is authenticated as it.
             if value.as_ref() != b"default" {
-                return Reply::error(format!("ERR No such user '{}'", lossy(value, 128)));
+                return Err(Reply::error(format!("ERR No such user '{}'", lossy(value, 128))));
             }
         } else if opt.eq_ignore_ascii_case(b"skipme") {
             if value.eq_ignore_ascii_case(b"yes") {
@@ -520,10 +520,10 @@ fn client_kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             } else if value.eq_ignore_ascii_case(b"no") {
                 filter.skip_me = false;
             } else {
-                return Reply::err("ERR syntax error");
+                return Err(Reply::err("ERR syntax error"));
             }
         } else {
-            return Reply::err("ERR syntax error");
+            return Err(Reply::err("ERR syntax error"));
         }
         i += 2;
     }
@@ -533,31 +533,31 @@ fn client_kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         ctx.session.close_after_reply = true;
         killed += 1;
     }
-    Reply::Integer(killed as i64)
+    Ok(Reply::Integer(killed as i64))
 }
 
-fn client_no_evict(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn client_no_evict(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     // seedis never evicts clients, so the flag has nothing to change; the syntax is checked.
     match argv.get(2) {
-        Some(v) if v.eq_ignore_ascii_case(b"on") || v.eq_ignore_ascii_case(b"off") => Reply::OK,
-        _ => Reply::err("ERR syntax error"),
+        Some(v) if v.eq_ignore_ascii_case(b"on") || v.eq_ignore_ascii_case(b"off") => Ok(Reply::OK),
+        _ => Err(Reply::err("ERR syntax error")),
     }
 }
 
-fn client_reply(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn client_reply(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     match argv.get(2) {
-        Some(v) if v.eq_ignore_ascii_case(b"on") => Reply::OK,
+        Some(v) if v.eq_ignore_ascii_case(b"on") => Ok(Reply::OK),
         // Suppressing replies needs the loop's cooperation, which it does not have yet:
         // refuse loudly rather than reply to commands the client asked to be silent on.
         Some(v) if v.eq_ignore_ascii_case(b"off") || v.eq_ignore_ascii_case(b"skip") => {
-            Reply::err("ERR CLIENT REPLY OFF|SKIP is not supported by seedis")
+            Err(Reply::err("ERR CLIENT REPLY OFF|SKIP is not supported by seedis"))
         }
-        _ => Reply::err("ERR syntax error"),
+        _ => Err(Reply::err("ERR syntax error")),
     }
 }
 
-fn client_help(_ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
-    help_reply(
+fn client_help(_ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
+    Ok(help_reply(
         "CLIENT",
         &[
             "GETNAME",
@@ -591,7 +591,7 @@ fn client_help(_ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
             "NO-EVICT (ON|OFF)",
             "    Protect current client connection from eviction.",
         ],
-    )
+    ))
 }
 
 /// Redis's `addReplyHelp`: a header line, the given lines, and the HELP entry, as an

@@ -3,7 +3,7 @@
 
 use super::context::Action;
 use super::strings::{is, ERR_SYNTAX};
-use super::table::Command;
+use super::table::{CmdResult, Command};
 use super::Ctx;
 use crate::db::value::parse_i64;
 use crate::resp::Reply;
@@ -19,39 +19,39 @@ fn int_arg(arg: &[u8], msg: &'static str) -> Result<i32, Reply> {
         .ok_or(Reply::err(msg))
 }
 
-fn select_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn select_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let id = match int_arg(&argv[1], "ERR value is not an integer or out of range") {
         Ok(id) => id,
-        Err(e) => return e,
+        Err(e) => return Err(e),
     };
     if id < 0 || id as usize >= ctx.keyspace.databases() {
-        return Reply::err(ERR_DB_RANGE);
+        return Err(Reply::err(ERR_DB_RANGE));
     }
     ctx.session.db = id as usize;
-    Reply::OK
+    Ok(Reply::OK)
 }
 
-fn swapdb_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn swapdb_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let a = match int_arg(&argv[1], "ERR invalid first DB index") {
         Ok(v) => v,
-        Err(e) => return e,
+        Err(e) => return Err(e),
     };
     let b = match int_arg(&argv[2], "ERR invalid second DB index") {
         Ok(v) => v,
-        Err(e) => return e,
+        Err(e) => return Err(e),
     };
     let n = ctx.keyspace.databases();
     if a < 0 || b < 0 || a as usize >= n || b as usize >= n {
-        return Reply::err(ERR_DB_RANGE);
+        return Err(Reply::err(ERR_DB_RANGE));
     }
     // Sessions keep their index, so every client now sees the other database's data, as
     // in Redis (which swaps the dicts under the db structs clients point to).
     ctx.keyspace.swap_db(a as usize, b as usize);
-    Reply::OK
+    Ok(Reply::OK)
 }
 
-fn dbsize_cmd(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
-    Reply::Integer(ctx.keyspace.dbsize(ctx.session.db) as i64)
+fn dbsize_cmd(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
+    Ok(Reply::Integer(ctx.keyspace.dbsize(ctx.session.db) as i64))
 }
 
 /// getFlushCommandFlags: at most one argument, ASYNC or SYNC (both act synchronously
@@ -64,20 +64,20 @@ fn flush_args_ok(argv: &[Bytes]) -> bool {
     }
 }
 
-fn flushdb_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn flushdb_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     if !flush_args_ok(argv) {
-        return Reply::err(ERR_SYNTAX);
+        return Err(Reply::err(ERR_SYNTAX));
     }
     ctx.keyspace.flush_db(ctx.session.db);
-    Reply::OK
+    Ok(Reply::OK)
 }
 
-fn flushall_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn flushall_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     if !flush_args_ok(argv) {
-        return Reply::err(ERR_SYNTAX);
+        return Err(Reply::err(ERR_SYNTAX));
     }
     ctx.keyspace.flush_all();
-    Reply::OK
+    Ok(Reply::OK)
 }
 
 /// C's atoi: optional leading whitespace and sign, then digits; anything else stops it.
@@ -111,11 +111,11 @@ fn strtod_prefix(arg: &[u8]) -> f64 {
 
 /// DEBUG, keyspace subcommands only. Redis 7.0 refuses DEBUG unless
 /// enable-debug-command is set; seedis allows these harmless ones for tests.
-fn debug_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn debug_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let sub = &argv[1];
     if is(sub, "set-active-expire") && argv.len() == 3 {
         ctx.server.config.active_expire_enabled = atoi(&argv[2]) != 0;
-        Reply::OK
+        Ok(Reply::OK)
     } else if is(sub, "sleep") && argv.len() == 3 {
         let secs = strtod_prefix(&argv[2]);
         // Negative, NaN or absurd durations sleep 0 / are clamped rather than panic.
@@ -123,12 +123,12 @@ fn debug_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         ctx.server
             .actions
             .push(Action::Sleep(Duration::from_micros(micros)));
-        Reply::OK
+        Ok(Reply::OK)
     } else {
         let shown = String::from_utf8_lossy(sub);
-        Reply::error(format!(
+        Err(Reply::error(format!(
             "ERR unknown subcommand or wrong number of arguments for '{shown}'. Try DEBUG HELP."
-        ))
+        )))
     }
 }
 

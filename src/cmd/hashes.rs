@@ -3,7 +3,7 @@
 
 use super::keys::parse_cursor;
 use super::strings::{arg_i64, is, wrongtype, ERR_SYNTAX};
-use super::table::Command;
+use super::table::{CmdResult, Command};
 use super::Ctx;
 use crate::db::hash::{Hash, Limits};
 use crate::db::ldouble::LongDouble;
@@ -59,11 +59,11 @@ fn with_hash_or_create<T>(
     Ok(out)
 }
 
-fn hset_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], name: &str) -> Reply {
+fn hset_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], name: &str) -> CmdResult {
     if argv.len() % 2 == 1 {
-        return Reply::error(format!(
+        return Err(Reply::error(format!(
             "ERR wrong number of arguments for '{name}' command"
-        ));
+        )));
     }
     let pairs = &argv[2..];
     let created = with_hash_or_create(ctx, &argv[1], |h, lim| {
@@ -74,21 +74,21 @@ fn hset_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], name: &str) -> Reply {
             .count()
     });
     match created {
-        Err(e) => e,
-        Ok(_) if name == "hmset" => Reply::OK,
-        Ok(n) => Reply::Integer(n as i64),
+        Err(e) => Err(e),
+        Ok(_) if name == "hmset" => Ok(Reply::OK),
+        Ok(n) => Ok(Reply::Integer(n as i64)),
     }
 }
 
-fn hset_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn hset_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     hset_generic(ctx, argv, "hset")
 }
 
-fn hmset_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn hmset_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     hset_generic(ctx, argv, "hmset")
 }
 
-fn hsetnx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn hsetnx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let r = with_hash_or_create(ctx, &argv[1], |h, lim| {
         if h.contains(&argv[2]) {
             return 0;
@@ -97,22 +97,22 @@ fn hsetnx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         h.insert(argv[2].clone(), argv[3].clone(), lim);
         1
     });
-    r.map_or_else(|e| e, Reply::Integer)
+    Ok(r.map_or_else(|e| e, Reply::Integer))
 }
 
-fn hget_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn hget_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     match hash_ref(ctx, &argv[1]) {
-        Err(e) => e,
+        Err(e) => Err(e),
         Ok(h) => h
             .and_then(|h| h.get(&argv[2]))
-            .map_or(Reply::Null, |v| Reply::Bulk(v.clone())),
+            .map_or(Ok(Reply::Null), |v| Ok(Reply::Bulk(v.clone()))),
     }
 }
 
-fn hmget_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn hmget_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     match hash_ref(ctx, &argv[1]) {
-        Err(e) => e,
-        Ok(h) => Reply::Array(
+        Err(e) => Err(e),
+        Ok(h) => Ok(Reply::Array(
             argv[2..]
                 .iter()
                 .map(|f| {
@@ -120,16 +120,16 @@ fn hmget_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
                         .map_or(Reply::Null, |v| Reply::Bulk(v.clone()))
                 })
                 .collect(),
-        ),
+        )),
     }
 }
 
-fn hdel_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn hdel_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let db = ctx.session.db;
     let h = match hash_mut(ctx.keyspace, db, &argv[1], now) {
-        Err(e) => return e,
-        Ok(None) => return Reply::Integer(0),
+        Err(e) => return Err(e),
+        Ok(None) => return Ok(Reply::Integer(0)),
         Ok(Some(h)) => h,
     };
     let mut n = 0;
@@ -144,30 +144,30 @@ fn hdel_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     if h.is_empty() {
         ctx.keyspace.remove(db, &argv[1]);
     }
-    Reply::Integer(n)
+    Ok(Reply::Integer(n))
 }
 
-fn hlen_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn hlen_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     match hash_ref(ctx, &argv[1]) {
-        Err(e) => e,
-        Ok(h) => Reply::Integer(h.map_or(0, |h| h.len() as i64)),
+        Err(e) => Err(e),
+        Ok(h) => Ok(Reply::Integer(h.map_or(0, |h| h.len() as i64))),
     }
 }
 
-fn hstrlen_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn hstrlen_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     match hash_ref(ctx, &argv[1]) {
-        Err(e) => e,
-        Ok(h) => Reply::Integer(
+        Err(e) => Err(e),
+        Ok(h) => Ok(Reply::Integer(
             h.and_then(|h| h.get(&argv[2]))
                 .map_or(0, |v| v.len() as i64),
-        ),
+        )),
     }
 }
 
-fn hexists_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn hexists_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     match hash_ref(ctx, &argv[1]) {
-        Err(e) => e,
-        Ok(h) => Reply::Integer(h.is_some_and(|h| h.contains(&argv[2])) as i64),
+        Err(e) => Err(e),
+        Ok(h) => Ok(Reply::Integer(h.is_some_and(|h| h.contains(&argv[2])) as i64)),
     }
 }
 
@@ -179,39 +179,39 @@ enum Part {
 }
 
 /// genericHgetallCommand: HGETALL is a map (an empty map for a missing key).
-fn getall_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], part: Part) -> Reply {
+fn getall_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], part: Part) -> CmdResult {
     let h = match hash_ref(ctx, &argv[1]) {
-        Err(e) => return e,
+        Err(e) => return Err(e),
         Ok(h) => h,
     };
     let pairs = h.into_iter().flat_map(|h| h.iter());
     match part {
-        Part::Keys => Reply::Array(pairs.map(|(f, _)| Reply::Bulk(f.clone())).collect()),
-        Part::Vals => Reply::Array(pairs.map(|(_, v)| Reply::Bulk(v.clone())).collect()),
-        Part::Both => Reply::Map(
+        Part::Keys => Ok(Reply::Array(pairs.map(|(f, _)| Reply::Bulk(f.clone())).collect())),
+        Part::Vals => Ok(Reply::Array(pairs.map(|(_, v)| Reply::Bulk(v.clone())).collect())),
+        Part::Both => Ok(Reply::Map(
             pairs
                 .map(|(f, v)| (Reply::Bulk(f.clone()), Reply::Bulk(v.clone())))
                 .collect(),
-        ),
+        )),
     }
 }
 
-fn hkeys_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn hkeys_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     getall_generic(ctx, argv, Part::Keys)
 }
 
-fn hvals_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn hvals_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     getall_generic(ctx, argv, Part::Vals)
 }
 
-fn hgetall_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn hgetall_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     getall_generic(ctx, argv, Part::Both)
 }
 
-fn hincrby_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn hincrby_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let incr = match arg_i64(&argv[3]) {
         Ok(n) => n,
-        Err(e) => return e,
+        Err(e) => return Err(e),
     };
     let r = with_hash_or_create(ctx, &argv[1], |h, lim| {
         let old = match h.get(&argv[2]) {
@@ -225,17 +225,17 @@ fn hincrby_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         Ok(new)
     });
     match r.and_then(|r| r) {
-        Ok(n) => Reply::Integer(n),
-        Err(e) => e,
+        Ok(n) => Ok(Reply::Integer(n)),
+        Err(e) => Err(e),
     }
 }
 
-fn hincrbyfloat_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn hincrbyfloat_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let Some(incr) = LongDouble::parse(&argv[3]) else {
-        return Reply::err("ERR value is not a valid float");
+        return Err(Reply::err("ERR value is not a valid float"));
     };
     if !incr.is_finite() {
-        return Reply::err("ERR value is NaN or Infinity");
+        return Err(Reply::err("ERR value is NaN or Infinity"));
     }
     let r = with_hash_or_create(ctx, &argv[1], |h, lim| {
         let old = match h.get(&argv[2]) {
@@ -252,13 +252,13 @@ fn hincrbyfloat_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         Ok(text)
     });
     match r.and_then(|r| r) {
-        Ok(t) => Reply::Bulk(t),
-        Err(e) => e,
+        Ok(t) => Ok(Reply::Bulk(t)),
+        Err(e) => Err(e),
     }
 }
 
 /// HRANDFIELD key [count [WITHVALUES]].
-fn hrandfield_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn hrandfield_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let Some(count_arg) = argv.get(2) else {
         let Ctx {
             keyspace,
@@ -268,27 +268,27 @@ fn hrandfield_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         } = ctx;
         let now = server.now_us / 1000;
         return match keyspace.lookup_read(session.db, &argv[1], now) {
-            None => Reply::Null,
+            None => Ok(Reply::Null),
             Some(Value::Hash(h)) => h
                 .random_pair(&mut server.rng)
-                .map_or(Reply::Null, |(f, _)| Reply::Bulk(f.clone())),
-            Some(_) => wrongtype(),
+                .map_or(Ok(Reply::Null), |(f, _)| Ok(Reply::Bulk(f.clone()))),
+            Some(_) => Err(wrongtype()),
         };
     };
     let l = match arg_i64(count_arg) {
         Ok(i64::MIN) => {
-            return Reply::err("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
+            return Err(Reply::err("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"))
         }
         Ok(n) => n,
-        Err(e) => return e,
+        Err(e) => return Err(e),
     };
     let withvalues = match argv.get(3) {
         None => false,
         Some(a) if argv.len() == 4 && is(a, "withvalues") => true,
-        Some(_) => return Reply::err(ERR_SYNTAX),
+        Some(_) => return Err(Reply::err(ERR_SYNTAX)),
     };
     if withvalues && !(-(i64::MAX / 2)..=i64::MAX / 2).contains(&l) {
-        return Reply::err("ERR value is out of range");
+        return Err(Reply::err("ERR value is out of range"));
     }
     let resp3 = ctx.session.resp >= 3;
     let Ctx {
@@ -299,14 +299,14 @@ fn hrandfield_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     } = ctx;
     let now = server.now_us / 1000;
     let h = match keyspace.lookup_read(session.db, &argv[1], now) {
-        None => return Reply::Array(Vec::new()),
+        None => return Ok(Reply::Array(Vec::new())),
         Some(Value::Hash(h)) => h,
-        Some(_) => return wrongtype(),
+        Some(_) => return Err(wrongtype()),
     };
     let rng = &mut server.rng;
     let count = l.unsigned_abs();
     if count == 0 {
-        return Reply::Array(Vec::new());
+        return Ok(Reply::Array(Vec::new()));
     }
     let size = h.len() as u64;
     let picks: Vec<(&Bytes, &Bytes)> = if l < 0 || count == 1 {
@@ -337,18 +337,18 @@ fn hrandfield_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             out.push(Reply::Bulk(v.clone()));
         }
     }
-    Reply::Array(out)
+    Ok(Reply::Array(out))
 }
 
 /// HSCAN key cursor [MATCH pattern] [COUNT count]: a listpack comes back whole.
-fn hscan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn hscan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let Some(mut cursor) = parse_cursor(&argv[2]) else {
-        return Reply::err("ERR invalid cursor");
+        return Err(Reply::err("ERR invalid cursor"));
     };
     let h = match hash_ref(ctx, &argv[1]) {
-        Err(e) => return e,
+        Err(e) => return Err(e),
         Ok(None) => {
-            return Reply::Array(vec![Reply::bulk("0"), Reply::Array(Vec::new())]);
+            return Ok(Reply::Array(vec![Reply::bulk("0"), Reply::Array(Vec::new())]));
         }
         Ok(Some(h)) => h,
     };
@@ -359,14 +359,14 @@ fn hscan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         let more = argv.len() - i >= 2;
         if is(&argv[i], "count") && more {
             count = match arg_i64(&argv[i + 1]) {
-                Ok(c) if c < 1 => return Reply::err(ERR_SYNTAX),
+                Ok(c) if c < 1 => return Err(Reply::err(ERR_SYNTAX)),
                 Ok(c) => c,
-                Err(e) => return e,
+                Err(e) => return Err(e),
             };
         } else if is(&argv[i], "match") && more {
             pattern = Some(&argv[i + 1]).filter(|p| p.as_ref() != b"*");
         } else {
-            return Reply::err(ERR_SYNTAX);
+            return Err(Reply::err(ERR_SYNTAX));
         }
         i += 2;
     }
@@ -387,10 +387,10 @@ fn hscan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         items.push(Reply::Bulk(f));
         items.push(Reply::Bulk(v));
     }
-    Reply::Array(vec![
+    Ok(Reply::Array(vec![
         Reply::Bulk(Bytes::from(cursor.to_string())),
         Reply::Array(items),
-    ])
+    ]))
 }
 
 // ---- Table (flags, key specs, ACL and docs as Redis 7.0.15's COMMAND INFO / DOCS) ----

@@ -1,7 +1,7 @@
 //! Generic key commands and the expire family (db.c, expire.c, object.c).
 
 use super::strings::{arg_i32, arg_i64, is, ERR_SYNTAX};
-use super::table::Command;
+use super::table::{CmdResult, Command};
 use super::Ctx;
 use crate::db::Ttl;
 use crate::db::{glob, Value};
@@ -11,7 +11,7 @@ use bytes::Bytes;
 const ERR_SAME: &str = "ERR source and destination objects are the same";
 const ERR_DB_RANGE: &str = "ERR DB index is out of range";
 
-fn del_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn del_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let db = ctx.session.db;
     let mut n = 0;
@@ -22,10 +22,10 @@ fn del_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             n += 1;
         }
     }
-    Reply::Integer(n)
+    Ok(Reply::Integer(n))
 }
 
-fn exists_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn exists_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let db = ctx.session.db;
     // Repeated keys count each time, as in Redis.
@@ -33,31 +33,31 @@ fn exists_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         .iter()
         .filter(|k| ctx.keyspace.lookup_read(db, k, now).is_some())
         .count();
-    Reply::Integer(n as i64)
+    Ok(Reply::Integer(n as i64))
 }
 
-fn type_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn type_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let t = ctx
         .keyspace
         .lookup_read(ctx.session.db, &argv[1], now)
         .map_or("none", Value::type_name);
-    Reply::simple(t)
+    Ok(Reply::simple(t))
 }
 
-fn rename_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], nx: bool) -> Reply {
+fn rename_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], nx: bool) -> CmdResult {
     let now = ctx.now_ms();
     let db = ctx.session.db;
     let Some(value) = ctx.keyspace.lookup_write(db, &argv[1], now).cloned() else {
-        return Reply::err("ERR no such key");
+        return Err(Reply::err("ERR no such key"));
     };
     if argv[1] == argv[2] {
-        return if nx { Reply::Integer(0) } else { Reply::OK };
+        return if nx { Ok(Reply::Integer(0)) } else { Ok(Reply::OK) };
     }
     let expire = ctx.keyspace.get_expire(db, &argv[1]);
     if ctx.keyspace.exists(db, &argv[2], now) {
         if nx {
-            return Reply::Integer(0);
+            return Ok(Reply::Integer(0));
         }
         ctx.keyspace.remove(db, &argv[2]);
     }
@@ -65,17 +65,17 @@ fn rename_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], nx: bool) -> Reply {
     let ttl = expire.map_or(Ttl::Clear, Ttl::At);
     ctx.keyspace.set(db, argv[2].clone(), value, ttl);
     if nx {
-        Reply::Integer(1)
+        Ok(Reply::Integer(1))
     } else {
-        Reply::OK
+        Ok(Reply::OK)
     }
 }
 
-fn rename_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn rename_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     rename_generic(ctx, argv, false)
 }
 
-fn renamenx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn renamenx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     rename_generic(ctx, argv, true)
 }
 
@@ -88,7 +88,7 @@ fn db_index(ctx: &Ctx<'_>, arg: &[u8]) -> Result<usize, Reply> {
     Ok(id as usize)
 }
 
-fn copy_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn copy_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let src = ctx.session.db;
     let mut dst = src;
     let mut replace = false;
@@ -99,25 +99,25 @@ fn copy_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         } else if is(&argv[j], "db") && j + 1 < argv.len() {
             dst = match db_index(ctx, &argv[j + 1]) {
                 Ok(d) => d,
-                Err(e) => return e,
+                Err(e) => return Err(e),
             };
             j += 1;
         } else {
-            return Reply::err(ERR_SYNTAX);
+            return Err(Reply::err(ERR_SYNTAX));
         }
         j += 1;
     }
     if src == dst && argv[1] == argv[2] {
-        return Reply::err(ERR_SAME);
+        return Err(Reply::err(ERR_SAME));
     }
     let now = ctx.now_ms();
     let Some(value) = ctx.keyspace.lookup_write(src, &argv[1], now).cloned() else {
-        return Reply::Integer(0);
+        return Ok(Reply::Integer(0));
     };
     let expire = ctx.keyspace.get_expire(src, &argv[1]);
     if ctx.keyspace.exists(dst, &argv[2], now) {
         if !replace {
-            return Reply::Integer(0);
+            return Ok(Reply::Integer(0));
         }
         ctx.keyspace.remove(dst, &argv[2]);
     }
@@ -127,25 +127,25 @@ fn copy_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         value,
         expire.map_or(Ttl::Clear, Ttl::At),
     );
-    Reply::Integer(1)
+    Ok(Reply::Integer(1))
 }
 
-fn move_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn move_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let dst = match db_index(ctx, &argv[2]) {
         Ok(d) => d,
-        Err(e) => return e,
+        Err(e) => return Err(e),
     };
     let src = ctx.session.db;
     if src == dst {
-        return Reply::err(ERR_SAME);
+        return Err(Reply::err(ERR_SAME));
     }
     let now = ctx.now_ms();
     if !ctx.keyspace.exists(src, &argv[1], now) || ctx.keyspace.exists(dst, &argv[1], now) {
-        return Reply::Integer(0);
+        return Ok(Reply::Integer(0));
     }
     let expire = ctx.keyspace.get_expire(src, &argv[1]);
     let Some(value) = ctx.keyspace.remove(src, &argv[1]) else {
-        return Reply::Integer(0);
+        return Ok(Reply::Integer(0));
     };
     ctx.keyspace.set(
         dst,
@@ -153,13 +153,13 @@ fn move_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         value,
         expire.map_or(Ttl::Clear, Ttl::At),
     );
-    Reply::Integer(1)
+    Ok(Reply::Integer(1))
 }
 
-fn keys_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn keys_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let keys = ctx.keyspace.keys_matching(ctx.session.db, &argv[1], now);
-    Reply::Array(keys.into_iter().map(Reply::Bulk).collect())
+    Ok(Reply::Array(keys.into_iter().map(Reply::Bulk).collect()))
 }
 
 /// parseScanCursorOrReply (7.0): strtoul over the whole argument, base 10. A leading
@@ -194,9 +194,9 @@ pub(crate) fn parse_cursor(arg: &[u8]) -> Option<u64> {
     Some(if neg { v.wrapping_neg() } else { v })
 }
 
-fn scan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn scan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let Some(mut cursor) = parse_cursor(&argv[1]) else {
-        return Reply::err("ERR invalid cursor");
+        return Err(Reply::err("ERR invalid cursor"));
     };
     let mut count: i64 = 10;
     let mut pattern: Option<&Bytes> = None;
@@ -206,16 +206,16 @@ fn scan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         let more = argv.len() - i >= 2;
         if is(&argv[i], "count") && more {
             count = match arg_i64(&argv[i + 1]) {
-                Ok(c) if c < 1 => return Reply::err(ERR_SYNTAX),
+                Ok(c) if c < 1 => return Err(Reply::err(ERR_SYNTAX)),
                 Ok(c) => c,
-                Err(e) => return e,
+                Err(e) => return Err(e),
             };
         } else if is(&argv[i], "match") && more {
             pattern = Some(&argv[i + 1]).filter(|p| p.as_ref() != b"*");
         } else if is(&argv[i], "type") && more {
             type_name = Some(&argv[i + 1]);
         } else {
-            return Reply::err(ERR_SYNTAX);
+            return Err(Reply::err(ERR_SYNTAX));
         }
         i += 2;
     }
@@ -245,20 +245,20 @@ fn scan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         }
         keys.push(Reply::Bulk(k));
     }
-    Reply::Array(vec![
+    Ok(Reply::Array(vec![
         Reply::Bulk(Bytes::from(cursor.to_string())),
         Reply::Array(keys),
-    ])
+    ]))
 }
 
-fn randomkey_cmd(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
+fn randomkey_cmd(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let db = ctx.session.db;
     let key = ctx.keyspace.random_key(db, now, &mut ctx.server.rng);
-    key.map_or(Reply::Null, Reply::Bulk)
+    Ok(key.map_or(Reply::Null, Reply::Bulk))
 }
 
-fn touch_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn touch_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     exists_cmd(ctx, argv)
 }
 
@@ -271,7 +271,7 @@ enum Unit {
 }
 
 /// expireGenericCommand. `base_ms` is now for EXPIRE/PEXPIRE and 0 for the *AT forms.
-fn expire_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], base_ms: i64, unit: Unit, cmd: &str) -> Reply {
+fn expire_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], base_ms: i64, unit: Unit, cmd: &str) -> CmdResult {
     let (mut nx, mut xx, mut gt, mut lt) = (false, false, false, false);
     for opt in &argv[3..] {
         if is(opt, "nx") {
@@ -285,36 +285,36 @@ fn expire_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], base_ms: i64, unit: Unit, c
         } else {
             // %s stops at a NUL byte.
             let shown = opt.split(|&b| b == 0).next().unwrap_or_default();
-            return Reply::error(format!(
+            return Err(Reply::error(format!(
                 "ERR Unsupported option {}",
                 String::from_utf8_lossy(shown)
-            ));
+            )));
         }
     }
     if nx && (xx || gt || lt) {
-        return Reply::err("ERR NX and XX, GT or LT options at the same time are not compatible");
+        return Err(Reply::err("ERR NX and XX, GT or LT options at the same time are not compatible"));
     }
     if gt && lt {
-        return Reply::err("ERR GT and LT options at the same time are not compatible");
+        return Err(Reply::err("ERR GT and LT options at the same time are not compatible"));
     }
     let invalid = || Reply::error(format!("ERR invalid expire time in '{cmd}' command"));
     let mut when = match arg_i64(&argv[2]) {
         Ok(w) => w,
-        Err(e) => return e,
+        Err(e) => return Err(e),
     };
     if unit == Unit::Seconds {
         when = match when.checked_mul(1000) {
             Some(w) => w,
-            None => return invalid(),
+            None => return Ok(invalid()),
         };
     }
     let Some(when) = when.checked_add(base_ms) else {
-        return invalid();
+        return Ok(invalid());
     };
     let now = ctx.now_ms();
     let db = ctx.session.db;
     if !ctx.keyspace.exists(db, &argv[1], now) {
-        return Reply::Integer(0);
+        return Ok(Reply::Integer(0));
     }
     let current = ctx.keyspace.get_expire(db, &argv[1]).map(|c| c as i64);
     let refused = (nx && current.is_some())
@@ -323,43 +323,43 @@ fn expire_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], base_ms: i64, unit: Unit, c
         || (gt && current.is_none_or(|c| when <= c))
         || (lt && current.is_some_and(|c| when >= c));
     if refused {
-        return Reply::Integer(0);
+        return Ok(Reply::Integer(0));
     }
     if when <= now as i64 {
         ctx.keyspace.remove(db, &argv[1]);
     } else {
         ctx.keyspace.set_expire(db, &argv[1], when as u64);
     }
-    Reply::Integer(1)
+    Ok(Reply::Integer(1))
 }
 
-fn expire_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn expire_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms() as i64;
     expire_generic(ctx, argv, now, Unit::Seconds, "expire")
 }
 
-fn pexpire_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn pexpire_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms() as i64;
     expire_generic(ctx, argv, now, Unit::Millis, "pexpire")
 }
 
-fn expireat_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn expireat_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     expire_generic(ctx, argv, 0, Unit::Seconds, "expireat")
 }
 
-fn pexpireat_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn pexpireat_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     expire_generic(ctx, argv, 0, Unit::Millis, "pexpireat")
 }
 
 /// ttlGenericCommand: -2 no key, -1 no TTL, else the remaining (or absolute) time.
-fn ttl_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], millis: bool, absolute: bool) -> Reply {
+fn ttl_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], millis: bool, absolute: bool) -> CmdResult {
     let now = ctx.now_ms();
     let db = ctx.session.db;
     if ctx.keyspace.lookup_read(db, &argv[1], now).is_none() {
-        return Reply::Integer(-2);
+        return Ok(Reply::Integer(-2));
     }
     let Some(when) = ctx.keyspace.get_expire(db, &argv[1]) else {
-        return Reply::Integer(-1);
+        return Ok(Reply::Integer(-1));
     };
     let ttl = if absolute {
         when
@@ -367,34 +367,34 @@ fn ttl_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], millis: bool, absolute: bool) 
         when.saturating_sub(now)
     };
     let ttl = ttl.min(i64::MAX as u64) as i64;
-    Reply::Integer(if millis {
+    Ok(Reply::Integer(if millis {
         ttl
     } else {
         ttl.saturating_add(500) / 1000
-    })
+    }))
 }
 
-fn ttl_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn ttl_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     ttl_generic(ctx, argv, false, false)
 }
 
-fn pttl_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn pttl_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     ttl_generic(ctx, argv, true, false)
 }
 
-fn expiretime_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn expiretime_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     ttl_generic(ctx, argv, false, true)
 }
 
-fn pexpiretime_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn pexpiretime_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     ttl_generic(ctx, argv, true, true)
 }
 
-fn persist_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn persist_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let db = ctx.session.db;
     let done = ctx.keyspace.exists(db, &argv[1], now) && ctx.keyspace.persist(db, &argv[1]);
-    Reply::Integer(done as i64)
+    Ok(Reply::Integer(done as i64))
 }
 
 // ---- OBJECT -------------------------------------------------------------------------
@@ -420,45 +420,45 @@ const OBJECT_HELP: &[&str] = &[
 /// Redis's OBJ_SHARED_REFCOUNT: integers 0..9999 are shared objects.
 const SHARED_REFCOUNT: i64 = i32::MAX as i64;
 
-fn object_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn object_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let sub = &argv[1];
     let known = ["encoding", "freq", "idletime", "refcount"];
     if is(sub, "help") {
         if argv.len() != 2 {
-            return Reply::err("ERR wrong number of arguments for 'object|help' command");
+            return Err(Reply::err("ERR wrong number of arguments for 'object|help' command"));
         }
-        return Reply::Array(
+        return Ok(Reply::Array(
             OBJECT_HELP
                 .iter()
                 .map(|l| Reply::Simple((*l).into()))
                 .collect(),
-        );
+        ));
     }
     let Some(name) = known.iter().find(|n| is(sub, n)) else {
         let shown = String::from_utf8_lossy(sub);
-        return Reply::error(format!(
+        return Err(Reply::error(format!(
             "ERR unknown subcommand '{shown}'. Try OBJECT HELP."
-        ));
+        )));
     };
     if argv.len() != 3 {
-        return Reply::error(format!(
+        return Err(Reply::error(format!(
             "ERR wrong number of arguments for 'object|{name}' command"
-        ));
+        )));
     }
     let now = ctx.now_ms();
     let Some(v) = ctx.keyspace.lookup_read(ctx.session.db, &argv[2], now) else {
-        return Reply::Null;
+        return Ok(Reply::Null);
     };
     match *name {
-        "encoding" => Reply::bulk(v.encoding_name()),
+        "encoding" => Ok(Reply::bulk(v.encoding_name())),
         "refcount" => {
             let shared = v.encoding_name() == "int"
                 && v.as_str().and_then(|s| crate::db::value::parse_i64(s)).is_some_and(|n| (0..10_000).contains(&n));
-            Reply::Integer(if shared { SHARED_REFCOUNT } else { 1 })
+            Ok(Reply::Integer(if shared { SHARED_REFCOUNT } else { 1 }))
         }
         // Access times are not tracked: every key reads as just used.
-        "idletime" => Reply::Integer(0),
-        _ => Reply::err("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."),
+        "idletime" => Ok(Reply::Integer(0)),
+        _ => Err(Reply::err("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")),
     }
 }
 

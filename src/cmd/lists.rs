@@ -5,7 +5,7 @@
 //! emptied by a command is deleted.
 
 use super::strings::{arg_i64, wrongtype, ERR_SYNTAX};
-use super::table::Command;
+use super::table::{CmdResult, Command};
 use super::Ctx;
 use crate::db::list::{self, End, List};
 use crate::db::{Keyspace, Ttl, Value};
@@ -159,7 +159,7 @@ pub fn key_elements_reply(key: Bytes, elems: Vec<Bytes>) -> Reply {
 
 // ---- Push -----------------------------------------------------------------------------
 
-fn push_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], end: End, only_existing: bool) -> Reply {
+fn push_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], end: End, only_existing: bool) -> CmdResult {
     let now = ctx.now_ms();
     match push(
         ctx.keyspace,
@@ -170,24 +170,24 @@ fn push_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], end: End, only_existing: bool
         &argv[2..],
         only_existing,
     ) {
-        Ok(n) => Reply::Integer(n as i64),
-        Err(e) => e,
+        Ok(n) => Ok(Reply::Integer(n as i64)),
+        Err(e) => Err(e),
     }
 }
 
-fn lpush_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn lpush_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     push_generic(ctx, argv, End::Head, false)
 }
 
-fn rpush_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn rpush_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     push_generic(ctx, argv, End::Tail, false)
 }
 
-fn lpushx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn lpushx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     push_generic(ctx, argv, End::Head, true)
 }
 
-fn rpushx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn rpushx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     push_generic(ctx, argv, End::Tail, true)
 }
 
@@ -195,54 +195,54 @@ fn rpushx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
 
 /// popGenericCommand: without a count, one bulk or nil; with one, an array (a missing key
 /// is a null array, count 0 on an existing list an empty array).
-fn pop_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], end: End) -> Reply {
+fn pop_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], end: End) -> CmdResult {
     if argv.len() > 3 {
-        return Reply::error(format!(
+        return Err(Reply::error(format!(
             "ERR wrong number of arguments for '{}' command",
             if end == End::Head { "lpop" } else { "rpop" }
-        ));
+        )));
     }
     let count = match argv.get(2) {
         Some(a) => match arg_range(a, 0, i64::MAX, Some(ERR_POSITIVE)) {
             Ok(n) => Some(n as usize),
-            Err(e) => return e,
+            Err(e) => return Err(e),
         },
         None => None,
     };
     let now = ctx.now_ms();
     let db = ctx.session.db;
     match pop_from(ctx.keyspace, db, &argv[1], now, end, count.unwrap_or(1)) {
-        Err(e) => e,
-        Ok(None) if count.is_some() => Reply::NullArray,
-        Ok(None) => Reply::Null,
-        Ok(Some(v)) if count.is_some() => bulks(v),
-        Ok(Some(v)) => v.into_iter().next().map_or(Reply::Null, Reply::Bulk),
+        Err(e) => Err(e),
+        Ok(None) if count.is_some() => Ok(Reply::NullArray),
+        Ok(None) => Ok(Reply::Null),
+        Ok(Some(v)) if count.is_some() => Ok(bulks(v)),
+        Ok(Some(v)) => Ok(v.into_iter().next().map_or(Reply::Null, Reply::Bulk)),
     }
 }
 
-fn lpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn lpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     pop_generic(ctx, argv, End::Head)
 }
 
-fn rpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn rpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     pop_generic(ctx, argv, End::Tail)
 }
 
-fn lmove_reply(ctx: &mut Ctx<'_>, src: &Bytes, dst: &Bytes, from: End, to: End) -> Reply {
+fn lmove_reply(ctx: &mut Ctx<'_>, src: &Bytes, dst: &Bytes, from: End, to: End) -> CmdResult {
     let now = ctx.now_ms();
     match move_one(ctx.keyspace, ctx.session.db, src, dst, now, from, to) {
-        Ok(v) => v.map_or(Reply::Null, Reply::Bulk),
-        Err(e) => e,
+        Ok(v) => Ok(v.map_or(Reply::Null, Reply::Bulk)),
+        Err(e) => Err(e),
     }
 }
 
-fn rpoplpush_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn rpoplpush_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     lmove_reply(ctx, &argv[1], &argv[2], End::Tail, End::Head)
 }
 
-fn lmove_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn lmove_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let (Some(from), Some(to)) = (End::parse(&argv[3]), End::parse(&argv[4])) else {
-        return Reply::err(ERR_SYNTAX);
+        return Err(Reply::err(ERR_SYNTAX));
     };
     lmove_reply(ctx, &argv[1], &argv[2], from, to)
 }
@@ -285,60 +285,60 @@ pub fn parse_mpop_args(
     Ok((&argv[numkeys_idx + 1..where_idx], end, count.unwrap_or(1)))
 }
 
-fn lmpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn lmpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let (keys, end, count) = match parse_mpop_args(argv, 1) {
         Ok(p) => p,
-        Err(e) => return e,
+        Err(e) => return Err(e),
     };
     let now = ctx.now_ms();
     match mpop(ctx.keyspace, ctx.session.db, keys, now, end, count) {
-        Ok(Some((k, v))) => key_elements_reply(k, v),
-        Ok(None) => Reply::NullArray,
-        Err(e) => e,
+        Ok(Some((k, v))) => Ok(key_elements_reply(k, v)),
+        Ok(None) => Ok(Reply::NullArray),
+        Err(e) => Err(e),
     }
 }
 
 // ---- Read -----------------------------------------------------------------------------
 
-fn llen_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn llen_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     match list_ref(ctx, &argv[1]) {
-        Ok(l) => Reply::Integer(l.map_or(0, |l| l.len() as i64)),
-        Err(e) => e,
+        Ok(l) => Ok(Reply::Integer(l.map_or(0, |l| l.len() as i64))),
+        Err(e) => Err(e),
     }
 }
 
-fn lrange_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn lrange_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let (start, end) = match (arg_i64(&argv[2]), arg_i64(&argv[3])) {
         (Ok(s), Ok(e)) => (s, e),
-        (Err(e), _) | (_, Err(e)) => return e,
+        (Err(e), _) | (_, Err(e)) => return Err(e),
     };
     match list_ref(ctx, &argv[1]) {
-        Err(e) => e,
-        Ok(None) => Reply::Array(Vec::new()),
+        Err(e) => Err(e),
+        Ok(None) => Ok(Reply::Array(Vec::new())),
         Ok(Some(l)) => match list::range(start, end, l.len()) {
-            None => Reply::Array(Vec::new()),
-            Some((s, e)) => Reply::Array(l.range(s..=e).cloned().map(Reply::Bulk).collect()),
+            None => Ok(Reply::Array(Vec::new())),
+            Some((s, e)) => Ok(Reply::Array(l.range(s..=e).cloned().map(Reply::Bulk).collect())),
         },
     }
 }
 
-fn lindex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn lindex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let l = match list_ref(ctx, &argv[1]) {
-        Err(e) => return e,
-        Ok(None) => return Reply::Null,
+        Err(e) => return Err(e),
+        Ok(None) => return Ok(Reply::Null),
         Ok(Some(l)) => l,
     };
     let idx = match arg_i64(&argv[2]) {
         Ok(i) => i,
-        Err(e) => return e,
+        Err(e) => return Err(e),
     };
-    list::index(idx, l.len())
+    Ok(list::index(idx, l.len())
         .and_then(|i| l.get(i))
-        .map_or(Reply::Null, |v| Reply::Bulk(v.clone()))
+        .map_or(Reply::Null, |v| Reply::Bulk(v.clone())))
 }
 
 /// LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len].
-fn lpos_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn lpos_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let mut rank: i64 = 1;
     let mut count: i64 = -1;
     let mut maxlen: i64 = 0;
@@ -375,14 +375,14 @@ fn lpos_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             Err(Reply::err(ERR_SYNTAX))
         };
         if let Err(e) = parsed {
-            return e;
+            return Err(e);
         }
         j += 2;
     }
     let l = match list_ref(ctx, &argv[1]) {
-        Err(e) => return e,
-        Ok(None) if count != -1 => return Reply::Array(Vec::new()),
-        Ok(None) => return Reply::Null,
+        Err(e) => return Err(e),
+        Ok(None) if count != -1 => return Ok(Reply::Array(Vec::new())),
+        Ok(None) => return Ok(Reply::Null),
         Ok(Some(l)) => l,
     };
     let from_tail = rank < 0;
@@ -413,67 +413,67 @@ fn lpos_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         }
     }
     if count == -1 {
-        found.into_iter().next().unwrap_or(Reply::Null)
+        Ok(found.into_iter().next().unwrap_or(Reply::Null))
     } else {
-        Reply::Array(found)
+        Ok(Reply::Array(found))
     }
 }
 
 // ---- In-place writes ------------------------------------------------------------------
 
-fn lset_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn lset_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let l = match list_mut(ctx.keyspace, ctx.session.db, &argv[1], now) {
-        Err(e) => return e,
-        Ok(None) => return Reply::err("ERR no such key"),
+        Err(e) => return Err(e),
+        Ok(None) => return Err(Reply::err("ERR no such key")),
         Ok(Some(l)) => l,
     };
     let idx = match arg_i64(&argv[2]) {
         Ok(i) => i,
-        Err(e) => return e,
+        Err(e) => return Err(e),
     };
     match list::index(idx, l.len()).and_then(|i| l.get_mut(i)) {
         Some(slot) => {
             *slot = argv[3].clone();
-            Reply::OK
+            Ok(Reply::OK)
         }
-        None => Reply::err("ERR index out of range"),
+        None => Err(Reply::err("ERR index out of range")),
     }
 }
 
-fn linsert_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn linsert_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let after = if super::strings::is(&argv[2], "after") {
         true
     } else if super::strings::is(&argv[2], "before") {
         false
     } else {
-        return Reply::err(ERR_SYNTAX);
+        return Err(Reply::err(ERR_SYNTAX));
     };
     let now = ctx.now_ms();
     let l = match list_mut(ctx.keyspace, ctx.session.db, &argv[1], now) {
-        Err(e) => return e,
-        Ok(None) => return Reply::Integer(0),
+        Err(e) => return Err(e),
+        Ok(None) => return Ok(Reply::Integer(0)),
         Ok(Some(l)) => l,
     };
     match l.iter().position(|v| *v == argv[3]) {
         Some(i) => {
             l.insert(if after { i + 1 } else { i }, argv[4].clone());
-            Reply::Integer(l.len() as i64)
+            Ok(Reply::Integer(l.len() as i64))
         }
-        None => Reply::Integer(-1),
+        None => Ok(Reply::Integer(-1)),
     }
 }
 
-fn lrem_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn lrem_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let count = match arg_i64(&argv[2]) {
         Ok(c) => c,
-        Err(e) => return e,
+        Err(e) => return Err(e),
     };
     let now = ctx.now_ms();
     let db = ctx.session.db;
     let l = match list_mut(ctx.keyspace, db, &argv[1], now) {
-        Err(e) => return e,
-        Ok(None) => return Reply::Integer(0),
+        Err(e) => return Err(e),
+        Ok(None) => return Ok(Reply::Integer(0)),
         Ok(Some(l)) => l,
     };
     let limit = if count == 0 {
@@ -504,19 +504,19 @@ fn lrem_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         }
     }
     delete_if_empty(ctx.keyspace, db, &argv[1]);
-    Reply::Integer(removed as i64)
+    Ok(Reply::Integer(removed as i64))
 }
 
-fn ltrim_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn ltrim_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let (start, end) = match (arg_i64(&argv[2]), arg_i64(&argv[3])) {
         (Ok(s), Ok(e)) => (s, e),
-        (Err(e), _) | (_, Err(e)) => return e,
+        (Err(e), _) | (_, Err(e)) => return Err(e),
     };
     let now = ctx.now_ms();
     let db = ctx.session.db;
     let l = match list_mut(ctx.keyspace, db, &argv[1], now) {
-        Err(e) => return e,
-        Ok(None) => return Reply::OK,
+        Err(e) => return Err(e),
+        Ok(None) => return Ok(Reply::OK),
         Ok(Some(l)) => l,
     };
     match list::range(start, end, l.len()) {
@@ -527,7 +527,7 @@ fn ltrim_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         }
     }
     delete_if_empty(ctx.keyspace, db, &argv[1]);
-    Reply::OK
+    Ok(Reply::OK)
 }
 
 // ---- Table (flags, key specs, ACL and docs as Redis 7.0.15's COMMAND INFO / DOCS) ----

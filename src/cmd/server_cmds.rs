@@ -7,7 +7,7 @@
 //! [`super::table::dispatch`] can check arity and auth the way Redis does.
 
 use super::connection::{self, help_reply, lossy};
-use super::table::{self, Command};
+use super::table::{self, CmdResult, Command};
 use super::{Action, Ctx};
 use crate::config::{Config, ConfigError};
 use crate::resp::Reply;
@@ -273,32 +273,32 @@ pub fn resolve(cmd: &'static Command, argv: &[Bytes]) -> Result<&'static Command
 
 /// The handler of a container's table entry: runs the subcommand. Dispatch normally
 /// resolves first; this keeps a direct call correct too.
-pub fn container(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+pub fn container(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let Some(cmd) = argv.first().and_then(|name| table::lookup(name)) else {
-        return Reply::err("ERR unknown command");
+        return Err(Reply::err("ERR unknown command"));
     };
     match resolve(cmd, argv) {
         Ok(found) if !std::ptr::eq(found, cmd) => (found.handler)(ctx, argv),
-        Ok(_) => Reply::err("ERR unknown command"),
-        Err(reply) => reply,
+        Ok(_) => Err(Reply::err("ERR unknown command")),
+        Err(reply) => Ok(reply),
     }
 }
 
 // ---------------------------------------------------------------------------------------
 // TIME, SHUTDOWN
 
-fn time(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
+fn time(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
     let now_us = ctx.server.now_us;
-    Reply::Array(vec![
+    Ok(Reply::Array(vec![
         Reply::bulk((now_us / 1_000_000).to_string()),
         Reply::bulk((now_us % 1_000_000).to_string()),
-    ])
+    ]))
 }
 
 /// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. seedis has no persistence and no
 /// shutdown grace period, so every accepted form stops at once and nothing is there
 /// to ABORT. On success no reply reaches the client: the loop closes everything.
-fn shutdown(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn shutdown(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let (mut save, mut nosave, mut abort, mut other) = (false, false, false, false);
     for arg in argv.get(1..).unwrap_or_default() {
         if arg.eq_ignore_ascii_case(b"nosave") {
@@ -310,26 +310,26 @@ fn shutdown(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         } else if arg.eq_ignore_ascii_case(b"abort") {
             abort = true;
         } else {
-            return Reply::err("ERR syntax error");
+            return Err(Reply::err("ERR syntax error"));
         }
     }
     if (save && nosave) || (abort && (save || nosave || other)) {
-        return Reply::err("ERR syntax error");
+        return Err(Reply::err("ERR syntax error"));
     }
     if abort {
-        return Reply::err("ERR No shutdown in progress.");
+        return Err(Reply::err("ERR No shutdown in progress."));
     }
     ctx.server.actions.push(Action::Shutdown);
     // The loop drops this reply with the connection; OK is what a caller would see if
     // it ever were written.
-    Reply::OK
+    Ok(Reply::OK)
 }
 
 // ---------------------------------------------------------------------------------------
 // CONFIG
 
-fn config_help(_ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
-    help_reply(
+fn config_help(_ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
+    Ok(help_reply(
         "CONFIG",
         &[
             "GET <pattern>",
@@ -341,13 +341,13 @@ fn config_help(_ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
             "REWRITE",
             "    Rewrite the configuration file.",
         ],
-    )
+    ))
 }
 
 /// CONFIG GET pattern [pattern ...]: a name without glob characters is looked up
 /// directly and echoed as given; a glob matches names and aliases case-insensitively.
 /// Each name appears once (Redis collects them in a case-insensitive dictionary).
-fn config_get(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn config_get(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let mut seen: Vec<String> = Vec::new();
     let mut pairs = Vec::new();
     let mut add = |name: String, value: String, pairs: &mut Vec<(Reply, Reply)>| {
@@ -375,15 +375,15 @@ fn config_get(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             }
         }
     }
-    Reply::Map(pairs)
+    Ok(Reply::Map(pairs))
 }
 
 /// CONFIG SET name value [name value ...], Redis 7.0 semantics: every name is checked
 /// (unknown, immutable, duplicate) before any value is applied, and the values are
 /// applied all or nothing.
-fn config_set(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn config_set(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     if !argv.len().saturating_sub(2).is_multiple_of(2) {
-        return Reply::err("ERR syntax error");
+        return Err(Reply::err("ERR syntax error"));
     }
     let mut seen: Vec<&'static str> = Vec::new();
     let mut pairs: Vec<(String, String)> = Vec::new();
@@ -391,16 +391,16 @@ fn config_set(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         let name = String::from_utf8_lossy(&pair[0]).into_owned();
         let value = String::from_utf8_lossy(&pair[1]).into_owned();
         let Some((canonical, mutable)) = Config::lookup(&name) else {
-            return Reply::error(format!(
+            return Err(Reply::error(format!(
                 "ERR Unknown option or number of arguments for CONFIG SET - '{}'",
                 lossy(&pair[0], 128)
-            ));
+            )));
         };
         if !mutable {
-            return set_failed(&name, "can't set immutable config");
+            return Ok(set_failed(&name, "can't set immutable config"));
         }
         if seen.contains(&canonical) {
-            return set_failed(&name, "duplicate parameter");
+            return Ok(set_failed(&name, "duplicate parameter"));
         }
         seen.push(canonical);
         pairs.push((name, value));
@@ -409,17 +409,17 @@ fn config_set(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     for (name, value) in &pairs {
         match updated.set(name, value) {
             Ok(()) => {}
-            Err(ConfigError::Invalid(why)) => return set_failed(name, &why),
-            Err(ConfigError::Immutable) => return set_failed(name, "can't set immutable config"),
+            Err(ConfigError::Invalid(why)) => return Ok(set_failed(name, &why)),
+            Err(ConfigError::Immutable) => return Ok(set_failed(name, "can't set immutable config")),
             Err(ConfigError::Unknown) => {
-                return Reply::error(format!(
+                return Err(Reply::error(format!(
                     "ERR Unknown option or number of arguments for CONFIG SET - '{name}'"
-                ))
+                )))
             }
         }
     }
     ctx.server.config = updated;
-    Reply::OK
+    Ok(Reply::OK)
 }
 
 fn set_failed(name: &str, why: &str) -> Reply {
@@ -428,22 +428,22 @@ fn set_failed(name: &str, why: &str) -> Reply {
     Reply::error(text.replace(['\r', '\n'], " "))
 }
 
-fn config_resetstat(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
+fn config_resetstat(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
     ctx.server.stats = Default::default();
     ctx.server.used_memory_peak = 0;
     ctx.keyspace.stats.expired_keys = 0;
     ctx.keyspace.stats.keyspace_hits = 0;
     ctx.keyspace.stats.keyspace_misses = 0;
-    Reply::OK
+    Ok(Reply::OK)
 }
 
 /// CONFIG REWRITE: the core cannot write files (it has no I/O), and the server is not
 /// given a config file to rewrite, so this is Redis's error for that case.
-fn config_rewrite(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
+fn config_rewrite(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
     if ctx.server.config_file.is_empty() {
-        Reply::err("ERR The server is running without a config file")
+        Err(Reply::err("ERR The server is running without a config file"))
     } else {
-        Reply::err("ERR Rewriting config file: not supported by seedis")
+        Err(Reply::err("ERR Rewriting config file: not supported by seedis"))
     }
 }
 
@@ -469,7 +469,7 @@ const SECTIONS: &[(&str, bool)] = &[
 
 /// INFO [section ...]: sections in Redis's fixed order whatever the argument order;
 /// unknown names select nothing; `default`, `all` and `everything` select groups.
-fn info(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn info(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let mut wanted = [false; SECTIONS.len()];
     if argv.len() < 2 {
         for (w, (_, default)) in wanted.iter_mut().zip(SECTIONS) {
@@ -493,7 +493,7 @@ fn info(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         }
         info_section(ctx, name, &mut out);
     }
-    Reply::Verbatim("txt", Bytes::from(out))
+    Ok(Reply::Verbatim("txt", Bytes::from(out)))
 }
 
 fn info_section(ctx: &mut Ctx<'_>, name: &str, out: &mut String) {
@@ -679,15 +679,15 @@ fn bytes_to_human(n: u64) -> String {
 // COMMAND
 
 /// COMMAND with no subcommand: COMMAND INFO for every command.
-fn command(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn command(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     if argv.len() > 1 {
         return container(ctx, argv);
     }
-    Reply::Array(table::all().iter().map(command_info_entry).collect())
+    Ok(Reply::Array(table::all().iter().map(command_info_entry).collect()))
 }
 
-fn command_help(_ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
-    help_reply(
+fn command_help(_ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
+    Ok(help_reply(
         "COMMAND",
         &[
             "(no subcommand)",
@@ -707,11 +707,11 @@ fn command_help(_ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
             "GETKEYS <full-command>",
             "    Return the keys from a full Redis command.",
         ],
-    )
+    ))
 }
 
-fn command_count(_ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
-    Reply::Integer(table::all().len() as i64)
+fn command_count(_ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
+    Ok(Reply::Integer(table::all().len() as i64))
 }
 
 /// A command or a subcommand by its full name (`get`, `config|get`), case-insensitively.
@@ -751,17 +751,17 @@ fn command_info_entry(cmd: &'static Command) -> Reply {
 }
 
 /// COMMAND INFO [name ...]: one entry per name, null for unknown names; all without names.
-fn command_info(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn command_info(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     if argv.len() == 2 {
-        return Reply::Array(table::all().iter().map(command_info_entry).collect());
+        return Ok(Reply::Array(table::all().iter().map(command_info_entry).collect()));
     }
-    Reply::Array(
+    Ok(Reply::Array(
         argv.get(2..)
             .unwrap_or_default()
             .iter()
             .map(|name| lookup_full(name).map_or(Reply::Null, command_info_entry))
             .collect(),
-    )
+    ))
 }
 
 /// One COMMAND DOCS value: summary, since, group, and a container's subcommands.
@@ -788,7 +788,7 @@ fn command_docs_entry(cmd: &'static Command) -> Reply {
 }
 
 /// COMMAND DOCS [name ...]: a map of name to docs; unknown names are left out.
-fn command_docs(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn command_docs(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let cmds: Vec<&'static Command> = if argv.len() == 2 {
         table::all().iter().collect()
     } else {
@@ -798,11 +798,11 @@ fn command_docs(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             .filter_map(|n| lookup_full(n))
             .collect()
     };
-    Reply::Map(
+    Ok(Reply::Map(
         cmds.into_iter()
             .map(|c| (Reply::bulk(c.name), command_docs_entry(c)))
             .collect(),
-    )
+    ))
 }
 
 /// Every command's and subcommand's full name.
@@ -813,7 +813,7 @@ fn all_full_names() -> impl Iterator<Item = &'static Command> {
 }
 
 /// COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN pattern].
-fn command_list(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn command_list(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let names = all_full_names();
     let picked: Vec<Reply> = match argv {
         [_, _] => names.map(|c| Reply::bulk(c.name)).collect(),
@@ -836,32 +836,32 @@ fn command_list(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
                     .map(|c| Reply::bulk(c.name))
                     .collect()
             } else {
-                return Reply::err("ERR syntax error");
+                return Err(Reply::err("ERR syntax error"));
             }
         }
-        _ => return Reply::err("ERR syntax error"),
+        _ => return Err(Reply::err("ERR syntax error")),
     };
-    Reply::Array(picked)
+    Ok(Reply::Array(picked))
 }
 
 /// COMMAND GETKEYS command arg...: the keys by the command's first/last/step positions.
-fn command_getkeys(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn command_getkeys(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let inner = argv.get(2..).unwrap_or_default();
     let Some(cmd) = inner.first().and_then(|n| table::lookup(n)) else {
-        return Reply::err("ERR Invalid command specified");
+        return Err(Reply::err("ERR Invalid command specified"));
     };
     let cmd = match resolve(cmd, inner) {
         Ok(c) => c,
         Err(_) if inner.len() < 2 => {
-            return Reply::err("ERR Invalid number of arguments specified for command")
+            return Err(Reply::err("ERR Invalid number of arguments specified for command"))
         }
-        Err(_) => return Reply::err("ERR Invalid command specified"),
+        Err(_) => return Err(Reply::err("ERR Invalid command specified")),
     };
     if !cmd.arity_ok(inner.len()) {
-        return Reply::err("ERR Invalid number of arguments specified for command");
+        return Err(Reply::err("ERR Invalid number of arguments specified for command"));
     }
     if cmd.first_key <= 0 || cmd.step <= 0 {
-        return Reply::err("ERR The command has no key arguments");
+        return Err(Reply::err("ERR The command has no key arguments"));
     }
     let argc = inner.len() as i64;
     let first = i64::from(cmd.first_key);
@@ -876,9 +876,9 @@ fn command_getkeys(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         .map(|k| Reply::Bulk(k.clone()))
         .collect();
     if keys.is_empty() {
-        return Reply::err("ERR The command has no key arguments");
+        return Err(Reply::err("ERR The command has no key arguments"));
     }
-    Reply::Array(keys)
+    Ok(Reply::Array(keys))
 }
 
 // ---------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 
 use super::keys::parse_cursor;
 use super::strings::{arg_i64, is, wrongtype, ERR_SYNTAX};
-use super::table::Command;
+use super::table::{CmdResult, Command};
 use super::Ctx;
 use crate::db::glob;
 use crate::db::set::SetValue;
@@ -53,13 +53,13 @@ macro_rules! tri {
     ($e:expr) => {
         match $e {
             Ok(v) => v,
-            Err(e) => return e,
+            Err(e) => return Err(e),
         }
     };
 }
 pub(crate) use tri;
 
-fn sadd_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn sadd_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let db = ctx.session.db;
     let max = ctx.server.config.set_max_intset_entries;
@@ -71,17 +71,17 @@ fn sadd_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             .set(db, key.clone(), Value::Set(Box::new(v)), Ttl::Clear);
     }
     let Ok(Some(set)) = write_set(ctx.keyspace, db, key, now) else {
-        return Reply::Integer(0);
+        return Ok(Reply::Integer(0));
     };
     let added = argv[2..].iter().filter(|m| set.insert(m, max, hk)).count();
-    Reply::Integer(added as i64)
+    Ok(Reply::Integer(added as i64))
 }
 
-fn srem_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn srem_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let db = ctx.session.db;
     let Some(set) = tri!(write_set(ctx.keyspace, db, &argv[1], now)) else {
-        return Reply::Integer(0);
+        return Ok(Reply::Integer(0));
     };
     let mut n = 0;
     for m in &argv[2..] {
@@ -93,43 +93,43 @@ fn srem_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         }
     }
     delete_if_empty(ctx.keyspace, db, &argv[1]);
-    Reply::Integer(n)
+    Ok(Reply::Integer(n))
 }
 
-fn sismember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn sismember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     match tri!(read_set(ctx.keyspace, ctx.session.db, &argv[1], now)) {
-        Some(s) => Reply::Integer(s.contains(&argv[2]) as i64),
-        None => Reply::Integer(0),
+        Some(s) => Ok(Reply::Integer(s.contains(&argv[2]) as i64)),
+        None => Ok(Reply::Integer(0)),
     }
 }
 
-fn smismember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn smismember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let s = tri!(read_set(ctx.keyspace, ctx.session.db, &argv[1], now));
-    Reply::Array(
+    Ok(Reply::Array(
         argv[2..]
             .iter()
             .map(|m| Reply::Integer(s.is_some_and(|s| s.contains(m)) as i64))
             .collect(),
-    )
+    ))
 }
 
-fn scard_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn scard_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let s = tri!(read_set(ctx.keyspace, ctx.session.db, &argv[1], now));
-    Reply::Integer(s.map_or(0, |s| s.len() as i64))
+    Ok(Reply::Integer(s.map_or(0, |s| s.len() as i64)))
 }
 
-fn smembers_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn smembers_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let s = tri!(read_set(ctx.keyspace, ctx.session.db, &argv[1], now));
-    Reply::Set(s.map_or_else(Vec::new, |s| bulks(s.members())))
+    Ok(Reply::Set(s.map_or_else(Vec::new, |s| bulks(s.members()))))
 }
 
-fn spop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn spop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     if argv.len() > 3 {
-        return Reply::err(ERR_SYNTAX);
+        return Err(Reply::err(ERR_SYNTAX));
     }
     let now = ctx.now_ms();
     let db = ctx.session.db;
@@ -138,15 +138,15 @@ fn spop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         // getPositiveLongFromObjectOrReply: one message for junk and negatives alike.
         Some(a) => match arg_i64(a) {
             Ok(c) if c >= 0 => Some(c as u64),
-            _ => return Reply::err("ERR value is out of range, must be positive"),
+            _ => return Err(Reply::err("ERR value is out of range, must be positive")),
         },
     };
     let rng = &mut ctx.server.rng;
     let Some(set) = tri!(write_set(ctx.keyspace, db, &argv[1], now)) else {
         return if count.is_some() {
-            Reply::Set(vec![])
+            Ok(Reply::Set(vec![]))
         } else {
-            Reply::Null
+            Ok(Reply::Null)
         };
     };
     let reply = match count {
@@ -157,11 +157,11 @@ fn spop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             }
             None => Reply::Null,
         },
-        Some(0) => return Reply::Set(vec![]),
+        Some(0) => return Ok(Reply::Set(vec![])),
         Some(c) if c >= set.len() as u64 => {
             let all = bulks(set.members());
             ctx.keyspace.remove(db, &argv[1]);
-            return Reply::Set(all);
+            return Ok(Reply::Set(all));
         }
         Some(c) => {
             let mut out = Vec::with_capacity(c as usize);
@@ -174,12 +174,12 @@ fn spop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         }
     };
     delete_if_empty(ctx.keyspace, db, &argv[1]);
-    reply
+    Ok(reply)
 }
 
-fn srandmember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn srandmember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     if argv.len() > 3 {
-        return Reply::err(ERR_SYNTAX);
+        return Err(Reply::err(ERR_SYNTAX));
     }
     let now = ctx.now_ms();
     let db = ctx.session.db;
@@ -187,26 +187,26 @@ fn srandmember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         None => None,
         Some(a) => match arg_i64(a) {
             Ok(i64::MIN) => {
-                return Reply::err(
+                return Err(Reply::err(
                     "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
-                )
+                ))
             }
             Ok(c) => Some(c),
-            Err(e) => return e,
+            Err(e) => return Err(e),
         },
     };
     let rng = &mut ctx.server.rng;
     let Some(set) = tri!(read_set(ctx.keyspace, db, &argv[1], now)) else {
         return if count.is_some() {
-            Reply::Array(vec![])
+            Ok(Reply::Array(vec![]))
         } else {
-            Reply::Null
+            Ok(Reply::Null)
         };
     };
     let Some(count) = count else {
-        return set.random(rng).map_or(Reply::Null, Reply::Bulk);
+        return Ok(set.random(rng).map_or(Reply::Null, Reply::Bulk));
     };
-    Reply::Array(random_members(set, count, rng).map_or_else(|e| vec![e], bulks_vec))
+    Ok(Reply::Array(random_members(set, count, rng).map_or_else(|e| vec![e], bulks_vec)))
 }
 
 fn bulks_vec(v: Vec<Bytes>) -> Vec<Reply> {
@@ -250,7 +250,7 @@ fn random_members(set: &SetValue, count: i64, rng: &mut impl RngCore) -> Result<
     Ok(out)
 }
 
-fn smove_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn smove_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let db = ctx.session.db;
     let (src, dst, m) = (&argv[1], &argv[2], &argv[3]);
@@ -259,19 +259,19 @@ fn smove_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     let src_exists = tri!(write_set(ctx.keyspace, db, src, now)).is_some();
     let dst_exists = tri!(write_set(ctx.keyspace, db, dst, now)).is_some();
     if !src_exists {
-        return Reply::Integer(0);
+        return Ok(Reply::Integer(0));
     }
     if src == dst {
         let Ok(Some(s)) = write_set(ctx.keyspace, db, src, now) else {
-            return Reply::Integer(0);
+            return Ok(Reply::Integer(0));
         };
-        return Reply::Integer(s.contains(m) as i64);
+        return Ok(Reply::Integer(s.contains(m) as i64));
     }
     let Ok(Some(s)) = write_set(ctx.keyspace, db, src, now) else {
-        return Reply::Integer(0);
+        return Ok(Reply::Integer(0));
     };
     if !s.remove(m) {
-        return Reply::Integer(0);
+        return Ok(Reply::Integer(0));
     }
     delete_if_empty(ctx.keyspace, db, src);
     if !dst_exists {
@@ -282,7 +282,7 @@ fn smove_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     if let Ok(Some(d)) = write_set(ctx.keyspace, db, dst, now) {
         d.insert(m, max, hk);
     }
-    Reply::Integer(1)
+    Ok(Reply::Integer(1))
 }
 
 /// Looks every key up (read or write lookup), WRONGTYPE if any is not a set; a missing
@@ -307,7 +307,7 @@ fn load_sets(
 }
 
 /// Stores `result` at `dst` (or deletes `dst` when it is empty); the reply is its size.
-fn store_set(ctx: &mut Ctx<'_>, dst: &Bytes, result: SetValue) -> Reply {
+fn store_set(ctx: &mut Ctx<'_>, dst: &Bytes, result: SetValue) -> CmdResult {
     let db = ctx.session.db;
     let n = result.len();
     if n == 0 {
@@ -316,7 +316,7 @@ fn store_set(ctx: &mut Ctx<'_>, dst: &Bytes, result: SetValue) -> Reply {
         ctx.keyspace
             .set(db, dst.clone(), Value::Set(Box::new(result)), Ttl::Clear);
     }
-    Reply::Integer(n as i64)
+    Ok(Reply::Integer(n as i64))
 }
 
 /// sinterGenericCommand. `limit` is SINTERCARD's (0 = none).
@@ -325,7 +325,7 @@ fn sinter_generic(
     keys: &[Bytes],
     dst: Option<&Bytes>,
     card: Option<u64>,
-) -> Reply {
+) -> CmdResult {
     let sets = tri!(load_sets(ctx, keys, dst.is_some()));
     let max = ctx.server.config.set_max_intset_entries;
     let hk = ctx.keyspace.hash_keys();
@@ -336,15 +336,15 @@ fn sinter_generic(
             None => {
                 return match (dst, card) {
                     (Some(d), _) => store_set(ctx, d, SetValue::new_intset()),
-                    (None, Some(_)) => Reply::Integer(0),
-                    (None, None) => Reply::Set(vec![]),
+                    (None, Some(_)) => Ok(Reply::Integer(0)),
+                    (None, None) => Ok(Reply::Set(vec![])),
                 }
             }
         }
     }
     present.sort_by_key(|s| s.len());
     let Some((first, rest)) = present.split_first() else {
-        return Reply::Set(vec![]);
+        return Ok(Reply::Set(vec![]));
     };
     let mut out = Vec::new();
     for m in first.members() {
@@ -363,26 +363,26 @@ fn sinter_generic(
         return store_set(ctx, d, result);
     }
     if card.is_some() {
-        return Reply::Integer(out.len() as i64);
+        return Ok(Reply::Integer(out.len() as i64));
     }
-    Reply::Set(bulks(out))
+    Ok(Reply::Set(bulks(out)))
 }
 
-fn sinter_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn sinter_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     sinter_generic(ctx, &argv[1..], None, None)
 }
 
-fn sinterstore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn sinterstore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     sinter_generic(ctx, &argv[2..], Some(&argv[1]), None)
 }
 
-fn sintercard_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn sintercard_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let numkeys = match arg_i64(&argv[1]) {
         Ok(n) if n > 0 => n as u64,
-        _ => return Reply::err("ERR numkeys should be greater than 0"),
+        _ => return Err(Reply::err("ERR numkeys should be greater than 0")),
     };
     if numkeys > (argv.len() - 2) as u64 {
-        return Reply::err("ERR Number of keys can't be greater than number of args");
+        return Err(Reply::err("ERR Number of keys can't be greater than number of args"));
     }
     let keys_end = 2 + numkeys as usize;
     let mut limit = 0u64;
@@ -391,11 +391,11 @@ fn sintercard_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         if is(&argv[j], "limit") && j + 1 < argv.len() {
             limit = match arg_i64(&argv[j + 1]) {
                 Ok(l) if l >= 0 => l as u64,
-                _ => return Reply::err("ERR LIMIT can't be negative"),
+                _ => return Err(Reply::err("ERR LIMIT can't be negative")),
             };
             j += 2;
         } else {
-            return Reply::err(ERR_SYNTAX);
+            return Err(Reply::err(ERR_SYNTAX));
         }
     }
     sinter_generic(ctx, &argv[2..keys_end], None, Some(limit))
@@ -409,7 +409,7 @@ enum SetOp {
 
 /// sunionDiffGenericCommand: the result is built as a new set (intset first), so its
 /// reply order is that set's own order, as in Redis.
-fn sunion_diff_generic(ctx: &mut Ctx<'_>, keys: &[Bytes], dst: Option<&Bytes>, op: SetOp) -> Reply {
+fn sunion_diff_generic(ctx: &mut Ctx<'_>, keys: &[Bytes], dst: Option<&Bytes>, op: SetOp) -> CmdResult {
     let sets = tri!(load_sets(ctx, keys, dst.is_some()));
     let max = ctx.server.config.set_max_intset_entries;
     let hk = ctx.keyspace.hash_keys();
@@ -434,23 +434,23 @@ fn sunion_diff_generic(ctx: &mut Ctx<'_>, keys: &[Bytes], dst: Option<&Bytes>, o
     }
     match dst {
         Some(d) => store_set(ctx, d, result),
-        None => Reply::Set(bulks(result.members())),
+        None => Ok(Reply::Set(bulks(result.members()))),
     }
 }
 
-fn sunion_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn sunion_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     sunion_diff_generic(ctx, &argv[1..], None, SetOp::Union)
 }
 
-fn sunionstore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn sunionstore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     sunion_diff_generic(ctx, &argv[2..], Some(&argv[1]), SetOp::Union)
 }
 
-fn sdiff_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn sdiff_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     sunion_diff_generic(ctx, &argv[1..], None, SetOp::Diff)
 }
 
-fn sdiffstore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn sdiffstore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     sunion_diff_generic(ctx, &argv[2..], Some(&argv[1]), SetOp::Diff)
 }
 
@@ -481,13 +481,13 @@ pub(crate) fn empty_scan() -> Reply {
     Reply::Array(vec![Reply::bulk("0"), Reply::Array(vec![])])
 }
 
-fn sscan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn sscan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let Some(mut cursor) = parse_cursor(&argv[2]) else {
-        return Reply::err("ERR invalid cursor");
+        return Err(Reply::err("ERR invalid cursor"));
     };
     let now = ctx.now_ms();
     let Some(set) = tri!(read_set(ctx.keyspace, ctx.session.db, &argv[1], now)) else {
-        return empty_scan();
+        return Ok(empty_scan());
     };
     let (count, pattern) = tri!(scan_opts(argv, 3));
     let mut found = Vec::new();
@@ -504,10 +504,10 @@ fn sscan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         .filter(|m| pattern.as_ref().is_none_or(|p| glob::matches(p, m)))
         .map(Reply::Bulk)
         .collect();
-    Reply::Array(vec![
+    Ok(Reply::Array(vec![
         Reply::Bulk(Bytes::from(cursor.to_string())),
         Reply::Array(items),
-    ])
+    ]))
 }
 
 // ---- Table (flags, key specs, ACL and docs as Redis 7.0.15's COMMAND INFO / DOCS) ----

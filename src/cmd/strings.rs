@@ -1,6 +1,6 @@
 //! String commands (t_string.c), plus the argument helpers the keyspace families share.
 
-use super::table::Command;
+use super::table::{CmdResult, Command};
 use super::Ctx;
 use crate::db::ldouble::LongDouble;
 use crate::db::value::parse_i64;
@@ -174,11 +174,11 @@ fn set_generic(
     cmd: &str,
     ok: Reply,
     abort: Reply,
-) -> Reply {
+) -> CmdResult {
     let when = match &o.expire {
         Some((arg, unit, kind)) => match expire_ms(ctx, arg, *unit, *kind, cmd) {
             Ok(ms) => Some(ms),
-            Err(e) => return e,
+            Err(e) => return Err(e),
         },
         None => None,
     };
@@ -186,14 +186,14 @@ fn set_generic(
     if o.get {
         match read_str(ctx, key) {
             Ok(v) => old = bulk_or_null(v),
-            Err(e) => return e,
+            Err(e) => return Err(e),
         }
     }
     let now = ctx.now_ms();
     let db = ctx.session.db;
     let found = ctx.keyspace.exists(db, key, now);
     if (o.nx && found) || (o.xx && !found) {
-        return if o.get { old } else { abort };
+        return if o.get { Ok(old) } else { Ok(abort) };
     }
     let ttl = match (when, o.keepttl) {
         (Some(ms), _) => Ttl::At(ms),
@@ -202,16 +202,16 @@ fn set_generic(
     };
     ctx.keyspace.set(db, key.clone(), val, ttl);
     if o.get {
-        old
+        Ok(old)
     } else {
-        ok
+        Ok(ok)
     }
 }
 
-fn set_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn set_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let o = match parse_set_opts(argv, 3, Caller::Set) {
         Ok(o) => o,
-        Err(e) => return e,
+        Err(e) => return Err(e),
     };
     set_generic(
         ctx,
@@ -224,7 +224,7 @@ fn set_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     )
 }
 
-fn setnx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn setnx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let o = SetOpts {
         nx: true,
         ..SetOpts::default()
@@ -240,7 +240,7 @@ fn setnx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     )
 }
 
-fn setex_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], unit: Unit, cmd: &str) -> Reply {
+fn setex_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], unit: Unit, cmd: &str) -> CmdResult {
     let o = SetOpts {
         expire: Some((argv[2].clone(), unit, ExpireKind::Relative)),
         ..SetOpts::default()
@@ -256,24 +256,24 @@ fn setex_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], unit: Unit, cmd: &str) -> Re
     )
 }
 
-fn setex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn setex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     setex_generic(ctx, argv, Unit::Seconds, "setex")
 }
 
-fn psetex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn psetex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     setex_generic(ctx, argv, Unit::Millis, "psetex")
 }
 
 // ---- GET family -----------------------------------------------------------------------
 
-fn get_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
-    read_str(ctx, &argv[1]).map_or_else(|e| e, bulk_or_null)
+fn get_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    Ok(read_str(ctx, &argv[1]).map_or_else(|e| e, bulk_or_null))
 }
 
-fn getset_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn getset_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let old = match read_str(ctx, &argv[1]) {
         Ok(v) => v,
-        Err(e) => return e,
+        Err(e) => return Err(e),
     };
     ctx.keyspace.set(
         ctx.session.db,
@@ -281,35 +281,35 @@ fn getset_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         Value::str(argv[2].clone()),
         Ttl::Clear,
     );
-    bulk_or_null(old)
+    Ok(bulk_or_null(old))
 }
 
-fn getdel_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn getdel_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     match read_str(ctx, &argv[1]) {
         Ok(Some(v)) => {
             ctx.keyspace.remove(ctx.session.db, &argv[1]);
-            Reply::Bulk(v)
+            Ok(Reply::Bulk(v))
         }
-        Ok(None) => Reply::Null,
-        Err(e) => e,
+        Ok(None) => Ok(Reply::Null),
+        Err(e) => Err(e),
     }
 }
 
-fn getex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn getex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let o = match parse_set_opts(argv, 2, Caller::GetEx) {
         Ok(o) => o,
-        Err(e) => return e,
+        Err(e) => return Err(e),
     };
     let v = match read_str(ctx, &argv[1]) {
         Ok(Some(v)) => v,
-        Ok(None) => return Reply::Null,
-        Err(e) => return e,
+        Ok(None) => return Ok(Reply::Null),
+        Err(e) => return Err(e),
     };
     let db = ctx.session.db;
     if let Some((arg, unit, kind)) = &o.expire {
         let when = match expire_ms(ctx, arg, *unit, *kind, "getex") {
             Ok(ms) => ms,
-            Err(e) => return e,
+            Err(e) => return Err(e),
         };
         // checkAlreadyExpired applies to EXAT/PXAT only: EX/PX are always in the future.
         if *kind == ExpireKind::Absolute && when <= ctx.now_ms() {
@@ -320,10 +320,10 @@ fn getex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     } else if o.persist {
         ctx.keyspace.persist(db, &argv[1]);
     }
-    Reply::Bulk(v)
+    Ok(Reply::Bulk(v))
 }
 
-fn mget_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn mget_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let db = ctx.session.db;
     // MGET answers nil for a key of another type instead of WRONGTYPE.
@@ -340,15 +340,15 @@ fn mget_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             }
         })
         .collect();
-    Reply::Array(out)
+    Ok(Reply::Array(out))
 }
 
-fn mset_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], nx: bool) -> Reply {
+fn mset_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], nx: bool) -> CmdResult {
     if argv.len().is_multiple_of(2) {
         let name = if nx { "msetnx" } else { "mset" };
-        return Reply::error(format!(
+        return Err(Reply::error(format!(
             "ERR wrong number of arguments for '{name}' command"
-        ));
+        )));
     }
     let now = ctx.now_ms();
     let db = ctx.session.db;
@@ -357,7 +357,7 @@ fn mset_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], nx: bool) -> Reply {
             .chunks(2)
             .any(|kv| ctx.keyspace.exists(db, &kv[0], now))
     {
-        return Reply::Integer(0);
+        return Ok(Reply::Integer(0));
     }
     for kv in argv[1..].chunks(2) {
         // MSET stores the argument objects as parsed: no int encoding (checked on 7.0.15).
@@ -369,35 +369,35 @@ fn mset_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], nx: bool) -> Reply {
         );
     }
     if nx {
-        Reply::Integer(1)
+        Ok(Reply::Integer(1))
     } else {
-        Reply::OK
+        Ok(Reply::OK)
     }
 }
 
-fn mset_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn mset_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     mset_generic(ctx, argv, false)
 }
 
-fn msetnx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn msetnx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     mset_generic(ctx, argv, true)
 }
 
 // ---- In-place modifications -----------------------------------------------------------
 
-fn append_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn append_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let db = ctx.session.db;
     match write_str(ctx, &argv[1]) {
-        Err(e) => e,
+        Err(e) => Err(e),
         Ok(None) => {
             // A new key stores the argument after tryObjectEncoding, like SET.
             ctx.keyspace
                 .set(db, argv[1].clone(), Value::str(argv[2].clone()), Ttl::Clear);
-            Reply::Integer(argv[2].len() as i64)
+            Ok(Reply::Integer(argv[2].len() as i64))
         }
         Ok(Some(old)) => {
             if let Err(e) = check_len(ctx, old.len() as u128 + argv[2].len() as u128) {
-                return e;
+                return Err(e);
             }
             let mut buf = BytesMut::with_capacity(old.len() + argv[2].len());
             buf.extend_from_slice(&old);
@@ -405,31 +405,31 @@ fn append_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             let len = buf.len();
             ctx.keyspace
                 .set(db, argv[1].clone(), Value::str_raw(buf.freeze()), Ttl::Keep);
-            Reply::Integer(len as i64)
+            Ok(Reply::Integer(len as i64))
         }
     }
 }
 
-fn strlen_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn strlen_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     match read_str(ctx, &argv[1]) {
-        Ok(v) => Reply::Integer(v.map_or(0, |s| s.len() as i64)),
-        Err(e) => e,
+        Ok(v) => Ok(Reply::Integer(v.map_or(0, |s| s.len() as i64))),
+        Err(e) => Err(e),
     }
 }
 
-fn getrange_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn getrange_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let (mut start, mut end) = match (arg_i64(&argv[2]), arg_i64(&argv[3])) {
         (Ok(s), Ok(e)) => (s, e),
-        (Err(e), _) | (_, Err(e)) => return e,
+        (Err(e), _) | (_, Err(e)) => return Err(e),
     };
     let s = match read_str(ctx, &argv[1]) {
         Ok(Some(s)) => s,
-        Ok(None) => return Reply::Bulk(Bytes::new()),
-        Err(e) => return e,
+        Ok(None) => return Ok(Reply::Bulk(Bytes::new())),
+        Err(e) => return Err(e),
     };
     let len = s.len() as i64;
     if start < 0 && end < 0 && start > end {
-        return Reply::Bulk(Bytes::new());
+        return Ok(Reply::Bulk(Bytes::new()));
     }
     if start < 0 {
         start = start.saturating_add(len);
@@ -443,28 +443,28 @@ fn getrange_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         end = len - 1;
     }
     if start > end || len == 0 {
-        return Reply::Bulk(Bytes::new());
+        return Ok(Reply::Bulk(Bytes::new()));
     }
-    Reply::Bulk(s.slice(start as usize..=end as usize))
+    Ok(Reply::Bulk(s.slice(start as usize..=end as usize)))
 }
 
-fn setrange_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn setrange_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let offset = match arg_i64(&argv[2]) {
-        Ok(o) if o < 0 => return Reply::err("ERR offset is out of range"),
+        Ok(o) if o < 0 => return Err(Reply::err("ERR offset is out of range")),
         Ok(o) => o as u64,
-        Err(e) => return e,
+        Err(e) => return Err(e),
     };
     let value = &argv[3];
     let db = ctx.session.db;
     let old = match write_str(ctx, &argv[1]) {
         Ok(v) => v,
-        Err(e) => return e,
+        Err(e) => return Err(e),
     };
     if value.is_empty() {
-        return Reply::Integer(old.map_or(0, |s| s.len() as i64));
+        return Ok(Reply::Integer(old.map_or(0, |s| s.len() as i64)));
     }
     if let Err(e) = check_len(ctx, offset as u128 + value.len() as u128) {
-        return e;
+        return Err(e);
     }
     // Both fit proto-max-bulk-len (at most u64 bytes), so the casts below are exact.
     let offset = offset as usize;
@@ -475,71 +475,71 @@ fn setrange_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     buf[offset..offset + value.len()].copy_from_slice(value);
     ctx.keyspace
         .set(db, argv[1].clone(), Value::str_raw(buf.freeze()), Ttl::Keep);
-    Reply::Integer(new_len as i64)
+    Ok(Reply::Integer(new_len as i64))
 }
 
 // ---- Counters -----------------------------------------------------------------------
 
-fn incr_generic(ctx: &mut Ctx<'_>, key: &Bytes, incr: i64) -> Reply {
+fn incr_generic(ctx: &mut Ctx<'_>, key: &Bytes, incr: i64) -> CmdResult {
     let old = match write_str(ctx, key) {
         Ok(v) => v,
-        Err(e) => return e,
+        Err(e) => return Err(e),
     };
     let cur = match old {
         None => 0,
         Some(s) => match parse_i64(&s) {
             Some(n) => n,
-            None => return Reply::err(ERR_NOT_INT),
+            None => return Err(Reply::err(ERR_NOT_INT)),
         },
     };
     let Some(new) = cur.checked_add(incr) else {
-        return Reply::err("ERR increment or decrement would overflow");
+        return Err(Reply::err("ERR increment or decrement would overflow"));
     };
     // dbOverwrite keeps the TTL.
     ctx.keyspace
         .set(ctx.session.db, key.clone(), Value::int(new), Ttl::Keep);
-    Reply::Integer(new)
+    Ok(Reply::Integer(new))
 }
 
-fn incr_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn incr_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     incr_generic(ctx, &argv[1], 1)
 }
 
-fn decr_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn decr_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     incr_generic(ctx, &argv[1], -1)
 }
 
-fn incrby_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn incrby_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     match arg_i64(&argv[2]) {
         Ok(n) => incr_generic(ctx, &argv[1], n),
-        Err(e) => e,
+        Err(e) => Err(e),
     }
 }
 
-fn decrby_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn decrby_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     match arg_i64(&argv[2]) {
-        Ok(i64::MIN) => Reply::err("ERR decrement would overflow"),
+        Ok(i64::MIN) => Err(Reply::err("ERR decrement would overflow")),
         Ok(n) => incr_generic(ctx, &argv[1], -n),
-        Err(e) => e,
+        Err(e) => Err(e),
     }
 }
 
-fn incrbyfloat_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn incrbyfloat_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     const NOT_FLOAT: &str = "ERR value is not a valid float";
     let old = match write_str(ctx, &argv[1]) {
         Ok(v) => v,
-        Err(e) => return e,
+        Err(e) => return Err(e),
     };
     let cur = match old {
         None => LongDouble::parse(b"0"),
         Some(s) => LongDouble::parse(&s),
     };
     let (Some(cur), Some(incr)) = (cur, LongDouble::parse(&argv[2])) else {
-        return Reply::err(NOT_FLOAT);
+        return Err(Reply::err(NOT_FLOAT));
     };
     let sum = cur + incr;
     if !sum.is_finite() {
-        return Reply::err("ERR increment would produce NaN or Infinity");
+        return Err(Reply::err("ERR increment would produce NaN or Infinity"));
     }
     let text = Bytes::from(sum.to_redis_string());
     // createStringObjectFromLongDouble: no int encoding; dbOverwrite keeps the TTL.
@@ -549,7 +549,7 @@ fn incrbyfloat_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         Value::str_plain(text.clone()),
         Ttl::Keep,
     );
-    Reply::Bulk(text)
+    Ok(Reply::Bulk(text))
 }
 
 // ---- Table (flags, key specs, ACL and docs as Redis 7.0.15's COMMAND INFO / DOCS) ----

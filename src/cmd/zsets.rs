@@ -9,7 +9,7 @@
 use super::keys::parse_cursor;
 use super::sets::{empty_scan, scan_opts, tri, ERR_RANDOM_TOO_BIG, MAX_RANDOM_REPLY};
 use super::strings::{arg_i64, is, wrongtype, ERR_SYNTAX};
-use super::table::Command;
+use super::table::{CmdResult, Command};
 use super::Ctx;
 use crate::db::glob;
 use crate::db::set::SetValue;
@@ -360,17 +360,17 @@ fn build_zset(ctx: &Ctx<'_>, items: &[(Bytes, f64)]) -> ZSetValue {
 }
 
 /// Stores `items` at `dst` (or deletes `dst` when there are none); replies the size.
-fn store_items(ctx: &mut Ctx<'_>, dst: &Bytes, items: &[(Bytes, f64)]) -> Reply {
+fn store_items(ctx: &mut Ctx<'_>, dst: &Bytes, items: &[(Bytes, f64)]) -> CmdResult {
     let db = ctx.session.db;
     if items.is_empty() {
         ctx.keyspace.remove(db, dst);
-        return Reply::Integer(0);
+        return Ok(Reply::Integer(0));
     }
     let z = build_zset(ctx, items);
     let n = z.len();
     ctx.keyspace
         .set(db, dst.clone(), Value::ZSet(Box::new(z)), Ttl::Clear);
-    Reply::Integer(n as i64)
+    Ok(Reply::Integer(n as i64))
 }
 
 /// getPositiveLongFromObjectOrReply: one message for junk and negatives alike.
@@ -453,7 +453,7 @@ fn zset_add(
 }
 
 /// zaddGenericCommand: ZADD, and ZINCRBY as ZADD INCR.
-fn zadd_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], incr_cmd: bool) -> Reply {
+fn zadd_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], incr_cmd: bool) -> CmdResult {
     let mut f = AddFlags {
         incr: incr_cmd,
         ..AddFlags::default()
@@ -481,23 +481,23 @@ fn zadd_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], incr_cmd: bool) -> Reply {
     }
     let elements = argv.len() - idx;
     if elements % 2 == 1 || elements == 0 {
-        return Reply::err(ERR_SYNTAX);
+        return Err(Reply::err(ERR_SYNTAX));
     }
     let elements = elements / 2;
     if f.nx && f.xx {
-        return Reply::err("ERR XX and NX options at the same time are not compatible");
+        return Err(Reply::err("ERR XX and NX options at the same time are not compatible"));
     }
     if ((f.gt || f.lt) && f.nx) || (f.gt && f.lt) {
-        return Reply::err("ERR GT, LT, and/or NX options at the same time are not compatible");
+        return Err(Reply::err("ERR GT, LT, and/or NX options at the same time are not compatible"));
     }
     if f.incr && elements > 1 {
-        return Reply::err("ERR INCR option supports a single increment-element pair");
+        return Err(Reply::err("ERR INCR option supports a single increment-element pair"));
     }
     let mut scores = Vec::with_capacity(elements);
     for j in 0..elements {
         match parse_score(&argv[idx + 2 * j]) {
             Some(s) => scores.push(s),
-            None => return Reply::err(ERR_NOT_FLOAT),
+            None => return Err(Reply::err(ERR_NOT_FLOAT)),
         }
     }
     let now = ctx.now_ms();
@@ -514,7 +514,7 @@ fn zadd_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], incr_cmd: bool) -> Reply {
     };
     if tri!(write_zset(ctx.keyspace, db, key, now)).is_none() {
         if f.xx {
-            return nil(f);
+            return Ok(nil(f));
         }
         let listpack = !(maxe == 0 || maxv < argv[idx + 1].len() as u64);
         let z = ZSetValue::new(listpack, ctx.keyspace.hash_keys());
@@ -522,7 +522,7 @@ fn zadd_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], incr_cmd: bool) -> Reply {
             .set(db, key.clone(), Value::ZSet(Box::new(z)), Ttl::Clear);
     }
     let Ok(Some(z)) = write_zset(ctx.keyspace, db, key, now) else {
-        return nil(f);
+        return Ok(nil(f));
     };
     let (mut added, mut updated, mut processed) = (0i64, 0i64, 0i64);
     let mut last = 0.0;
@@ -552,34 +552,34 @@ fn zadd_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], incr_cmd: bool) -> Reply {
     }
     delete_if_empty(ctx.keyspace, db, key);
     if nan {
-        return Reply::err(ERR_NAN);
+        return Err(Reply::err(ERR_NAN));
     }
     if f.incr {
         if processed > 0 {
-            Reply::Double(last)
+            Ok(Reply::Double(last))
         } else {
-            Reply::Null
+            Ok(Reply::Null)
         }
     } else {
-        Reply::Integer(if ch { added + updated } else { added })
+        Ok(Reply::Integer(if ch { added + updated } else { added }))
     }
 }
 
-fn zadd_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zadd_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zadd_generic(ctx, argv, false)
 }
 
-fn zincrby_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zincrby_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zadd_generic(ctx, argv, true)
 }
 
 // ---- Single-key reads and ZREM ----
 
-fn zrem_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zrem_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let db = ctx.session.db;
     let Some(z) = tri!(write_zset(ctx.keyspace, db, &argv[1], now)) else {
-        return Reply::Integer(0);
+        return Ok(Reply::Integer(0));
     };
     let mut n = 0;
     for m in &argv[2..] {
@@ -591,28 +591,28 @@ fn zrem_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         }
     }
     delete_if_empty(ctx.keyspace, db, &argv[1]);
-    Reply::Integer(n)
+    Ok(Reply::Integer(n))
 }
 
-fn zcard_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zcard_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let z = tri!(read_zset(ctx.keyspace, ctx.session.db, &argv[1], now));
-    Reply::Integer(z.map_or(0, |z| z.len() as i64))
+    Ok(Reply::Integer(z.map_or(0, |z| z.len() as i64)))
 }
 
-fn zscore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zscore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let z = tri!(read_zset(ctx.keyspace, ctx.session.db, &argv[1], now));
     match z.and_then(|z| z.score(&argv[2])) {
-        Some(s) => Reply::Double(s),
-        None => Reply::Null,
+        Some(s) => Ok(Reply::Double(s)),
+        None => Ok(Reply::Null),
     }
 }
 
-fn zmscore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zmscore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let z = tri!(read_zset(ctx.keyspace, ctx.session.db, &argv[1], now));
-    Reply::Array(
+    Ok(Reply::Array(
         argv[2..]
             .iter()
             .map(|m| {
@@ -620,23 +620,23 @@ fn zmscore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
                     .map_or(Reply::Null, Reply::Double)
             })
             .collect(),
-    )
+    ))
 }
 
-fn zrank_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], rev: bool) -> Reply {
+fn zrank_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], rev: bool) -> CmdResult {
     let now = ctx.now_ms();
     let z = tri!(read_zset(ctx.keyspace, ctx.session.db, &argv[1], now));
     match z.and_then(|z| z.rank(&argv[2]).map(|r| (r, z.len()))) {
-        Some((r, len)) => Reply::Integer(if rev { len - 1 - r } else { r } as i64),
-        None => Reply::Null,
+        Some((r, len)) => Ok(Reply::Integer(if rev { len - 1 - r } else { r } as i64)),
+        None => Ok(Reply::Null),
     }
 }
 
-fn zrank_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zrank_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zrank_generic(ctx, argv, false)
 }
 
-fn zrevrank_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zrevrank_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zrank_generic(ctx, argv, true)
 }
 
@@ -690,28 +690,28 @@ fn lex_window(z: &ZSetValue, r: &LexRange, reverse: bool) -> (usize, usize) {
     }
 }
 
-fn zcount_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zcount_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let Some(r) = ScoreRange::parse(&argv[2], &argv[3]) else {
-        return Reply::err(ERR_MINMAX_FLOAT);
+        return Err(Reply::err(ERR_MINMAX_FLOAT));
     };
     let now = ctx.now_ms();
     let z = tri!(read_zset(ctx.keyspace, ctx.session.db, &argv[1], now));
-    Reply::Integer(z.map_or(0, |z| {
+    Ok(Reply::Integer(z.map_or(0, |z| {
         let (lo, hi) = score_window(z, &r);
         (hi - lo) as i64
-    }))
+    })))
 }
 
-fn zlexcount_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zlexcount_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let Some(r) = LexRange::parse(&argv[2], &argv[3]) else {
-        return Reply::err(ERR_MINMAX_LEX);
+        return Err(Reply::err(ERR_MINMAX_LEX));
     };
     let now = ctx.now_ms();
     let z = tri!(read_zset(ctx.keyspace, ctx.session.db, &argv[1], now));
-    Reply::Integer(z.map_or(0, |z| {
+    Ok(Reply::Integer(z.map_or(0, |z| {
         let (lo, hi) = lex_window(z, &r, false);
         (hi - lo) as i64
-    }))
+    })))
 }
 
 // ---- ZRANGE family ----
@@ -791,7 +791,7 @@ fn zrange_generic(
     dst: Option<&Bytes>,
     mut rtype: RangeType,
     mut dir: Direction,
-) -> Reply {
+) -> CmdResult {
     let key = &argv[start];
     let (mut minidx, mut maxidx) = (start + 1, start + 2);
     let mut withscores = false;
@@ -813,7 +813,7 @@ fn zrange_generic(
         } else if rtype == RangeType::Auto && is(a, "byscore") {
             rtype = RangeType::Score;
         } else {
-            return Reply::err(ERR_SYNTAX);
+            return Err(Reply::err(ERR_SYNTAX));
         }
         j += 1;
     }
@@ -822,12 +822,12 @@ fn zrange_generic(
         rtype = RangeType::Rank;
     }
     if limit != -1 && rtype == RangeType::Rank {
-        return Reply::err(
+        return Err(Reply::err(
             "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX",
-        );
+        ));
     }
     if withscores && rtype == RangeType::Lex {
-        return Reply::err("ERR syntax error, WITHSCORES not supported in combination with BYLEX");
+        return Err(Reply::err("ERR syntax error, WITHSCORES not supported in combination with BYLEX"));
     }
     if rev && rtype != RangeType::Rank {
         std::mem::swap(&mut minidx, &mut maxidx);
@@ -840,11 +840,11 @@ fn zrange_generic(
     let spec = match rtype {
         RangeType::Score => match ScoreRange::parse(&argv[minidx], &argv[maxidx]) {
             Some(r) => Spec::Score(r),
-            None => return Reply::err(ERR_MINMAX_FLOAT),
+            None => return Err(Reply::err(ERR_MINMAX_FLOAT)),
         },
         RangeType::Lex => match LexRange::parse(&argv[minidx], &argv[maxidx]) {
             Some(r) => Spec::Lex(r),
-            None => return Reply::err(ERR_MINMAX_LEX),
+            None => return Err(Reply::err(ERR_MINMAX_LEX)),
         },
         _ => Spec::Rank(tri!(arg_i64(&argv[minidx])), tri!(arg_i64(&argv[maxidx]))),
     };
@@ -873,15 +873,15 @@ fn zrange_generic(
     };
     match dst {
         Some(d) => store_items(ctx, d, &items),
-        None => range_reply(ctx.session.resp, items, withscores),
+        None => Ok(range_reply(ctx.session.resp, items, withscores)),
     }
 }
 
-fn zrange_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zrange_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zrange_generic(ctx, argv, 1, None, RangeType::Auto, Direction::Auto)
 }
 
-fn zrangestore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zrangestore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zrange_generic(
         ctx,
         argv,
@@ -892,29 +892,29 @@ fn zrangestore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     )
 }
 
-fn zrevrange_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zrevrange_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zrange_generic(ctx, argv, 1, None, RangeType::Rank, Direction::Reverse)
 }
 
-fn zrangebyscore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zrangebyscore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zrange_generic(ctx, argv, 1, None, RangeType::Score, Direction::Forward)
 }
 
-fn zrevrangebyscore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zrevrangebyscore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zrange_generic(ctx, argv, 1, None, RangeType::Score, Direction::Reverse)
 }
 
-fn zrangebylex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zrangebylex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zrange_generic(ctx, argv, 1, None, RangeType::Lex, Direction::Forward)
 }
 
-fn zrevrangebylex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zrevrangebylex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zrange_generic(ctx, argv, 1, None, RangeType::Lex, Direction::Reverse)
 }
 
 // ---- ZREMRANGEBY* ----
 
-fn zremrange_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], rtype: RangeType) -> Reply {
+fn zremrange_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], rtype: RangeType) -> CmdResult {
     enum Spec {
         Rank(i64, i64),
         Score(ScoreRange),
@@ -923,23 +923,23 @@ fn zremrange_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], rtype: RangeType) -> Rep
     let spec = match rtype {
         RangeType::Score => match ScoreRange::parse(&argv[2], &argv[3]) {
             Some(r) => Spec::Score(r),
-            None => return Reply::err(ERR_MINMAX_FLOAT),
+            None => return Err(Reply::err(ERR_MINMAX_FLOAT)),
         },
         RangeType::Lex => match LexRange::parse(&argv[2], &argv[3]) {
             Some(r) => Spec::Lex(r),
-            None => return Reply::err(ERR_MINMAX_LEX),
+            None => return Err(Reply::err(ERR_MINMAX_LEX)),
         },
         _ => Spec::Rank(tri!(arg_i64(&argv[2])), tri!(arg_i64(&argv[3]))),
     };
     let now = ctx.now_ms();
     let db = ctx.session.db;
     let Some(z) = tri!(write_zset(ctx.keyspace, db, &argv[1], now)) else {
-        return Reply::Integer(0);
+        return Ok(Reply::Integer(0));
     };
     let (lo, hi) = match spec {
         Spec::Rank(s, e) => match rank_window(z.len(), s, e) {
             Some(w) => w,
-            None => return Reply::Integer(0),
+            None => return Ok(Reply::Integer(0)),
         },
         Spec::Score(r) => score_window(z, &r),
         Spec::Lex(r) => lex_window(z, &r, false),
@@ -949,18 +949,18 @@ fn zremrange_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], rtype: RangeType) -> Rep
         z.remove(m);
     }
     delete_if_empty(ctx.keyspace, db, &argv[1]);
-    Reply::Integer(doomed.len() as i64)
+    Ok(Reply::Integer(doomed.len() as i64))
 }
 
-fn zremrangebyrank_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zremrangebyrank_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zremrange_generic(ctx, argv, RangeType::Rank)
 }
 
-fn zremrangebyscore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zremrangebyscore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zremrange_generic(ctx, argv, RangeType::Score)
 }
 
-fn zremrangebylex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zremrangebylex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zremrange_generic(ctx, argv, RangeType::Lex)
 }
 
@@ -1021,9 +1021,9 @@ pub(crate) fn pairs_reply(items: Vec<(Bytes, f64)>, nested: bool) -> Vec<Reply> 
     out
 }
 
-fn zpop_minmax(ctx: &mut Ctx<'_>, argv: &[Bytes], where_: PopWhere) -> Reply {
+fn zpop_minmax(ctx: &mut Ctx<'_>, argv: &[Bytes], where_: PopWhere) -> CmdResult {
     if argv.len() > 3 {
-        return Reply::err(ERR_SYNTAX);
+        return Err(Reply::err(ERR_SYNTAX));
     }
     let count = match argv.get(2) {
         Some(a) => Some(tri!(arg_positive(a)) as u64),
@@ -1040,16 +1040,16 @@ fn zpop_minmax(ctx: &mut Ctx<'_>, argv: &[Bytes], where_: PopWhere) -> Reply {
         where_,
         count.unwrap_or(1)
     )) {
-        None => Reply::Array(vec![]),
-        Some(items) => Reply::Array(pairs_reply(items, nested)),
+        None => Ok(Reply::Array(vec![])),
+        Some(items) => Ok(Reply::Array(pairs_reply(items, nested))),
     }
 }
 
-fn zpopmin_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zpopmin_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zpop_minmax(ctx, argv, PopWhere::Min)
 }
 
-fn zpopmax_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zpopmax_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zpop_minmax(ctx, argv, PopWhere::Max)
 }
 
@@ -1089,59 +1089,59 @@ pub(crate) fn parse_mpop(
     ))
 }
 
-fn zmpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zmpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let (keys, where_, count) = tri!(parse_mpop(argv, 1));
     let now = ctx.now_ms();
     let db = ctx.session.db;
     for k in keys {
         if let Some(items) = tri!(zpop(ctx.keyspace, db, k, now, where_, count)) {
-            return Reply::Array(vec![
+            return Ok(Reply::Array(vec![
                 Reply::Bulk(k.clone()),
                 Reply::Array(pairs_reply(items, true)),
-            ]);
+            ]));
         }
     }
-    Reply::NullArray
+    Ok(Reply::NullArray)
 }
 
 // ---- ZRANDMEMBER ----
 
-fn zrandmember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zrandmember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let db = ctx.session.db;
     let resp = ctx.session.resp;
     if argv.len() < 3 {
         let rng = &mut ctx.server.rng;
         let Some(z) = tri!(read_zset(ctx.keyspace, db, &argv[1], now)) else {
-            return Reply::Null;
+            return Ok(Reply::Null);
         };
         let r = (rng.next_u64() % z.len().max(1) as u64) as usize;
         return z
             .tree
             .select(r)
-            .map_or(Reply::Null, |(_, m)| Reply::Bulk(m.clone()));
+            .map_or(Ok(Reply::Null), |(_, m)| Ok(Reply::Bulk(m.clone())));
     }
     let count = match arg_i64(&argv[2]) {
         Ok(i64::MIN) => {
-            return Reply::err(
+            return Err(Reply::err(
                 "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
-            )
+            ))
         }
         Ok(c) => c,
-        Err(e) => return e,
+        Err(e) => return Err(e),
     };
     let mut withscores = false;
     if argv.len() > 4 || (argv.len() == 4 && !is(&argv[3], "withscores")) {
-        return Reply::err(ERR_SYNTAX);
+        return Err(Reply::err(ERR_SYNTAX));
     } else if argv.len() == 4 {
         withscores = true;
         if !(-(i64::MAX / 2)..=i64::MAX / 2).contains(&count) {
-            return Reply::err("ERR value is out of range");
+            return Err(Reply::err("ERR value is out of range"));
         }
     }
     let rng = &mut ctx.server.rng;
     let Some(z) = tri!(read_zset(ctx.keyspace, db, &argv[1], now)) else {
-        return Reply::Array(vec![]);
+        return Ok(Reply::Array(vec![]));
     };
     let size = z.len() as u64;
     let pick = |r: usize| z.tree.select(r).map(|(s, m)| (m.clone(), s));
@@ -1150,7 +1150,7 @@ fn zrandmember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     } else if count < 0 || count == 1 {
         let n = count.unsigned_abs();
         if n > MAX_RANDOM_REPLY {
-            return Reply::err(ERR_RANDOM_TOO_BIG);
+            return Err(Reply::err(ERR_RANDOM_TOO_BIG));
         }
         (0..n)
             .filter_map(|_| pick((rng.next_u64() % size) as usize))
@@ -1173,7 +1173,7 @@ fn zrandmember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         }
         out
     };
-    range_reply(resp, items, withscores)
+    Ok(range_reply(resp, items, withscores))
 }
 
 // ---- ZUNION / ZINTER / ZDIFF and their STORE / CARD forms ----
@@ -1256,15 +1256,15 @@ fn zsetop_generic(
     op: SetOp,
     card_only: bool,
     name: &str,
-) -> Reply {
+) -> CmdResult {
     let setnum = tri!(arg_i64(&argv[numkeys_idx]));
     if setnum < 1 {
-        return Reply::error(format!(
+        return Err(Reply::error(format!(
             "ERR at least 1 input key is needed for '{name}' command"
-        ));
+        )));
     }
     if setnum as u64 > (argv.len() - (numkeys_idx + 1)) as u64 {
-        return Reply::err(ERR_SYNTAX);
+        return Err(Reply::err(ERR_SYNTAX));
     }
     let setnum = setnum as usize;
     let now = ctx.now_ms();
@@ -1280,7 +1280,7 @@ fn zsetop_generic(
             None => Source::Missing,
             Some(Value::ZSet(z)) => Source::Z((**z).clone()),
             Some(Value::Set(s)) => Source::S((**s).clone()),
-            Some(_) => return wrongtype(),
+            Some(_) => return Err(wrongtype()),
         };
         srcs.push((src, 1.0));
     }
@@ -1297,7 +1297,7 @@ fn zsetop_generic(
             for src in srcs.iter_mut() {
                 match parse_score(&argv[j]) {
                     Some(w) => src.1 = w,
-                    None => return Reply::err("ERR weight value is not a float"),
+                    None => return Err(Reply::err("ERR weight value is not a float")),
                 }
                 j += 1;
             }
@@ -1310,7 +1310,7 @@ fn zsetop_generic(
             } else if is(v, "max") {
                 Aggregate::Max
             } else {
-                return Reply::err(ERR_SYNTAX);
+                return Err(Reply::err(ERR_SYNTAX));
             };
             j += 2;
         } else if dst.is_none() && !card_only && is(a, "withscores") {
@@ -1319,11 +1319,11 @@ fn zsetop_generic(
         } else if card_only && remaining >= 2 && is(a, "limit") {
             limit = match arg_i64(&argv[j + 1]) {
                 Ok(l) if l >= 0 => l as u64,
-                _ => return Reply::err("ERR LIMIT can't be negative"),
+                _ => return Err(Reply::err("ERR LIMIT can't be negative")),
             };
             j += 2;
         } else {
-            return Reply::err(ERR_SYNTAX);
+            return Err(Reply::err(ERR_SYNTAX));
         }
     }
     let mut result: Vec<(Bytes, f64)> = Vec::new();
@@ -1389,28 +1389,28 @@ fn zsetop_generic(
         }
     }
     if card_only {
-        return Reply::Integer(cardinality as i64);
+        return Ok(Reply::Integer(cardinality as i64));
     }
     result.sort_by(|a, b| cmp_entry((a.1, &a.0), (b.1, &b.0)));
     match dst {
         Some(d) => store_items(ctx, d, &result),
-        None => range_reply(ctx.session.resp, result, withscores),
+        None => Ok(range_reply(ctx.session.resp, result, withscores)),
     }
 }
 
-fn zunion_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zunion_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zsetop_generic(ctx, argv, 1, None, SetOp::Union, false, "zunion")
 }
 
-fn zinter_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zinter_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zsetop_generic(ctx, argv, 1, None, SetOp::Inter, false, "zinter")
 }
 
-fn zdiff_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zdiff_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zsetop_generic(ctx, argv, 1, None, SetOp::Diff, false, "zdiff")
 }
 
-fn zunionstore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zunionstore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zsetop_generic(
         ctx,
         argv,
@@ -1422,7 +1422,7 @@ fn zunionstore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     )
 }
 
-fn zinterstore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zinterstore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zsetop_generic(
         ctx,
         argv,
@@ -1434,7 +1434,7 @@ fn zinterstore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     )
 }
 
-fn zdiffstore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zdiffstore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zsetop_generic(
         ctx,
         argv,
@@ -1446,19 +1446,19 @@ fn zdiffstore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     )
 }
 
-fn zintercard_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zintercard_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zsetop_generic(ctx, argv, 1, None, SetOp::Inter, true, "zintercard")
 }
 
 // ---- ZSCAN ----
 
-fn zscan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zscan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let Some(mut cursor) = parse_cursor(&argv[2]) else {
-        return Reply::err("ERR invalid cursor");
+        return Err(Reply::err("ERR invalid cursor"));
     };
     let now = ctx.now_ms();
     let Some(z) = tri!(read_zset(ctx.keyspace, ctx.session.db, &argv[1], now)) else {
-        return empty_scan();
+        return Ok(empty_scan());
     };
     let (count, pattern) = tri!(scan_opts(argv, 3));
     let mut found: Vec<(Bytes, f64)> = Vec::new();
@@ -1483,10 +1483,10 @@ fn zscan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             items.push(Reply::bulk(format_double(s)));
         }
     }
-    Reply::Array(vec![
+    Ok(Reply::Array(vec![
         Reply::Bulk(Bytes::from(cursor.to_string())),
         Reply::Array(items),
-    ])
+    ]))
 }
 
 // ---- Table (flags, key specs, ACL and docs as Redis 7.0.15's COMMAND INFO / DOCS) ----
