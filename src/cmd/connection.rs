@@ -4,6 +4,7 @@
 //! CLIENT KILL, the other connections through [`ClientRegistry`](super::ClientRegistry).
 //! Replies and error texts are Redis 7.0.15's, checked against a real server.
 
+use super::reply::{help_reply, lossy};
 use super::table::{CmdResult, Command};
 use super::{ClientInfo, Ctx};
 use crate::resp::Reply;
@@ -224,14 +225,18 @@ fn ping(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         // RESP2 subscribed mode, above).
         2 => Ok(Reply::Bulk(argv[1].clone())),
         // The table's arity (-1) lets any count through; Redis caps PING at one message.
-        _ => Err(Reply::err("ERR wrong number of arguments for 'ping' command")),
+        _ => Err(Reply::err(
+            "ERR wrong number of arguments for 'ping' command",
+        )),
     }
 }
 
 fn echo(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     match argv.get(1) {
         Some(msg) => Ok(Reply::Bulk(msg.clone())),
-        None => Err(Reply::err("ERR wrong number of arguments for 'echo' command")),
+        None => Err(Reply::err(
+            "ERR wrong number of arguments for 'echo' command",
+        )),
     }
 }
 
@@ -295,7 +300,9 @@ fn hello(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let mut version = None;
     if let Some(arg) = argv.get(1) {
         let Some(v) = parse_i64(arg) else {
-            return Err(Reply::err("ERR Protocol version is not an integer or out of range"));
+            return Err(Reply::err(
+                "ERR Protocol version is not an integer or out of range",
+            ));
         };
         if !(2..=3).contains(&v) {
             return Err(Reply::err("NOPROTO unsupported protocol version"));
@@ -364,7 +371,9 @@ fn client_getname(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
 
 fn client_setname(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let Some(name) = argv.get(2) else {
-        return Err(Reply::err("ERR wrong number of arguments for 'client|setname' command"));
+        return Err(Reply::err(
+            "ERR wrong number of arguments for 'client|setname' command",
+        ));
     };
     if !valid_client_name(name) {
         return Err(Reply::err(BAD_CLIENT_NAME));
@@ -512,7 +521,10 @@ fn client_kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         } else if opt.eq_ignore_ascii_case(b"user") {
             // `default` is the only user, and every connection is authenticated as it.
             if value.as_ref() != b"default" {
-                return Err(Reply::error(format!("ERR No such user '{}'", lossy(value, 128))));
+                return Err(Reply::error(format!(
+                    "ERR No such user '{}'",
+                    lossy(value, 128)
+                )));
             }
         } else if opt.eq_ignore_ascii_case(b"skipme") {
             if value.eq_ignore_ascii_case(b"yes") {
@@ -549,9 +561,9 @@ fn client_reply(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         Some(v) if v.eq_ignore_ascii_case(b"on") => Ok(Reply::OK),
         // Suppressing replies needs the loop's cooperation, which it does not have yet:
         // refuse loudly rather than reply to commands the client asked to be silent on.
-        Some(v) if v.eq_ignore_ascii_case(b"off") || v.eq_ignore_ascii_case(b"skip") => {
-            Err(Reply::err("ERR CLIENT REPLY OFF|SKIP is not supported by seedis"))
-        }
+        Some(v) if v.eq_ignore_ascii_case(b"off") || v.eq_ignore_ascii_case(b"skip") => Err(
+            Reply::err("ERR CLIENT REPLY OFF|SKIP is not supported by seedis"),
+        ),
         _ => Err(Reply::err("ERR syntax error")),
     }
 }
@@ -594,19 +606,6 @@ fn client_help(_ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
     ))
 }
 
-/// Redis's `addReplyHelp`: a header line, the given lines, and the HELP entry, as an
-/// array of simple strings.
-pub(crate) fn help_reply(container: &str, body: &[&'static str]) -> Reply {
-    let mut out = Vec::with_capacity(body.len() + 3);
-    out.push(Reply::Simple(
-        format!("{container} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:").into(),
-    ));
-    out.extend(body.iter().map(|line| Reply::simple(line)));
-    out.push(Reply::simple("HELP"));
-    out.push(Reply::simple("    Prints this help."));
-    Reply::Array(out)
-}
-
 /// Redis's `string2ll`: an optional `-`, digits, no leading zeros or `+`, no spaces, in
 /// range of i64.
 pub(crate) fn parse_i64(arg: &[u8]) -> Option<i64> {
@@ -626,11 +625,6 @@ pub(crate) fn parse_i64(arg: &[u8]) -> Option<i64> {
 /// near i64::MAX, but a saturating conversion keeps this panic-free anyway.
 fn clamp_i64(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
-}
-
-/// At most `max` bytes of a user argument as text, for error messages.
-pub(crate) fn lossy(arg: &[u8], max: usize) -> String {
-    String::from_utf8_lossy(&arg[..arg.len().min(max)]).into_owned()
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! Database-level commands: SELECT, SWAPDB, DBSIZE, FLUSHDB, FLUSHALL, and DEBUG's
 //! keyspace-related subcommands (SET-ACTIVE-EXPIRE, SLEEP).
 
+use super::args::{is, ERR_SYNTAX};
 use super::context::Action;
-use super::strings::{is, ERR_SYNTAX};
 use super::table::{CmdResult, Command};
 use super::Ctx;
 use crate::db::value::parse_i64;
@@ -20,10 +20,7 @@ fn int_arg(arg: &[u8], msg: &'static str) -> Result<i32, Reply> {
 }
 
 fn select_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    let id = match int_arg(&argv[1], "ERR value is not an integer or out of range") {
-        Ok(id) => id,
-        Err(e) => return Err(e),
-    };
+    let id = int_arg(&argv[1], "ERR value is not an integer or out of range")?;
     if id < 0 || id as usize >= ctx.keyspace.databases() {
         return Err(Reply::err(ERR_DB_RANGE));
     }
@@ -32,14 +29,8 @@ fn select_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 }
 
 fn swapdb_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    let a = match int_arg(&argv[1], "ERR invalid first DB index") {
-        Ok(v) => v,
-        Err(e) => return Err(e),
-    };
-    let b = match int_arg(&argv[2], "ERR invalid second DB index") {
-        Ok(v) => v,
-        Err(e) => return Err(e),
-    };
+    let a = int_arg(&argv[1], "ERR invalid first DB index")?;
+    let b = int_arg(&argv[2], "ERR invalid second DB index")?;
     let n = ctx.keyspace.databases();
     if a < 0 || b < 0 || a as usize >= n || b as usize >= n {
         return Err(Reply::err(ERR_DB_RANGE));

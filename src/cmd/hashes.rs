@@ -1,8 +1,10 @@
 //! Hash commands (t_hash.c). Every write goes through [`Keyspace::lookup_write`] /
 //! [`Keyspace::set`] / [`Keyspace::remove`]; a hash emptied by HDEL is deleted.
 
-use super::keys::parse_cursor;
-use super::strings::{arg_i64, is, wrongtype, ERR_SYNTAX};
+use super::args::{
+    arg_i64, arg_range, is, scan_cursor, scan_opts, wrongtype, ScanOpts, ERR_SYNTAX,
+};
+use super::reply::{empty_scan, scan_reply};
 use super::table::{CmdResult, Command};
 use super::Ctx;
 use crate::db::hash::{Hash, Limits};
@@ -73,10 +75,9 @@ fn hset_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], name: &str) -> CmdResult {
             .filter(|p| h.insert(p[0].clone(), p[1].clone(), lim))
             .count()
     });
-    match created {
-        Err(e) => Err(e),
-        Ok(_) if name == "hmset" => Ok(Reply::OK),
-        Ok(n) => Ok(Reply::Integer(n as i64)),
+    match created? {
+        _ if name == "hmset" => Ok(Reply::OK),
+        n => Ok(Reply::Integer(n as i64)),
     }
 }
 
@@ -97,40 +98,34 @@ fn hsetnx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         h.insert(argv[2].clone(), argv[3].clone(), lim);
         1
     });
-    Ok(r.map_or_else(|e| e, Reply::Integer))
+    Ok(Reply::Integer(r?))
 }
 
 fn hget_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    match hash_ref(ctx, &argv[1]) {
-        Err(e) => Err(e),
-        Ok(h) => h
-            .and_then(|h| h.get(&argv[2]))
-            .map_or(Ok(Reply::Null), |v| Ok(Reply::Bulk(v.clone()))),
-    }
+    let h = hash_ref(ctx, &argv[1])?;
+    Ok(h.and_then(|h| h.get(&argv[2]))
+        .map_or(Reply::Null, |v| Reply::Bulk(v.clone())))
 }
 
 fn hmget_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    match hash_ref(ctx, &argv[1]) {
-        Err(e) => Err(e),
-        Ok(h) => Ok(Reply::Array(
-            argv[2..]
-                .iter()
-                .map(|f| {
-                    h.and_then(|h| h.get(f))
-                        .map_or(Reply::Null, |v| Reply::Bulk(v.clone()))
-                })
-                .collect(),
-        )),
-    }
+    let h = hash_ref(ctx, &argv[1])?;
+    Ok(Reply::Array(
+        argv[2..]
+            .iter()
+            .map(|f| {
+                h.and_then(|h| h.get(f))
+                    .map_or(Reply::Null, |v| Reply::Bulk(v.clone()))
+            })
+            .collect(),
+    ))
 }
 
 fn hdel_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let db = ctx.session.db;
-    let h = match hash_mut(ctx.keyspace, db, &argv[1], now) {
-        Err(e) => return Err(e),
-        Ok(None) => return Ok(Reply::Integer(0)),
-        Ok(Some(h)) => h,
+    let h = match hash_mut(ctx.keyspace, db, &argv[1], now)? {
+        None => return Ok(Reply::Integer(0)),
+        Some(h) => h,
     };
     let mut n = 0;
     for f in &argv[2..] {
@@ -148,27 +143,23 @@ fn hdel_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 }
 
 fn hlen_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    match hash_ref(ctx, &argv[1]) {
-        Err(e) => Err(e),
-        Ok(h) => Ok(Reply::Integer(h.map_or(0, |h| h.len() as i64))),
-    }
+    let h = hash_ref(ctx, &argv[1])?;
+    Ok(Reply::Integer(h.map_or(0, |h| h.len() as i64)))
 }
 
 fn hstrlen_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    match hash_ref(ctx, &argv[1]) {
-        Err(e) => Err(e),
-        Ok(h) => Ok(Reply::Integer(
-            h.and_then(|h| h.get(&argv[2]))
-                .map_or(0, |v| v.len() as i64),
-        )),
-    }
+    let h = hash_ref(ctx, &argv[1])?;
+    Ok(Reply::Integer(
+        h.and_then(|h| h.get(&argv[2]))
+            .map_or(0, |v| v.len() as i64),
+    ))
 }
 
 fn hexists_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    match hash_ref(ctx, &argv[1]) {
-        Err(e) => Err(e),
-        Ok(h) => Ok(Reply::Integer(h.is_some_and(|h| h.contains(&argv[2])) as i64)),
-    }
+    let h = hash_ref(ctx, &argv[1])?;
+    Ok(Reply::Integer(
+        h.is_some_and(|h| h.contains(&argv[2])) as i64
+    ))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -180,14 +171,15 @@ enum Part {
 
 /// genericHgetallCommand: HGETALL is a map (an empty map for a missing key).
 fn getall_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], part: Part) -> CmdResult {
-    let h = match hash_ref(ctx, &argv[1]) {
-        Err(e) => return Err(e),
-        Ok(h) => h,
-    };
+    let h = hash_ref(ctx, &argv[1])?;
     let pairs = h.into_iter().flat_map(|h| h.iter());
     match part {
-        Part::Keys => Ok(Reply::Array(pairs.map(|(f, _)| Reply::Bulk(f.clone())).collect())),
-        Part::Vals => Ok(Reply::Array(pairs.map(|(_, v)| Reply::Bulk(v.clone())).collect())),
+        Part::Keys => Ok(Reply::Array(
+            pairs.map(|(f, _)| Reply::Bulk(f.clone())).collect(),
+        )),
+        Part::Vals => Ok(Reply::Array(
+            pairs.map(|(_, v)| Reply::Bulk(v.clone())).collect(),
+        )),
         Part::Both => Ok(Reply::Map(
             pairs
                 .map(|(f, v)| (Reply::Bulk(f.clone()), Reply::Bulk(v.clone())))
@@ -209,10 +201,7 @@ fn hgetall_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 }
 
 fn hincrby_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    let incr = match arg_i64(&argv[3]) {
-        Ok(n) => n,
-        Err(e) => return Err(e),
-    };
+    let incr = arg_i64(&argv[3])?;
     let r = with_hash_or_create(ctx, &argv[1], |h, lim| {
         let old = match h.get(&argv[2]) {
             None => 0,
@@ -224,10 +213,8 @@ fn hincrby_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         h.insert(argv[2].clone(), Bytes::from(new.to_string()), lim);
         Ok(new)
     });
-    match r.and_then(|r| r) {
-        Ok(n) => Ok(Reply::Integer(n)),
-        Err(e) => Err(e),
-    }
+    let n = r.and_then(|r| r)?;
+    Ok(Reply::Integer(n))
 }
 
 fn hincrbyfloat_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
@@ -251,10 +238,8 @@ fn hincrbyfloat_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         h.insert(argv[2].clone(), text.clone(), lim);
         Ok(text)
     });
-    match r.and_then(|r| r) {
-        Ok(t) => Ok(Reply::Bulk(t)),
-        Err(e) => Err(e),
-    }
+    let t = r.and_then(|r| r)?;
+    Ok(Reply::Bulk(t))
 }
 
 /// HRANDFIELD key [count [WITHVALUES]].
@@ -275,13 +260,7 @@ fn hrandfield_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
             Some(_) => Err(wrongtype()),
         };
     };
-    let l = match arg_i64(count_arg) {
-        Ok(i64::MIN) => {
-            return Err(Reply::err("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"))
-        }
-        Ok(n) => n,
-        Err(e) => return Err(e),
-    };
+    let l = arg_range(count_arg, -i64::MAX, i64::MAX, None)?;
     let withvalues = match argv.get(3) {
         None => false,
         Some(a) if argv.len() == 4 && is(a, "withvalues") => true,
@@ -342,55 +321,29 @@ fn hrandfield_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 
 /// HSCAN key cursor [MATCH pattern] [COUNT count]: a listpack comes back whole.
 fn hscan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    let Some(mut cursor) = parse_cursor(&argv[2]) else {
-        return Err(Reply::err("ERR invalid cursor"));
+    let mut cursor = scan_cursor(&argv[2])?;
+    let Some(h) = hash_ref(ctx, &argv[1])? else {
+        return Ok(empty_scan());
     };
-    let h = match hash_ref(ctx, &argv[1]) {
-        Err(e) => return Err(e),
-        Ok(None) => {
-            return Ok(Reply::Array(vec![Reply::bulk("0"), Reply::Array(Vec::new())]));
-        }
-        Ok(Some(h)) => h,
-    };
-    let mut count: i64 = 10;
-    let mut pattern: Option<&Bytes> = None;
-    let mut i = 3;
-    while i < argv.len() {
-        let more = argv.len() - i >= 2;
-        if is(&argv[i], "count") && more {
-            count = match arg_i64(&argv[i + 1]) {
-                Ok(c) if c < 1 => return Err(Reply::err(ERR_SYNTAX)),
-                Ok(c) => c,
-                Err(e) => return Err(e),
-            };
-        } else if is(&argv[i], "match") && more {
-            pattern = Some(&argv[i + 1]).filter(|p| p.as_ref() != b"*");
-        } else {
-            return Err(Reply::err(ERR_SYNTAX));
-        }
-        i += 2;
-    }
+    let ScanOpts { count, pattern, .. } = scan_opts(argv, 3, false)?;
     let mut found: Vec<(Bytes, Bytes)> = Vec::new();
     let mut max_iterations = count.saturating_mul(10);
     loop {
         cursor = h.scan(cursor, |f, v| found.push((f.clone(), v.clone())));
-        if cursor == 0 || max_iterations == 0 || found.len() as i64 * 2 >= count {
+        if cursor == 0 || max_iterations == 0 || found.len() as u64 * 2 >= count {
             break;
         }
         max_iterations -= 1;
     }
     let mut items = Vec::with_capacity(found.len() * 2);
     for (f, v) in found {
-        if pattern.is_some_and(|p| !glob::matches(p, &f)) {
+        if pattern.as_ref().is_some_and(|p| !glob::matches(p, &f)) {
             continue;
         }
         items.push(Reply::Bulk(f));
         items.push(Reply::Bulk(v));
     }
-    Ok(Reply::Array(vec![
-        Reply::Bulk(Bytes::from(cursor.to_string())),
-        Reply::Array(items),
-    ]))
+    Ok(scan_reply(cursor, items))
 }
 
 // ---- Table (flags, key specs, ACL and docs as Redis 7.0.15's COMMAND INFO / DOCS) ----

@@ -1,6 +1,7 @@
 //! Generic key commands and the expire family (db.c, expire.c, object.c).
 
-use super::strings::{arg_i32, arg_i64, is, ERR_SYNTAX};
+use super::args::{arg_i32, arg_i64, is, scan_cursor, scan_opts, ScanOpts, ERR_SYNTAX};
+use super::reply::scan_reply;
 use super::table::{CmdResult, Command};
 use super::Ctx;
 use crate::db::Ttl;
@@ -52,7 +53,11 @@ fn rename_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], nx: bool) -> CmdResult {
         return Err(Reply::err("ERR no such key"));
     };
     if argv[1] == argv[2] {
-        return if nx { Ok(Reply::Integer(0)) } else { Ok(Reply::OK) };
+        return if nx {
+            Ok(Reply::Integer(0))
+        } else {
+            Ok(Reply::OK)
+        };
     }
     let expire = ctx.keyspace.get_expire(db, &argv[1]);
     if ctx.keyspace.exists(db, &argv[2], now) {
@@ -97,10 +102,7 @@ fn copy_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         if is(&argv[j], "replace") {
             replace = true;
         } else if is(&argv[j], "db") && j + 1 < argv.len() {
-            dst = match db_index(ctx, &argv[j + 1]) {
-                Ok(d) => d,
-                Err(e) => return Err(e),
-            };
+            dst = db_index(ctx, &argv[j + 1])?;
             j += 1;
         } else {
             return Err(Reply::err(ERR_SYNTAX));
@@ -131,10 +133,7 @@ fn copy_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 }
 
 fn move_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    let dst = match db_index(ctx, &argv[2]) {
-        Ok(d) => d,
-        Err(e) => return Err(e),
-    };
+    let dst = db_index(ctx, &argv[2])?;
     let src = ctx.session.db;
     if src == dst {
         return Err(Reply::err(ERR_SAME));
@@ -162,63 +161,13 @@ fn keys_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     Ok(Reply::Array(keys.into_iter().map(Reply::Bulk).collect()))
 }
 
-/// parseScanCursorOrReply (7.0): strtoul over the whole argument, base 10. A leading
-/// space, trailing garbage or overflow is "invalid cursor"; a sign is accepted and a
-/// minus wraps (strtoul's rule); an empty string is cursor 0. An embedded NUL ends the
-/// C string, so parsing stops there.
-pub(crate) fn parse_cursor(arg: &[u8]) -> Option<u64> {
-    let s = match arg.iter().position(|&b| b == 0) {
-        Some(n) => &arg[..n],
-        None => arg,
-    };
-    if s.first()
-        .is_some_and(|&c| matches!(c, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r'))
-    {
-        return None;
-    }
-    if s.is_empty() {
-        return Some(0);
-    }
-    let (neg, digits) = match s[0] {
-        b'-' => (true, &s[1..]),
-        b'+' => (false, &s[1..]),
-        _ => (false, s),
-    };
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    let mut v: u64 = 0;
-    for &c in digits {
-        v = v.checked_mul(10)?.checked_add((c - b'0') as u64)?;
-    }
-    Some(if neg { v.wrapping_neg() } else { v })
-}
-
 fn scan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    let Some(mut cursor) = parse_cursor(&argv[1]) else {
-        return Err(Reply::err("ERR invalid cursor"));
-    };
-    let mut count: i64 = 10;
-    let mut pattern: Option<&Bytes> = None;
-    let mut type_name: Option<&Bytes> = None;
-    let mut i = 2;
-    while i < argv.len() {
-        let more = argv.len() - i >= 2;
-        if is(&argv[i], "count") && more {
-            count = match arg_i64(&argv[i + 1]) {
-                Ok(c) if c < 1 => return Err(Reply::err(ERR_SYNTAX)),
-                Ok(c) => c,
-                Err(e) => return Err(e),
-            };
-        } else if is(&argv[i], "match") && more {
-            pattern = Some(&argv[i + 1]).filter(|p| p.as_ref() != b"*");
-        } else if is(&argv[i], "type") && more {
-            type_name = Some(&argv[i + 1]);
-        } else {
-            return Err(Reply::err(ERR_SYNTAX));
-        }
-        i += 2;
-    }
+    let mut cursor = scan_cursor(&argv[1])?;
+    let ScanOpts {
+        count,
+        pattern,
+        type_name,
+    } = scan_opts(argv, 2, true)?;
     let db = ctx.session.db;
     // Redis: keep scanning buckets until `count` keys were collected, at most count*10
     // buckets per call (so sparse tables still return promptly).
@@ -226,7 +175,7 @@ fn scan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let mut max_iterations = count.saturating_mul(10);
     loop {
         cursor = ctx.keyspace.scan(db, cursor, &mut found);
-        if cursor == 0 || max_iterations == 0 || found.len() as i64 >= count {
+        if cursor == 0 || max_iterations == 0 || found.len() as u64 >= count {
             break;
         }
         max_iterations -= 1;
@@ -234,10 +183,13 @@ fn scan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let mut keys = Vec::new();
     for (k, t) in found {
-        if pattern.is_some_and(|p| !glob::matches(p, &k)) {
+        if pattern.as_ref().is_some_and(|p| !glob::matches(p, &k)) {
             continue;
         }
-        if type_name.is_some_and(|want| !want.eq_ignore_ascii_case(t.as_bytes())) {
+        if type_name
+            .as_ref()
+            .is_some_and(|want| !want.eq_ignore_ascii_case(t.as_bytes()))
+        {
             continue;
         }
         if ctx.keyspace.expire_if_needed(db, &k, now) {
@@ -245,10 +197,7 @@ fn scan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         }
         keys.push(Reply::Bulk(k));
     }
-    Ok(Reply::Array(vec![
-        Reply::Bulk(Bytes::from(cursor.to_string())),
-        Reply::Array(keys),
-    ]))
+    Ok(scan_reply(cursor, keys))
 }
 
 fn randomkey_cmd(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
@@ -271,7 +220,13 @@ enum Unit {
 }
 
 /// expireGenericCommand. `base_ms` is now for EXPIRE/PEXPIRE and 0 for the *AT forms.
-fn expire_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], base_ms: i64, unit: Unit, cmd: &str) -> CmdResult {
+fn expire_generic(
+    ctx: &mut Ctx<'_>,
+    argv: &[Bytes],
+    base_ms: i64,
+    unit: Unit,
+    cmd: &str,
+) -> CmdResult {
     let (mut nx, mut xx, mut gt, mut lt) = (false, false, false, false);
     for opt in &argv[3..] {
         if is(opt, "nx") {
@@ -292,16 +247,17 @@ fn expire_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], base_ms: i64, unit: Unit, c
         }
     }
     if nx && (xx || gt || lt) {
-        return Err(Reply::err("ERR NX and XX, GT or LT options at the same time are not compatible"));
+        return Err(Reply::err(
+            "ERR NX and XX, GT or LT options at the same time are not compatible",
+        ));
     }
     if gt && lt {
-        return Err(Reply::err("ERR GT and LT options at the same time are not compatible"));
+        return Err(Reply::err(
+            "ERR GT and LT options at the same time are not compatible",
+        ));
     }
     let invalid = || Reply::error(format!("ERR invalid expire time in '{cmd}' command"));
-    let mut when = match arg_i64(&argv[2]) {
-        Ok(w) => w,
-        Err(e) => return Err(e),
-    };
+    let mut when = arg_i64(&argv[2])?;
     if unit == Unit::Seconds {
         when = match when.checked_mul(1000) {
             Some(w) => w,
@@ -425,7 +381,9 @@ fn object_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let known = ["encoding", "freq", "idletime", "refcount"];
     if is(sub, "help") {
         if argv.len() != 2 {
-            return Err(Reply::err("ERR wrong number of arguments for 'object|help' command"));
+            return Err(Reply::err(
+                "ERR wrong number of arguments for 'object|help' command",
+            ));
         }
         return Ok(Reply::Array(
             OBJECT_HELP
@@ -844,9 +802,6 @@ mod tests {
         assert_eq!(seen.len(), 100);
         assert_eq!(h.run("SCAN 0 COUNT 0"), e("ERR syntax error"));
         assert_eq!(h.run("SCAN abc"), e("ERR invalid cursor"));
-        assert_eq!(super::parse_cursor(b"-1"), Some(u64::MAX));
-        assert_eq!(super::parse_cursor(b""), Some(0));
-        assert_eq!(super::parse_cursor(b" 5"), None);
         assert!(matches!(h.run("RANDOMKEY"), Reply::Bulk(_)));
     }
 

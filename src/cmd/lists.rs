@@ -4,43 +4,16 @@
 //! [`Keyspace::lookup_write`], [`Keyspace::set`] and [`Keyspace::remove`], and a list
 //! emptied by a command is deleted.
 
-use super::strings::{arg_i64, wrongtype, ERR_SYNTAX};
+use super::args::{arg_i64, arg_range, is, wrongtype, ERR_POSITIVE, ERR_SYNTAX};
+use super::pop::{
+    delete_list_if_empty, key_elements_reply, list_mut, move_one, mpop, parse_list_mpop, pop_from,
+    push,
+};
 use super::table::{CmdResult, Command};
 use super::Ctx;
 use crate::db::list::{self, End, List};
-use crate::db::{Keyspace, Ttl, Value};
 use crate::resp::Reply;
 use bytes::Bytes;
-
-const ERR_POSITIVE: &str = "ERR value is out of range, must be positive";
-
-/// getRangeLongFromObjectOrReply: an integer in `min..=max`, else `msg` (or, without
-/// one, Redis's generic text); a non-integer is `msg` too when one is given.
-fn arg_range(arg: &[u8], min: i64, max: i64, msg: Option<&'static str>) -> Result<i64, Reply> {
-    let v = match arg_i64(arg) {
-        Ok(v) => v,
-        Err(e) => return Err(msg.map_or(e, Reply::err)),
-    };
-    if v < min || v > max {
-        return Err(match msg {
-            Some(m) => Reply::err(m),
-            None => Reply::error(format!(
-                "ERR value is out of range, value must between {min} and {max}"
-            )),
-        });
-    }
-    Ok(v)
-}
-
-/// The list at `key` for writing: Ok(None) when missing, WRONGTYPE for another type.
-fn list_mut<'a>(
-    ks: &'a mut Keyspace,
-    db: usize,
-    key: &[u8],
-    now_ms: u64,
-) -> Result<Option<&'a mut List>, Reply> {
-    ks.write_as(db, key, now_ms).map_err(|_| wrongtype())
-}
 
 /// The list at `key` for reading (hit/miss counted).
 fn list_ref<'a>(ctx: &'a mut Ctx<'_>, key: &[u8]) -> Result<Option<&'a List>, Reply> {
@@ -50,129 +23,25 @@ fn list_ref<'a>(ctx: &'a mut Ctx<'_>, key: &[u8]) -> Result<Option<&'a List>, Re
         .map_err(|_| wrongtype())
 }
 
-/// Deletes `key` if it holds an empty list (after a pop or removal).
-fn delete_if_empty(ks: &mut Keyspace, db: usize, key: &[u8]) {
-    ks.remove_if_empty::<List>(db, key);
-}
-
-/// LPUSH/RPUSH (and the X variants with `only_existing`): pushes `elems` one by one at
-/// `end`, creating the list if needed. Returns the new length (0 for an X miss).
-pub fn push(
-    ks: &mut Keyspace,
-    db: usize,
-    key: &Bytes,
-    now_ms: u64,
-    end: End,
-    elems: &[Bytes],
-    only_existing: bool,
-) -> Result<usize, Reply> {
-    if let Some(l) = list_mut(ks, db, key, now_ms)? {
-        for e in elems {
-            list::push(l, end, e.clone());
-        }
-        return Ok(l.len());
-    }
-    if only_existing || elems.is_empty() {
-        return Ok(0);
-    }
-    let mut l = List::with_capacity(elems.len());
-    for e in elems {
-        list::push(&mut l, end, e.clone());
-    }
-    let n = l.len();
-    ks.set(db, key.clone(), Value::List(l), Ttl::Keep);
-    Ok(n)
-}
-
-/// Pops up to `count` elements from `end` of the list at `key` (deleting it if emptied).
-/// Ok(None) when the key is missing; WRONGTYPE for another type. `count` 0 pops nothing.
-pub fn pop_from(
-    ks: &mut Keyspace,
-    db: usize,
-    key: &[u8],
-    now_ms: u64,
-    end: End,
-    count: usize,
-) -> Result<Option<Vec<Bytes>>, Reply> {
-    let Some(l) = list_mut(ks, db, key, now_ms)? else {
-        return Ok(None);
-    };
-    let n = count.min(l.len());
-    let out: Vec<Bytes> = (0..n).filter_map(|_| list::pop(l, end)).collect();
-    delete_if_empty(ks, db, key);
-    Ok(Some(out))
-}
-
-/// LMOVE/RPOPLPUSH's core: pops from `from` of `src` and pushes at `to` of `dst`
-/// (creating it). Ok(None) when `src` is missing. WRONGTYPE if either key holds another
-/// type, checked before anything moves. `src == dst` rotates the list.
-pub fn move_one(
-    ks: &mut Keyspace,
-    db: usize,
-    src: &[u8],
-    dst: &Bytes,
-    now_ms: u64,
-    from: End,
-    to: End,
-) -> Result<Option<Bytes>, Reply> {
-    if list_mut(ks, db, src, now_ms)?.is_none_or(|l| l.is_empty()) {
-        return Ok(None);
-    }
-    list_mut(ks, db, dst, now_ms)?;
-    let Some(v) = list_mut(ks, db, src, now_ms)?.and_then(|l| list::pop(l, from)) else {
-        return Ok(None);
-    };
-    push(ks, db, dst, now_ms, to, std::slice::from_ref(&v), false)?;
-    delete_if_empty(ks, db, src);
-    Ok(Some(v))
-}
-
-/// LMPOP's core (mpopGenericCommand): pops up to `count` from the first non-empty list
-/// among `keys`. Ok(None) when all are missing; WRONGTYPE at the first key of another
-/// type met before a non-empty list.
-pub fn mpop(
-    ks: &mut Keyspace,
-    db: usize,
-    keys: &[Bytes],
-    now_ms: u64,
-    end: End,
-    count: usize,
-) -> Result<Option<(Bytes, Vec<Bytes>)>, Reply> {
-    for k in keys {
-        if list_mut(ks, db, k, now_ms)?.is_none_or(|l| l.is_empty()) {
-            continue;
-        }
-        let popped = pop_from(ks, db, k, now_ms, end, count)?.unwrap_or_default();
-        return Ok(Some((k.clone(), popped)));
-    }
-    Ok(None)
-}
-
 fn bulks(v: Vec<Bytes>) -> Reply {
     Reply::Array(v.into_iter().map(Reply::Bulk).collect())
-}
-
-/// The reply LMPOP (and BLMPOP) give for a successful pop: [key, [elements]].
-pub fn key_elements_reply(key: Bytes, elems: Vec<Bytes>) -> Reply {
-    Reply::Array(vec![Reply::Bulk(key), bulks(elems)])
 }
 
 // ---- Push -----------------------------------------------------------------------------
 
 fn push_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], end: End, only_existing: bool) -> CmdResult {
     let now = ctx.now_ms();
-    match push(
+    let db = ctx.session.db;
+    let n = push(
         ctx.keyspace,
-        ctx.session.db,
+        db,
         &argv[1],
         now,
         end,
         &argv[2..],
         only_existing,
-    ) {
-        Ok(n) => Ok(Reply::Integer(n as i64)),
-        Err(e) => Err(e),
-    }
+    )?;
+    Ok(Reply::Integer(n as i64))
 }
 
 fn lpush_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
@@ -203,20 +72,16 @@ fn pop_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], end: End) -> CmdResult {
         )));
     }
     let count = match argv.get(2) {
-        Some(a) => match arg_range(a, 0, i64::MAX, Some(ERR_POSITIVE)) {
-            Ok(n) => Some(n as usize),
-            Err(e) => return Err(e),
-        },
+        Some(a) => Some(arg_range(a, 0, i64::MAX, Some(ERR_POSITIVE))? as usize),
         None => None,
     };
     let now = ctx.now_ms();
     let db = ctx.session.db;
-    match pop_from(ctx.keyspace, db, &argv[1], now, end, count.unwrap_or(1)) {
-        Err(e) => Err(e),
-        Ok(None) if count.is_some() => Ok(Reply::NullArray),
-        Ok(None) => Ok(Reply::Null),
-        Ok(Some(v)) if count.is_some() => Ok(bulks(v)),
-        Ok(Some(v)) => Ok(v.into_iter().next().map_or(Reply::Null, Reply::Bulk)),
+    match pop_from(ctx.keyspace, db, &argv[1], now, end, count.unwrap_or(1))? {
+        None if count.is_some() => Ok(Reply::NullArray),
+        None => Ok(Reply::Null),
+        Some(v) if count.is_some() => Ok(bulks(v)),
+        Some(v) => Ok(v.into_iter().next().map_or(Reply::Null, Reply::Bulk)),
     }
 }
 
@@ -230,10 +95,8 @@ fn rpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 
 fn lmove_reply(ctx: &mut Ctx<'_>, src: &Bytes, dst: &Bytes, from: End, to: End) -> CmdResult {
     let now = ctx.now_ms();
-    match move_one(ctx.keyspace, ctx.session.db, src, dst, now, from, to) {
-        Ok(v) => Ok(v.map_or(Reply::Null, Reply::Bulk)),
-        Err(e) => Err(e),
-    }
+    let v = move_one(ctx.keyspace, ctx.session.db, src, dst, now, from, to)?;
+    Ok(v.map_or(Reply::Null, Reply::Bulk))
 }
 
 fn rpoplpush_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
@@ -247,91 +110,41 @@ fn lmove_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     lmove_reply(ctx, &argv[1], &argv[2], from, to)
 }
 
-/// LMPOP's (and BLMPOP's) arguments from `argv[numkeys_idx..]`: the keys, the end and
-/// the count (lmpopGenericCommand's parser).
-pub fn parse_mpop_args(
-    argv: &[Bytes],
-    numkeys_idx: usize,
-) -> Result<(&[Bytes], End, usize), Reply> {
-    let numkeys = arg_range(
-        &argv[numkeys_idx],
-        1,
-        i64::MAX,
-        Some("ERR numkeys should be greater than 0"),
-    )?;
-    let where_idx = usize::try_from(numkeys)
-        .ok()
-        .and_then(|n| n.checked_add(numkeys_idx + 1))
-        .filter(|&w| w < argv.len())
-        .ok_or(Reply::err(ERR_SYNTAX))?;
-    let end = End::parse(&argv[where_idx]).ok_or(Reply::err(ERR_SYNTAX))?;
-    let mut count = None;
-    let mut j = where_idx + 1;
-    while j < argv.len() {
-        if count.is_none() && super::strings::is(&argv[j], "count") && j + 1 < argv.len() {
-            j += 1;
-            let n = arg_range(
-                &argv[j],
-                1,
-                i64::MAX,
-                Some("ERR count should be greater than 0"),
-            )?;
-            count = Some(n as usize);
-        } else {
-            return Err(Reply::err(ERR_SYNTAX));
-        }
-        j += 1;
-    }
-    Ok((&argv[numkeys_idx + 1..where_idx], end, count.unwrap_or(1)))
-}
-
 fn lmpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    let (keys, end, count) = match parse_mpop_args(argv, 1) {
-        Ok(p) => p,
-        Err(e) => return Err(e),
-    };
+    let (keys, end, count) = parse_list_mpop(argv, 1)?;
     let now = ctx.now_ms();
-    match mpop(ctx.keyspace, ctx.session.db, keys, now, end, count) {
-        Ok(Some((k, v))) => Ok(key_elements_reply(k, v)),
-        Ok(None) => Ok(Reply::NullArray),
-        Err(e) => Err(e),
+    match mpop(ctx.keyspace, ctx.session.db, keys, now, end, count)? {
+        Some((k, v)) => Ok(key_elements_reply(k, v)),
+        None => Ok(Reply::NullArray),
     }
 }
 
 // ---- Read -----------------------------------------------------------------------------
 
 fn llen_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    match list_ref(ctx, &argv[1]) {
-        Ok(l) => Ok(Reply::Integer(l.map_or(0, |l| l.len() as i64))),
-        Err(e) => Err(e),
-    }
+    let l = list_ref(ctx, &argv[1])?;
+    Ok(Reply::Integer(l.map_or(0, |l| l.len() as i64)))
 }
 
 fn lrange_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    let (start, end) = match (arg_i64(&argv[2]), arg_i64(&argv[3])) {
-        (Ok(s), Ok(e)) => (s, e),
-        (Err(e), _) | (_, Err(e)) => return Err(e),
-    };
-    match list_ref(ctx, &argv[1]) {
-        Err(e) => Err(e),
-        Ok(None) => Ok(Reply::Array(Vec::new())),
-        Ok(Some(l)) => match list::range(start, end, l.len()) {
+    let (start, end) = (arg_i64(&argv[2])?, arg_i64(&argv[3])?);
+    match list_ref(ctx, &argv[1])? {
+        None => Ok(Reply::Array(Vec::new())),
+        Some(l) => match list::range(start, end, l.len()) {
             None => Ok(Reply::Array(Vec::new())),
-            Some((s, e)) => Ok(Reply::Array(l.range(s..=e).cloned().map(Reply::Bulk).collect())),
+            Some((s, e)) => Ok(Reply::Array(
+                l.range(s..=e).cloned().map(Reply::Bulk).collect(),
+            )),
         },
     }
 }
 
 fn lindex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    let l = match list_ref(ctx, &argv[1]) {
-        Err(e) => return Err(e),
-        Ok(None) => return Ok(Reply::Null),
-        Ok(Some(l)) => l,
+    let l = match list_ref(ctx, &argv[1])? {
+        None => return Ok(Reply::Null),
+        Some(l) => l,
     };
-    let idx = match arg_i64(&argv[2]) {
-        Ok(i) => i,
-        Err(e) => return Err(e),
-    };
+    let idx = arg_i64(&argv[2])?;
     Ok(list::index(idx, l.len())
         .and_then(|i| l.get(i))
         .map_or(Reply::Null, |v| Reply::Bulk(v.clone())))
@@ -346,7 +159,7 @@ fn lpos_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     while j < argv.len() {
         let more = j + 1 < argv.len();
         let opt = &argv[j];
-        let parsed = if super::strings::is(opt, "rank") && more {
+        let parsed = if is(opt, "rank") && more {
             arg_i64(&argv[j + 1]).and_then(|r| {
                 if r == 0 {
                     Err(Reply::err("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list"))
@@ -355,7 +168,7 @@ fn lpos_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
                     Ok(())
                 }
             })
-        } else if super::strings::is(opt, "count") && more {
+        } else if is(opt, "count") && more {
             arg_range(
                 &argv[j + 1],
                 0,
@@ -363,7 +176,7 @@ fn lpos_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
                 Some("ERR COUNT can't be negative"),
             )
             .map(|c| count = c)
-        } else if super::strings::is(opt, "maxlen") && more {
+        } else if is(opt, "maxlen") && more {
             arg_range(
                 &argv[j + 1],
                 0,
@@ -374,16 +187,13 @@ fn lpos_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         } else {
             Err(Reply::err(ERR_SYNTAX))
         };
-        if let Err(e) = parsed {
-            return Err(e);
-        }
+        parsed?;
         j += 2;
     }
-    let l = match list_ref(ctx, &argv[1]) {
-        Err(e) => return Err(e),
-        Ok(None) if count != -1 => return Ok(Reply::Array(Vec::new())),
-        Ok(None) => return Ok(Reply::Null),
-        Ok(Some(l)) => l,
+    let l = match list_ref(ctx, &argv[1])? {
+        None if count != -1 => return Ok(Reply::Array(Vec::new())),
+        None => return Ok(Reply::Null),
+        Some(l) => l,
     };
     let from_tail = rank < 0;
     // Redis negates a negative rank in a C long: LONG_MIN stays negative, so every
@@ -423,15 +233,11 @@ fn lpos_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 
 fn lset_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
-    let l = match list_mut(ctx.keyspace, ctx.session.db, &argv[1], now) {
-        Err(e) => return Err(e),
-        Ok(None) => return Err(Reply::err("ERR no such key")),
-        Ok(Some(l)) => l,
+    let l = match list_mut(ctx.keyspace, ctx.session.db, &argv[1], now)? {
+        None => return Err(Reply::err("ERR no such key")),
+        Some(l) => l,
     };
-    let idx = match arg_i64(&argv[2]) {
-        Ok(i) => i,
-        Err(e) => return Err(e),
-    };
+    let idx = arg_i64(&argv[2])?;
     match list::index(idx, l.len()).and_then(|i| l.get_mut(i)) {
         Some(slot) => {
             *slot = argv[3].clone();
@@ -442,18 +248,17 @@ fn lset_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 }
 
 fn linsert_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    let after = if super::strings::is(&argv[2], "after") {
+    let after = if is(&argv[2], "after") {
         true
-    } else if super::strings::is(&argv[2], "before") {
+    } else if is(&argv[2], "before") {
         false
     } else {
         return Err(Reply::err(ERR_SYNTAX));
     };
     let now = ctx.now_ms();
-    let l = match list_mut(ctx.keyspace, ctx.session.db, &argv[1], now) {
-        Err(e) => return Err(e),
-        Ok(None) => return Ok(Reply::Integer(0)),
-        Ok(Some(l)) => l,
+    let l = match list_mut(ctx.keyspace, ctx.session.db, &argv[1], now)? {
+        None => return Ok(Reply::Integer(0)),
+        Some(l) => l,
     };
     match l.iter().position(|v| *v == argv[3]) {
         Some(i) => {
@@ -465,16 +270,12 @@ fn linsert_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 }
 
 fn lrem_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    let count = match arg_i64(&argv[2]) {
-        Ok(c) => c,
-        Err(e) => return Err(e),
-    };
+    let count = arg_i64(&argv[2])?;
     let now = ctx.now_ms();
     let db = ctx.session.db;
-    let l = match list_mut(ctx.keyspace, db, &argv[1], now) {
-        Err(e) => return Err(e),
-        Ok(None) => return Ok(Reply::Integer(0)),
-        Ok(Some(l)) => l,
+    let l = match list_mut(ctx.keyspace, db, &argv[1], now)? {
+        None => return Ok(Reply::Integer(0)),
+        Some(l) => l,
     };
     let limit = if count == 0 {
         u64::MAX
@@ -503,21 +304,17 @@ fn lrem_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
             }
         }
     }
-    delete_if_empty(ctx.keyspace, db, &argv[1]);
+    delete_list_if_empty(ctx.keyspace, db, &argv[1]);
     Ok(Reply::Integer(removed as i64))
 }
 
 fn ltrim_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    let (start, end) = match (arg_i64(&argv[2]), arg_i64(&argv[3])) {
-        (Ok(s), Ok(e)) => (s, e),
-        (Err(e), _) | (_, Err(e)) => return Err(e),
-    };
+    let (start, end) = (arg_i64(&argv[2])?, arg_i64(&argv[3])?);
     let now = ctx.now_ms();
     let db = ctx.session.db;
-    let l = match list_mut(ctx.keyspace, db, &argv[1], now) {
-        Err(e) => return Err(e),
-        Ok(None) => return Ok(Reply::OK),
-        Ok(Some(l)) => l,
+    let l = match list_mut(ctx.keyspace, db, &argv[1], now)? {
+        None => return Ok(Reply::OK),
+        Some(l) => l,
     };
     match list::range(start, end, l.len()) {
         None => l.clear(),
@@ -526,7 +323,7 @@ fn ltrim_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
             l.drain(..s);
         }
     }
-    delete_if_empty(ctx.keyspace, db, &argv[1]);
+    delete_list_if_empty(ctx.keyspace, db, &argv[1]);
     Ok(Reply::OK)
 }
 

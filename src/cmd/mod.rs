@@ -3,6 +3,7 @@
 //! connection's session and the server's shared state. They never touch sockets or clocks:
 //! the event loop sets `ctx.server.now_us` before it runs a batch of commands.
 
+pub mod args;
 pub mod blocking;
 pub mod connection;
 pub mod context;
@@ -11,7 +12,9 @@ pub mod hashes;
 pub mod keys;
 pub mod lists;
 pub mod multi;
+pub mod pop;
 pub mod pubsub;
+pub mod reply;
 pub mod server_cmds;
 pub mod sets;
 pub mod strings;

@@ -34,7 +34,9 @@ fn exec_cmd(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     if multi.errored {
         ctx.keyspace.unwatch_all(id);
-        return Err(Reply::err("EXECABORT Transaction discarded because of previous errors."));
+        return Err(Reply::err(
+            "EXECABORT Transaction discarded because of previous errors.",
+        ));
     }
     let failed = ctx.keyspace.watch_failed(id, now);
     ctx.keyspace.unwatch_all(id);

@@ -223,7 +223,9 @@ fn publish_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 
 fn pubsub_channels(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     if argv.len() > 3 {
-        return Err(Reply::err("ERR wrong number of arguments for 'pubsub|channels' command"));
+        return Err(Reply::err(
+            "ERR wrong number of arguments for 'pubsub|channels' command",
+        ));
     }
     let pattern = argv.get(2);
     Ok(Reply::Array(

@@ -6,7 +6,8 @@
 //! table keeps one entry per container; [`resolve`] finds the subcommand so that
 //! [`super::table::dispatch`] can check arity and auth the way Redis does.
 
-use super::connection::{self, help_reply, lossy};
+use super::connection;
+use super::reply::{help_reply, lossy};
 use super::table::{self, CmdResult, Command};
 use super::{Action, Ctx};
 use crate::config::{Config, ConfigError};
@@ -410,7 +411,9 @@ fn config_set(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         match updated.set(name, value) {
             Ok(()) => {}
             Err(ConfigError::Invalid(why)) => return Ok(set_failed(name, &why)),
-            Err(ConfigError::Immutable) => return Ok(set_failed(name, "can't set immutable config")),
+            Err(ConfigError::Immutable) => {
+                return Ok(set_failed(name, "can't set immutable config"))
+            }
             Err(ConfigError::Unknown) => {
                 return Err(Reply::error(format!(
                     "ERR Unknown option or number of arguments for CONFIG SET - '{name}'"
@@ -441,9 +444,13 @@ fn config_resetstat(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
 /// given a config file to rewrite, so this is Redis's error for that case.
 fn config_rewrite(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
     if ctx.server.config_file.is_empty() {
-        Err(Reply::err("ERR The server is running without a config file"))
+        Err(Reply::err(
+            "ERR The server is running without a config file",
+        ))
     } else {
-        Err(Reply::err("ERR Rewriting config file: not supported by seedis"))
+        Err(Reply::err(
+            "ERR Rewriting config file: not supported by seedis",
+        ))
     }
 }
 
@@ -683,7 +690,9 @@ fn command(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     if argv.len() > 1 {
         return container(ctx, argv);
     }
-    Ok(Reply::Array(table::all().iter().map(command_info_entry).collect()))
+    Ok(Reply::Array(
+        table::all().iter().map(command_info_entry).collect(),
+    ))
 }
 
 fn command_help(_ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
@@ -753,7 +762,9 @@ fn command_info_entry(cmd: &'static Command) -> Reply {
 /// COMMAND INFO [name ...]: one entry per name, null for unknown names; all without names.
 fn command_info(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     if argv.len() == 2 {
-        return Ok(Reply::Array(table::all().iter().map(command_info_entry).collect()));
+        return Ok(Reply::Array(
+            table::all().iter().map(command_info_entry).collect(),
+        ));
     }
     Ok(Reply::Array(
         argv.get(2..)
@@ -853,12 +864,16 @@ fn command_getkeys(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let cmd = match resolve(cmd, inner) {
         Ok(c) => c,
         Err(_) if inner.len() < 2 => {
-            return Err(Reply::err("ERR Invalid number of arguments specified for command"))
+            return Err(Reply::err(
+                "ERR Invalid number of arguments specified for command",
+            ))
         }
         Err(_) => return Err(Reply::err("ERR Invalid command specified")),
     };
     if !cmd.arity_ok(inner.len()) {
-        return Err(Reply::err("ERR Invalid number of arguments specified for command"));
+        return Err(Reply::err(
+            "ERR Invalid number of arguments specified for command",
+        ));
     }
     if cmd.first_key <= 0 || cmd.step <= 0 {
         return Err(Reply::err("ERR The command has no key arguments"));

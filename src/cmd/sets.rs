@@ -2,8 +2,11 @@
 //! the keyspace's `lookup_write` / `set` / `remove`, and a set emptied by a command is
 //! deleted, as in Redis.
 
-use super::keys::parse_cursor;
-use super::strings::{arg_i64, is, wrongtype, ERR_SYNTAX};
+use super::args::{
+    arg_i64, arg_range, is, scan_cursor, scan_opts, wrongtype, ERR_RANDOM_TOO_BIG, ERR_SYNTAX,
+    MAX_RANDOM_REPLY,
+};
+use super::reply::{empty_scan, scan_reply};
 use super::table::{CmdResult, Command};
 use super::Ctx;
 use crate::db::glob;
@@ -13,12 +16,6 @@ use crate::resp::Reply;
 use bytes::Bytes;
 use rand_core::RngCore;
 use std::collections::BTreeSet;
-
-/// The most elements a random-with-repetition reply may hold (SRANDMEMBER / ZRANDMEMBER
-/// with a negative count). Redis would try to build any size up to LONG_MAX and run out
-/// of memory; here a bigger count is refused with an error instead.
-pub(crate) const MAX_RANDOM_REPLY: u64 = 1 << 20;
-pub(crate) const ERR_RANDOM_TOO_BIG: &str = "ERR count is too large for a random reply";
 
 /// The set at `key` for reading (hit/miss counted), or WRONGTYPE.
 fn read_set<'a>(
@@ -49,23 +46,13 @@ fn bulks(items: impl IntoIterator<Item = Bytes>) -> Vec<Reply> {
     items.into_iter().map(Reply::Bulk).collect()
 }
 
-macro_rules! tri {
-    ($e:expr) => {
-        match $e {
-            Ok(v) => v,
-            Err(e) => return Err(e),
-        }
-    };
-}
-pub(crate) use tri;
-
 fn sadd_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let db = ctx.session.db;
     let max = ctx.server.config.set_max_intset_entries;
     let hk = ctx.keyspace.hash_keys();
     let key = &argv[1];
-    if tri!(write_set(ctx.keyspace, db, key, now)).is_none() {
+    if write_set(ctx.keyspace, db, key, now)?.is_none() {
         let v = SetValue::new_for(&argv[2], hk);
         ctx.keyspace
             .set(db, key.clone(), Value::Set(Box::new(v)), Ttl::Clear);
@@ -80,7 +67,7 @@ fn sadd_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 fn srem_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let db = ctx.session.db;
-    let Some(set) = tri!(write_set(ctx.keyspace, db, &argv[1], now)) else {
+    let Some(set) = write_set(ctx.keyspace, db, &argv[1], now)? else {
         return Ok(Reply::Integer(0));
     };
     let mut n = 0;
@@ -98,7 +85,7 @@ fn srem_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 
 fn sismember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
-    match tri!(read_set(ctx.keyspace, ctx.session.db, &argv[1], now)) {
+    match read_set(ctx.keyspace, ctx.session.db, &argv[1], now)? {
         Some(s) => Ok(Reply::Integer(s.contains(&argv[2]) as i64)),
         None => Ok(Reply::Integer(0)),
     }
@@ -106,7 +93,7 @@ fn sismember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 
 fn smismember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
-    let s = tri!(read_set(ctx.keyspace, ctx.session.db, &argv[1], now));
+    let s = read_set(ctx.keyspace, ctx.session.db, &argv[1], now)?;
     Ok(Reply::Array(
         argv[2..]
             .iter()
@@ -117,13 +104,13 @@ fn smismember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 
 fn scard_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
-    let s = tri!(read_set(ctx.keyspace, ctx.session.db, &argv[1], now));
+    let s = read_set(ctx.keyspace, ctx.session.db, &argv[1], now)?;
     Ok(Reply::Integer(s.map_or(0, |s| s.len() as i64)))
 }
 
 fn smembers_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
-    let s = tri!(read_set(ctx.keyspace, ctx.session.db, &argv[1], now));
+    let s = read_set(ctx.keyspace, ctx.session.db, &argv[1], now)?;
     Ok(Reply::Set(s.map_or_else(Vec::new, |s| bulks(s.members()))))
 }
 
@@ -142,7 +129,7 @@ fn spop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         },
     };
     let rng = &mut ctx.server.rng;
-    let Some(set) = tri!(write_set(ctx.keyspace, db, &argv[1], now)) else {
+    let Some(set) = write_set(ctx.keyspace, db, &argv[1], now)? else {
         return if count.is_some() {
             Ok(Reply::Set(vec![]))
         } else {
@@ -185,18 +172,10 @@ fn srandmember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let db = ctx.session.db;
     let count = match argv.get(2) {
         None => None,
-        Some(a) => match arg_i64(a) {
-            Ok(i64::MIN) => {
-                return Err(Reply::err(
-                    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
-                ))
-            }
-            Ok(c) => Some(c),
-            Err(e) => return Err(e),
-        },
+        Some(a) => Some(arg_range(a, -i64::MAX, i64::MAX, None)?),
     };
     let rng = &mut ctx.server.rng;
-    let Some(set) = tri!(read_set(ctx.keyspace, db, &argv[1], now)) else {
+    let Some(set) = read_set(ctx.keyspace, db, &argv[1], now)? else {
         return if count.is_some() {
             Ok(Reply::Array(vec![]))
         } else {
@@ -206,7 +185,9 @@ fn srandmember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let Some(count) = count else {
         return Ok(set.random(rng).map_or(Reply::Null, Reply::Bulk));
     };
-    Ok(Reply::Array(random_members(set, count, rng).map_or_else(|e| vec![e], bulks_vec)))
+    Ok(Reply::Array(
+        random_members(set, count, rng).map_or_else(|e| vec![e], bulks_vec),
+    ))
 }
 
 fn bulks_vec(v: Vec<Bytes>) -> Vec<Reply> {
@@ -256,8 +237,8 @@ fn smove_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let (src, dst, m) = (&argv[1], &argv[2], &argv[3]);
     let max = ctx.server.config.set_max_intset_entries;
     let hk = ctx.keyspace.hash_keys();
-    let src_exists = tri!(write_set(ctx.keyspace, db, src, now)).is_some();
-    let dst_exists = tri!(write_set(ctx.keyspace, db, dst, now)).is_some();
+    let src_exists = write_set(ctx.keyspace, db, src, now)?.is_some();
+    let dst_exists = write_set(ctx.keyspace, db, dst, now)?.is_some();
     if !src_exists {
         return Ok(Reply::Integer(0));
     }
@@ -326,7 +307,7 @@ fn sinter_generic(
     dst: Option<&Bytes>,
     card: Option<u64>,
 ) -> CmdResult {
-    let sets = tri!(load_sets(ctx, keys, dst.is_some()));
+    let sets = load_sets(ctx, keys, dst.is_some())?;
     let max = ctx.server.config.set_max_intset_entries;
     let hk = ctx.keyspace.hash_keys();
     let mut present: Vec<SetValue> = Vec::with_capacity(sets.len());
@@ -382,7 +363,9 @@ fn sintercard_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         _ => return Err(Reply::err("ERR numkeys should be greater than 0")),
     };
     if numkeys > (argv.len() - 2) as u64 {
-        return Err(Reply::err("ERR Number of keys can't be greater than number of args"));
+        return Err(Reply::err(
+            "ERR Number of keys can't be greater than number of args",
+        ));
     }
     let keys_end = 2 + numkeys as usize;
     let mut limit = 0u64;
@@ -409,8 +392,13 @@ enum SetOp {
 
 /// sunionDiffGenericCommand: the result is built as a new set (intset first), so its
 /// reply order is that set's own order, as in Redis.
-fn sunion_diff_generic(ctx: &mut Ctx<'_>, keys: &[Bytes], dst: Option<&Bytes>, op: SetOp) -> CmdResult {
-    let sets = tri!(load_sets(ctx, keys, dst.is_some()));
+fn sunion_diff_generic(
+    ctx: &mut Ctx<'_>,
+    keys: &[Bytes],
+    dst: Option<&Bytes>,
+    op: SetOp,
+) -> CmdResult {
+    let sets = load_sets(ctx, keys, dst.is_some())?;
     let max = ctx.server.config.set_max_intset_entries;
     let hk = ctx.keyspace.hash_keys();
     let mut result = SetValue::new_intset();
@@ -454,42 +442,14 @@ fn sdiffstore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     sunion_diff_generic(ctx, &argv[2..], Some(&argv[1]), SetOp::Diff)
 }
 
-/// The options of SSCAN/HSCAN/ZSCAN (scanGenericCommand for a value): COUNT and MATCH.
-pub(crate) fn scan_opts(argv: &[Bytes], start: usize) -> Result<(u64, Option<Bytes>), Reply> {
-    let mut count = 10u64;
-    let mut pattern = None;
-    let mut i = start;
-    while i < argv.len() {
-        let more = argv.len() - i >= 2;
-        if is(&argv[i], "count") && more {
-            count = match arg_i64(&argv[i + 1]) {
-                Ok(c) if c < 1 => return Err(Reply::err(ERR_SYNTAX)),
-                Ok(c) => c as u64,
-                Err(e) => return Err(e),
-            };
-        } else if is(&argv[i], "match") && more {
-            pattern = Some(argv[i + 1].clone()).filter(|p| p.as_ref() != b"*");
-        } else {
-            return Err(Reply::err(ERR_SYNTAX));
-        }
-        i += 2;
-    }
-    Ok((count, pattern))
-}
-
-pub(crate) fn empty_scan() -> Reply {
-    Reply::Array(vec![Reply::bulk("0"), Reply::Array(vec![])])
-}
-
 fn sscan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    let Some(mut cursor) = parse_cursor(&argv[2]) else {
-        return Err(Reply::err("ERR invalid cursor"));
-    };
+    let mut cursor = scan_cursor(&argv[2])?;
     let now = ctx.now_ms();
-    let Some(set) = tri!(read_set(ctx.keyspace, ctx.session.db, &argv[1], now)) else {
+    let Some(set) = read_set(ctx.keyspace, ctx.session.db, &argv[1], now)? else {
         return Ok(empty_scan());
     };
-    let (count, pattern) = tri!(scan_opts(argv, 3));
+    let opts = scan_opts(argv, 3, false)?;
+    let (count, pattern) = (opts.count, opts.pattern);
     let mut found = Vec::new();
     let mut max_iterations = count.saturating_mul(10);
     loop {
@@ -504,10 +464,7 @@ fn sscan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         .filter(|m| pattern.as_ref().is_none_or(|p| glob::matches(p, m)))
         .map(Reply::Bulk)
         .collect();
-    Ok(Reply::Array(vec![
-        Reply::Bulk(Bytes::from(cursor.to_string())),
-        Reply::Array(items),
-    ]))
+    Ok(scan_reply(cursor, items))
 }
 
 // ---- Table (flags, key specs, ACL and docs as Redis 7.0.15's COMMAND INFO / DOCS) ----

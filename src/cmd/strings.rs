@@ -1,5 +1,6 @@
-//! String commands (t_string.c), plus the argument helpers the keyspace families share.
+//! String commands (t_string.c).
 
+use super::args::{arg_i64, is, wrongtype, ERR_NOT_FLOAT, ERR_NOT_INT, ERR_SYNTAX};
 use super::table::{CmdResult, Command};
 use super::Ctx;
 use crate::db::ldouble::LongDouble;
@@ -8,30 +9,7 @@ use crate::db::{Ttl, Value};
 use crate::resp::Reply;
 use bytes::{Bytes, BytesMut};
 
-pub(crate) const WRONGTYPE: &str =
-    "WRONGTYPE Operation against a key holding the wrong kind of value";
-pub(crate) const ERR_SYNTAX: &str = "ERR syntax error";
-pub(crate) const ERR_NOT_INT: &str = "ERR value is not an integer or out of range";
 const ERR_TOO_BIG: &str = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
-
-/// ASCII case-insensitive comparison with a lower-case option name.
-pub(crate) fn is(arg: &[u8], lower: &str) -> bool {
-    arg.eq_ignore_ascii_case(lower.as_bytes())
-}
-
-/// getLongLongFromObjectOrReply.
-pub(crate) fn arg_i64(arg: &[u8]) -> Result<i64, Reply> {
-    parse_i64(arg).ok_or(Reply::err(ERR_NOT_INT))
-}
-
-/// getIntFromObjectOrReply with Redis's default message.
-pub(crate) fn arg_i32(arg: &[u8]) -> Result<i32, Reply> {
-    arg_i64(arg).and_then(|v| i32::try_from(v).map_err(|_| Reply::err(ERR_NOT_INT)))
-}
-
-pub(crate) fn wrongtype() -> Reply {
-    Reply::err(WRONGTYPE)
-}
 
 /// The string at `key` for reading (lazy expiry, hit/miss counted), or WRONGTYPE.
 fn read_str(ctx: &mut Ctx<'_>, key: &[u8]) -> Result<Option<Bytes>, Reply> {
@@ -176,24 +154,19 @@ fn set_generic(
     abort: Reply,
 ) -> CmdResult {
     let when = match &o.expire {
-        Some((arg, unit, kind)) => match expire_ms(ctx, arg, *unit, *kind, cmd) {
-            Ok(ms) => Some(ms),
-            Err(e) => return Err(e),
-        },
+        Some((arg, unit, kind)) => Some(expire_ms(ctx, arg, *unit, *kind, cmd)?),
         None => None,
     };
-    let mut old = Reply::Null;
-    if o.get {
-        match read_str(ctx, key) {
-            Ok(v) => old = bulk_or_null(v),
-            Err(e) => return Err(e),
-        }
-    }
+    let old = if o.get {
+        bulk_or_null(read_str(ctx, key)?)
+    } else {
+        Reply::Null
+    };
     let now = ctx.now_ms();
     let db = ctx.session.db;
     let found = ctx.keyspace.exists(db, key, now);
     if (o.nx && found) || (o.xx && !found) {
-        return if o.get { Ok(old) } else { Ok(abort) };
+        return Ok(if o.get { old } else { abort });
     }
     let ttl = match (when, o.keepttl) {
         (Some(ms), _) => Ttl::At(ms),
@@ -209,10 +182,7 @@ fn set_generic(
 }
 
 fn set_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    let o = match parse_set_opts(argv, 3, Caller::Set) {
-        Ok(o) => o,
-        Err(e) => return Err(e),
-    };
+    let o = parse_set_opts(argv, 3, Caller::Set)?;
     set_generic(
         ctx,
         &argv[1],
@@ -267,14 +237,11 @@ fn psetex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 // ---- GET family -----------------------------------------------------------------------
 
 fn get_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    Ok(read_str(ctx, &argv[1]).map_or_else(|e| e, bulk_or_null))
+    Ok(bulk_or_null(read_str(ctx, &argv[1])?))
 }
 
 fn getset_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    let old = match read_str(ctx, &argv[1]) {
-        Ok(v) => v,
-        Err(e) => return Err(e),
-    };
+    let old = read_str(ctx, &argv[1])?;
     ctx.keyspace.set(
         ctx.session.db,
         argv[1].clone(),
@@ -285,32 +252,24 @@ fn getset_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 }
 
 fn getdel_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    match read_str(ctx, &argv[1]) {
-        Ok(Some(v)) => {
+    match read_str(ctx, &argv[1])? {
+        Some(v) => {
             ctx.keyspace.remove(ctx.session.db, &argv[1]);
             Ok(Reply::Bulk(v))
         }
-        Ok(None) => Ok(Reply::Null),
-        Err(e) => Err(e),
+        None => Ok(Reply::Null),
     }
 }
 
 fn getex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    let o = match parse_set_opts(argv, 2, Caller::GetEx) {
-        Ok(o) => o,
-        Err(e) => return Err(e),
-    };
-    let v = match read_str(ctx, &argv[1]) {
-        Ok(Some(v)) => v,
-        Ok(None) => return Ok(Reply::Null),
-        Err(e) => return Err(e),
+    let o = parse_set_opts(argv, 2, Caller::GetEx)?;
+    let v = match read_str(ctx, &argv[1])? {
+        Some(v) => v,
+        None => return Ok(Reply::Null),
     };
     let db = ctx.session.db;
     if let Some((arg, unit, kind)) = &o.expire {
-        let when = match expire_ms(ctx, arg, *unit, *kind, "getex") {
-            Ok(ms) => ms,
-            Err(e) => return Err(e),
-        };
+        let when = expire_ms(ctx, arg, *unit, *kind, "getex")?;
         // checkAlreadyExpired applies to EXAT/PXAT only: EX/PX are always in the future.
         if *kind == ExpireKind::Absolute && when <= ctx.now_ms() {
             ctx.keyspace.remove(db, &argv[1]);
@@ -387,18 +346,15 @@ fn msetnx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 
 fn append_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let db = ctx.session.db;
-    match write_str(ctx, &argv[1]) {
-        Err(e) => Err(e),
-        Ok(None) => {
+    match write_str(ctx, &argv[1])? {
+        None => {
             // A new key stores the argument after tryObjectEncoding, like SET.
             ctx.keyspace
                 .set(db, argv[1].clone(), Value::str(argv[2].clone()), Ttl::Clear);
             Ok(Reply::Integer(argv[2].len() as i64))
         }
-        Ok(Some(old)) => {
-            if let Err(e) = check_len(ctx, old.len() as u128 + argv[2].len() as u128) {
-                return Err(e);
-            }
+        Some(old) => {
+            check_len(ctx, old.len() as u128 + argv[2].len() as u128)?;
             let mut buf = BytesMut::with_capacity(old.len() + argv[2].len());
             buf.extend_from_slice(&old);
             buf.extend_from_slice(&argv[2]);
@@ -411,21 +367,15 @@ fn append_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 }
 
 fn strlen_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    match read_str(ctx, &argv[1]) {
-        Ok(v) => Ok(Reply::Integer(v.map_or(0, |s| s.len() as i64))),
-        Err(e) => Err(e),
-    }
+    let v = read_str(ctx, &argv[1])?;
+    Ok(Reply::Integer(v.map_or(0, |s| s.len() as i64)))
 }
 
 fn getrange_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    let (mut start, mut end) = match (arg_i64(&argv[2]), arg_i64(&argv[3])) {
-        (Ok(s), Ok(e)) => (s, e),
-        (Err(e), _) | (_, Err(e)) => return Err(e),
-    };
-    let s = match read_str(ctx, &argv[1]) {
-        Ok(Some(s)) => s,
-        Ok(None) => return Ok(Reply::Bulk(Bytes::new())),
-        Err(e) => return Err(e),
+    let (mut start, mut end) = (arg_i64(&argv[2])?, arg_i64(&argv[3])?);
+    let s = match read_str(ctx, &argv[1])? {
+        Some(s) => s,
+        None => return Ok(Reply::Bulk(Bytes::new())),
     };
     let len = s.len() as i64;
     if start < 0 && end < 0 && start > end {
@@ -449,23 +399,17 @@ fn getrange_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 }
 
 fn setrange_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    let offset = match arg_i64(&argv[2]) {
-        Ok(o) if o < 0 => return Err(Reply::err("ERR offset is out of range")),
-        Ok(o) => o as u64,
-        Err(e) => return Err(e),
+    let offset = match arg_i64(&argv[2])? {
+        o if o < 0 => return Err(Reply::err("ERR offset is out of range")),
+        o => o as u64,
     };
     let value = &argv[3];
     let db = ctx.session.db;
-    let old = match write_str(ctx, &argv[1]) {
-        Ok(v) => v,
-        Err(e) => return Err(e),
-    };
+    let old = write_str(ctx, &argv[1])?;
     if value.is_empty() {
         return Ok(Reply::Integer(old.map_or(0, |s| s.len() as i64)));
     }
-    if let Err(e) = check_len(ctx, offset as u128 + value.len() as u128) {
-        return Err(e);
-    }
+    check_len(ctx, offset as u128 + value.len() as u128)?;
     // Both fit proto-max-bulk-len (at most u64 bytes), so the casts below are exact.
     let offset = offset as usize;
     let old = old.unwrap_or_default();
@@ -481,10 +425,7 @@ fn setrange_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 // ---- Counters -----------------------------------------------------------------------
 
 fn incr_generic(ctx: &mut Ctx<'_>, key: &Bytes, incr: i64) -> CmdResult {
-    let old = match write_str(ctx, key) {
-        Ok(v) => v,
-        Err(e) => return Err(e),
-    };
+    let old = write_str(ctx, key)?;
     let cur = match old {
         None => 0,
         Some(s) => match parse_i64(&s) {
@@ -510,32 +451,25 @@ fn decr_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 }
 
 fn incrby_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    match arg_i64(&argv[2]) {
-        Ok(n) => incr_generic(ctx, &argv[1], n),
-        Err(e) => Err(e),
-    }
+    let n = arg_i64(&argv[2])?;
+    incr_generic(ctx, &argv[1], n)
 }
 
 fn decrby_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    match arg_i64(&argv[2]) {
-        Ok(i64::MIN) => Err(Reply::err("ERR decrement would overflow")),
-        Ok(n) => incr_generic(ctx, &argv[1], -n),
-        Err(e) => Err(e),
+    match arg_i64(&argv[2])? {
+        i64::MIN => Err(Reply::err("ERR decrement would overflow")),
+        n => incr_generic(ctx, &argv[1], -n),
     }
 }
 
 fn incrbyfloat_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    const NOT_FLOAT: &str = "ERR value is not a valid float";
-    let old = match write_str(ctx, &argv[1]) {
-        Ok(v) => v,
-        Err(e) => return Err(e),
-    };
+    let old = write_str(ctx, &argv[1])?;
     let cur = match old {
         None => LongDouble::parse(b"0"),
         Some(s) => LongDouble::parse(&s),
     };
     let (Some(cur), Some(incr)) = (cur, LongDouble::parse(&argv[2])) else {
-        return Err(Reply::err(NOT_FLOAT));
+        return Err(Reply::err(ERR_NOT_FLOAT));
     };
     let sum = cur + incr;
     if !sum.is_finite() {
@@ -1100,11 +1034,18 @@ mod tests {
 
     #[test]
     fn wrongtype_is_reported() {
-        // No other types exist yet; check the text is the one Redis uses.
-        assert_eq!(
-            super::WRONGTYPE,
-            "WRONGTYPE Operation against a key holding the wrong kind of value"
-        );
+        let mut h = H::new();
+        assert_eq!(h.run("LPUSH l x"), i(1));
+        let wrongtype = e("WRONGTYPE Operation against a key holding the wrong kind of value");
+        for cmd in [
+            "GET l",
+            "APPEND l x",
+            "INCR l",
+            "GETRANGE l 0 1",
+            "SETRANGE l 0 x",
+        ] {
+            assert_eq!(h.run(cmd), wrongtype, "{cmd}");
+        }
     }
 
     #[test]

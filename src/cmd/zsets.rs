@@ -6,9 +6,12 @@
 //! this bound" gives a rank window, and the window is read with `Tree::range`, so every
 //! reply is at most as large as the sorted set itself, whatever the argv's counts say.
 
-use super::keys::parse_cursor;
-use super::sets::{empty_scan, scan_opts, tri, ERR_RANDOM_TOO_BIG, MAX_RANDOM_REPLY};
-use super::strings::{arg_i64, is, wrongtype, ERR_SYNTAX};
+use super::args::{
+    arg_i64, arg_positive, arg_range, is, scan_cursor, scan_opts, wrongtype, ERR_NOT_FLOAT,
+    ERR_RANDOM_TOO_BIG, ERR_SYNTAX, MAX_RANDOM_REPLY,
+};
+use super::pop::{pairs_reply, parse_zset_mpop, zpop, PopWhere};
+use super::reply::{empty_scan, scan_reply};
 use super::table::{CmdResult, Command};
 use super::Ctx;
 use crate::db::glob;
@@ -21,11 +24,9 @@ use bytes::Bytes;
 use rand_core::RngCore;
 use std::collections::{BTreeMap, BTreeSet};
 
-const ERR_NOT_FLOAT: &str = "ERR value is not a valid float";
 const ERR_MINMAX_FLOAT: &str = "ERR min or max is not a float";
 const ERR_MINMAX_LEX: &str = "ERR min or max not valid string range item";
 const ERR_NAN: &str = "ERR resulting score is not a number (NaN)";
-const ERR_POSITIVE: &str = "ERR value is out of range, must be positive";
 
 /// C's isspace in the "C" locale.
 fn is_c_space(c: u8) -> bool {
@@ -373,22 +374,6 @@ fn store_items(ctx: &mut Ctx<'_>, dst: &Bytes, items: &[(Bytes, f64)]) -> CmdRes
     Ok(Reply::Integer(n as i64))
 }
 
-/// getPositiveLongFromObjectOrReply: one message for junk and negatives alike.
-fn arg_positive(arg: &[u8]) -> Result<i64, Reply> {
-    match arg_i64(arg) {
-        Ok(n) if n >= 0 => Ok(n),
-        _ => Err(Reply::err(ERR_POSITIVE)),
-    }
-}
-
-/// getRangeLongFromObjectOrReply(1, LONG_MAX) with one message for every failure.
-fn arg_at_least_one(arg: &[u8], msg: &'static str) -> Result<i64, Reply> {
-    match arg_i64(arg) {
-        Ok(n) if n >= 1 => Ok(n),
-        _ => Err(Reply::err(msg)),
-    }
-}
-
 // ---- ZADD / ZINCRBY ----
 
 #[derive(Clone, Copy, Default)]
@@ -485,13 +470,19 @@ fn zadd_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], incr_cmd: bool) -> CmdResult 
     }
     let elements = elements / 2;
     if f.nx && f.xx {
-        return Err(Reply::err("ERR XX and NX options at the same time are not compatible"));
+        return Err(Reply::err(
+            "ERR XX and NX options at the same time are not compatible",
+        ));
     }
     if ((f.gt || f.lt) && f.nx) || (f.gt && f.lt) {
-        return Err(Reply::err("ERR GT, LT, and/or NX options at the same time are not compatible"));
+        return Err(Reply::err(
+            "ERR GT, LT, and/or NX options at the same time are not compatible",
+        ));
     }
     if f.incr && elements > 1 {
-        return Err(Reply::err("ERR INCR option supports a single increment-element pair"));
+        return Err(Reply::err(
+            "ERR INCR option supports a single increment-element pair",
+        ));
     }
     let mut scores = Vec::with_capacity(elements);
     for j in 0..elements {
@@ -512,7 +503,7 @@ fn zadd_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], incr_cmd: bool) -> CmdResult 
             Reply::Integer(0)
         }
     };
-    if tri!(write_zset(ctx.keyspace, db, key, now)).is_none() {
+    if write_zset(ctx.keyspace, db, key, now)?.is_none() {
         if f.xx {
             return Ok(nil(f));
         }
@@ -578,7 +569,7 @@ fn zincrby_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 fn zrem_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let db = ctx.session.db;
-    let Some(z) = tri!(write_zset(ctx.keyspace, db, &argv[1], now)) else {
+    let Some(z) = write_zset(ctx.keyspace, db, &argv[1], now)? else {
         return Ok(Reply::Integer(0));
     };
     let mut n = 0;
@@ -596,13 +587,13 @@ fn zrem_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 
 fn zcard_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
-    let z = tri!(read_zset(ctx.keyspace, ctx.session.db, &argv[1], now));
+    let z = read_zset(ctx.keyspace, ctx.session.db, &argv[1], now)?;
     Ok(Reply::Integer(z.map_or(0, |z| z.len() as i64)))
 }
 
 fn zscore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
-    let z = tri!(read_zset(ctx.keyspace, ctx.session.db, &argv[1], now));
+    let z = read_zset(ctx.keyspace, ctx.session.db, &argv[1], now)?;
     match z.and_then(|z| z.score(&argv[2])) {
         Some(s) => Ok(Reply::Double(s)),
         None => Ok(Reply::Null),
@@ -611,7 +602,7 @@ fn zscore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 
 fn zmscore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
-    let z = tri!(read_zset(ctx.keyspace, ctx.session.db, &argv[1], now));
+    let z = read_zset(ctx.keyspace, ctx.session.db, &argv[1], now)?;
     Ok(Reply::Array(
         argv[2..]
             .iter()
@@ -625,7 +616,7 @@ fn zmscore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 
 fn zrank_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], rev: bool) -> CmdResult {
     let now = ctx.now_ms();
-    let z = tri!(read_zset(ctx.keyspace, ctx.session.db, &argv[1], now));
+    let z = read_zset(ctx.keyspace, ctx.session.db, &argv[1], now)?;
     match z.and_then(|z| z.rank(&argv[2]).map(|r| (r, z.len()))) {
         Some((r, len)) => Ok(Reply::Integer(if rev { len - 1 - r } else { r } as i64)),
         None => Ok(Reply::Null),
@@ -695,7 +686,7 @@ fn zcount_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         return Err(Reply::err(ERR_MINMAX_FLOAT));
     };
     let now = ctx.now_ms();
-    let z = tri!(read_zset(ctx.keyspace, ctx.session.db, &argv[1], now));
+    let z = read_zset(ctx.keyspace, ctx.session.db, &argv[1], now)?;
     Ok(Reply::Integer(z.map_or(0, |z| {
         let (lo, hi) = score_window(z, &r);
         (hi - lo) as i64
@@ -707,7 +698,7 @@ fn zlexcount_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         return Err(Reply::err(ERR_MINMAX_LEX));
     };
     let now = ctx.now_ms();
-    let z = tri!(read_zset(ctx.keyspace, ctx.session.db, &argv[1], now));
+    let z = read_zset(ctx.keyspace, ctx.session.db, &argv[1], now)?;
     Ok(Reply::Integer(z.map_or(0, |z| {
         let (lo, hi) = lex_window(z, &r, false);
         (hi - lo) as i64
@@ -803,8 +794,8 @@ fn zrange_generic(
         if dst.is_none() && is(a, "withscores") {
             withscores = true;
         } else if is(a, "limit") && left >= 2 {
-            offset = tri!(arg_i64(&argv[j + 1]));
-            limit = tri!(arg_i64(&argv[j + 2]));
+            offset = arg_i64(&argv[j + 1])?;
+            limit = arg_i64(&argv[j + 2])?;
             j += 2;
         } else if dir == Direction::Auto && is(a, "rev") {
             dir = Direction::Reverse;
@@ -827,7 +818,9 @@ fn zrange_generic(
         ));
     }
     if withscores && rtype == RangeType::Lex {
-        return Err(Reply::err("ERR syntax error, WITHSCORES not supported in combination with BYLEX"));
+        return Err(Reply::err(
+            "ERR syntax error, WITHSCORES not supported in combination with BYLEX",
+        ));
     }
     if rev && rtype != RangeType::Rank {
         std::mem::swap(&mut minidx, &mut maxidx);
@@ -846,11 +839,11 @@ fn zrange_generic(
             Some(r) => Spec::Lex(r),
             None => return Err(Reply::err(ERR_MINMAX_LEX)),
         },
-        _ => Spec::Rank(tri!(arg_i64(&argv[minidx])), tri!(arg_i64(&argv[maxidx]))),
+        _ => Spec::Rank(arg_i64(&argv[minidx])?, arg_i64(&argv[maxidx])?),
     };
     let now = ctx.now_ms();
     let db = ctx.session.db;
-    let items = match tri!(read_zset(ctx.keyspace, db, key, now)) {
+    let items = match read_zset(ctx.keyspace, db, key, now)? {
         None => Vec::new(),
         Some(z) => match spec {
             Spec::Rank(s, e) => match rank_window(z.len(), s, e) {
@@ -929,11 +922,11 @@ fn zremrange_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], rtype: RangeType) -> Cmd
             Some(r) => Spec::Lex(r),
             None => return Err(Reply::err(ERR_MINMAX_LEX)),
         },
-        _ => Spec::Rank(tri!(arg_i64(&argv[2])), tri!(arg_i64(&argv[3]))),
+        _ => Spec::Rank(arg_i64(&argv[2])?, arg_i64(&argv[3])?),
     };
     let now = ctx.now_ms();
     let db = ctx.session.db;
-    let Some(z) = tri!(write_zset(ctx.keyspace, db, &argv[1], now)) else {
+    let Some(z) = write_zset(ctx.keyspace, db, &argv[1], now)? else {
         return Ok(Reply::Integer(0));
     };
     let (lo, hi) = match spec {
@@ -966,80 +959,18 @@ fn zremrangebylex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 
 // ---- Pops ----
 
-/// Which end a pop takes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PopWhere {
-    Min,
-    Max,
-}
-
-/// The pop core shared by ZPOPMIN/ZPOPMAX/ZMPOP (and the blocking variants): removes up
-/// to `count` elements from the `where_` end of the sorted set at `key`, deleting the key
-/// when it empties. `Ok(None)` when the key does not exist, WRONGTYPE when it is not a
-/// sorted set; a `count` of 0 still checks the type.
-pub fn zpop(
-    ks: &mut Keyspace,
-    db: usize,
-    key: &[u8],
-    now: u64,
-    where_: PopWhere,
-    count: u64,
-) -> Result<Option<Vec<(Bytes, f64)>>, Reply> {
-    let Some(z) = write_zset(ks, db, key, now)? else {
-        return Ok(None);
-    };
-    let len = z.len();
-    let n = count.min(len as u64) as usize;
-    let mut items: Vec<(Bytes, f64)> = match where_ {
-        PopWhere::Min => z.tree.range(0, n),
-        PopWhere::Max => z.tree.range(len - n, len),
-    }
-    .into_iter()
-    .map(|(s, m)| (m, s))
-    .collect();
-    if where_ == PopWhere::Max {
-        items.reverse();
-    }
-    for (m, _) in &items {
-        z.remove(m);
-    }
-    delete_if_empty(ks, db, key);
-    Ok(Some(items))
-}
-
-/// Popped elements as `[member, score]` pairs, or flat when `nested` is false.
-pub(crate) fn pairs_reply(items: Vec<(Bytes, f64)>, nested: bool) -> Vec<Reply> {
-    let mut out = Vec::with_capacity(items.len() * 2);
-    for (m, s) in items {
-        if nested {
-            out.push(Reply::Array(vec![Reply::Bulk(m), Reply::Double(s)]));
-        } else {
-            out.push(Reply::Bulk(m));
-            out.push(Reply::Double(s));
-        }
-    }
-    out
-}
-
 fn zpop_minmax(ctx: &mut Ctx<'_>, argv: &[Bytes], where_: PopWhere) -> CmdResult {
     if argv.len() > 3 {
         return Err(Reply::err(ERR_SYNTAX));
     }
     let count = match argv.get(2) {
-        Some(a) => Some(tri!(arg_positive(a)) as u64),
+        Some(a) => Some(arg_positive(a)? as u64),
         None => None,
     };
     let nested = ctx.session.resp > 2 && count.is_some();
     let now = ctx.now_ms();
     let db = ctx.session.db;
-    match tri!(zpop(
-        ctx.keyspace,
-        db,
-        &argv[1],
-        now,
-        where_,
-        count.unwrap_or(1)
-    )) {
+    match zpop(ctx.keyspace, db, &argv[1], now, where_, count.unwrap_or(1))? {
         None => Ok(Reply::Array(vec![])),
         Some(items) => Ok(Reply::Array(pairs_reply(items, nested))),
     }
@@ -1053,48 +984,12 @@ fn zpopmax_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zpop_minmax(ctx, argv, PopWhere::Max)
 }
 
-/// ZMPOP's arguments after the numkeys index: the keys, MIN|MAX and COUNT.
-pub(crate) fn parse_mpop(
-    argv: &[Bytes],
-    numkeys_idx: usize,
-) -> Result<(&[Bytes], PopWhere, u64), Reply> {
-    let numkeys = arg_at_least_one(&argv[numkeys_idx], "ERR numkeys should be greater than 0")?;
-    let where_idx = (numkeys as u64).saturating_add(numkeys_idx as u64 + 1);
-    if where_idx >= argv.len() as u64 {
-        return Err(Reply::err(ERR_SYNTAX));
-    }
-    let where_idx = where_idx as usize;
-    let where_ = if is(&argv[where_idx], "min") {
-        PopWhere::Min
-    } else if is(&argv[where_idx], "max") {
-        PopWhere::Max
-    } else {
-        return Err(Reply::err(ERR_SYNTAX));
-    };
-    let mut count = None;
-    let mut j = where_idx + 1;
-    while j < argv.len() {
-        if count.is_none() && is(&argv[j], "count") && j + 1 < argv.len() {
-            count =
-                Some(arg_at_least_one(&argv[j + 1], "ERR count should be greater than 0")? as u64);
-            j += 2;
-        } else {
-            return Err(Reply::err(ERR_SYNTAX));
-        }
-    }
-    Ok((
-        &argv[numkeys_idx + 1..where_idx],
-        where_,
-        count.unwrap_or(1),
-    ))
-}
-
 fn zmpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    let (keys, where_, count) = tri!(parse_mpop(argv, 1));
+    let (keys, where_, count) = parse_zset_mpop(argv, 1)?;
     let now = ctx.now_ms();
     let db = ctx.session.db;
     for k in keys {
-        if let Some(items) = tri!(zpop(ctx.keyspace, db, k, now, where_, count)) {
+        if let Some(items) = zpop(ctx.keyspace, db, k, now, where_, count)? {
             return Ok(Reply::Array(vec![
                 Reply::Bulk(k.clone()),
                 Reply::Array(pairs_reply(items, true)),
@@ -1112,24 +1007,16 @@ fn zrandmember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let resp = ctx.session.resp;
     if argv.len() < 3 {
         let rng = &mut ctx.server.rng;
-        let Some(z) = tri!(read_zset(ctx.keyspace, db, &argv[1], now)) else {
+        let Some(z) = read_zset(ctx.keyspace, db, &argv[1], now)? else {
             return Ok(Reply::Null);
         };
         let r = (rng.next_u64() % z.len().max(1) as u64) as usize;
-        return z
+        return Ok(z
             .tree
             .select(r)
-            .map_or(Ok(Reply::Null), |(_, m)| Ok(Reply::Bulk(m.clone())));
+            .map_or(Reply::Null, |(_, m)| Reply::Bulk(m.clone())));
     }
-    let count = match arg_i64(&argv[2]) {
-        Ok(i64::MIN) => {
-            return Err(Reply::err(
-                "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
-            ))
-        }
-        Ok(c) => c,
-        Err(e) => return Err(e),
-    };
+    let count = arg_range(&argv[2], -i64::MAX, i64::MAX, None)?;
     let mut withscores = false;
     if argv.len() > 4 || (argv.len() == 4 && !is(&argv[3], "withscores")) {
         return Err(Reply::err(ERR_SYNTAX));
@@ -1140,7 +1027,7 @@ fn zrandmember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         }
     }
     let rng = &mut ctx.server.rng;
-    let Some(z) = tri!(read_zset(ctx.keyspace, db, &argv[1], now)) else {
+    let Some(z) = read_zset(ctx.keyspace, db, &argv[1], now)? else {
         return Ok(Reply::Array(vec![]));
     };
     let size = z.len() as u64;
@@ -1257,7 +1144,7 @@ fn zsetop_generic(
     card_only: bool,
     name: &str,
 ) -> CmdResult {
-    let setnum = tri!(arg_i64(&argv[numkeys_idx]));
+    let setnum = arg_i64(&argv[numkeys_idx])?;
     if setnum < 1 {
         return Err(Reply::error(format!(
             "ERR at least 1 input key is needed for '{name}' command"
@@ -1453,14 +1340,13 @@ fn zintercard_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 // ---- ZSCAN ----
 
 fn zscan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    let Some(mut cursor) = parse_cursor(&argv[2]) else {
-        return Err(Reply::err("ERR invalid cursor"));
-    };
+    let mut cursor = scan_cursor(&argv[2])?;
     let now = ctx.now_ms();
-    let Some(z) = tri!(read_zset(ctx.keyspace, ctx.session.db, &argv[1], now)) else {
+    let Some(z) = read_zset(ctx.keyspace, ctx.session.db, &argv[1], now)? else {
         return Ok(empty_scan());
     };
-    let (count, pattern) = tri!(scan_opts(argv, 3));
+    let opts = scan_opts(argv, 3, false)?;
+    let (count, pattern) = (opts.count, opts.pattern);
     let mut found: Vec<(Bytes, f64)> = Vec::new();
     if z.listpack {
         // A listpack is returned whole in one call.
@@ -1483,10 +1369,7 @@ fn zscan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
             items.push(Reply::bulk(format_double(s)));
         }
     }
-    Ok(Reply::Array(vec![
-        Reply::Bulk(Bytes::from(cursor.to_string())),
-        Reply::Array(items),
-    ]))
+    Ok(scan_reply(cursor, items))
 }
 
 // ---- Table (flags, key specs, ACL and docs as Redis 7.0.15's COMMAND INFO / DOCS) ----
