@@ -629,18 +629,18 @@ fn clamp_i64(v: u64) -> i64 {
 
 #[cfg(test)]
 mod tests {
-    use crate::cmd::server_cmds::testkit::{bulk, err, text, Harness};
+    use crate::cmd::testkit::{b, e, text, Harness};
     use crate::resp::Reply;
 
     fn hello_map(proto: i64, id: i64) -> Reply {
         Reply::Map(vec![
-            (bulk("server"), bulk("redis")),
-            (bulk("version"), bulk("7.0.15")),
-            (bulk("proto"), Reply::Integer(proto)),
-            (bulk("id"), Reply::Integer(id)),
-            (bulk("mode"), bulk("standalone")),
-            (bulk("role"), bulk("master")),
-            (bulk("modules"), Reply::Array(vec![])),
+            (b("server"), b("redis")),
+            (b("version"), b("7.0.15")),
+            (b("proto"), Reply::Integer(proto)),
+            (b("id"), Reply::Integer(id)),
+            (b("mode"), b("standalone")),
+            (b("role"), b("master")),
+            (b("modules"), Reply::Array(vec![])),
         ])
     }
 
@@ -648,15 +648,15 @@ mod tests {
     fn ping_echo_quit() {
         let mut h = Harness::new();
         assert_eq!(h.run(&["PING"]), Reply::simple("PONG"));
-        assert_eq!(h.run(&["ping", "hi"]), bulk("hi"));
+        assert_eq!(h.run(&["ping", "hi"]), b("hi"));
         assert_eq!(
             h.run(&["ping", "a", "b"]),
-            err("ERR wrong number of arguments for 'ping' command")
+            e("ERR wrong number of arguments for 'ping' command")
         );
-        assert_eq!(h.run(&["echo", "x"]), bulk("x"));
+        assert_eq!(h.run(&["echo", "x"]), b("x"));
         assert_eq!(
             h.run(&["echo"]),
-            err("ERR wrong number of arguments for 'echo' command")
+            e("ERR wrong number of arguments for 'echo' command")
         );
         assert!(!h.session.close_after_reply);
         assert_eq!(h.run(&["quit"]), Reply::OK);
@@ -669,27 +669,27 @@ mod tests {
         assert_eq!(h.run(&["hello"]), hello_map(2, 5));
         assert_eq!(
             h.run(&["hello", "4"]),
-            err("NOPROTO unsupported protocol version")
+            e("NOPROTO unsupported protocol version")
         );
         assert_eq!(
             h.run(&["hello", "x"]),
-            err("ERR Protocol version is not an integer or out of range")
+            e("ERR Protocol version is not an integer or out of range")
         );
         assert_eq!(
             h.run(&["hello", "3", "foo"]),
-            err("ERR Syntax error in HELLO option 'foo'")
+            e("ERR Syntax error in HELLO option 'foo'")
         );
         assert_eq!(
             h.run(&["hello", "2", "auth", "a"]),
-            err("ERR Syntax error in HELLO option 'auth'")
+            e("ERR Syntax error in HELLO option 'auth'")
         );
         assert_eq!(
             h.run(&["hello", "2", "setname", "a b"]),
-            err("ERR Client names cannot contain spaces, newlines or special characters.")
+            e("ERR Client names cannot contain spaces, newlines or special characters.")
         );
         assert_eq!(
             h.run(&["hello", "2", "auth", "foo", "x"]),
-            err("WRONGPASS invalid username-password pair or user is disabled.")
+            e("WRONGPASS invalid username-password pair or user is disabled.")
         );
         assert_eq!(h.session.resp, 2);
         // No password configured: `default` accepts any password.
@@ -704,53 +704,53 @@ mod tests {
     #[test]
     fn auth_and_noauth() {
         let mut h = Harness::new();
-        assert_eq!(h.run(&["auth", "x"]), err("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"));
+        assert_eq!(h.run(&["auth", "x"]), e("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"));
         assert_eq!(h.run(&["auth", "default", "x"]), Reply::OK);
         assert_eq!(
             h.run(&["auth", "foo", "x"]),
-            err("WRONGPASS invalid username-password pair or user is disabled.")
+            e("WRONGPASS invalid username-password pair or user is disabled.")
         );
-        assert_eq!(h.run(&["auth", "a", "b", "c"]), err("ERR syntax error"));
+        assert_eq!(h.run(&["auth", "a", "b", "c"]), e("ERR syntax error"));
 
         h.server.config.requirepass = "pw".into();
         h.session.authenticated = false;
-        assert_eq!(h.run(&["ping"]), err("NOAUTH Authentication required."));
+        assert_eq!(h.run(&["ping"]), e("NOAUTH Authentication required."));
         assert_eq!(
             h.run(&["config", "get", "hz"]),
-            err("NOAUTH Authentication required.")
+            e("NOAUTH Authentication required.")
         );
         // Unknown commands, arity errors and unknown subcommands come before the auth check.
         assert_eq!(
             h.run(&["foo"]),
-            err("ERR unknown command 'foo', with args beginning with: ")
+            e("ERR unknown command 'foo', with args beginning with: ")
         );
         assert_eq!(
             h.run(&["echo"]),
-            err("ERR wrong number of arguments for 'echo' command")
+            e("ERR wrong number of arguments for 'echo' command")
         );
         assert_eq!(
             h.run(&["config", "foo"]),
-            err("ERR unknown subcommand 'foo'. Try CONFIG HELP.")
+            e("ERR unknown subcommand 'foo'. Try CONFIG HELP.")
         );
-        let must = err("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time");
+        let must = e("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time");
         assert_eq!(h.run(&["hello"]), must);
         assert_eq!(h.run(&["hello", "3"]), must);
         assert_eq!(
             h.run(&["hello", "1", "auth", "default", "pw"]),
-            err("NOPROTO unsupported protocol version")
+            e("NOPROTO unsupported protocol version")
         );
         assert_eq!(
             h.run(&["hello", "3", "auth", "default", "bad"]),
-            err("WRONGPASS invalid username-password pair or user is disabled.")
+            e("WRONGPASS invalid username-password pair or user is disabled.")
         );
         assert_eq!(h.session.resp, 2);
         assert_eq!(
             h.run(&["auth", "bad"]),
-            err("WRONGPASS invalid username-password pair or user is disabled.")
+            e("WRONGPASS invalid username-password pair or user is disabled.")
         );
         assert_eq!(
             h.run(&["auth", "other", "pw"]),
-            err("WRONGPASS invalid username-password pair or user is disabled.")
+            e("WRONGPASS invalid username-password pair or user is disabled.")
         );
         assert!(!h.session.authenticated);
         assert_eq!(h.run(&["auth", "pw"]), Reply::OK);
@@ -771,21 +771,21 @@ mod tests {
         assert_eq!(h.run(&["client", "id"]), Reply::Integer(5));
         assert_eq!(
             h.run(&["client", "id", "x"]),
-            err("ERR wrong number of arguments for 'client|id' command")
+            e("ERR wrong number of arguments for 'client|id' command")
         );
         assert_eq!(h.run(&["client", "getname"]), Reply::Null);
         assert_eq!(
             h.run(&["client", "setname", "a b"]),
-            err("ERR Client names cannot contain spaces, newlines or special characters.")
+            e("ERR Client names cannot contain spaces, newlines or special characters.")
         );
         assert_eq!(h.run(&["client", "setname", "me"]), Reply::OK);
-        assert_eq!(h.run(&["client", "getname"]), bulk("me"));
+        assert_eq!(h.run(&["client", "getname"]), b("me"));
         assert_eq!(h.run(&["client", "setname", ""]), Reply::OK);
         assert_eq!(h.run(&["client", "getname"]), Reply::Null);
         assert_eq!(h.run(&["client", "no-evict", "on"]), Reply::OK);
-        assert_eq!(h.run(&["client", "no-evict", "x"]), err("ERR syntax error"));
+        assert_eq!(h.run(&["client", "no-evict", "x"]), e("ERR syntax error"));
         assert_eq!(h.run(&["client", "reply", "on"]), Reply::OK);
-        assert_eq!(h.run(&["client", "reply", "foo"]), err("ERR syntax error"));
+        assert_eq!(h.run(&["client", "reply", "foo"]), e("ERR syntax error"));
     }
 
     #[test]
@@ -810,14 +810,14 @@ mod tests {
         assert_eq!(text(&h.run(&["client", "list", "type", "pubsub"])), "");
         assert_eq!(
             h.run(&["client", "list", "type", "foo"]),
-            err("ERR Unknown client type 'foo'")
+            e("ERR Unknown client type 'foo'")
         );
         assert_eq!(
             h.run(&["client", "list", "id", "1", "x"]),
-            err("ERR Invalid client ID")
+            e("ERR Invalid client ID")
         );
-        assert_eq!(h.run(&["client", "list", "id"]), err("ERR syntax error"));
-        assert_eq!(h.run(&["client", "list", "foo"]), err("ERR syntax error"));
+        assert_eq!(h.run(&["client", "list", "id"]), e("ERR syntax error"));
+        assert_eq!(h.run(&["client", "list", "foo"]), e("ERR syntax error"));
         assert_eq!(text(&h.run(&["client", "list", "id", "999"])), "");
         let two = text(&h.run(&["client", "list", "id", "9", "2"]));
         assert!(two.starts_with("id=9 ") && two.contains("\nid=2 "));
@@ -835,46 +835,46 @@ mod tests {
         h.other(9, "10.0.0.2:2");
         assert_eq!(
             h.run(&["client", "kill", "1.2.3.4:5"]),
-            err("ERR No such client")
+            e("ERR No such client")
         );
         assert_eq!(h.run(&["client", "kill", "10.0.0.1:1"]), Reply::OK);
         assert_eq!(h.clients.killed, [2]);
         assert_eq!(h.run(&["client", "kill", "id", "999"]), Reply::Integer(0));
         assert_eq!(
             h.run(&["client", "kill", "id", "x"]),
-            err("ERR client-id should be greater than 0")
+            e("ERR client-id should be greater than 0")
         );
         assert_eq!(
             h.run(&["client", "kill", "id", "0"]),
-            err("ERR client-id should be greater than 0")
+            e("ERR client-id should be greater than 0")
         );
         assert_eq!(
             h.run(&["client", "kill", "foo", "bar"]),
-            err("ERR syntax error")
+            e("ERR syntax error")
         );
         assert_eq!(
             h.run(&["client", "kill", "a", "b", "c"]),
-            err("ERR syntax error")
+            e("ERR syntax error")
         );
         assert_eq!(
             h.run(&["client", "kill", "id", "9", "type"]),
-            err("ERR syntax error")
+            e("ERR syntax error")
         );
         assert_eq!(
             h.run(&["client", "kill", "skipme", "maybe"]),
-            err("ERR syntax error")
+            e("ERR syntax error")
         );
         assert_eq!(
             h.run(&["client", "kill", "type", "foo"]),
-            err("ERR Unknown client type 'foo'")
+            e("ERR Unknown client type 'foo'")
         );
         assert_eq!(
             h.run(&["client", "kill", "user", "nobody"]),
-            err("ERR No such user 'nobody'")
+            e("ERR No such user 'nobody'")
         );
         assert_eq!(
             h.run(&["client", "kill", "maxage", "1"]),
-            err("ERR syntax error")
+            e("ERR syntax error")
         );
         assert_eq!(
             h.run(&["client", "kill", "type", "master"]),

@@ -208,13 +208,13 @@ pub const COMMANDS: &[Command] = &[
 
 #[cfg(test)]
 mod tests {
-    use crate::cmd::strings::harness::{e, i, H};
+    use crate::cmd::testkit::{e, i, Harness};
     use crate::cmd::Action;
     use crate::resp::Reply;
 
     #[test]
     fn select_swapdb_flush() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         assert_eq!(h.run("SELECT 16"), e("ERR DB index is out of range"));
         assert_eq!(
             h.run("SELECT x"),
@@ -234,12 +234,12 @@ mod tests {
         assert_eq!(h.run("DBSIZE"), i(0));
         h.run("SET a 1");
         assert_eq!(h.run("FLUSHALL ASYNC"), Reply::OK);
-        assert_eq!(h.ks.info_keyspace(), "");
+        assert_eq!(h.keyspace.info_keyspace(), "");
     }
 
     #[test]
     fn debug_subcommands() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         assert_eq!(h.run("DEBUG SET-ACTIVE-EXPIRE 0"), Reply::OK);
         assert!(!h.server.config.active_expire_enabled);
         assert_eq!(h.run("DEBUG set-active-expire 1"), Reply::OK);

@@ -561,8 +561,8 @@ pub const COMMANDS: &[Command] = &[
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use crate::cmd::strings::harness::{b, e, i, H};
     use crate::cmd::table::Command;
+    use crate::cmd::testkit::{b, e, i, Harness};
     use crate::resp::Reply;
     use bytes::Bytes;
 
@@ -574,7 +574,7 @@ pub(crate) mod tests {
 
     #[test]
     fn set_get_del() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         assert_eq!(h.run("HSET h a 1 b 2"), i(2));
         assert_eq!(h.run("HSET h a 3 c 4"), i(1));
         assert_eq!(
@@ -615,7 +615,7 @@ pub(crate) mod tests {
 
     #[test]
     fn encoding_thresholds() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         assert_eq!(h.run("CONFIG SET hash-max-listpack-entries 2"), Reply::OK);
         h.run("HSET h a 1 b 2");
         assert_eq!(h.run("OBJECT ENCODING h"), b("listpack"));
@@ -643,7 +643,7 @@ pub(crate) mod tests {
 
     #[test]
     fn incr_family() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         assert_eq!(h.run("HINCRBY h n 5"), i(5));
         assert_eq!(
             h.run("HINCRBY h n x"),
@@ -681,7 +681,7 @@ pub(crate) mod tests {
 
     #[test]
     fn hrandfield_shapes() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         h.run("HSET h a 1 b 2 c 3 d 4");
         assert_eq!(h.run("HRANDFIELD h 0"), arr(&[]));
         assert_eq!(h.run("HRANDFIELD h 10"), arr(&["a", "b", "c", "d"]));
@@ -719,8 +719,8 @@ pub(crate) mod tests {
             )
         );
         // Same seed, same picks.
-        let mut a = H::new();
-        let mut c = H::new();
+        let mut a = Harness::new();
+        let mut c = Harness::new();
         for x in [&mut a, &mut c] {
             x.run("CONFIG SET hash-max-listpack-entries 1");
             x.run("HSET h a 1 b 2 c 3 d 4 e 5");
@@ -730,7 +730,7 @@ pub(crate) mod tests {
 
     #[test]
     fn hscan_covers_a_hashtable() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         for n in 0..300 {
             h.run(&format!("HSET h f{n} {n}"));
         }
@@ -761,7 +761,7 @@ pub(crate) mod tests {
 
     #[test]
     fn wrongtype() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         h.run("RPUSH l a");
         for cmd in [
             "HSET l a b",
@@ -791,7 +791,7 @@ pub(crate) mod tests {
 
     /// Random argv from a word list against keys of every type: no panic, invariants hold.
     pub(crate) fn fuzz_family(commands: &[Command]) {
-        let mut h = H::new();
+        let mut h = Harness::new();
         let words: &[&[u8]] = &[
             b"",
             b"-1",

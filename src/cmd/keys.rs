@@ -713,12 +713,12 @@ pub const COMMANDS: &[Command] = &[
 
 #[cfg(test)]
 mod tests {
-    use crate::cmd::strings::harness::{b, e, i, H};
+    use crate::cmd::testkit::{b, e, i, Harness};
     use crate::resp::Reply;
 
     #[test]
     fn del_exists_type_touch() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         h.run("MSET a 1 b 2");
         assert_eq!(h.run("EXISTS a a b c"), i(3));
         assert_eq!(h.run("TYPE a"), Reply::simple("string"));
@@ -731,7 +731,7 @@ mod tests {
 
     #[test]
     fn rename_copy_move() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         assert_eq!(h.run("RENAME a b"), e("ERR no such key"));
         h.run("SET a 1 EX 100");
         assert_eq!(h.run("RENAME a a"), Reply::OK);
@@ -768,7 +768,7 @@ mod tests {
 
     #[test]
     fn keys_scan_randomkey() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         assert_eq!(h.run("RANDOMKEY"), Reply::Null);
         for n in 0..100 {
             h.run(&format!("SET key:{n} v"));
@@ -807,7 +807,7 @@ mod tests {
 
     #[test]
     fn expire_family() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         assert_eq!(h.run("EXPIRE nokey 10"), i(0));
         h.run("SET k v");
         assert_eq!(h.run("TTL k"), i(-1));
@@ -836,7 +836,7 @@ mod tests {
             h.run("PEXPIRE k 9223372036854775807"),
             e("ERR invalid expire time in 'pexpire' command")
         );
-        let at = super::super::strings::harness::T0_MS / 1000 + 50;
+        let at = crate::cmd::testkit::T0_MS / 1000 + 50;
         assert_eq!(h.run(&format!("EXPIREAT k {at}")), i(1));
         assert_eq!(h.run("EXPIRETIME k"), i(at as i64));
         assert_eq!(h.run("PEXPIRETIME k"), i(at as i64 * 1000));
@@ -852,7 +852,7 @@ mod tests {
 
     #[test]
     fn object_subcommands() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         h.run("SET n 123");
         h.run("SET big 123456");
         assert_eq!(h.run("OBJECT ENCODING n"), b("int"));

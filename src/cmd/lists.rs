@@ -555,7 +555,7 @@ pub const COMMANDS: &[Command] = &[
 
 #[cfg(test)]
 mod tests {
-    use crate::cmd::strings::harness::{b, e, i, H};
+    use crate::cmd::testkit::{b, e, i, Harness};
     use crate::resp::Reply;
 
     fn arr(items: &[&str]) -> Reply {
@@ -566,7 +566,7 @@ mod tests {
 
     #[test]
     fn push_pop_len_range() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         assert_eq!(h.run("LPUSH l a b c"), i(3));
         assert_eq!(h.run("RPUSH l d"), i(4));
         assert_eq!(h.run("LRANGE l 0 -1"), arr(&["c", "b", "a", "d"]));
@@ -607,7 +607,7 @@ mod tests {
 
     #[test]
     fn index_set_insert_rem_trim() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         h.run("RPUSH l a b c a b c");
         assert_eq!(h.run("LINDEX l -1"), b("c"));
         assert_eq!(h.run("LINDEX l 6"), Reply::Null);
@@ -636,7 +636,7 @@ mod tests {
 
     #[test]
     fn lpos_options() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         h.run("RPUSH l a b c 1 2 3 c c");
         assert_eq!(h.run("LPOS l c"), i(2));
         assert_eq!(h.run("LPOS l c RANK -1"), i(7));
@@ -662,7 +662,7 @@ mod tests {
 
     #[test]
     fn move_and_mpop() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         h.run("RPUSH s a b c");
         assert_eq!(h.run("RPOPLPUSH s d"), b("c"));
         assert_eq!(h.run("LMOVE s d LEFT RIGHT"), b("a"));
@@ -701,7 +701,7 @@ mod tests {
 
     #[test]
     fn wrongtype_and_expiry() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         h.run("HSET h f v");
         for cmd in [
             "LPUSH h a",

@@ -19,6 +19,8 @@ pub mod server_cmds;
 pub mod sets;
 pub mod strings;
 pub mod table;
+#[cfg(test)]
+pub(crate) mod testkit;
 pub mod zsets;
 
 pub use context::{

@@ -170,7 +170,7 @@ pub const COMMANDS: &[Command] = &[
 
 #[cfg(test)]
 mod tests {
-    use crate::cmd::server_cmds::testkit::Harness;
+    use crate::cmd::testkit::Harness;
     use crate::resp::Reply;
 
     #[test]

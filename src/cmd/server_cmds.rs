@@ -1029,119 +1029,10 @@ fn glob_impl(
     p.is_empty() && s.is_empty()
 }
 
-/// A harness for the admin commands' tests: one session, a server state, a keyspace and
-/// a registry of fake other clients.
-#[cfg(test)]
-pub(crate) mod testkit {
-    use crate::cmd::{ClientInfo, ClientRegistry, Ctx, ServerState, Session};
-    use crate::config::Config;
-    use crate::db::Keyspace;
-    use crate::resp::Reply;
-    use bytes::Bytes;
-    use rand_core::SeedableRng;
-
-    /// Other clients, with the ids of those CLIENT KILL marked.
-    #[derive(Default)]
-    pub struct FakeClients {
-        pub others: Vec<ClientInfo>,
-        pub killed: Vec<u64>,
-    }
-
-    impl ClientRegistry for FakeClients {
-        fn list(&self, _now_ms: u64) -> Vec<ClientInfo> {
-            self.others.clone()
-        }
-        fn kill(&mut self, matches: &mut dyn FnMut(&ClientInfo) -> bool, _: u64) -> usize {
-            let hit: Vec<u64> = self
-                .others
-                .iter()
-                .filter(|c| matches(c))
-                .map(|c| c.id)
-                .collect();
-            self.killed.extend(&hit);
-            hit.len()
-        }
-        fn count(&self) -> usize {
-            self.others.len() + 1
-        }
-    }
-
-    pub struct Harness {
-        pub keyspace: Keyspace,
-        pub session: Session,
-        pub server: ServerState,
-        pub clients: FakeClients,
-    }
-
-    /// 2024-01-01T00:00:00Z plus a bit, in microseconds.
-    pub const START_US: u64 = 1_704_067_200_123_456;
-
-    impl Harness {
-        pub fn new() -> Harness {
-            let rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
-            let server = ServerState::new(Config::default(), rng, START_US);
-            let session = Session::new(
-                5,
-                8,
-                "127.0.0.1:50000".into(),
-                "127.0.0.1:6379".into(),
-                START_US / 1000,
-            );
-            Harness {
-                // The one place a keyspace is built: adjust here when the real one lands.
-                keyspace: Keyspace::new(16, (1, 2)),
-                session,
-                server,
-                clients: FakeClients::default(),
-            }
-        }
-
-        pub fn other(&mut self, id: u64, addr: &str) {
-            let mut s = Session::new(id, 9, addr.into(), "127.0.0.1:6379".into(), 0);
-            s.last_cmd = "ping";
-            self.clients.others.push(s.info(self.server.now_us / 1000));
-        }
-
-        pub fn run(&mut self, args: &[&str]) -> Reply {
-            let argv: Vec<Bytes> = args
-                .iter()
-                .map(|a| Bytes::copy_from_slice(a.as_bytes()))
-                .collect();
-            self.run_bytes(&argv)
-        }
-
-        pub fn run_bytes(&mut self, argv: &[Bytes]) -> Reply {
-            let mut ctx = Ctx {
-                keyspace: &mut self.keyspace,
-                session: &mut self.session,
-                server: &mut self.server,
-                clients: &mut self.clients,
-            };
-            crate::cmd::execute(&mut ctx, argv)
-        }
-    }
-
-    pub fn err(text: &str) -> Reply {
-        Reply::error(text.to_string())
-    }
-
-    pub fn bulk(text: &str) -> Reply {
-        Reply::bulk(text.to_string())
-    }
-
-    /// The text of a bulk or verbatim reply.
-    pub fn text(reply: &Reply) -> String {
-        match reply {
-            Reply::Bulk(b) | Reply::Verbatim(_, b) => String::from_utf8_lossy(b).into_owned(),
-            other => panic!("not a string reply: {other:?}"),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::testkit::{bulk, err, text, Harness, START_US};
     use super::*;
+    use crate::cmd::testkit::{b, e, text, Harness, START_US};
     use proptest::prelude::*;
 
     #[test]
@@ -1149,11 +1040,11 @@ mod tests {
         let mut h = Harness::new();
         assert_eq!(
             h.run(&["TIME"]),
-            Reply::Array(vec![bulk("1704067200"), bulk("123456")])
+            Reply::Array(vec![b("1704067200"), b("123456")])
         );
         assert_eq!(
             h.run(&["time", "x"]),
-            err("ERR wrong number of arguments for 'time' command")
+            e("ERR wrong number of arguments for 'time' command")
         );
     }
 
@@ -1162,35 +1053,35 @@ mod tests {
         let mut h = Harness::new();
         assert_eq!(
             h.run(&["config"]),
-            err("ERR wrong number of arguments for 'config' command")
+            e("ERR wrong number of arguments for 'config' command")
         );
         assert_eq!(
             h.run(&["config", "foo"]),
-            err("ERR unknown subcommand 'foo'. Try CONFIG HELP.")
+            e("ERR unknown subcommand 'foo'. Try CONFIG HELP.")
         );
         assert_eq!(
             h.run(&["Config", "foo"]),
-            err("ERR unknown subcommand 'foo'. Try CONFIG HELP.")
+            e("ERR unknown subcommand 'foo'. Try CONFIG HELP.")
         );
         assert_eq!(
             h.run(&["config", "get"]),
-            err("ERR wrong number of arguments for 'config|get' command")
+            e("ERR wrong number of arguments for 'config|get' command")
         );
         assert_eq!(
             h.run(&["config", "resetstat", "x"]),
-            err("ERR wrong number of arguments for 'config|resetstat' command")
+            e("ERR wrong number of arguments for 'config|resetstat' command")
         );
         assert_eq!(
             h.run(&["client", "foo"]),
-            err("ERR unknown subcommand 'foo'. Try CLIENT HELP.")
+            e("ERR unknown subcommand 'foo'. Try CLIENT HELP.")
         );
         assert_eq!(
             h.run(&["command", "foo"]),
-            err("ERR unknown subcommand 'foo'. Try COMMAND HELP.")
+            e("ERR unknown subcommand 'foo'. Try COMMAND HELP.")
         );
         assert_eq!(
             h.run(&["command", "count", "x"]),
-            err("ERR wrong number of arguments for 'command|count' command")
+            e("ERR wrong number of arguments for 'command|count' command")
         );
         assert_eq!(h.session.last_cmd, "NULL");
         h.run(&["client", "id"]);
@@ -1200,7 +1091,7 @@ mod tests {
     #[test]
     fn config_get_patterns_aliases_and_resp3_map() {
         let mut h = Harness::new();
-        let hz = || (bulk("hz"), bulk("10"));
+        let hz = || (b("hz"), b("10"));
         assert_eq!(h.run(&["config", "get", "hz"]), Reply::Map(vec![hz()]));
         assert_eq!(
             h.run(&["config", "get", "hz", "HZ"]),
@@ -1209,7 +1100,7 @@ mod tests {
         // A plain name is echoed as the user spelled it.
         assert_eq!(
             h.run(&["config", "get", "HZ"]),
-            Reply::Map(vec![(bulk("HZ"), bulk("10"))])
+            Reply::Map(vec![(b("HZ"), b("10"))])
         );
         assert_eq!(h.run(&["config", "get", "nosuch"]), Reply::Map(vec![]));
         assert_eq!(h.run(&["config", "get", "h?"]), Reply::Map(vec![hz()]));
@@ -1230,25 +1121,25 @@ mod tests {
         let mut h = Harness::new();
         assert_eq!(
             h.run(&["config", "set", "hz", "5", "hz"]),
-            err("ERR syntax error")
+            e("ERR syntax error")
         );
         assert_eq!(
             h.run(&["config", "set", "foo", "1"]),
-            err("ERR Unknown option or number of arguments for CONFIG SET - 'foo'")
+            e("ERR Unknown option or number of arguments for CONFIG SET - 'foo'")
         );
-        assert_eq!(h.run(&["config", "set", "hz", "abc"]), err("ERR CONFIG SET failed (possibly related to argument 'hz') - argument couldn't be parsed into an integer"));
+        assert_eq!(h.run(&["config", "set", "hz", "abc"]), e("ERR CONFIG SET failed (possibly related to argument 'hz') - argument couldn't be parsed into an integer"));
         assert_eq!(
             h.run(&["config", "set", "hz", "5", "HZ", "6"]),
-            err("ERR CONFIG SET failed (possibly related to argument 'HZ') - duplicate parameter")
+            e("ERR CONFIG SET failed (possibly related to argument 'HZ') - duplicate parameter")
         );
-        assert_eq!(h.run(&["config", "set", "databases", "3"]), err("ERR CONFIG SET failed (possibly related to argument 'databases') - can't set immutable config"));
+        assert_eq!(h.run(&["config", "set", "databases", "3"]), e("ERR CONFIG SET failed (possibly related to argument 'databases') - can't set immutable config"));
         // Unknown names are found before any value is tried.
         assert_eq!(
             h.run(&["config", "set", "hz", "x", "foo", "1"]),
-            err("ERR Unknown option or number of arguments for CONFIG SET - 'foo'")
+            e("ERR Unknown option or number of arguments for CONFIG SET - 'foo'")
         );
         // A bad second value leaves the first unapplied.
-        assert_eq!(h.run(&["config", "set", "hz", "7", "maxclients", "0"]), err("ERR CONFIG SET failed (possibly related to argument 'maxclients') - argument must be between 1 and 4294967295 inclusive"));
+        assert_eq!(h.run(&["config", "set", "hz", "7", "maxclients", "0"]), e("ERR CONFIG SET failed (possibly related to argument 'maxclients') - argument must be between 1 and 4294967295 inclusive"));
         assert_eq!(h.server.config.hz, 10);
         assert_eq!(
             h.run(&["config", "set", "hz", "7", "maxclients", "50"]),
@@ -1275,7 +1166,7 @@ mod tests {
         );
         assert_eq!(
             h.run(&["config", "rewrite"]),
-            err("ERR The server is running without a config file")
+            e("ERR The server is running without a config file")
         );
         let Reply::Array(lines) = h.run(&["config", "help"]) else {
             panic!()
@@ -1292,17 +1183,14 @@ mod tests {
         let mut h = Harness::new();
         assert_eq!(
             h.run(&["shutdown", "abort"]),
-            err("ERR No shutdown in progress.")
+            e("ERR No shutdown in progress.")
         );
-        assert_eq!(h.run(&["shutdown", "foo"]), err("ERR syntax error"));
+        assert_eq!(h.run(&["shutdown", "foo"]), e("ERR syntax error"));
         assert_eq!(
             h.run(&["shutdown", "save", "nosave"]),
-            err("ERR syntax error")
+            e("ERR syntax error")
         );
-        assert_eq!(
-            h.run(&["shutdown", "now", "abort"]),
-            err("ERR syntax error")
-        );
+        assert_eq!(h.run(&["shutdown", "now", "abort"]), e("ERR syntax error"));
         assert!(h.server.actions.is_empty());
         h.run(&["shutdown", "NOSAVE", "now"]);
         assert_eq!(h.server.actions, vec![Action::Shutdown]);
@@ -1383,7 +1271,7 @@ mod tests {
         assert_eq!(
             entries[0],
             Reply::Array(vec![
-                bulk("ping"),
+                b("ping"),
                 Reply::Integer(-1),
                 Reply::Set(vec![Reply::simple("fast")]),
                 Reply::Integer(0),
@@ -1429,11 +1317,11 @@ mod tests {
         assert_eq!(
             docs,
             Reply::Map(vec![(
-                bulk("ping"),
+                b("ping"),
                 Reply::Map(vec![
-                    (bulk("summary"), bulk("Ping the server")),
-                    (bulk("since"), bulk("1.0.0")),
-                    (bulk("group"), bulk("connection")),
+                    (b("summary"), b("Ping the server")),
+                    (b("since"), b("1.0.0")),
+                    (b("group"), b("connection")),
                 ])
             )])
         );
@@ -1453,7 +1341,7 @@ mod tests {
                     "config|set"
                 ]
                 .iter()
-                .map(|n| bulk(n))
+                .map(|n| b(n))
                 .collect()
             )
         );
@@ -1463,9 +1351,9 @@ mod tests {
         );
         assert_eq!(
             h.run(&["command", "list", "filterby", "foo", "bar"]),
-            err("ERR syntax error")
+            e("ERR syntax error")
         );
-        assert_eq!(h.run(&["command", "list", "x"]), err("ERR syntax error"));
+        assert_eq!(h.run(&["command", "list", "x"]), e("ERR syntax error"));
     }
 
     #[test]
@@ -1473,19 +1361,19 @@ mod tests {
         let mut h = Harness::new();
         assert_eq!(
             h.run(&["command", "getkeys", "get"]),
-            err("ERR wrong number of arguments for 'command|getkeys' command")
+            e("ERR wrong number of arguments for 'command|getkeys' command")
         );
         assert_eq!(
             h.run(&["command", "getkeys", "nosuch", "a"]),
-            err("ERR Invalid command specified")
+            e("ERR Invalid command specified")
         );
         assert_eq!(
             h.run(&["command", "getkeys", "ping", "x"]),
-            err("ERR The command has no key arguments")
+            e("ERR The command has no key arguments")
         );
         assert_eq!(
             h.run(&["command", "getkeys", "echo", "a", "b"]),
-            err("ERR Invalid number of arguments specified for command")
+            e("ERR Invalid number of arguments specified for command")
         );
     }
 
@@ -1542,7 +1430,7 @@ mod tests {
             let mut argv = vec![Bytes::from(name), Bytes::from(sub)];
             argv.extend(rest.into_iter().map(Bytes::from));
             for n in 1..=argv.len() {
-                let _ = h.run_bytes(&argv[..n]);
+                let _ = h.argv(&argv[..n]);
             }
         }
     }

@@ -764,86 +764,14 @@ pub const COMMANDS: &[Command] = &[
     },
 ];
 
-/// A harness for the family tests: a keyspace, server state and session at a fixed time.
-#[cfg(test)]
-pub(crate) mod harness {
-    use crate::cmd::context::NoClients;
-    use crate::cmd::{execute, Ctx, ServerState, Session};
-    use crate::config::Config;
-    use crate::db::Keyspace;
-    use crate::resp::Reply;
-    use bytes::Bytes;
-    use rand_chacha::ChaCha8Rng;
-    use rand_core::SeedableRng;
-
-    pub struct H {
-        pub ks: Keyspace,
-        pub server: ServerState,
-        pub session: Session,
-    }
-
-    pub const T0_MS: u64 = 1_700_000_000_000;
-
-    impl H {
-        pub fn new() -> H {
-            let server = ServerState::new(
-                Config::default(),
-                ChaCha8Rng::seed_from_u64(1),
-                T0_MS * 1000,
-            );
-            H {
-                ks: Keyspace::new(16, (11, 22)),
-                server,
-                session: Session::new(1, 5, "127.0.0.1:1".into(), "127.0.0.1:6379".into(), T0_MS),
-            }
-        }
-
-        pub fn run(&mut self, line: &str) -> Reply {
-            let argv: Vec<Bytes> = line
-                .split(' ')
-                .map(|s| Bytes::copy_from_slice(s.as_bytes()))
-                .collect();
-            self.argv(&argv)
-        }
-
-        pub fn argv(&mut self, argv: &[Bytes]) -> Reply {
-            let mut ctx = Ctx {
-                keyspace: &mut self.ks,
-                session: &mut self.session,
-                server: &mut self.server,
-                clients: &mut NoClients,
-            };
-            let r = execute(&mut ctx, argv);
-            self.ks.check_invariants().unwrap();
-            r
-        }
-
-        pub fn advance_ms(&mut self, ms: u64) {
-            self.server.now_us += ms * 1000;
-        }
-    }
-
-    pub fn b(s: &str) -> Reply {
-        Reply::Bulk(Bytes::copy_from_slice(s.as_bytes()))
-    }
-
-    pub fn e(s: &str) -> Reply {
-        Reply::Error(s.to_string().into())
-    }
-
-    pub fn i(n: i64) -> Reply {
-        Reply::Integer(n)
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::harness::{b, e, i, H};
+    use crate::cmd::testkit::{b, e, i, Harness};
     use crate::resp::Reply;
 
     #[test]
     fn set_get_and_options() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         assert_eq!(h.run("SET k v"), Reply::OK);
         assert_eq!(h.run("GET k"), b("v"));
         assert_eq!(h.run("GET nokey"), Reply::Null);
@@ -887,14 +815,14 @@ mod tests {
         // Redis: expired once `now > when`, i.e. one millisecond after the deadline.
         h.advance_ms(101);
         assert_eq!(h.run("GET k"), Reply::Null);
-        assert_eq!(h.ks.stats.expired_keys, 1);
+        assert_eq!(h.keyspace.stats.expired_keys, 1);
         assert_eq!(h.run("SET k v PXAT 1"), Reply::OK);
         assert_eq!(h.run("GET k"), Reply::Null);
     }
 
     #[test]
     fn setnx_setex_getset_getdel_getex() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         assert_eq!(h.run("SETNX k 1"), i(1));
         assert_eq!(h.run("SETNX k 2"), i(0));
         assert_eq!(
@@ -929,7 +857,7 @@ mod tests {
 
     #[test]
     fn mget_mset_msetnx() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         assert_eq!(h.run("MSET a 1 b 2"), Reply::OK);
         assert_eq!(
             h.run("MSET a"),
@@ -946,7 +874,7 @@ mod tests {
 
     #[test]
     fn append_strlen_ranges() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         assert_eq!(h.run("APPEND k 123"), i(3));
         assert_eq!(h.run("OBJECT ENCODING k"), b("int"));
         assert_eq!(h.run("APPEND k 4"), i(4));
@@ -981,7 +909,7 @@ mod tests {
 
     #[test]
     fn counters() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         assert_eq!(h.run("INCR n"), i(1));
         assert_eq!(h.run("INCRBY n 10"), i(11));
         assert_eq!(h.run("DECR n"), i(10));
@@ -1012,7 +940,7 @@ mod tests {
 
     #[test]
     fn incrbyfloat_basics() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         assert_eq!(h.run("INCRBYFLOAT f 1"), b("1"));
         assert_eq!(h.run("OBJECT ENCODING f"), b("embstr"));
         assert_eq!(h.run("INCRBYFLOAT f 3.0e3"), b("3001"));
@@ -1034,7 +962,7 @@ mod tests {
 
     #[test]
     fn wrongtype_is_reported() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         assert_eq!(h.run("LPUSH l x"), i(1));
         let wrongtype = e("WRONGTYPE Operation against a key holding the wrong kind of value");
         for cmd in [
@@ -1051,7 +979,7 @@ mod tests {
     #[test]
     fn arbitrary_argv_never_panics() {
         use bytes::Bytes;
-        let mut h = H::new();
+        let mut h = Harness::new();
         let words: &[&[u8]] = &[
             b"",
             b"-1",

@@ -1796,7 +1796,7 @@ pub const COMMANDS: &[Command] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cmd::strings::harness::{b, e, i, H};
+    use crate::cmd::testkit::{b, e, i, Harness};
 
     fn d(v: f64) -> Reply {
         Reply::Double(v)
@@ -1804,7 +1804,7 @@ mod tests {
 
     #[test]
     fn zadd_flags_and_replies() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         assert_eq!(h.run("ZADD z 1 a 2 b"), i(2));
         assert_eq!(h.run("ZADD z CH 3 a 1 c"), i(2));
         assert_eq!(h.run("ZADD z XX 5 nope"), i(0));
@@ -1830,7 +1830,7 @@ mod tests {
 
     #[test]
     fn ranges_and_rank() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         h.run("ZADD z 1 a 2 b 3 c 4 d");
         assert_eq!(h.run("ZRANGE z 1 2"), Reply::Array(vec![b("b"), b("c")]));
         assert_eq!(h.run("ZRANGE z 0 0 REV"), Reply::Array(vec![b("d")]));
@@ -1858,7 +1858,7 @@ mod tests {
 
     #[test]
     fn pops_delete_emptied_keys() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         h.run("ZADD z 1 a 2 b 3 c");
         assert_eq!(h.run("ZPOPMAX z"), Reply::Array(vec![b("c"), d(3.0)]));
         assert_eq!(
@@ -1875,18 +1875,18 @@ mod tests {
         assert_eq!(h.run("ZMPOP 1 z MIN"), Reply::NullArray);
         h.run("SET s x");
         assert!(h.run("ZPOPMIN s 0").is_error());
-        let mut h2 = H::new();
+        let mut h2 = Harness::new();
         h2.run("ZADD z 1 a");
-        let got = zpop(&mut h2.ks, 0, b"z", T0_MS_FOR_TEST, PopWhere::Max, 9).unwrap();
+        let got = zpop(&mut h2.keyspace, 0, b"z", T0_MS_FOR_TEST, PopWhere::Max, 9).unwrap();
         assert_eq!(got, Some(vec![(Bytes::from("a"), 1.0)]));
-        assert_eq!(h2.ks.dbsize(0), 0);
+        assert_eq!(h2.keyspace.dbsize(0), 0);
     }
 
-    const T0_MS_FOR_TEST: u64 = crate::cmd::strings::harness::T0_MS;
+    const T0_MS_FOR_TEST: u64 = crate::cmd::testkit::T0_MS;
 
     #[test]
     fn set_operations_take_sets_too() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         h.run("ZADD a 1 x 2 y");
         h.run("SADD s y z");
         assert_eq!(
@@ -1902,7 +1902,7 @@ mod tests {
 
     #[test]
     fn hostile_counts_never_panic() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         h.run("ZADD z 1 a 2 b 3 c");
         for line in [
             "ZRANDMEMBER z -9223372036854775808",
