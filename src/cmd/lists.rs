@@ -1,8 +1,6 @@
-//! List commands (t_list.c). The push/pop/move cores are public functions over the
-//! keyspace ([`push`], [`pop_from`], [`move_one`], [`mpop`]) so the blocking variants can
-//! reuse them once the event loop wires them; every mutation goes through
-//! [`Keyspace::lookup_write`], [`Keyspace::set`] and [`Keyspace::remove`], and a list
-//! emptied by a command is deleted.
+//! List commands (t_list.c). The push/pop/move cores live in `pop.rs` (shared with the
+//! blocking variants in `blocking.rs`); every mutation goes through the keyspace's
+//! `write_as` / `set` / `remove`, and a list emptied by a command is deleted.
 
 use super::args::{arg_i64, arg_range, is, wrongtype, ERR_POSITIVE, ERR_SYNTAX};
 use super::pop::{
