@@ -8,10 +8,12 @@
 //! the loop calls [`serve`] for the waiting clients in FIFO order; on timeout it replies
 //! with a null array.
 
-use super::lists::{key_elements_reply, move_one, mpop, parse_mpop_args, pop_from};
-use super::strings::ERR_SYNTAX;
-use super::table::Command;
-use super::zsets::{pairs_reply, parse_mpop, zpop, PopWhere};
+use super::args::ERR_SYNTAX;
+use super::pop::{
+    key_elements_reply, move_one, mpop, pairs_reply, parse_list_mpop, parse_zset_mpop, pop_from,
+    zpop, PopWhere,
+};
+use super::table::{CmdResult, Command};
 use super::{BlockSpec, Ctx};
 use crate::db::list::End;
 use crate::db::Value;
@@ -43,9 +45,9 @@ pub fn parse_timeout(arg: &[u8], now_ms: u64) -> Result<u64, Reply> {
 }
 
 /// Parks the caller on `keys` unless it runs inside EXEC, where the reply is a null.
-fn block(ctx: &mut Ctx<'_>, argv: &[Bytes], keys: &[Bytes], deadline_ms: u64) -> Reply {
+fn block(ctx: &mut Ctx<'_>, argv: &[Bytes], keys: &[Bytes], deadline_ms: u64) -> CmdResult {
     if ctx.session.in_exec {
-        return Reply::NullArray;
+        return Ok(Reply::NullArray);
     }
     let db = ctx.session.db;
     ctx.keyspace.block(ctx.session.id, db, keys);
@@ -56,39 +58,33 @@ fn block(ctx: &mut Ctx<'_>, argv: &[Bytes], keys: &[Bytes], deadline_ms: u64) ->
         argv: argv.to_vec(),
     });
     // Not sent: the loop sees `blocked` and replies later.
-    Reply::NullArray
+    Ok(Reply::NullArray)
 }
 
-fn bpop(ctx: &mut Ctx<'_>, argv: &[Bytes], end: End) -> Reply {
+fn bpop(ctx: &mut Ctx<'_>, argv: &[Bytes], end: End) -> CmdResult {
     let now = ctx.now_ms();
-    let deadline = match parse_timeout(&argv[argv.len() - 1], now) {
-        Ok(d) => d,
-        Err(e) => return e,
-    };
+    let deadline = parse_timeout(&argv[argv.len() - 1], now)?;
     let keys = &argv[1..argv.len() - 1];
-    match mpop(ctx.keyspace, ctx.session.db, keys, now, end, 1) {
-        Err(e) => e,
-        Ok(Some((k, mut v))) if !v.is_empty() => {
-            Reply::Array(vec![Reply::Bulk(k), Reply::Bulk(v.swap_remove(0))])
-        }
-        Ok(_) => block(ctx, argv, keys, deadline),
+    match mpop(ctx.keyspace, ctx.session.db, keys, now, end, 1)? {
+        Some((k, mut v)) if !v.is_empty() => Ok(Reply::Array(vec![
+            Reply::Bulk(k),
+            Reply::Bulk(v.swap_remove(0)),
+        ])),
+        _ => block(ctx, argv, keys, deadline),
     }
 }
 
-fn blpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn blpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     bpop(ctx, argv, End::Head)
 }
 
-fn brpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn brpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     bpop(ctx, argv, End::Tail)
 }
 
-fn bmove(ctx: &mut Ctx<'_>, argv: &[Bytes], from: End, to: End, timeout: &[u8]) -> Reply {
+fn bmove(ctx: &mut Ctx<'_>, argv: &[Bytes], from: End, to: End, timeout: &[u8]) -> CmdResult {
     let now = ctx.now_ms();
-    let deadline = match parse_timeout(timeout, now) {
-        Ok(d) => d,
-        Err(e) => return e,
-    };
+    let deadline = parse_timeout(timeout, now)?;
     match move_one(
         ctx.keyspace,
         ctx.session.db,
@@ -97,55 +93,43 @@ fn bmove(ctx: &mut Ctx<'_>, argv: &[Bytes], from: End, to: End, timeout: &[u8]) 
         now,
         from,
         to,
-    ) {
-        Err(e) => e,
-        Ok(Some(v)) => Reply::Bulk(v),
-        Ok(None) if ctx.session.in_exec => Reply::Null,
-        Ok(None) => block(ctx, argv, &argv[1..2], deadline),
+    )? {
+        Some(v) => Ok(Reply::Bulk(v)),
+        None if ctx.session.in_exec => Ok(Reply::Null),
+        None => block(ctx, argv, &argv[1..2], deadline),
     }
 }
 
-fn brpoplpush_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn brpoplpush_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     bmove(ctx, argv, End::Tail, End::Head, &argv[3])
 }
 
-fn blmove_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn blmove_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let (Some(from), Some(to)) = (End::parse(&argv[3]), End::parse(&argv[4])) else {
-        return Reply::err(ERR_SYNTAX);
+        return Err(Reply::err(ERR_SYNTAX));
     };
     bmove(ctx, argv, from, to, &argv[5])
 }
 
-fn blmpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn blmpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
-    let deadline = match parse_timeout(&argv[1], now) {
-        Ok(d) => d,
-        Err(e) => return e,
-    };
-    let (keys, end, count) = match parse_mpop_args(argv, 2) {
-        Ok(p) => p,
-        Err(e) => return e,
-    };
-    match mpop(ctx.keyspace, ctx.session.db, keys, now, end, count) {
-        Err(e) => e,
-        Ok(Some((k, v))) => key_elements_reply(k, v),
-        Ok(None) => block(ctx, argv, keys, deadline),
+    let deadline = parse_timeout(&argv[1], now)?;
+    let (keys, end, count) = parse_list_mpop(argv, 2)?;
+    match mpop(ctx.keyspace, ctx.session.db, keys, now, end, count)? {
+        Some((k, v)) => Ok(key_elements_reply(k, v)),
+        None => block(ctx, argv, keys, deadline),
     }
 }
 
-fn bzpop(ctx: &mut Ctx<'_>, argv: &[Bytes], where_: PopWhere) -> Reply {
+fn bzpop(ctx: &mut Ctx<'_>, argv: &[Bytes], where_: PopWhere) -> CmdResult {
     let now = ctx.now_ms();
-    let deadline = match parse_timeout(&argv[argv.len() - 1], now) {
-        Ok(d) => d,
-        Err(e) => return e,
-    };
+    let deadline = parse_timeout(&argv[argv.len() - 1], now)?;
     let keys = &argv[1..argv.len() - 1];
     let db = ctx.session.db;
     for k in keys {
-        match zpop(ctx.keyspace, db, k, now, where_, 1) {
-            Err(e) => return e,
-            Ok(Some(items)) if !items.is_empty() => return bzpop_reply(k, items),
-            Ok(_) => {}
+        match zpop(ctx.keyspace, db, k, now, where_, 1)? {
+            Some(items) if !items.is_empty() => return Ok(bzpop_reply(k, items)),
+            _ => {}
         }
     }
     block(ctx, argv, keys, deadline)
@@ -164,30 +148,23 @@ fn bzmpop_reply(key: &Bytes, items: Vec<(Bytes, f64)>) -> Reply {
     ])
 }
 
-fn bzpopmin_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn bzpopmin_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     bzpop(ctx, argv, PopWhere::Min)
 }
 
-fn bzpopmax_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn bzpopmax_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     bzpop(ctx, argv, PopWhere::Max)
 }
 
-fn bzmpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn bzmpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
-    let deadline = match parse_timeout(&argv[1], now) {
-        Ok(d) => d,
-        Err(e) => return e,
-    };
-    let (keys, where_, count) = match parse_mpop(argv, 2) {
-        Ok(p) => p,
-        Err(e) => return e,
-    };
+    let deadline = parse_timeout(&argv[1], now)?;
+    let (keys, where_, count) = parse_zset_mpop(argv, 2)?;
     let db = ctx.session.db;
     for k in keys {
-        match zpop(ctx.keyspace, db, k, now, where_, count) {
-            Err(e) => return e,
-            Ok(Some(items)) if !items.is_empty() => return bzmpop_reply(k, items),
-            Ok(_) => {}
+        match zpop(ctx.keyspace, db, k, now, where_, count)? {
+            Some(items) if !items.is_empty() => return Ok(bzmpop_reply(k, items)),
+            _ => {}
         }
     }
     block(ctx, argv, keys, deadline)
@@ -231,7 +208,7 @@ pub fn serve(ctx: &mut Ctx<'_>, spec: &BlockSpec, key: &Bytes) -> Option<Reply> 
             }
         }
         b"blmpop" if is_list => {
-            let (_, end, count) = parse_mpop_args(argv, 2).ok()?;
+            let (_, end, count) = parse_list_mpop(argv, 2).ok()?;
             let v = pop_from(ctx.keyspace, db, key, now, end, count).ok()??;
             (!v.is_empty()).then(|| key_elements_reply(key.clone(), v))
         }
@@ -245,7 +222,7 @@ pub fn serve(ctx: &mut Ctx<'_>, spec: &BlockSpec, key: &Bytes) -> Option<Reply> 
             (!items.is_empty()).then(|| bzpop_reply(key, items))
         }
         b"bzmpop" if is_zset => {
-            let (_, where_, count) = parse_mpop(argv, 2).ok()?;
+            let (_, where_, count) = parse_zset_mpop(argv, 2).ok()?;
             let items = zpop(ctx.keyspace, db, key, now, where_, count).ok()??;
             (!items.is_empty()).then(|| bzmpop_reply(key, items))
         }

@@ -4,7 +4,8 @@
 //! CLIENT KILL, the other connections through [`ClientRegistry`](super::ClientRegistry).
 //! Replies and error texts are Redis 7.0.15's, checked against a real server.
 
-use super::table::Command;
+use super::reply::help_reply;
+use super::table::{CmdResult, Command};
 use super::{ClientInfo, Ctx};
 use crate::resp::Reply;
 use crate::util::c_str;
@@ -211,36 +212,40 @@ pub const CLIENT_SUBCOMMANDS: &[Command] = &[
     ),
 ];
 
-fn ping(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn ping(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     if ctx.session.resp == 2 && ctx.session.subscriptions() > 0 && argv.len() <= 2 {
         // Subscribed RESP2 mode: a ["pong", message] array.
         let msg = argv.get(1).cloned().unwrap_or_default();
-        return Reply::Array(vec![
+        return Ok(Reply::Array(vec![
             Reply::bulk(Bytes::from_static(b"pong")),
             Reply::Bulk(msg),
-        ]);
+        ]));
     }
     match argv.len() {
-        1 => Reply::simple("PONG"),
+        1 => Ok(Reply::simple("PONG")),
         // With a message PING is ECHO: a bulk string in both protocols (outside of
         // RESP2 subscribed mode, above).
-        2 => Reply::Bulk(argv[1].clone()),
+        2 => Ok(Reply::Bulk(argv[1].clone())),
         // The table's arity (-1) lets any count through; Redis caps PING at one message.
-        _ => Reply::err("ERR wrong number of arguments for 'ping' command"),
+        _ => Err(Reply::err(
+            "ERR wrong number of arguments for 'ping' command",
+        )),
     }
 }
 
-fn echo(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn echo(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     match argv.get(1) {
-        Some(msg) => Reply::Bulk(msg.clone()),
-        None => Reply::err("ERR wrong number of arguments for 'echo' command"),
+        Some(msg) => Ok(Reply::Bulk(msg.clone())),
+        None => Err(Reply::err(
+            "ERR wrong number of arguments for 'echo' command",
+        )),
     }
 }
 
 /// QUIT: +OK, then the loop closes the connection once the reply is written.
-fn quit(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
+fn quit(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
     ctx.session.close_after_reply = true;
-    Reply::OK
+    Ok(Reply::OK)
 }
 
 /// Redis's `addAuthErrReply` text: the same for a wrong user and a wrong password, so a
@@ -254,23 +259,23 @@ fn credentials_ok(ctx: &Ctx<'_>, user: &[u8], pass: &[u8]) -> bool {
     user == b"default" && (required.is_empty() || required == pass)
 }
 
-fn auth(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn auth(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let (user, pass): (&[u8], &[u8]) = match argv {
         [_, pass] => {
             // The two-argument form keeps its pre-ACL error when there is no password.
             if ctx.server.config.requirepass.is_empty() {
-                return Reply::err("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?");
+                return Err(Reply::err("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"));
             }
             (b"default", pass)
         }
         [_, user, pass] => (user, pass),
-        _ => return Reply::err("ERR syntax error"),
+        _ => return Err(Reply::err("ERR syntax error")),
     };
     if credentials_ok(ctx, user, pass) {
         ctx.session.authenticated = true;
-        Reply::OK
+        Ok(Reply::OK)
     } else {
-        Reply::err(WRONGPASS)
+        Err(Reply::err(WRONGPASS))
     }
 }
 
@@ -293,14 +298,16 @@ fn set_name(ctx: &mut Ctx<'_>, name: &Bytes) {
 
 /// HELLO [protover [AUTH user pass] [SETNAME name]], in Redis's order of checks:
 /// version, options, credentials, then "must be authenticated", and only then changes.
-fn hello(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn hello(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let mut version = None;
     if let Some(arg) = argv.get(1) {
         let Some(v) = string2ll(arg) else {
-            return Reply::err("ERR Protocol version is not an integer or out of range");
+            return Err(Reply::err(
+                "ERR Protocol version is not an integer or out of range",
+            ));
         };
         if !(2..=3).contains(&v) {
-            return Reply::err("NOPROTO unsupported protocol version");
+            return Err(Reply::err("NOPROTO unsupported protocol version"));
         }
         version = Some(v as u8);
     }
@@ -315,24 +322,24 @@ fn hello(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             j += 3;
         } else if opt.eq_ignore_ascii_case(b"setname") && more >= 1 {
             if !valid_client_name(&argv[j + 1]) {
-                return Reply::err(BAD_CLIENT_NAME);
+                return Err(Reply::err(BAD_CLIENT_NAME));
             }
             name = Some(argv[j + 1].clone());
             j += 2;
         } else {
-            return Reply::error_bytes(
+            return Err(Reply::error_bytes(
                 [b"ERR Syntax error in HELLO option '", c_str(opt), b"'"].concat(),
-            );
+            ));
         }
     }
     if let Some((user, pass)) = creds {
         if !credentials_ok(ctx, user, pass) {
-            return Reply::err(WRONGPASS);
+            return Err(Reply::err(WRONGPASS));
         }
         ctx.session.authenticated = true;
     }
     if !ctx.session.authenticated {
-        return Reply::err("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time");
+        return Err(Reply::err("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"));
     }
     if let Some(name) = name {
         set_name(ctx, &name);
@@ -341,7 +348,7 @@ fn hello(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         ctx.session.resp = v;
     }
     let field = |s: &'static str| Reply::bulk(s);
-    Reply::Map(vec![
+    Ok(Reply::Map(vec![
         (field("server"), field("redis")),
         (field("version"), field("7.0.15")),
         (field("proto"), Reply::Integer(i64::from(ctx.session.resp))),
@@ -349,29 +356,31 @@ fn hello(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         (field("mode"), field("standalone")),
         (field("role"), field("master")),
         (field("modules"), Reply::Array(Vec::new())),
-    ])
+    ]))
 }
 
-fn client_id(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
-    Reply::Integer(clamp_i64(ctx.session.id))
+fn client_id(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
+    Ok(Reply::Integer(clamp_i64(ctx.session.id)))
 }
 
-fn client_getname(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
+fn client_getname(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
     match &ctx.session.name {
-        Some(name) => Reply::Bulk(name.clone()),
-        None => Reply::Null,
+        Some(name) => Ok(Reply::Bulk(name.clone())),
+        None => Ok(Reply::Null),
     }
 }
 
-fn client_setname(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn client_setname(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let Some(name) = argv.get(2) else {
-        return Reply::err("ERR wrong number of arguments for 'client|setname' command");
+        return Err(Reply::err(
+            "ERR wrong number of arguments for 'client|setname' command",
+        ));
     };
     if !valid_client_name(name) {
-        return Reply::err(BAD_CLIENT_NAME);
+        return Err(Reply::err(BAD_CLIENT_NAME));
     }
     set_name(ctx, name);
-    Reply::OK
+    Ok(Reply::OK)
 }
 
 /// Every client, the caller included, in id order (Redis lists in connection order,
@@ -417,11 +426,11 @@ fn lines(clients: &[ClientInfo]) -> Bytes {
 }
 
 /// CLIENT LIST [TYPE type | ID id [id ...]].
-fn client_list(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn client_list(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let clients = all_clients(ctx);
     let selected: Vec<ClientInfo> = if argv.len() == 4 && argv[2].eq_ignore_ascii_case(b"type") {
         match client_type(&argv[3]) {
-            None => return unknown_type(&argv[3]),
+            None => return Ok(unknown_type(&argv[3])),
             Some(ClientType::Normal) => clients,
             Some(ClientType::Other) => Vec::new(),
         }
@@ -429,23 +438,23 @@ fn client_list(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         let mut picked = Vec::new();
         for arg in &argv[3..] {
             let Some(id) = string2ll(arg) else {
-                return Reply::err("ERR Invalid client ID");
+                return Err(Reply::err("ERR Invalid client ID"));
             };
             picked.extend(clients.iter().filter(|c| clamp_i64(c.id) == id).cloned());
         }
         // Ids that name no client are skipped; none at all gives an empty text.
         picked
     } else if argv.len() != 2 {
-        return Reply::err("ERR syntax error");
+        return Err(Reply::err("ERR syntax error"));
     } else {
         clients
     };
-    Reply::Verbatim("txt", lines(&selected))
+    Ok(Reply::Verbatim("txt", lines(&selected)))
 }
 
-fn client_info(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
+fn client_info(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
     let me = ctx.session.info(ctx.now_ms());
-    Reply::Verbatim("txt", lines(std::slice::from_ref(&me)))
+    Ok(Reply::Verbatim("txt", lines(std::slice::from_ref(&me))))
 }
 
 /// The filters of CLIENT KILL's new form; every given one must match.
@@ -469,7 +478,7 @@ impl KillFilter {
 
 /// CLIENT KILL addr (old form: +OK or "No such client") or
 /// CLIENT KILL <filter> <value> ... (new form: the number of clients killed).
-fn client_kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn client_kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now_ms = ctx.now_ms();
     if argv.len() == 3 {
         // The old form does not skip the caller.
@@ -481,9 +490,9 @@ fn client_kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             killed += 1;
         }
         return if killed == 0 {
-            Reply::err("ERR No such client")
+            Err(Reply::err("ERR No such client"))
         } else {
-            Reply::OK
+            Ok(Reply::OK)
         };
     }
     let mut filter = KillFilter {
@@ -494,16 +503,16 @@ fn client_kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     while i < argv.len() {
         let opt = &argv[i];
         let Some(value) = argv.get(i + 1) else {
-            return Reply::err("ERR syntax error");
+            return Err(Reply::err("ERR syntax error"));
         };
         if opt.eq_ignore_ascii_case(b"id") {
             match string2ll(value) {
                 Some(id) if id >= 1 => filter.id = Some(id as u64),
-                _ => return Reply::err("ERR client-id should be greater than 0"),
+                _ => return Err(Reply::err("ERR client-id should be greater than 0")),
             }
         } else if opt.eq_ignore_ascii_case(b"type") {
             match client_type(value) {
-                None => return unknown_type(value),
+                None => return Ok(unknown_type(value)),
                 Some(t) => filter.normal_only = Some(t == ClientType::Normal),
             }
         } else if opt.eq_ignore_ascii_case(b"addr") {
@@ -513,7 +522,9 @@ fn client_kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         } else if opt.eq_ignore_ascii_case(b"user") {
             // `default` is the only user, and every connection is authenticated as it.
             if value.as_ref() != b"default" {
-                return Reply::error_bytes([b"ERR No such user '", c_str(value), b"'"].concat());
+                return Err(Reply::error_bytes(
+                    [b"ERR No such user '", c_str(value), b"'"].concat(),
+                ));
             }
         } else if opt.eq_ignore_ascii_case(b"skipme") {
             if value.eq_ignore_ascii_case(b"yes") {
@@ -521,10 +532,10 @@ fn client_kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             } else if value.eq_ignore_ascii_case(b"no") {
                 filter.skip_me = false;
             } else {
-                return Reply::err("ERR syntax error");
+                return Err(Reply::err("ERR syntax error"));
             }
         } else {
-            return Reply::err("ERR syntax error");
+            return Err(Reply::err("ERR syntax error"));
         }
         i += 2;
     }
@@ -534,31 +545,31 @@ fn client_kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         ctx.session.close_after_reply = true;
         killed += 1;
     }
-    Reply::Integer(killed as i64)
+    Ok(Reply::Integer(killed as i64))
 }
 
-fn client_no_evict(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn client_no_evict(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     // seedis never evicts clients, so the flag has nothing to change; the syntax is checked.
     match argv.get(2) {
-        Some(v) if v.eq_ignore_ascii_case(b"on") || v.eq_ignore_ascii_case(b"off") => Reply::OK,
-        _ => Reply::err("ERR syntax error"),
+        Some(v) if v.eq_ignore_ascii_case(b"on") || v.eq_ignore_ascii_case(b"off") => Ok(Reply::OK),
+        _ => Err(Reply::err("ERR syntax error")),
     }
 }
 
-fn client_reply(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn client_reply(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     match argv.get(2) {
-        Some(v) if v.eq_ignore_ascii_case(b"on") => Reply::OK,
+        Some(v) if v.eq_ignore_ascii_case(b"on") => Ok(Reply::OK),
         // Suppressing replies needs the loop's cooperation, which it does not have yet:
         // refuse loudly rather than reply to commands the client asked to be silent on.
-        Some(v) if v.eq_ignore_ascii_case(b"off") || v.eq_ignore_ascii_case(b"skip") => {
-            Reply::err("ERR CLIENT REPLY OFF|SKIP is not supported by seedis")
-        }
-        _ => Reply::err("ERR syntax error"),
+        Some(v) if v.eq_ignore_ascii_case(b"off") || v.eq_ignore_ascii_case(b"skip") => Err(
+            Reply::err("ERR CLIENT REPLY OFF|SKIP is not supported by seedis"),
+        ),
+        _ => Err(Reply::err("ERR syntax error")),
     }
 }
 
-fn client_help(_ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
-    help_reply(
+fn client_help(_ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
+    Ok(help_reply(
         "CLIENT",
         &[
             "GETNAME",
@@ -592,20 +603,7 @@ fn client_help(_ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
             "NO-EVICT (ON|OFF)",
             "    Protect current client connection from eviction.",
         ],
-    )
-}
-
-/// Redis's `addReplyHelp`: a header line, the given lines, and the HELP entry, as an
-/// array of simple strings.
-pub(crate) fn help_reply(container: &str, body: &[&'static str]) -> Reply {
-    let mut out = Vec::with_capacity(body.len() + 3);
-    out.push(Reply::Simple(
-        format!("{container} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:").into(),
-    ));
-    out.extend(body.iter().map(|line| Reply::simple(line)));
-    out.push(Reply::simple("HELP"));
-    out.push(Reply::simple("    Prints this help."));
-    Reply::Array(out)
+    ))
 }
 
 /// A client id as RESP's signed integer: ids are allocated from 1 upwards and never come
@@ -616,18 +614,18 @@ fn clamp_i64(v: u64) -> i64 {
 
 #[cfg(test)]
 mod tests {
-    use crate::cmd::server_cmds::testkit::{bulk, err, text, Harness};
+    use crate::cmd::testkit::{b, e, text, Harness};
     use crate::resp::Reply;
 
     fn hello_map(proto: i64, id: i64) -> Reply {
         Reply::Map(vec![
-            (bulk("server"), bulk("redis")),
-            (bulk("version"), bulk("7.0.15")),
-            (bulk("proto"), Reply::Integer(proto)),
-            (bulk("id"), Reply::Integer(id)),
-            (bulk("mode"), bulk("standalone")),
-            (bulk("role"), bulk("master")),
-            (bulk("modules"), Reply::Array(vec![])),
+            (b("server"), b("redis")),
+            (b("version"), b("7.0.15")),
+            (b("proto"), Reply::Integer(proto)),
+            (b("id"), Reply::Integer(id)),
+            (b("mode"), b("standalone")),
+            (b("role"), b("master")),
+            (b("modules"), Reply::Array(vec![])),
         ])
     }
 
@@ -635,15 +633,15 @@ mod tests {
     fn ping_echo_quit() {
         let mut h = Harness::new();
         assert_eq!(h.run(&["PING"]), Reply::simple("PONG"));
-        assert_eq!(h.run(&["ping", "hi"]), bulk("hi"));
+        assert_eq!(h.run(&["ping", "hi"]), b("hi"));
         assert_eq!(
             h.run(&["ping", "a", "b"]),
-            err("ERR wrong number of arguments for 'ping' command")
+            e("ERR wrong number of arguments for 'ping' command")
         );
-        assert_eq!(h.run(&["echo", "x"]), bulk("x"));
+        assert_eq!(h.run(&["echo", "x"]), b("x"));
         assert_eq!(
             h.run(&["echo"]),
-            err("ERR wrong number of arguments for 'echo' command")
+            e("ERR wrong number of arguments for 'echo' command")
         );
         assert!(!h.session.close_after_reply);
         assert_eq!(h.run(&["quit"]), Reply::OK);
@@ -656,27 +654,27 @@ mod tests {
         assert_eq!(h.run(&["hello"]), hello_map(2, 5));
         assert_eq!(
             h.run(&["hello", "4"]),
-            err("NOPROTO unsupported protocol version")
+            e("NOPROTO unsupported protocol version")
         );
         assert_eq!(
             h.run(&["hello", "x"]),
-            err("ERR Protocol version is not an integer or out of range")
+            e("ERR Protocol version is not an integer or out of range")
         );
         assert_eq!(
             h.run(&["hello", "3", "foo"]),
-            err("ERR Syntax error in HELLO option 'foo'")
+            e("ERR Syntax error in HELLO option 'foo'")
         );
         assert_eq!(
             h.run(&["hello", "2", "auth", "a"]),
-            err("ERR Syntax error in HELLO option 'auth'")
+            e("ERR Syntax error in HELLO option 'auth'")
         );
         assert_eq!(
             h.run(&["hello", "2", "setname", "a b"]),
-            err("ERR Client names cannot contain spaces, newlines or special characters.")
+            e("ERR Client names cannot contain spaces, newlines or special characters.")
         );
         assert_eq!(
             h.run(&["hello", "2", "auth", "foo", "x"]),
-            err("WRONGPASS invalid username-password pair or user is disabled.")
+            e("WRONGPASS invalid username-password pair or user is disabled.")
         );
         assert_eq!(h.session.resp, 2);
         // No password configured: `default` accepts any password.
@@ -691,53 +689,53 @@ mod tests {
     #[test]
     fn auth_and_noauth() {
         let mut h = Harness::new();
-        assert_eq!(h.run(&["auth", "x"]), err("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"));
+        assert_eq!(h.run(&["auth", "x"]), e("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"));
         assert_eq!(h.run(&["auth", "default", "x"]), Reply::OK);
         assert_eq!(
             h.run(&["auth", "foo", "x"]),
-            err("WRONGPASS invalid username-password pair or user is disabled.")
+            e("WRONGPASS invalid username-password pair or user is disabled.")
         );
-        assert_eq!(h.run(&["auth", "a", "b", "c"]), err("ERR syntax error"));
+        assert_eq!(h.run(&["auth", "a", "b", "c"]), e("ERR syntax error"));
 
         h.server.config.requirepass = "pw".into();
         h.session.authenticated = false;
-        assert_eq!(h.run(&["ping"]), err("NOAUTH Authentication required."));
+        assert_eq!(h.run(&["ping"]), e("NOAUTH Authentication required."));
         assert_eq!(
             h.run(&["config", "get", "hz"]),
-            err("NOAUTH Authentication required.")
+            e("NOAUTH Authentication required.")
         );
         // Unknown commands, arity errors and unknown subcommands come before the auth check.
         assert_eq!(
             h.run(&["foo"]),
-            err("ERR unknown command 'foo', with args beginning with: ")
+            e("ERR unknown command 'foo', with args beginning with: ")
         );
         assert_eq!(
             h.run(&["echo"]),
-            err("ERR wrong number of arguments for 'echo' command")
+            e("ERR wrong number of arguments for 'echo' command")
         );
         assert_eq!(
             h.run(&["config", "foo"]),
-            err("ERR unknown subcommand 'foo'. Try CONFIG HELP.")
+            e("ERR unknown subcommand 'foo'. Try CONFIG HELP.")
         );
-        let must = err("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time");
+        let must = e("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time");
         assert_eq!(h.run(&["hello"]), must);
         assert_eq!(h.run(&["hello", "3"]), must);
         assert_eq!(
             h.run(&["hello", "1", "auth", "default", "pw"]),
-            err("NOPROTO unsupported protocol version")
+            e("NOPROTO unsupported protocol version")
         );
         assert_eq!(
             h.run(&["hello", "3", "auth", "default", "bad"]),
-            err("WRONGPASS invalid username-password pair or user is disabled.")
+            e("WRONGPASS invalid username-password pair or user is disabled.")
         );
         assert_eq!(h.session.resp, 2);
         assert_eq!(
             h.run(&["auth", "bad"]),
-            err("WRONGPASS invalid username-password pair or user is disabled.")
+            e("WRONGPASS invalid username-password pair or user is disabled.")
         );
         assert_eq!(
             h.run(&["auth", "other", "pw"]),
-            err("WRONGPASS invalid username-password pair or user is disabled.")
+            e("WRONGPASS invalid username-password pair or user is disabled.")
         );
         assert!(!h.session.authenticated);
         assert_eq!(h.run(&["auth", "pw"]), Reply::OK);
@@ -758,21 +756,21 @@ mod tests {
         assert_eq!(h.run(&["client", "id"]), Reply::Integer(5));
         assert_eq!(
             h.run(&["client", "id", "x"]),
-            err("ERR wrong number of arguments for 'client|id' command")
+            e("ERR wrong number of arguments for 'client|id' command")
         );
         assert_eq!(h.run(&["client", "getname"]), Reply::Null);
         assert_eq!(
             h.run(&["client", "setname", "a b"]),
-            err("ERR Client names cannot contain spaces, newlines or special characters.")
+            e("ERR Client names cannot contain spaces, newlines or special characters.")
         );
         assert_eq!(h.run(&["client", "setname", "me"]), Reply::OK);
-        assert_eq!(h.run(&["client", "getname"]), bulk("me"));
+        assert_eq!(h.run(&["client", "getname"]), b("me"));
         assert_eq!(h.run(&["client", "setname", ""]), Reply::OK);
         assert_eq!(h.run(&["client", "getname"]), Reply::Null);
         assert_eq!(h.run(&["client", "no-evict", "on"]), Reply::OK);
-        assert_eq!(h.run(&["client", "no-evict", "x"]), err("ERR syntax error"));
+        assert_eq!(h.run(&["client", "no-evict", "x"]), e("ERR syntax error"));
         assert_eq!(h.run(&["client", "reply", "on"]), Reply::OK);
-        assert_eq!(h.run(&["client", "reply", "foo"]), err("ERR syntax error"));
+        assert_eq!(h.run(&["client", "reply", "foo"]), e("ERR syntax error"));
     }
 
     #[test]
@@ -797,14 +795,14 @@ mod tests {
         assert_eq!(text(&h.run(&["client", "list", "type", "pubsub"])), "");
         assert_eq!(
             h.run(&["client", "list", "type", "foo"]),
-            err("ERR Unknown client type 'foo'")
+            e("ERR Unknown client type 'foo'")
         );
         assert_eq!(
             h.run(&["client", "list", "id", "1", "x"]),
-            err("ERR Invalid client ID")
+            e("ERR Invalid client ID")
         );
-        assert_eq!(h.run(&["client", "list", "id"]), err("ERR syntax error"));
-        assert_eq!(h.run(&["client", "list", "foo"]), err("ERR syntax error"));
+        assert_eq!(h.run(&["client", "list", "id"]), e("ERR syntax error"));
+        assert_eq!(h.run(&["client", "list", "foo"]), e("ERR syntax error"));
         assert_eq!(text(&h.run(&["client", "list", "id", "999"])), "");
         let two = text(&h.run(&["client", "list", "id", "9", "2"]));
         assert!(two.starts_with("id=9 ") && two.contains("\nid=2 "));
@@ -822,46 +820,46 @@ mod tests {
         h.other(9, "10.0.0.2:2");
         assert_eq!(
             h.run(&["client", "kill", "1.2.3.4:5"]),
-            err("ERR No such client")
+            e("ERR No such client")
         );
         assert_eq!(h.run(&["client", "kill", "10.0.0.1:1"]), Reply::OK);
         assert_eq!(h.clients.killed, [2]);
         assert_eq!(h.run(&["client", "kill", "id", "999"]), Reply::Integer(0));
         assert_eq!(
             h.run(&["client", "kill", "id", "x"]),
-            err("ERR client-id should be greater than 0")
+            e("ERR client-id should be greater than 0")
         );
         assert_eq!(
             h.run(&["client", "kill", "id", "0"]),
-            err("ERR client-id should be greater than 0")
+            e("ERR client-id should be greater than 0")
         );
         assert_eq!(
             h.run(&["client", "kill", "foo", "bar"]),
-            err("ERR syntax error")
+            e("ERR syntax error")
         );
         assert_eq!(
             h.run(&["client", "kill", "a", "b", "c"]),
-            err("ERR syntax error")
+            e("ERR syntax error")
         );
         assert_eq!(
             h.run(&["client", "kill", "id", "9", "type"]),
-            err("ERR syntax error")
+            e("ERR syntax error")
         );
         assert_eq!(
             h.run(&["client", "kill", "skipme", "maybe"]),
-            err("ERR syntax error")
+            e("ERR syntax error")
         );
         assert_eq!(
             h.run(&["client", "kill", "type", "foo"]),
-            err("ERR Unknown client type 'foo'")
+            e("ERR Unknown client type 'foo'")
         );
         assert_eq!(
             h.run(&["client", "kill", "user", "nobody"]),
-            err("ERR No such user 'nobody'")
+            e("ERR No such user 'nobody'")
         );
         assert_eq!(
             h.run(&["client", "kill", "maxage", "1"]),
-            err("ERR syntax error")
+            e("ERR syntax error")
         );
         assert_eq!(
             h.run(&["client", "kill", "type", "master"]),

@@ -1,9 +1,9 @@
 //! Database-level commands: SELECT, SWAPDB, DBSIZE, FLUSHDB, FLUSHALL, and DEBUG's
 //! keyspace-related subcommands (SET-ACTIVE-EXPIRE, SLEEP).
 
+use super::args::{is, ERR_SYNTAX};
 use super::context::Action;
-use super::strings::{is, ERR_SYNTAX};
-use super::table::Command;
+use super::table::{CmdResult, Command};
 use super::Ctx;
 use crate::resp::Reply;
 use crate::util::float::strtod;
@@ -21,39 +21,30 @@ fn int_arg(arg: &[u8], msg: &'static str) -> Result<i32, Reply> {
         .ok_or(Reply::err(msg))
 }
 
-fn select_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
-    let id = match int_arg(&argv[1], "ERR value is not an integer or out of range") {
-        Ok(id) => id,
-        Err(e) => return e,
-    };
+fn select_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let id = int_arg(&argv[1], "ERR value is not an integer or out of range")?;
     if id < 0 || id as usize >= ctx.keyspace.databases() {
-        return Reply::err(ERR_DB_RANGE);
+        return Err(Reply::err(ERR_DB_RANGE));
     }
     ctx.session.db = id as usize;
-    Reply::OK
+    Ok(Reply::OK)
 }
 
-fn swapdb_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
-    let a = match int_arg(&argv[1], "ERR invalid first DB index") {
-        Ok(v) => v,
-        Err(e) => return e,
-    };
-    let b = match int_arg(&argv[2], "ERR invalid second DB index") {
-        Ok(v) => v,
-        Err(e) => return e,
-    };
+fn swapdb_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let a = int_arg(&argv[1], "ERR invalid first DB index")?;
+    let b = int_arg(&argv[2], "ERR invalid second DB index")?;
     let n = ctx.keyspace.databases();
     if a < 0 || b < 0 || a as usize >= n || b as usize >= n {
-        return Reply::err(ERR_DB_RANGE);
+        return Err(Reply::err(ERR_DB_RANGE));
     }
     // Sessions keep their index, so every client now sees the other database's data, as
     // in Redis (which swaps the dicts under the db structs clients point to).
     ctx.keyspace.swap_db(a as usize, b as usize);
-    Reply::OK
+    Ok(Reply::OK)
 }
 
-fn dbsize_cmd(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
-    Reply::Integer(ctx.keyspace.dbsize(ctx.session.db) as i64)
+fn dbsize_cmd(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
+    Ok(Reply::Integer(ctx.keyspace.dbsize(ctx.session.db) as i64))
 }
 
 /// getFlushCommandFlags: at most one argument, ASYNC or SYNC (both act synchronously
@@ -66,29 +57,29 @@ fn flush_args_ok(argv: &[Bytes]) -> bool {
     }
 }
 
-fn flushdb_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn flushdb_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     if !flush_args_ok(argv) {
-        return Reply::err(ERR_SYNTAX);
+        return Err(Reply::err(ERR_SYNTAX));
     }
     ctx.keyspace.flush_db(ctx.session.db);
-    Reply::OK
+    Ok(Reply::OK)
 }
 
-fn flushall_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn flushall_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     if !flush_args_ok(argv) {
-        return Reply::err(ERR_SYNTAX);
+        return Err(Reply::err(ERR_SYNTAX));
     }
     ctx.keyspace.flush_all();
-    Reply::OK
+    Ok(Reply::OK)
 }
 
 /// DEBUG, keyspace subcommands only. Redis 7.0 refuses DEBUG unless
 /// enable-debug-command is set; seedis allows these harmless ones for tests.
-fn debug_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn debug_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let sub = &argv[1];
     if is(sub, "set-active-expire") && argv.len() == 3 {
         ctx.server.config.active_expire_enabled = atoi(&argv[2]) != 0;
-        Reply::OK
+        Ok(Reply::OK)
     } else if is(sub, "sleep") && argv.len() == 3 {
         // `strtod(argv[2], NULL)`: the longest number at the start, else 0.
         let secs = strtod(&argv[2]).value;
@@ -97,16 +88,16 @@ fn debug_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         ctx.server
             .actions
             .push(Action::Sleep(Duration::from_micros(micros)));
-        Reply::OK
+        Ok(Reply::OK)
     } else {
-        Reply::error_bytes(
+        Err(Reply::error_bytes(
             [
                 b"ERR unknown subcommand or wrong number of arguments for '",
                 printf_s(sub, 128),
                 b"'. Try DEBUG HELP.",
             ]
             .concat(),
-        )
+        ))
     }
 }
 
@@ -195,13 +186,13 @@ pub const COMMANDS: &[Command] = &[
 
 #[cfg(test)]
 mod tests {
-    use crate::cmd::strings::harness::{e, i, H};
+    use crate::cmd::testkit::{e, i, Harness};
     use crate::cmd::Action;
     use crate::resp::Reply;
 
     #[test]
     fn select_swapdb_flush() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         assert_eq!(h.run("SELECT 16"), e("ERR DB index is out of range"));
         assert_eq!(
             h.run("SELECT x"),
@@ -221,12 +212,12 @@ mod tests {
         assert_eq!(h.run("DBSIZE"), i(0));
         h.run("SET a 1");
         assert_eq!(h.run("FLUSHALL ASYNC"), Reply::OK);
-        assert_eq!(h.ks.info_keyspace(), "");
+        assert_eq!(h.keyspace.info_keyspace(), "");
     }
 
     #[test]
     fn debug_subcommands() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         assert_eq!(h.run("DEBUG SET-ACTIVE-EXPIRE 0"), Reply::OK);
         assert!(!h.server.config.active_expire_enabled);
         assert_eq!(h.run("DEBUG set-active-expire 1"), Reply::OK);

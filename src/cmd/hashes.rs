@@ -1,9 +1,11 @@
 //! Hash commands (t_hash.c). Every write goes through [`Keyspace::lookup_write`] /
 //! [`Keyspace::set`] / [`Keyspace::remove`]; a hash emptied by HDEL is deleted.
 
-use super::keys::parse_cursor;
-use super::strings::{arg_i64, is, wrongtype, ERR_SYNTAX};
-use super::table::Command;
+use super::args::{
+    arg_i64, arg_range, is, scan_cursor, scan_opts, wrongtype, ScanOpts, ERR_SYNTAX,
+};
+use super::reply::{empty_scan, scan_reply};
+use super::table::{CmdResult, Command};
 use super::Ctx;
 use crate::db::hash::{Hash, Limits};
 use crate::db::{Keyspace, Ttl, Value};
@@ -60,11 +62,11 @@ fn with_hash_or_create<T>(
     Ok(out)
 }
 
-fn hset_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], name: &str) -> Reply {
+fn hset_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], name: &str) -> CmdResult {
     if argv.len() % 2 == 1 {
-        return Reply::error(format!(
+        return Err(Reply::error(format!(
             "ERR wrong number of arguments for '{name}' command"
-        ));
+        )));
     }
     let pairs = &argv[2..];
     let created = with_hash_or_create(ctx, &argv[1], |h, lim| {
@@ -74,22 +76,21 @@ fn hset_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], name: &str) -> Reply {
             .filter(|p| h.insert(p[0].clone(), p[1].clone(), lim))
             .count()
     });
-    match created {
-        Err(e) => e,
-        Ok(_) if name == "hmset" => Reply::OK,
-        Ok(n) => Reply::Integer(n as i64),
+    match created? {
+        _ if name == "hmset" => Ok(Reply::OK),
+        n => Ok(Reply::Integer(n as i64)),
     }
 }
 
-fn hset_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn hset_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     hset_generic(ctx, argv, "hset")
 }
 
-fn hmset_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn hmset_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     hset_generic(ctx, argv, "hmset")
 }
 
-fn hsetnx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn hsetnx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let r = with_hash_or_create(ctx, &argv[1], |h, lim| {
         if h.contains(&argv[2]) {
             return 0;
@@ -98,40 +99,34 @@ fn hsetnx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         h.insert(argv[2].clone(), argv[3].clone(), lim);
         1
     });
-    r.map_or_else(|e| e, Reply::Integer)
+    Ok(Reply::Integer(r?))
 }
 
-fn hget_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
-    match hash_ref(ctx, &argv[1]) {
-        Err(e) => e,
-        Ok(h) => h
-            .and_then(|h| h.get(&argv[2]))
-            .map_or(Reply::Null, |v| Reply::Bulk(v.clone())),
-    }
+fn hget_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let h = hash_ref(ctx, &argv[1])?;
+    Ok(h.and_then(|h| h.get(&argv[2]))
+        .map_or(Reply::Null, |v| Reply::Bulk(v.clone())))
 }
 
-fn hmget_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
-    match hash_ref(ctx, &argv[1]) {
-        Err(e) => e,
-        Ok(h) => Reply::Array(
-            argv[2..]
-                .iter()
-                .map(|f| {
-                    h.and_then(|h| h.get(f))
-                        .map_or(Reply::Null, |v| Reply::Bulk(v.clone()))
-                })
-                .collect(),
-        ),
-    }
+fn hmget_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let h = hash_ref(ctx, &argv[1])?;
+    Ok(Reply::Array(
+        argv[2..]
+            .iter()
+            .map(|f| {
+                h.and_then(|h| h.get(f))
+                    .map_or(Reply::Null, |v| Reply::Bulk(v.clone()))
+            })
+            .collect(),
+    ))
 }
 
-fn hdel_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn hdel_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let db = ctx.session.db;
-    let h = match hash_mut(ctx.keyspace, db, &argv[1], now) {
-        Err(e) => return e,
-        Ok(None) => return Reply::Integer(0),
-        Ok(Some(h)) => h,
+    let h = match hash_mut(ctx.keyspace, db, &argv[1], now)? {
+        None => return Ok(Reply::Integer(0)),
+        Some(h) => h,
     };
     let mut n = 0;
     for f in &argv[2..] {
@@ -145,31 +140,27 @@ fn hdel_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     if h.is_empty() {
         ctx.keyspace.remove(db, &argv[1]);
     }
-    Reply::Integer(n)
+    Ok(Reply::Integer(n))
 }
 
-fn hlen_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
-    match hash_ref(ctx, &argv[1]) {
-        Err(e) => e,
-        Ok(h) => Reply::Integer(h.map_or(0, |h| h.len() as i64)),
-    }
+fn hlen_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let h = hash_ref(ctx, &argv[1])?;
+    Ok(Reply::Integer(h.map_or(0, |h| h.len() as i64)))
 }
 
-fn hstrlen_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
-    match hash_ref(ctx, &argv[1]) {
-        Err(e) => e,
-        Ok(h) => Reply::Integer(
-            h.and_then(|h| h.get(&argv[2]))
-                .map_or(0, |v| v.len() as i64),
-        ),
-    }
+fn hstrlen_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let h = hash_ref(ctx, &argv[1])?;
+    Ok(Reply::Integer(
+        h.and_then(|h| h.get(&argv[2]))
+            .map_or(0, |v| v.len() as i64),
+    ))
 }
 
-fn hexists_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
-    match hash_ref(ctx, &argv[1]) {
-        Err(e) => e,
-        Ok(h) => Reply::Integer(h.is_some_and(|h| h.contains(&argv[2])) as i64),
-    }
+fn hexists_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let h = hash_ref(ctx, &argv[1])?;
+    Ok(Reply::Integer(
+        h.is_some_and(|h| h.contains(&argv[2])) as i64
+    ))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -180,40 +171,38 @@ enum Part {
 }
 
 /// genericHgetallCommand: HGETALL is a map (an empty map for a missing key).
-fn getall_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], part: Part) -> Reply {
-    let h = match hash_ref(ctx, &argv[1]) {
-        Err(e) => return e,
-        Ok(h) => h,
-    };
+fn getall_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], part: Part) -> CmdResult {
+    let h = hash_ref(ctx, &argv[1])?;
     let pairs = h.into_iter().flat_map(|h| h.iter());
     match part {
-        Part::Keys => Reply::Array(pairs.map(|(f, _)| Reply::Bulk(f.clone())).collect()),
-        Part::Vals => Reply::Array(pairs.map(|(_, v)| Reply::Bulk(v.clone())).collect()),
-        Part::Both => Reply::Map(
+        Part::Keys => Ok(Reply::Array(
+            pairs.map(|(f, _)| Reply::Bulk(f.clone())).collect(),
+        )),
+        Part::Vals => Ok(Reply::Array(
+            pairs.map(|(_, v)| Reply::Bulk(v.clone())).collect(),
+        )),
+        Part::Both => Ok(Reply::Map(
             pairs
                 .map(|(f, v)| (Reply::Bulk(f.clone()), Reply::Bulk(v.clone())))
                 .collect(),
-        ),
+        )),
     }
 }
 
-fn hkeys_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn hkeys_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     getall_generic(ctx, argv, Part::Keys)
 }
 
-fn hvals_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn hvals_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     getall_generic(ctx, argv, Part::Vals)
 }
 
-fn hgetall_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn hgetall_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     getall_generic(ctx, argv, Part::Both)
 }
 
-fn hincrby_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
-    let incr = match arg_i64(&argv[3]) {
-        Ok(n) => n,
-        Err(e) => return e,
-    };
+fn hincrby_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let incr = arg_i64(&argv[3])?;
     let r = with_hash_or_create(ctx, &argv[1], |h, lim| {
         let old = match h.get(&argv[2]) {
             None => 0,
@@ -225,18 +214,16 @@ fn hincrby_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         h.insert(argv[2].clone(), Bytes::from(new.to_string()), lim);
         Ok(new)
     });
-    match r.and_then(|r| r) {
-        Ok(n) => Reply::Integer(n),
-        Err(e) => e,
-    }
+    let n = r.and_then(|r| r)?;
+    Ok(Reply::Integer(n))
 }
 
-fn hincrbyfloat_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn hincrbyfloat_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let Some(incr) = LongDouble::parse(&argv[3]) else {
-        return Reply::err("ERR value is not a valid float");
+        return Err(Reply::err("ERR value is not a valid float"));
     };
     if !incr.is_finite() {
-        return Reply::err("ERR value is NaN or Infinity");
+        return Err(Reply::err("ERR value is NaN or Infinity"));
     }
     let r = with_hash_or_create(ctx, &argv[1], |h, lim| {
         let old = match h.get(&argv[2]) {
@@ -252,14 +239,12 @@ fn hincrbyfloat_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         h.insert(argv[2].clone(), text.clone(), lim);
         Ok(text)
     });
-    match r.and_then(|r| r) {
-        Ok(t) => Reply::Bulk(t),
-        Err(e) => e,
-    }
+    let t = r.and_then(|r| r)?;
+    Ok(Reply::Bulk(t))
 }
 
 /// HRANDFIELD key [count [WITHVALUES]].
-fn hrandfield_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn hrandfield_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let Some(count_arg) = argv.get(2) else {
         let Ctx {
             keyspace,
@@ -269,27 +254,21 @@ fn hrandfield_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         } = ctx;
         let now = server.now_us / 1000;
         return match keyspace.lookup_read(session.db, &argv[1], now) {
-            None => Reply::Null,
+            None => Ok(Reply::Null),
             Some(Value::Hash(h)) => h
                 .random_pair(&mut server.rng)
-                .map_or(Reply::Null, |(f, _)| Reply::Bulk(f.clone())),
-            Some(_) => wrongtype(),
+                .map_or(Ok(Reply::Null), |(f, _)| Ok(Reply::Bulk(f.clone()))),
+            Some(_) => Err(wrongtype()),
         };
     };
-    let l = match arg_i64(count_arg) {
-        Ok(i64::MIN) => {
-            return Reply::err("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
-        }
-        Ok(n) => n,
-        Err(e) => return e,
-    };
+    let l = arg_range(count_arg, -i64::MAX, i64::MAX, None)?;
     let withvalues = match argv.get(3) {
         None => false,
         Some(a) if argv.len() == 4 && is(a, "withvalues") => true,
-        Some(_) => return Reply::err(ERR_SYNTAX),
+        Some(_) => return Err(Reply::err(ERR_SYNTAX)),
     };
     if withvalues && !(-(i64::MAX / 2)..=i64::MAX / 2).contains(&l) {
-        return Reply::err("ERR value is out of range");
+        return Err(Reply::err("ERR value is out of range"));
     }
     let resp3 = ctx.session.resp >= 3;
     let Ctx {
@@ -300,14 +279,14 @@ fn hrandfield_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     } = ctx;
     let now = server.now_us / 1000;
     let h = match keyspace.lookup_read(session.db, &argv[1], now) {
-        None => return Reply::Array(Vec::new()),
+        None => return Ok(Reply::Array(Vec::new())),
         Some(Value::Hash(h)) => h,
-        Some(_) => return wrongtype(),
+        Some(_) => return Err(wrongtype()),
     };
     let rng = &mut server.rng;
     let count = l.unsigned_abs();
     if count == 0 {
-        return Reply::Array(Vec::new());
+        return Ok(Reply::Array(Vec::new()));
     }
     let size = h.len() as u64;
     let picks: Vec<(&Bytes, &Bytes)> = if l < 0 || count == 1 {
@@ -338,60 +317,37 @@ fn hrandfield_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             out.push(Reply::Bulk(v.clone()));
         }
     }
-    Reply::Array(out)
+    Ok(Reply::Array(out))
 }
 
 /// HSCAN key cursor [MATCH pattern] [COUNT count]: a listpack comes back whole.
-fn hscan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
-    let Some(mut cursor) = parse_cursor(&argv[2]) else {
-        return Reply::err("ERR invalid cursor");
+fn hscan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let mut cursor = scan_cursor(&argv[2])?;
+    let Some(h) = hash_ref(ctx, &argv[1])? else {
+        return Ok(empty_scan());
     };
-    let h = match hash_ref(ctx, &argv[1]) {
-        Err(e) => return e,
-        Ok(None) => {
-            return Reply::Array(vec![Reply::bulk("0"), Reply::Array(Vec::new())]);
-        }
-        Ok(Some(h)) => h,
-    };
-    let mut count: i64 = 10;
-    let mut pattern: Option<&Bytes> = None;
-    let mut i = 3;
-    while i < argv.len() {
-        let more = argv.len() - i >= 2;
-        if is(&argv[i], "count") && more {
-            count = match arg_i64(&argv[i + 1]) {
-                Ok(c) if c < 1 => return Reply::err(ERR_SYNTAX),
-                Ok(c) => c,
-                Err(e) => return e,
-            };
-        } else if is(&argv[i], "match") && more {
-            pattern = Some(&argv[i + 1]).filter(|p| p.as_ref() != b"*");
-        } else {
-            return Reply::err(ERR_SYNTAX);
-        }
-        i += 2;
-    }
+    let ScanOpts { count, pattern, .. } = scan_opts(argv, 3, false)?;
     let mut found: Vec<(Bytes, Bytes)> = Vec::new();
     let mut max_iterations = count.saturating_mul(10);
     loop {
         cursor = h.scan(cursor, |f, v| found.push((f.clone(), v.clone())));
-        if cursor == 0 || max_iterations == 0 || found.len() as i64 * 2 >= count {
+        if cursor == 0 || max_iterations == 0 || found.len() as u64 * 2 >= count {
             break;
         }
         max_iterations -= 1;
     }
     let mut items = Vec::with_capacity(found.len() * 2);
     for (f, v) in found {
-        if pattern.is_some_and(|p| !stringmatchlen(p, &f, false)) {
+        if pattern
+            .as_ref()
+            .is_some_and(|p| !stringmatchlen(p, &f, false))
+        {
             continue;
         }
         items.push(Reply::Bulk(f));
         items.push(Reply::Bulk(v));
     }
-    Reply::Array(vec![
-        Reply::Bulk(Bytes::from(cursor.to_string())),
-        Reply::Array(items),
-    ])
+    Ok(scan_reply(cursor, items))
 }
 
 // ---- Table (flags, key specs, ACL and docs as Redis 7.0.15's COMMAND INFO / DOCS) ----
@@ -609,8 +565,8 @@ pub const COMMANDS: &[Command] = &[
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use crate::cmd::strings::harness::{b, e, i, H};
     use crate::cmd::table::Command;
+    use crate::cmd::testkit::{b, e, i, Harness};
     use crate::resp::Reply;
     use bytes::Bytes;
 
@@ -622,7 +578,7 @@ pub(crate) mod tests {
 
     #[test]
     fn set_get_del() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         assert_eq!(h.run("HSET h a 1 b 2"), i(2));
         assert_eq!(h.run("HSET h a 3 c 4"), i(1));
         assert_eq!(
@@ -663,7 +619,7 @@ pub(crate) mod tests {
 
     #[test]
     fn encoding_thresholds() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         assert_eq!(h.run("CONFIG SET hash-max-listpack-entries 2"), Reply::OK);
         h.run("HSET h a 1 b 2");
         assert_eq!(h.run("OBJECT ENCODING h"), b("listpack"));
@@ -691,7 +647,7 @@ pub(crate) mod tests {
 
     #[test]
     fn incr_family() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         assert_eq!(h.run("HINCRBY h n 5"), i(5));
         assert_eq!(
             h.run("HINCRBY h n x"),
@@ -729,7 +685,7 @@ pub(crate) mod tests {
 
     #[test]
     fn hrandfield_shapes() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         h.run("HSET h a 1 b 2 c 3 d 4");
         assert_eq!(h.run("HRANDFIELD h 0"), arr(&[]));
         assert_eq!(h.run("HRANDFIELD h 10"), arr(&["a", "b", "c", "d"]));
@@ -767,8 +723,8 @@ pub(crate) mod tests {
             )
         );
         // Same seed, same picks.
-        let mut a = H::new();
-        let mut c = H::new();
+        let mut a = Harness::new();
+        let mut c = Harness::new();
         for x in [&mut a, &mut c] {
             x.run("CONFIG SET hash-max-listpack-entries 1");
             x.run("HSET h a 1 b 2 c 3 d 4 e 5");
@@ -778,7 +734,7 @@ pub(crate) mod tests {
 
     #[test]
     fn hscan_covers_a_hashtable() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         for n in 0..300 {
             h.run(&format!("HSET h f{n} {n}"));
         }
@@ -809,7 +765,7 @@ pub(crate) mod tests {
 
     #[test]
     fn wrongtype() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         h.run("RPUSH l a");
         for cmd in [
             "HSET l a b",
@@ -839,7 +795,7 @@ pub(crate) mod tests {
 
     /// Random argv from a word list against keys of every type: no panic, invariants hold.
     pub(crate) fn fuzz_family(commands: &[Command]) {
-        let mut h = H::new();
+        let mut h = Harness::new();
         let words: &[&[u8]] = &[
             b"",
             b"-1",

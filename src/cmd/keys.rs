@@ -1,7 +1,8 @@
 //! Generic key commands and the expire family (db.c, expire.c, object.c).
 
-use super::strings::{arg_i32, arg_i64, is, ERR_SYNTAX};
-use super::table::Command;
+use super::args::{arg_i32, arg_i64, is, scan_cursor, scan_opts, ScanOpts, ERR_SYNTAX};
+use super::reply::scan_reply;
+use super::table::{CmdResult, Command};
 use super::Ctx;
 use crate::db::Ttl;
 use crate::db::Value;
@@ -13,7 +14,7 @@ use bytes::Bytes;
 const ERR_SAME: &str = "ERR source and destination objects are the same";
 const ERR_DB_RANGE: &str = "ERR DB index is out of range";
 
-fn del_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn del_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let db = ctx.session.db;
     let mut n = 0;
@@ -24,10 +25,10 @@ fn del_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             n += 1;
         }
     }
-    Reply::Integer(n)
+    Ok(Reply::Integer(n))
 }
 
-fn exists_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn exists_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let db = ctx.session.db;
     // Repeated keys count each time, as in Redis.
@@ -35,31 +36,35 @@ fn exists_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         .iter()
         .filter(|k| ctx.keyspace.lookup_read(db, k, now).is_some())
         .count();
-    Reply::Integer(n as i64)
+    Ok(Reply::Integer(n as i64))
 }
 
-fn type_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn type_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let t = ctx
         .keyspace
         .lookup_read(ctx.session.db, &argv[1], now)
         .map_or("none", Value::type_name);
-    Reply::simple(t)
+    Ok(Reply::simple(t))
 }
 
-fn rename_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], nx: bool) -> Reply {
+fn rename_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], nx: bool) -> CmdResult {
     let now = ctx.now_ms();
     let db = ctx.session.db;
     let Some(value) = ctx.keyspace.lookup_write(db, &argv[1], now).cloned() else {
-        return Reply::err("ERR no such key");
+        return Err(Reply::err("ERR no such key"));
     };
     if argv[1] == argv[2] {
-        return if nx { Reply::Integer(0) } else { Reply::OK };
+        return if nx {
+            Ok(Reply::Integer(0))
+        } else {
+            Ok(Reply::OK)
+        };
     }
     let expire = ctx.keyspace.get_expire(db, &argv[1]);
     if ctx.keyspace.exists(db, &argv[2], now) {
         if nx {
-            return Reply::Integer(0);
+            return Ok(Reply::Integer(0));
         }
         ctx.keyspace.remove(db, &argv[2]);
     }
@@ -67,17 +72,17 @@ fn rename_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], nx: bool) -> Reply {
     let ttl = expire.map_or(Ttl::Clear, Ttl::At);
     ctx.keyspace.set(db, argv[2].clone(), value, ttl);
     if nx {
-        Reply::Integer(1)
+        Ok(Reply::Integer(1))
     } else {
-        Reply::OK
+        Ok(Reply::OK)
     }
 }
 
-fn rename_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn rename_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     rename_generic(ctx, argv, false)
 }
 
-fn renamenx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn renamenx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     rename_generic(ctx, argv, true)
 }
 
@@ -90,7 +95,7 @@ fn db_index(ctx: &Ctx<'_>, arg: &[u8]) -> Result<usize, Reply> {
     Ok(id as usize)
 }
 
-fn copy_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn copy_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let src = ctx.session.db;
     let mut dst = src;
     let mut replace = false;
@@ -99,27 +104,24 @@ fn copy_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         if is(&argv[j], "replace") {
             replace = true;
         } else if is(&argv[j], "db") && j + 1 < argv.len() {
-            dst = match db_index(ctx, &argv[j + 1]) {
-                Ok(d) => d,
-                Err(e) => return e,
-            };
+            dst = db_index(ctx, &argv[j + 1])?;
             j += 1;
         } else {
-            return Reply::err(ERR_SYNTAX);
+            return Err(Reply::err(ERR_SYNTAX));
         }
         j += 1;
     }
     if src == dst && argv[1] == argv[2] {
-        return Reply::err(ERR_SAME);
+        return Err(Reply::err(ERR_SAME));
     }
     let now = ctx.now_ms();
     let Some(value) = ctx.keyspace.lookup_write(src, &argv[1], now).cloned() else {
-        return Reply::Integer(0);
+        return Ok(Reply::Integer(0));
     };
     let expire = ctx.keyspace.get_expire(src, &argv[1]);
     if ctx.keyspace.exists(dst, &argv[2], now) {
         if !replace {
-            return Reply::Integer(0);
+            return Ok(Reply::Integer(0));
         }
         ctx.keyspace.remove(dst, &argv[2]);
     }
@@ -129,25 +131,22 @@ fn copy_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         value,
         expire.map_or(Ttl::Clear, Ttl::At),
     );
-    Reply::Integer(1)
+    Ok(Reply::Integer(1))
 }
 
-fn move_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
-    let dst = match db_index(ctx, &argv[2]) {
-        Ok(d) => d,
-        Err(e) => return e,
-    };
+fn move_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let dst = db_index(ctx, &argv[2])?;
     let src = ctx.session.db;
     if src == dst {
-        return Reply::err(ERR_SAME);
+        return Err(Reply::err(ERR_SAME));
     }
     let now = ctx.now_ms();
     if !ctx.keyspace.exists(src, &argv[1], now) || ctx.keyspace.exists(dst, &argv[1], now) {
-        return Reply::Integer(0);
+        return Ok(Reply::Integer(0));
     }
     let expire = ctx.keyspace.get_expire(src, &argv[1]);
     let Some(value) = ctx.keyspace.remove(src, &argv[1]) else {
-        return Reply::Integer(0);
+        return Ok(Reply::Integer(0));
     };
     ctx.keyspace.set(
         dst,
@@ -155,72 +154,22 @@ fn move_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         value,
         expire.map_or(Ttl::Clear, Ttl::At),
     );
-    Reply::Integer(1)
+    Ok(Reply::Integer(1))
 }
 
-fn keys_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn keys_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let keys = ctx.keyspace.keys_matching(ctx.session.db, &argv[1], now);
-    Reply::Array(keys.into_iter().map(Reply::Bulk).collect())
+    Ok(Reply::Array(keys.into_iter().map(Reply::Bulk).collect()))
 }
 
-/// parseScanCursorOrReply (7.0): strtoul over the whole argument, base 10. A leading
-/// space, trailing garbage or overflow is "invalid cursor"; a sign is accepted and a
-/// minus wraps (strtoul's rule); an empty string is cursor 0. An embedded NUL ends the
-/// C string, so parsing stops there.
-pub(crate) fn parse_cursor(arg: &[u8]) -> Option<u64> {
-    let s = match arg.iter().position(|&b| b == 0) {
-        Some(n) => &arg[..n],
-        None => arg,
-    };
-    if s.first()
-        .is_some_and(|&c| matches!(c, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r'))
-    {
-        return None;
-    }
-    if s.is_empty() {
-        return Some(0);
-    }
-    let (neg, digits) = match s[0] {
-        b'-' => (true, &s[1..]),
-        b'+' => (false, &s[1..]),
-        _ => (false, s),
-    };
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    let mut v: u64 = 0;
-    for &c in digits {
-        v = v.checked_mul(10)?.checked_add((c - b'0') as u64)?;
-    }
-    Some(if neg { v.wrapping_neg() } else { v })
-}
-
-fn scan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
-    let Some(mut cursor) = parse_cursor(&argv[1]) else {
-        return Reply::err("ERR invalid cursor");
-    };
-    let mut count: i64 = 10;
-    let mut pattern: Option<&Bytes> = None;
-    let mut type_name: Option<&Bytes> = None;
-    let mut i = 2;
-    while i < argv.len() {
-        let more = argv.len() - i >= 2;
-        if is(&argv[i], "count") && more {
-            count = match arg_i64(&argv[i + 1]) {
-                Ok(c) if c < 1 => return Reply::err(ERR_SYNTAX),
-                Ok(c) => c,
-                Err(e) => return e,
-            };
-        } else if is(&argv[i], "match") && more {
-            pattern = Some(&argv[i + 1]).filter(|p| p.as_ref() != b"*");
-        } else if is(&argv[i], "type") && more {
-            type_name = Some(&argv[i + 1]);
-        } else {
-            return Reply::err(ERR_SYNTAX);
-        }
-        i += 2;
-    }
+fn scan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let mut cursor = scan_cursor(&argv[1])?;
+    let ScanOpts {
+        count,
+        pattern,
+        type_name,
+    } = scan_opts(argv, 2, true)?;
     let db = ctx.session.db;
     // Redis: keep scanning buckets until `count` keys were collected, at most count*10
     // buckets per call (so sparse tables still return promptly).
@@ -228,7 +177,7 @@ fn scan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     let mut max_iterations = count.saturating_mul(10);
     loop {
         cursor = ctx.keyspace.scan(db, cursor, &mut found);
-        if cursor == 0 || max_iterations == 0 || found.len() as i64 >= count {
+        if cursor == 0 || max_iterations == 0 || found.len() as u64 >= count {
             break;
         }
         max_iterations -= 1;
@@ -236,10 +185,16 @@ fn scan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     let now = ctx.now_ms();
     let mut keys = Vec::new();
     for (k, t) in found {
-        if pattern.is_some_and(|p| !stringmatchlen(p, &k, false)) {
+        if pattern
+            .as_ref()
+            .is_some_and(|p| !stringmatchlen(p, &k, false))
+        {
             continue;
         }
-        if type_name.is_some_and(|want| !want.eq_ignore_ascii_case(t.as_bytes())) {
+        if type_name
+            .as_ref()
+            .is_some_and(|want| !want.eq_ignore_ascii_case(t.as_bytes()))
+        {
             continue;
         }
         if ctx.keyspace.expire_if_needed(db, &k, now) {
@@ -247,20 +202,17 @@ fn scan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         }
         keys.push(Reply::Bulk(k));
     }
-    Reply::Array(vec![
-        Reply::Bulk(Bytes::from(cursor.to_string())),
-        Reply::Array(keys),
-    ])
+    Ok(scan_reply(cursor, keys))
 }
 
-fn randomkey_cmd(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
+fn randomkey_cmd(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let db = ctx.session.db;
     let key = ctx.keyspace.random_key(db, now, &mut ctx.server.rng);
-    key.map_or(Reply::Null, Reply::Bulk)
+    Ok(key.map_or(Reply::Null, Reply::Bulk))
 }
 
-fn touch_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn touch_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     exists_cmd(ctx, argv)
 }
 
@@ -273,7 +225,13 @@ enum Unit {
 }
 
 /// expireGenericCommand. `base_ms` is now for EXPIRE/PEXPIRE and 0 for the *AT forms.
-fn expire_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], base_ms: i64, unit: Unit, cmd: &str) -> Reply {
+fn expire_generic(
+    ctx: &mut Ctx<'_>,
+    argv: &[Bytes],
+    base_ms: i64,
+    unit: Unit,
+    cmd: &str,
+) -> CmdResult {
     let (mut nx, mut xx, mut gt, mut lt) = (false, false, false, false);
     for opt in &argv[3..] {
         if is(opt, "nx") {
@@ -285,33 +243,36 @@ fn expire_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], base_ms: i64, unit: Unit, c
         } else if is(opt, "lt") {
             lt = true;
         } else {
-            return Reply::error_bytes([b"ERR Unsupported option ", c_str(opt)].concat());
+            return Err(Reply::error_bytes(
+                [b"ERR Unsupported option ", c_str(opt)].concat(),
+            ));
         }
     }
     if nx && (xx || gt || lt) {
-        return Reply::err("ERR NX and XX, GT or LT options at the same time are not compatible");
+        return Err(Reply::err(
+            "ERR NX and XX, GT or LT options at the same time are not compatible",
+        ));
     }
     if gt && lt {
-        return Reply::err("ERR GT and LT options at the same time are not compatible");
+        return Err(Reply::err(
+            "ERR GT and LT options at the same time are not compatible",
+        ));
     }
     let invalid = || Reply::error(format!("ERR invalid expire time in '{cmd}' command"));
-    let mut when = match arg_i64(&argv[2]) {
-        Ok(w) => w,
-        Err(e) => return e,
-    };
+    let mut when = arg_i64(&argv[2])?;
     if unit == Unit::Seconds {
         when = match when.checked_mul(1000) {
             Some(w) => w,
-            None => return invalid(),
+            None => return Ok(invalid()),
         };
     }
     let Some(when) = when.checked_add(base_ms) else {
-        return invalid();
+        return Ok(invalid());
     };
     let now = ctx.now_ms();
     let db = ctx.session.db;
     if !ctx.keyspace.exists(db, &argv[1], now) {
-        return Reply::Integer(0);
+        return Ok(Reply::Integer(0));
     }
     let current = ctx.keyspace.get_expire(db, &argv[1]).map(|c| c as i64);
     let refused = (nx && current.is_some())
@@ -320,43 +281,43 @@ fn expire_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], base_ms: i64, unit: Unit, c
         || (gt && current.is_none_or(|c| when <= c))
         || (lt && current.is_some_and(|c| when >= c));
     if refused {
-        return Reply::Integer(0);
+        return Ok(Reply::Integer(0));
     }
     if when <= now as i64 {
         ctx.keyspace.remove(db, &argv[1]);
     } else {
         ctx.keyspace.set_expire(db, &argv[1], when as u64);
     }
-    Reply::Integer(1)
+    Ok(Reply::Integer(1))
 }
 
-fn expire_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn expire_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms() as i64;
     expire_generic(ctx, argv, now, Unit::Seconds, "expire")
 }
 
-fn pexpire_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn pexpire_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms() as i64;
     expire_generic(ctx, argv, now, Unit::Millis, "pexpire")
 }
 
-fn expireat_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn expireat_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     expire_generic(ctx, argv, 0, Unit::Seconds, "expireat")
 }
 
-fn pexpireat_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn pexpireat_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     expire_generic(ctx, argv, 0, Unit::Millis, "pexpireat")
 }
 
 /// ttlGenericCommand: -2 no key, -1 no TTL, else the remaining (or absolute) time.
-fn ttl_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], millis: bool, absolute: bool) -> Reply {
+fn ttl_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], millis: bool, absolute: bool) -> CmdResult {
     let now = ctx.now_ms();
     let db = ctx.session.db;
     if ctx.keyspace.lookup_read(db, &argv[1], now).is_none() {
-        return Reply::Integer(-2);
+        return Ok(Reply::Integer(-2));
     }
     let Some(when) = ctx.keyspace.get_expire(db, &argv[1]) else {
-        return Reply::Integer(-1);
+        return Ok(Reply::Integer(-1));
     };
     let ttl = if absolute {
         when
@@ -364,34 +325,34 @@ fn ttl_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], millis: bool, absolute: bool) 
         when.saturating_sub(now)
     };
     let ttl = ttl.min(i64::MAX as u64) as i64;
-    Reply::Integer(if millis {
+    Ok(Reply::Integer(if millis {
         ttl
     } else {
         ttl.saturating_add(500) / 1000
-    })
+    }))
 }
 
-fn ttl_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn ttl_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     ttl_generic(ctx, argv, false, false)
 }
 
-fn pttl_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn pttl_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     ttl_generic(ctx, argv, true, false)
 }
 
-fn expiretime_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn expiretime_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     ttl_generic(ctx, argv, false, true)
 }
 
-fn pexpiretime_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn pexpiretime_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     ttl_generic(ctx, argv, true, true)
 }
 
-fn persist_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn persist_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let db = ctx.session.db;
     let done = ctx.keyspace.exists(db, &argv[1], now) && ctx.keyspace.persist(db, &argv[1]);
-    Reply::Integer(done as i64)
+    Ok(Reply::Integer(done as i64))
 }
 
 // ---- OBJECT -------------------------------------------------------------------------
@@ -417,49 +378,51 @@ const OBJECT_HELP: &[&str] = &[
 /// Redis's OBJ_SHARED_REFCOUNT: integers 0..9999 are shared objects.
 const SHARED_REFCOUNT: i64 = i32::MAX as i64;
 
-fn object_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn object_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let sub = &argv[1];
     let known = ["encoding", "freq", "idletime", "refcount"];
     if is(sub, "help") {
         if argv.len() != 2 {
-            return Reply::err("ERR wrong number of arguments for 'object|help' command");
+            return Err(Reply::err(
+                "ERR wrong number of arguments for 'object|help' command",
+            ));
         }
-        return Reply::Array(
+        return Ok(Reply::Array(
             OBJECT_HELP
                 .iter()
                 .map(|l| Reply::Simple((*l).into()))
                 .collect(),
-        );
+        ));
     }
     let Some(name) = known.iter().find(|n| is(sub, n)) else {
-        return Reply::error_bytes(
+        return Err(Reply::error_bytes(
             [
                 b"ERR unknown subcommand '",
                 printf_s(sub, 128),
                 b"'. Try OBJECT HELP.",
             ]
             .concat(),
-        );
+        ));
     };
     if argv.len() != 3 {
-        return Reply::error(format!(
+        return Err(Reply::error(format!(
             "ERR wrong number of arguments for 'object|{name}' command"
-        ));
+        )));
     }
     let now = ctx.now_ms();
     let Some(v) = ctx.keyspace.lookup_read(ctx.session.db, &argv[2], now) else {
-        return Reply::Null;
+        return Ok(Reply::Null);
     };
     match *name {
-        "encoding" => Reply::bulk(v.encoding_name()),
+        "encoding" => Ok(Reply::bulk(v.encoding_name())),
         "refcount" => {
             let shared = v.encoding_name() == "int"
                 && v.as_str().and_then(|s| crate::util::int::string2ll(s)).is_some_and(|n| (0..10_000).contains(&n));
-            Reply::Integer(if shared { SHARED_REFCOUNT } else { 1 })
+            Ok(Reply::Integer(if shared { SHARED_REFCOUNT } else { 1 }))
         }
         // Access times are not tracked: every key reads as just used.
-        "idletime" => Reply::Integer(0),
-        _ => Reply::err("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."),
+        "idletime" => Ok(Reply::Integer(0)),
+        _ => Err(Reply::err("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")),
     }
 }
 
@@ -756,12 +719,12 @@ pub const COMMANDS: &[Command] = &[
 
 #[cfg(test)]
 mod tests {
-    use crate::cmd::strings::harness::{b, e, i, H};
+    use crate::cmd::testkit::{b, e, i, Harness};
     use crate::resp::Reply;
 
     #[test]
     fn del_exists_type_touch() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         h.run("MSET a 1 b 2");
         assert_eq!(h.run("EXISTS a a b c"), i(3));
         assert_eq!(h.run("TYPE a"), Reply::simple("string"));
@@ -774,7 +737,7 @@ mod tests {
 
     #[test]
     fn rename_copy_move() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         assert_eq!(h.run("RENAME a b"), e("ERR no such key"));
         h.run("SET a 1 EX 100");
         assert_eq!(h.run("RENAME a a"), Reply::OK);
@@ -811,7 +774,7 @@ mod tests {
 
     #[test]
     fn keys_scan_randomkey() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         assert_eq!(h.run("RANDOMKEY"), Reply::Null);
         for n in 0..100 {
             h.run(&format!("SET key:{n} v"));
@@ -845,15 +808,12 @@ mod tests {
         assert_eq!(seen.len(), 100);
         assert_eq!(h.run("SCAN 0 COUNT 0"), e("ERR syntax error"));
         assert_eq!(h.run("SCAN abc"), e("ERR invalid cursor"));
-        assert_eq!(super::parse_cursor(b"-1"), Some(u64::MAX));
-        assert_eq!(super::parse_cursor(b""), Some(0));
-        assert_eq!(super::parse_cursor(b" 5"), None);
         assert!(matches!(h.run("RANDOMKEY"), Reply::Bulk(_)));
     }
 
     #[test]
     fn expire_family() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         assert_eq!(h.run("EXPIRE nokey 10"), i(0));
         h.run("SET k v");
         assert_eq!(h.run("TTL k"), i(-1));
@@ -882,7 +842,7 @@ mod tests {
             h.run("PEXPIRE k 9223372036854775807"),
             e("ERR invalid expire time in 'pexpire' command")
         );
-        let at = super::super::strings::harness::T0_MS / 1000 + 50;
+        let at = crate::cmd::testkit::T0_MS / 1000 + 50;
         assert_eq!(h.run(&format!("EXPIREAT k {at}")), i(1));
         assert_eq!(h.run("EXPIRETIME k"), i(at as i64));
         assert_eq!(h.run("PEXPIRETIME k"), i(at as i64 * 1000));
@@ -898,7 +858,7 @@ mod tests {
 
     #[test]
     fn object_subcommands() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         h.run("SET n 123");
         h.run("SET big 123456");
         assert_eq!(h.run("OBJECT ENCODING n"), b("int"));

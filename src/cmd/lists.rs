@@ -1,46 +1,17 @@
-//! List commands (t_list.c). The push/pop/move cores are public functions over the
-//! keyspace ([`push`], [`pop_from`], [`move_one`], [`mpop`]) so the blocking variants can
-//! reuse them once the event loop wires them; every mutation goes through
-//! [`Keyspace::lookup_write`], [`Keyspace::set`] and [`Keyspace::remove`], and a list
-//! emptied by a command is deleted.
+//! List commands (t_list.c). The push/pop/move cores live in `pop.rs` (shared with the
+//! blocking variants in `blocking.rs`); every mutation goes through the keyspace's
+//! `write_as` / `set` / `remove`, and a list emptied by a command is deleted.
 
-use super::strings::{arg_i64, wrongtype, ERR_SYNTAX};
-use super::table::Command;
+use super::args::{arg_i64, arg_range, is, wrongtype, ERR_POSITIVE, ERR_SYNTAX};
+use super::pop::{
+    delete_list_if_empty, key_elements_reply, list_mut, move_one, mpop, parse_list_mpop, pop_from,
+    push,
+};
+use super::table::{CmdResult, Command};
 use super::Ctx;
 use crate::db::list::{self, End, List};
-use crate::db::{Keyspace, Ttl, Value};
 use crate::resp::Reply;
 use bytes::Bytes;
-
-const ERR_POSITIVE: &str = "ERR value is out of range, must be positive";
-
-/// getRangeLongFromObjectOrReply: an integer in `min..=max`, else `msg` (or, without
-/// one, Redis's generic text); a non-integer is `msg` too when one is given.
-fn arg_range(arg: &[u8], min: i64, max: i64, msg: Option<&'static str>) -> Result<i64, Reply> {
-    let v = match arg_i64(arg) {
-        Ok(v) => v,
-        Err(e) => return Err(msg.map_or(e, Reply::err)),
-    };
-    if v < min || v > max {
-        return Err(match msg {
-            Some(m) => Reply::err(m),
-            None => Reply::error(format!(
-                "ERR value is out of range, value must between {min} and {max}"
-            )),
-        });
-    }
-    Ok(v)
-}
-
-/// The list at `key` for writing: Ok(None) when missing, WRONGTYPE for another type.
-fn list_mut<'a>(
-    ks: &'a mut Keyspace,
-    db: usize,
-    key: &[u8],
-    now_ms: u64,
-) -> Result<Option<&'a mut List>, Reply> {
-    ks.write_as(db, key, now_ms).map_err(|_| wrongtype())
-}
 
 /// The list at `key` for reading (hit/miss counted).
 fn list_ref<'a>(ctx: &'a mut Ctx<'_>, key: &[u8]) -> Result<Option<&'a List>, Reply> {
@@ -50,144 +21,40 @@ fn list_ref<'a>(ctx: &'a mut Ctx<'_>, key: &[u8]) -> Result<Option<&'a List>, Re
         .map_err(|_| wrongtype())
 }
 
-/// Deletes `key` if it holds an empty list (after a pop or removal).
-fn delete_if_empty(ks: &mut Keyspace, db: usize, key: &[u8]) {
-    ks.remove_if_empty::<List>(db, key);
-}
-
-/// LPUSH/RPUSH (and the X variants with `only_existing`): pushes `elems` one by one at
-/// `end`, creating the list if needed. Returns the new length (0 for an X miss).
-pub fn push(
-    ks: &mut Keyspace,
-    db: usize,
-    key: &Bytes,
-    now_ms: u64,
-    end: End,
-    elems: &[Bytes],
-    only_existing: bool,
-) -> Result<usize, Reply> {
-    if let Some(l) = list_mut(ks, db, key, now_ms)? {
-        for e in elems {
-            list::push(l, end, e.clone());
-        }
-        return Ok(l.len());
-    }
-    if only_existing || elems.is_empty() {
-        return Ok(0);
-    }
-    let mut l = List::with_capacity(elems.len());
-    for e in elems {
-        list::push(&mut l, end, e.clone());
-    }
-    let n = l.len();
-    ks.set(db, key.clone(), Value::List(l), Ttl::Keep);
-    Ok(n)
-}
-
-/// Pops up to `count` elements from `end` of the list at `key` (deleting it if emptied).
-/// Ok(None) when the key is missing; WRONGTYPE for another type. `count` 0 pops nothing.
-pub fn pop_from(
-    ks: &mut Keyspace,
-    db: usize,
-    key: &[u8],
-    now_ms: u64,
-    end: End,
-    count: usize,
-) -> Result<Option<Vec<Bytes>>, Reply> {
-    let Some(l) = list_mut(ks, db, key, now_ms)? else {
-        return Ok(None);
-    };
-    let n = count.min(l.len());
-    let out: Vec<Bytes> = (0..n).filter_map(|_| list::pop(l, end)).collect();
-    delete_if_empty(ks, db, key);
-    Ok(Some(out))
-}
-
-/// LMOVE/RPOPLPUSH's core: pops from `from` of `src` and pushes at `to` of `dst`
-/// (creating it). Ok(None) when `src` is missing. WRONGTYPE if either key holds another
-/// type, checked before anything moves. `src == dst` rotates the list.
-pub fn move_one(
-    ks: &mut Keyspace,
-    db: usize,
-    src: &[u8],
-    dst: &Bytes,
-    now_ms: u64,
-    from: End,
-    to: End,
-) -> Result<Option<Bytes>, Reply> {
-    if list_mut(ks, db, src, now_ms)?.is_none_or(|l| l.is_empty()) {
-        return Ok(None);
-    }
-    list_mut(ks, db, dst, now_ms)?;
-    let Some(v) = list_mut(ks, db, src, now_ms)?.and_then(|l| list::pop(l, from)) else {
-        return Ok(None);
-    };
-    push(ks, db, dst, now_ms, to, std::slice::from_ref(&v), false)?;
-    delete_if_empty(ks, db, src);
-    Ok(Some(v))
-}
-
-/// LMPOP's core (mpopGenericCommand): pops up to `count` from the first non-empty list
-/// among `keys`. Ok(None) when all are missing; WRONGTYPE at the first key of another
-/// type met before a non-empty list.
-pub fn mpop(
-    ks: &mut Keyspace,
-    db: usize,
-    keys: &[Bytes],
-    now_ms: u64,
-    end: End,
-    count: usize,
-) -> Result<Option<(Bytes, Vec<Bytes>)>, Reply> {
-    for k in keys {
-        if list_mut(ks, db, k, now_ms)?.is_none_or(|l| l.is_empty()) {
-            continue;
-        }
-        let popped = pop_from(ks, db, k, now_ms, end, count)?.unwrap_or_default();
-        return Ok(Some((k.clone(), popped)));
-    }
-    Ok(None)
-}
-
 fn bulks(v: Vec<Bytes>) -> Reply {
     Reply::Array(v.into_iter().map(Reply::Bulk).collect())
 }
 
-/// The reply LMPOP (and BLMPOP) give for a successful pop: [key, [elements]].
-pub fn key_elements_reply(key: Bytes, elems: Vec<Bytes>) -> Reply {
-    Reply::Array(vec![Reply::Bulk(key), bulks(elems)])
-}
-
 // ---- Push -----------------------------------------------------------------------------
 
-fn push_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], end: End, only_existing: bool) -> Reply {
+fn push_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], end: End, only_existing: bool) -> CmdResult {
     let now = ctx.now_ms();
-    match push(
+    let db = ctx.session.db;
+    let n = push(
         ctx.keyspace,
-        ctx.session.db,
+        db,
         &argv[1],
         now,
         end,
         &argv[2..],
         only_existing,
-    ) {
-        Ok(n) => Reply::Integer(n as i64),
-        Err(e) => e,
-    }
+    )?;
+    Ok(Reply::Integer(n as i64))
 }
 
-fn lpush_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn lpush_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     push_generic(ctx, argv, End::Head, false)
 }
 
-fn rpush_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn rpush_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     push_generic(ctx, argv, End::Tail, false)
 }
 
-fn lpushx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn lpushx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     push_generic(ctx, argv, End::Head, true)
 }
 
-fn rpushx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn rpushx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     push_generic(ctx, argv, End::Tail, true)
 }
 
@@ -195,150 +62,94 @@ fn rpushx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
 
 /// popGenericCommand: without a count, one bulk or nil; with one, an array (a missing key
 /// is a null array, count 0 on an existing list an empty array).
-fn pop_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], end: End) -> Reply {
+fn pop_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], end: End) -> CmdResult {
     if argv.len() > 3 {
-        return Reply::error(format!(
+        return Err(Reply::error(format!(
             "ERR wrong number of arguments for '{}' command",
             if end == End::Head { "lpop" } else { "rpop" }
-        ));
+        )));
     }
     let count = match argv.get(2) {
-        Some(a) => match arg_range(a, 0, i64::MAX, Some(ERR_POSITIVE)) {
-            Ok(n) => Some(n as usize),
-            Err(e) => return e,
-        },
+        Some(a) => Some(arg_range(a, 0, i64::MAX, Some(ERR_POSITIVE))? as usize),
         None => None,
     };
     let now = ctx.now_ms();
     let db = ctx.session.db;
-    match pop_from(ctx.keyspace, db, &argv[1], now, end, count.unwrap_or(1)) {
-        Err(e) => e,
-        Ok(None) if count.is_some() => Reply::NullArray,
-        Ok(None) => Reply::Null,
-        Ok(Some(v)) if count.is_some() => bulks(v),
-        Ok(Some(v)) => v.into_iter().next().map_or(Reply::Null, Reply::Bulk),
+    match pop_from(ctx.keyspace, db, &argv[1], now, end, count.unwrap_or(1))? {
+        None if count.is_some() => Ok(Reply::NullArray),
+        None => Ok(Reply::Null),
+        Some(v) if count.is_some() => Ok(bulks(v)),
+        Some(v) => Ok(v.into_iter().next().map_or(Reply::Null, Reply::Bulk)),
     }
 }
 
-fn lpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn lpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     pop_generic(ctx, argv, End::Head)
 }
 
-fn rpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn rpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     pop_generic(ctx, argv, End::Tail)
 }
 
-fn lmove_reply(ctx: &mut Ctx<'_>, src: &Bytes, dst: &Bytes, from: End, to: End) -> Reply {
+fn lmove_reply(ctx: &mut Ctx<'_>, src: &Bytes, dst: &Bytes, from: End, to: End) -> CmdResult {
     let now = ctx.now_ms();
-    match move_one(ctx.keyspace, ctx.session.db, src, dst, now, from, to) {
-        Ok(v) => v.map_or(Reply::Null, Reply::Bulk),
-        Err(e) => e,
-    }
+    let v = move_one(ctx.keyspace, ctx.session.db, src, dst, now, from, to)?;
+    Ok(v.map_or(Reply::Null, Reply::Bulk))
 }
 
-fn rpoplpush_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn rpoplpush_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     lmove_reply(ctx, &argv[1], &argv[2], End::Tail, End::Head)
 }
 
-fn lmove_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn lmove_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let (Some(from), Some(to)) = (End::parse(&argv[3]), End::parse(&argv[4])) else {
-        return Reply::err(ERR_SYNTAX);
+        return Err(Reply::err(ERR_SYNTAX));
     };
     lmove_reply(ctx, &argv[1], &argv[2], from, to)
 }
 
-/// LMPOP's (and BLMPOP's) arguments from `argv[numkeys_idx..]`: the keys, the end and
-/// the count (lmpopGenericCommand's parser).
-pub fn parse_mpop_args(
-    argv: &[Bytes],
-    numkeys_idx: usize,
-) -> Result<(&[Bytes], End, usize), Reply> {
-    let numkeys = arg_range(
-        &argv[numkeys_idx],
-        1,
-        i64::MAX,
-        Some("ERR numkeys should be greater than 0"),
-    )?;
-    let where_idx = usize::try_from(numkeys)
-        .ok()
-        .and_then(|n| n.checked_add(numkeys_idx + 1))
-        .filter(|&w| w < argv.len())
-        .ok_or(Reply::err(ERR_SYNTAX))?;
-    let end = End::parse(&argv[where_idx]).ok_or(Reply::err(ERR_SYNTAX))?;
-    let mut count = None;
-    let mut j = where_idx + 1;
-    while j < argv.len() {
-        if count.is_none() && super::strings::is(&argv[j], "count") && j + 1 < argv.len() {
-            j += 1;
-            let n = arg_range(
-                &argv[j],
-                1,
-                i64::MAX,
-                Some("ERR count should be greater than 0"),
-            )?;
-            count = Some(n as usize);
-        } else {
-            return Err(Reply::err(ERR_SYNTAX));
-        }
-        j += 1;
-    }
-    Ok((&argv[numkeys_idx + 1..where_idx], end, count.unwrap_or(1)))
-}
-
-fn lmpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
-    let (keys, end, count) = match parse_mpop_args(argv, 1) {
-        Ok(p) => p,
-        Err(e) => return e,
-    };
+fn lmpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let (keys, end, count) = parse_list_mpop(argv, 1)?;
     let now = ctx.now_ms();
-    match mpop(ctx.keyspace, ctx.session.db, keys, now, end, count) {
-        Ok(Some((k, v))) => key_elements_reply(k, v),
-        Ok(None) => Reply::NullArray,
-        Err(e) => e,
+    match mpop(ctx.keyspace, ctx.session.db, keys, now, end, count)? {
+        Some((k, v)) => Ok(key_elements_reply(k, v)),
+        None => Ok(Reply::NullArray),
     }
 }
 
 // ---- Read -----------------------------------------------------------------------------
 
-fn llen_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
-    match list_ref(ctx, &argv[1]) {
-        Ok(l) => Reply::Integer(l.map_or(0, |l| l.len() as i64)),
-        Err(e) => e,
-    }
+fn llen_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let l = list_ref(ctx, &argv[1])?;
+    Ok(Reply::Integer(l.map_or(0, |l| l.len() as i64)))
 }
 
-fn lrange_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
-    let (start, end) = match (arg_i64(&argv[2]), arg_i64(&argv[3])) {
-        (Ok(s), Ok(e)) => (s, e),
-        (Err(e), _) | (_, Err(e)) => return e,
-    };
-    match list_ref(ctx, &argv[1]) {
-        Err(e) => e,
-        Ok(None) => Reply::Array(Vec::new()),
-        Ok(Some(l)) => match list::range(start, end, l.len()) {
-            None => Reply::Array(Vec::new()),
-            Some((s, e)) => Reply::Array(l.range(s..=e).cloned().map(Reply::Bulk).collect()),
+fn lrange_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let (start, end) = (arg_i64(&argv[2])?, arg_i64(&argv[3])?);
+    match list_ref(ctx, &argv[1])? {
+        None => Ok(Reply::Array(Vec::new())),
+        Some(l) => match list::range(start, end, l.len()) {
+            None => Ok(Reply::Array(Vec::new())),
+            Some((s, e)) => Ok(Reply::Array(
+                l.range(s..=e).cloned().map(Reply::Bulk).collect(),
+            )),
         },
     }
 }
 
-fn lindex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
-    let l = match list_ref(ctx, &argv[1]) {
-        Err(e) => return e,
-        Ok(None) => return Reply::Null,
-        Ok(Some(l)) => l,
+fn lindex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let l = match list_ref(ctx, &argv[1])? {
+        None => return Ok(Reply::Null),
+        Some(l) => l,
     };
-    let idx = match arg_i64(&argv[2]) {
-        Ok(i) => i,
-        Err(e) => return e,
-    };
-    list::index(idx, l.len())
+    let idx = arg_i64(&argv[2])?;
+    Ok(list::index(idx, l.len())
         .and_then(|i| l.get(i))
-        .map_or(Reply::Null, |v| Reply::Bulk(v.clone()))
+        .map_or(Reply::Null, |v| Reply::Bulk(v.clone())))
 }
 
 /// LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len].
-fn lpos_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn lpos_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let mut rank: i64 = 1;
     let mut count: i64 = -1;
     let mut maxlen: i64 = 0;
@@ -346,7 +157,7 @@ fn lpos_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     while j < argv.len() {
         let more = j + 1 < argv.len();
         let opt = &argv[j];
-        let parsed = if super::strings::is(opt, "rank") && more {
+        let parsed = if is(opt, "rank") && more {
             arg_i64(&argv[j + 1]).and_then(|r| {
                 if r == 0 {
                     Err(Reply::err("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list"))
@@ -355,7 +166,7 @@ fn lpos_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
                     Ok(())
                 }
             })
-        } else if super::strings::is(opt, "count") && more {
+        } else if is(opt, "count") && more {
             arg_range(
                 &argv[j + 1],
                 0,
@@ -363,7 +174,7 @@ fn lpos_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
                 Some("ERR COUNT can't be negative"),
             )
             .map(|c| count = c)
-        } else if super::strings::is(opt, "maxlen") && more {
+        } else if is(opt, "maxlen") && more {
             arg_range(
                 &argv[j + 1],
                 0,
@@ -374,16 +185,13 @@ fn lpos_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         } else {
             Err(Reply::err(ERR_SYNTAX))
         };
-        if let Err(e) = parsed {
-            return e;
-        }
+        parsed?;
         j += 2;
     }
-    let l = match list_ref(ctx, &argv[1]) {
-        Err(e) => return e,
-        Ok(None) if count != -1 => return Reply::Array(Vec::new()),
-        Ok(None) => return Reply::Null,
-        Ok(Some(l)) => l,
+    let l = match list_ref(ctx, &argv[1])? {
+        None if count != -1 => return Ok(Reply::Array(Vec::new())),
+        None => return Ok(Reply::Null),
+        Some(l) => l,
     };
     let from_tail = rank < 0;
     // Redis negates a negative rank in a C long: LONG_MIN stays negative, so every
@@ -413,68 +221,59 @@ fn lpos_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         }
     }
     if count == -1 {
-        found.into_iter().next().unwrap_or(Reply::Null)
+        Ok(found.into_iter().next().unwrap_or(Reply::Null))
     } else {
-        Reply::Array(found)
+        Ok(Reply::Array(found))
     }
 }
 
 // ---- In-place writes ------------------------------------------------------------------
 
-fn lset_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn lset_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
-    let l = match list_mut(ctx.keyspace, ctx.session.db, &argv[1], now) {
-        Err(e) => return e,
-        Ok(None) => return Reply::err("ERR no such key"),
-        Ok(Some(l)) => l,
+    let l = match list_mut(ctx.keyspace, ctx.session.db, &argv[1], now)? {
+        None => return Err(Reply::err("ERR no such key")),
+        Some(l) => l,
     };
-    let idx = match arg_i64(&argv[2]) {
-        Ok(i) => i,
-        Err(e) => return e,
-    };
+    let idx = arg_i64(&argv[2])?;
     match list::index(idx, l.len()).and_then(|i| l.get_mut(i)) {
         Some(slot) => {
             *slot = argv[3].clone();
-            Reply::OK
+            Ok(Reply::OK)
         }
-        None => Reply::err("ERR index out of range"),
+        None => Err(Reply::err("ERR index out of range")),
     }
 }
 
-fn linsert_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
-    let after = if super::strings::is(&argv[2], "after") {
+fn linsert_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let after = if is(&argv[2], "after") {
         true
-    } else if super::strings::is(&argv[2], "before") {
+    } else if is(&argv[2], "before") {
         false
     } else {
-        return Reply::err(ERR_SYNTAX);
+        return Err(Reply::err(ERR_SYNTAX));
     };
     let now = ctx.now_ms();
-    let l = match list_mut(ctx.keyspace, ctx.session.db, &argv[1], now) {
-        Err(e) => return e,
-        Ok(None) => return Reply::Integer(0),
-        Ok(Some(l)) => l,
+    let l = match list_mut(ctx.keyspace, ctx.session.db, &argv[1], now)? {
+        None => return Ok(Reply::Integer(0)),
+        Some(l) => l,
     };
     match l.iter().position(|v| *v == argv[3]) {
         Some(i) => {
             l.insert(if after { i + 1 } else { i }, argv[4].clone());
-            Reply::Integer(l.len() as i64)
+            Ok(Reply::Integer(l.len() as i64))
         }
-        None => Reply::Integer(-1),
+        None => Ok(Reply::Integer(-1)),
     }
 }
 
-fn lrem_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
-    let count = match arg_i64(&argv[2]) {
-        Ok(c) => c,
-        Err(e) => return e,
-    };
+fn lrem_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let count = arg_i64(&argv[2])?;
     let now = ctx.now_ms();
     let db = ctx.session.db;
-    let l = match list_mut(ctx.keyspace, db, &argv[1], now) {
-        Err(e) => return e,
-        Ok(None) => return Reply::Integer(0),
-        Ok(Some(l)) => l,
+    let l = match list_mut(ctx.keyspace, db, &argv[1], now)? {
+        None => return Ok(Reply::Integer(0)),
+        Some(l) => l,
     };
     let limit = if count == 0 {
         u64::MAX
@@ -503,21 +302,17 @@ fn lrem_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             }
         }
     }
-    delete_if_empty(ctx.keyspace, db, &argv[1]);
-    Reply::Integer(removed as i64)
+    delete_list_if_empty(ctx.keyspace, db, &argv[1]);
+    Ok(Reply::Integer(removed as i64))
 }
 
-fn ltrim_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
-    let (start, end) = match (arg_i64(&argv[2]), arg_i64(&argv[3])) {
-        (Ok(s), Ok(e)) => (s, e),
-        (Err(e), _) | (_, Err(e)) => return e,
-    };
+fn ltrim_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let (start, end) = (arg_i64(&argv[2])?, arg_i64(&argv[3])?);
     let now = ctx.now_ms();
     let db = ctx.session.db;
-    let l = match list_mut(ctx.keyspace, db, &argv[1], now) {
-        Err(e) => return e,
-        Ok(None) => return Reply::OK,
-        Ok(Some(l)) => l,
+    let l = match list_mut(ctx.keyspace, db, &argv[1], now)? {
+        None => return Ok(Reply::OK),
+        Some(l) => l,
     };
     match list::range(start, end, l.len()) {
         None => l.clear(),
@@ -526,8 +321,8 @@ fn ltrim_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             l.drain(..s);
         }
     }
-    delete_if_empty(ctx.keyspace, db, &argv[1]);
-    Reply::OK
+    delete_list_if_empty(ctx.keyspace, db, &argv[1]);
+    Ok(Reply::OK)
 }
 
 // ---- Table (flags, key specs, ACL and docs as Redis 7.0.15's COMMAND INFO / DOCS) ----
@@ -758,7 +553,7 @@ pub const COMMANDS: &[Command] = &[
 
 #[cfg(test)]
 mod tests {
-    use crate::cmd::strings::harness::{b, e, i, H};
+    use crate::cmd::testkit::{b, e, i, Harness};
     use crate::resp::Reply;
 
     fn arr(items: &[&str]) -> Reply {
@@ -769,7 +564,7 @@ mod tests {
 
     #[test]
     fn push_pop_len_range() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         assert_eq!(h.run("LPUSH l a b c"), i(3));
         assert_eq!(h.run("RPUSH l d"), i(4));
         assert_eq!(h.run("LRANGE l 0 -1"), arr(&["c", "b", "a", "d"]));
@@ -810,7 +605,7 @@ mod tests {
 
     #[test]
     fn index_set_insert_rem_trim() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         h.run("RPUSH l a b c a b c");
         assert_eq!(h.run("LINDEX l -1"), b("c"));
         assert_eq!(h.run("LINDEX l 6"), Reply::Null);
@@ -839,7 +634,7 @@ mod tests {
 
     #[test]
     fn lpos_options() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         h.run("RPUSH l a b c 1 2 3 c c");
         assert_eq!(h.run("LPOS l c"), i(2));
         assert_eq!(h.run("LPOS l c RANK -1"), i(7));
@@ -865,7 +660,7 @@ mod tests {
 
     #[test]
     fn move_and_mpop() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         h.run("RPUSH s a b c");
         assert_eq!(h.run("RPOPLPUSH s d"), b("c"));
         assert_eq!(h.run("LMOVE s d LEFT RIGHT"), b("a"));
@@ -904,7 +699,7 @@ mod tests {
 
     #[test]
     fn wrongtype_and_expiry() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         h.run("HSET h f v");
         for cmd in [
             "LPUSH h a",

@@ -2,20 +2,33 @@
 //! command family. Handlers are plain functions over a [`Ctx`]: the keyspace, the calling
 //! connection's session and the server's shared state. They never touch sockets or clocks:
 //! the event loop sets `ctx.server.now_us` before it runs a batch of commands.
+//!
+//! Handlers return [`table::CmdResult`] (`Err` is an error reply) so arguments parse with
+//! `?`. Families stand on a ground floor and never import one another: `args` (typed
+//! argument getters, Redis's shared error texts, SCAN options), `reply` (shared reply
+//! shapes), `pop` (the list and sorted-set pop cores the blocking commands reuse),
+//! `context` and `table`; `testkit` is the one harness for their unit tests.
 
+pub mod args;
 pub mod blocking;
+pub mod config_cmd;
 pub mod connection;
 pub mod context;
 pub mod db_cmds;
 pub mod hashes;
+pub mod info;
 pub mod keys;
 pub mod lists;
 pub mod multi;
+pub mod pop;
 pub mod pubsub;
+pub mod reply;
 pub mod server_cmds;
 pub mod sets;
 pub mod strings;
 pub mod table;
+#[cfg(test)]
+pub(crate) mod testkit;
 pub mod zsets;
 
 pub use context::{

@@ -5,41 +5,43 @@
 //! in between (the loop is single-threaded and does not yield inside a command). Watched
 //! keys live in the keyspace, which dirties watchers on every mutation path.
 
-use super::table::Command;
+use super::table::{CmdResult, Command};
 use super::{Ctx, MultiState};
 use crate::resp::Reply;
 use bytes::Bytes;
 
-fn multi_cmd(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
+fn multi_cmd(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
     if ctx.session.multi.is_some() {
-        return Reply::err("ERR MULTI calls can not be nested");
+        return Err(Reply::err("ERR MULTI calls can not be nested"));
     }
     ctx.session.multi = Some(MultiState::default());
-    Reply::OK
+    Ok(Reply::OK)
 }
 
-fn discard_cmd(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
+fn discard_cmd(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
     if ctx.session.multi.take().is_none() {
-        return Reply::err("ERR DISCARD without MULTI");
+        return Err(Reply::err("ERR DISCARD without MULTI"));
     }
     ctx.keyspace.unwatch_all(ctx.session.id);
-    Reply::OK
+    Ok(Reply::OK)
 }
 
-fn exec_cmd(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
+fn exec_cmd(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
     let Some(multi) = ctx.session.multi.take() else {
-        return Reply::err("ERR EXEC without MULTI");
+        return Err(Reply::err("ERR EXEC without MULTI"));
     };
     let id = ctx.session.id;
     let now = ctx.now_ms();
     if multi.errored {
         ctx.keyspace.unwatch_all(id);
-        return Reply::err("EXECABORT Transaction discarded because of previous errors.");
+        return Err(Reply::err(
+            "EXECABORT Transaction discarded because of previous errors.",
+        ));
     }
     let failed = ctx.keyspace.watch_failed(id, now);
     ctx.keyspace.unwatch_all(id);
     if failed {
-        return Reply::NullArray;
+        return Ok(Reply::NullArray);
     }
     ctx.session.in_exec = true;
     let mut replies = Vec::with_capacity(multi.queued.len());
@@ -48,28 +50,28 @@ fn exec_cmd(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
     }
     ctx.session.in_exec = false;
     ctx.session.last_cmd = "exec";
-    Reply::Array(replies)
+    Ok(Reply::Array(replies))
 }
 
-fn watch_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn watch_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     if ctx.session.multi.is_some() {
-        return Reply::err("ERR WATCH inside MULTI is not allowed");
+        return Err(Reply::err("ERR WATCH inside MULTI is not allowed"));
     }
     let now = ctx.now_ms();
     let (id, db) = (ctx.session.id, ctx.session.db);
     for key in &argv[1..] {
         ctx.keyspace.watch(id, db, key, now);
     }
-    Reply::OK
+    Ok(Reply::OK)
 }
 
-fn unwatch_cmd(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
+fn unwatch_cmd(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
     ctx.keyspace.unwatch_all(ctx.session.id);
-    Reply::OK
+    Ok(Reply::OK)
 }
 
 /// RESET: leaves MULTI, unwatches, unsubscribes, selects db 0, RESP2, no name.
-fn reset_cmd(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
+fn reset_cmd(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
     ctx.session.multi = None;
     ctx.keyspace.unwatch_all(ctx.session.id);
     ctx.server.pubsub.remove_client(ctx.session);
@@ -77,7 +79,7 @@ fn reset_cmd(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
     ctx.session.resp = 2;
     ctx.session.name = None;
     ctx.session.authenticated = ctx.server.config.requirepass.is_empty();
-    Reply::simple("RESET")
+    Ok(Reply::simple("RESET"))
 }
 
 const fn txn(
@@ -168,7 +170,7 @@ pub const COMMANDS: &[Command] = &[
 
 #[cfg(test)]
 mod tests {
-    use crate::cmd::server_cmds::testkit::Harness;
+    use crate::cmd::testkit::Harness;
     use crate::resp::Reply;
 
     #[test]

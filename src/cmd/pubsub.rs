@@ -7,7 +7,7 @@
 //! each session keeps its own channel and pattern sets. The loop removes a client from the
 //! index when it disconnects, and `check_invariants` verifies both sides agree.
 
-use super::table::Command;
+use super::table::{CmdResult, Command};
 use super::{Ctx, Session};
 use crate::resp::Reply;
 use crate::util::glob::stringmatchlen;
@@ -106,13 +106,13 @@ fn confirmation(kind: &'static str, name: Option<&Bytes>, count: usize) -> Reply
 }
 
 /// Several confirmations: all but the last go out before the command's reply.
-fn replies(ctx: &mut Ctx<'_>, mut all: Vec<Reply>) -> Reply {
+fn replies(ctx: &mut Ctx<'_>, mut all: Vec<Reply>) -> CmdResult {
     let last = all.pop().unwrap_or(Reply::Null);
     ctx.session.pushes.extend(all);
-    last
+    Ok(last)
 }
 
-fn subscribe_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn subscribe_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let who = (ctx.session.id, ctx.session.fd);
     let mut out = Vec::with_capacity(argv.len() - 1);
     for ch in &argv[1..] {
@@ -128,7 +128,7 @@ fn subscribe_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     replies(ctx, out)
 }
 
-fn psubscribe_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn psubscribe_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let who = (ctx.session.id, ctx.session.fd);
     let mut out = Vec::with_capacity(argv.len() - 1);
     for p in &argv[1..] {
@@ -144,7 +144,7 @@ fn psubscribe_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     replies(ctx, out)
 }
 
-fn unsubscribe_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], patterns: bool) -> Reply {
+fn unsubscribe_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], patterns: bool) -> CmdResult {
     let kind = if patterns {
         "punsubscribe"
     } else {
@@ -158,7 +158,7 @@ fn unsubscribe_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], patterns: bool) -> Rep
         ctx.session.channels.iter().cloned().collect()
     };
     if names.is_empty() {
-        return confirmation(kind, None, ctx.session.subscriptions());
+        return Ok(confirmation(kind, None, ctx.session.subscriptions()));
     }
     let id = ctx.session.id;
     let mut out = Vec::with_capacity(names.len());
@@ -176,17 +176,17 @@ fn unsubscribe_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], patterns: bool) -> Rep
     replies(ctx, out)
 }
 
-fn unsubscribe_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn unsubscribe_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     unsubscribe_generic(ctx, argv, false)
 }
 
-fn punsubscribe_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn punsubscribe_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     unsubscribe_generic(ctx, argv, true)
 }
 
 /// PUBLISH: channel subscribers first, then pattern subscribers; the reply counts the
 /// deliveries. A message to oneself goes out before the reply.
-fn publish_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn publish_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let (channel, message) = (&argv[1], &argv[2]);
     let mut targets: Vec<(Subscriber, Reply)> = Vec::new();
     if let Some(subs) = ctx.server.pubsub.channels.get(channel) {
@@ -218,15 +218,17 @@ fn publish_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             receivers += 1;
         }
     }
-    Reply::Integer(receivers)
+    Ok(Reply::Integer(receivers))
 }
 
-fn pubsub_channels(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn pubsub_channels(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     if argv.len() > 3 {
-        return Reply::err("ERR wrong number of arguments for 'pubsub|channels' command");
+        return Err(Reply::err(
+            "ERR wrong number of arguments for 'pubsub|channels' command",
+        ));
     }
     let pattern = argv.get(2);
-    Reply::Array(
+    Ok(Reply::Array(
         ctx.server
             .pubsub
             .channels
@@ -234,21 +236,21 @@ fn pubsub_channels(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             .filter(|ch| pattern.is_none_or(|p| stringmatchlen(p, ch, false)))
             .map(|ch| Reply::Bulk(ch.clone()))
             .collect(),
-    )
+    ))
 }
 
-fn pubsub_numsub(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn pubsub_numsub(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let mut out = Vec::with_capacity((argv.len() - 2) * 2);
     for ch in &argv[2..] {
         let n = ctx.server.pubsub.channels.get(ch).map_or(0, Vec::len);
         out.push(Reply::Bulk(ch.clone()));
         out.push(Reply::Integer(n as i64));
     }
-    Reply::Array(out)
+    Ok(Reply::Array(out))
 }
 
-fn pubsub_numpat(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
-    Reply::Integer(ctx.server.pubsub.pattern_count() as i64)
+fn pubsub_numpat(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
+    Ok(Reply::Integer(ctx.server.pubsub.pattern_count() as i64))
 }
 
 const PUBSUB_HELP: &[&str] = &[
@@ -268,8 +270,10 @@ const PUBSUB_HELP: &[&str] = &[
     "    Prints this help.",
 ];
 
-fn pubsub_help(_ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
-    Reply::Array(PUBSUB_HELP.iter().map(|l| Reply::simple(l)).collect())
+fn pubsub_help(_ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
+    Ok(Reply::Array(
+        PUBSUB_HELP.iter().map(|l| Reply::simple(l)).collect(),
+    ))
 }
 
 const fn pubsub_cmd(

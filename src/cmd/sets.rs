@@ -2,9 +2,12 @@
 //! the keyspace's `lookup_write` / `set` / `remove`, and a set emptied by a command is
 //! deleted, as in Redis.
 
-use super::keys::parse_cursor;
-use super::strings::{arg_i64, is, wrongtype, ERR_SYNTAX};
-use super::table::Command;
+use super::args::{
+    arg_i64, arg_range, is, scan_cursor, scan_opts, wrongtype, ERR_RANDOM_TOO_BIG, ERR_SYNTAX,
+    MAX_RANDOM_REPLY,
+};
+use super::reply::{empty_scan, scan_reply};
+use super::table::{CmdResult, Command};
 use super::Ctx;
 use crate::db::set::SetValue;
 use crate::db::{Keyspace, Ttl, Value};
@@ -13,12 +16,6 @@ use crate::util::glob::stringmatchlen;
 use bytes::Bytes;
 use rand_core::RngCore;
 use std::collections::BTreeSet;
-
-/// The most elements a random-with-repetition reply may hold (SRANDMEMBER / ZRANDMEMBER
-/// with a negative count). Redis would try to build any size up to LONG_MAX and run out
-/// of memory; here a bigger count is refused with an error instead.
-pub(crate) const MAX_RANDOM_REPLY: u64 = 1 << 20;
-pub(crate) const ERR_RANDOM_TOO_BIG: &str = "ERR count is too large for a random reply";
 
 /// The set at `key` for reading (hit/miss counted), or WRONGTYPE.
 fn read_set<'a>(
@@ -49,39 +46,29 @@ fn bulks(items: impl IntoIterator<Item = Bytes>) -> Vec<Reply> {
     items.into_iter().map(Reply::Bulk).collect()
 }
 
-macro_rules! tri {
-    ($e:expr) => {
-        match $e {
-            Ok(v) => v,
-            Err(e) => return e,
-        }
-    };
-}
-pub(crate) use tri;
-
-fn sadd_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn sadd_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let db = ctx.session.db;
     let max = ctx.server.config.set_max_intset_entries;
     let hk = ctx.keyspace.hash_keys();
     let key = &argv[1];
-    if tri!(write_set(ctx.keyspace, db, key, now)).is_none() {
+    if write_set(ctx.keyspace, db, key, now)?.is_none() {
         let v = SetValue::new_for(&argv[2], hk);
         ctx.keyspace
             .set(db, key.clone(), Value::Set(Box::new(v)), Ttl::Clear);
     }
     let Ok(Some(set)) = write_set(ctx.keyspace, db, key, now) else {
-        return Reply::Integer(0);
+        return Ok(Reply::Integer(0));
     };
     let added = argv[2..].iter().filter(|m| set.insert(m, max, hk)).count();
-    Reply::Integer(added as i64)
+    Ok(Reply::Integer(added as i64))
 }
 
-fn srem_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn srem_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let db = ctx.session.db;
-    let Some(set) = tri!(write_set(ctx.keyspace, db, &argv[1], now)) else {
-        return Reply::Integer(0);
+    let Some(set) = write_set(ctx.keyspace, db, &argv[1], now)? else {
+        return Ok(Reply::Integer(0));
     };
     let mut n = 0;
     for m in &argv[2..] {
@@ -93,43 +80,43 @@ fn srem_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         }
     }
     delete_if_empty(ctx.keyspace, db, &argv[1]);
-    Reply::Integer(n)
+    Ok(Reply::Integer(n))
 }
 
-fn sismember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn sismember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
-    match tri!(read_set(ctx.keyspace, ctx.session.db, &argv[1], now)) {
-        Some(s) => Reply::Integer(s.contains(&argv[2]) as i64),
-        None => Reply::Integer(0),
+    match read_set(ctx.keyspace, ctx.session.db, &argv[1], now)? {
+        Some(s) => Ok(Reply::Integer(s.contains(&argv[2]) as i64)),
+        None => Ok(Reply::Integer(0)),
     }
 }
 
-fn smismember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn smismember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
-    let s = tri!(read_set(ctx.keyspace, ctx.session.db, &argv[1], now));
-    Reply::Array(
+    let s = read_set(ctx.keyspace, ctx.session.db, &argv[1], now)?;
+    Ok(Reply::Array(
         argv[2..]
             .iter()
             .map(|m| Reply::Integer(s.is_some_and(|s| s.contains(m)) as i64))
             .collect(),
-    )
+    ))
 }
 
-fn scard_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn scard_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
-    let s = tri!(read_set(ctx.keyspace, ctx.session.db, &argv[1], now));
-    Reply::Integer(s.map_or(0, |s| s.len() as i64))
+    let s = read_set(ctx.keyspace, ctx.session.db, &argv[1], now)?;
+    Ok(Reply::Integer(s.map_or(0, |s| s.len() as i64)))
 }
 
-fn smembers_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn smembers_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
-    let s = tri!(read_set(ctx.keyspace, ctx.session.db, &argv[1], now));
-    Reply::Set(s.map_or_else(Vec::new, |s| bulks(s.members())))
+    let s = read_set(ctx.keyspace, ctx.session.db, &argv[1], now)?;
+    Ok(Reply::Set(s.map_or_else(Vec::new, |s| bulks(s.members()))))
 }
 
-fn spop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn spop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     if argv.len() > 3 {
-        return Reply::err(ERR_SYNTAX);
+        return Err(Reply::err(ERR_SYNTAX));
     }
     let now = ctx.now_ms();
     let db = ctx.session.db;
@@ -138,15 +125,15 @@ fn spop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         // getPositiveLongFromObjectOrReply: one message for junk and negatives alike.
         Some(a) => match arg_i64(a) {
             Ok(c) if c >= 0 => Some(c as u64),
-            _ => return Reply::err("ERR value is out of range, must be positive"),
+            _ => return Err(Reply::err("ERR value is out of range, must be positive")),
         },
     };
     let rng = &mut ctx.server.rng;
-    let Some(set) = tri!(write_set(ctx.keyspace, db, &argv[1], now)) else {
+    let Some(set) = write_set(ctx.keyspace, db, &argv[1], now)? else {
         return if count.is_some() {
-            Reply::Set(vec![])
+            Ok(Reply::Set(vec![]))
         } else {
-            Reply::Null
+            Ok(Reply::Null)
         };
     };
     let reply = match count {
@@ -157,11 +144,11 @@ fn spop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             }
             None => Reply::Null,
         },
-        Some(0) => return Reply::Set(vec![]),
+        Some(0) => return Ok(Reply::Set(vec![])),
         Some(c) if c >= set.len() as u64 => {
             let all = bulks(set.members());
             ctx.keyspace.remove(db, &argv[1]);
-            return Reply::Set(all);
+            return Ok(Reply::Set(all));
         }
         Some(c) => {
             let mut out = Vec::with_capacity(c as usize);
@@ -174,39 +161,33 @@ fn spop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         }
     };
     delete_if_empty(ctx.keyspace, db, &argv[1]);
-    reply
+    Ok(reply)
 }
 
-fn srandmember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn srandmember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     if argv.len() > 3 {
-        return Reply::err(ERR_SYNTAX);
+        return Err(Reply::err(ERR_SYNTAX));
     }
     let now = ctx.now_ms();
     let db = ctx.session.db;
     let count = match argv.get(2) {
         None => None,
-        Some(a) => match arg_i64(a) {
-            Ok(i64::MIN) => {
-                return Reply::err(
-                    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
-                )
-            }
-            Ok(c) => Some(c),
-            Err(e) => return e,
-        },
+        Some(a) => Some(arg_range(a, -i64::MAX, i64::MAX, None)?),
     };
     let rng = &mut ctx.server.rng;
-    let Some(set) = tri!(read_set(ctx.keyspace, db, &argv[1], now)) else {
+    let Some(set) = read_set(ctx.keyspace, db, &argv[1], now)? else {
         return if count.is_some() {
-            Reply::Array(vec![])
+            Ok(Reply::Array(vec![]))
         } else {
-            Reply::Null
+            Ok(Reply::Null)
         };
     };
     let Some(count) = count else {
-        return set.random(rng).map_or(Reply::Null, Reply::Bulk);
+        return Ok(set.random(rng).map_or(Reply::Null, Reply::Bulk));
     };
-    Reply::Array(random_members(set, count, rng).map_or_else(|e| vec![e], bulks_vec))
+    Ok(Reply::Array(
+        random_members(set, count, rng).map_or_else(|e| vec![e], bulks_vec),
+    ))
 }
 
 fn bulks_vec(v: Vec<Bytes>) -> Vec<Reply> {
@@ -250,28 +231,28 @@ fn random_members(set: &SetValue, count: i64, rng: &mut impl RngCore) -> Result<
     Ok(out)
 }
 
-fn smove_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn smove_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let db = ctx.session.db;
     let (src, dst, m) = (&argv[1], &argv[2], &argv[3]);
     let max = ctx.server.config.set_max_intset_entries;
     let hk = ctx.keyspace.hash_keys();
-    let src_exists = tri!(write_set(ctx.keyspace, db, src, now)).is_some();
-    let dst_exists = tri!(write_set(ctx.keyspace, db, dst, now)).is_some();
+    let src_exists = write_set(ctx.keyspace, db, src, now)?.is_some();
+    let dst_exists = write_set(ctx.keyspace, db, dst, now)?.is_some();
     if !src_exists {
-        return Reply::Integer(0);
+        return Ok(Reply::Integer(0));
     }
     if src == dst {
         let Ok(Some(s)) = write_set(ctx.keyspace, db, src, now) else {
-            return Reply::Integer(0);
+            return Ok(Reply::Integer(0));
         };
-        return Reply::Integer(s.contains(m) as i64);
+        return Ok(Reply::Integer(s.contains(m) as i64));
     }
     let Ok(Some(s)) = write_set(ctx.keyspace, db, src, now) else {
-        return Reply::Integer(0);
+        return Ok(Reply::Integer(0));
     };
     if !s.remove(m) {
-        return Reply::Integer(0);
+        return Ok(Reply::Integer(0));
     }
     delete_if_empty(ctx.keyspace, db, src);
     if !dst_exists {
@@ -282,7 +263,7 @@ fn smove_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     if let Ok(Some(d)) = write_set(ctx.keyspace, db, dst, now) {
         d.insert(m, max, hk);
     }
-    Reply::Integer(1)
+    Ok(Reply::Integer(1))
 }
 
 /// Looks every key up (read or write lookup), WRONGTYPE if any is not a set; a missing
@@ -307,7 +288,7 @@ fn load_sets(
 }
 
 /// Stores `result` at `dst` (or deletes `dst` when it is empty); the reply is its size.
-fn store_set(ctx: &mut Ctx<'_>, dst: &Bytes, result: SetValue) -> Reply {
+fn store_set(ctx: &mut Ctx<'_>, dst: &Bytes, result: SetValue) -> CmdResult {
     let db = ctx.session.db;
     let n = result.len();
     if n == 0 {
@@ -316,7 +297,7 @@ fn store_set(ctx: &mut Ctx<'_>, dst: &Bytes, result: SetValue) -> Reply {
         ctx.keyspace
             .set(db, dst.clone(), Value::Set(Box::new(result)), Ttl::Clear);
     }
-    Reply::Integer(n as i64)
+    Ok(Reply::Integer(n as i64))
 }
 
 /// sinterGenericCommand. `limit` is SINTERCARD's (0 = none).
@@ -325,8 +306,8 @@ fn sinter_generic(
     keys: &[Bytes],
     dst: Option<&Bytes>,
     card: Option<u64>,
-) -> Reply {
-    let sets = tri!(load_sets(ctx, keys, dst.is_some()));
+) -> CmdResult {
+    let sets = load_sets(ctx, keys, dst.is_some())?;
     let max = ctx.server.config.set_max_intset_entries;
     let hk = ctx.keyspace.hash_keys();
     let mut present: Vec<SetValue> = Vec::with_capacity(sets.len());
@@ -336,15 +317,15 @@ fn sinter_generic(
             None => {
                 return match (dst, card) {
                     (Some(d), _) => store_set(ctx, d, SetValue::new_intset()),
-                    (None, Some(_)) => Reply::Integer(0),
-                    (None, None) => Reply::Set(vec![]),
+                    (None, Some(_)) => Ok(Reply::Integer(0)),
+                    (None, None) => Ok(Reply::Set(vec![])),
                 }
             }
         }
     }
     present.sort_by_key(|s| s.len());
     let Some((first, rest)) = present.split_first() else {
-        return Reply::Set(vec![]);
+        return Ok(Reply::Set(vec![]));
     };
     let mut out = Vec::new();
     for m in first.members() {
@@ -363,26 +344,28 @@ fn sinter_generic(
         return store_set(ctx, d, result);
     }
     if card.is_some() {
-        return Reply::Integer(out.len() as i64);
+        return Ok(Reply::Integer(out.len() as i64));
     }
-    Reply::Set(bulks(out))
+    Ok(Reply::Set(bulks(out)))
 }
 
-fn sinter_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn sinter_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     sinter_generic(ctx, &argv[1..], None, None)
 }
 
-fn sinterstore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn sinterstore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     sinter_generic(ctx, &argv[2..], Some(&argv[1]), None)
 }
 
-fn sintercard_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn sintercard_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let numkeys = match arg_i64(&argv[1]) {
         Ok(n) if n > 0 => n as u64,
-        _ => return Reply::err("ERR numkeys should be greater than 0"),
+        _ => return Err(Reply::err("ERR numkeys should be greater than 0")),
     };
     if numkeys > (argv.len() - 2) as u64 {
-        return Reply::err("ERR Number of keys can't be greater than number of args");
+        return Err(Reply::err(
+            "ERR Number of keys can't be greater than number of args",
+        ));
     }
     let keys_end = 2 + numkeys as usize;
     let mut limit = 0u64;
@@ -391,11 +374,11 @@ fn sintercard_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         if is(&argv[j], "limit") && j + 1 < argv.len() {
             limit = match arg_i64(&argv[j + 1]) {
                 Ok(l) if l >= 0 => l as u64,
-                _ => return Reply::err("ERR LIMIT can't be negative"),
+                _ => return Err(Reply::err("ERR LIMIT can't be negative")),
             };
             j += 2;
         } else {
-            return Reply::err(ERR_SYNTAX);
+            return Err(Reply::err(ERR_SYNTAX));
         }
     }
     sinter_generic(ctx, &argv[2..keys_end], None, Some(limit))
@@ -409,8 +392,13 @@ enum SetOp {
 
 /// sunionDiffGenericCommand: the result is built as a new set (intset first), so its
 /// reply order is that set's own order, as in Redis.
-fn sunion_diff_generic(ctx: &mut Ctx<'_>, keys: &[Bytes], dst: Option<&Bytes>, op: SetOp) -> Reply {
-    let sets = tri!(load_sets(ctx, keys, dst.is_some()));
+fn sunion_diff_generic(
+    ctx: &mut Ctx<'_>,
+    keys: &[Bytes],
+    dst: Option<&Bytes>,
+    op: SetOp,
+) -> CmdResult {
+    let sets = load_sets(ctx, keys, dst.is_some())?;
     let max = ctx.server.config.set_max_intset_entries;
     let hk = ctx.keyspace.hash_keys();
     let mut result = SetValue::new_intset();
@@ -434,62 +422,34 @@ fn sunion_diff_generic(ctx: &mut Ctx<'_>, keys: &[Bytes], dst: Option<&Bytes>, o
     }
     match dst {
         Some(d) => store_set(ctx, d, result),
-        None => Reply::Set(bulks(result.members())),
+        None => Ok(Reply::Set(bulks(result.members()))),
     }
 }
 
-fn sunion_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn sunion_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     sunion_diff_generic(ctx, &argv[1..], None, SetOp::Union)
 }
 
-fn sunionstore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn sunionstore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     sunion_diff_generic(ctx, &argv[2..], Some(&argv[1]), SetOp::Union)
 }
 
-fn sdiff_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn sdiff_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     sunion_diff_generic(ctx, &argv[1..], None, SetOp::Diff)
 }
 
-fn sdiffstore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn sdiffstore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     sunion_diff_generic(ctx, &argv[2..], Some(&argv[1]), SetOp::Diff)
 }
 
-/// The options of SSCAN/HSCAN/ZSCAN (scanGenericCommand for a value): COUNT and MATCH.
-pub(crate) fn scan_opts(argv: &[Bytes], start: usize) -> Result<(u64, Option<Bytes>), Reply> {
-    let mut count = 10u64;
-    let mut pattern = None;
-    let mut i = start;
-    while i < argv.len() {
-        let more = argv.len() - i >= 2;
-        if is(&argv[i], "count") && more {
-            count = match arg_i64(&argv[i + 1]) {
-                Ok(c) if c < 1 => return Err(Reply::err(ERR_SYNTAX)),
-                Ok(c) => c as u64,
-                Err(e) => return Err(e),
-            };
-        } else if is(&argv[i], "match") && more {
-            pattern = Some(argv[i + 1].clone()).filter(|p| p.as_ref() != b"*");
-        } else {
-            return Err(Reply::err(ERR_SYNTAX));
-        }
-        i += 2;
-    }
-    Ok((count, pattern))
-}
-
-pub(crate) fn empty_scan() -> Reply {
-    Reply::Array(vec![Reply::bulk("0"), Reply::Array(vec![])])
-}
-
-fn sscan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
-    let Some(mut cursor) = parse_cursor(&argv[2]) else {
-        return Reply::err("ERR invalid cursor");
-    };
+fn sscan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let mut cursor = scan_cursor(&argv[2])?;
     let now = ctx.now_ms();
-    let Some(set) = tri!(read_set(ctx.keyspace, ctx.session.db, &argv[1], now)) else {
-        return empty_scan();
+    let Some(set) = read_set(ctx.keyspace, ctx.session.db, &argv[1], now)? else {
+        return Ok(empty_scan());
     };
-    let (count, pattern) = tri!(scan_opts(argv, 3));
+    let opts = scan_opts(argv, 3, false)?;
+    let (count, pattern) = (opts.count, opts.pattern);
     let mut found = Vec::new();
     let mut max_iterations = count.saturating_mul(10);
     loop {
@@ -504,10 +464,7 @@ fn sscan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         .filter(|m| pattern.as_ref().is_none_or(|p| stringmatchlen(p, m, false)))
         .map(Reply::Bulk)
         .collect();
-    Reply::Array(vec![
-        Reply::Bulk(Bytes::from(cursor.to_string())),
-        Reply::Array(items),
-    ])
+    Ok(scan_reply(cursor, items))
 }
 
 // ---- Table (flags, key specs, ACL and docs as Redis 7.0.15's COMMAND INFO / DOCS) ----

@@ -1,6 +1,7 @@
-//! String commands (t_string.c), plus the argument helpers the keyspace families share.
+//! String commands (t_string.c).
 
-use super::table::Command;
+use super::args::{arg_i64, is, wrongtype, ERR_NOT_FLOAT, ERR_NOT_INT, ERR_SYNTAX};
+use super::table::{CmdResult, Command};
 use super::Ctx;
 use crate::db::{Ttl, Value};
 use crate::resp::Reply;
@@ -8,30 +9,7 @@ use crate::util::int::string2ll;
 use crate::util::ldouble::LongDouble;
 use bytes::{Bytes, BytesMut};
 
-pub(crate) const WRONGTYPE: &str =
-    "WRONGTYPE Operation against a key holding the wrong kind of value";
-pub(crate) const ERR_SYNTAX: &str = "ERR syntax error";
-pub(crate) const ERR_NOT_INT: &str = "ERR value is not an integer or out of range";
 const ERR_TOO_BIG: &str = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
-
-/// ASCII case-insensitive comparison with a lower-case option name.
-pub(crate) fn is(arg: &[u8], lower: &str) -> bool {
-    arg.eq_ignore_ascii_case(lower.as_bytes())
-}
-
-/// getLongLongFromObjectOrReply.
-pub(crate) fn arg_i64(arg: &[u8]) -> Result<i64, Reply> {
-    string2ll(arg).ok_or(Reply::err(ERR_NOT_INT))
-}
-
-/// getIntFromObjectOrReply with Redis's default message.
-pub(crate) fn arg_i32(arg: &[u8]) -> Result<i32, Reply> {
-    arg_i64(arg).and_then(|v| i32::try_from(v).map_err(|_| Reply::err(ERR_NOT_INT)))
-}
-
-pub(crate) fn wrongtype() -> Reply {
-    Reply::err(WRONGTYPE)
-}
 
 /// The string at `key` for reading (lazy expiry, hit/miss counted), or WRONGTYPE.
 fn read_str(ctx: &mut Ctx<'_>, key: &[u8]) -> Result<Option<Bytes>, Reply> {
@@ -174,26 +152,21 @@ fn set_generic(
     cmd: &str,
     ok: Reply,
     abort: Reply,
-) -> Reply {
+) -> CmdResult {
     let when = match &o.expire {
-        Some((arg, unit, kind)) => match expire_ms(ctx, arg, *unit, *kind, cmd) {
-            Ok(ms) => Some(ms),
-            Err(e) => return e,
-        },
+        Some((arg, unit, kind)) => Some(expire_ms(ctx, arg, *unit, *kind, cmd)?),
         None => None,
     };
-    let mut old = Reply::Null;
-    if o.get {
-        match read_str(ctx, key) {
-            Ok(v) => old = bulk_or_null(v),
-            Err(e) => return e,
-        }
-    }
+    let old = if o.get {
+        bulk_or_null(read_str(ctx, key)?)
+    } else {
+        Reply::Null
+    };
     let now = ctx.now_ms();
     let db = ctx.session.db;
     let found = ctx.keyspace.exists(db, key, now);
     if (o.nx && found) || (o.xx && !found) {
-        return if o.get { old } else { abort };
+        return Ok(if o.get { old } else { abort });
     }
     let ttl = match (when, o.keepttl) {
         (Some(ms), _) => Ttl::At(ms),
@@ -202,17 +175,14 @@ fn set_generic(
     };
     ctx.keyspace.set(db, key.clone(), val, ttl);
     if o.get {
-        old
+        Ok(old)
     } else {
-        ok
+        Ok(ok)
     }
 }
 
-fn set_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
-    let o = match parse_set_opts(argv, 3, Caller::Set) {
-        Ok(o) => o,
-        Err(e) => return e,
-    };
+fn set_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let o = parse_set_opts(argv, 3, Caller::Set)?;
     set_generic(
         ctx,
         &argv[1],
@@ -224,7 +194,7 @@ fn set_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     )
 }
 
-fn setnx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn setnx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let o = SetOpts {
         nx: true,
         ..SetOpts::default()
@@ -240,7 +210,7 @@ fn setnx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     )
 }
 
-fn setex_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], unit: Unit, cmd: &str) -> Reply {
+fn setex_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], unit: Unit, cmd: &str) -> CmdResult {
     let o = SetOpts {
         expire: Some((argv[2].clone(), unit, ExpireKind::Relative)),
         ..SetOpts::default()
@@ -256,61 +226,50 @@ fn setex_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], unit: Unit, cmd: &str) -> Re
     )
 }
 
-fn setex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn setex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     setex_generic(ctx, argv, Unit::Seconds, "setex")
 }
 
-fn psetex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn psetex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     setex_generic(ctx, argv, Unit::Millis, "psetex")
 }
 
 // ---- GET family -----------------------------------------------------------------------
 
-fn get_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
-    read_str(ctx, &argv[1]).map_or_else(|e| e, bulk_or_null)
+fn get_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    Ok(bulk_or_null(read_str(ctx, &argv[1])?))
 }
 
-fn getset_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
-    let old = match read_str(ctx, &argv[1]) {
-        Ok(v) => v,
-        Err(e) => return e,
-    };
+fn getset_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let old = read_str(ctx, &argv[1])?;
     ctx.keyspace.set(
         ctx.session.db,
         argv[1].clone(),
         Value::str(argv[2].clone()),
         Ttl::Clear,
     );
-    bulk_or_null(old)
+    Ok(bulk_or_null(old))
 }
 
-fn getdel_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
-    match read_str(ctx, &argv[1]) {
-        Ok(Some(v)) => {
+fn getdel_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    match read_str(ctx, &argv[1])? {
+        Some(v) => {
             ctx.keyspace.remove(ctx.session.db, &argv[1]);
-            Reply::Bulk(v)
+            Ok(Reply::Bulk(v))
         }
-        Ok(None) => Reply::Null,
-        Err(e) => e,
+        None => Ok(Reply::Null),
     }
 }
 
-fn getex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
-    let o = match parse_set_opts(argv, 2, Caller::GetEx) {
-        Ok(o) => o,
-        Err(e) => return e,
-    };
-    let v = match read_str(ctx, &argv[1]) {
-        Ok(Some(v)) => v,
-        Ok(None) => return Reply::Null,
-        Err(e) => return e,
+fn getex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let o = parse_set_opts(argv, 2, Caller::GetEx)?;
+    let v = match read_str(ctx, &argv[1])? {
+        Some(v) => v,
+        None => return Ok(Reply::Null),
     };
     let db = ctx.session.db;
     if let Some((arg, unit, kind)) = &o.expire {
-        let when = match expire_ms(ctx, arg, *unit, *kind, "getex") {
-            Ok(ms) => ms,
-            Err(e) => return e,
-        };
+        let when = expire_ms(ctx, arg, *unit, *kind, "getex")?;
         // checkAlreadyExpired applies to EXAT/PXAT only: EX/PX are always in the future.
         if *kind == ExpireKind::Absolute && when <= ctx.now_ms() {
             ctx.keyspace.remove(db, &argv[1]);
@@ -320,10 +279,10 @@ fn getex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     } else if o.persist {
         ctx.keyspace.persist(db, &argv[1]);
     }
-    Reply::Bulk(v)
+    Ok(Reply::Bulk(v))
 }
 
-fn mget_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn mget_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let db = ctx.session.db;
     // MGET answers nil for a key of another type instead of WRONGTYPE.
@@ -340,15 +299,15 @@ fn mget_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             }
         })
         .collect();
-    Reply::Array(out)
+    Ok(Reply::Array(out))
 }
 
-fn mset_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], nx: bool) -> Reply {
+fn mset_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], nx: bool) -> CmdResult {
     if argv.len().is_multiple_of(2) {
         let name = if nx { "msetnx" } else { "mset" };
-        return Reply::error(format!(
+        return Err(Reply::error(format!(
             "ERR wrong number of arguments for '{name}' command"
-        ));
+        )));
     }
     let now = ctx.now_ms();
     let db = ctx.session.db;
@@ -357,7 +316,7 @@ fn mset_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], nx: bool) -> Reply {
             .chunks(2)
             .any(|kv| ctx.keyspace.exists(db, &kv[0], now))
     {
-        return Reply::Integer(0);
+        return Ok(Reply::Integer(0));
     }
     for kv in argv[1..].chunks(2) {
         // MSET stores the argument objects as parsed: no int encoding (checked on 7.0.15).
@@ -369,67 +328,58 @@ fn mset_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], nx: bool) -> Reply {
         );
     }
     if nx {
-        Reply::Integer(1)
+        Ok(Reply::Integer(1))
     } else {
-        Reply::OK
+        Ok(Reply::OK)
     }
 }
 
-fn mset_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn mset_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     mset_generic(ctx, argv, false)
 }
 
-fn msetnx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn msetnx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     mset_generic(ctx, argv, true)
 }
 
 // ---- In-place modifications -----------------------------------------------------------
 
-fn append_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn append_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let db = ctx.session.db;
-    match write_str(ctx, &argv[1]) {
-        Err(e) => e,
-        Ok(None) => {
+    match write_str(ctx, &argv[1])? {
+        None => {
             // A new key stores the argument after tryObjectEncoding, like SET.
             ctx.keyspace
                 .set(db, argv[1].clone(), Value::str(argv[2].clone()), Ttl::Clear);
-            Reply::Integer(argv[2].len() as i64)
+            Ok(Reply::Integer(argv[2].len() as i64))
         }
-        Ok(Some(old)) => {
-            if let Err(e) = check_len(ctx, old.len() as u128 + argv[2].len() as u128) {
-                return e;
-            }
+        Some(old) => {
+            check_len(ctx, old.len() as u128 + argv[2].len() as u128)?;
             let mut buf = BytesMut::with_capacity(old.len() + argv[2].len());
             buf.extend_from_slice(&old);
             buf.extend_from_slice(&argv[2]);
             let len = buf.len();
             ctx.keyspace
                 .set(db, argv[1].clone(), Value::str_raw(buf.freeze()), Ttl::Keep);
-            Reply::Integer(len as i64)
+            Ok(Reply::Integer(len as i64))
         }
     }
 }
 
-fn strlen_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
-    match read_str(ctx, &argv[1]) {
-        Ok(v) => Reply::Integer(v.map_or(0, |s| s.len() as i64)),
-        Err(e) => e,
-    }
+fn strlen_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let v = read_str(ctx, &argv[1])?;
+    Ok(Reply::Integer(v.map_or(0, |s| s.len() as i64)))
 }
 
-fn getrange_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
-    let (mut start, mut end) = match (arg_i64(&argv[2]), arg_i64(&argv[3])) {
-        (Ok(s), Ok(e)) => (s, e),
-        (Err(e), _) | (_, Err(e)) => return e,
-    };
-    let s = match read_str(ctx, &argv[1]) {
-        Ok(Some(s)) => s,
-        Ok(None) => return Reply::Bulk(Bytes::new()),
-        Err(e) => return e,
+fn getrange_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let (mut start, mut end) = (arg_i64(&argv[2])?, arg_i64(&argv[3])?);
+    let s = match read_str(ctx, &argv[1])? {
+        Some(s) => s,
+        None => return Ok(Reply::Bulk(Bytes::new())),
     };
     let len = s.len() as i64;
     if start < 0 && end < 0 && start > end {
-        return Reply::Bulk(Bytes::new());
+        return Ok(Reply::Bulk(Bytes::new()));
     }
     if start < 0 {
         start = start.saturating_add(len);
@@ -443,29 +393,23 @@ fn getrange_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         end = len - 1;
     }
     if start > end || len == 0 {
-        return Reply::Bulk(Bytes::new());
+        return Ok(Reply::Bulk(Bytes::new()));
     }
-    Reply::Bulk(s.slice(start as usize..=end as usize))
+    Ok(Reply::Bulk(s.slice(start as usize..=end as usize)))
 }
 
-fn setrange_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
-    let offset = match arg_i64(&argv[2]) {
-        Ok(o) if o < 0 => return Reply::err("ERR offset is out of range"),
-        Ok(o) => o as u64,
-        Err(e) => return e,
+fn setrange_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let offset = match arg_i64(&argv[2])? {
+        o if o < 0 => return Err(Reply::err("ERR offset is out of range")),
+        o => o as u64,
     };
     let value = &argv[3];
     let db = ctx.session.db;
-    let old = match write_str(ctx, &argv[1]) {
-        Ok(v) => v,
-        Err(e) => return e,
-    };
+    let old = write_str(ctx, &argv[1])?;
     if value.is_empty() {
-        return Reply::Integer(old.map_or(0, |s| s.len() as i64));
+        return Ok(Reply::Integer(old.map_or(0, |s| s.len() as i64)));
     }
-    if let Err(e) = check_len(ctx, offset as u128 + value.len() as u128) {
-        return e;
-    }
+    check_len(ctx, offset as u128 + value.len() as u128)?;
     // Both fit proto-max-bulk-len (at most u64 bytes), so the casts below are exact.
     let offset = offset as usize;
     let old = old.unwrap_or_default();
@@ -475,71 +419,61 @@ fn setrange_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     buf[offset..offset + value.len()].copy_from_slice(value);
     ctx.keyspace
         .set(db, argv[1].clone(), Value::str_raw(buf.freeze()), Ttl::Keep);
-    Reply::Integer(new_len as i64)
+    Ok(Reply::Integer(new_len as i64))
 }
 
 // ---- Counters -----------------------------------------------------------------------
 
-fn incr_generic(ctx: &mut Ctx<'_>, key: &Bytes, incr: i64) -> Reply {
-    let old = match write_str(ctx, key) {
-        Ok(v) => v,
-        Err(e) => return e,
-    };
+fn incr_generic(ctx: &mut Ctx<'_>, key: &Bytes, incr: i64) -> CmdResult {
+    let old = write_str(ctx, key)?;
     let cur = match old {
         None => 0,
         Some(s) => match string2ll(&s) {
             Some(n) => n,
-            None => return Reply::err(ERR_NOT_INT),
+            None => return Err(Reply::err(ERR_NOT_INT)),
         },
     };
     let Some(new) = cur.checked_add(incr) else {
-        return Reply::err("ERR increment or decrement would overflow");
+        return Err(Reply::err("ERR increment or decrement would overflow"));
     };
     // dbOverwrite keeps the TTL.
     ctx.keyspace
         .set(ctx.session.db, key.clone(), Value::int(new), Ttl::Keep);
-    Reply::Integer(new)
+    Ok(Reply::Integer(new))
 }
 
-fn incr_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn incr_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     incr_generic(ctx, &argv[1], 1)
 }
 
-fn decr_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn decr_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     incr_generic(ctx, &argv[1], -1)
 }
 
-fn incrby_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
-    match arg_i64(&argv[2]) {
-        Ok(n) => incr_generic(ctx, &argv[1], n),
-        Err(e) => e,
+fn incrby_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let n = arg_i64(&argv[2])?;
+    incr_generic(ctx, &argv[1], n)
+}
+
+fn decrby_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    match arg_i64(&argv[2])? {
+        i64::MIN => Err(Reply::err("ERR decrement would overflow")),
+        n => incr_generic(ctx, &argv[1], -n),
     }
 }
 
-fn decrby_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
-    match arg_i64(&argv[2]) {
-        Ok(i64::MIN) => Reply::err("ERR decrement would overflow"),
-        Ok(n) => incr_generic(ctx, &argv[1], -n),
-        Err(e) => e,
-    }
-}
-
-fn incrbyfloat_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
-    const NOT_FLOAT: &str = "ERR value is not a valid float";
-    let old = match write_str(ctx, &argv[1]) {
-        Ok(v) => v,
-        Err(e) => return e,
-    };
+fn incrbyfloat_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let old = write_str(ctx, &argv[1])?;
     let cur = match old {
         None => LongDouble::parse(b"0"),
         Some(s) => LongDouble::parse(&s),
     };
     let (Some(cur), Some(incr)) = (cur, LongDouble::parse(&argv[2])) else {
-        return Reply::err(NOT_FLOAT);
+        return Err(Reply::err(ERR_NOT_FLOAT));
     };
     let sum = cur + incr;
     if !sum.is_finite() {
-        return Reply::err("ERR increment would produce NaN or Infinity");
+        return Err(Reply::err("ERR increment would produce NaN or Infinity"));
     }
     let text = Bytes::from(sum.to_redis_string());
     // createStringObjectFromLongDouble: no int encoding; dbOverwrite keeps the TTL.
@@ -549,7 +483,7 @@ fn incrbyfloat_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         Value::str_plain(text.clone()),
         Ttl::Keep,
     );
-    Reply::Bulk(text)
+    Ok(Reply::Bulk(text))
 }
 
 // ---- Table (flags, key specs, ACL and docs as Redis 7.0.15's COMMAND INFO / DOCS) ----
@@ -830,86 +764,14 @@ pub const COMMANDS: &[Command] = &[
     },
 ];
 
-/// A harness for the family tests: a keyspace, server state and session at a fixed time.
-#[cfg(test)]
-pub(crate) mod harness {
-    use crate::cmd::context::NoClients;
-    use crate::cmd::{execute, Ctx, ServerState, Session};
-    use crate::config::Config;
-    use crate::db::Keyspace;
-    use crate::resp::Reply;
-    use bytes::Bytes;
-    use rand_chacha::ChaCha8Rng;
-    use rand_core::SeedableRng;
-
-    pub struct H {
-        pub ks: Keyspace,
-        pub server: ServerState,
-        pub session: Session,
-    }
-
-    pub const T0_MS: u64 = 1_700_000_000_000;
-
-    impl H {
-        pub fn new() -> H {
-            let server = ServerState::new(
-                Config::default(),
-                ChaCha8Rng::seed_from_u64(1),
-                T0_MS * 1000,
-            );
-            H {
-                ks: Keyspace::new(16, (11, 22)),
-                server,
-                session: Session::new(1, 5, "127.0.0.1:1".into(), "127.0.0.1:6379".into(), T0_MS),
-            }
-        }
-
-        pub fn run(&mut self, line: &str) -> Reply {
-            let argv: Vec<Bytes> = line
-                .split(' ')
-                .map(|s| Bytes::copy_from_slice(s.as_bytes()))
-                .collect();
-            self.argv(&argv)
-        }
-
-        pub fn argv(&mut self, argv: &[Bytes]) -> Reply {
-            let mut ctx = Ctx {
-                keyspace: &mut self.ks,
-                session: &mut self.session,
-                server: &mut self.server,
-                clients: &mut NoClients,
-            };
-            let r = execute(&mut ctx, argv);
-            self.ks.check_invariants().unwrap();
-            r
-        }
-
-        pub fn advance_ms(&mut self, ms: u64) {
-            self.server.now_us += ms * 1000;
-        }
-    }
-
-    pub fn b(s: &str) -> Reply {
-        Reply::Bulk(Bytes::copy_from_slice(s.as_bytes()))
-    }
-
-    pub fn e(s: &str) -> Reply {
-        Reply::Error(s.to_string().into())
-    }
-
-    pub fn i(n: i64) -> Reply {
-        Reply::Integer(n)
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::harness::{b, e, i, H};
+    use crate::cmd::testkit::{b, e, i, Harness};
     use crate::resp::Reply;
 
     #[test]
     fn set_get_and_options() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         assert_eq!(h.run("SET k v"), Reply::OK);
         assert_eq!(h.run("GET k"), b("v"));
         assert_eq!(h.run("GET nokey"), Reply::Null);
@@ -953,14 +815,14 @@ mod tests {
         // Redis: expired once `now > when`, i.e. one millisecond after the deadline.
         h.advance_ms(101);
         assert_eq!(h.run("GET k"), Reply::Null);
-        assert_eq!(h.ks.stats.expired_keys, 1);
+        assert_eq!(h.keyspace.stats.expired_keys, 1);
         assert_eq!(h.run("SET k v PXAT 1"), Reply::OK);
         assert_eq!(h.run("GET k"), Reply::Null);
     }
 
     #[test]
     fn setnx_setex_getset_getdel_getex() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         assert_eq!(h.run("SETNX k 1"), i(1));
         assert_eq!(h.run("SETNX k 2"), i(0));
         assert_eq!(
@@ -995,7 +857,7 @@ mod tests {
 
     #[test]
     fn mget_mset_msetnx() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         assert_eq!(h.run("MSET a 1 b 2"), Reply::OK);
         assert_eq!(
             h.run("MSET a"),
@@ -1012,7 +874,7 @@ mod tests {
 
     #[test]
     fn append_strlen_ranges() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         assert_eq!(h.run("APPEND k 123"), i(3));
         assert_eq!(h.run("OBJECT ENCODING k"), b("int"));
         assert_eq!(h.run("APPEND k 4"), i(4));
@@ -1047,7 +909,7 @@ mod tests {
 
     #[test]
     fn counters() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         assert_eq!(h.run("INCR n"), i(1));
         assert_eq!(h.run("INCRBY n 10"), i(11));
         assert_eq!(h.run("DECR n"), i(10));
@@ -1078,7 +940,7 @@ mod tests {
 
     #[test]
     fn incrbyfloat_basics() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         assert_eq!(h.run("INCRBYFLOAT f 1"), b("1"));
         assert_eq!(h.run("OBJECT ENCODING f"), b("embstr"));
         assert_eq!(h.run("INCRBYFLOAT f 3.0e3"), b("3001"));
@@ -1100,17 +962,24 @@ mod tests {
 
     #[test]
     fn wrongtype_is_reported() {
-        // No other types exist yet; check the text is the one Redis uses.
-        assert_eq!(
-            super::WRONGTYPE,
-            "WRONGTYPE Operation against a key holding the wrong kind of value"
-        );
+        let mut h = Harness::new();
+        assert_eq!(h.run("LPUSH l x"), i(1));
+        let wrongtype = e("WRONGTYPE Operation against a key holding the wrong kind of value");
+        for cmd in [
+            "GET l",
+            "APPEND l x",
+            "INCR l",
+            "GETRANGE l 0 1",
+            "SETRANGE l 0 x",
+        ] {
+            assert_eq!(h.run(cmd), wrongtype, "{cmd}");
+        }
     }
 
     #[test]
     fn arbitrary_argv_never_panics() {
         use bytes::Bytes;
-        let mut h = H::new();
+        let mut h = Harness::new();
         let words: &[&[u8]] = &[
             b"",
             b"-1",

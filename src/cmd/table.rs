@@ -10,8 +10,12 @@ use crate::util::printf_s;
 use bytes::Bytes;
 use std::sync::OnceLock;
 
+/// What a handler returns: `Err` carries an error reply, so handlers can use `?`.
+/// Both arms reach the client the same way; dispatch only unwraps.
+pub type CmdResult = Result<Reply, Reply>;
+
 /// A handler: runs a command whose name and arity were already checked.
-pub type Handler = fn(&mut Ctx<'_>, &[Bytes]) -> Reply;
+pub type Handler = fn(&mut Ctx<'_>, &[Bytes]) -> CmdResult;
 
 /// One entry of the table, in the shape COMMAND INFO reports.
 #[derive(Clone, Copy)]
@@ -175,7 +179,7 @@ pub fn dispatch(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         }
     }
     ctx.session.last_cmd = cmd.name;
-    (cmd.handler)(ctx, argv)
+    (cmd.handler)(ctx, argv).unwrap_or_else(|error| error)
 }
 
 /// rejectCommand: flags an open transaction; EXEC itself turns the error into an

@@ -6,10 +6,13 @@
 //! this bound" gives a rank window, and the window is read with `Tree::range`, so every
 //! reply is at most as large as the sorted set itself, whatever the argv's counts say.
 
-use super::keys::parse_cursor;
-use super::sets::{empty_scan, scan_opts, tri, ERR_RANDOM_TOO_BIG, MAX_RANDOM_REPLY};
-use super::strings::{arg_i64, is, wrongtype, ERR_SYNTAX};
-use super::table::Command;
+use super::args::{
+    arg_i64, arg_positive, arg_range, is, scan_cursor, scan_opts, wrongtype, ERR_NOT_FLOAT,
+    ERR_RANDOM_TOO_BIG, ERR_SYNTAX, MAX_RANDOM_REPLY,
+};
+use super::pop::{pairs_reply, parse_zset_mpop, zpop, PopWhere};
+use super::reply::{empty_scan, scan_reply};
+use super::table::{CmdResult, Command};
 use super::Ctx;
 use crate::db::set::SetValue;
 use crate::db::zset::{cmp_entry, ZSetValue};
@@ -21,11 +24,9 @@ use bytes::Bytes;
 use rand_core::RngCore;
 use std::collections::{BTreeMap, BTreeSet};
 
-const ERR_NOT_FLOAT: &str = "ERR value is not a valid float";
 const ERR_MINMAX_FLOAT: &str = "ERR min or max is not a float";
 const ERR_MINMAX_LEX: &str = "ERR min or max not valid string range item";
 const ERR_NAN: &str = "ERR resulting score is not a number (NaN)";
-const ERR_POSITIVE: &str = "ERR value is out of range, must be positive";
 
 /// string2d (getDoubleFromObject): the whole argument is a number, no leading space, no
 /// NaN, no overflow or underflow to zero.
@@ -229,33 +230,17 @@ fn build_zset(ctx: &Ctx<'_>, items: &[(Bytes, f64)]) -> ZSetValue {
 }
 
 /// Stores `items` at `dst` (or deletes `dst` when there are none); replies the size.
-fn store_items(ctx: &mut Ctx<'_>, dst: &Bytes, items: &[(Bytes, f64)]) -> Reply {
+fn store_items(ctx: &mut Ctx<'_>, dst: &Bytes, items: &[(Bytes, f64)]) -> CmdResult {
     let db = ctx.session.db;
     if items.is_empty() {
         ctx.keyspace.remove(db, dst);
-        return Reply::Integer(0);
+        return Ok(Reply::Integer(0));
     }
     let z = build_zset(ctx, items);
     let n = z.len();
     ctx.keyspace
         .set(db, dst.clone(), Value::ZSet(Box::new(z)), Ttl::Clear);
-    Reply::Integer(n as i64)
-}
-
-/// getPositiveLongFromObjectOrReply: one message for junk and negatives alike.
-fn arg_positive(arg: &[u8]) -> Result<i64, Reply> {
-    match arg_i64(arg) {
-        Ok(n) if n >= 0 => Ok(n),
-        _ => Err(Reply::err(ERR_POSITIVE)),
-    }
-}
-
-/// getRangeLongFromObjectOrReply(1, LONG_MAX) with one message for every failure.
-fn arg_at_least_one(arg: &[u8], msg: &'static str) -> Result<i64, Reply> {
-    match arg_i64(arg) {
-        Ok(n) if n >= 1 => Ok(n),
-        _ => Err(Reply::err(msg)),
-    }
+    Ok(Reply::Integer(n as i64))
 }
 
 // ---- ZADD / ZINCRBY ----
@@ -322,7 +307,7 @@ fn zset_add(
 }
 
 /// zaddGenericCommand: ZADD, and ZINCRBY as ZADD INCR.
-fn zadd_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], incr_cmd: bool) -> Reply {
+fn zadd_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], incr_cmd: bool) -> CmdResult {
     let mut f = AddFlags {
         incr: incr_cmd,
         ..AddFlags::default()
@@ -350,23 +335,29 @@ fn zadd_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], incr_cmd: bool) -> Reply {
     }
     let elements = argv.len() - idx;
     if elements % 2 == 1 || elements == 0 {
-        return Reply::err(ERR_SYNTAX);
+        return Err(Reply::err(ERR_SYNTAX));
     }
     let elements = elements / 2;
     if f.nx && f.xx {
-        return Reply::err("ERR XX and NX options at the same time are not compatible");
+        return Err(Reply::err(
+            "ERR XX and NX options at the same time are not compatible",
+        ));
     }
     if ((f.gt || f.lt) && f.nx) || (f.gt && f.lt) {
-        return Reply::err("ERR GT, LT, and/or NX options at the same time are not compatible");
+        return Err(Reply::err(
+            "ERR GT, LT, and/or NX options at the same time are not compatible",
+        ));
     }
     if f.incr && elements > 1 {
-        return Reply::err("ERR INCR option supports a single increment-element pair");
+        return Err(Reply::err(
+            "ERR INCR option supports a single increment-element pair",
+        ));
     }
     let mut scores = Vec::with_capacity(elements);
     for j in 0..elements {
         match parse_score(&argv[idx + 2 * j]) {
             Some(s) => scores.push(s),
-            None => return Reply::err(ERR_NOT_FLOAT),
+            None => return Err(Reply::err(ERR_NOT_FLOAT)),
         }
     }
     let now = ctx.now_ms();
@@ -381,9 +372,9 @@ fn zadd_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], incr_cmd: bool) -> Reply {
             Reply::Integer(0)
         }
     };
-    if tri!(write_zset(ctx.keyspace, db, key, now)).is_none() {
+    if write_zset(ctx.keyspace, db, key, now)?.is_none() {
         if f.xx {
-            return nil(f);
+            return Ok(nil(f));
         }
         let listpack = !(maxe == 0 || maxv < argv[idx + 1].len() as u64);
         let z = ZSetValue::new(listpack, ctx.keyspace.hash_keys());
@@ -391,7 +382,7 @@ fn zadd_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], incr_cmd: bool) -> Reply {
             .set(db, key.clone(), Value::ZSet(Box::new(z)), Ttl::Clear);
     }
     let Ok(Some(z)) = write_zset(ctx.keyspace, db, key, now) else {
-        return nil(f);
+        return Ok(nil(f));
     };
     let (mut added, mut updated, mut processed) = (0i64, 0i64, 0i64);
     let mut last = 0.0;
@@ -421,34 +412,34 @@ fn zadd_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], incr_cmd: bool) -> Reply {
     }
     delete_if_empty(ctx.keyspace, db, key);
     if nan {
-        return Reply::err(ERR_NAN);
+        return Err(Reply::err(ERR_NAN));
     }
     if f.incr {
         if processed > 0 {
-            Reply::Double(last)
+            Ok(Reply::Double(last))
         } else {
-            Reply::Null
+            Ok(Reply::Null)
         }
     } else {
-        Reply::Integer(if ch { added + updated } else { added })
+        Ok(Reply::Integer(if ch { added + updated } else { added }))
     }
 }
 
-fn zadd_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zadd_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zadd_generic(ctx, argv, false)
 }
 
-fn zincrby_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zincrby_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zadd_generic(ctx, argv, true)
 }
 
 // ---- Single-key reads and ZREM ----
 
-fn zrem_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zrem_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let db = ctx.session.db;
-    let Some(z) = tri!(write_zset(ctx.keyspace, db, &argv[1], now)) else {
-        return Reply::Integer(0);
+    let Some(z) = write_zset(ctx.keyspace, db, &argv[1], now)? else {
+        return Ok(Reply::Integer(0));
     };
     let mut n = 0;
     for m in &argv[2..] {
@@ -460,28 +451,28 @@ fn zrem_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         }
     }
     delete_if_empty(ctx.keyspace, db, &argv[1]);
-    Reply::Integer(n)
+    Ok(Reply::Integer(n))
 }
 
-fn zcard_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zcard_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
-    let z = tri!(read_zset(ctx.keyspace, ctx.session.db, &argv[1], now));
-    Reply::Integer(z.map_or(0, |z| z.len() as i64))
+    let z = read_zset(ctx.keyspace, ctx.session.db, &argv[1], now)?;
+    Ok(Reply::Integer(z.map_or(0, |z| z.len() as i64)))
 }
 
-fn zscore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zscore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
-    let z = tri!(read_zset(ctx.keyspace, ctx.session.db, &argv[1], now));
+    let z = read_zset(ctx.keyspace, ctx.session.db, &argv[1], now)?;
     match z.and_then(|z| z.score(&argv[2])) {
-        Some(s) => Reply::Double(s),
-        None => Reply::Null,
+        Some(s) => Ok(Reply::Double(s)),
+        None => Ok(Reply::Null),
     }
 }
 
-fn zmscore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zmscore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
-    let z = tri!(read_zset(ctx.keyspace, ctx.session.db, &argv[1], now));
-    Reply::Array(
+    let z = read_zset(ctx.keyspace, ctx.session.db, &argv[1], now)?;
+    Ok(Reply::Array(
         argv[2..]
             .iter()
             .map(|m| {
@@ -489,23 +480,23 @@ fn zmscore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
                     .map_or(Reply::Null, Reply::Double)
             })
             .collect(),
-    )
+    ))
 }
 
-fn zrank_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], rev: bool) -> Reply {
+fn zrank_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], rev: bool) -> CmdResult {
     let now = ctx.now_ms();
-    let z = tri!(read_zset(ctx.keyspace, ctx.session.db, &argv[1], now));
+    let z = read_zset(ctx.keyspace, ctx.session.db, &argv[1], now)?;
     match z.and_then(|z| z.rank(&argv[2]).map(|r| (r, z.len()))) {
-        Some((r, len)) => Reply::Integer(if rev { len - 1 - r } else { r } as i64),
-        None => Reply::Null,
+        Some((r, len)) => Ok(Reply::Integer(if rev { len - 1 - r } else { r } as i64)),
+        None => Ok(Reply::Null),
     }
 }
 
-fn zrank_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zrank_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zrank_generic(ctx, argv, false)
 }
 
-fn zrevrank_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zrevrank_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zrank_generic(ctx, argv, true)
 }
 
@@ -559,28 +550,28 @@ fn lex_window(z: &ZSetValue, r: &LexRange, reverse: bool) -> (usize, usize) {
     }
 }
 
-fn zcount_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zcount_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let Some(r) = ScoreRange::parse(&argv[2], &argv[3]) else {
-        return Reply::err(ERR_MINMAX_FLOAT);
+        return Err(Reply::err(ERR_MINMAX_FLOAT));
     };
     let now = ctx.now_ms();
-    let z = tri!(read_zset(ctx.keyspace, ctx.session.db, &argv[1], now));
-    Reply::Integer(z.map_or(0, |z| {
+    let z = read_zset(ctx.keyspace, ctx.session.db, &argv[1], now)?;
+    Ok(Reply::Integer(z.map_or(0, |z| {
         let (lo, hi) = score_window(z, &r);
         (hi - lo) as i64
-    }))
+    })))
 }
 
-fn zlexcount_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zlexcount_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let Some(r) = LexRange::parse(&argv[2], &argv[3]) else {
-        return Reply::err(ERR_MINMAX_LEX);
+        return Err(Reply::err(ERR_MINMAX_LEX));
     };
     let now = ctx.now_ms();
-    let z = tri!(read_zset(ctx.keyspace, ctx.session.db, &argv[1], now));
-    Reply::Integer(z.map_or(0, |z| {
+    let z = read_zset(ctx.keyspace, ctx.session.db, &argv[1], now)?;
+    Ok(Reply::Integer(z.map_or(0, |z| {
         let (lo, hi) = lex_window(z, &r, false);
         (hi - lo) as i64
-    }))
+    })))
 }
 
 // ---- ZRANGE family ----
@@ -660,7 +651,7 @@ fn zrange_generic(
     dst: Option<&Bytes>,
     mut rtype: RangeType,
     mut dir: Direction,
-) -> Reply {
+) -> CmdResult {
     let key = &argv[start];
     let (mut minidx, mut maxidx) = (start + 1, start + 2);
     let mut withscores = false;
@@ -672,8 +663,8 @@ fn zrange_generic(
         if dst.is_none() && is(a, "withscores") {
             withscores = true;
         } else if is(a, "limit") && left >= 2 {
-            offset = tri!(arg_i64(&argv[j + 1]));
-            limit = tri!(arg_i64(&argv[j + 2]));
+            offset = arg_i64(&argv[j + 1])?;
+            limit = arg_i64(&argv[j + 2])?;
             j += 2;
         } else if dir == Direction::Auto && is(a, "rev") {
             dir = Direction::Reverse;
@@ -682,7 +673,7 @@ fn zrange_generic(
         } else if rtype == RangeType::Auto && is(a, "byscore") {
             rtype = RangeType::Score;
         } else {
-            return Reply::err(ERR_SYNTAX);
+            return Err(Reply::err(ERR_SYNTAX));
         }
         j += 1;
     }
@@ -691,12 +682,14 @@ fn zrange_generic(
         rtype = RangeType::Rank;
     }
     if limit != -1 && rtype == RangeType::Rank {
-        return Reply::err(
+        return Err(Reply::err(
             "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX",
-        );
+        ));
     }
     if withscores && rtype == RangeType::Lex {
-        return Reply::err("ERR syntax error, WITHSCORES not supported in combination with BYLEX");
+        return Err(Reply::err(
+            "ERR syntax error, WITHSCORES not supported in combination with BYLEX",
+        ));
     }
     if rev && rtype != RangeType::Rank {
         std::mem::swap(&mut minidx, &mut maxidx);
@@ -709,17 +702,17 @@ fn zrange_generic(
     let spec = match rtype {
         RangeType::Score => match ScoreRange::parse(&argv[minidx], &argv[maxidx]) {
             Some(r) => Spec::Score(r),
-            None => return Reply::err(ERR_MINMAX_FLOAT),
+            None => return Err(Reply::err(ERR_MINMAX_FLOAT)),
         },
         RangeType::Lex => match LexRange::parse(&argv[minidx], &argv[maxidx]) {
             Some(r) => Spec::Lex(r),
-            None => return Reply::err(ERR_MINMAX_LEX),
+            None => return Err(Reply::err(ERR_MINMAX_LEX)),
         },
-        _ => Spec::Rank(tri!(arg_i64(&argv[minidx])), tri!(arg_i64(&argv[maxidx]))),
+        _ => Spec::Rank(arg_i64(&argv[minidx])?, arg_i64(&argv[maxidx])?),
     };
     let now = ctx.now_ms();
     let db = ctx.session.db;
-    let items = match tri!(read_zset(ctx.keyspace, db, key, now)) {
+    let items = match read_zset(ctx.keyspace, db, key, now)? {
         None => Vec::new(),
         Some(z) => match spec {
             Spec::Rank(s, e) => match rank_window(z.len(), s, e) {
@@ -742,15 +735,15 @@ fn zrange_generic(
     };
     match dst {
         Some(d) => store_items(ctx, d, &items),
-        None => range_reply(ctx.session.resp, items, withscores),
+        None => Ok(range_reply(ctx.session.resp, items, withscores)),
     }
 }
 
-fn zrange_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zrange_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zrange_generic(ctx, argv, 1, None, RangeType::Auto, Direction::Auto)
 }
 
-fn zrangestore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zrangestore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zrange_generic(
         ctx,
         argv,
@@ -761,29 +754,29 @@ fn zrangestore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     )
 }
 
-fn zrevrange_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zrevrange_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zrange_generic(ctx, argv, 1, None, RangeType::Rank, Direction::Reverse)
 }
 
-fn zrangebyscore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zrangebyscore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zrange_generic(ctx, argv, 1, None, RangeType::Score, Direction::Forward)
 }
 
-fn zrevrangebyscore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zrevrangebyscore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zrange_generic(ctx, argv, 1, None, RangeType::Score, Direction::Reverse)
 }
 
-fn zrangebylex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zrangebylex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zrange_generic(ctx, argv, 1, None, RangeType::Lex, Direction::Forward)
 }
 
-fn zrevrangebylex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zrevrangebylex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zrange_generic(ctx, argv, 1, None, RangeType::Lex, Direction::Reverse)
 }
 
 // ---- ZREMRANGEBY* ----
 
-fn zremrange_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], rtype: RangeType) -> Reply {
+fn zremrange_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], rtype: RangeType) -> CmdResult {
     enum Spec {
         Rank(i64, i64),
         Score(ScoreRange),
@@ -792,23 +785,23 @@ fn zremrange_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], rtype: RangeType) -> Rep
     let spec = match rtype {
         RangeType::Score => match ScoreRange::parse(&argv[2], &argv[3]) {
             Some(r) => Spec::Score(r),
-            None => return Reply::err(ERR_MINMAX_FLOAT),
+            None => return Err(Reply::err(ERR_MINMAX_FLOAT)),
         },
         RangeType::Lex => match LexRange::parse(&argv[2], &argv[3]) {
             Some(r) => Spec::Lex(r),
-            None => return Reply::err(ERR_MINMAX_LEX),
+            None => return Err(Reply::err(ERR_MINMAX_LEX)),
         },
-        _ => Spec::Rank(tri!(arg_i64(&argv[2])), tri!(arg_i64(&argv[3]))),
+        _ => Spec::Rank(arg_i64(&argv[2])?, arg_i64(&argv[3])?),
     };
     let now = ctx.now_ms();
     let db = ctx.session.db;
-    let Some(z) = tri!(write_zset(ctx.keyspace, db, &argv[1], now)) else {
-        return Reply::Integer(0);
+    let Some(z) = write_zset(ctx.keyspace, db, &argv[1], now)? else {
+        return Ok(Reply::Integer(0));
     };
     let (lo, hi) = match spec {
         Spec::Rank(s, e) => match rank_window(z.len(), s, e) {
             Some(w) => w,
-            None => return Reply::Integer(0),
+            None => return Ok(Reply::Integer(0)),
         },
         Spec::Score(r) => score_window(z, &r),
         Spec::Lex(r) => lex_window(z, &r, false),
@@ -818,199 +811,93 @@ fn zremrange_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], rtype: RangeType) -> Rep
         z.remove(m);
     }
     delete_if_empty(ctx.keyspace, db, &argv[1]);
-    Reply::Integer(doomed.len() as i64)
+    Ok(Reply::Integer(doomed.len() as i64))
 }
 
-fn zremrangebyrank_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zremrangebyrank_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zremrange_generic(ctx, argv, RangeType::Rank)
 }
 
-fn zremrangebyscore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zremrangebyscore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zremrange_generic(ctx, argv, RangeType::Score)
 }
 
-fn zremrangebylex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zremrangebylex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zremrange_generic(ctx, argv, RangeType::Lex)
 }
 
 // ---- Pops ----
 
-/// Which end a pop takes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PopWhere {
-    Min,
-    Max,
-}
-
-/// The pop core shared by ZPOPMIN/ZPOPMAX/ZMPOP (and the blocking variants): removes up
-/// to `count` elements from the `where_` end of the sorted set at `key`, deleting the key
-/// when it empties. `Ok(None)` when the key does not exist, WRONGTYPE when it is not a
-/// sorted set; a `count` of 0 still checks the type.
-pub fn zpop(
-    ks: &mut Keyspace,
-    db: usize,
-    key: &[u8],
-    now: u64,
-    where_: PopWhere,
-    count: u64,
-) -> Result<Option<Vec<(Bytes, f64)>>, Reply> {
-    let Some(z) = write_zset(ks, db, key, now)? else {
-        return Ok(None);
-    };
-    let len = z.len();
-    let n = count.min(len as u64) as usize;
-    let mut items: Vec<(Bytes, f64)> = match where_ {
-        PopWhere::Min => z.tree.range(0, n),
-        PopWhere::Max => z.tree.range(len - n, len),
-    }
-    .into_iter()
-    .map(|(s, m)| (m, s))
-    .collect();
-    if where_ == PopWhere::Max {
-        items.reverse();
-    }
-    for (m, _) in &items {
-        z.remove(m);
-    }
-    delete_if_empty(ks, db, key);
-    Ok(Some(items))
-}
-
-/// Popped elements as `[member, score]` pairs, or flat when `nested` is false.
-pub(crate) fn pairs_reply(items: Vec<(Bytes, f64)>, nested: bool) -> Vec<Reply> {
-    let mut out = Vec::with_capacity(items.len() * 2);
-    for (m, s) in items {
-        if nested {
-            out.push(Reply::Array(vec![Reply::Bulk(m), Reply::Double(s)]));
-        } else {
-            out.push(Reply::Bulk(m));
-            out.push(Reply::Double(s));
-        }
-    }
-    out
-}
-
-fn zpop_minmax(ctx: &mut Ctx<'_>, argv: &[Bytes], where_: PopWhere) -> Reply {
+fn zpop_minmax(ctx: &mut Ctx<'_>, argv: &[Bytes], where_: PopWhere) -> CmdResult {
     if argv.len() > 3 {
-        return Reply::err(ERR_SYNTAX);
+        return Err(Reply::err(ERR_SYNTAX));
     }
     let count = match argv.get(2) {
-        Some(a) => Some(tri!(arg_positive(a)) as u64),
+        Some(a) => Some(arg_positive(a)? as u64),
         None => None,
     };
     let nested = ctx.session.resp > 2 && count.is_some();
     let now = ctx.now_ms();
     let db = ctx.session.db;
-    match tri!(zpop(
-        ctx.keyspace,
-        db,
-        &argv[1],
-        now,
-        where_,
-        count.unwrap_or(1)
-    )) {
-        None => Reply::Array(vec![]),
-        Some(items) => Reply::Array(pairs_reply(items, nested)),
+    match zpop(ctx.keyspace, db, &argv[1], now, where_, count.unwrap_or(1))? {
+        None => Ok(Reply::Array(vec![])),
+        Some(items) => Ok(Reply::Array(pairs_reply(items, nested))),
     }
 }
 
-fn zpopmin_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zpopmin_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zpop_minmax(ctx, argv, PopWhere::Min)
 }
 
-fn zpopmax_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zpopmax_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zpop_minmax(ctx, argv, PopWhere::Max)
 }
 
-/// ZMPOP's arguments after the numkeys index: the keys, MIN|MAX and COUNT.
-pub(crate) fn parse_mpop(
-    argv: &[Bytes],
-    numkeys_idx: usize,
-) -> Result<(&[Bytes], PopWhere, u64), Reply> {
-    let numkeys = arg_at_least_one(&argv[numkeys_idx], "ERR numkeys should be greater than 0")?;
-    let where_idx = (numkeys as u64).saturating_add(numkeys_idx as u64 + 1);
-    if where_idx >= argv.len() as u64 {
-        return Err(Reply::err(ERR_SYNTAX));
-    }
-    let where_idx = where_idx as usize;
-    let where_ = if is(&argv[where_idx], "min") {
-        PopWhere::Min
-    } else if is(&argv[where_idx], "max") {
-        PopWhere::Max
-    } else {
-        return Err(Reply::err(ERR_SYNTAX));
-    };
-    let mut count = None;
-    let mut j = where_idx + 1;
-    while j < argv.len() {
-        if count.is_none() && is(&argv[j], "count") && j + 1 < argv.len() {
-            count =
-                Some(arg_at_least_one(&argv[j + 1], "ERR count should be greater than 0")? as u64);
-            j += 2;
-        } else {
-            return Err(Reply::err(ERR_SYNTAX));
-        }
-    }
-    Ok((
-        &argv[numkeys_idx + 1..where_idx],
-        where_,
-        count.unwrap_or(1),
-    ))
-}
-
-fn zmpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
-    let (keys, where_, count) = tri!(parse_mpop(argv, 1));
+fn zmpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let (keys, where_, count) = parse_zset_mpop(argv, 1)?;
     let now = ctx.now_ms();
     let db = ctx.session.db;
     for k in keys {
-        if let Some(items) = tri!(zpop(ctx.keyspace, db, k, now, where_, count)) {
-            return Reply::Array(vec![
+        if let Some(items) = zpop(ctx.keyspace, db, k, now, where_, count)? {
+            return Ok(Reply::Array(vec![
                 Reply::Bulk(k.clone()),
                 Reply::Array(pairs_reply(items, true)),
-            ]);
+            ]));
         }
     }
-    Reply::NullArray
+    Ok(Reply::NullArray)
 }
 
 // ---- ZRANDMEMBER ----
 
-fn zrandmember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zrandmember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let db = ctx.session.db;
     let resp = ctx.session.resp;
     if argv.len() < 3 {
         let rng = &mut ctx.server.rng;
-        let Some(z) = tri!(read_zset(ctx.keyspace, db, &argv[1], now)) else {
-            return Reply::Null;
+        let Some(z) = read_zset(ctx.keyspace, db, &argv[1], now)? else {
+            return Ok(Reply::Null);
         };
         let r = (rng.next_u64() % z.len().max(1) as u64) as usize;
-        return z
+        return Ok(z
             .tree
             .select(r)
-            .map_or(Reply::Null, |(_, m)| Reply::Bulk(m.clone()));
+            .map_or(Reply::Null, |(_, m)| Reply::Bulk(m.clone())));
     }
-    let count = match arg_i64(&argv[2]) {
-        Ok(i64::MIN) => {
-            return Reply::err(
-                "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
-            )
-        }
-        Ok(c) => c,
-        Err(e) => return e,
-    };
+    let count = arg_range(&argv[2], -i64::MAX, i64::MAX, None)?;
     let mut withscores = false;
     if argv.len() > 4 || (argv.len() == 4 && !is(&argv[3], "withscores")) {
-        return Reply::err(ERR_SYNTAX);
+        return Err(Reply::err(ERR_SYNTAX));
     } else if argv.len() == 4 {
         withscores = true;
         if !(-(i64::MAX / 2)..=i64::MAX / 2).contains(&count) {
-            return Reply::err("ERR value is out of range");
+            return Err(Reply::err("ERR value is out of range"));
         }
     }
     let rng = &mut ctx.server.rng;
-    let Some(z) = tri!(read_zset(ctx.keyspace, db, &argv[1], now)) else {
-        return Reply::Array(vec![]);
+    let Some(z) = read_zset(ctx.keyspace, db, &argv[1], now)? else {
+        return Ok(Reply::Array(vec![]));
     };
     let size = z.len() as u64;
     let pick = |r: usize| z.tree.select(r).map(|(s, m)| (m.clone(), s));
@@ -1019,7 +906,7 @@ fn zrandmember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     } else if count < 0 || count == 1 {
         let n = count.unsigned_abs();
         if n > MAX_RANDOM_REPLY {
-            return Reply::err(ERR_RANDOM_TOO_BIG);
+            return Err(Reply::err(ERR_RANDOM_TOO_BIG));
         }
         (0..n)
             .filter_map(|_| pick((rng.next_u64() % size) as usize))
@@ -1042,7 +929,7 @@ fn zrandmember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         }
         out
     };
-    range_reply(resp, items, withscores)
+    Ok(range_reply(resp, items, withscores))
 }
 
 // ---- ZUNION / ZINTER / ZDIFF and their STORE / CARD forms ----
@@ -1125,15 +1012,15 @@ fn zsetop_generic(
     op: SetOp,
     card_only: bool,
     name: &str,
-) -> Reply {
-    let setnum = tri!(arg_i64(&argv[numkeys_idx]));
+) -> CmdResult {
+    let setnum = arg_i64(&argv[numkeys_idx])?;
     if setnum < 1 {
-        return Reply::error(format!(
+        return Err(Reply::error(format!(
             "ERR at least 1 input key is needed for '{name}' command"
-        ));
+        )));
     }
     if setnum as u64 > (argv.len() - (numkeys_idx + 1)) as u64 {
-        return Reply::err(ERR_SYNTAX);
+        return Err(Reply::err(ERR_SYNTAX));
     }
     let setnum = setnum as usize;
     let now = ctx.now_ms();
@@ -1149,7 +1036,7 @@ fn zsetop_generic(
             None => Source::Missing,
             Some(Value::ZSet(z)) => Source::Z((**z).clone()),
             Some(Value::Set(s)) => Source::S((**s).clone()),
-            Some(_) => return wrongtype(),
+            Some(_) => return Err(wrongtype()),
         };
         srcs.push((src, 1.0));
     }
@@ -1166,7 +1053,7 @@ fn zsetop_generic(
             for src in srcs.iter_mut() {
                 match parse_score(&argv[j]) {
                     Some(w) => src.1 = w,
-                    None => return Reply::err("ERR weight value is not a float"),
+                    None => return Err(Reply::err("ERR weight value is not a float")),
                 }
                 j += 1;
             }
@@ -1179,7 +1066,7 @@ fn zsetop_generic(
             } else if is(v, "max") {
                 Aggregate::Max
             } else {
-                return Reply::err(ERR_SYNTAX);
+                return Err(Reply::err(ERR_SYNTAX));
             };
             j += 2;
         } else if dst.is_none() && !card_only && is(a, "withscores") {
@@ -1188,11 +1075,11 @@ fn zsetop_generic(
         } else if card_only && remaining >= 2 && is(a, "limit") {
             limit = match arg_i64(&argv[j + 1]) {
                 Ok(l) if l >= 0 => l as u64,
-                _ => return Reply::err("ERR LIMIT can't be negative"),
+                _ => return Err(Reply::err("ERR LIMIT can't be negative")),
             };
             j += 2;
         } else {
-            return Reply::err(ERR_SYNTAX);
+            return Err(Reply::err(ERR_SYNTAX));
         }
     }
     let mut result: Vec<(Bytes, f64)> = Vec::new();
@@ -1258,28 +1145,28 @@ fn zsetop_generic(
         }
     }
     if card_only {
-        return Reply::Integer(cardinality as i64);
+        return Ok(Reply::Integer(cardinality as i64));
     }
     result.sort_by(|a, b| cmp_entry((a.1, &a.0), (b.1, &b.0)));
     match dst {
         Some(d) => store_items(ctx, d, &result),
-        None => range_reply(ctx.session.resp, result, withscores),
+        None => Ok(range_reply(ctx.session.resp, result, withscores)),
     }
 }
 
-fn zunion_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zunion_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zsetop_generic(ctx, argv, 1, None, SetOp::Union, false, "zunion")
 }
 
-fn zinter_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zinter_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zsetop_generic(ctx, argv, 1, None, SetOp::Inter, false, "zinter")
 }
 
-fn zdiff_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zdiff_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zsetop_generic(ctx, argv, 1, None, SetOp::Diff, false, "zdiff")
 }
 
-fn zunionstore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zunionstore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zsetop_generic(
         ctx,
         argv,
@@ -1291,7 +1178,7 @@ fn zunionstore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     )
 }
 
-fn zinterstore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zinterstore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zsetop_generic(
         ctx,
         argv,
@@ -1303,7 +1190,7 @@ fn zinterstore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     )
 }
 
-fn zdiffstore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zdiffstore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zsetop_generic(
         ctx,
         argv,
@@ -1315,21 +1202,20 @@ fn zdiffstore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     )
 }
 
-fn zintercard_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+fn zintercard_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     zsetop_generic(ctx, argv, 1, None, SetOp::Inter, true, "zintercard")
 }
 
 // ---- ZSCAN ----
 
-fn zscan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
-    let Some(mut cursor) = parse_cursor(&argv[2]) else {
-        return Reply::err("ERR invalid cursor");
-    };
+fn zscan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let mut cursor = scan_cursor(&argv[2])?;
     let now = ctx.now_ms();
-    let Some(z) = tri!(read_zset(ctx.keyspace, ctx.session.db, &argv[1], now)) else {
-        return empty_scan();
+    let Some(z) = read_zset(ctx.keyspace, ctx.session.db, &argv[1], now)? else {
+        return Ok(empty_scan());
     };
-    let (count, pattern) = tri!(scan_opts(argv, 3));
+    let opts = scan_opts(argv, 3, false)?;
+    let (count, pattern) = (opts.count, opts.pattern);
     let mut found: Vec<(Bytes, f64)> = Vec::new();
     if z.listpack {
         // A listpack is returned whole in one call.
@@ -1355,10 +1241,7 @@ fn zscan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             items.push(Reply::bulk(d2string(s)));
         }
     }
-    Reply::Array(vec![
-        Reply::Bulk(Bytes::from(cursor.to_string())),
-        Reply::Array(items),
-    ])
+    Ok(scan_reply(cursor, items))
 }
 
 // ---- Table (flags, key specs, ACL and docs as Redis 7.0.15's COMMAND INFO / DOCS) ----
@@ -1785,7 +1668,7 @@ pub const COMMANDS: &[Command] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cmd::strings::harness::{b, e, i, H};
+    use crate::cmd::testkit::{b, e, i, Harness};
 
     fn d(v: f64) -> Reply {
         Reply::Double(v)
@@ -1793,7 +1676,7 @@ mod tests {
 
     #[test]
     fn zadd_flags_and_replies() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         assert_eq!(h.run("ZADD z 1 a 2 b"), i(2));
         assert_eq!(h.run("ZADD z CH 3 a 1 c"), i(2));
         assert_eq!(h.run("ZADD z XX 5 nope"), i(0));
@@ -1819,7 +1702,7 @@ mod tests {
 
     #[test]
     fn ranges_and_rank() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         h.run("ZADD z 1 a 2 b 3 c 4 d");
         assert_eq!(h.run("ZRANGE z 1 2"), Reply::Array(vec![b("b"), b("c")]));
         assert_eq!(h.run("ZRANGE z 0 0 REV"), Reply::Array(vec![b("d")]));
@@ -1847,7 +1730,7 @@ mod tests {
 
     #[test]
     fn pops_delete_emptied_keys() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         h.run("ZADD z 1 a 2 b 3 c");
         assert_eq!(h.run("ZPOPMAX z"), Reply::Array(vec![b("c"), d(3.0)]));
         assert_eq!(
@@ -1864,18 +1747,18 @@ mod tests {
         assert_eq!(h.run("ZMPOP 1 z MIN"), Reply::NullArray);
         h.run("SET s x");
         assert!(h.run("ZPOPMIN s 0").is_error());
-        let mut h2 = H::new();
+        let mut h2 = Harness::new();
         h2.run("ZADD z 1 a");
-        let got = zpop(&mut h2.ks, 0, b"z", T0_MS_FOR_TEST, PopWhere::Max, 9).unwrap();
+        let got = zpop(&mut h2.keyspace, 0, b"z", T0_MS_FOR_TEST, PopWhere::Max, 9).unwrap();
         assert_eq!(got, Some(vec![(Bytes::from("a"), 1.0)]));
-        assert_eq!(h2.ks.dbsize(0), 0);
+        assert_eq!(h2.keyspace.dbsize(0), 0);
     }
 
-    const T0_MS_FOR_TEST: u64 = crate::cmd::strings::harness::T0_MS;
+    const T0_MS_FOR_TEST: u64 = crate::cmd::testkit::T0_MS;
 
     #[test]
     fn set_operations_take_sets_too() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         h.run("ZADD a 1 x 2 y");
         h.run("SADD s y z");
         assert_eq!(
@@ -1891,7 +1774,7 @@ mod tests {
 
     #[test]
     fn hostile_counts_never_panic() {
-        let mut h = H::new();
+        let mut h = Harness::new();
         h.run("ZADD z 1 a 2 b 3 c");
         for line in [
             "ZRANDMEMBER z -9223372036854775808",

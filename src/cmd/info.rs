@@ -1,0 +1,303 @@
+//! INFO (server.c's genInfoString): the sections in Redis's order and framing, filled
+//! from the server state, the keyspace and the client registry.
+
+use super::table::CmdResult;
+use super::Ctx;
+use crate::resp::Reply;
+use bytes::Bytes;
+
+/// Every section, in Redis's output order; the flag says whether `default` includes it.
+const SECTIONS: &[(&str, bool)] = &[
+    ("server", true),
+    ("clients", true),
+    ("memory", true),
+    ("persistence", true),
+    ("stats", true),
+    ("replication", true),
+    ("cpu", true),
+    ("modules", true),
+    ("commandstats", false),
+    ("errorstats", true),
+    ("latencystats", false),
+    ("cluster", true),
+    ("keyspace", true),
+];
+
+/// INFO [section ...]: sections in Redis's fixed order whatever the argument order;
+/// unknown names select nothing; `default`, `all` and `everything` select groups.
+pub fn info(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let mut wanted = [false; SECTIONS.len()];
+    if argv.len() < 2 {
+        for (w, (_, default)) in wanted.iter_mut().zip(SECTIONS) {
+            *w = *default;
+        }
+    }
+    for arg in argv.get(1..).unwrap_or_default() {
+        let lower = arg.to_ascii_lowercase();
+        for (w, (name, default)) in wanted.iter_mut().zip(SECTIONS) {
+            *w |= match lower.as_slice() {
+                b"all" | b"everything" => true,
+                b"default" => *default,
+                other => other == name.as_bytes(),
+            };
+        }
+    }
+    let mut out = String::new();
+    for (_, (name, _)) in wanted.iter().zip(SECTIONS).filter(|(w, _)| **w) {
+        if !out.is_empty() {
+            out.push_str("\r\n");
+        }
+        info_section(ctx, name, &mut out);
+    }
+    Ok(Reply::Verbatim("txt", Bytes::from(out)))
+}
+
+fn info_section(ctx: &mut Ctx<'_>, name: &str, out: &mut String) {
+    // `key:value\r\n`, or a bare `# Title\r\n` header when the key is one.
+    let mut line = |k: &str, v: &dyn std::fmt::Display| {
+        out.push_str(k);
+        if !k.starts_with('#') {
+            out.push(':');
+            out.push_str(&v.to_string());
+        }
+        out.push_str("\r\n");
+    };
+    let server = &*ctx.server;
+    let stats = &server.stats;
+    let uptime_s = server.now_us.saturating_sub(server.start_us) / 1_000_000;
+    match name {
+        "server" => {
+            line("# Server", &"");
+            line("redis_version", &"7.0.15");
+            line("redis_git_sha1", &"00000000");
+            line("redis_git_dirty", &0);
+            line("redis_build_id", &"0");
+            line("redis_mode", &"standalone");
+            line(
+                "os",
+                &format!("{} {}", std::env::consts::OS, std::env::consts::ARCH),
+            );
+            line("arch_bits", &usize::BITS);
+            line("monotonic_clock", &"POSIX clock_gettime");
+            line("multiplexing_api", &"epoll");
+            line("atomicvar_api", &"c11-builtin");
+            line("gcc_version", &"0.0.0");
+            line("process_id", &server.pid);
+            line("process_supervised", &"no");
+            line("run_id", &server.run_id);
+            line("tcp_port", &server.tcp_port);
+            line("server_time_usec", &server.now_us);
+            line("uptime_in_seconds", &uptime_s);
+            line("uptime_in_days", &(uptime_s / 86_400));
+            line("hz", &server.config.hz);
+            line("configured_hz", &server.config.hz);
+            // Redis's LRU clock: seconds, 24 bits.
+            line(
+                "lru_clock",
+                &((server.now_us / 1_000_000) & ((1 << 24) - 1)),
+            );
+            line("executable", &server.executable);
+            line("config_file", &server.config_file);
+            line("io_threads_active", &0);
+        }
+        "clients" => {
+            line("# Clients", &"");
+            line("connected_clients", &ctx.clients.count());
+            line("cluster_connections", &0);
+            line("maxclients", &server.config.maxclients);
+            line("client_recent_max_input_buffer", &0);
+            line("client_recent_max_output_buffer", &0);
+            line("blocked_clients", &ctx.keyspace.blocked_count());
+            line("tracking_clients", &0);
+            line("clients_in_timeout_table", &0);
+        }
+        "memory" => {
+            let used = ctx.keyspace.used_memory_estimate();
+            let peak = server.used_memory_peak.max(used);
+            line("# Memory", &"");
+            line("used_memory", &used);
+            line("used_memory_human", &bytes_to_human(used as u64));
+            line("used_memory_rss", &used);
+            line("used_memory_rss_human", &bytes_to_human(used as u64));
+            line("used_memory_peak", &peak);
+            line("used_memory_peak_human", &bytes_to_human(peak as u64));
+            line("maxmemory", &0);
+            line("maxmemory_human", &"0B");
+            line("maxmemory_policy", &"noeviction");
+            line("mem_allocator", &"libc");
+            ctx.server.used_memory_peak = peak;
+        }
+        "persistence" => {
+            line("# Persistence", &"");
+            line("loading", &0);
+            line("async_loading", &0);
+            line("rdb_changes_since_last_save", &0);
+            line("rdb_bgsave_in_progress", &0);
+            line("rdb_last_save_time", &(server.start_us / 1_000_000));
+            line("rdb_last_bgsave_status", &"ok");
+            line("rdb_saves", &0);
+            line("aof_enabled", &u8::from(server.config.appendonly));
+            line("aof_rewrite_in_progress", &0);
+            line("aof_last_write_status", &"ok");
+        }
+        "stats" => {
+            line("# Stats", &"");
+            line(
+                "total_connections_received",
+                &stats.total_connections_received,
+            );
+            line("total_commands_processed", &stats.total_commands_processed);
+            line("instantaneous_ops_per_sec", &0);
+            line("total_net_input_bytes", &stats.total_net_input_bytes);
+            line("total_net_output_bytes", &stats.total_net_output_bytes);
+            line("rejected_connections", &stats.rejected_connections);
+            line("expired_keys", &ctx.keyspace.stats.expired_keys);
+            line("evicted_keys", &0);
+            line("evicted_clients", &stats.evicted_clients);
+            line("keyspace_hits", &ctx.keyspace.stats.keyspace_hits);
+            line("keyspace_misses", &ctx.keyspace.stats.keyspace_misses);
+            line("pubsub_channels", &server.pubsub.channel_count());
+            line("pubsub_patterns", &server.pubsub.pattern_count());
+            line(
+                "client_query_buffer_limit_disconnections",
+                &stats.client_query_buffer_limit_disconnections,
+            );
+            line(
+                "client_output_buffer_limit_disconnections",
+                &stats.client_output_buffer_limit_disconnections,
+            );
+        }
+        "replication" => {
+            line("# Replication", &"");
+            line("role", &"master");
+            line("connected_slaves", &0);
+            line("master_failover_state", &"no-failover");
+            line("master_replid", &server.run_id);
+            line(
+                "master_replid2",
+                &"0000000000000000000000000000000000000000",
+            );
+            line("master_repl_offset", &0);
+            line("second_repl_offset", &-1);
+            line("repl_backlog_active", &0);
+            line("repl_backlog_size", &1_048_576);
+            line("repl_backlog_first_byte_offset", &0);
+            line("repl_backlog_histlen", &0);
+        }
+        "cpu" => {
+            // CPU time is the OS's to measure; the sans-IO core reports zero.
+            line("# CPU", &"");
+            for key in [
+                "used_cpu_sys",
+                "used_cpu_user",
+                "used_cpu_sys_children",
+                "used_cpu_user_children",
+                "used_cpu_sys_main_thread",
+                "used_cpu_user_main_thread",
+            ] {
+                line(key, &"0.000000");
+            }
+        }
+        "modules" => line("# Modules", &""),
+        "commandstats" => line("# Commandstats", &""),
+        "errorstats" => line("# Errorstats", &""),
+        "latencystats" => line("# Latencystats", &""),
+        "cluster" => {
+            line("# Cluster", &"");
+            line("cluster_enabled", &0);
+        }
+        "keyspace" => {
+            line("# Keyspace", &"");
+            out.push_str(&ctx.keyspace.info_keyspace());
+        }
+        _ => {}
+    }
+}
+
+/// Redis's `bytesToHuman`: bytes below 1 KiB, then two decimals with K, M, G, T, P.
+fn bytes_to_human(n: u64) -> String {
+    const UNITS: [&str; 5] = ["K", "M", "G", "T", "P"];
+    if n < 1024 {
+        return format!("{n}B");
+    }
+    let mut size: u64 = 1024;
+    for unit in UNITS {
+        // `size` is 1024^k; the next unit starts at 1024^(k+1).
+        if n / size < 1024 || unit == "P" {
+            return format!("{:.2}{unit}", n as f64 / size as f64);
+        }
+        size *= 1024;
+    }
+    format!("{n}B")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cmd::testkit::{text, Harness, START_US};
+
+    #[test]
+    fn info_sections_and_framing() {
+        let mut h = Harness::new();
+        h.server.now_us = START_US + 90_000_000;
+        h.server.pid = 4242;
+        let all = text(&h.run(&["info"]));
+        let headers: Vec<&str> = all.split("\r\n").filter(|l| l.starts_with('#')).collect();
+        assert_eq!(
+            headers,
+            [
+                "# Server",
+                "# Clients",
+                "# Memory",
+                "# Persistence",
+                "# Stats",
+                "# Replication",
+                "# CPU",
+                "# Modules",
+                "# Errorstats",
+                "# Cluster",
+                "# Keyspace"
+            ]
+        );
+        assert!(all.starts_with("# Server\r\nredis_version:7.0.15\r\n"));
+        assert!(all.contains("\r\nprocess_id:4242\r\n"));
+        assert!(all.contains("\r\nuptime_in_seconds:90\r\n"));
+        assert!(all.contains("\r\nio_threads_active:0\r\n\r\n# Clients\r\nconnected_clients:1\r\n"));
+        assert!(all.ends_with("# Keyspace\r\n"));
+        let everything = text(&h.run(&["info", "everything"]));
+        assert!(
+            everything.contains("# Commandstats\r\n") && everything.contains("# Latencystats\r\n")
+        );
+        // Fixed order whatever the argument order; names are case-insensitive.
+        let two = text(&h.run(&["info", "KEYSPACE", "cpu"]));
+        assert!(two.starts_with("# CPU\r\n"));
+        assert!(two.ends_with("\r\n\r\n# Keyspace\r\n"));
+        assert_eq!(text(&h.run(&["info", "foo"])), "");
+        assert!(matches!(h.run(&["info"]), Reply::Verbatim("txt", _)));
+    }
+
+    #[test]
+    fn info_counters() {
+        let mut h = Harness::new();
+        h.keyspace.stats.expired_keys = 4;
+        h.keyspace.stats.keyspace_misses = 2;
+        h.server.stats.total_connections_received = 11;
+        h.other(9, "10.0.0.1:1");
+        let stats = text(&h.run(&["info", "stats", "clients"]));
+        assert!(stats.contains("\r\nexpired_keys:4\r\n"));
+        assert!(stats.contains("\r\nkeyspace_misses:2\r\n"));
+        assert!(stats.contains("\r\ntotal_connections_received:11\r\n"));
+        assert!(stats.contains("\r\nconnected_clients:2\r\n"));
+        assert!(text(&h.run(&["info", "memory"])).contains("\r\nused_memory_human:0B\r\n"));
+    }
+
+    #[test]
+    fn human_bytes() {
+        assert_eq!(bytes_to_human(0), "0B");
+        assert_eq!(bytes_to_human(1023), "1023B");
+        assert_eq!(bytes_to_human(1392072), "1.33M");
+        assert_eq!(bytes_to_human(1024), "1.00K");
+        assert_eq!(bytes_to_human(25276510208), "23.54G");
+        assert_eq!(bytes_to_human(u64::MAX), "16384.00P");
+    }
+}
