@@ -3,7 +3,7 @@
 
 use super::keys::parse_cursor;
 use super::strings::{arg_i64, is, wrongtype, ERR_SYNTAX};
-use super::table::Command;
+use super::table::*;
 use super::Ctx;
 use crate::db::hash::{Hash, Limits};
 use crate::db::ldouble::LongDouble;
@@ -395,215 +395,42 @@ fn hscan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
 
 // ---- Table (flags, key specs, ACL and docs as Redis 7.0.15's COMMAND INFO / DOCS) ----
 
+#[rustfmt::skip]
 pub const COMMANDS: &[Command] = &[
-    Command {
-        name: "hdel",
-        arity: -3,
-        flags: &["write", "fast"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["write", "hash", "fast"],
-        summary: "Delete one or more hash fields",
-        since: "2.0.0",
-        group: "hash",
-        handler: hdel_cmd,
-    },
-    Command {
-        name: "hexists",
-        arity: 3,
-        flags: &["readonly", "fast"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["read", "hash", "fast"],
-        summary: "Determine if a hash field exists",
-        since: "2.0.0",
-        group: "hash",
-        handler: hexists_cmd,
-    },
-    Command {
-        name: "hget",
-        arity: 3,
-        flags: &["readonly", "fast"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["read", "hash", "fast"],
-        summary: "Get the value of a hash field",
-        since: "2.0.0",
-        group: "hash",
-        handler: hget_cmd,
-    },
-    Command {
-        name: "hgetall",
-        arity: 2,
-        flags: &["readonly"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["read", "hash", "slow"],
-        summary: "Get all the fields and values in a hash",
-        since: "2.0.0",
-        group: "hash",
-        handler: hgetall_cmd,
-    },
-    Command {
-        name: "hincrby",
-        arity: 4,
-        flags: &["write", "denyoom", "fast"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["write", "hash", "fast"],
-        summary: "Increment the integer value of a hash field by the given number",
-        since: "2.0.0",
-        group: "hash",
-        handler: hincrby_cmd,
-    },
-    Command {
-        name: "hincrbyfloat",
-        arity: 4,
-        flags: &["write", "denyoom", "fast"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["write", "hash", "fast"],
-        summary: "Increment the float value of a hash field by the given amount",
-        since: "2.6.0",
-        group: "hash",
-        handler: hincrbyfloat_cmd,
-    },
-    Command {
-        name: "hkeys",
-        arity: 2,
-        flags: &["readonly"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["read", "hash", "slow"],
-        summary: "Get all the fields in a hash",
-        since: "2.0.0",
-        group: "hash",
-        handler: hkeys_cmd,
-    },
-    Command {
-        name: "hlen",
-        arity: 2,
-        flags: &["readonly", "fast"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["read", "hash", "fast"],
-        summary: "Get the number of fields in a hash",
-        since: "2.0.0",
-        group: "hash",
-        handler: hlen_cmd,
-    },
-    Command {
-        name: "hmget",
-        arity: -3,
-        flags: &["readonly", "fast"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["read", "hash", "fast"],
-        summary: "Get the values of all the given hash fields",
-        since: "2.0.0",
-        group: "hash",
-        handler: hmget_cmd,
-    },
-    Command {
-        name: "hmset",
-        arity: -4,
-        flags: &["write", "denyoom", "fast"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["write", "hash", "fast"],
-        summary: "Set multiple hash fields to multiple values",
-        since: "2.0.0",
-        group: "hash",
-        handler: hmset_cmd,
-    },
-    Command {
-        name: "hrandfield",
-        arity: -2,
-        flags: &["readonly"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["read", "hash", "slow"],
-        summary: "Get one or multiple random fields from a hash",
-        since: "6.2.0",
-        group: "hash",
-        handler: hrandfield_cmd,
-    },
-    Command {
-        name: "hscan",
-        arity: -3,
-        flags: &["readonly"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["read", "hash", "slow"],
-        summary: "Incrementally iterate hash fields and associated values",
-        since: "2.8.0",
-        group: "hash",
-        handler: hscan_cmd,
-    },
-    Command {
-        name: "hset",
-        arity: -4,
-        flags: &["write", "denyoom", "fast"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["write", "hash", "fast"],
-        summary: "Set the string value of a hash field",
-        since: "2.0.0",
-        group: "hash",
-        handler: hset_cmd,
-    },
-    Command {
-        name: "hsetnx",
-        arity: 4,
-        flags: &["write", "denyoom", "fast"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["write", "hash", "fast"],
-        summary: "Set the value of a hash field, only if the field does not exist",
-        since: "2.0.0",
-        group: "hash",
-        handler: hsetnx_cmd,
-    },
-    Command {
-        name: "hstrlen",
-        arity: 3,
-        flags: &["readonly", "fast"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["read", "hash", "fast"],
-        summary: "Get the length of the value of a hash field",
-        since: "3.2.0",
-        group: "hash",
-        handler: hstrlen_cmd,
-    },
-    Command {
-        name: "hvals",
-        arity: 2,
-        flags: &["readonly"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["read", "hash", "slow"],
-        summary: "Get all the values in a hash",
-        since: "2.0.0",
-        group: "hash",
-        handler: hvals_cmd,
-    },
+    cmd("hdel", -3, WRITE | FAST, Group::Hash, hdel_cmd).keys(&[key(1, RW | DELETE)])
+        .doc("2.0.0", "Delete one or more hash fields", "O(N) where N is the number of fields to be removed.")
+        .history(&[("2.4.0", "Accepts multiple `field` arguments.")]),
+    cmd("hexists", 3, READONLY | FAST, Group::Hash, hexists_cmd).keys(&[key(1, RO)])
+        .doc("2.0.0", "Determine if a hash field exists", "O(1)"),
+    cmd("hget", 3, READONLY | FAST, Group::Hash, hget_cmd).keys(&[key(1, RO | ACCESS)])
+        .doc("2.0.0", "Get the value of a hash field", "O(1)"),
+    cmd("hgetall", 2, READONLY, Group::Hash, hgetall_cmd).keys(&[key(1, RO | ACCESS)]).tips(&["nondeterministic_output_order"])
+        .doc("2.0.0", "Get all the fields and values in a hash", "O(N) where N is the size of the hash."),
+    cmd("hincrby", 4, WRITE | DENYOOM | FAST, Group::Hash, hincrby_cmd).keys(&[key(1, RW | ACCESS | UPDATE)])
+        .doc("2.0.0", "Increment the integer value of a hash field by the given number", "O(1)"),
+    cmd("hincrbyfloat", 4, WRITE | DENYOOM | FAST, Group::Hash, hincrbyfloat_cmd).keys(&[key(1, RW | ACCESS | UPDATE)])
+        .doc("2.6.0", "Increment the float value of a hash field by the given amount", "O(1)"),
+    cmd("hkeys", 2, READONLY, Group::Hash, hkeys_cmd).keys(&[key(1, RO | ACCESS)]).tips(&["nondeterministic_output_order"])
+        .doc("2.0.0", "Get all the fields in a hash", "O(N) where N is the size of the hash."),
+    cmd("hlen", 2, READONLY | FAST, Group::Hash, hlen_cmd).keys(&[key(1, RO)])
+        .doc("2.0.0", "Get the number of fields in a hash", "O(1)"),
+    cmd("hmget", -3, READONLY | FAST, Group::Hash, hmget_cmd).keys(&[key(1, RO | ACCESS)])
+        .doc("2.0.0", "Get the values of all the given hash fields", "O(N) where N is the number of fields being requested."),
+    cmd("hmset", -4, WRITE | DENYOOM | FAST, Group::Hash, hmset_cmd).keys(&[key(1, RW | UPDATE)])
+        .doc("2.0.0", "Set multiple hash fields to multiple values", "O(N) where N is the number of fields being set.").deprecated("4.0.0", "`HSET` with multiple field-value pairs"),
+    cmd("hrandfield", -2, READONLY, Group::Hash, hrandfield_cmd).keys(&[key(1, RO | ACCESS)]).tips(&["nondeterministic_output"])
+        .doc("6.2.0", "Get one or multiple random fields from a hash", "O(N) where N is the number of fields returned"),
+    cmd("hscan", -3, READONLY, Group::Hash, hscan_cmd).keys(&[key(1, RO | ACCESS)]).tips(&["nondeterministic_output"])
+        .doc("2.8.0", "Incrementally iterate hash fields and associated values", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.."),
+    cmd("hset", -4, WRITE | DENYOOM | FAST, Group::Hash, hset_cmd).keys(&[key(1, RW | UPDATE)])
+        .doc("2.0.0", "Set the string value of a hash field", "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs.")
+        .history(&[("4.0.0", "Accepts multiple `field` and `value` arguments.")]),
+    cmd("hsetnx", 4, WRITE | DENYOOM | FAST, Group::Hash, hsetnx_cmd).keys(&[key(1, RW | INSERT)])
+        .doc("2.0.0", "Set the value of a hash field, only if the field does not exist", "O(1)"),
+    cmd("hstrlen", 3, READONLY | FAST, Group::Hash, hstrlen_cmd).keys(&[key(1, RO)])
+        .doc("3.2.0", "Get the length of the value of a hash field", "O(1)"),
+    cmd("hvals", 2, READONLY, Group::Hash, hvals_cmd).keys(&[key(1, RO | ACCESS)]).tips(&["nondeterministic_output_order"])
+        .doc("2.0.0", "Get all the values in a hash", "O(N) where N is the size of the hash."),
 ];
 
 #[cfg(test)]

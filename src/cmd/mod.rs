@@ -4,6 +4,7 @@
 //! the event loop sets `ctx.server.now_us` before it runs a batch of commands.
 
 pub mod blocking;
+pub mod command_cmd;
 pub mod connection;
 pub mod context;
 pub mod db_cmds;
