@@ -174,8 +174,16 @@ fn info_entry(cmd: &'static Command) -> Reply {
         set_of(cmd.acl_names(), "@"),
         Reply::Set(cmd.tips.iter().map(|t| Reply::bulk(*t)).collect()),
         Reply::Set(cmd.key_specs.iter().map(key_spec).collect()),
-        Reply::Set(cmd.subcommands.iter().map(info_entry).collect()),
+        subcommands(cmd),
     ])
+}
+
+/// addReplyCommandSubCommands: an array of entries, but an empty set when there are none.
+fn subcommands(cmd: &'static Command) -> Reply {
+    if cmd.subcommands.is_empty() {
+        return Reply::Set(Vec::new());
+    }
+    Reply::Array(cmd.subcommands.iter().map(info_entry).collect())
 }
 
 /// COMMAND INFO [name ...]: one entry per name, null for unknown names; all without names.
@@ -536,7 +544,7 @@ mod tests {
         let Reply::Array(config) = &config[0] else {
             panic!()
         };
-        let Reply::Set(subs) = &config[9] else {
+        let Reply::Array(subs) = &config[9] else {
             panic!()
         };
         assert_eq!(

@@ -773,3 +773,114 @@ pub fn unknown_command(argv: &[Bytes]) -> Reply {
     let text = format!("ERR unknown command '{name}', with args beginning with: {args}");
     Reply::error(text.replace(['\r', '\n'], " "))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn every_entry() -> impl Iterator<Item = &'static Command> {
+        all()
+            .iter()
+            .flat_map(|c| std::iter::once(c).chain(c.subcommands.iter()))
+    }
+
+    #[test]
+    fn sorted_unique_and_documented() {
+        for pair in all().windows(2) {
+            assert!(
+                pair[0].name < pair[1].name,
+                "{} before {}",
+                pair[0].name,
+                pair[1].name
+            );
+        }
+        for c in all() {
+            for pair in c.subcommands.windows(2) {
+                assert!(
+                    pair[0].name < pair[1].name,
+                    "{} before {}",
+                    pair[0].name,
+                    pair[1].name
+                );
+            }
+        }
+        for c in every_entry() {
+            assert_eq!(c.name, c.name.to_ascii_lowercase());
+            assert!(c.arity != 0, "{}", c.name);
+            assert!(!c.docs.since.is_empty(), "{} has no since", c.name);
+            assert!(!c.docs.summary.is_empty(), "{} has no summary", c.name);
+            assert!(
+                !c.docs.complexity.is_empty(),
+                "{} has no complexity",
+                c.name
+            );
+            assert!(c.flags & MOVABLE_KEYS == 0 || !c.key_specs.is_empty());
+        }
+    }
+
+    #[test]
+    fn every_subcommand_resolves_under_its_container() {
+        for c in all().iter().filter(|c| !c.subcommands.is_empty()) {
+            assert!(c.arity < 0, "a container takes its subcommand: {}", c.name);
+            for s in c.subcommands {
+                let (container, short) = s.name.split_once('|').expect("container|sub");
+                assert_eq!(container, c.name);
+                let upper = Bytes::from(short.to_ascii_uppercase());
+                let mut argv = vec![Bytes::from(c.name), upper];
+                while !s.arity_ok(argv.len()) {
+                    argv.push(Bytes::from_static(b"x"));
+                }
+                let found = resolve(c, &argv).unwrap_or_else(|_| panic!("{}", s.name));
+                assert!(std::ptr::eq(found, s), "{}", s.name);
+            }
+            let unknown = [Bytes::from(c.name), Bytes::from_static(b"nosuch")];
+            assert!(resolve(c, &unknown).is_err());
+        }
+    }
+
+    #[test]
+    fn every_handler_is_reachable_by_name() {
+        for c in all() {
+            let found = lookup(c.name.to_ascii_uppercase().as_bytes()).expect(c.name);
+            assert!(std::ptr::eq(found, c));
+            assert!(std::ptr::eq(
+                resolve(c, &[Bytes::from(c.name)]).ok().unwrap(),
+                c
+            ));
+        }
+        assert!(lookup(b"nosuch").is_none());
+        assert!(lookup(&[b'a'; 40]).is_none());
+    }
+
+    #[test]
+    fn legacy_range_and_movablekeys_are_derived_like_redis() {
+        let range_of = |name: &str| {
+            let c = lookup(name.as_bytes()).unwrap();
+            (c.first_key, c.last_key, c.step, c.has(MOVABLE_KEYS))
+        };
+        assert_eq!(range_of("get"), (1, 1, 1, false));
+        assert_eq!(range_of("mset"), (1, -1, 2, false));
+        assert_eq!(range_of("blpop"), (1, -2, 1, false));
+        assert_eq!(range_of("lmove"), (1, 2, 1, false));
+        assert_eq!(range_of("zunionstore"), (1, 1, 1, true));
+        assert_eq!(range_of("lmpop"), (0, 0, 0, true));
+        assert_eq!(range_of("ping"), (0, 0, 0, false));
+    }
+
+    #[test]
+    fn acl_categories_are_implied_like_redis() {
+        let names =
+            |name: &str| -> Vec<&str> { lookup(name.as_bytes()).unwrap().acl_names().collect() };
+        assert_eq!(names("get"), ["read", "string", "fast"]);
+        assert_eq!(
+            names("bzpopmin"),
+            ["write", "sortedset", "fast", "blocking"]
+        );
+        assert_eq!(
+            names("flushall"),
+            ["keyspace", "write", "slow", "dangerous"]
+        );
+        assert_eq!(names("client"), ["slow"]);
+        assert_eq!(names("publish"), ["pubsub", "fast"]);
+    }
+}
