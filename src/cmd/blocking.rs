@@ -13,7 +13,7 @@ use super::pop::{
     key_elements_reply, move_one, mpop, pairs_reply, parse_list_mpop, parse_zset_mpop, pop_from,
     zpop, PopWhere,
 };
-use super::table::{CmdResult, Command};
+use super::table::*;
 use super::{BlockSpec, Ctx};
 use crate::db::list::End;
 use crate::db::Value;
@@ -230,107 +230,29 @@ pub fn serve(ctx: &mut Ctx<'_>, spec: &BlockSpec, key: &Bytes) -> Option<Reply> 
     }
 }
 
-const fn blocking(
-    name: &'static str,
-    arity: i32,
-    keys: (i32, i32, i32),
-    group: &'static str,
-    summary: &'static str,
-    since: &'static str,
-    handler: super::table::Handler,
-) -> Command {
-    Command {
-        name,
-        arity,
-        flags: &["write", "blocking"],
-        first_key: keys.0,
-        last_key: keys.1,
-        step: keys.2,
-        acl: if group.len() == 4 {
-            &["write", "list", "slow", "blocking"]
-        } else {
-            &["write", "sortedset", "slow", "blocking"]
-        },
-        summary,
-        since,
-        group,
-        handler,
-    }
-}
-
+#[rustfmt::skip]
 pub const COMMANDS: &[Command] = &[
-    blocking(
-        "blmove",
-        6,
-        (1, 2, 1),
-        "list",
-        "Pop an element from a list, push it to another list and return it; or block until one is available",
-        "6.2.0",
-        blmove_cmd,
-    ),
-    blocking(
-        "blmpop",
-        -5,
-        (0, 0, 0),
-        "list",
-        "Pop elements from a list, or block until one is available",
-        "7.0.0",
-        blmpop_cmd,
-    ),
-    blocking(
-        "blpop",
-        -3,
-        (1, -2, 1),
-        "list",
-        "Remove and get the first element in a list, or block until one is available",
-        "2.0.0",
-        blpop_cmd,
-    ),
-    blocking(
-        "brpop",
-        -3,
-        (1, -2, 1),
-        "list",
-        "Remove and get the last element in a list, or block until one is available",
-        "2.0.0",
-        brpop_cmd,
-    ),
-    blocking(
-        "brpoplpush",
-        4,
-        (1, 2, 1),
-        "list",
-        "Pop an element from a list, push it to another list and return it; or block until one is available",
-        "2.2.0",
-        brpoplpush_cmd,
-    ),
-    blocking(
-        "bzmpop",
-        -5,
-        (0, 0, 0),
-        "sorted-set",
-        "Remove and return members with scores in a sorted set or block until one is available",
-        "7.0.0",
-        bzmpop_cmd,
-    ),
-    blocking(
-        "bzpopmax",
-        -3,
-        (1, -2, 1),
-        "sorted-set",
-        "Remove and return the member with the highest score from one or more sorted sets, or block until one is available",
-        "5.0.0",
-        bzpopmax_cmd,
-    ),
-    blocking(
-        "bzpopmin",
-        -3,
-        (1, -2, 1),
-        "sorted-set",
-        "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available",
-        "5.0.0",
-        bzpopmin_cmd,
-    ),
+    cmd("blmove", 6, WRITE | DENYOOM | NOSCRIPT | BLOCKING, Group::List, blmove_cmd).keys(&[key(1, RW | ACCESS | DELETE), key(2, RW | INSERT)])
+        .doc("6.2.0", "Pop an element from a list, push it to another list and return it; or block until one is available", "O(1)"),
+    cmd("blmpop", -5, WRITE | BLOCKING, Group::List, blmpop_cmd).keys(&[keynum(2, RW | ACCESS | DELETE)]).getkeys(GetKeys::NumKeys { store: 0, count: 2, first: 3, step: 1 })
+        .doc("7.0.0", "Pop elements from a list, or block until one is available", "O(N+M) where N is the number of provided keys and M is the number of elements returned."),
+    cmd("blpop", -3, WRITE | NOSCRIPT | BLOCKING, Group::List, blpop_cmd).keys(&[range(1, -2, 1, RW | ACCESS | DELETE)])
+        .doc("2.0.0", "Remove and get the first element in a list, or block until one is available", "O(N) where N is the number of provided keys.")
+        .history(&[("6.0.0", "`timeout` is interpreted as a double instead of an integer.")]),
+    cmd("brpop", -3, WRITE | NOSCRIPT | BLOCKING, Group::List, brpop_cmd).keys(&[range(1, -2, 1, RW | ACCESS | DELETE)])
+        .doc("2.0.0", "Remove and get the last element in a list, or block until one is available", "O(N) where N is the number of provided keys.")
+        .history(&[("6.0.0", "`timeout` is interpreted as a double instead of an integer.")]),
+    cmd("brpoplpush", 4, WRITE | DENYOOM | NOSCRIPT | BLOCKING, Group::List, brpoplpush_cmd).keys(&[key(1, RW | ACCESS | DELETE), key(2, RW | INSERT)])
+        .doc("2.2.0", "Pop an element from a list, push it to another list and return it; or block until one is available", "O(1)").deprecated("6.2.0", "`BLMOVE` with the `RIGHT` and `LEFT` arguments")
+        .history(&[("6.0.0", "`timeout` is interpreted as a double instead of an integer.")]),
+    cmd("bzmpop", -5, WRITE | BLOCKING, Group::SortedSet, bzmpop_cmd).keys(&[keynum(2, RW | ACCESS | DELETE)]).getkeys(GetKeys::NumKeys { store: 0, count: 2, first: 3, step: 1 })
+        .doc("7.0.0", "Remove and return members with scores in a sorted set or block until one is available", "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped."),
+    cmd("bzpopmax", -3, WRITE | NOSCRIPT | BLOCKING | FAST, Group::SortedSet, bzpopmax_cmd).keys(&[range(1, -2, 1, RW | ACCESS | DELETE)])
+        .doc("5.0.0", "Remove and return the member with the highest score from one or more sorted sets, or block until one is available", "O(log(N)) with N being the number of elements in the sorted set.")
+        .history(&[("6.0.0", "`timeout` is interpreted as a double instead of an integer.")]),
+    cmd("bzpopmin", -3, WRITE | NOSCRIPT | BLOCKING | FAST, Group::SortedSet, bzpopmin_cmd).keys(&[range(1, -2, 1, RW | ACCESS | DELETE)])
+        .doc("5.0.0", "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available", "O(log(N)) with N being the number of elements in the sorted set.")
+        .history(&[("6.0.0", "`timeout` is interpreted as a double instead of an integer.")]),
 ];
 
 #[cfg(test)]

@@ -2,13 +2,36 @@
 //! `server_cmds::CONFIG_SUBCOMMANDS`; the parameters themselves live in [`Config`].
 
 use super::reply::help_reply;
-use super::table::CmdResult;
+use super::table::*;
 use super::Ctx;
 use crate::config::{Config, ConfigError};
 use crate::resp::Reply;
 use crate::util::c_str;
 use crate::util::glob::stringmatchlen;
 use bytes::Bytes;
+
+#[rustfmt::skip]
+pub const COMMANDS: &[Command] = &[
+    cmd("config", -2, 0, Group::Server, container).subcommands(CONFIG_SUBCOMMANDS)
+        .doc("2.0.0", "A container for server configuration commands", "Depends on subcommand."),
+];
+
+/// CONFIG's subcommands, sorted by name.
+#[rustfmt::skip]
+pub const CONFIG_SUBCOMMANDS: &[Command] = &[
+    cmd("config|get", -3, ADMIN | NOSCRIPT | LOADING | STALE, Group::Server, config_get)
+        .doc("2.0.0", "Get the values of configuration parameters", "O(N) when N is the number of configuration parameters provided")
+        .history(&[("7.0.0", "Added the ability to pass multiple pattern parameters in one call")]),
+    cmd("config|help", 2, LOADING | STALE, Group::Server, config_help)
+        .doc("5.0.0", "Show helpful text about the different subcommands", "O(1)"),
+    cmd("config|resetstat", 2, ADMIN | NOSCRIPT | LOADING | STALE, Group::Server, config_resetstat)
+        .doc("2.0.0", "Reset the stats returned by INFO", "O(1)"),
+    cmd("config|rewrite", 2, ADMIN | NOSCRIPT | LOADING | STALE, Group::Server, config_rewrite)
+        .doc("2.8.0", "Rewrite the configuration file with the in memory configuration", "O(1)"),
+    cmd("config|set", -4, ADMIN | NOSCRIPT | LOADING | STALE, Group::Server, config_set).tips(&["request_policy:all_nodes", "response_policy:all_succeeded"])
+        .doc("2.0.0", "Set configuration parameters to the given values", "O(N) when N is the number of configuration parameters provided")
+        .history(&[("7.0.0", "Added the ability to set multiple parameters in one call.")]),
+];
 
 pub fn config_help(_ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
     Ok(help_reply(

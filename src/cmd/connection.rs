@@ -5,211 +5,55 @@
 //! Replies and error texts are Redis 7.0.15's, checked against a real server.
 
 use super::reply::help_reply;
-use super::table::{CmdResult, Command};
+use super::table::*;
 use super::{ClientInfo, Ctx};
 use crate::resp::Reply;
 use crate::util::c_str;
 use crate::util::int::string2ll;
 use bytes::Bytes;
 
-/// Flags Redis gives the commands a client may run before it has authenticated.
-const NO_AUTH_FLAGS: &[&str] = &[
-    "noscript",
-    "loading",
-    "stale",
-    "fast",
-    "no_auth",
-    "allow_busy",
-];
-
+#[rustfmt::skip]
 pub const COMMANDS: &[Command] = &[
-    Command {
-        name: "auth",
-        arity: -2,
-        flags: NO_AUTH_FLAGS,
-        first_key: 0,
-        last_key: 0,
-        step: 0,
-        acl: &["fast", "connection"],
-        summary: "Authenticate to the server",
-        since: "1.0.0",
-        group: "connection",
-        handler: auth,
-    },
-    Command {
-        name: "client",
-        arity: -2,
-        flags: &[],
-        first_key: 0,
-        last_key: 0,
-        step: 0,
-        acl: &["slow"],
-        summary: "A container for client connection commands",
-        since: "2.4.0",
-        group: "connection",
-        handler: super::server_cmds::container,
-    },
-    Command {
-        name: "echo",
-        arity: 2,
-        flags: &["fast"],
-        first_key: 0,
-        last_key: 0,
-        step: 0,
-        acl: &["fast", "connection"],
-        summary: "Echo the given string",
-        since: "1.0.0",
-        group: "connection",
-        handler: echo,
-    },
-    Command {
-        name: "hello",
-        arity: -1,
-        flags: NO_AUTH_FLAGS,
-        first_key: 0,
-        last_key: 0,
-        step: 0,
-        acl: &["fast", "connection"],
-        summary: "Handshake with Redis",
-        since: "6.0.0",
-        group: "connection",
-        handler: hello,
-    },
-    Command {
-        name: "ping",
-        arity: -1,
-        flags: &["fast"],
-        first_key: 0,
-        last_key: 0,
-        step: 0,
-        acl: &["fast", "connection"],
-        summary: "Ping the server",
-        since: "1.0.0",
-        group: "connection",
-        handler: ping,
-    },
-    Command {
-        name: "quit",
-        arity: -1,
-        flags: NO_AUTH_FLAGS,
-        first_key: 0,
-        last_key: 0,
-        step: 0,
-        acl: &["fast", "connection"],
-        summary: "Close the connection",
-        since: "1.0.0",
-        group: "connection",
-        handler: quit,
-    },
+    cmd("auth", -2, NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY, Group::Connection, auth)
+        .doc("1.0.0", "Authenticate to the server", "O(N) where N is the number of passwords defined for the user")
+        .history(&[("6.0.0", "Added ACL style (username and password).")]),
+    cmd("client", -2, 0, Group::Connection, container).subcommands(CLIENT_SUBCOMMANDS)
+        .doc("2.4.0", "A container for client connection commands", "Depends on subcommand."),
+    cmd("echo", 2, LOADING | STALE | FAST, Group::Connection, echo)
+        .doc("1.0.0", "Echo the given string", "O(1)"),
+    cmd("hello", -1, NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY, Group::Connection, hello)
+        .doc("6.0.0", "Handshake with Redis", "O(1)")
+        .history(&[("6.2.0", "`protover` made optional; when called without arguments the command reports the current connection's context.")]),
+    cmd("ping", -1, FAST, Group::Connection, ping).tips(&["request_policy:all_shards", "response_policy:all_succeeded"])
+        .doc("1.0.0", "Ping the server", "O(1)"),
+    cmd("quit", -1, NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY, Group::Connection, quit)
+        .doc("1.0.0", "Close the connection", "O(1)"),
 ];
-
-/// A CLIENT subcommand entry: same shape as a top-level command, full name `client|x`.
-const fn client_sub(
-    name: &'static str,
-    arity: i32,
-    admin: bool,
-    summary: &'static str,
-    since: &'static str,
-    handler: super::table::Handler,
-) -> Command {
-    Command {
-        name,
-        arity,
-        flags: if admin {
-            &["admin", "noscript", "loading", "stale"]
-        } else {
-            &["noscript", "loading", "stale"]
-        },
-        first_key: 0,
-        last_key: 0,
-        step: 0,
-        acl: if admin {
-            &["admin", "slow", "dangerous", "connection"]
-        } else {
-            &["slow", "connection"]
-        },
-        summary,
-        since,
-        group: "connection",
-        handler,
-    }
-}
 
 /// CLIENT's subcommands, sorted by name. PAUSE, TRACKING, CACHING, UNBLOCK and friends
 /// are not implemented: they answer "unknown subcommand" rather than pretend.
+#[rustfmt::skip]
 pub const CLIENT_SUBCOMMANDS: &[Command] = &[
-    client_sub(
-        "client|getname",
-        2,
-        false,
-        "Get the current connection name",
-        "2.6.9",
-        client_getname,
-    ),
-    client_sub(
-        "client|help",
-        2,
-        false,
-        "Show helpful text about the different subcommands",
-        "5.0.0",
-        client_help,
-    ),
-    client_sub(
-        "client|id",
-        2,
-        false,
-        "Returns the client ID for the current connection",
-        "5.0.0",
-        client_id,
-    ),
-    client_sub(
-        "client|info",
-        2,
-        false,
-        "Returns information about the current client connection.",
-        "6.2.0",
-        client_info,
-    ),
-    client_sub(
-        "client|kill",
-        -3,
-        true,
-        "Kill the connection of a client",
-        "2.4.0",
-        client_kill,
-    ),
-    client_sub(
-        "client|list",
-        -2,
-        true,
-        "Get the list of client connections",
-        "2.4.0",
-        client_list,
-    ),
-    client_sub(
-        "client|no-evict",
-        3,
-        true,
-        "Set client eviction mode for the current connection",
-        "7.0.0",
-        client_no_evict,
-    ),
-    client_sub(
-        "client|reply",
-        3,
-        false,
-        "Instruct the server whether to reply to commands",
-        "3.2.0",
-        client_reply,
-    ),
-    client_sub(
-        "client|setname",
-        3,
-        false,
-        "Set the current connection name",
-        "2.6.9",
-        client_setname,
-    ),
+    cmd("client|getname", 2, NOSCRIPT | LOADING | STALE, Group::Connection, client_getname)
+        .doc("2.6.9", "Get the current connection name", "O(1)"),
+    cmd("client|help", 2, LOADING | STALE, Group::Connection, client_help)
+        .doc("5.0.0", "Show helpful text about the different subcommands", "O(1)"),
+    cmd("client|id", 2, NOSCRIPT | LOADING | STALE, Group::Connection, client_id)
+        .doc("5.0.0", "Returns the client ID for the current connection", "O(1)"),
+    cmd("client|info", 2, NOSCRIPT | LOADING | STALE, Group::Connection, client_info).tips(&["nondeterministic_output"])
+        .doc("6.2.0", "Returns information about the current client connection.", "O(1)"),
+    cmd("client|kill", -3, ADMIN | NOSCRIPT | LOADING | STALE, Group::Connection, client_kill)
+        .doc("2.4.0", "Kill the connection of a client", "O(N) where N is the number of client connections")
+        .history(&[("2.8.12", "Added new filter format."), ("2.8.12", "`ID` option."), ("3.2.0", "Added `master` type in for `TYPE` option."), ("5.0.0", "Replaced `slave` `TYPE` with `replica`. `slave` still supported for backward compatibility."), ("6.2.0", "`LADDR` option.")]),
+    cmd("client|list", -2, ADMIN | NOSCRIPT | LOADING | STALE, Group::Connection, client_list).tips(&["nondeterministic_output"])
+        .doc("2.4.0", "Get the list of client connections", "O(N) where N is the number of client connections")
+        .history(&[("2.8.12", "Added unique client `id` field."), ("5.0.0", "Added optional `TYPE` filter."), ("6.0.0", "Added `user` field."), ("6.2.0", "Added `argv-mem`, `tot-mem`, `laddr` and `redir` fields and the optional `ID` filter."), ("7.0.0", "Added `resp`, `multi-mem`, `rbs` and `rbp` fields."), ("7.0.3", "Added `ssub` field.")]),
+    cmd("client|no-evict", 3, ADMIN | NOSCRIPT | LOADING | STALE, Group::Connection, client_no_evict)
+        .doc("7.0.0", "Set client eviction mode for the current connection", "O(1)"),
+    cmd("client|reply", 3, NOSCRIPT | LOADING | STALE, Group::Connection, client_reply)
+        .doc("3.2.0", "Instruct the server whether to reply to commands", "O(1)"),
+    cmd("client|setname", 3, NOSCRIPT | LOADING | STALE, Group::Connection, client_setname)
+        .doc("2.6.9", "Set the current connection name", "O(1)"),
 ];
 
 fn ping(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {

@@ -3,7 +3,7 @@
 
 use super::args::{is, ERR_SYNTAX};
 use super::context::Action;
-use super::table::{CmdResult, Command};
+use super::table::*;
 use super::Ctx;
 use crate::resp::Reply;
 use crate::util::float::strtod;
@@ -103,85 +103,22 @@ fn debug_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 
 // ---- Table (flags, key specs, ACL and docs as Redis 7.0.15's COMMAND INFO / DOCS) ----
 
+#[rustfmt::skip]
 pub const COMMANDS: &[Command] = &[
-    Command {
-        name: "dbsize",
-        arity: 1,
-        flags: &["readonly", "fast"],
-        first_key: 0,
-        last_key: 0,
-        step: 0,
-        acl: &["keyspace", "read", "fast"],
-        summary: "Return the number of keys in the selected database",
-        since: "1.0.0",
-        group: "server",
-        handler: dbsize_cmd,
-    },
-    Command {
-        name: "debug",
-        arity: -2,
-        flags: &["admin", "noscript", "loading", "stale"],
-        first_key: 0,
-        last_key: 0,
-        step: 0,
-        acl: &["admin", "slow", "dangerous"],
-        summary: "A container for debugging commands",
-        since: "1.0.0",
-        group: "server",
-        handler: debug_cmd,
-    },
-    Command {
-        name: "flushall",
-        arity: -1,
-        flags: &["write"],
-        first_key: 0,
-        last_key: 0,
-        step: 0,
-        acl: &["keyspace", "write", "slow", "dangerous"],
-        summary: "Remove all keys from all databases",
-        since: "1.0.0",
-        group: "server",
-        handler: flushall_cmd,
-    },
-    Command {
-        name: "flushdb",
-        arity: -1,
-        flags: &["write"],
-        first_key: 0,
-        last_key: 0,
-        step: 0,
-        acl: &["keyspace", "write", "slow", "dangerous"],
-        summary: "Remove all keys from the current database",
-        since: "1.0.0",
-        group: "server",
-        handler: flushdb_cmd,
-    },
-    Command {
-        name: "select",
-        arity: 2,
-        flags: &["loading", "stale", "fast"],
-        first_key: 0,
-        last_key: 0,
-        step: 0,
-        acl: &["fast", "connection"],
-        summary: "Change the selected database for the current connection",
-        since: "1.0.0",
-        group: "connection",
-        handler: select_cmd,
-    },
-    Command {
-        name: "swapdb",
-        arity: 3,
-        flags: &["write", "fast"],
-        first_key: 0,
-        last_key: 0,
-        step: 0,
-        acl: &["keyspace", "write", "fast", "dangerous"],
-        summary: "Swaps two Redis databases",
-        since: "4.0.0",
-        group: "server",
-        handler: swapdb_cmd,
-    },
+    cmd("dbsize", 1, READONLY | FAST, Group::Server, dbsize_cmd).acl(ACL_KEYSPACE).tips(&["request_policy:all_shards", "response_policy:agg_sum"])
+        .doc("1.0.0", "Return the number of keys in the selected database", "O(1)"),
+    cmd("debug", -2, ADMIN | NOSCRIPT | LOADING | STALE, Group::Server, debug_cmd)
+        .doc("1.0.0", "A container for debugging commands", "Depends on subcommand.").doc_flags(DOC_SYSCMD),
+    cmd("flushall", -1, WRITE, Group::Server, flushall_cmd).acl(ACL_DANGEROUS | ACL_KEYSPACE).tips(&["request_policy:all_shards", "response_policy:all_succeeded"])
+        .doc("1.0.0", "Remove all keys from all databases", "O(N) where N is the total number of keys in all databases")
+        .history(&[("4.0.0", "Added the `ASYNC` flushing mode modifier."), ("6.2.0", "Added the `SYNC` flushing mode modifier.")]),
+    cmd("flushdb", -1, WRITE, Group::Server, flushdb_cmd).acl(ACL_DANGEROUS | ACL_KEYSPACE).tips(&["request_policy:all_shards", "response_policy:all_succeeded"])
+        .doc("1.0.0", "Remove all keys from the current database", "O(N) where N is the number of keys in the selected database")
+        .history(&[("4.0.0", "Added the `ASYNC` flushing mode modifier."), ("6.2.0", "Added the `SYNC` flushing mode modifier.")]),
+    cmd("select", 2, LOADING | STALE | FAST, Group::Connection, select_cmd)
+        .doc("1.0.0", "Change the selected database for the current connection", "O(1)"),
+    cmd("swapdb", 3, WRITE | FAST, Group::Server, swapdb_cmd).acl(ACL_DANGEROUS | ACL_KEYSPACE)
+        .doc("4.0.0", "Swaps two Redis databases", "O(N) where N is the count of clients watching or blocking on keys from both databases."),
 ];
 
 #[cfg(test)]

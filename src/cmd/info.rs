@@ -1,10 +1,17 @@
 //! INFO (server.c's genInfoString): the sections in Redis's order and framing, filled
 //! from the server state, the keyspace and the client registry.
 
-use super::table::CmdResult;
+use super::table::*;
 use super::Ctx;
 use crate::resp::Reply;
 use bytes::Bytes;
+
+#[rustfmt::skip]
+pub const COMMANDS: &[Command] = &[
+    cmd("info", -1, LOADING | STALE, Group::Server, info).acl(ACL_DANGEROUS).tips(&["nondeterministic_output", "request_policy:all_shards", "response_policy:special"])
+        .doc("1.0.0", "Get information and statistics about the server", "O(1)")
+        .history(&[("7.0.0", "Added support for taking multiple section arguments.")]),
+];
 
 /// Every section, in Redis's output order; the flag says whether `default` includes it.
 const SECTIONS: &[(&str, bool)] = &[

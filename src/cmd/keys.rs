@@ -2,7 +2,7 @@
 
 use super::args::{arg_i32, arg_i64, is, scan_cursor, scan_opts, ScanOpts, ERR_SYNTAX};
 use super::reply::scan_reply;
-use super::table::{CmdResult, Command};
+use super::table::*;
 use super::Ctx;
 use crate::db::Ttl;
 use crate::db::Value;
@@ -428,293 +428,76 @@ fn object_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 
 // ---- Table (flags, key specs, ACL and docs as Redis 7.0.15's COMMAND INFO / DOCS) ----
 
+#[rustfmt::skip]
 pub const COMMANDS: &[Command] = &[
-    Command {
-        name: "copy",
-        arity: -3,
-        flags: &["write", "denyoom"],
-        first_key: 1,
-        last_key: 2,
-        step: 1,
-        acl: &["keyspace", "write", "slow"],
-        summary: "Copy a key",
-        since: "6.2.0",
-        group: "generic",
-        handler: copy_cmd,
-    },
-    Command {
-        name: "del",
-        arity: -2,
-        flags: &["write"],
-        first_key: 1,
-        last_key: -1,
-        step: 1,
-        acl: &["keyspace", "write", "slow"],
-        summary: "Delete a key",
-        since: "1.0.0",
-        group: "generic",
-        handler: del_cmd,
-    },
-    Command {
-        name: "exists",
-        arity: -2,
-        flags: &["readonly", "fast"],
-        first_key: 1,
-        last_key: -1,
-        step: 1,
-        acl: &["keyspace", "read", "fast"],
-        summary: "Determine if a key exists",
-        since: "1.0.0",
-        group: "generic",
-        handler: exists_cmd,
-    },
-    Command {
-        name: "expire",
-        arity: -3,
-        flags: &["write", "fast"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["keyspace", "write", "fast"],
-        summary: "Set a key's time to live in seconds",
-        since: "1.0.0",
-        group: "generic",
-        handler: expire_cmd,
-    },
-    Command {
-        name: "expireat",
-        arity: -3,
-        flags: &["write", "fast"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["keyspace", "write", "fast"],
-        summary: "Set the expiration for a key as a UNIX timestamp",
-        since: "1.2.0",
-        group: "generic",
-        handler: expireat_cmd,
-    },
-    Command {
-        name: "expiretime",
-        arity: 2,
-        flags: &["readonly", "fast"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["keyspace", "read", "fast"],
-        summary: "Get the expiration Unix timestamp for a key",
-        since: "7.0.0",
-        group: "generic",
-        handler: expiretime_cmd,
-    },
-    Command {
-        name: "keys",
-        arity: 2,
-        flags: &["readonly"],
-        first_key: 0,
-        last_key: 0,
-        step: 0,
-        acl: &["keyspace", "read", "slow", "dangerous"],
-        summary: "Find all keys matching the given pattern",
-        since: "1.0.0",
-        group: "generic",
-        handler: keys_cmd,
-    },
-    Command {
-        name: "move",
-        arity: 3,
-        flags: &["write", "fast"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["keyspace", "write", "fast"],
-        summary: "Move a key to another database",
-        since: "1.0.0",
-        group: "generic",
-        handler: move_cmd,
-    },
-    Command {
-        name: "object",
-        arity: -2,
-        flags: &[],
-        first_key: 0,
-        last_key: 0,
-        step: 0,
-        acl: &["slow"],
-        summary: "A container for object introspection commands",
-        since: "2.2.3",
-        group: "generic",
-        handler: object_cmd,
-    },
-    Command {
-        name: "persist",
-        arity: 2,
-        flags: &["write", "fast"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["keyspace", "write", "fast"],
-        summary: "Remove the expiration from a key",
-        since: "2.2.0",
-        group: "generic",
-        handler: persist_cmd,
-    },
-    Command {
-        name: "pexpire",
-        arity: -3,
-        flags: &["write", "fast"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["keyspace", "write", "fast"],
-        summary: "Set a key's time to live in milliseconds",
-        since: "2.6.0",
-        group: "generic",
-        handler: pexpire_cmd,
-    },
-    Command {
-        name: "pexpireat",
-        arity: -3,
-        flags: &["write", "fast"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["keyspace", "write", "fast"],
-        summary: "Set the expiration for a key as a UNIX timestamp specified in milliseconds",
-        since: "2.6.0",
-        group: "generic",
-        handler: pexpireat_cmd,
-    },
-    Command {
-        name: "pexpiretime",
-        arity: 2,
-        flags: &["readonly", "fast"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["keyspace", "read", "fast"],
-        summary: "Get the expiration Unix timestamp for a key in milliseconds",
-        since: "7.0.0",
-        group: "generic",
-        handler: pexpiretime_cmd,
-    },
-    Command {
-        name: "pttl",
-        arity: 2,
-        flags: &["readonly", "fast"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["keyspace", "read", "fast"],
-        summary: "Get the time to live for a key in milliseconds",
-        since: "2.6.0",
-        group: "generic",
-        handler: pttl_cmd,
-    },
-    Command {
-        name: "randomkey",
-        arity: 1,
-        flags: &["readonly"],
-        first_key: 0,
-        last_key: 0,
-        step: 0,
-        acl: &["keyspace", "read", "slow"],
-        summary: "Return a random key from the keyspace",
-        since: "1.0.0",
-        group: "generic",
-        handler: randomkey_cmd,
-    },
-    Command {
-        name: "rename",
-        arity: 3,
-        flags: &["write"],
-        first_key: 1,
-        last_key: 2,
-        step: 1,
-        acl: &["keyspace", "write", "slow"],
-        summary: "Rename a key",
-        since: "1.0.0",
-        group: "generic",
-        handler: rename_cmd,
-    },
-    Command {
-        name: "renamenx",
-        arity: 3,
-        flags: &["write", "fast"],
-        first_key: 1,
-        last_key: 2,
-        step: 1,
-        acl: &["keyspace", "write", "fast"],
-        summary: "Rename a key, only if the new key does not exist",
-        since: "1.0.0",
-        group: "generic",
-        handler: renamenx_cmd,
-    },
-    Command {
-        name: "scan",
-        arity: -2,
-        flags: &["readonly"],
-        first_key: 0,
-        last_key: 0,
-        step: 0,
-        acl: &["keyspace", "read", "slow"],
-        summary: "Incrementally iterate the keys space",
-        since: "2.8.0",
-        group: "generic",
-        handler: scan_cmd,
-    },
-    Command {
-        name: "touch",
-        arity: -2,
-        flags: &["readonly", "fast"],
-        first_key: 1,
-        last_key: -1,
-        step: 1,
-        acl: &["keyspace", "read", "fast"],
-        summary: "Alters the last access time of a key(s). Returns the number of existing keys specified.",
-        since: "3.2.1",
-        group: "generic",
-        handler: touch_cmd,
-    },
-    Command {
-        name: "ttl",
-        arity: 2,
-        flags: &["readonly", "fast"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["keyspace", "read", "fast"],
-        summary: "Get the time to live for a key in seconds",
-        since: "1.0.0",
-        group: "generic",
-        handler: ttl_cmd,
-    },
-    Command {
-        name: "type",
-        arity: 2,
-        flags: &["readonly", "fast"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["keyspace", "read", "fast"],
-        summary: "Determine the type stored at key",
-        since: "1.0.0",
-        group: "generic",
-        handler: type_cmd,
-    },
-    Command {
-        name: "unlink",
-        arity: -2,
-        flags: &["write", "fast"],
-        first_key: 1,
-        last_key: -1,
-        step: 1,
-        acl: &["keyspace", "write", "fast"],
-        summary: "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.",
-        since: "4.0.0",
-        group: "generic",
-        handler: del_cmd,
-    },
+    cmd("copy", -3, WRITE | DENYOOM, Group::Generic, copy_cmd).keys(&[key(1, RO | ACCESS), key(2, OW | UPDATE)])
+        .doc("6.2.0", "Copy a key", "O(N) worst case for collections, where N is the number of nested items. O(1) for string values."),
+    cmd("del", -2, WRITE, Group::Generic, del_cmd).keys(&[range(1, -1, 1, RM | DELETE)]).tips(&["request_policy:multi_shard", "response_policy:agg_sum"])
+        .doc("1.0.0", "Delete a key", "O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1)."),
+    cmd("exists", -2, READONLY | FAST, Group::Generic, exists_cmd).keys(&[range(1, -1, 1, RO)]).tips(&["request_policy:multi_shard", "response_policy:agg_sum"])
+        .doc("1.0.0", "Determine if a key exists", "O(N) where N is the number of keys to check.")
+        .history(&[("3.0.3", "Accepts multiple `key` arguments.")]),
+    cmd("expire", -3, WRITE | FAST, Group::Generic, expire_cmd).keys(&[key(1, RW | UPDATE)])
+        .doc("1.0.0", "Set a key's time to live in seconds", "O(1)")
+        .history(&[("7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`.")]),
+    cmd("expireat", -3, WRITE | FAST, Group::Generic, expireat_cmd).keys(&[key(1, RW | UPDATE)])
+        .doc("1.2.0", "Set the expiration for a key as a UNIX timestamp", "O(1)")
+        .history(&[("7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`.")]),
+    cmd("expiretime", 2, READONLY | FAST, Group::Generic, expiretime_cmd).keys(&[key(1, RO | ACCESS)])
+        .doc("7.0.0", "Get the expiration Unix timestamp for a key", "O(1)"),
+    cmd("keys", 2, READONLY, Group::Generic, keys_cmd).acl(ACL_DANGEROUS).tips(&["request_policy:all_shards", "nondeterministic_output_order"])
+        .doc("1.0.0", "Find all keys matching the given pattern", "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length."),
+    cmd("move", 3, WRITE | FAST, Group::Generic, move_cmd).keys(&[key(1, RW | ACCESS | UPDATE)])
+        .doc("1.0.0", "Move a key to another database", "O(1)"),
+    cmd("object", -2, 0, Group::Generic, container).subcommands(OBJECT_SUBCOMMANDS)
+        .doc("2.2.3", "A container for object introspection commands", "Depends on subcommand."),
+    cmd("persist", 2, WRITE | FAST, Group::Generic, persist_cmd).keys(&[key(1, RW | UPDATE)])
+        .doc("2.2.0", "Remove the expiration from a key", "O(1)"),
+    cmd("pexpire", -3, WRITE | FAST, Group::Generic, pexpire_cmd).keys(&[key(1, RW | UPDATE)])
+        .doc("2.6.0", "Set a key's time to live in milliseconds", "O(1)")
+        .history(&[("7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`.")]),
+    cmd("pexpireat", -3, WRITE | FAST, Group::Generic, pexpireat_cmd).keys(&[key(1, RW | UPDATE)])
+        .doc("2.6.0", "Set the expiration for a key as a UNIX timestamp specified in milliseconds", "O(1)")
+        .history(&[("7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`.")]),
+    cmd("pexpiretime", 2, READONLY | FAST, Group::Generic, pexpiretime_cmd).keys(&[key(1, RO | ACCESS)])
+        .doc("7.0.0", "Get the expiration Unix timestamp for a key in milliseconds", "O(1)"),
+    cmd("pttl", 2, READONLY | FAST, Group::Generic, pttl_cmd).keys(&[key(1, RO | ACCESS)]).tips(&["nondeterministic_output"])
+        .doc("2.6.0", "Get the time to live for a key in milliseconds", "O(1)")
+        .history(&[("2.8.0", "Added the -2 reply.")]),
+    cmd("randomkey", 1, READONLY, Group::Generic, randomkey_cmd).tips(&["request_policy:all_shards", "nondeterministic_output"])
+        .doc("1.0.0", "Return a random key from the keyspace", "O(1)"),
+    cmd("rename", 3, WRITE, Group::Generic, rename_cmd).keys(&[key(1, RW | ACCESS | DELETE), key(2, OW | UPDATE)])
+        .doc("1.0.0", "Rename a key", "O(1)"),
+    cmd("renamenx", 3, WRITE | FAST, Group::Generic, renamenx_cmd).keys(&[key(1, RW | ACCESS | DELETE), key(2, OW | INSERT)])
+        .doc("1.0.0", "Rename a key, only if the new key does not exist", "O(1)")
+        .history(&[("3.2.0", "The command no longer returns an error when source and destination names are the same.")]),
+    cmd("scan", -2, READONLY, Group::Generic, scan_cmd).tips(&["nondeterministic_output", "request_policy:special"])
+        .doc("2.8.0", "Incrementally iterate the keys space", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.")
+        .history(&[("6.0.0", "Added the `TYPE` subcommand.")]),
+    cmd("touch", -2, READONLY | FAST, Group::Generic, touch_cmd).keys(&[range(1, -1, 1, RO)]).tips(&["request_policy:multi_shard", "response_policy:agg_sum"])
+        .doc("3.2.1", "Alters the last access time of a key(s). Returns the number of existing keys specified.", "O(N) where N is the number of keys that will be touched."),
+    cmd("ttl", 2, READONLY | FAST, Group::Generic, ttl_cmd).keys(&[key(1, RO | ACCESS)]).tips(&["nondeterministic_output"])
+        .doc("1.0.0", "Get the time to live for a key in seconds", "O(1)")
+        .history(&[("2.8.0", "Added the -2 reply.")]),
+    cmd("type", 2, READONLY | FAST, Group::Generic, type_cmd).keys(&[key(1, RO)])
+        .doc("1.0.0", "Determine the type stored at key", "O(1)"),
+    cmd("unlink", -2, WRITE | FAST, Group::Generic, del_cmd).keys(&[range(1, -1, 1, RM | DELETE)]).tips(&["request_policy:multi_shard", "response_policy:agg_sum"])
+        .doc("4.0.0", "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.", "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of."),
+];
+
+/// OBJECT's subcommands, sorted by name; one handler serves them all.
+#[rustfmt::skip]
+pub const OBJECT_SUBCOMMANDS: &[Command] = &[
+    cmd("object|encoding", 3, READONLY, Group::Generic, object_cmd).keys(&[key(2, RO)]).tips(&["nondeterministic_output"])
+        .doc("2.2.3", "Inspect the internal encoding of a Redis object", "O(1)"),
+    cmd("object|freq", 3, READONLY, Group::Generic, object_cmd).keys(&[key(2, RO)]).tips(&["nondeterministic_output"])
+        .doc("4.0.0", "Get the logarithmic access frequency counter of a Redis object", "O(1)"),
+    cmd("object|help", 2, LOADING | STALE, Group::Generic, object_cmd)
+        .doc("6.2.0", "Show helpful text about the different subcommands", "O(1)"),
+    cmd("object|idletime", 3, READONLY, Group::Generic, object_cmd).keys(&[key(2, RO)]).tips(&["nondeterministic_output"])
+        .doc("2.2.3", "Get the time since a Redis object was last accessed", "O(1)"),
+    cmd("object|refcount", 3, READONLY, Group::Generic, object_cmd).keys(&[key(2, RO)]).tips(&["nondeterministic_output"])
+        .doc("2.2.3", "Get the number of references to the value of the key", "O(1)"),
 ];
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use super::pop::{
     delete_list_if_empty, key_elements_reply, list_mut, move_one, mpop, parse_list_mpop, pop_from,
     push,
 };
-use super::table::{CmdResult, Command};
+use super::table::*;
 use super::Ctx;
 use crate::db::list::{self, End, List};
 use crate::resp::Reply;
@@ -327,228 +327,48 @@ fn ltrim_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 
 // ---- Table (flags, key specs, ACL and docs as Redis 7.0.15's COMMAND INFO / DOCS) ----
 
+#[rustfmt::skip]
 pub const COMMANDS: &[Command] = &[
-    Command {
-        name: "lindex",
-        arity: 3,
-        flags: &["readonly"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["read", "list", "slow"],
-        summary: "Get an element from a list by its index",
-        since: "1.0.0",
-        group: "list",
-        handler: lindex_cmd,
-    },
-    Command {
-        name: "linsert",
-        arity: 5,
-        flags: &["write", "denyoom"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["write", "list", "slow"],
-        summary: "Insert an element before or after another element in a list",
-        since: "2.2.0",
-        group: "list",
-        handler: linsert_cmd,
-    },
-    Command {
-        name: "llen",
-        arity: 2,
-        flags: &["readonly", "fast"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["read", "list", "fast"],
-        summary: "Get the length of a list",
-        since: "1.0.0",
-        group: "list",
-        handler: llen_cmd,
-    },
-    Command {
-        name: "lmove",
-        arity: 5,
-        flags: &["write", "denyoom"],
-        first_key: 1,
-        last_key: 2,
-        step: 1,
-        acl: &["write", "list", "slow"],
-        summary: "Pop an element from a list, push it to another list and return it",
-        since: "6.2.0",
-        group: "list",
-        handler: lmove_cmd,
-    },
-    Command {
-        name: "lmpop",
-        arity: -4,
-        flags: &["write", "movablekeys"],
-        first_key: 0,
-        last_key: 0,
-        step: 0,
-        acl: &["write", "list", "slow"],
-        summary: "Pop elements from a list",
-        since: "7.0.0",
-        group: "list",
-        handler: lmpop_cmd,
-    },
-    Command {
-        name: "lpop",
-        arity: -2,
-        flags: &["write", "fast"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["write", "list", "fast"],
-        summary: "Remove and get the first elements in a list",
-        since: "1.0.0",
-        group: "list",
-        handler: lpop_cmd,
-    },
-    Command {
-        name: "lpos",
-        arity: -3,
-        flags: &["readonly"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["read", "list", "slow"],
-        summary: "Return the index of matching elements on a list",
-        since: "6.0.6",
-        group: "list",
-        handler: lpos_cmd,
-    },
-    Command {
-        name: "lpush",
-        arity: -3,
-        flags: &["write", "denyoom", "fast"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["write", "list", "fast"],
-        summary: "Prepend one or multiple elements to a list",
-        since: "1.0.0",
-        group: "list",
-        handler: lpush_cmd,
-    },
-    Command {
-        name: "lpushx",
-        arity: -3,
-        flags: &["write", "denyoom", "fast"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["write", "list", "fast"],
-        summary: "Prepend an element to a list, only if the list exists",
-        since: "2.2.0",
-        group: "list",
-        handler: lpushx_cmd,
-    },
-    Command {
-        name: "lrange",
-        arity: 4,
-        flags: &["readonly"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["read", "list", "slow"],
-        summary: "Get a range of elements from a list",
-        since: "1.0.0",
-        group: "list",
-        handler: lrange_cmd,
-    },
-    Command {
-        name: "lrem",
-        arity: 4,
-        flags: &["write"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["write", "list", "slow"],
-        summary: "Remove elements from a list",
-        since: "1.0.0",
-        group: "list",
-        handler: lrem_cmd,
-    },
-    Command {
-        name: "lset",
-        arity: 4,
-        flags: &["write", "denyoom"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["write", "list", "slow"],
-        summary: "Set the value of an element in a list by its index",
-        since: "1.0.0",
-        group: "list",
-        handler: lset_cmd,
-    },
-    Command {
-        name: "ltrim",
-        arity: 4,
-        flags: &["write"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["write", "list", "slow"],
-        summary: "Trim a list to the specified range",
-        since: "1.0.0",
-        group: "list",
-        handler: ltrim_cmd,
-    },
-    Command {
-        name: "rpop",
-        arity: -2,
-        flags: &["write", "fast"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["write", "list", "fast"],
-        summary: "Remove and get the last elements in a list",
-        since: "1.0.0",
-        group: "list",
-        handler: rpop_cmd,
-    },
-    Command {
-        name: "rpoplpush",
-        arity: 3,
-        flags: &["write", "denyoom"],
-        first_key: 1,
-        last_key: 2,
-        step: 1,
-        acl: &["write", "list", "slow"],
-        summary: "Remove the last element in a list, prepend it to another list and return it",
-        since: "1.2.0",
-        group: "list",
-        handler: rpoplpush_cmd,
-    },
-    Command {
-        name: "rpush",
-        arity: -3,
-        flags: &["write", "denyoom", "fast"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["write", "list", "fast"],
-        summary: "Append one or multiple elements to a list",
-        since: "1.0.0",
-        group: "list",
-        handler: rpush_cmd,
-    },
-    Command {
-        name: "rpushx",
-        arity: -3,
-        flags: &["write", "denyoom", "fast"],
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        acl: &["write", "list", "fast"],
-        summary: "Append an element to a list, only if the list exists",
-        since: "2.2.0",
-        group: "list",
-        handler: rpushx_cmd,
-    },
+    cmd("lindex", 3, READONLY, Group::List, lindex_cmd).keys(&[key(1, RO | ACCESS)])
+        .doc("1.0.0", "Get an element from a list by its index", "O(N) where N is the number of elements to traverse to get to the element at index. This makes asking for the first or the last element of the list O(1)."),
+    cmd("linsert", 5, WRITE | DENYOOM, Group::List, linsert_cmd).keys(&[key(1, RW | INSERT)])
+        .doc("2.2.0", "Insert an element before or after another element in a list", "O(N) where N is the number of elements to traverse before seeing the value pivot. This means that inserting somewhere on the left end on the list (head) can be considered O(1) and inserting somewhere on the right end (tail) is O(N)."),
+    cmd("llen", 2, READONLY | FAST, Group::List, llen_cmd).keys(&[key(1, RO)])
+        .doc("1.0.0", "Get the length of a list", "O(1)"),
+    cmd("lmove", 5, WRITE | DENYOOM, Group::List, lmove_cmd).keys(&[key(1, RW | ACCESS | DELETE), key(2, RW | INSERT)])
+        .doc("6.2.0", "Pop an element from a list, push it to another list and return it", "O(1)"),
+    cmd("lmpop", -4, WRITE, Group::List, lmpop_cmd).keys(&[keynum(1, RW | ACCESS | DELETE)]).getkeys(GetKeys::NumKeys { store: 0, count: 1, first: 2, step: 1 })
+        .doc("7.0.0", "Pop elements from a list", "O(N+M) where N is the number of provided keys and M is the number of elements returned."),
+    cmd("lpop", -2, WRITE | FAST, Group::List, lpop_cmd).keys(&[key(1, RW | ACCESS | DELETE)])
+        .doc("1.0.0", "Remove and get the first elements in a list", "O(N) where N is the number of elements returned")
+        .history(&[("6.2.0", "Added the `count` argument.")]),
+    cmd("lpos", -3, READONLY, Group::List, lpos_cmd).keys(&[key(1, RO | ACCESS)])
+        .doc("6.0.6", "Return the index of matching elements on a list", "O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time."),
+    cmd("lpush", -3, WRITE | DENYOOM | FAST, Group::List, lpush_cmd).keys(&[key(1, RW | INSERT)])
+        .doc("1.0.0", "Prepend one or multiple elements to a list", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.")
+        .history(&[("2.4.0", "Accepts multiple `element` arguments.")]),
+    cmd("lpushx", -3, WRITE | DENYOOM | FAST, Group::List, lpushx_cmd).keys(&[key(1, RW | INSERT)])
+        .doc("2.2.0", "Prepend an element to a list, only if the list exists", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.")
+        .history(&[("4.0.0", "Accepts multiple `element` arguments.")]),
+    cmd("lrange", 4, READONLY, Group::List, lrange_cmd).keys(&[key(1, RO | ACCESS)])
+        .doc("1.0.0", "Get a range of elements from a list", "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range."),
+    cmd("lrem", 4, WRITE, Group::List, lrem_cmd).keys(&[key(1, RW | DELETE)])
+        .doc("1.0.0", "Remove elements from a list", "O(N+M) where N is the length of the list and M is the number of elements removed."),
+    cmd("lset", 4, WRITE | DENYOOM, Group::List, lset_cmd).keys(&[key(1, RW | UPDATE)])
+        .doc("1.0.0", "Set the value of an element in a list by its index", "O(N) where N is the length of the list. Setting either the first or the last element of the list is O(1)."),
+    cmd("ltrim", 4, WRITE, Group::List, ltrim_cmd).keys(&[key(1, RW | DELETE)])
+        .doc("1.0.0", "Trim a list to the specified range", "O(N) where N is the number of elements to be removed by the operation."),
+    cmd("rpop", -2, WRITE | FAST, Group::List, rpop_cmd).keys(&[key(1, RW | ACCESS | DELETE)])
+        .doc("1.0.0", "Remove and get the last elements in a list", "O(N) where N is the number of elements returned")
+        .history(&[("6.2.0", "Added the `count` argument.")]),
+    cmd("rpoplpush", 3, WRITE | DENYOOM, Group::List, rpoplpush_cmd).keys(&[key(1, RW | ACCESS | DELETE), key(2, RW | INSERT)])
+        .doc("1.2.0", "Remove the last element in a list, prepend it to another list and return it", "O(1)").deprecated("6.2.0", "`LMOVE` with the `RIGHT` and `LEFT` arguments"),
+    cmd("rpush", -3, WRITE | DENYOOM | FAST, Group::List, rpush_cmd).keys(&[key(1, RW | INSERT)])
+        .doc("1.0.0", "Append one or multiple elements to a list", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.")
+        .history(&[("2.4.0", "Accepts multiple `element` arguments.")]),
+    cmd("rpushx", -3, WRITE | DENYOOM | FAST, Group::List, rpushx_cmd).keys(&[key(1, RW | INSERT)])
+        .doc("2.2.0", "Append an element to a list, only if the list exists", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.")
+        .history(&[("4.0.0", "Accepts multiple `element` arguments.")]),
 ];
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 
 pub mod args;
 pub mod blocking;
+pub mod command_cmd;
 pub mod config_cmd;
 pub mod connection;
 pub mod context;

@@ -5,7 +5,7 @@
 //! in between (the loop is single-threaded and does not yield inside a command). Watched
 //! keys live in the keyspace, which dirties watchers on every mutation path.
 
-use super::table::{CmdResult, Command};
+use super::table::*;
 use super::{Ctx, MultiState};
 use crate::resp::Reply;
 use bytes::Bytes;
@@ -82,90 +82,20 @@ fn reset_cmd(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
     Ok(Reply::simple("RESET"))
 }
 
-const fn txn(
-    name: &'static str,
-    arity: i32,
-    flags: &'static [&'static str],
-    summary: &'static str,
-    handler: super::table::Handler,
-) -> Command {
-    Command {
-        name,
-        arity,
-        flags,
-        first_key: 0,
-        last_key: 0,
-        step: 0,
-        acl: &["fast", "transaction"],
-        summary,
-        since: "1.2.0",
-        group: "transactions",
-        handler,
-    }
-}
-
+#[rustfmt::skip]
 pub const COMMANDS: &[Command] = &[
-    txn(
-        "discard",
-        1,
-        &["noscript", "loading", "stale", "fast", "allow_busy"],
-        "Discard all commands issued after MULTI",
-        discard_cmd,
-    ),
-    txn(
-        "exec",
-        1,
-        &["noscript", "loading", "stale", "skip_slowlog"],
-        "Execute all commands issued after MULTI",
-        exec_cmd,
-    ),
-    txn(
-        "multi",
-        1,
-        &["noscript", "loading", "stale", "fast", "allow_busy"],
-        "Mark the start of a transaction block",
-        multi_cmd,
-    ),
-    Command {
-        name: "reset",
-        arity: 1,
-        flags: &[
-            "noscript",
-            "loading",
-            "stale",
-            "fast",
-            "no_auth",
-            "allow_busy",
-        ],
-        first_key: 0,
-        last_key: 0,
-        step: 0,
-        acl: &["fast", "connection"],
-        summary: "Reset the connection",
-        since: "6.2.0",
-        group: "connection",
-        handler: reset_cmd,
-    },
-    txn(
-        "unwatch",
-        1,
-        &["noscript", "loading", "stale", "fast", "allow_busy"],
-        "Forget about all watched keys",
-        unwatch_cmd,
-    ),
-    Command {
-        name: "watch",
-        arity: -2,
-        flags: &["noscript", "loading", "stale", "fast", "allow_busy"],
-        first_key: 1,
-        last_key: -1,
-        step: 1,
-        acl: &["fast", "transaction"],
-        summary: "Watch the given keys to determine execution of the MULTI/EXEC block",
-        since: "2.2.0",
-        group: "transactions",
-        handler: watch_cmd,
-    },
+    cmd("discard", 1, NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, Group::Transactions, discard_cmd)
+        .doc("2.0.0", "Discard all commands issued after MULTI", "O(N), when N is the number of queued commands"),
+    cmd("exec", 1, NOSCRIPT | LOADING | STALE | SKIP_SLOWLOG, Group::Transactions, exec_cmd)
+        .doc("1.2.0", "Execute all commands issued after MULTI", "Depends on commands in the transaction"),
+    cmd("multi", 1, NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, Group::Transactions, multi_cmd)
+        .doc("1.2.0", "Mark the start of a transaction block", "O(1)"),
+    cmd("reset", 1, NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY, Group::Connection, reset_cmd)
+        .doc("6.2.0", "Reset the connection", "O(1)"),
+    cmd("unwatch", 1, NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, Group::Transactions, unwatch_cmd)
+        .doc("2.2.0", "Forget about all watched keys", "O(1)"),
+    cmd("watch", -2, NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, Group::Transactions, watch_cmd).keys(&[range(1, -1, 1, RO)])
+        .doc("2.2.0", "Watch the given keys to determine execution of the MULTI/EXEC block", "O(1) for every key."),
 ];
 
 #[cfg(test)]

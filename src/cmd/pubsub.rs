@@ -7,7 +7,7 @@
 //! each session keeps its own channel and pattern sets. The loop removes a client from the
 //! index when it disconnects, and `check_invariants` verifies both sides agree.
 
-use super::table::{CmdResult, Command};
+use super::table::*;
 use super::{Ctx, Session};
 use crate::resp::Reply;
 use crate::util::glob::stringmatchlen;
@@ -276,100 +276,31 @@ fn pubsub_help(_ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
     ))
 }
 
-const fn pubsub_cmd(
-    name: &'static str,
-    arity: i32,
-    flags: &'static [&'static str],
-    summary: &'static str,
-    handler: super::table::Handler,
-) -> Command {
-    Command {
-        name,
-        arity,
-        flags,
-        first_key: 0,
-        last_key: 0,
-        step: 0,
-        acl: &["pubsub", "slow"],
-        summary,
-        since: "2.0.0",
-        group: "pubsub",
-        handler,
-    }
-}
-
-pub const PUBSUB_SUBCOMMANDS: &[Command] = &[
-    pubsub_cmd(
-        "pubsub|channels",
-        -2,
-        &["pubsub", "loading", "stale"],
-        "List active channels",
-        pubsub_channels,
-    ),
-    pubsub_cmd(
-        "pubsub|help",
-        2,
-        &["loading", "stale"],
-        "Show helpful text about the different subcommands",
-        pubsub_help,
-    ),
-    pubsub_cmd(
-        "pubsub|numpat",
-        2,
-        &["pubsub", "loading", "stale"],
-        "Get the count of unique patterns pattern subscriptions",
-        pubsub_numpat,
-    ),
-    pubsub_cmd(
-        "pubsub|numsub",
-        -2,
-        &["pubsub", "loading", "stale"],
-        "Get the count of subscribers for channels",
-        pubsub_numsub,
-    ),
+#[rustfmt::skip]
+pub const COMMANDS: &[Command] = &[
+    cmd("psubscribe", -2, PUBSUB | NOSCRIPT | LOADING | STALE, Group::PubSub, psubscribe_cmd)
+        .doc("2.0.0", "Listen for messages published to channels matching the given patterns", "O(N) where N is the number of patterns the client is already subscribed to."),
+    cmd("publish", 3, PUBSUB | LOADING | STALE | FAST, Group::PubSub, publish_cmd)
+        .doc("2.0.0", "Post a message to a channel", "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client)."),
+    cmd("pubsub", -2, 0, Group::PubSub, container).subcommands(PUBSUB_SUBCOMMANDS)
+        .doc("2.8.0", "A container for Pub/Sub commands", "Depends on subcommand."),
+    cmd("punsubscribe", -1, PUBSUB | NOSCRIPT | LOADING | STALE, Group::PubSub, punsubscribe_cmd)
+        .doc("2.0.0", "Stop listening for messages posted to channels matching the given patterns", "O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client)."),
+    cmd("subscribe", -2, PUBSUB | NOSCRIPT | LOADING | STALE, Group::PubSub, subscribe_cmd)
+        .doc("2.0.0", "Listen for messages published to the given channels", "O(N) where N is the number of channels to subscribe to."),
+    cmd("unsubscribe", -1, PUBSUB | NOSCRIPT | LOADING | STALE, Group::PubSub, unsubscribe_cmd)
+        .doc("2.0.0", "Stop listening for messages posted to the given channels", "O(N) where N is the number of clients already subscribed to a channel."),
 ];
 
-pub const COMMANDS: &[Command] = &[
-    pubsub_cmd(
-        "psubscribe",
-        -2,
-        &["pubsub", "noscript", "loading", "stale"],
-        "Listen for messages published to channels matching the given patterns",
-        psubscribe_cmd,
-    ),
-    pubsub_cmd(
-        "publish",
-        3,
-        &["pubsub", "loading", "stale", "fast"],
-        "Post a message to a channel",
-        publish_cmd,
-    ),
-    pubsub_cmd(
-        "pubsub",
-        -2,
-        &[],
-        "A container for Pub/Sub commands",
-        super::server_cmds::container,
-    ),
-    pubsub_cmd(
-        "punsubscribe",
-        -1,
-        &["pubsub", "noscript", "loading", "stale"],
-        "Stop listening for messages posted to channels matching the given patterns",
-        punsubscribe_cmd,
-    ),
-    pubsub_cmd(
-        "subscribe",
-        -2,
-        &["pubsub", "noscript", "loading", "stale"],
-        "Listen for messages published to the given channels",
-        subscribe_cmd,
-    ),
-    pubsub_cmd(
-        "unsubscribe",
-        -1,
-        &["pubsub", "noscript", "loading", "stale"],
-        "Stop listening for messages posted to the given channels",
-        unsubscribe_cmd,
-    ),
+/// PUBSUB's subcommands, sorted by name. The shard channel ones are not implemented.
+#[rustfmt::skip]
+pub const PUBSUB_SUBCOMMANDS: &[Command] = &[
+    cmd("pubsub|channels", -2, PUBSUB | LOADING | STALE, Group::PubSub, pubsub_channels)
+        .doc("2.8.0", "List active channels", "O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)"),
+    cmd("pubsub|help", 2, LOADING | STALE, Group::PubSub, pubsub_help)
+        .doc("6.2.0", "Show helpful text about the different subcommands", "O(1)"),
+    cmd("pubsub|numpat", 2, PUBSUB | LOADING | STALE, Group::PubSub, pubsub_numpat)
+        .doc("2.8.0", "Get the count of unique patterns pattern subscriptions", "O(1)"),
+    cmd("pubsub|numsub", -2, PUBSUB | LOADING | STALE, Group::PubSub, pubsub_numsub)
+        .doc("2.8.0", "Get the count of subscribers for channels", "O(N) for the NUMSUB subcommand, where N is the number of requested channels"),
 ];

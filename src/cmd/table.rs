@@ -1,12 +1,21 @@
-//! The command table: every command's name, arity, flags, key positions and handler.
+//! The command table: one declarative entry per command and subcommand, from which
+//! dispatch and all of COMMAND's introspection (COUNT, LIST, INFO, DOCS, GETKEYS,
+//! GETKEYSANDFLAGS) are generated.
 //!
-//! Each family file (`strings.rs`, `keys.rs`, ...) exports `pub const COMMANDS: &[Command]`;
-//! [`all`] joins them, sorted by name, and [`dispatch`] looks a command up by binary search
-//! on its lower-cased name (no hash map: nothing here may depend on a seeded hasher).
+//! Each family file (`strings.rs`, `keys.rs`, ...) exports `pub const COMMANDS: &[Command]`,
+//! built with [`cmd`] and a few `const` builder methods, in the shape of Redis 7.0's
+//! command JSON: name, arity, flags, key specs, group, docs, and a handler. What Redis
+//! derives, the table derives the same way: the legacy first/last/step key range and the
+//! `movablekeys` flag from the key specs (`populateCommandLegacyRangeSpec`), the ACL
+//! categories from the flags and group (`setImplicitACLCategories`). A container (CONFIG,
+//! CLIENT, ...) lists its subcommands in its entry; [`resolve`] finds the subcommand.
+//! [`all`] joins the families, sorted by name, and [`dispatch`] looks a command up by
+//! binary search on its lower-cased name (no hash map: nothing here may depend on a
+//! seeded hasher).
 
 use super::Ctx;
 use crate::resp::Reply;
-use crate::util::printf_s;
+use crate::util::{c_str, printf_s};
 use bytes::Bytes;
 use std::sync::OnceLock;
 
@@ -17,30 +26,472 @@ pub type CmdResult = Result<Reply, Reply>;
 /// A handler: runs a command whose name and arity were already checked.
 pub type Handler = fn(&mut Ctx<'_>, &[Bytes]) -> CmdResult;
 
-/// One entry of the table, in the shape COMMAND INFO reports.
+// ---------------------------------------------------------------------------------------
+// Command flags (CMD_* in Redis), rendered by COMMAND INFO in the order of FLAG_NAMES.
+
+pub const WRITE: u32 = 1 << 0;
+pub const READONLY: u32 = 1 << 1;
+pub const DENYOOM: u32 = 1 << 2;
+pub const ADMIN: u32 = 1 << 3;
+pub const PUBSUB: u32 = 1 << 4;
+pub const NOSCRIPT: u32 = 1 << 5;
+pub const BLOCKING: u32 = 1 << 6;
+pub const LOADING: u32 = 1 << 7;
+pub const STALE: u32 = 1 << 8;
+pub const SKIP_MONITOR: u32 = 1 << 9;
+pub const SKIP_SLOWLOG: u32 = 1 << 10;
+pub const FAST: u32 = 1 << 11;
+pub const NO_AUTH: u32 = 1 << 12;
+pub const NO_MANDATORY_KEYS: u32 = 1 << 13;
+pub const NO_ASYNC_LOADING: u32 = 1 << 14;
+pub const NO_MULTI: u32 = 1 << 15;
+/// Derived from the key specs by [`Command::keys`]; never written in an entry.
+pub const MOVABLE_KEYS: u32 = 1 << 16;
+pub const ALLOW_BUSY: u32 = 1 << 17;
+
+/// Redis's `addReplyCommandFlags` order (`module`, `asking` and the hidden flags omitted).
+const FLAG_NAMES: &[(u32, &str)] = &[
+    (WRITE, "write"),
+    (READONLY, "readonly"),
+    (DENYOOM, "denyoom"),
+    (ADMIN, "admin"),
+    (PUBSUB, "pubsub"),
+    (NOSCRIPT, "noscript"),
+    (BLOCKING, "blocking"),
+    (LOADING, "loading"),
+    (STALE, "stale"),
+    (SKIP_MONITOR, "skip_monitor"),
+    (SKIP_SLOWLOG, "skip_slowlog"),
+    (FAST, "fast"),
+    (NO_AUTH, "no_auth"),
+    (NO_MANDATORY_KEYS, "no_mandatory_keys"),
+    (NO_ASYNC_LOADING, "no_async_loading"),
+    (NO_MULTI, "no_multi"),
+    (MOVABLE_KEYS, "movablekeys"),
+    (ALLOW_BUSY, "allow_busy"),
+];
+
+// ---------------------------------------------------------------------------------------
+// ACL categories, in Redis's ACLCommandCategories order (which COMMAND INFO follows).
+
+pub const ACL_KEYSPACE: u32 = 1 << 0;
+pub const ACL_READ: u32 = 1 << 1;
+pub const ACL_WRITE: u32 = 1 << 2;
+pub const ACL_SET: u32 = 1 << 3;
+pub const ACL_SORTEDSET: u32 = 1 << 4;
+pub const ACL_LIST: u32 = 1 << 5;
+pub const ACL_HASH: u32 = 1 << 6;
+pub const ACL_STRING: u32 = 1 << 7;
+pub const ACL_BITMAP: u32 = 1 << 8;
+pub const ACL_HYPERLOGLOG: u32 = 1 << 9;
+pub const ACL_GEO: u32 = 1 << 10;
+pub const ACL_STREAM: u32 = 1 << 11;
+pub const ACL_PUBSUB: u32 = 1 << 12;
+pub const ACL_ADMIN: u32 = 1 << 13;
+pub const ACL_FAST: u32 = 1 << 14;
+pub const ACL_SLOW: u32 = 1 << 15;
+pub const ACL_BLOCKING: u32 = 1 << 16;
+pub const ACL_DANGEROUS: u32 = 1 << 17;
+pub const ACL_CONNECTION: u32 = 1 << 18;
+pub const ACL_TRANSACTION: u32 = 1 << 19;
+pub const ACL_SCRIPTING: u32 = 1 << 20;
+
+/// Category names without the `@`, in Redis's order.
+pub const ACL_NAMES: &[(u32, &str)] = &[
+    (ACL_KEYSPACE, "keyspace"),
+    (ACL_READ, "read"),
+    (ACL_WRITE, "write"),
+    (ACL_SET, "set"),
+    (ACL_SORTEDSET, "sortedset"),
+    (ACL_LIST, "list"),
+    (ACL_HASH, "hash"),
+    (ACL_STRING, "string"),
+    (ACL_BITMAP, "bitmap"),
+    (ACL_HYPERLOGLOG, "hyperloglog"),
+    (ACL_GEO, "geo"),
+    (ACL_STREAM, "stream"),
+    (ACL_PUBSUB, "pubsub"),
+    (ACL_ADMIN, "admin"),
+    (ACL_FAST, "fast"),
+    (ACL_SLOW, "slow"),
+    (ACL_BLOCKING, "blocking"),
+    (ACL_DANGEROUS, "dangerous"),
+    (ACL_CONNECTION, "connection"),
+    (ACL_TRANSACTION, "transaction"),
+    (ACL_SCRIPTING, "scripting"),
+];
+
+/// The family a command belongs to, as COMMAND DOCS `group` reports it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Group {
+    Generic,
+    String,
+    List,
+    Set,
+    SortedSet,
+    Hash,
+    PubSub,
+    Transactions,
+    Connection,
+    Server,
+}
+
+impl Group {
+    pub const fn name(self) -> &'static str {
+        match self {
+            Group::Generic => "generic",
+            Group::String => "string",
+            Group::List => "list",
+            Group::Set => "set",
+            Group::SortedSet => "sorted-set",
+            Group::Hash => "hash",
+            Group::PubSub => "pubsub",
+            Group::Transactions => "transactions",
+            Group::Connection => "connection",
+            Group::Server => "server",
+        }
+    }
+
+    /// The category every (non-container) command of the group has in Redis's JSON;
+    /// pub/sub commands get theirs from the `pubsub` flag, server commands vary.
+    const fn acl(self) -> u32 {
+        match self {
+            Group::Generic => ACL_KEYSPACE,
+            Group::String => ACL_STRING,
+            Group::List => ACL_LIST,
+            Group::Set => ACL_SET,
+            Group::SortedSet => ACL_SORTEDSET,
+            Group::Hash => ACL_HASH,
+            Group::Transactions => ACL_TRANSACTION,
+            Group::Connection => ACL_CONNECTION,
+            Group::PubSub | Group::Server => 0,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Key specs (Redis 7.0's `key_specs`), and their flags in Redis's rendering order.
+
+pub const RO: u16 = 1 << 0;
+pub const RW: u16 = 1 << 1;
+pub const OW: u16 = 1 << 2;
+pub const RM: u16 = 1 << 3;
+pub const ACCESS: u16 = 1 << 4;
+pub const UPDATE: u16 = 1 << 5;
+pub const INSERT: u16 = 1 << 6;
+pub const DELETE: u16 = 1 << 7;
+pub const NOT_KEY: u16 = 1 << 8;
+pub const INCOMPLETE: u16 = 1 << 9;
+pub const VARIABLE_FLAGS: u16 = 1 << 10;
+
+pub const KEY_FLAG_NAMES: &[(u16, &str)] = &[
+    (RO, "RO"),
+    (RW, "RW"),
+    (OW, "OW"),
+    (RM, "RM"),
+    (ACCESS, "access"),
+    (UPDATE, "update"),
+    (INSERT, "insert"),
+    (DELETE, "delete"),
+    (NOT_KEY, "not_key"),
+    (INCOMPLETE, "incomplete"),
+    (VARIABLE_FLAGS, "variable_flags"),
+];
+
+/// Where the search for keys starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BeginSearch {
+    /// At a fixed argument index.
+    Index(i32),
+    /// After the first argument equal to `keyword`, searched from `startfrom` (negative:
+    /// from the end, backwards).
+    Keyword {
+        keyword: &'static str,
+        startfrom: i32,
+    },
+}
+
+/// How many keys follow the start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FindKeys {
+    /// Keys up to `lastkey` (relative to the start; negative: from the end), every `step`;
+    /// with `limit` > 0 and `lastkey` -1, only 1/limit of the remaining arguments.
+    Range { lastkey: i32, step: i32, limit: i32 },
+    /// The argument at `keynumidx` (relative to the start) counts the keys, which begin
+    /// at `firstkey` (relative to the start), every `step`.
+    Keynum {
+        keynumidx: i32,
+        firstkey: i32,
+        step: i32,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeySpec {
+    pub begin: BeginSearch,
+    pub find: FindKeys,
+    pub flags: u16,
+    pub notes: &'static str,
+}
+
+/// One key at a fixed index: the most common spec by far.
+pub const fn key(index: i32, flags: u16) -> KeySpec {
+    range(index, 0, 1, flags)
+}
+
+/// Keys from `index` to `lastkey` (relative to `index`, or negative from the end).
+pub const fn range(index: i32, lastkey: i32, step: i32, flags: u16) -> KeySpec {
+    KeySpec {
+        begin: BeginSearch::Index(index),
+        find: FindKeys::Range {
+            lastkey,
+            step,
+            limit: 0,
+        },
+        flags,
+        notes: "",
+    }
+}
+
+/// A count at `index` followed by that many keys (ZUNIONSTORE, LMPOP, ...).
+pub const fn keynum(index: i32, flags: u16) -> KeySpec {
+    KeySpec {
+        begin: BeginSearch::Index(index),
+        find: FindKeys::Keynum {
+            keynumidx: 0,
+            firstkey: 1,
+            step: 1,
+        },
+        flags,
+        notes: "",
+    }
+}
+
+impl KeySpec {
+    pub const fn notes(mut self, notes: &'static str) -> KeySpec {
+        self.notes = notes;
+        self
+    }
+}
+
+/// Redis's native `getkeys_proc`s that seedis needs. GETKEYS uses one only when a spec
+/// has variable flags or the specs fail on the argv (getKeysFromCommandWithSpecs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GetKeys {
+    None,
+    /// `genericGetKeys(store, count, first, step)`: an `atoi` key count at `count`, keys
+    /// from `first`, the destination (if `store` > 0) last; key flags left empty.
+    NumKeys {
+        store: i32,
+        count: i32,
+        first: i32,
+        step: i32,
+    },
+    /// `setGetKeys`: SET's key is RW/access/update with GET, OW/update without.
+    Set,
+}
+
+/// COMMAND DOCS `doc_flags`.
+pub const DOC_DEPRECATED: u8 = 1 << 0;
+pub const DOC_SYSCMD: u8 = 1 << 1;
+
+/// COMMAND DOCS fields (the `arguments` are left out: nothing here needs them yet).
+#[derive(Clone, Copy)]
+pub struct Docs {
+    pub summary: &'static str,
+    pub since: &'static str,
+    pub complexity: &'static str,
+    pub doc_flags: u8,
+    pub deprecated_since: &'static str,
+    pub replaced_by: &'static str,
+    /// (version, change) pairs.
+    pub history: &'static [(&'static str, &'static str)],
+}
+
+/// One entry of the table, in the shape COMMAND INFO and COMMAND DOCS report.
 #[derive(Clone, Copy)]
 pub struct Command {
-    /// Lower-case name.
+    /// Lower-case name; a subcommand's is `container|sub`.
     pub name: &'static str,
     /// Redis's convention: `n` means exactly n arguments including the name, `-n` at least n.
     pub arity: i32,
-    /// COMMAND INFO flags, e.g. `&["write", "denyoom", "fast"]`.
-    pub flags: &'static [&'static str],
-    /// Key positions: first, last (negative counts from the end), step. 0,0,0 = no keys.
+    /// The `u32` flag bits above.
+    pub flags: u32,
+    pub group: Group,
+    pub handler: Handler,
+    pub key_specs: &'static [KeySpec],
+    /// The legacy key range, derived from the key specs: first, last (negative counts
+    /// from the end), step. 0,0,0 = no keys.
     pub first_key: i32,
     pub last_key: i32,
     pub step: i32,
-    /// ACL categories without the `@`, e.g. `&["string", "fast"]`.
-    pub acl: &'static [&'static str],
-    /// COMMAND DOCS summary and the version the command appeared in.
-    pub summary: &'static str,
-    pub since: &'static str,
-    /// The family, as COMMAND DOCS `group` reports it: "string", "generic", "server", ...
-    pub group: &'static str,
-    pub handler: Handler,
+    /// ACL categories beyond the implicit ones (see [`Command::acl_categories`]).
+    pub acl_extra: u32,
+    /// Whether the group's category applies (containers have none).
+    pub group_acl: bool,
+    pub getkeys: GetKeys,
+    /// COMMAND INFO tips, e.g. `nondeterministic_output`.
+    pub tips: &'static [&'static str],
+    /// A container's subcommands, sorted by name.
+    pub subcommands: &'static [Command],
+    pub docs: Docs,
+}
+
+/// An entry with no keys, no docs and nothing extra: chain the builders for the rest.
+pub const fn cmd(
+    name: &'static str,
+    arity: i32,
+    flags: u32,
+    group: Group,
+    handler: Handler,
+) -> Command {
+    Command {
+        name,
+        arity,
+        flags,
+        group,
+        handler,
+        key_specs: &[],
+        first_key: 0,
+        last_key: 0,
+        step: 0,
+        acl_extra: 0,
+        group_acl: true,
+        getkeys: GetKeys::None,
+        tips: &[],
+        subcommands: &[],
+        docs: Docs {
+            summary: "",
+            since: "",
+            complexity: "",
+            doc_flags: 0,
+            deprecated_since: "",
+            replaced_by: "",
+            history: &[],
+        },
+    }
 }
 
 impl Command {
+    /// COMMAND DOCS' since, summary and complexity.
+    pub const fn doc(
+        mut self,
+        since: &'static str,
+        summary: &'static str,
+        complexity: &'static str,
+    ) -> Command {
+        self.docs.since = since;
+        self.docs.summary = summary;
+        self.docs.complexity = complexity;
+        self
+    }
+
+    /// The key specs, and what Redis derives from them: the legacy range and
+    /// `movablekeys` (populateCommandLegacyRangeSpec).
+    pub const fn keys(mut self, specs: &'static [KeySpec]) -> Command {
+        self.key_specs = specs;
+        if specs.is_empty() {
+            return self;
+        }
+        if let [KeySpec {
+            begin: BeginSearch::Index(pos),
+            find: FindKeys::Range { lastkey, step, .. },
+            flags,
+            ..
+        }] = specs
+        {
+            // Exactly one range spec: it is the legacy range.
+            self.first_key = *pos;
+            self.last_key = if *lastkey >= 0 {
+                *lastkey + *pos
+            } else {
+                *lastkey
+            };
+            self.step = *step;
+            if *flags & INCOMPLETE != 0 {
+                self.flags |= MOVABLE_KEYS;
+            }
+            return self;
+        }
+        let (mut first, mut last, mut prev_last) = (i32::MAX, 0i32, 0i32);
+        let mut i = 0;
+        while i < specs.len() {
+            let spec = &specs[i];
+            i += 1;
+            let (BeginSearch::Index(pos), FindKeys::Range { lastkey, step, .. }) =
+                (spec.begin, spec.find)
+            else {
+                self.flags |= MOVABLE_KEYS;
+                continue;
+            };
+            if step != 1 || (prev_last != 0 && prev_last != pos - 1) {
+                self.flags |= MOVABLE_KEYS;
+                continue;
+            }
+            if spec.flags & INCOMPLETE != 0 {
+                self.flags |= MOVABLE_KEYS;
+            }
+            if pos < first {
+                first = pos;
+            }
+            let abs_last = if lastkey >= 0 { lastkey + pos } else { lastkey };
+            // Redis compares as unsigned, so a negative (from the end) last key wins.
+            if (abs_last as u32) > (last as u32) {
+                last = abs_last;
+            }
+            prev_last = last;
+        }
+        if first == i32::MAX {
+            self.flags |= MOVABLE_KEYS;
+            return self;
+        }
+        self.first_key = first;
+        self.last_key = last;
+        self.step = 1;
+        self
+    }
+
+    /// ACL categories beyond those the flags and the group imply.
+    pub const fn acl(mut self, categories: u32) -> Command {
+        self.acl_extra |= categories;
+        self
+    }
+
+    pub const fn tips(mut self, tips: &'static [&'static str]) -> Command {
+        self.tips = tips;
+        self
+    }
+
+    pub const fn getkeys(mut self, getkeys: GetKeys) -> Command {
+        self.getkeys = getkeys;
+        self
+    }
+
+    /// Makes this a container of `subs` (sorted by name); like Redis's containers it has
+    /// no category of its group.
+    pub const fn subcommands(mut self, subs: &'static [Command]) -> Command {
+        self.subcommands = subs;
+        self.group_acl = false;
+        self
+    }
+
+    pub const fn history(mut self, history: &'static [(&'static str, &'static str)]) -> Command {
+        self.docs.history = history;
+        self
+    }
+
+    pub const fn deprecated(mut self, since: &'static str, replaced_by: &'static str) -> Command {
+        self.docs.doc_flags |= DOC_DEPRECATED;
+        self.docs.deprecated_since = since;
+        self.docs.replaced_by = replaced_by;
+        self
+    }
+
+    pub const fn doc_flags(mut self, doc_flags: u8) -> Command {
+        self.docs.doc_flags |= doc_flags;
+        self
+    }
+
     /// Whether `argc` (the name included) satisfies the arity.
     pub fn arity_ok(&self, argc: usize) -> bool {
         let argc = argc as i64;
@@ -52,8 +503,60 @@ impl Command {
         }
     }
 
+    pub fn has(&self, flag: u32) -> bool {
+        self.flags & flag != 0
+    }
+
     pub fn is_write(&self) -> bool {
-        self.flags.contains(&"write")
+        self.has(WRITE)
+    }
+
+    /// setImplicitACLCategories: the flags' categories, the group's, the explicit extras,
+    /// and @slow for whatever is not @fast.
+    pub fn acl_categories(&self) -> u32 {
+        let mut acl = self.acl_extra;
+        if self.group_acl {
+            acl |= self.group.acl();
+        }
+        let implied: [(u32, u32); 6] = [
+            (WRITE, ACL_WRITE),
+            (READONLY, ACL_READ),
+            (ADMIN, ACL_ADMIN | ACL_DANGEROUS),
+            (PUBSUB, ACL_PUBSUB),
+            (FAST, ACL_FAST),
+            (BLOCKING, ACL_BLOCKING),
+        ];
+        for (flag, category) in implied {
+            if self.has(flag) {
+                acl |= category;
+            }
+        }
+        if acl & ACL_FAST == 0 {
+            acl |= ACL_SLOW;
+        }
+        acl
+    }
+
+    /// The flag names COMMAND INFO shows, in Redis's order.
+    pub fn flag_names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        FLAG_NAMES
+            .iter()
+            .filter(|(bit, _)| self.flags & bit != 0)
+            .map(|(_, name)| *name)
+    }
+
+    /// The ACL category names (without `@`), in Redis's order.
+    pub fn acl_names(&self) -> impl Iterator<Item = &'static str> {
+        let acl = self.acl_categories();
+        ACL_NAMES
+            .iter()
+            .filter(move |(bit, _)| acl & bit != 0)
+            .map(|(_, name)| *name)
+    }
+
+    /// doesCommandHaveKeys: a getkeys proc, or a spec that names real keys.
+    pub fn has_keys(&self) -> bool {
+        self.getkeys != GetKeys::None || self.key_specs.iter().any(|s| s.flags & NOT_KEY == 0)
     }
 }
 
@@ -67,6 +570,9 @@ pub fn all() -> &'static [Command] {
             super::db_cmds::COMMANDS,
             super::connection::COMMANDS,
             super::server_cmds::COMMANDS,
+            super::info::COMMANDS,
+            super::config_cmd::COMMANDS,
+            super::command_cmd::COMMANDS,
             super::lists::COMMANDS,
             super::hashes::COMMANDS,
             super::sets::COMMANDS,
@@ -103,6 +609,61 @@ pub fn lookup(name: &[u8]) -> Option<&'static Command> {
         .binary_search_by(|c| c.name.as_bytes().cmp(lower))
         .ok()
         .map(|i| &table[i])
+}
+
+/// A container's subcommand by its short name (`get` of `config|get`), case-insensitively.
+pub fn find_subcommand(container: &'static Command, wanted: &[u8]) -> Option<&'static Command> {
+    container.subcommands.iter().find(|s| {
+        s.name
+            .split_once('|')
+            .is_some_and(|(_, short)| short.as_bytes().eq_ignore_ascii_case(wanted))
+    })
+}
+
+/// Resolves `argv` to the subcommand it names when `cmd` is a container, checking the
+/// subcommand's arity; an ordinary command resolves to itself. `cmd`'s own arity has
+/// been checked, so a container has at least its subcommand name.
+pub fn resolve(cmd: &'static Command, argv: &[Bytes]) -> Result<&'static Command, Reply> {
+    if cmd.subcommands.is_empty() {
+        return Ok(cmd);
+    }
+    // COMMAND alone is a command of its own; the other containers' arity (-2) already
+    // guarantees a subcommand name.
+    let (Some(container), Some(wanted)) = (argv.first(), argv.get(1)) else {
+        return Ok(cmd);
+    };
+    let Some(found) = find_subcommand(cmd, wanted) else {
+        return Err(Reply::error_bytes(
+            [
+                b"ERR unknown subcommand '",
+                printf_s(wanted, 128),
+                b"'. Try ",
+                &c_str(container).to_ascii_uppercase(),
+                b" HELP.",
+            ]
+            .concat(),
+        ));
+    };
+    if !found.arity_ok(argv.len()) {
+        return Err(Reply::error(format!(
+            "ERR wrong number of arguments for '{}' command",
+            found.name
+        )));
+    }
+    Ok(found)
+}
+
+/// The handler of a container's table entry: runs the subcommand. Dispatch normally
+/// resolves first; this keeps a direct call correct too.
+pub fn container(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let Some(cmd) = argv.first().and_then(|name| lookup(name)) else {
+        return Err(Reply::err("ERR unknown command"));
+    };
+    match resolve(cmd, argv) {
+        Ok(found) if !std::ptr::eq(found, cmd) => (found.handler)(ctx, argv),
+        Ok(_) => Err(Reply::err("ERR unknown command")),
+        Err(reply) => Err(reply),
+    }
 }
 
 /// Commands a RESP2 client in subscribed mode may run.
@@ -142,11 +703,11 @@ pub fn dispatch(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     }
     // Redis resolves a container's subcommand (CONFIG GET -> config|get) before the auth
     // check, so an unknown subcommand or bad arity is reported even before AUTH.
-    let cmd = match super::server_cmds::resolve(cmd, argv) {
+    let cmd = match resolve(cmd, argv) {
         Ok(cmd) => cmd,
         Err(reply) => return reject(ctx, Some(cmd), reply),
     };
-    if !ctx.session.authenticated && !cmd.flags.contains(&"no_auth") {
+    if !ctx.session.authenticated && !cmd.has(NO_AUTH) {
         return reject(
             ctx,
             Some(cmd),
@@ -228,4 +789,115 @@ pub fn unknown_command(argv: &[Bytes]) -> Reply {
         ]
         .concat(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn every_entry() -> impl Iterator<Item = &'static Command> {
+        all()
+            .iter()
+            .flat_map(|c| std::iter::once(c).chain(c.subcommands.iter()))
+    }
+
+    #[test]
+    fn sorted_unique_and_documented() {
+        for pair in all().windows(2) {
+            assert!(
+                pair[0].name < pair[1].name,
+                "{} before {}",
+                pair[0].name,
+                pair[1].name
+            );
+        }
+        for c in all() {
+            for pair in c.subcommands.windows(2) {
+                assert!(
+                    pair[0].name < pair[1].name,
+                    "{} before {}",
+                    pair[0].name,
+                    pair[1].name
+                );
+            }
+        }
+        for c in every_entry() {
+            assert_eq!(c.name, c.name.to_ascii_lowercase());
+            assert!(c.arity != 0, "{}", c.name);
+            assert!(!c.docs.since.is_empty(), "{} has no since", c.name);
+            assert!(!c.docs.summary.is_empty(), "{} has no summary", c.name);
+            assert!(
+                !c.docs.complexity.is_empty(),
+                "{} has no complexity",
+                c.name
+            );
+            assert!(c.flags & MOVABLE_KEYS == 0 || !c.key_specs.is_empty());
+        }
+    }
+
+    #[test]
+    fn every_subcommand_resolves_under_its_container() {
+        for c in all().iter().filter(|c| !c.subcommands.is_empty()) {
+            assert!(c.arity < 0, "a container takes its subcommand: {}", c.name);
+            for s in c.subcommands {
+                let (container, short) = s.name.split_once('|').expect("container|sub");
+                assert_eq!(container, c.name);
+                let upper = Bytes::from(short.to_ascii_uppercase());
+                let mut argv = vec![Bytes::from(c.name), upper];
+                while !s.arity_ok(argv.len()) {
+                    argv.push(Bytes::from_static(b"x"));
+                }
+                let found = resolve(c, &argv).unwrap_or_else(|_| panic!("{}", s.name));
+                assert!(std::ptr::eq(found, s), "{}", s.name);
+            }
+            let unknown = [Bytes::from(c.name), Bytes::from_static(b"nosuch")];
+            assert!(resolve(c, &unknown).is_err());
+        }
+    }
+
+    #[test]
+    fn every_handler_is_reachable_by_name() {
+        for c in all() {
+            let found = lookup(c.name.to_ascii_uppercase().as_bytes()).expect(c.name);
+            assert!(std::ptr::eq(found, c));
+            assert!(std::ptr::eq(
+                resolve(c, &[Bytes::from(c.name)]).ok().unwrap(),
+                c
+            ));
+        }
+        assert!(lookup(b"nosuch").is_none());
+        assert!(lookup(&[b'a'; 40]).is_none());
+    }
+
+    #[test]
+    fn legacy_range_and_movablekeys_are_derived_like_redis() {
+        let range_of = |name: &str| {
+            let c = lookup(name.as_bytes()).unwrap();
+            (c.first_key, c.last_key, c.step, c.has(MOVABLE_KEYS))
+        };
+        assert_eq!(range_of("get"), (1, 1, 1, false));
+        assert_eq!(range_of("mset"), (1, -1, 2, false));
+        assert_eq!(range_of("blpop"), (1, -2, 1, false));
+        assert_eq!(range_of("lmove"), (1, 2, 1, false));
+        assert_eq!(range_of("zunionstore"), (1, 1, 1, true));
+        assert_eq!(range_of("lmpop"), (0, 0, 0, true));
+        assert_eq!(range_of("ping"), (0, 0, 0, false));
+    }
+
+    #[test]
+    fn acl_categories_are_implied_like_redis() {
+        let names =
+            |name: &str| -> Vec<&str> { lookup(name.as_bytes()).unwrap().acl_names().collect() };
+        assert_eq!(names("get"), ["read", "string", "fast"]);
+        assert_eq!(
+            names("bzpopmin"),
+            ["write", "sortedset", "fast", "blocking"]
+        );
+        assert_eq!(
+            names("flushall"),
+            ["keyspace", "write", "slow", "dangerous"]
+        );
+        assert_eq!(names("client"), ["slow"]);
+        assert_eq!(names("publish"), ["pubsub", "fast"]);
+    }
 }
