@@ -2,7 +2,8 @@
 //! [`Keyspace::set`] / [`Keyspace::remove`]; a hash emptied by HDEL is deleted.
 
 use super::args::{
-    arg_i64, arg_range, is, scan_cursor, scan_opts, wrongtype, ScanOpts, ERR_SYNTAX,
+    arg_i64, arg_range, is, random_reply_count, scan_cursor, scan_opts, wrongtype, ScanOpts,
+    ERR_SYNTAX,
 };
 use super::reply::{empty_scan, scan_reply};
 use super::table::*;
@@ -290,8 +291,10 @@ fn hrandfield_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     }
     let size = h.len() as u64;
     let picks: Vec<(&Bytes, &Bytes)> = if l < 0 || count == 1 {
-        // Repetitions allowed: `count` independent draws.
-        (0..count).filter_map(|_| h.random_pair(rng)).collect()
+        // Repetitions allowed: `count` independent draws, as many as the client asked.
+        (0..random_reply_count(count)?)
+            .filter_map(|_| h.random_pair(rng))
+            .collect()
     } else if count >= size {
         h.iter().collect()
     } else {
@@ -508,6 +511,28 @@ pub(crate) mod tests {
             e("ERR value is not a valid float")
         );
         assert_eq!(h.run("EXISTS nokey"), i(0));
+    }
+
+    #[test]
+    fn hrandfield_count_the_client_picks_is_bounded_like_its_siblings() {
+        // Found by the `commands` fuzz target (issue #18): the reply was built whole,
+        // 2.6 GB in 3 s, before anything was written.
+        let mut h = Harness::new();
+        h.run("HSET k f v");
+        let too_big = e("ERR count is too large for a random reply");
+        assert_eq!(h.run("HRANDFIELD k -6004235030193880749"), too_big);
+        assert_eq!(h.run("HRANDFIELD k -1048577"), too_big);
+        assert_eq!(h.run("HRANDFIELD k -1048577 WITHVALUES"), too_big);
+        assert_eq!(h.run("SADD s m"), i(1));
+        assert_eq!(h.run("SRANDMEMBER s -1048577"), too_big);
+        assert_eq!(h.run("ZADD z 1 m"), i(1));
+        assert_eq!(h.run("ZRANDMEMBER z -1048577"), too_big);
+        // A missing key answers before any count is looked at, as Redis does.
+        assert_eq!(h.run("HRANDFIELD nokey -6004235030193880749"), arr(&[]));
+        let Reply::Array(v) = h.run("HRANDFIELD k -1000") else {
+            panic!()
+        };
+        assert_eq!(v.len(), 1000);
     }
 
     #[test]

@@ -3,8 +3,7 @@
 //! deleted, as in Redis.
 
 use super::args::{
-    arg_i64, arg_range, is, scan_cursor, scan_opts, wrongtype, ERR_RANDOM_TOO_BIG, ERR_SYNTAX,
-    MAX_RANDOM_REPLY,
+    arg_i64, arg_range, is, random_reply_count, scan_cursor, scan_opts, wrongtype, ERR_SYNTAX,
 };
 use super::reply::{empty_scan, scan_reply};
 use super::table::*;
@@ -185,9 +184,7 @@ fn srandmember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let Some(count) = count else {
         return Ok(set.random(rng).map_or(Reply::Null, Reply::Bulk));
     };
-    Ok(Reply::Array(
-        random_members(set, count, rng).map_or_else(|e| vec![e], bulks_vec),
-    ))
+    Ok(Reply::Array(bulks_vec(random_members(set, count, rng)?)))
 }
 
 fn bulks_vec(v: Vec<Bytes>) -> Vec<Reply> {
@@ -201,10 +198,7 @@ fn random_members(set: &SetValue, count: i64, rng: &mut impl RngCore) -> Result<
         return Ok(vec![]);
     }
     if count < 0 {
-        let n = count.unsigned_abs();
-        if n > MAX_RANDOM_REPLY {
-            return Err(Reply::err(ERR_RANDOM_TOO_BIG));
-        }
+        let n = random_reply_count(count.unsigned_abs())?;
         return Ok((0..n).filter_map(|_| set.random(rng)).collect());
     }
     let count = count as u64;

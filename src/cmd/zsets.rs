@@ -7,8 +7,8 @@
 //! reply is at most as large as the sorted set itself, whatever the argv's counts say.
 
 use super::args::{
-    arg_i64, arg_positive, arg_range, is, scan_cursor, scan_opts, wrongtype, ERR_NOT_FLOAT,
-    ERR_RANDOM_TOO_BIG, ERR_SYNTAX, MAX_RANDOM_REPLY,
+    arg_i64, arg_positive, arg_range, is, random_reply_count, scan_cursor, scan_opts, wrongtype,
+    ERR_NOT_FLOAT, ERR_SYNTAX,
 };
 use super::pop::{pairs_reply, parse_zset_mpop, zpop, PopWhere};
 use super::reply::{empty_scan, scan_reply};
@@ -904,10 +904,7 @@ fn zrandmember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let items: Vec<(Bytes, f64)> = if count == 0 || size == 0 {
         Vec::new()
     } else if count < 0 || count == 1 {
-        let n = count.unsigned_abs();
-        if n > MAX_RANDOM_REPLY {
-            return Err(Reply::err(ERR_RANDOM_TOO_BIG));
-        }
+        let n = random_reply_count(count.unsigned_abs())?;
         (0..n)
             .filter_map(|_| pick((rng.next_u64() % size) as usize))
             .collect()
