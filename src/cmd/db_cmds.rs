@@ -83,8 +83,15 @@ fn debug_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     } else if is(sub, "sleep") && argv.len() == 3 {
         // `strtod(argv[2], NULL)`: the longest number at the start, else 0.
         let secs = strtod(&argv[2]).value;
-        // Negative, NaN or absurd durations sleep 0 / are clamped rather than panic.
-        let micros = (secs * 1_000_000.0).clamp(0.0, u64::MAX as f64) as u64;
+        // Redis: `long long utime = dtime*1000000;` then nanosleep. On x86-64 a product
+        // outside i64, or NaN, converts to i64::MIN, and nanosleep refuses any negative time:
+        // redis-server 7.0.15 answers +OK at once to DEBUG SLEEP -1, 1e13 or 1e60.
+        let micros = secs * 1_000_000.0;
+        let micros = if (0.0..9_223_372_036_854_775_808.0).contains(&micros) {
+            micros as u64
+        } else {
+            0
+        };
         ctx.server
             .actions
             .push(Action::Sleep(Duration::from_micros(micros)));
@@ -165,6 +172,19 @@ mod tests {
             vec![Action::Sleep(std::time::Duration::from_millis(500))]
         );
         assert!(h.run("DEBUG nope").is_error());
-        assert_eq!(h.run("DEBUG SLEEP -1"), Reply::OK);
+        h.server.actions.clear();
+        for no_sleep in ["-1", "1e13", "1e60", "nan", "-inf"] {
+            assert_eq!(h.run(&format!("DEBUG SLEEP {no_sleep}")), Reply::OK);
+        }
+        let zero = Action::Sleep(std::time::Duration::ZERO);
+        assert_eq!(h.server.actions, vec![zero; 5]);
+        h.server.actions.clear();
+        assert_eq!(h.run("DEBUG SLEEP 9000000000000"), Reply::OK);
+        assert_eq!(
+            h.server.actions,
+            vec![Action::Sleep(std::time::Duration::from_secs(
+                9_000_000_000_000
+            ))]
+        );
     }
 }
