@@ -1,6 +1,7 @@
 //! The server's settings: one table that the command line, a redis.conf file, CONFIG GET
 //! and CONFIG SET all go through, so that a setting cannot exist in one and not the others.
 
+use crate::util::int::{memtoull, strtoll};
 use std::fmt::Write as _;
 
 /// Every setting seedis has, with Redis 7.0's defaults.
@@ -237,9 +238,9 @@ impl Config {
                 _ => return Err(ConfigError::Invalid("argument(s) must be one of the following: debug, verbose, notice, warning, nothing".into())),
             },
             "logfile" => self.logfile = value.to_string(),
-            "proto-max-bulk-len" => self.proto_max_bulk_len = parse_memory(value, 1024 * 1024)?,
+            "proto-max-bulk-len" => self.proto_max_bulk_len = parse_memory(value, 1024 * 1024, i64::MAX as u64)?,
             "client-query-buffer-limit" => {
-                self.client_query_buffer_limit = parse_memory(value, 1024 * 1024)?
+                self.client_query_buffer_limit = parse_memory(value, 1024 * 1024, i64::MAX as u64)?
             }
             "requirepass" => self.requirepass = value.to_string(),
             "protected-mode" => self.protected_mode = parse_yes_no(value)?,
@@ -266,25 +267,38 @@ impl Config {
     /// `client-output-buffer-limit <class> <hard> <soft> <seconds> [<class> ...]`.
     fn apply_output_limits(&mut self, value: &str) -> Result<(), ConfigError> {
         let words: Vec<&str> = value.split_whitespace().collect();
-        if words.is_empty() || !words.len().is_multiple_of(4) {
+        if !words.len().is_multiple_of(4) {
             return Err(ConfigError::Invalid(
                 "Wrong number of arguments in buffer limit configuration.".into(),
             ));
         }
         let mut updated = (self.output_limit_normal, self.output_limit_pubsub);
         for chunk in words.chunks(4) {
-            let hard = parse_memory(chunk[1], 0)?;
-            let soft = parse_memory(chunk[2], 0)?;
-            let secs = parse_num(chunk[3], 0, i64::MAX as u64)?;
-            match chunk[0].to_ascii_lowercase().as_str() {
+            let class = chunk[0].to_ascii_lowercase();
+            if !matches!(class.as_str(), "normal" | "pubsub" | "slave" | "replica") {
+                return Err(ConfigError::Invalid(
+                    "Invalid client class specified in buffer limit configuration.".into(),
+                ));
+            }
+            // updateClientOutputBufferLimit: memtoull for the two sizes, and strtoll for
+            // the seconds stored into an `int`, so 4294967297 is 1 second and 2147483648
+            // (negative as an int) is refused.
+            let (hard, soft) = (memtoull(chunk[1].as_bytes()), memtoull(chunk[2].as_bytes()));
+            let (secs, end) = strtoll(chunk[3].as_bytes());
+            let secs = secs as i32;
+            let (Some(hard), Some(soft), true, true) =
+                (hard, soft, secs >= 0, end == chunk[3].len())
+            else {
+                return Err(ConfigError::Invalid(
+                    "Error in hard, soft or soft_seconds setting in buffer limit configuration."
+                        .into(),
+                ));
+            };
+            let secs = secs as u64;
+            match class.as_str() {
                 "normal" => updated.0 = (hard, soft, secs),
                 "pubsub" => updated.1 = (hard, soft, secs),
-                "slave" | "replica" => {}
-                _ => {
-                    return Err(ConfigError::Invalid(
-                        "Invalid client class specified in buffer limit configuration.".into(),
-                    ))
-                }
+                _ => {}
             }
         }
         (self.output_limit_normal, self.output_limit_pubsub) = updated;
@@ -373,37 +387,14 @@ fn parse_signed(value: &str, min: i64, max: i64) -> Result<i64, ConfigError> {
     Ok(n as i64)
 }
 
-/// Redis's memory units: `1k` = 1000, `1kb` = 1024, and so on, case-insensitive.
-pub fn parse_memory(value: &str, min: u64) -> Result<u64, ConfigError> {
-    let lower = value.to_ascii_lowercase();
-    let split = lower
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(lower.len());
-    let (digits, unit) = lower.split_at(split);
-    let mul: u64 = match unit {
-        "" | "b" => 1,
-        "k" => 1000,
-        "kb" => 1024,
-        "m" => 1000 * 1000,
-        "mb" => 1024 * 1024,
-        "g" => 1000 * 1000 * 1000,
-        "gb" => 1024 * 1024 * 1024,
-        _ => {
-            return Err(ConfigError::Invalid(
-                "argument must be a memory value".into(),
-            ))
-        }
-    };
-    let n: u64 = digits
-        .parse()
-        .map_err(|_| ConfigError::Invalid("argument must be a memory value".into()))?;
-    let bytes = n
-        .checked_mul(mul)
+/// A memory-valued setting as Redis parses it (`numericParseString` with MEMORY_CONFIG):
+/// [`memtoull`]'s units, then the bounds checked on the (possibly wrapped) value.
+pub fn parse_memory(value: &str, min: u64, max: u64) -> Result<u64, ConfigError> {
+    let bytes = memtoull(value.as_bytes())
         .ok_or_else(|| ConfigError::Invalid("argument must be a memory value".into()))?;
-    if bytes < min {
+    if bytes < min || bytes > max {
         return Err(ConfigError::Invalid(format!(
-            "argument must be between {min} and {} inclusive",
-            i64::MAX
+            "argument must be between {min} and {max} inclusive"
         )));
     }
     Ok(bytes)
@@ -459,6 +450,44 @@ mod tests {
     }
 
     #[test]
+    fn output_buffer_limits_parse_as_redis() {
+        // Each answer checked with CONFIG SET client-output-buffer-limit on 7.0.15.
+        let mut c = Config::default();
+        let bad = Err(ConfigError::Invalid(
+            "Error in hard, soft or soft_seconds setting in buffer limit configuration.".into(),
+        ));
+        c.set("client-output-buffer-limit", "normal 0 0 4294967297")
+            .unwrap();
+        assert_eq!(c.output_limit_normal, (0, 0, 1));
+        c.set("client-output-buffer-limit", "NORMAL 1kb 2kb +010")
+            .unwrap();
+        assert_eq!(c.output_limit_normal, (1024, 2048, 10));
+        c.set(
+            "client-output-buffer-limit",
+            "normal 99999999999999999999 0 -0",
+        )
+        .unwrap();
+        assert_eq!(c.output_limit_normal, (u64::MAX, 0, 0));
+        for text in [
+            "normal 0 0 2147483648",
+            "normal 0 0 9223372036854775808",
+            "normal 0 0 0x10",
+            "normal -1 0 0",
+            "normal 1 1 1 pubsub 0 1.5mb 0",
+        ] {
+            assert_eq!(c.set("client-output-buffer-limit", text), bad, "{text}");
+        }
+        assert_eq!(
+            c.output_limit_normal,
+            (u64::MAX, 0, 0),
+            "a refused value changes nothing"
+        );
+        // No classes at all is accepted and changes nothing.
+        c.set("client-output-buffer-limit", "").unwrap();
+        assert_eq!(c.output_limit_normal, (u64::MAX, 0, 0));
+    }
+
+    #[test]
     fn integers_parse_as_redis_string2ll() {
         // redis-server 7.0.15: CONFIG SET hz +5 / 007 / -0 / " 5" all answer "argument
         // couldn't be parsed into an integer"; 5 is accepted.
@@ -478,10 +507,25 @@ mod tests {
 
     #[test]
     fn memory_units() {
-        assert_eq!(parse_memory("1kb", 0), Ok(1024));
-        assert_eq!(parse_memory("1k", 0), Ok(1000));
-        assert_eq!(parse_memory("2GB", 0), Ok(2 * 1024 * 1024 * 1024));
-        assert!(parse_memory("12x", 0).is_err());
+        let max = i64::MAX as u64;
+        assert_eq!(parse_memory("1kb", 0, max), Ok(1024));
+        assert_eq!(parse_memory("1k", 0, max), Ok(1000));
+        assert_eq!(parse_memory("2GB", 0, max), Ok(2 * 1024 * 1024 * 1024));
+        assert!(parse_memory("12x", 0, max).is_err());
+        // redis-server 7.0.15: past the bound (not "a memory value") for what memtoull
+        // reads, however it got there.
+        let range = Err(ConfigError::Invalid(
+            "argument must be between 1048576 and 9223372036854775807 inclusive".into(),
+        ));
+        for text in [
+            "9223372036854775808",
+            "99999999999999999999",
+            "kb",
+            "17592186044416gb",
+        ] {
+            assert_eq!(parse_memory(text, 1 << 20, max), range, "{text}");
+        }
+        assert_eq!(parse_memory("17592186044417gb", 1 << 20, max), Ok(1 << 30));
     }
 
     #[test]

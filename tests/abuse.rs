@@ -112,3 +112,39 @@ fn announcing_huge_bulks_costs_no_memory() {
         "RSS grew from {before} to {after}"
     );
 }
+
+/// Redis counts only the reply list behind a client's 16 KiB static buffer against its
+/// output limit: with `normal 1 1 1` (redis-server 7.0.15 checked) small replies are
+/// served, and only a reply that spills past the static buffer closes the client.
+#[test]
+fn an_output_limit_below_the_static_buffer_spares_small_replies() {
+    let server = Server::start(&["--client-output-buffer-limit", "normal 1 1 1"]);
+    let mut conn = server.client();
+    for _ in 0..100 {
+        let pong: String = redis::cmd("PING").query(&mut conn).unwrap();
+        assert_eq!(pong, "PONG");
+    }
+    let fits = vec![b'v'; 16 * 1024 - 64];
+    let _: () = redis::cmd("SET")
+        .arg("k")
+        .arg(&fits)
+        .query(&mut conn)
+        .unwrap();
+    let got: Vec<u8> = redis::cmd("GET").arg("k").query(&mut conn).unwrap();
+    assert_eq!(got, fits);
+
+    let spills = vec![b'v'; 64 * 1024];
+    let _: () = redis::cmd("SET")
+        .arg("k")
+        .arg(&spills)
+        .query(&mut conn)
+        .unwrap();
+    let mut raw = server.raw();
+    raw.write_all(&resp_command(&[b"GET", b"k"])).unwrap();
+    let (got, closed) = read_until_close(&mut raw, Duration::from_secs(5));
+    assert!(
+        closed,
+        "the client that spilled past the limit is still connected"
+    );
+    assert!(got.is_empty(), "got {} bytes before the close", got.len());
+}

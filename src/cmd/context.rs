@@ -50,6 +50,8 @@ pub struct Session {
     pub qbuf_len: usize,
     pub qbuf_free: usize,
     pub omem: usize,
+    /// Replies are waiting to be written (CLIENT LIST's `events=rw`).
+    pub output_pending: bool,
     /// Between MULTI and EXEC/DISCARD: the queued commands.
     pub multi: Option<MultiState>,
     /// True while EXEC runs the queued commands (blocking commands do not block).
@@ -103,6 +105,7 @@ impl Session {
             qbuf_len: 0,
             qbuf_free: 0,
             omem: 0,
+            output_pending: false,
             multi: None,
             in_exec: false,
             channels: BTreeSet::new(),
@@ -149,7 +152,7 @@ impl Session {
             qbuf: self.qbuf_len,
             qbuf_free: self.qbuf_free,
             omem: self.omem,
-            events: if self.omem > 0 { "rw" } else { "r" },
+            events: if self.output_pending { "rw" } else { "r" },
             cmd: self.last_cmd,
             resp: self.resp,
             flags: self.flags(),

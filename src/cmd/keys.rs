@@ -328,7 +328,10 @@ fn ttl_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], millis: bool, absolute: bool) 
     Ok(Reply::Integer(if millis {
         ttl
     } else {
-        ttl.saturating_add(500) / 1000
+        // Redis's `(ttl+500)/1000`, rounded to the nearest second. Near i64::MAX the sum
+        // leaves i64, but Redis still answers the rounded value (EXPIRETIME of a key at
+        // PEXPIREAT 9223372036854775807 is 9223372036854776), so round without the sum.
+        ttl / 1000 + i64::from(ttl % 1000 >= 500)
     }))
 }
 
@@ -636,6 +639,13 @@ mod tests {
         assert_eq!(h.run("EXISTS k"), i(0));
         h.run("SET k v");
         assert_eq!(h.run("EXPIRE k -1"), i(1));
+        // Seconds round to the nearest at the end of the clock (Redis 7.0.15's answers).
+        h.run("SET k v");
+        assert_eq!(h.run("PEXPIREAT k 9223372036854775499"), i(1));
+        assert_eq!(h.run("EXPIRETIME k"), i(9223372036854775));
+        assert_eq!(h.run("PEXPIREAT k 9223372036854775807"), i(1));
+        assert_eq!(h.run("EXPIRETIME k"), i(9223372036854776));
+        assert_eq!(h.run("PEXPIRETIME k"), i(i64::MAX));
         assert_eq!(h.run("EXISTS k"), i(0));
     }
 

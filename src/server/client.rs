@@ -82,7 +82,7 @@ impl Client {
         } else {
             limits.normal
         };
-        let used = self.out.memory() as u64;
+        let used = self.out.limit_memory() as u64;
         if hard > 0 && used > hard {
             return true;
         }
@@ -112,5 +112,6 @@ impl Client {
 fn record_buffer_sizes(query: &BytesMut, out: &ReplyBuffer, session: &mut Session) {
     session.qbuf_len = query.len();
     session.qbuf_free = query.capacity() - query.len();
-    session.omem = out.memory();
+    session.omem = out.limit_memory();
+    session.output_pending = !out.is_empty();
 }

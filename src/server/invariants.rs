@@ -58,7 +58,7 @@ impl<P: Poller> EventLoop<P> {
             } else {
                 self.state.config.output_limit_normal
             };
-            if hard > 0 && client.out.memory() as u64 > hard && !client.close_asap {
+            if hard > 0 && client.out.limit_memory() as u64 > hard && !client.close_asap {
                 return Err(format!(
                     "client id={} over the output limit and not closing",
                     client.session.id

@@ -99,9 +99,18 @@ impl ReplyBuffer {
         }
     }
 
-    /// Bytes of memory held (for CLIENT LIST's omem and the output limits).
+    /// Bytes of memory held.
     pub fn memory(&self) -> usize {
         self.len
+    }
+
+    /// What Redis counts against `client-output-buffer-limit` and shows as CLIENT LIST's
+    /// `omem` (`c->reply_bytes`): not the first 16 KiB of pending replies, which sit in the
+    /// client's static buffer, only the reply list behind it, whose nodes are at least
+    /// 16 KiB each. So a limit below 16 KiB never closes a client over a small reply, as
+    /// on Redis 7.0.
+    pub fn limit_memory(&self) -> usize {
+        self.len.saturating_sub(BLOCK_BYTES).div_ceil(BLOCK_BYTES) * BLOCK_BYTES
     }
 
     /// Blocks waiting behind the tail (CLIENT LIST's `oll`).

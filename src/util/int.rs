@@ -1,7 +1,8 @@
 //! Integers as Redis's util.c reads and writes them: `string2ll` (the strict parser
 //! behind every integer argument, the RESP length headers and the int encoding of
-//! strings) and `ll2string`; and libc's lenient `atoi`, which a few DEBUG subcommands
-//! use.
+//! strings) and `ll2string`; libc's lenient `strtoll` and `atoi` (a few DEBUG
+//! subcommands, the seconds of client-output-buffer-limit); and `memtoull`, behind every
+//! memory-valued setting.
 
 use super::ctype::is_space;
 
@@ -68,31 +69,73 @@ pub fn ll2string(v: i64, buf: &mut [u8; LL_STR_MAX]) -> &[u8] {
     &buf[at..]
 }
 
-/// glibc's `atoi`, i.e. `(int)strtol(s, NULL, 10)`: leading `isspace` bytes, an optional
-/// sign, then as many digits as there are (nothing else is an error: no digits is 0);
-/// `strtol` saturates at the i64 range and the cast to `int` keeps the low 32 bits.
-pub fn atoi(s: &[u8]) -> i32 {
+/// glibc's `strtoll(s, &end, 10)`: leading `isspace` bytes, an optional sign, then as
+/// many digits as there are; saturates at the i64 range (ERANGE). Returns the value and
+/// the index of `end`, which is 0 (the start) when there are no digits at all.
+pub fn strtoll(s: &[u8]) -> (i64, usize) {
     let start = s.iter().position(|&c| !is_space(c)).unwrap_or(s.len());
-    let (negative, digits) = match s[start..].split_first() {
-        Some((b'-', rest)) => (true, rest),
-        Some((b'+', rest)) => (false, rest),
-        _ => (false, &s[start..]),
+    let (negative, digits_at) = match s.get(start) {
+        Some(b'-') => (true, start + 1),
+        Some(b'+') => (false, start + 1),
+        _ => (false, start),
     };
-    // The magnitude, saturated just past i64's range so that the sign can be applied.
-    let magnitude = digits
+    let digits = s[digits_at..]
         .iter()
         .take_while(|c| c.is_ascii_digit())
-        .fold(0u64, |v, &d| {
-            v.saturating_mul(10)
-                .saturating_add(u64::from(d - b'0'))
-                .min(i64::MAX as u64 + 1)
-        });
-    let long = if negative {
+        .count();
+    if digits == 0 {
+        return (0, 0);
+    }
+    // The magnitude, saturated just past i64's range so that the sign can be applied.
+    let magnitude = s[digits_at..digits_at + digits].iter().fold(0u64, |v, &d| {
+        v.saturating_mul(10)
+            .saturating_add(u64::from(d - b'0'))
+            .min(i64::MAX as u64 + 1)
+    });
+    let value = if negative {
         (magnitude as i64).wrapping_neg()
     } else {
         magnitude.min(i64::MAX as u64) as i64
     };
-    long as i32
+    (value, digits_at + digits)
+}
+
+/// glibc's `atoi`, i.e. `(int)strtol(s, NULL, 10)`: nothing is an error (no digits is 0);
+/// `strtol` saturates at the i64 range and the cast to `int` keeps the low 32 bits.
+pub fn atoi(s: &[u8]) -> i32 {
+    strtoll(s).0 as i32
+}
+
+/// Redis's `memtoull` (util.c), behind every memory-valued setting: decimal digits (none
+/// is 0) then a case-insensitive unit, `b`, `k` (1000), `kb` (1024), `m`, `mb`, `g`, `gb`.
+/// A leading `-`, any other unit (spaces and `+` included) or 128 digits or more are
+/// errors (`None`). As in C, a number past u64 saturates (strtoull's ERANGE is not
+/// checked) and the product with the unit wraps: `17592186044417gb` is 1073741824, and
+/// Redis 7.0.15 accepts it as such.
+pub fn memtoull(s: &[u8]) -> Option<u64> {
+    if s.first() == Some(&b'-') {
+        return None;
+    }
+    let digits = s.iter().take_while(|c| c.is_ascii_digit()).count();
+    let unit = s[digits..].to_ascii_lowercase();
+    let mul: u64 = match unit.as_slice() {
+        b"" | b"b" => 1,
+        b"k" => 1000,
+        b"kb" => 1024,
+        b"m" => 1000 * 1000,
+        b"mb" => 1024 * 1024,
+        b"g" => 1000 * 1000 * 1000,
+        b"gb" => 1024 * 1024 * 1024,
+        _ => return None,
+    };
+    // memtoull copies the digits into a 128-byte buffer first.
+    if digits >= 128 {
+        return None;
+    }
+    let value = s[..digits].iter().fold(0u64, |v, &d| {
+        v.saturating_mul(10).saturating_add(u64::from(d - b'0'))
+    });
+    Some(value.wrapping_mul(mul))
 }
 
 #[cfg(test)]
@@ -159,5 +202,46 @@ mod tests {
         ] {
             assert_eq!(atoi(text), want, "{text:?}");
         }
+    }
+
+    #[test]
+    fn strtoll_is_glibcs() {
+        assert_eq!(strtoll(b" \t+010x"), (10, 6));
+        assert_eq!(strtoll(b"-0"), (0, 2));
+        assert_eq!(strtoll(b""), (0, 0));
+        assert_eq!(strtoll(b"  -"), (0, 0));
+        assert_eq!(strtoll(b"x1"), (0, 0));
+        assert_eq!(strtoll(b"99999999999999999999"), (i64::MAX, 20));
+        assert_eq!(strtoll(b"-99999999999999999999"), (i64::MIN, 21));
+        assert_eq!(strtoll(b"-9223372036854775808"), (i64::MIN, 20));
+    }
+
+    #[test]
+    fn memtoull_matches_redis() {
+        // Each checked with CONFIG SET client-query-buffer-limit on redis-server 7.0.15.
+        assert_eq!(memtoull(b"1mb"), Some(1 << 20));
+        assert_eq!(memtoull(b"01MB"), Some(1 << 20));
+        assert_eq!(memtoull(b"1048576B"), Some(1 << 20));
+        assert_eq!(memtoull(b"1k"), Some(1000));
+        assert_eq!(memtoull(b"kb"), Some(0));
+        assert_eq!(memtoull(b""), Some(0));
+        assert_eq!(memtoull(b"99999999999999999999"), Some(u64::MAX));
+        assert_eq!(memtoull(b"17592186044416gb"), Some(0));
+        assert_eq!(memtoull(b"17592186044417gb"), Some(1 << 30));
+        for bad in [
+            &b"-1"[..],
+            b"+1mb",
+            b" 1mb",
+            b"1mb ",
+            b"1.5mb",
+            b"12x",
+            b"1kib",
+        ] {
+            assert_eq!(memtoull(bad), None, "{:?}", String::from_utf8_lossy(bad));
+        }
+        let mut long = vec![b'0'; 127];
+        long.push(b'1');
+        assert_eq!(memtoull(&long), None);
+        assert_eq!(memtoull(&long[1..]), Some(1));
     }
 }
