@@ -115,10 +115,8 @@ fn allowed(argv: &[Bytes]) -> bool {
 }
 
 fn run(seed: u64, steps: &[Step]) -> Result<(), TestCaseError> {
-    let config = Config {
-        proto_max_bulk_len: 1 << 20,
-        ..Config::default()
-    };
+    let mut config = Config::default();
+    config.proto_max_bulk_len = 1 << 20;
     let now_us = 1_700_000_000_000_000;
     let mut keyspace = Keyspace::new(config.databases, (seed, !seed));
     let mut server = ServerState::new(config, ChaCha8Rng::seed_from_u64(seed), now_us);

@@ -3,115 +3,207 @@
 //! Settings are applied in Redis's order: defaults, then the config file, then the
 //! command line, all through the one table in `seedis::config`.
 
-use clap::Parser;
 use rand_chacha::ChaCha8Rng;
 use rand_core::SeedableRng;
-use seedis::config::{Config, ConfigError};
+use seedis::config::{Config, LoadError};
 use seedis::net::mio::MioPoller;
 use seedis::server::log::{Level, Log, WriterLog};
 use seedis::server::EventLoop;
 use std::io::Read;
 use std::process::ExitCode;
 
-#[derive(Parser, Debug)]
-#[command(
-    name = "seedis-server",
-    version,
-    about = "A Redis-compatible key-value server"
-)]
+const USAGE: &str = "Usage: ./seedis-server [/path/to/redis.conf] [options] [-]
+       ./seedis-server - (read config from stdin)
+       ./seedis-server -v or --version
+       ./seedis-server -h or --help
+
+Examples:
+       ./seedis-server (run the server with default conf)
+       ./seedis-server /etc/redis/6379.conf
+       ./seedis-server --port 7777
+       ./seedis-server --port 7777 --replicaof 127.0.0.1 8888
+       ./seedis-server /etc/myredis.conf --loglevel verbose -
+       ./seedis-server /etc/myredis.conf --loglevel verbose
+
+Every redis.conf directive is also an option: `--name value...` is read as the line
+`name value...` after the file. seedis adds one: --seed N fixes the server's RNG
+(RANDOMKEY, hash seeds) so a run is reproducible (default: drawn from the OS).";
+
+/// The command line as redis-server reads it.
 struct Args {
-    /// A redis.conf-style file (`name value` lines), applied before the flags below.
     config_file: Option<String>,
-    /// TCP port to listen on.
-    #[arg(long)]
-    port: Option<String>,
-    /// Addresses to listen on, space separated (default 127.0.0.1).
-    #[arg(long)]
-    bind: Option<String>,
-    /// Cron frequency in Hz (active expiry, idle clients).
-    #[arg(long)]
-    hz: Option<String>,
-    /// Close clients idle for this many seconds (0 = never).
-    #[arg(long)]
-    timeout: Option<String>,
-    #[arg(long)]
-    maxclients: Option<String>,
-    #[arg(long)]
-    databases: Option<String>,
-    /// debug, verbose, notice, warning or nothing.
-    #[arg(long)]
-    loglevel: Option<String>,
-    /// Log to this file instead of standard output.
-    #[arg(long)]
-    logfile: Option<String>,
-    #[arg(long)]
-    requirepass: Option<String>,
-    #[arg(long = "protected-mode")]
-    protected_mode: Option<String>,
-    #[arg(long = "proto-max-bulk-len")]
-    proto_max_bulk_len: Option<String>,
-    #[arg(long = "client-query-buffer-limit")]
-    client_query_buffer_limit: Option<String>,
-    /// `class hard soft seconds`, e.g. "normal 64mb 0 0".
-    #[arg(long = "client-output-buffer-limit")]
-    client_output_buffer_limit: Option<String>,
-    /// Accepted for compatibility with scripts written for redis-server; seedis keeps
-    /// no snapshot.
-    #[arg(long)]
-    save: Option<String>,
-    #[arg(long)]
-    appendonly: Option<String>,
-    /// Seed of the server's RNG (RANDOMKEY, hash seeds): makes a run reproducible.
-    /// Default: drawn from the OS.
-    #[arg(long)]
+    config_from_stdin: bool,
+    /// The options as config lines (`main()`'s `options` string).
+    options: String,
     seed: Option<u64>,
 }
 
-impl Args {
-    fn overrides(&self) -> Vec<(&'static str, &String)> {
-        let pairs: [(&'static str, &Option<String>); 15] = [
-            ("port", &self.port),
-            ("bind", &self.bind),
-            ("hz", &self.hz),
-            ("timeout", &self.timeout),
-            ("maxclients", &self.maxclients),
-            ("databases", &self.databases),
-            ("loglevel", &self.loglevel),
-            ("logfile", &self.logfile),
-            ("requirepass", &self.requirepass),
-            ("protected-mode", &self.protected_mode),
-            ("proto-max-bulk-len", &self.proto_max_bulk_len),
-            ("client-query-buffer-limit", &self.client_query_buffer_limit),
-            (
-                "client-output-buffer-limit",
-                &self.client_output_buffer_limit,
-            ),
-            ("save", &self.save),
-            ("appendonly", &self.appendonly),
-        ];
-        pairs
-            .into_iter()
-            .filter_map(|(name, value)| value.as_ref().map(|v| (name, v)))
-            .collect()
+enum Parsed {
+    Run(Args),
+    Exit(ExitCode),
+}
+
+/// redis-server's `main()` argument handling: a first argument not starting with `-` is
+/// the config file; `-` (first or last) reads the config from stdin; every `--name`
+/// starts a config line and the words after it are its (quoted) arguments; `--save`
+/// with nothing after it means `save ""`.
+fn parse_args(argv: &[String]) -> Result<Parsed, String> {
+    let mut argv = argv.to_vec();
+    let mut seed = None;
+    if let Some(at) = argv.iter().position(|a| a == "--seed") {
+        let value = argv.get(at + 1).ok_or("--seed needs a number")?;
+        seed = Some(
+            value
+                .parse()
+                .map_err(|_| format!("--seed: not a number: {value}"))?,
+        );
+        argv.drain(at..at + 2);
     }
+    if argv.len() == 2 {
+        match argv[1].as_str() {
+            "-v" | "--version" => {
+                println!(
+                    "seedis server v={} (Redis 7.0.15 compatible) bits=64",
+                    env!("CARGO_PKG_VERSION")
+                );
+                return Ok(Parsed::Exit(ExitCode::SUCCESS));
+            }
+            "-h" | "--help" => {
+                eprintln!("{USAGE}");
+                return Ok(Parsed::Exit(ExitCode::SUCCESS));
+            }
+            _ => {}
+        }
+    }
+    let mut j = 1;
+    let mut config_file = None;
+    if argv.len() > 1 && !argv[1].starts_with('-') {
+        config_file = Some(argv[1].clone());
+        j = 2;
+    }
+    let mut options = String::new();
+    let mut config_from_stdin = false;
+    let mut handled_last_arg = true;
+    while j < argv.len() {
+        let arg = &argv[j];
+        let last = j == argv.len() - 1;
+        if arg == "-" && (j == 1 || last) {
+            config_from_stdin = true;
+        } else if handled_last_arg && arg.starts_with("--") {
+            if !options.is_empty() {
+                options.push('\n');
+            }
+            options.push_str(&arg[2..]);
+            options.push(' ');
+            if arg.split_whitespace().count() == 1 {
+                handled_last_arg = false;
+                let next_is_option = !last && argv[j + 1].starts_with("--");
+                if arg.eq_ignore_ascii_case("--save") && (next_is_option || last) {
+                    options.push_str("\"\"");
+                    handled_last_arg = next_is_option;
+                }
+            } else {
+                handled_last_arg = true;
+            }
+        } else {
+            options.push_str(&repr(arg));
+            options.push(' ');
+            handled_last_arg = true;
+        }
+        j += 1;
+    }
+    Ok(Parsed::Run(Args {
+        config_file,
+        config_from_stdin,
+        options,
+        seed,
+    }))
+}
+
+/// `sdscatrepr`: the argument quoted so that `sdssplitargs` gives it back.
+fn repr(arg: &str) -> String {
+    let mut out = String::from("\"");
+    for b in arg.bytes() {
+        match b {
+            b'\\' | b'"' => {
+                out.push('\\');
+                out.push(b as char);
+            }
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            7 => out.push_str("\\a"),
+            8 => out.push_str("\\b"),
+            0x20..=0x7e => out.push(b as char),
+            _ => out.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Redis's fatal config error, as `loadServerConfigFromString` prints it.
+fn fatal(error: &LoadError) -> String {
+    format!(
+        "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line {}\n>>> '{}'\n{}",
+        error.line_number, error.line, error.reason
+    )
 }
 
 fn load_config(args: &Args) -> Result<Config, String> {
-    let mut config = Config::default();
+    let mut text = String::new();
     if let Some(path) = &args.config_file {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("Fatal error, can't open config file '{path}': {e}"))?;
-        config.apply_file(&text).map_err(|(line, why)| {
-            format!("*** FATAL CONFIG FILE ERROR (seedis) ***\nReading the configuration file, at line {line}\n>>> {why}")
+        text = std::fs::read_to_string(path).map_err(|e| {
+            format!(
+                "Fatal error, can't open config file '{path}': {}",
+                os_reason(&e)
+            )
         })?;
     }
-    for (name, value) in args.overrides() {
-        config.set_at_startup(name, value).map_err(|e| match e {
-            ConfigError::Invalid(why) => format!("Invalid --{name} '{value}': {why}"),
-            other => format!("Invalid --{name} '{value}': {other:?}"),
+    if args.config_from_stdin {
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| format!("Fatal error, can't read config from stdin: {e}"))?;
+    }
+    if !args.options.is_empty() {
+        text.push('\n');
+        text.push_str(&args.options);
+    }
+    let mut config = Config::default();
+    let mut include = |path: &str| {
+        std::fs::read_to_string(path).map_err(|e| {
+            format!(
+                "Fatal error, can't open config file '{path}': {}",
+                os_reason(&e)
+            )
+        })
+    };
+    config
+        .apply_text(&text, &mut include)
+        .map_err(|e| fatal(&e))?;
+    // setConfigDirOption chdirs as it reads `dir`; CONFIG GET dir then shows getcwd().
+    if config.dir != "." {
+        std::env::set_current_dir(&config.dir).map_err(|e| {
+            fatal(&LoadError {
+                line_number: 0,
+                line: format!("dir {}", config.dir),
+                reason: os_reason(&e),
+            })
         })?;
+    }
+    if let Ok(cwd) = std::env::current_dir() {
+        config.dir = cwd.to_string_lossy().into_owned();
     }
     Ok(config)
+}
+
+/// `strerror(errno)` without Rust's " (os error N)" suffix.
+fn os_reason(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    }
 }
 
 /// Redis's `getAbsolutePath` (util.c), which INFO's `executable` (from argv[0]) and
@@ -189,7 +281,7 @@ fn make_log(config: &Config) -> Result<Box<dyn Log>, String> {
         .create(true)
         .append(true)
         .open(&config.logfile)
-        .map_err(|e| format!("Can't open the log file '{}': {e}", config.logfile))?;
+        .map_err(|e| format!("Can't open the log file: {}", os_reason(&e)))?;
     Ok(Box::new(WriterLog {
         pid,
         min_level,
@@ -198,7 +290,15 @@ fn make_log(config: &Config) -> Result<Box<dyn Log>, String> {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let argv: Vec<String> = std::env::args().collect();
+    let args = match parse_args(&argv) {
+        Ok(Parsed::Run(args)) => args,
+        Ok(Parsed::Exit(code)) => return code,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(1);
+        }
+    };
     let config = match load_config(&args) {
         Ok(config) => config,
         Err(message) => {

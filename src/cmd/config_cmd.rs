@@ -108,6 +108,9 @@ pub fn config_set(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         if !mutable {
             return Err(set_failed(&name, "can't set immutable config"));
         }
+        if is_protected(canonical) && !protected_allowed(ctx) {
+            return Err(set_failed(&name, "can't set protected config"));
+        }
         if seen.contains(&canonical) {
             return Err(set_failed(&name, "duplicate parameter"));
         }
@@ -131,6 +134,24 @@ pub fn config_set(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     }
     ctx.server.config = updated;
     Ok(Reply::OK)
+}
+
+fn is_protected(name: &str) -> bool {
+    crate::config::lookup_param(name)
+        .is_some_and(|(_, p)| p.flags & crate::config::params::PROTECTED != 0)
+}
+
+/// `allowProtectedAction`: `enable-protected-configs yes`, or `local` and the client
+/// connected over the loopback interface.
+fn protected_allowed(ctx: &Ctx<'_>) -> bool {
+    match ctx.server.config.get("enable-protected-configs").as_deref() {
+        Some("yes") => true,
+        Some("local") => {
+            let addr = &ctx.session.addr;
+            addr.starts_with("127.0.0.1:") || addr.starts_with("[::1]:") || addr.starts_with("::1:")
+        }
+        _ => false,
+    }
 }
 
 fn set_failed(name: &str, why: &str) -> Reply {

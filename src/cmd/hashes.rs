@@ -587,7 +587,8 @@ pub(crate) mod tests {
     #[test]
     fn hscan_covers_a_hashtable() {
         let mut h = Harness::new();
-        for n in 0..300 {
+        // More fields than hash-max-listpack-entries (512 by default).
+        for n in 0..600 {
             h.run(&format!("HSET h f{n} {n}"));
         }
         assert_eq!(h.run("OBJECT ENCODING h"), b("hashtable"));
@@ -610,7 +611,7 @@ pub(crate) mod tests {
                 break;
             }
         }
-        assert_eq!(seen.len(), 300);
+        assert_eq!(seen.len(), 600);
         assert_eq!(h.run("HSCAN h 0 COUNT 0"), e("ERR syntax error"));
         assert_eq!(h.run("HSCAN h x"), e("ERR invalid cursor"));
     }

@@ -431,7 +431,7 @@ fn error_char(b: u8) -> u8 {
 
 /// Redis's `sdssplitargs` over one inline line (which holds no NUL: the line search stops
 /// at one). `None` for unbalanced quotes or a closing quote followed by a non-space.
-fn split_args(line: &[u8]) -> Option<Vec<Bytes>> {
+pub(crate) fn split_args(line: &[u8]) -> Option<Vec<Bytes>> {
     // Past the end reads as the C string's terminating NUL.
     let at = |i: usize| line.get(i).copied().unwrap_or(0);
     let mut args = Vec::new();
