@@ -149,6 +149,7 @@ fn run(seed: u64, steps: &[Step]) -> Result<(), TestCaseError> {
             session: &mut session,
             server: &mut server,
             clients: &mut clients,
+            clock: &|| now_us,
         };
         let reply = execute(&mut ctx, &argv);
         server.actions.clear();

@@ -249,6 +249,7 @@ fuzz_target!(|input: Input| {
             session: &mut session,
             server: &mut server,
             clients: &mut clients,
+            clock: &|| now_us,
         };
         let reply = execute(&mut ctx, &argv);
         server.actions.clear();

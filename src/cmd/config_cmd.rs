@@ -162,6 +162,7 @@ fn set_failed(name: &str, why: &str) -> Reply {
 
 pub fn config_resetstat(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
     ctx.server.stats = Default::default();
+    ctx.server.command_stats = Default::default();
     ctx.server.used_memory_peak = 0;
     ctx.keyspace.stats.expired_keys = 0;
     ctx.keyspace.stats.keyspace_hits = 0;

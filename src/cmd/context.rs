@@ -15,6 +15,9 @@ pub struct Ctx<'a> {
     pub server: &'a mut ServerState,
     /// The other connected clients, for CLIENT LIST / KILL and INFO clients.
     pub clients: &'a mut dyn ClientRegistry,
+    /// The Poller's clock in µs, read around each command for its INFO commandstats
+    /// time (in the simulator and tests it does not move during a command).
+    pub clock: &'a dyn Fn() -> u64,
 }
 
 impl Ctx<'_> {
@@ -296,6 +299,8 @@ pub struct ServerState {
     pub config_file: String,
     /// Highest `used_memory` INFO has reported, for `used_memory_peak`.
     pub used_memory_peak: usize,
+    /// INFO commandstats, errorstats and latencystats.
+    pub command_stats: super::stats::CommandStats,
 }
 
 impl ServerState {
@@ -321,6 +326,7 @@ impl ServerState {
             executable: String::new(),
             config_file: String::new(),
             used_memory_peak: 0,
+            command_stats: Default::default(),
         }
     }
 }

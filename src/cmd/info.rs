@@ -163,6 +163,10 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, out: &mut String) {
             line("evicted_clients", &stats.evicted_clients);
             line("keyspace_hits", &ctx.keyspace.stats.keyspace_hits);
             line("keyspace_misses", &ctx.keyspace.stats.keyspace_misses);
+            line(
+                "total_error_replies",
+                &server.command_stats.total_error_replies,
+            );
             line("pubsub_channels", &server.pubsub.channel_count());
             line("pubsub_patterns", &server.pubsub.pattern_count());
             line(
@@ -206,9 +210,63 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, out: &mut String) {
             }
         }
         "modules" => line("# Modules", &""),
-        "commandstats" => line("# Commandstats", &""),
-        "errorstats" => line("# Errorstats", &""),
-        "latencystats" => line("# Latencystats", &""),
+        "commandstats" => {
+            line("# Commandstats", &"");
+            for (name, stat) in &server.command_stats.commands {
+                if stat.calls == 0 && stat.failed_calls == 0 && stat.rejected_calls == 0 {
+                    continue;
+                }
+                // `%.2f` of a C float, as genRedisInfoStringCommandStats prints it.
+                let per_call = if stat.calls == 0 {
+                    0.0
+                } else {
+                    stat.usec as f32 / stat.calls as f32
+                };
+                line(
+                    &format!("cmdstat_{name}"),
+                    &format_args!(
+                        "calls={},usec={},usec_per_call={per_call:.2},rejected_calls={},failed_calls={}",
+                        stat.calls, stat.usec, stat.rejected_calls, stat.failed_calls
+                    ),
+                );
+            }
+        }
+        "errorstats" => {
+            line("# Errorstats", &"");
+            for (prefix, count) in &server.command_stats.errors {
+                let prefix = info_safe(prefix);
+                line(
+                    &format!("errorstat_{prefix}"),
+                    &format_args!("count={count}"),
+                );
+            }
+        }
+        "latencystats" => {
+            line("# Latencystats", &"");
+            let percentiles: Vec<(String, f64)> = server
+                .config
+                .get("latency-tracking-info-percentiles")
+                .unwrap_or_default()
+                .split_whitespace()
+                .filter_map(|p| Some((p.to_string(), p.parse().ok()?)))
+                .collect();
+            for (name, stat) in &server.command_stats.commands {
+                if stat.latency.is_empty() {
+                    continue;
+                }
+                let values: Vec<String> = percentiles
+                    .iter()
+                    .map(|(text, p)| {
+                        let ns = stat.latency.value_at_percentile(*p);
+                        format!("p{text}={:.3}", ns as f64 / 1000.0)
+                    })
+                    .collect();
+                line(
+                    &format!("latency_percentiles_usec_{name}"),
+                    &values.join(","),
+                );
+            }
+        }
         "cluster" => {
             line("# Cluster", &"");
             line("cluster_enabled", &0);
@@ -219,6 +277,21 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, out: &mut String) {
         }
         _ => {}
     }
+}
+
+/// `getSafeInfoString`: `#`, `:`, CR and LF become `_` so a name cannot break INFO's
+/// `key:value` lines.
+fn info_safe(name: &[u8]) -> String {
+    String::from_utf8_lossy(name)
+        .chars()
+        .map(|c| {
+            if matches!(c, '#' | ':' | '\r' | '\n') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// Redis's `bytesToHuman`: bytes below 1 KiB, then two decimals with K, M, G, T, P.

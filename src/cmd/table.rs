@@ -688,6 +688,15 @@ pub const MULTI_MAX_BYTES: usize = 1 << 30;
 /// subscribed-mode checks, then MULTI queueing or the handler. A refused command flags
 /// an open transaction so its EXEC aborts.
 pub fn dispatch(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let reply = dispatch_counted(ctx, argv);
+    if let Reply::Error(text) = &reply {
+        // afterErrorReply: every error a command (or its refusal) answers is counted.
+        ctx.server.command_stats.record_error(text);
+    }
+    reply
+}
+
+fn dispatch_counted(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     let Some(name) = argv.first() else {
         return Reply::err("ERR empty command");
     };
@@ -705,7 +714,8 @@ pub fn dispatch(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     // check, so an unknown subcommand or bad arity is reported even before AUTH.
     let cmd = match resolve(cmd, argv) {
         Ok(cmd) => cmd,
-        Err(reply) => return reject(ctx, Some(cmd), reply),
+        // No command is counted as rejected: Redis has none in hand (lookupCommand failed).
+        Err(reply) => return reject(ctx, None, reply),
     };
     if !ctx.session.authenticated && !cmd.has(NO_AUTH) {
         return reject(
@@ -740,12 +750,25 @@ pub fn dispatch(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         }
     }
     ctx.session.last_cmd = cmd.name;
-    (cmd.handler)(ctx, argv).unwrap_or_else(|error| error)
+    let start_us = (ctx.clock)();
+    let reply = (cmd.handler)(ctx, argv).unwrap_or_else(|error| error);
+    let usec = (ctx.clock)().saturating_sub(start_us);
+    // call(): a command whose own reply is an error failed (EXEC does not fail for the
+    // errors of the commands it ran; those count as theirs).
+    let failed = matches!(reply, Reply::Error(_));
+    let track_latency = ctx.server.config.latency_tracking;
+    ctx.server
+        .command_stats
+        .record_call(cmd.name, usec, failed, track_latency);
+    reply
 }
 
 /// rejectCommand: flags an open transaction; EXEC itself turns the error into an
 /// EXECABORT and drops the transaction.
 fn reject(ctx: &mut Ctx<'_>, cmd: Option<&Command>, error: Reply) -> Reply {
+    if let Some(cmd) = cmd {
+        ctx.server.command_stats.record_rejected(cmd.name);
+    }
     if ctx.session.in_exec {
         return error;
     }

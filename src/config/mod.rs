@@ -53,6 +53,8 @@ pub struct Config {
     pub save: String,
     pub appendonly: bool,
     pub dir: String,
+    /// Per-command latency histograms for INFO latencystats.
+    pub latency_tracking: bool,
     /// The values of the parameters without a field above, by index in [`PARAMS`].
     stored: Vec<Value>,
 }
@@ -86,6 +88,7 @@ impl Default for Config {
             save: String::new(),
             appendonly: false,
             dir: String::new(),
+            latency_tracking: false,
             stored: vec![Value::Special(String::new()); PARAMS.len()],
         };
         for (index, param) in PARAMS.iter().enumerate() {
@@ -359,6 +362,7 @@ impl Config {
             "save" => Value::Special(self.save.clone()),
             "appendonly" => Value::Bool(self.appendonly),
             "dir" => Value::Special(self.dir.clone()),
+            "latency-tracking" => Value::Bool(self.latency_tracking),
             _ => return None,
         })
     }
@@ -408,6 +412,7 @@ impl Config {
             "save" => self.save = text(value),
             "appendonly" => self.appendonly = value == Value::Bool(true),
             "dir" => self.dir = text(value),
+            "latency-tracking" => self.latency_tracking = value == Value::Bool(true),
             _ => return false,
         }
         true
