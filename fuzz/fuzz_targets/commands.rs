@@ -200,11 +200,9 @@ fn printable(argv: &[Bytes]) -> String {
 // SEEDIS_FUZZ_TRACE=1 prints every command an input runs, to replay a finding by hand:
 // `SEEDIS_FUZZ_TRACE=1 cargo fuzz run commands fuzz/artifacts/commands/<file>`.
 fuzz_target!(|input: Input| {
-    let config = Config {
-        // Enough for every code path, small enough that SETRANGE k 1000000 x stays fast.
-        proto_max_bulk_len: 1 << 20,
-        ..Config::default()
-    };
+    let mut config = Config::default();
+    // Enough for every code path, small enough that SETRANGE k 1000000 x stays fast.
+    config.proto_max_bulk_len = 1 << 20;
     let now_us = 1_700_000_000_000_000;
     let mut keyspace = Keyspace::new(config.databases, (input.seed, !input.seed));
     let mut server = ServerState::new(config, ChaCha8Rng::seed_from_u64(input.seed), now_us);
