@@ -144,12 +144,15 @@ fn run(seed: u64, steps: &[Step]) -> Result<(), TestCaseError> {
         if !allowed(&argv) {
             continue;
         }
+        let mut clock = seedis::net::ManualClock {
+            now_us: server.now_us,
+        };
         let mut ctx = Ctx {
             keyspace: &mut keyspace,
             session: &mut session,
             server: &mut server,
             clients: &mut clients,
-            clock: &|| now_us,
+            clock: &mut clock,
         };
         let reply = execute(&mut ctx, &argv);
         server.actions.clear();

@@ -242,12 +242,15 @@ fuzz_target!(|input: Input| {
         if trace {
             eprintln!("{}", printable(&argv));
         }
+        let mut clock = seedis::net::ManualClock {
+            now_us: server.now_us,
+        };
         let mut ctx = Ctx {
             keyspace: &mut keyspace,
             session: &mut session,
             server: &mut server,
             clients: &mut clients,
-            clock: &|| now_us,
+            clock: &mut clock,
         };
         let reply = execute(&mut ctx, &argv);
         server.actions.clear();

@@ -6,7 +6,6 @@ use crate::resp::Reply;
 use bytes::Bytes;
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeSet;
-use std::time::Duration;
 
 /// Everything a handler works on. Built by the event loop for each batch of commands.
 pub struct Ctx<'a> {
@@ -15,9 +14,9 @@ pub struct Ctx<'a> {
     pub server: &'a mut ServerState,
     /// The other connected clients, for CLIENT LIST / KILL and INFO clients.
     pub clients: &'a mut dyn ClientRegistry,
-    /// The Poller's clock in µs, read around each command for its INFO commandstats
-    /// time (in the simulator and tests it does not move during a command).
-    pub clock: &'a dyn Fn() -> u64,
+    /// The Poller's clock, read around each command for its INFO commandstats and
+    /// SLOWLOG time, and slept on by DEBUG SLEEP.
+    pub clock: &'a mut dyn crate::net::Clock,
 }
 
 impl Ctx<'_> {
@@ -257,8 +256,6 @@ impl ClientRegistry for NoClients {
 pub enum Action {
     /// SHUTDOWN: stop the loop after flushing replies.
     Shutdown,
-    /// DEBUG SLEEP: block the whole server.
-    Sleep(Duration),
 }
 
 /// Counters INFO stats reports.
@@ -301,6 +298,7 @@ pub struct ServerState {
     pub used_memory_peak: usize,
     /// INFO commandstats, errorstats and latencystats.
     pub command_stats: super::stats::CommandStats,
+    pub slowlog: super::slowlog::Slowlog,
 }
 
 impl ServerState {
@@ -327,6 +325,7 @@ impl ServerState {
             config_file: String::new(),
             used_memory_peak: 0,
             command_stats: Default::default(),
+            slowlog: Default::default(),
         }
     }
 }

@@ -2,7 +2,6 @@
 //! keyspace-related subcommands (SET-ACTIVE-EXPIRE, SLEEP).
 
 use super::args::{is, ERR_SYNTAX};
-use super::context::Action;
 use super::table::*;
 use super::Ctx;
 use crate::resp::Reply;
@@ -92,9 +91,8 @@ fn debug_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         } else {
             0
         };
-        ctx.server
-            .actions
-            .push(Action::Sleep(Duration::from_micros(micros)));
+        ctx.clock.sleep(Duration::from_micros(micros));
+        ctx.server.now_us = ctx.clock.now_us();
         Ok(Reply::OK)
     } else {
         Err(Reply::error_bytes(
@@ -131,7 +129,6 @@ pub const COMMANDS: &[Command] = &[
 #[cfg(test)]
 mod tests {
     use crate::cmd::testkit::{e, i, Harness};
-    use crate::cmd::Action;
     use crate::resp::Reply;
 
     #[test]
@@ -166,25 +163,23 @@ mod tests {
         assert!(!h.server.config.active_expire_enabled);
         assert_eq!(h.run("DEBUG set-active-expire 1"), Reply::OK);
         assert!(h.server.config.active_expire_enabled);
+        let start = h.server.now_us;
         assert_eq!(h.run("DEBUG SLEEP 0.5"), Reply::OK);
-        assert_eq!(
-            h.server.actions,
-            vec![Action::Sleep(std::time::Duration::from_millis(500))]
-        );
+        assert_eq!(h.server.now_us, start + 500_000);
         assert!(h.run("DEBUG nope").is_error());
-        h.server.actions.clear();
         for no_sleep in ["-1", "1e13", "1e60", "nan", "-inf"] {
             assert_eq!(h.run(&format!("DEBUG SLEEP {no_sleep}")), Reply::OK);
         }
-        let zero = Action::Sleep(std::time::Duration::ZERO);
-        assert_eq!(h.server.actions, vec![zero; 5]);
-        h.server.actions.clear();
+        assert_eq!(h.server.now_us, start + 500_000, "none of those sleeps");
         assert_eq!(h.run("DEBUG SLEEP 9000000000000"), Reply::OK);
-        assert_eq!(
-            h.server.actions,
-            vec![Action::Sleep(std::time::Duration::from_secs(
-                9_000_000_000_000
-            ))]
-        );
+        assert_eq!(h.server.now_us, start + 500_000 + 9_000_000_000_000_000_000);
+        // The slow log sees the sleep, as Redis's does (the sleep is inside the command).
+        h.run("CONFIG SET slowlog-log-slower-than 100000");
+        h.run("SLOWLOG RESET");
+        h.run("DEBUG SLEEP 0.2");
+        let crate::resp::Reply::Array(entries) = h.run("SLOWLOG GET") else {
+            panic!()
+        };
+        assert_eq!(entries.len(), 1);
     }
 }

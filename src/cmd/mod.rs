@@ -26,6 +26,7 @@ pub mod pubsub;
 pub mod reply;
 pub mod server_cmds;
 pub mod sets;
+pub mod slowlog;
 pub mod stats;
 pub mod strings;
 pub mod table;

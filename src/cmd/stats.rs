@@ -166,7 +166,11 @@ mod tests {
         let info = text(&h.run("INFO commandstats"));
         let stat = |name: &str| {
             let key = format!("cmdstat_{name}:");
-            let line = info.lines().find(|l| l.starts_with(&key)).unwrap_or("").to_string();
+            let line = info
+                .lines()
+                .find(|l| l.starts_with(&key))
+                .unwrap_or("")
+                .to_string();
             line.split(',')
                 .filter(|f| !f.starts_with("usec"))
                 .map(|f| f.rsplit('=').next().unwrap_or("").to_string())
@@ -181,7 +185,10 @@ mod tests {
         assert!(!info.contains("cmdstat_config"), "{info}");
         let errors = text(&h.run("INFO errorstats"));
         assert!(errors.contains("errorstat_ERR:count=4\r\n"), "{errors}");
-        assert!(errors.contains("errorstat_WRONGTYPE:count=1\r\n"), "{errors}");
+        assert!(
+            errors.contains("errorstat_WRONGTYPE:count=1\r\n"),
+            "{errors}"
+        );
         h.run("CONFIG RESETSTAT");
         let errors = text(&h.run("INFO errorstats"));
         assert_eq!(errors, "# Errorstats\r\n");

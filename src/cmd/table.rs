@@ -580,6 +580,7 @@ pub fn all() -> &'static [Command] {
             super::multi::COMMANDS,
             super::pubsub::COMMANDS,
             super::blocking::COMMANDS,
+            super::slowlog::COMMANDS,
         ];
         let mut table: Vec<Command> = families.iter().flat_map(|f| f.iter().copied()).collect();
         table.sort_by(|a, b| a.name.cmp(b.name));
@@ -750,9 +751,9 @@ fn dispatch_counted(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         }
     }
     ctx.session.last_cmd = cmd.name;
-    let start_us = (ctx.clock)();
+    let start_us = ctx.clock.now_us();
     let reply = (cmd.handler)(ctx, argv).unwrap_or_else(|error| error);
-    let usec = (ctx.clock)().saturating_sub(start_us);
+    let usec = ctx.clock.now_us().saturating_sub(start_us);
     // call(): a command whose own reply is an error failed (EXEC does not fail for the
     // errors of the commands it ran; those count as theirs).
     let failed = matches!(reply, Reply::Error(_));
@@ -760,7 +761,44 @@ fn dispatch_counted(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     ctx.server
         .command_stats
         .record_call(cmd.name, usec, failed, track_latency);
+    if !cmd.has(SKIP_SLOWLOG) {
+        let config = &ctx.server.config;
+        let (slower_than, max_len) = (config.slowlog_log_slower_than, config.slowlog_max_len);
+        let redacted;
+        let logged = if cmd.name == "config|set" {
+            redacted = redact_config_set(argv);
+            &redacted[..]
+        } else {
+            argv
+        };
+        let name = ctx.session.name.clone().unwrap_or_default();
+        let now_s = ctx.server.now_us / 1_000_000;
+        ctx.server.slowlog.push_if_needed(
+            logged,
+            usec,
+            slower_than,
+            max_len,
+            now_s,
+            &ctx.session.addr,
+            &name,
+        );
+    }
     reply
+}
+
+/// `redactClientCommandArgument` for CONFIG SET: the values of sensitive parameters
+/// (passwords) never reach the slow log.
+fn redact_config_set(argv: &[Bytes]) -> Vec<Bytes> {
+    let mut out = argv.to_vec();
+    for pair in (2..out.len()).step_by(2) {
+        let name = String::from_utf8_lossy(&out[pair]).into_owned();
+        let sensitive = crate::config::lookup_param(&name)
+            .is_some_and(|(_, p)| p.flags & crate::config::params::SENSITIVE != 0);
+        if sensitive && pair + 1 < out.len() {
+            out[pair + 1] = Bytes::from_static(b"(redacted)");
+        }
+    }
+    out
 }
 
 /// rejectCommand: flags an open transaction; EXEC itself turns the error into an

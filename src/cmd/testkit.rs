@@ -116,13 +116,15 @@ impl Harness {
 
     /// Runs one command given as raw arguments.
     pub fn argv(&mut self, argv: &[Bytes]) -> Reply {
-        let now_us = self.server.now_us;
+        let mut clock = crate::net::ManualClock {
+            now_us: self.server.now_us,
+        };
         let mut ctx = Ctx {
             keyspace: &mut self.keyspace,
             session: &mut self.session,
             server: &mut self.server,
             clients: &mut self.clients,
-            clock: &move || now_us,
+            clock: &mut clock,
         };
         let reply = execute(&mut ctx, argv);
         self.keyspace.check_invariants().unwrap();

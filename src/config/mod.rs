@@ -55,6 +55,9 @@ pub struct Config {
     pub dir: String,
     /// Per-command latency histograms for INFO latencystats.
     pub latency_tracking: bool,
+    /// SLOWLOG: commands at least this many µs long are logged (negative: none).
+    pub slowlog_log_slower_than: i64,
+    pub slowlog_max_len: u64,
     /// The values of the parameters without a field above, by index in [`PARAMS`].
     stored: Vec<Value>,
 }
@@ -89,6 +92,8 @@ impl Default for Config {
             appendonly: false,
             dir: String::new(),
             latency_tracking: false,
+            slowlog_log_slower_than: 0,
+            slowlog_max_len: 0,
             stored: vec![Value::Special(String::new()); PARAMS.len()],
         };
         for (index, param) in PARAMS.iter().enumerate() {
@@ -363,6 +368,8 @@ impl Config {
             "appendonly" => Value::Bool(self.appendonly),
             "dir" => Value::Special(self.dir.clone()),
             "latency-tracking" => Value::Bool(self.latency_tracking),
+            "slowlog-log-slower-than" => Value::Num(self.slowlog_log_slower_than),
+            "slowlog-max-len" => num(self.slowlog_max_len),
             _ => return None,
         })
     }
@@ -413,6 +420,8 @@ impl Config {
             "appendonly" => self.appendonly = value == Value::Bool(true),
             "dir" => self.dir = text(value),
             "latency-tracking" => self.latency_tracking = value == Value::Bool(true),
+            "slowlog-log-slower-than" => self.slowlog_log_slower_than = num(&value),
+            "slowlog-max-len" => self.slowlog_max_len = num(&value) as u64,
             _ => return false,
         }
         true

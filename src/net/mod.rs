@@ -105,3 +105,39 @@ pub trait Poller {
         false
     }
 }
+
+/// The part of the [`Poller`] a command may use while it runs: the clock, to time itself
+/// (INFO commandstats, SLOWLOG), and a blocking sleep (DEBUG SLEEP, which Redis runs
+/// inside the command, so the slow log sees it).
+pub trait Clock {
+    fn now_us(&self) -> u64;
+    fn sleep(&mut self, duration: Duration);
+}
+
+impl<P: Poller + ?Sized> Clock for P {
+    fn now_us(&self) -> u64 {
+        Poller::now_us(self)
+    }
+
+    fn sleep(&mut self, duration: Duration) {
+        Poller::sleep(self, duration)
+    }
+}
+
+/// A clock that moves only when told to: sleeping advances it (saturating). For running
+/// commands outside a loop (unit tests, property tests, the `commands` fuzz target).
+#[derive(Clone, Copy, Debug)]
+pub struct ManualClock {
+    pub now_us: u64,
+}
+
+impl Clock for ManualClock {
+    fn now_us(&self) -> u64 {
+        self.now_us
+    }
+
+    fn sleep(&mut self, duration: Duration) {
+        let micros = u64::try_from(duration.as_micros()).unwrap_or(u64::MAX);
+        self.now_us = self.now_us.saturating_add(micros);
+    }
+}

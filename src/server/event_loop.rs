@@ -475,13 +475,12 @@ impl<P: Poller> EventLoop<P> {
     fn with_ctx<R>(&mut self, client: &mut Client, command: impl FnOnce(&mut Ctx<'_>) -> R) -> R {
         let limit = OutputLimit::new(&self.state.config, self.state.now_us, &mut *self.log);
         let mut registry = self.clients.registry(limit);
-        let poller = &self.poller;
         let mut ctx = Ctx {
             keyspace: &mut self.keyspace,
             session: &mut client.session,
             server: &mut self.state,
             clients: &mut registry,
-            clock: &|| poller.now_us(),
+            clock: &mut self.poller,
         };
         let result = command(&mut ctx);
         self.state.stats.client_output_buffer_limit_disconnections +=
@@ -510,10 +509,6 @@ impl<P: Poller> EventLoop<P> {
                 Action::Shutdown => {
                     self.log(Level::Warning, "User requested shutdown...");
                     self.shutting_down = true;
-                }
-                Action::Sleep(duration) => {
-                    self.poller.sleep(duration);
-                    self.state.now_us = self.poller.now_us();
                 }
             }
         }
