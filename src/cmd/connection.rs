@@ -400,14 +400,26 @@ fn client_no_evict(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     }
 }
 
-fn client_reply(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+/// CLIENT REPLY ON|OFF|SKIP. OFF and SKIP answer nothing: the loop drops every reply
+/// while the session says so (`Session::replies_suppressed`).
+fn client_reply(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let session = &mut *ctx.session;
     match argv.get(2) {
-        Some(v) if v.eq_ignore_ascii_case(b"on") => Ok(Reply::OK),
-        // Suppressing replies needs the loop's cooperation, which it does not have yet:
-        // refuse loudly rather than reply to commands the client asked to be silent on.
-        Some(v) if v.eq_ignore_ascii_case(b"off") || v.eq_ignore_ascii_case(b"skip") => Err(
-            Reply::err("ERR CLIENT REPLY OFF|SKIP is not supported by seedis"),
-        ),
+        Some(v) if v.eq_ignore_ascii_case(b"on") => {
+            session.reply_off = false;
+            session.reply_skip = 0;
+            Ok(Reply::OK)
+        }
+        Some(v) if v.eq_ignore_ascii_case(b"off") => {
+            session.reply_off = true;
+            Ok(Reply::OK)
+        }
+        Some(v) if v.eq_ignore_ascii_case(b"skip") => {
+            if !session.reply_off {
+                session.reply_skip = 2;
+            }
+            Ok(Reply::OK)
+        }
         _ => Err(Reply::err("ERR syntax error")),
     }
 }

@@ -58,6 +58,11 @@ pub struct Session {
     pub multi: Option<MultiState>,
     /// True while EXEC runs the queued commands (blocking commands do not block).
     pub in_exec: bool,
+    /// CLIENT REPLY OFF: nothing is written to this client, pushes included.
+    pub reply_off: bool,
+    /// CLIENT REPLY SKIP: how many commands, the SKIP itself included, still have their
+    /// replies dropped (2 after SKIP: itself and the next one).
+    pub reply_skip: u8,
     /// Channels and patterns this client is subscribed to.
     pub channels: BTreeSet<Bytes>,
     pub patterns: BTreeSet<Bytes>,
@@ -110,6 +115,8 @@ impl Session {
             output_pending: false,
             multi: None,
             in_exec: false,
+            reply_off: false,
+            reply_skip: 0,
             channels: BTreeSet::new(),
             patterns: BTreeSet::new(),
             blocked: None,
@@ -123,6 +130,16 @@ impl Session {
     }
 
     /// The CLIENT LIST `flags=` letters that apply.
+    /// Whether replies to this client are being dropped (CLIENT REPLY OFF or SKIP).
+    pub fn replies_suppressed(&self) -> bool {
+        self.reply_off || self.reply_skip > 0
+    }
+
+    /// After each command (`resetClient`): one command fewer to skip.
+    pub fn command_done(&mut self) {
+        self.reply_skip = self.reply_skip.saturating_sub(1);
+    }
+
     pub fn flags(&self) -> String {
         let mut f = String::new();
         if self.blocked.is_some() {

@@ -493,6 +493,9 @@ impl<P: Poller> EventLoop<P> {
         client.session.last_interaction_ms = self.state.now_us / 1000;
         let reply = self.with_ctx(client, |ctx| cmd::execute(ctx, argv));
         self.state.stats.total_commands_processed += 1;
+        // CLIENT REPLY OFF|SKIP drops a command's reply but not pub/sub pushes (Redis
+        // 7.0 writes those with CLIENT_PUSHING, past the flags).
+        let suppressed = client.session.replies_suppressed() && !matches!(reply, Reply::Push(_));
         for push in std::mem::take(&mut client.session.pushes) {
             client.out.push_reply(&push, client.session.resp);
         }
@@ -500,9 +503,10 @@ impl<P: Poller> EventLoop<P> {
         let shutdown = self.state.actions.contains(&Action::Shutdown);
         if client.session.blocked.is_some() {
             self.blocked.insert(client.session.id, client.fd);
-        } else if !shutdown {
+        } else if !shutdown && !suppressed {
             client.out.push_reply(&reply, client.session.resp);
         }
+        client.session.command_done();
         self.apply_output_limit(client);
         for action in std::mem::take(&mut self.state.actions) {
             match action {
@@ -556,7 +560,9 @@ impl<P: Poller> EventLoop<P> {
         self.keyspace.unblock(id);
         self.blocked.remove(&id);
         client.session.blocked = None;
-        client.out.push_reply(reply, client.session.resp);
+        if !client.session.reply_off {
+            client.out.push_reply(reply, client.session.resp);
+        }
         queue_write(client, &mut self.clients.pending_writes);
         self.apply_output_limit(client);
         self.unblocked.push((client.fd, id));
