@@ -122,24 +122,9 @@ fn parse_args(argv: &[String]) -> Result<Parsed, String> {
 
 /// `sdscatrepr`: the argument quoted so that `sdssplitargs` gives it back.
 fn repr(arg: &str) -> String {
-    let mut out = String::from("\"");
-    for b in arg.bytes() {
-        match b {
-            b'\\' | b'"' => {
-                out.push('\\');
-                out.push(b as char);
-            }
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
-            b'\t' => out.push_str("\\t"),
-            7 => out.push_str("\\a"),
-            8 => out.push_str("\\b"),
-            0x20..=0x7e => out.push(b as char),
-            _ => out.push_str(&format!("\\x{b:02x}")),
-        }
-    }
-    out.push('"');
-    out
+    let mut out = Vec::with_capacity(arg.len() + 2);
+    seedis::util::sds_repr(arg.as_bytes(), &mut out);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Redis's fatal config error, as `loadServerConfigFromString` prints it.

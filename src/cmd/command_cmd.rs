@@ -207,8 +207,11 @@ fn docs_entry(cmd: &'static Command) -> Reply {
         (Reply::bulk("summary"), Reply::bulk(docs.summary)),
         (Reply::bulk("since"), Reply::bulk(docs.since)),
         (Reply::bulk("group"), Reply::bulk(cmd.group.name())),
-        (Reply::bulk("complexity"), Reply::bulk(docs.complexity)),
     ];
+    // A few commands (MONITOR) document no complexity at all.
+    if !docs.complexity.is_empty() {
+        doc.push((Reply::bulk("complexity"), Reply::bulk(docs.complexity)));
+    }
     if docs.doc_flags != 0 {
         let names = [(DOC_DEPRECATED, "deprecated"), (DOC_SYSCMD, "syscmd")];
         let names = names.iter().filter(|(bit, _)| docs.doc_flags & bit != 0);

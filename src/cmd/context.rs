@@ -58,8 +58,11 @@ pub struct Session {
     pub multi: Option<MultiState>,
     /// True while EXEC runs the queued commands (blocking commands do not block).
     pub in_exec: bool,
-    /// CLIENT REPLY OFF: nothing is written to this client, pushes included.
+    /// CLIENT REPLY OFF: no command replies are written to this client (pub/sub pushes
+    /// still are).
     pub reply_off: bool,
+    /// In MONITOR mode: receives every command the server runs; may not touch keys.
+    pub monitor: bool,
     /// CLIENT REPLY SKIP: how many commands, the SKIP itself included, still have their
     /// replies dropped (2 after SKIP: itself and the next one).
     pub reply_skip: u8,
@@ -116,6 +119,7 @@ impl Session {
             multi: None,
             in_exec: false,
             reply_off: false,
+            monitor: false,
             reply_skip: 0,
             channels: BTreeSet::new(),
             patterns: BTreeSet::new(),
@@ -142,6 +146,9 @@ impl Session {
 
     pub fn flags(&self) -> String {
         let mut f = String::new();
+        if self.monitor {
+            f.push('O');
+        }
         if self.blocked.is_some() {
             f.push('b');
         }
@@ -316,6 +323,7 @@ pub struct ServerState {
     /// INFO commandstats, errorstats and latencystats.
     pub command_stats: super::stats::CommandStats,
     pub slowlog: super::slowlog::Slowlog,
+    pub monitors: super::monitor::Monitors,
 }
 
 impl ServerState {
@@ -343,6 +351,7 @@ impl ServerState {
             used_memory_peak: 0,
             command_stats: Default::default(),
             slowlog: Default::default(),
+            monitors: Default::default(),
         }
     }
 }

@@ -20,6 +20,7 @@ pub mod hashes;
 pub mod info;
 pub mod keys;
 pub mod lists;
+pub mod monitor;
 pub mod multi;
 pub mod pop;
 pub mod pubsub;

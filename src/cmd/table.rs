@@ -581,6 +581,7 @@ pub fn all() -> &'static [Command] {
             super::pubsub::COMMANDS,
             super::blocking::COMMANDS,
             super::slowlog::COMMANDS,
+            super::monitor::COMMANDS,
         ];
         let mut table: Vec<Command> = families.iter().flat_map(|f| f.iter().copied()).collect();
         table.sort_by(|a, b| a.name.cmp(b.name));
@@ -750,6 +751,14 @@ fn dispatch_counted(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             return Reply::simple("QUEUED");
         }
     }
+    if ctx.session.monitor && (cmd.has(WRITE) || cmd.has(READONLY)) {
+        // A MONITOR client is a replica to Redis, and replicas may not use the keyspace.
+        return reject(
+            ctx,
+            Some(cmd),
+            Reply::err("ERR Replica can't interact with the keyspace"),
+        );
+    }
     ctx.session.last_cmd = cmd.name;
     let start_us = ctx.clock.now_us();
     let reply = (cmd.handler)(ctx, argv).unwrap_or_else(|error| error);
@@ -761,6 +770,7 @@ fn dispatch_counted(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     ctx.server
         .command_stats
         .record_call(cmd.name, usec, failed, track_latency);
+    super::monitor::feed(ctx, cmd, argv);
     if !cmd.has(SKIP_SLOWLOG) {
         let config = &ctx.server.config;
         let (slower_than, max_len) = (config.slowlog_log_slower_than, config.slowlog_max_len);

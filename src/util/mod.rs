@@ -32,6 +32,26 @@ pub fn c_str(arg: &[u8]) -> &[u8] {
     printf_s(arg, usize::MAX)
 }
 
+/// Redis's `sdscatrepr`: the bytes in double quotes, with `\\`, `"`, `\n`, `\r`, `\t`,
+/// `\a` and `\b` escaped, other printable ASCII as is and everything else as `\xHH`.
+/// MONITOR prints arguments this way, and `sdssplitargs` reads them back.
+pub fn sds_repr(arg: &[u8], out: &mut Vec<u8>) {
+    out.push(b'"');
+    for &b in arg {
+        match b {
+            b'\\' | b'"' => out.extend_from_slice(&[b'\\', b]),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            7 => out.extend_from_slice(b"\\a"),
+            8 => out.extend_from_slice(b"\\b"),
+            0x20..=0x7e => out.push(b),
+            _ => out.extend_from_slice(format!("\\x{b:02x}").as_bytes()),
+        }
+    }
+    out.push(b'"');
+}
+
 #[cfg(test)]
 mod tests {
     use super::printf_s;
