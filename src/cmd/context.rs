@@ -296,6 +296,9 @@ pub struct ServerState {
     pub config_file: String,
     /// Highest `used_memory` INFO has reported, for `used_memory_peak`.
     pub used_memory_peak: usize,
+    /// EVAL's script cache and FUNCTION's libraries, with their Lua states (created on
+    /// first use). `None` only while a script runs (src/cmd/scripting.rs takes it out).
+    pub scripting: Option<Box<crate::script::Scripting>>,
 }
 
 impl ServerState {
@@ -321,6 +324,7 @@ impl ServerState {
             executable: String::new(),
             config_file: String::new(),
             used_memory_peak: 0,
+            scripting: None,
         }
     }
 }

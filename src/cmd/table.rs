@@ -134,6 +134,7 @@ pub enum Group {
     Transactions,
     Connection,
     Server,
+    Scripting,
 }
 
 impl Group {
@@ -149,6 +150,7 @@ impl Group {
             Group::Transactions => "transactions",
             Group::Connection => "connection",
             Group::Server => "server",
+            Group::Scripting => "scripting",
         }
     }
 
@@ -164,6 +166,7 @@ impl Group {
             Group::Hash => ACL_HASH,
             Group::Transactions => ACL_TRANSACTION,
             Group::Connection => ACL_CONNECTION,
+            Group::Scripting => ACL_SCRIPTING,
             Group::PubSub | Group::Server => 0,
         }
     }
@@ -580,6 +583,7 @@ pub fn all() -> &'static [Command] {
             super::multi::COMMANDS,
             super::pubsub::COMMANDS,
             super::blocking::COMMANDS,
+            super::scripting::COMMANDS,
         ];
         let mut table: Vec<Command> = families.iter().flat_map(|f| f.iter().copied()).collect();
         table.sort_by(|a, b| a.name.cmp(b.name));
