@@ -187,8 +187,8 @@ const SCRIPTS: &[&[&str]] = &[
         "EVAL 'return loadstring(\"return 7\")()' 0",
         "EVAL 'loadstring(\"x = 7\")()' 0",
         "EVAL 'local t = {} t.x = 1 return t.x' 0",
-        // cjson, cmsgpack and struct are not implemented yet (README): left out here.
-        "EVAL 'local t = {} for k in pairs(_G) do if k ~= \"cjson\" and k ~= \"cmsgpack\" and k ~= \"struct\" then t[#t+1] = k end end table.sort(t) return t' 0",
+        // cmsgpack and struct are not implemented yet (README): left out here.
+        "EVAL 'local t = {} for k in pairs(_G) do if k ~= \"cmsgpack\" and k ~= \"struct\" then t[#t+1] = k end end table.sort(t) return t' 0",
         "EVAL 'local t = {} for k in pairs(string) do t[#t+1] = k end table.sort(t) return t' 0",
         "EVAL 'return getmetatable(string)' 0",
         "EVAL 'return pcall(function() x = 1 end)' 0",
@@ -222,6 +222,27 @@ const SCRIPTS: &[&[&str]] = &[
         "EVAL 'return bit.band(\"7\", \"0x3\")' 0",
         "EVAL 'return bit.tohex(1, nil)' 0",
         "EVAL 'bit.x = 1' 0",
+    ],
+    // cjson.
+    &[
+        "EVAL 'return cjson.encode({1,2,3,\"a/b\",{x=1}})' 0",
+        "EVAL 'return cjson.encode({a={b={c=true}}, n=0.1, m=1e20, f=false})' 0",
+        "EVAL 'return cjson.encode({[1]=1,[20]=2})' 0",
+        "EVAL 'return cjson.encode({[1]=1,[3]=2})' 0",
+        "EVAL 'return cjson.encode(\"\\1\\127\")' 0",
+        "EVAL 'return cjson.encode(0/0)' 0",
+        "EVAL 'return cjson.encode(function() end)' 0",
+        "EVAL 'return cjson.encode()' 0",
+        "EVAL 'return cjson.encode({})' 0",
+        "EVAL 'return cjson.encode(cjson.null)' 0",
+        "EVAL 'return cjson.decode(\"[1,2,{\\\"a\\\":\\\"b\\\\u00e9\\\"}]\")[3].a' 0",
+        "EVAL 'return cjson.decode(\"[1,2\")' 0",
+        "EVAL 'return cjson.decode(\"x\")' 0",
+        "EVAL 'return cjson.decode(\"[1] x\")' 0",
+        "EVAL 'return type(cjson.decode(\"null\"))' 0",
+        "EVAL 'return {cjson._NAME, cjson._VERSION}' 0",
+        "EVAL 'return cjson.encode(cjson.decode(\"{\\\"k\\\":[1,2,3]}\"))' 0",
+        "EVAL 'cjson.x = 1' 0",
     ],
     // Read-only commands and script flags.
     &[

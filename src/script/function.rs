@@ -29,7 +29,13 @@ pub struct Library {
 pub struct Functions {
     env: Option<LuaEnv>,
     pub libraries: BTreeMap<Bytes, Library>,
-    index: BTreeMap<Bytes, Bytes>,
+    /// Lower-cased function name -> (library, function name): FCALL finds functions
+    /// case-insensitively (functionDictType), libraries keep their own case.
+    index: BTreeMap<Bytes, (Bytes, Bytes)>,
+}
+
+fn lower(name: &[u8]) -> Bytes {
+    Bytes::from(name.to_ascii_lowercase())
 }
 
 /// Upper bound of loaded libraries (Redis has none): a bound on what clients can make
@@ -43,8 +49,8 @@ impl Functions {
 
     /// The function and its library's name.
     pub fn function(&self, name: &[u8]) -> Option<&FunctionInfo> {
-        let lib = self.index.get(name)?;
-        self.libraries.get(lib)?.functions.get(name)
+        let (lib, fname) = self.index.get(&lower(name))?;
+        self.libraries.get(lib)?.functions.get(fname)
     }
 
     /// FUNCTION FLUSH: every library gone, and a fresh Lua state.
@@ -60,7 +66,7 @@ impl Functions {
             return false;
         };
         for f in lib.functions.keys() {
-            self.index.remove(f);
+            self.index.remove(&lower(f));
         }
         true
     }
@@ -74,7 +80,8 @@ impl Scripting {
         if check_function_name(&name).is_some() {
             return Err("Library names can only contain letters, numbers, or underscores(_) and must be at least one character long".into());
         }
-        if engine != b"lua" {
+        // Engines are looked up case-insensitively (dictStrCaseHash).
+        if !engine.eq_ignore_ascii_case(b"lua") {
             return Err(format!(
                 "Engine '{}' not found",
                 String::from_utf8_lossy(&engine)
@@ -112,8 +119,8 @@ impl Scripting {
         for f in &registered {
             if fns
                 .index
-                .get(&f.name)
-                .is_some_and(|lib| lib[..] != name[..])
+                .get(&lower(&f.name))
+                .is_some_and(|(lib, _)| lib[..] != name[..])
             {
                 return Err(format!(
                     "Function {} already exists",
@@ -130,7 +137,8 @@ impl Scripting {
                 .iter()
                 .filter_map(|s| flag_by_name(s))
                 .fold(0, |a, b| a | b);
-            fns.index.insert(f.name.clone(), name.clone());
+            fns.index
+                .insert(lower(&f.name), (name.clone(), f.name.clone()));
             functions.insert(
                 f.name.clone(),
                 FunctionInfo {

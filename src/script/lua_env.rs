@@ -149,6 +149,7 @@ impl LuaEnv {
         rt.set("version", REDIS_VERSION)?;
         rt.set("version_num", REDIS_VERSION_NUM)?;
         let libs = lua.create_table()?;
+        libs.set("cjson_raw", super::cjson::open(&lua)?)?;
         rt.set("libs", libs)?;
         rt.set("bit_raw", bit::open(&lua)?)?;
         let api: Table = lua

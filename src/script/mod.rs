@@ -7,6 +7,7 @@
 //! of Redis's rules about which commands a script may run.
 
 pub mod bit;
+pub mod cjson;
 pub mod convert;
 pub mod function;
 pub mod lua_env;

@@ -227,7 +227,9 @@ math.randomseed = wrap(function(...)
 end)
 
 G.redis = redis
-for name, lib in pairs(rt.libs) do G[name] = lib end
+local cj = rt.libs.cjson_raw
+G.cjson = {encode = wrap(cj.encode), decode = wrap(cj.decode), null = cj.null,
+  _NAME = cj._NAME, _VERSION = cj._VERSION}
 -- LuaBitOp: the Rust functions return (value) or (nil, message); the message is raised
 -- here so that it carries the caller's position, as luaL_argerror's does.
 local bitlib = {}
