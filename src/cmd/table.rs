@@ -521,9 +521,16 @@ impl Command {
         if self.group_acl {
             acl |= self.group.acl();
         }
+        // READONLY implies @read except for scripting commands (EVAL_RO, FCALL_RO),
+        // as Redis's setImplicitACLCategories says.
+        let read = if acl & ACL_SCRIPTING == 0 {
+            ACL_READ
+        } else {
+            0
+        };
         let implied: [(u32, u32); 6] = [
             (WRITE, ACL_WRITE),
-            (READONLY, ACL_READ),
+            (READONLY, read),
             (ADMIN, ACL_ADMIN | ACL_DANGEROUS),
             (PUBSUB, ACL_PUBSUB),
             (FAST, ACL_FAST),
