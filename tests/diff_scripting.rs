@@ -244,6 +244,28 @@ const SCRIPTS: &[&[&str]] = &[
         "EVAL 'return cjson.encode(cjson.decode(\"{\\\"k\\\":[1,2,3]}\"))' 0",
         "EVAL 'cjson.x = 1' 0",
     ],
+    // redis-py's Lock: acquire is SET NX PX; release, extend and reacquire are these
+    // scripts (redis/lock.py, LUA_RELEASE_SCRIPT, LUA_EXTEND_SCRIPT, LUA_REACQUIRE_SCRIPT,
+    // the double quotes in place of its single ones).
+    &[
+        "SET lock tok1 NX PX 100000",
+        "SET lock tok2 NX PX 100000",
+        "EVAL 'local token = redis.call(\"get\", KEYS[1]) if not token or token ~= ARGV[1] then return 0 end local expiration = redis.call(\"pttl\", KEYS[1]) if not expiration then expiration = 0 end if expiration < 0 then return 0 end local newttl = ARGV[2] if ARGV[3] == \"0\" then newttl = ARGV[2] + expiration end redis.call(\"pexpire\", KEYS[1], newttl) return 1' 1 lock tok2 5000 1",
+        "EVAL 'local token = redis.call(\"get\", KEYS[1]) if not token or token ~= ARGV[1] then return 0 end local expiration = redis.call(\"pttl\", KEYS[1]) if not expiration then expiration = 0 end if expiration < 0 then return 0 end local newttl = ARGV[2] if ARGV[3] == \"0\" then newttl = ARGV[2] + expiration end redis.call(\"pexpire\", KEYS[1], newttl) return 1' 1 lock tok1 500000 1",
+        "?PTTL lock",
+        "EVAL 'local token = redis.call(\"get\", KEYS[1]) if not token or token ~= ARGV[1] then return 0 end local expiration = redis.call(\"pttl\", KEYS[1]) if not expiration then expiration = 0 end if expiration < 0 then return 0 end local newttl = ARGV[2] if ARGV[3] == \"0\" then newttl = ARGV[2] + expiration end redis.call(\"pexpire\", KEYS[1], newttl) return 1' 1 lock tok1 1000 0",
+        "EVAL 'local token = redis.call(\"get\", KEYS[1]) if not token or token ~= ARGV[1] then return 0 end redis.call(\"pexpire\", KEYS[1], ARGV[2]) return 1' 1 lock tok2 7000",
+        "EVAL 'local token = redis.call(\"get\", KEYS[1]) if not token or token ~= ARGV[1] then return 0 end redis.call(\"pexpire\", KEYS[1], ARGV[2]) return 1' 1 lock tok1 700000",
+        "?PTTL lock",
+        "EVAL 'local token = redis.call(\"get\", KEYS[1]) if not token or token ~= ARGV[1] then return 0 end redis.call(\"del\", KEYS[1]) return 1' 1 lock tok2",
+        "GET lock",
+        "EVAL 'local token = redis.call(\"get\", KEYS[1]) if not token or token ~= ARGV[1] then return 0 end redis.call(\"del\", KEYS[1]) return 1' 1 lock tok1",
+        "GET lock",
+        "EVAL 'local token = redis.call(\"get\", KEYS[1]) if not token or token ~= ARGV[1] then return 0 end redis.call(\"del\", KEYS[1]) return 1' 1 lock tok1",
+        "SET lock tok3",
+        "EVAL 'local token = redis.call(\"get\", KEYS[1]) if not token or token ~= ARGV[1] then return 0 end local expiration = redis.call(\"pttl\", KEYS[1]) if not expiration then expiration = 0 end if expiration < 0 then return 0 end local newttl = ARGV[2] if ARGV[3] == \"0\" then newttl = ARGV[2] + expiration end redis.call(\"pexpire\", KEYS[1], newttl) return 1' 1 lock tok3 1000 0",
+        "SCRIPT LOAD 'local token = redis.call(\"get\", KEYS[1]) if not token or token ~= ARGV[1] then return 0 end redis.call(\"del\", KEYS[1]) return 1'",
+    ],
     // Read-only commands and script flags.
     &[
         "SET k v",
