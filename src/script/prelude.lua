@@ -13,7 +13,7 @@ local rt, eval_mode = ...
 local wrap = rt.raiser
 local G = _G
 local getinfo = debug.getinfo
-local type, tostring, tonumber, error, select, pairs = type, tostring, tonumber, error, select, pairs
+local type, tostring, tonumber, error, select, pairs, next = type, tostring, tonumber, error, select, pairs, next
 local rawget, rawset, setmetatable, getmetatable = rawget, rawset, setmetatable, getmetatable
 local pcall, xpcall, setfenv, loadstring, load = pcall, xpcall, setfenv, loadstring, load
 local floor, lower, sub, find, gsub, match = math.floor, string.lower, string.sub, string.find, string.gsub, string.match
@@ -178,13 +178,33 @@ G.setmetatable = wrap(function(t, m)
   if protected[t] then return RO, true end
   return (setmetatable(t, m))
 end)
+-- The table library writes raw: refuse protected tables as Redis's read-only flag does.
+-- remove and sort write nothing when there are not enough elements (the libraries'
+-- tables have none), and then Redis does not complain either.
+local least = {insert = 0, remove = 1, sort = 2}
+for name, n in pairs(least) do
+  local f = table[name]
+  table[name] = wrap(function(t, ...)
+    if protected[t] then
+      if #real_of[t] >= n then return RO, true end
+      return nil
+    end
+    return (f(t, ...))
+  end)
+end
+-- pairs over a protected table walks the real one without handing it out.
 G.pairs = function(t)
   local real = real_of[t]
-  if real then return next, real, nil end
+  if real then
+    return function(_, k) return next(real, k) end, t, nil
+  end
   return pairs(t)
 end
+-- Strings' metatable is read-only too (its __index is the string library's proxy).
+local string_meta_view
 G.getmetatable = function(t)
   if protected[t] then return meta_view[t] end
+  if type(t) == 'string' then return string_meta_view end
   return getmetatable(t)
 end
 
@@ -246,12 +266,16 @@ local missing = function(_, k)
   error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2)
 end
 setmetatable(G, {__index = missing})
+local string_mt = getmetatable('')
+string_mt.__index = G.string
+string_meta_view = protect(string_mt)
 local P = {}
 local Pmt = {__index = G, __newindex = ro_newindex}
 setmetatable(P, Pmt)
 protected[P] = true
 real_of[P] = G
-meta_view[P] = protect({__index = G})
+-- As in Redis, _G's metatable shows a function, never the real globals table.
+meta_view[P] = protect({__index = missing})
 G._G = P
 setfenv(0, P)
 
