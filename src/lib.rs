@@ -5,6 +5,7 @@
 //!   the [`net::Poller`] seam only.
 //! - [`cmd`]: the command table, one file per command family.
 //! - [`db`]: the keyspace: values, expiry, hash tables with deterministic seeds.
+//! - [`script`]: Lua 5.1 for EVAL and FUNCTION (sandbox, conversions), below [`cmd`].
 //! - [`resp`]: the RESP request parser and reply encoder, sans-IO.
 //! - [`config`]: the settings that exist, as CONFIG GET/SET and redis.conf see them.
 //! - [`net`]: the Poller trait; [`net::mio`] is the only module that touches the OS.
@@ -16,5 +17,6 @@ pub mod config;
 pub mod db;
 pub mod net;
 pub mod resp;
+pub mod script;
 pub mod server;
 pub mod util;

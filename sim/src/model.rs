@@ -496,6 +496,15 @@ impl RedisModel {
                 Expect::Exact(bulk_or_null(old.as_ref()))
             }
             Cmd::Strlen(key) => int(view.string(*key)?.map_or(0, |s| s.len())),
+            // The script runs atomically: one step of the model.
+            Cmd::Cas { key, expected, new } => match view.string(*key) {
+                Err(_) => Expect::Exact(Reply::Integer(-1)),
+                Ok(Some(v)) if v == expected => {
+                    view.put(*key, Entry::string(new.clone()));
+                    int(1)
+                }
+                Ok(_) => int(0),
+            },
             Cmd::MSet(pairs) => {
                 for (key, value) in pairs {
                     view.put(*key, Entry::string(value.clone()));
@@ -1177,6 +1186,29 @@ mod typed_tests {
         assert!(state.keys.is_empty());
     }
 
+    fn cas(key: KeyId, expected: &str, new: &str) -> Cmd {
+        Cmd::Cas {
+            key,
+            expected: b(expected),
+            new: b(new),
+        }
+    }
+
+    #[test]
+    fn compare_and_set_script() {
+        run_seq(&[
+            (cas(K, "1", "x"), Reply::Integer(0)),
+            (Cmd::Exists(vec![K]), Reply::Integer(0)),
+            (Cmd::IncrBy(K, 1), Reply::Integer(1)),
+            (Cmd::PExpire(K, 1000), Reply::Integer(1)),
+            (cas(K, "2", "x"), Reply::Integer(0)),
+            (cas(K, "1", "x"), Reply::Integer(1)),
+            (Cmd::Get(K), bulk("x")),
+            // SET inside the script drops the TTL.
+            (Cmd::PTtl(K), Reply::Integer(-1)),
+        ]);
+    }
+
     #[test]
     fn wrong_types() {
         run_seq(&[
@@ -1214,6 +1246,9 @@ mod typed_tests {
             (Cmd::Append(L, b("x")), wrong()),
             (Cmd::Strlen(L), wrong()),
             (Cmd::GetDel(L), wrong()),
+            // The CAS script answers -1 for another type and leaves it alone.
+            (cas(L, "a", "b"), Reply::Integer(-1)),
+            (Cmd::LLen(L), Reply::Integer(1)),
             (Cmd::HLen(L), wrong()),
             (Cmd::SCard(L), wrong()),
             (Cmd::ZCard(L), wrong()),

@@ -95,6 +95,11 @@ pub struct ZAddFlags {
     pub ch: bool,
 }
 
+/// The Lua script of [`Cmd::Cas`]: an atomic read-modify-write through EVAL.
+pub const CAS_SCRIPT: &str = "local v = redis.pcall('get', KEYS[1]) \
+    if type(v) == 'table' then return -1 end \
+    if v == ARGV[1] then redis.call('set', KEYS[1], ARGV[2]) return 1 end return 0";
+
 /// The commands the simulated clients send.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Cmd {
@@ -112,6 +117,13 @@ pub enum Cmd {
     Append(KeyId, Bytes),
     GetDel(KeyId),
     Strlen(KeyId),
+    /// Compare-and-set as one EVAL ([`CAS_SCRIPT`]): 1 if the key held `expected` and now
+    /// holds `new` (without TTL), 0 if not, -1 if it holds another type.
+    Cas {
+        key: KeyId,
+        expected: Bytes,
+        new: Bytes,
+    },
     MSet(Vec<(KeyId, Bytes)>),
     MGet(Vec<KeyId>),
     PExpire(KeyId, u64),
@@ -224,6 +236,14 @@ impl Cmd {
             Cmd::Append(key, value) => argv.extend([b"APPEND".to_vec(), k(key), value.to_vec()]),
             Cmd::GetDel(key) => argv.extend([b"GETDEL".to_vec(), k(key)]),
             Cmd::Strlen(key) => argv.extend([b"STRLEN".to_vec(), k(key)]),
+            Cmd::Cas { key, expected, new } => argv.extend([
+                b"EVAL".to_vec(),
+                CAS_SCRIPT.as_bytes().to_vec(),
+                b"1".to_vec(),
+                k(key),
+                expected.to_vec(),
+                new.to_vec(),
+            ]),
             Cmd::MSet(pairs) => {
                 argv.push(b"MSET".to_vec());
                 for (key, value) in pairs {
@@ -344,6 +364,7 @@ impl Cmd {
             | Cmd::Append(key, _)
             | Cmd::GetDel(key)
             | Cmd::Strlen(key)
+            | Cmd::Cas { key, .. }
             | Cmd::PExpire(key, _)
             | Cmd::Persist(key)
             | Cmd::PTtl(key)
@@ -756,6 +777,12 @@ impl Keys<'_> {
                     Cmd::PTtl(key)
                 }
             }
+            // Counters (INCRBY) hold small numbers, so a CAS from one of them can succeed.
+            19 if self.coin(2) => Cmd::Cas {
+                key,
+                expected: Bytes::from(self.below(4).to_string()),
+                new: value,
+            },
             _ => Cmd::Ping,
         }
     }

@@ -324,6 +324,9 @@ pub struct ServerState {
     pub command_stats: super::stats::CommandStats,
     pub slowlog: super::slowlog::Slowlog,
     pub monitors: super::monitor::Monitors,
+    /// EVAL's script cache and FUNCTION's libraries, with their Lua states (created on
+    /// first use). `None` only while a script runs (src/cmd/scripting.rs takes it out).
+    pub scripting: Option<Box<crate::script::Scripting>>,
 }
 
 impl ServerState {
@@ -352,6 +355,7 @@ impl ServerState {
             command_stats: Default::default(),
             slowlog: Default::default(),
             monitors: Default::default(),
+            scripting: None,
         }
     }
 }

@@ -25,6 +25,7 @@ pub mod multi;
 pub mod pop;
 pub mod pubsub;
 pub mod reply;
+pub mod scripting;
 pub mod server_cmds;
 pub mod sets;
 pub mod slowlog;
