@@ -776,6 +776,9 @@ impl<P: Poller> EventLoop<P> {
             self.keyspace
                 .active_expire_cycle(now_ms, &mut self.state.rng);
         }
+        // Redis's activerehashing (always on here): a bounded slice of any resize in
+        // progress, so an idle server's tables finish rehashing too.
+        self.keyspace.cron_rehash();
     }
 }
 
