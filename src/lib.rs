@@ -6,6 +6,7 @@
 //! - [`cmd`]: the command table, one file per command family.
 //! - [`db`]: the keyspace: values, expiry, hash tables with deterministic seeds.
 //! - [`resp`]: the RESP request parser and reply encoder, sans-IO.
+//! - [`mem`]: which allocator the binary installed, for INFO.
 //! - [`config`]: the settings that exist, as CONFIG GET/SET and redis.conf see them.
 //! - [`net`]: the Poller trait; [`net::mio`] is the only module that touches the OS.
 //! - [`util`]: Redis's `util.c` (string2ll, strtod, %.17g, the glob...), ported once and
@@ -14,6 +15,7 @@
 pub mod cmd;
 pub mod config;
 pub mod db;
+pub mod mem;
 pub mod net;
 pub mod resp;
 pub mod server;

@@ -293,6 +293,8 @@ pub struct ServerState {
     pub config_file: String,
     /// Highest `used_memory` INFO has reported, for `used_memory_peak`.
     pub used_memory_peak: usize,
+    /// The allocator the binary installed (INFO `mem_allocator`, `used_memory`).
+    pub allocator: crate::mem::Allocator,
 }
 
 impl ServerState {
@@ -318,6 +320,7 @@ impl ServerState {
             executable: String::new(),
             config_file: String::new(),
             used_memory_peak: 0,
+            allocator: crate::mem::LIBC,
         }
     }
 }

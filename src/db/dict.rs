@@ -95,8 +95,12 @@ impl<V, K> Table<V, K> {
 
 impl<V, K> Drop for Table<V, K> {
     /// Chains are unlinked one node at a time: the default recursive drop of a long chain
-    /// could exhaust the stack.
+    /// could exhaust the stack. An empty table (the old one when a rehash ends) is freed
+    /// without a walk over its millions of empty buckets.
     fn drop(&mut self) {
+        if self.used == 0 {
+            return;
+        }
         for bucket in self.buckets.iter_mut() {
             let mut cur = bucket.take();
             while let Some(mut node) = cur {

@@ -740,6 +740,74 @@ mod tests {
         Value::str(Bytes::copy_from_slice(v.as_bytes()))
     }
 
+    /// Mid-rehash (of the keys and of the expires), SCAN returns every key, lookups and
+    /// random picks find them, TTLs stay attached, the invariants hold, and the cron
+    /// finishes the rehash in bounded steps.
+    #[test]
+    fn keyspace_stays_right_during_a_rehash() {
+        let mut ks = Keyspace::new(2, (9, 10));
+        let n = 4096 + 1;
+        for i in 0..n {
+            let ttl = if i % 2 == 0 {
+                Ttl::At(1_000_000 + i)
+            } else {
+                Ttl::Clear
+            };
+            ks.set(
+                1,
+                Bytes::from(format!("key:{i}")),
+                Value::int(i as i64),
+                ttl,
+            );
+        }
+        assert!(
+            ks.db(1).dict.is_rehashing(),
+            "the last insert started a resize"
+        );
+        ks.check_invariants().unwrap();
+        let mut seen = BTreeSet::new();
+        let mut cursor = 0;
+        let mut out = Vec::new();
+        loop {
+            cursor = ks.scan(1, cursor, &mut out);
+            seen.extend(out.drain(..).map(|(k, _)| k));
+            // One cron slice between SCAN calls: the scan spans the rest of the rehash.
+            ks.cron_rehash();
+            if cursor == 0 {
+                break;
+            }
+        }
+        assert_eq!(seen.len(), n as usize);
+        assert!(!ks.db(1).dict.is_rehashing());
+        for i in (0..n).step_by(97) {
+            let k = format!("key:{i}");
+            assert_eq!(
+                ks.lookup_read(1, k.as_bytes(), 0),
+                Some(&Value::int(i as i64))
+            );
+            assert_eq!(
+                ks.get_expire(1, k.as_bytes()),
+                (i % 2 == 0).then_some(1_000_000 + i)
+            );
+        }
+        let mut rng = ChaCha8Rng::seed_from_u64(4);
+        for _ in 0..100 {
+            let k = ks.random_key(1, 0, &mut rng).unwrap();
+            assert!(seen.contains(&k));
+        }
+        // Deleting most keys starts a shrink; the cron carries it out.
+        for i in 0..n - 10 {
+            ks.remove(1, format!("key:{i}").as_bytes());
+        }
+        ks.check_invariants().unwrap();
+        for _ in 0..100 {
+            ks.cron_rehash();
+        }
+        assert!(ks.db(1).dict.buckets() <= 16, "{}", ks.db(1).dict.buckets());
+        assert_eq!(ks.dbsize(1), 10);
+        ks.check_invariants().unwrap();
+    }
+
     /// Found by the `commands` fuzz target: deadlines near i64::MAX ms overflowed the
     /// cycle's TTL sum.
     #[test]

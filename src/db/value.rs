@@ -261,6 +261,51 @@ mod tests {
             "embstr"
         );
     }
+
+    /// Where the bytes live is independent of the encoding OBJECT ENCODING reports, and
+    /// every form gives back exactly the bytes stored.
+    #[test]
+    fn compact_forms_round_trip() {
+        let cases: Vec<(Value, &[u8], &str)> = vec![
+            (Value::str(Bytes::from("12345")), b"12345", "int"),
+            (
+                Value::str(Bytes::from("-9223372036854775808")),
+                b"-9223372036854775808",
+                "int",
+            ),
+            (Value::int(i64::MAX), b"9223372036854775807", "int"),
+            (Value::str(Bytes::from("007")), b"007", "embstr"),
+            (Value::str(Bytes::from("")), b"", "embstr"),
+            (
+                Value::str(Bytes::from("x".repeat(INLINE_STR))),
+                &[b'x'; INLINE_STR],
+                "embstr",
+            ),
+            (
+                Value::str(Bytes::from("y".repeat(INLINE_STR + 1))),
+                &[b'y'; INLINE_STR + 1],
+                "embstr",
+            ),
+            (Value::str(Bytes::from("z".repeat(45))), &[b'z'; 45], "raw"),
+            (Value::str_raw(Bytes::from("ab")), b"ab", "raw"),
+            (Value::str_plain(Bytes::from("42")), b"42", "embstr"),
+        ];
+        for (v, bytes, enc) in cases {
+            assert_eq!(v.as_str().as_deref(), Some(bytes), "{v:?}");
+            assert_eq!(v.encoding_name(), enc, "{v:?}");
+            v.check_invariants().unwrap();
+            assert_eq!(v.clone(), v);
+        }
+        assert!(matches!(
+            Value::str(Bytes::from("value:0000000001")),
+            Value::Str(StrValue::Inline { .. })
+        ));
+        assert_ne!(
+            Value::str(Bytes::from("1")),
+            Value::str_plain(Bytes::from("1"))
+        );
+        assert_eq!(Value::list(List::new()).as_str(), None);
+    }
 }
 
 /// A family's value type as found inside a [`Value`], so that the keyspace can hand a

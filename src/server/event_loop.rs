@@ -160,6 +160,11 @@ impl<P: Poller> EventLoop<P> {
         self.state.config_file = config_file;
     }
 
+    /// The allocator the binary installed, for INFO (the system's unless told).
+    pub fn set_allocator(&mut self, allocator: crate::mem::Allocator) {
+        self.state.allocator = allocator;
+    }
+
     pub fn client_count(&self) -> usize {
         self.clients.count()
     }
