@@ -32,6 +32,8 @@ CASES = [
     ("1M small strings (SET key:N value:NNNNNNNNNN)", 1_000_000,
      lambda i: cmd("SET", f"key:{i}", f"value:{i:010d}")),
     ("1M integers (SET key:N N)", 1_000_000, lambda i: cmd("SET", f"key:{i}", i)),
+    ("1M small strings with a TTL (SET key:N value:NNNNNNNNNN EX 100000)", 1_000_000,
+     lambda i: cmd("SET", f"key:{i}", f"value:{i:010d}", "EX", 100000)),
     ("100k hashes of 5 small fields (HSET)", 100_000,
      lambda i: cmd("HSET", f"hash:{i}", *[x for j in range(5) for x in (f"f{j}", f"v{i + j}")])),
     ("100k sorted sets of 5 members (ZADD)", 100_000,
