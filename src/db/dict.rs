@@ -600,6 +600,15 @@ mod tests {
         d.check_invariants().unwrap();
     }
 
+    /// The keyspace's memory per key rests on this: a key of up to 14 bytes with a small
+    /// string or an integer is one 48-byte node (jemalloc's 48-byte size class).
+    #[test]
+    fn a_keyspace_node_is_48_bytes() {
+        use crate::db::{Key, Value};
+        assert_eq!(std::mem::size_of::<Node<Value, Key>>(), 48);
+        assert_eq!(std::mem::size_of::<Node<u64, Key>>(), 32);
+    }
+
     #[test]
     fn grows_at_load_factor_one_incrementally() {
         let mut d: Dict<()> = Dict::new((0, 0));
