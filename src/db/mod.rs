@@ -36,7 +36,7 @@ pub const EXPIRE_ACCEPTABLE_STALE_PERCENT: usize = 10;
 pub const EXPIRE_MAX_LOOPS_PER_DB: usize = 16;
 
 /// Buckets each cron tick moves for a rehash in progress, in the first database that has
-/// one (and again in its expires): Redis's incrementallyRehash spends 1 ms per tick; a
+/// one (its keys' table first, else its expires'): Redis's incrementallyRehash spends 1 ms per tick; a
 /// bucket count instead of a time keeps the simulator deterministic. 10,000 buckets hold
 /// about as many keys, on the order of a millisecond of work.
 pub const CRON_REHASH_BUCKETS: usize = 10_000;
