@@ -629,6 +629,45 @@ mod tests {
         assert_eq!(d.buckets(), 8);
     }
 
+    /// Removals can empty the old table before the rehash reaches its end (found by the
+    /// zset proptest): the rehash is then over, not left running on an empty table.
+    #[test]
+    fn removals_that_empty_the_old_table_end_the_rehash() {
+        let mut d: Dict<u32> = Dict::new((1, 2));
+        for i in 0..64 {
+            d.insert(key(i), i);
+        }
+        settle(&mut d);
+        d.insert(key(64), 64);
+        assert!(d.is_rehashing());
+        let mut emptied_by_removal = false;
+        while d.is_rehashing() {
+            // The head of the old table's last chain: the step before the removal moves
+            // the first chain, so the removal is what empties the table at the end.
+            let k = d.ht[0]
+                .buckets
+                .iter()
+                .rev()
+                .find_map(|b| b.as_ref().map(|n| n.key.clone()))
+                .unwrap();
+            // Two single-entry chains left: the step moves the first, the removal takes the
+            // second and so empties the old table.
+            let chains = d.ht[0].buckets.iter().filter(|b| b.is_some()).count();
+            let last_two = chains == 2 && d.ht[0].used == 2;
+            assert!(d.remove(&k).is_some());
+            d.check_invariants().unwrap();
+            if last_two {
+                assert!(!d.is_rehashing());
+                emptied_by_removal = true;
+            }
+        }
+        assert!(
+            emptied_by_removal,
+            "the case this test is for did not happen"
+        );
+        d.check_invariants().unwrap();
+    }
+
     /// One operation moves one bucket (plus at most ten empty ones), never the table.
     #[test]
     fn each_operation_moves_a_bounded_number_of_entries() {
