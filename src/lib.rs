@@ -7,6 +7,7 @@
 //! - [`db`]: the keyspace: values, expiry, hash tables with deterministic seeds.
 //! - [`script`]: Lua 5.1 for EVAL and FUNCTION (sandbox, conversions), below [`cmd`].
 //! - [`resp`]: the RESP request parser and reply encoder, sans-IO.
+//! - [`mem`]: which allocator the binary installed, for INFO.
 //! - [`config`]: the settings that exist, as CONFIG GET/SET and redis.conf see them.
 //! - [`net`]: the Poller trait; [`net::mio`] is the only module that touches the OS.
 //! - [`util`]: Redis's `util.c` (string2ll, strtod, %.17g, the glob...), ported once and
@@ -15,6 +16,7 @@
 pub mod cmd;
 pub mod config;
 pub mod db;
+pub mod mem;
 pub mod net;
 pub mod resp;
 pub mod script;

@@ -10,6 +10,12 @@ use seedis::net::mio::MioPoller;
 use seedis::server::log::{Level, Log, WriterLog};
 use seedis::server::EventLoop;
 use std::io::Read;
+
+/// jemalloc, as Redis ships with: measured against glibc's malloc with bench/memory.py
+/// (README, "Memory").
+#[cfg(feature = "jemalloc")]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 use std::process::ExitCode;
 
 const USAGE: &str = "Usage: ./seedis-server [/path/to/redis.conf] [options] [-]
@@ -320,6 +326,8 @@ fn main() -> ExitCode {
     };
     let (executable, config_file) = process_paths(args.config_file.as_deref());
     server.set_process_info(std::process::id(), executable, config_file);
+    #[cfg(feature = "jemalloc")]
+    server.set_allocator(seedis::mem::jemalloc());
     server.log(
         Level::Notice,
         &format!(

@@ -327,6 +327,8 @@ pub struct ServerState {
     /// EVAL's script cache and FUNCTION's libraries, with their Lua states (created on
     /// first use). `None` only while a script runs (src/cmd/scripting.rs takes it out).
     pub scripting: Option<Box<crate::script::Scripting>>,
+    /// The allocator the binary installed (INFO `mem_allocator`, `used_memory`).
+    pub allocator: crate::mem::Allocator,
 }
 
 impl ServerState {
@@ -356,6 +358,7 @@ impl ServerState {
             slowlog: Default::default(),
             monitors: Default::default(),
             scripting: None,
+            allocator: crate::mem::LIBC,
         }
     }
 }

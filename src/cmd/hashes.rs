@@ -58,7 +58,7 @@ fn with_hash_or_create<T>(
     let mut h = Hash::new(ctx.keyspace.hash_keys());
     let out = f(&mut h, lim);
     if !h.is_empty() {
-        ctx.keyspace.set(db, key.clone(), Value::Hash(h), Ttl::Keep);
+        ctx.keyspace.set(db, key.clone(), Value::hash(h), Ttl::Keep);
     }
     Ok(out)
 }

@@ -119,7 +119,13 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, out: &mut String) {
             line("clients_in_timeout_table", &0);
         }
         "memory" => {
-            let used = ctx.keyspace.used_memory_estimate();
+            // The allocator's own count when it keeps one (jemalloc), else an estimate
+            // of the keyspace alone.
+            let used = server
+                .allocator
+                .allocated
+                .and_then(|f| f())
+                .unwrap_or_else(|| ctx.keyspace.used_memory_estimate());
             let peak = server.used_memory_peak.max(used);
             line("# Memory", &"");
             line("used_memory", &used);
@@ -131,7 +137,7 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, out: &mut String) {
             line("maxmemory", &0);
             line("maxmemory_human", &"0B");
             line("maxmemory_policy", &"noeviction");
-            line("mem_allocator", &"libc");
+            line("mem_allocator", &server.allocator.name);
             ctx.server.used_memory_peak = peak;
         }
         "persistence" => {

@@ -420,7 +420,7 @@ fn object_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         "encoding" => Ok(Reply::bulk(v.encoding_name())),
         "refcount" => {
             let shared = v.encoding_name() == "int"
-                && v.as_str().and_then(|s| crate::util::int::string2ll(s)).is_some_and(|n| (0..10_000).contains(&n));
+                && v.as_str().and_then(|s| crate::util::int::string2ll(&s)).is_some_and(|n| (0..10_000).contains(&n));
             Ok(Reply::Integer(if shared { SHARED_REFCOUNT } else { 1 }))
         }
         // Access times are not tracked: every key reads as just used.

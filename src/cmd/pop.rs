@@ -53,7 +53,7 @@ pub fn push(
         list::push(&mut l, end, e.clone());
     }
     let n = l.len();
-    ks.set(db, key.clone(), Value::List(l), Ttl::Keep);
+    ks.set(db, key.clone(), Value::list(l), Ttl::Keep);
     Ok(n)
 }
 

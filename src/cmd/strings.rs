@@ -16,7 +16,7 @@ fn read_str(ctx: &mut Ctx<'_>, key: &[u8]) -> Result<Option<Bytes>, Reply> {
     let now = ctx.now_ms();
     match ctx.keyspace.lookup_read(ctx.session.db, key, now) {
         None => Ok(None),
-        Some(v) => v.as_str().cloned().map(Some).ok_or_else(wrongtype),
+        Some(v) => v.as_str().map(Some).ok_or_else(wrongtype),
     }
 }
 
@@ -25,7 +25,7 @@ fn write_str(ctx: &mut Ctx<'_>, key: &[u8]) -> Result<Option<Bytes>, Reply> {
     let now = ctx.now_ms();
     match ctx.keyspace.lookup_write(ctx.session.db, key, now) {
         None => Ok(None),
-        Some(v) => v.as_str().cloned().map(Some).ok_or_else(wrongtype),
+        Some(v) => v.as_str().map(Some).ok_or_else(wrongtype),
     }
 }
 
@@ -294,7 +294,7 @@ fn mget_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
                 .lookup_read(db, k, now)
                 .and_then(|v| v.as_str())
             {
-                Some(s) => Reply::Bulk(s.clone()),
+                Some(s) => Reply::Bulk(s),
                 None => Reply::Null,
             }
         })

@@ -1,19 +1,26 @@
-//! `Dict<V>`: the keyspace's hash table, keyed by `Bytes`, after Redis's `dict.c`.
+//! `Dict<V, K>`: the keyspace's hash table, after Redis's `dict.c`, rehashed incrementally.
 //!
-//! - Power-of-two bucket array with separate chaining (one `Vec` per bucket; an empty
-//!   bucket costs no allocation).
+//! - Two power-of-two tables of singly linked chains (one boxed node per entry, a bucket is
+//!   one nullable pointer). While a resize is in progress (`rehash_idx` is set), `ht[0]` is
+//!   the old table and `ht[1]` the new one: every insert, remove and `get_mut` first moves
+//!   one bucket from `ht[0]` to `ht[1]` (Redis's `_dictRehashStep`), visiting at most ten
+//!   empty buckets, and the server's cron moves a bounded number more
+//!   ([`Dict::rehash`], Redis's `incrementallyRehash`). Lookups and removals look in both
+//!   tables; inserts go to `ht[1]`. So no single operation pays for the whole table: the
+//!   pause Redis avoids this way is the one a load of millions of keys would otherwise hit
+//!   at every power of two. Every step is counted in buckets, never timed, so a simulated
+//!   run stays a pure function of its seed.
 //! - Keyed SipHash-1-3: the keys come from the server's seeded RNG, so the layout (and with
 //!   it SCAN order and random picks) is a pure function of the seed and the operations.
 //! - Resizing follows Redis's thresholds: grow to the next power of two `>= used + 1` when
 //!   `used >= size` (load factor 1); shrink to the next power of two `>= used` (minimum 4)
-//!   when `used * 100 / size < 10`. Redis rehashes incrementally to bound latency; here the
-//!   rehash is done **all at once** inside the insert/remove that crosses a threshold. That
-//!   keeps exactly one table alive at any time, which makes SCAN and the invariants simple,
-//!   at the cost of an O(n) pause on resize (acceptable for this server's sizes).
-//! - SCAN uses Redis's reverse-binary cursor (`dictScan`): the cursor's bits are incremented
-//!   from the most significant of the mask down, so every bucket of a smaller table maps to
-//!   a contiguous run of cursors of a bigger one and vice versa. An element present for the
-//!   whole scan is returned at least once however the table grows or shrinks in between.
+//!   when `used * 100 / size < 10`. Neither starts while a rehash is in progress.
+//! - SCAN uses Redis's reverse-binary cursor (`dictScan`), over both tables while
+//!   rehashing: the smaller table's bucket, then every bucket of the bigger table that
+//!   expands it. An element present for the whole scan is returned at least once however
+//!   the table grows, shrinks or rehashes in between.
+//! - The key type is generic ([`DictKey`]): collections keep `Bytes` (so their members are
+//!   handed out without copies), the keyspace stores its keys inline ([`super::key::Key`]).
 
 use bytes::Bytes;
 use rand_core::RngCore;
@@ -27,33 +34,134 @@ const MIN_FILL_PERCENT: usize = 10;
 /// Random picks try this many random buckets before falling back to a linear walk, so a
 /// sparse table can never make a pick loop for long.
 const RANDOM_BUCKET_TRIES: usize = 64;
+/// Redis's `dictRehash`: a step that moves `n` buckets gives up after `n * 10` empty ones,
+/// so a sparse old table (after a shrink starts) cannot make one step long.
+const EMPTY_VISITS_PER_BUCKET: usize = 10;
 
-struct Entry<V> {
-    key: Bytes,
+/// What a dict can be keyed by: anything that is a byte string.
+pub trait DictKey {
+    fn key_bytes(&self) -> &[u8];
+}
+
+impl DictKey for Bytes {
+    fn key_bytes(&self) -> &[u8] {
+        self
+    }
+}
+
+struct Node<V, K> {
+    next: Link<V, K>,
+    key: K,
     value: V,
 }
 
-pub struct Dict<V> {
-    buckets: Vec<Vec<Entry<V>>>,
+type Link<V, K> = Option<Box<Node<V, K>>>;
+
+/// One table: a power-of-two array of chains (or no array at all) and its entry count.
+struct Table<V, K> {
+    buckets: Box<[Link<V, K>]>,
     used: usize,
+}
+
+impl<V, K> Table<V, K> {
+    fn empty() -> Table<V, K> {
+        Table {
+            buckets: Box::new([]),
+            used: 0,
+        }
+    }
+
+    /// A table of `size` empty buckets, allocated zeroed: a big table's pages are then
+    /// mapped lazily as buckets fill, instead of all being written at once when a resize
+    /// starts (Redis uses zcalloc for the same reason).
+    fn with_size(size: usize) -> Table<V, K> {
+        assert!(size.is_power_of_two());
+        let zeroed = Box::<[Link<V, K>]>::new_zeroed_slice(size);
+        // SAFETY: `Option<Box<T>>` is guaranteed to be represented as a nullable pointer,
+        // `None` being null (the null-pointer optimization documented for `Option`), so an
+        // all-zero bucket array is an array of `None`s.
+        let buckets = unsafe { zeroed.assume_init() };
+        Table { buckets, used: 0 }
+    }
+
+    fn size(&self) -> usize {
+        self.buckets.len()
+    }
+
+    fn mask(&self) -> usize {
+        self.buckets.len().wrapping_sub(1)
+    }
+}
+
+impl<V, K> Drop for Table<V, K> {
+    /// Chains are unlinked one node at a time: the default recursive drop of a long chain
+    /// could exhaust the stack. An empty table (the old one when a rehash ends) is freed
+    /// without a walk over its millions of empty buckets.
+    fn drop(&mut self) {
+        if self.used == 0 {
+            return;
+        }
+        for bucket in self.buckets.iter_mut() {
+            let mut cur = bucket.take();
+            while let Some(mut node) = cur {
+                cur = node.next.take();
+            }
+        }
+    }
+}
+
+/// The entries of one chain, in chain order.
+struct Chain<'a, V, K> {
+    cur: Option<&'a Node<V, K>>,
+}
+
+impl<'a, V, K> Iterator for Chain<'a, V, K> {
+    type Item = (&'a K, &'a V);
+    fn next(&mut self) -> Option<Self::Item> {
+        let n = self.cur?;
+        self.cur = n.next.as_deref();
+        Some((&n.key, &n.value))
+    }
+}
+
+fn chain<V, K>(link: &Link<V, K>) -> Chain<'_, V, K> {
+    Chain {
+        cur: link.as_deref(),
+    }
+}
+
+/// The link in `link`'s chain that holds `key` (or the chain's final `None`).
+fn find_link<'a, V, K: DictKey>(mut link: &'a mut Link<V, K>, key: &[u8]) -> &'a mut Link<V, K> {
+    while link.as_ref().is_some_and(|n| n.key.key_bytes() != key) {
+        // The condition just saw `Some`.
+        link = &mut link.as_mut().expect("checked").next;
+    }
+    link
+}
+
+pub struct Dict<V, K = Bytes> {
+    ht: [Table<V, K>; 2],
+    /// Redis's `rehashidx`: the next bucket of `ht[0]` to move to `ht[1]`, or None when no
+    /// rehash is in progress (then `ht[1]` has no buckets).
+    rehash_idx: Option<usize>,
     hash_keys: (u64, u64),
 }
 
-impl<V> Dict<V> {
-    pub fn new(hash_keys: (u64, u64)) -> Dict<V> {
+impl<V, K: DictKey> Dict<V, K> {
+    pub fn new(hash_keys: (u64, u64)) -> Dict<V, K> {
         Dict {
-            buckets: Vec::new(),
-            used: 0,
+            ht: [Table::empty(), Table::empty()],
+            rehash_idx: None,
             hash_keys,
         }
     }
 
     pub fn len(&self) -> usize {
-        self.used
+        self.ht[0].used + self.ht[1].used
     }
 
     pub fn is_empty(&self) -> bool {
-        self.used == 0
+        self.len() == 0
     }
 
     /// The SipHash keys this dict was seeded with (for building a copy).
@@ -61,199 +169,387 @@ impl<V> Dict<V> {
         self.hash_keys
     }
 
-    /// Number of buckets (0 for a table that never held anything, as in Redis).
+    /// Number of buckets of both tables (0 for a table that never held anything, as in
+    /// Redis).
     pub fn buckets(&self) -> usize {
-        self.buckets.len()
+        self.ht[0].size() + self.ht[1].size()
+    }
+
+    pub fn is_rehashing(&self) -> bool {
+        self.rehash_idx.is_some()
     }
 
     fn hash(&self, key: &[u8]) -> u64 {
-        let mut h = SipHasher13::new_with_keys(self.hash_keys.0, self.hash_keys.1);
-        h.write(key);
-        h.finish()
+        hash_with(self.hash_keys, key)
     }
 
-    fn mask(&self) -> usize {
-        self.buckets.len().wrapping_sub(1)
-    }
-
-    fn slot(&self, key: &[u8]) -> Option<usize> {
-        if self.buckets.is_empty() {
-            return None;
+    /// The tables a lookup must search: both while rehashing, else the first.
+    fn live_tables(&self) -> usize {
+        if self.is_rehashing() {
+            2
+        } else {
+            1
         }
-        Some(self.hash(key) as usize & self.mask())
     }
 
     pub fn get(&self, key: &[u8]) -> Option<&V> {
-        let slot = self.slot(key)?;
-        self.buckets[slot]
-            .iter()
-            .find(|e| e.key.as_ref() == key)
-            .map(|e| &e.value)
+        self.find(key).map(|(_, v)| v)
     }
 
+    fn find(&self, key: &[u8]) -> Option<(&K, &V)> {
+        if self.is_empty() {
+            return None;
+        }
+        let h = self.hash(key) as usize;
+        for t in &self.ht[..self.live_tables()] {
+            if t.size() == 0 {
+                continue;
+            }
+            if let Some(found) = chain(&t.buckets[h & t.mask()]).find(|(k, _)| k.key_bytes() == key)
+            {
+                return Some(found);
+            }
+        }
+        None
+    }
+
+    /// Like [`Dict::get`], and moves one bucket of a rehash in progress, as Redis's
+    /// `dictFind` does (a shared `get` cannot).
     pub fn get_mut(&mut self, key: &[u8]) -> Option<&mut V> {
-        let slot = self.slot(key)?;
-        self.buckets[slot]
-            .iter_mut()
-            .find(|e| e.key.as_ref() == key)
-            .map(|e| &mut e.value)
+        if self.is_empty() {
+            return None;
+        }
+        self.rehash_step();
+        let h = self.hash(key) as usize;
+        let live = self.live_tables();
+        // Which table holds it, found first so the mutable walk below runs once.
+        let t = (0..live).find(|&t| {
+            let tbl = &self.ht[t];
+            tbl.size() != 0
+                && chain(&tbl.buckets[h & tbl.mask()]).any(|(k, _)| k.key_bytes() == key)
+        })?;
+        let tbl = &mut self.ht[t];
+        let mask = tbl.mask();
+        find_link(&mut tbl.buckets[h & mask], key)
+            .as_deref_mut()
+            .map(|n| &mut n.value)
     }
 
-    /// The stored key equal to `key` (shares its buffer rather than copying).
-    pub fn get_key(&self, key: &[u8]) -> Option<&Bytes> {
-        let slot = self.slot(key)?;
-        self.buckets[slot]
-            .iter()
-            .find(|e| e.key.as_ref() == key)
-            .map(|e| &e.key)
+    /// The stored key equal to `key`.
+    pub fn get_key(&self, key: &[u8]) -> Option<&K> {
+        self.find(key).map(|(k, _)| k)
     }
 
     pub fn contains_key(&self, key: &[u8]) -> bool {
-        self.get(key).is_some()
+        self.find(key).is_some()
     }
 
     /// Inserts or replaces; returns the previous value.
-    pub fn insert(&mut self, key: Bytes, value: V) -> Option<V> {
-        if let Some(v) = self.get_mut(&key) {
+    pub fn insert(&mut self, key: K, value: V) -> Option<V> {
+        if let Some(v) = self.get_mut(key.key_bytes()) {
             return Some(std::mem::replace(v, value));
         }
-        // Redis's _dictExpandIfNeeded: load factor 1 triggers a grow.
-        if self.buckets.is_empty() {
-            self.resize(INITIAL_SIZE);
-        } else if self.used >= self.buckets.len() {
-            self.resize((self.used + 1).next_power_of_two());
-        }
-        let slot = self.hash(&key) as usize & self.mask();
-        self.buckets[slot].push(Entry { key, value });
-        self.used += 1;
+        self.expand_if_needed();
+        let h = self.hash(key.key_bytes()) as usize;
+        // While rehashing, new entries go to the new table only (Redis's dictAddRaw), so
+        // the old one only ever empties.
+        let t = &mut self.ht[usize::from(self.rehash_idx.is_some())];
+        let slot = &mut t.buckets[h & t.mask()];
+        *slot = Some(Box::new(Node {
+            next: slot.take(),
+            key,
+            value,
+        }));
+        t.used += 1;
         None
     }
 
     pub fn remove(&mut self, key: &[u8]) -> Option<V> {
-        let slot = self.slot(key)?;
-        let pos = self.buckets[slot]
-            .iter()
-            .position(|e| e.key.as_ref() == key)?;
-        let entry = self.buckets[slot].swap_remove(pos);
-        self.used -= 1;
-        self.shrink_if_needed();
-        Some(entry.value)
-    }
-
-    /// Redis's htNeedsResize + dictResize, done right away instead of from serverCron.
-    fn shrink_if_needed(&mut self) {
-        let size = self.buckets.len();
-        if size > INITIAL_SIZE && self.used * 100 / size < MIN_FILL_PERCENT {
-            self.resize(self.used.max(INITIAL_SIZE).next_power_of_two());
-        }
-    }
-
-    /// Rehashes every entry into a table of `size` buckets (a power of two).
-    fn resize(&mut self, size: usize) {
-        debug_assert!(size.is_power_of_two());
-        let old = std::mem::take(&mut self.buckets);
-        self.buckets = (0..size).map(|_| Vec::new()).collect();
-        let mask = size - 1;
-        for entry in old.into_iter().flatten() {
-            let slot = self.hash(&entry.key) as usize & mask;
-            self.buckets[slot].push(entry);
-        }
-    }
-
-    /// Drops everything and frees the table.
-    pub fn clear(&mut self) {
-        self.buckets = Vec::new();
-        self.used = 0;
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = (&Bytes, &V)> {
-        self.buckets.iter().flatten().map(|e| (&e.key, &e.value))
-    }
-
-    pub fn keys(&self) -> impl Iterator<Item = &Bytes> {
-        self.iter().map(|(k, _)| k)
-    }
-
-    /// One SCAN step (Redis's dictScan for a single table): calls `f` for every entry of
-    /// the bucket the cursor names and returns the next cursor (0 = the scan is over).
-    pub fn scan(&self, cursor: u64, mut f: impl FnMut(&Bytes, &V)) -> u64 {
-        if self.buckets.is_empty() {
-            return 0;
-        }
-        let mask = self.mask() as u64;
-        for e in &self.buckets[(cursor & mask) as usize] {
-            f(&e.key, &e.value);
-        }
-        // Set the unmasked bits so that incrementing the reversed cursor carries into
-        // the masked bits, then increment the reversed cursor.
-        let mut v = cursor | !mask;
-        v = v.reverse_bits();
-        v = v.wrapping_add(1);
-        v.reverse_bits()
-    }
-
-    /// A uniformly chosen bucket's random entry, like dictGetRandomKey (which is biased
-    /// towards entries in short chains, as Redis's is). None when empty.
-    pub fn random_entry(&self, rng: &mut impl RngCore) -> Option<(&Bytes, &V)> {
-        if self.used == 0 {
+        if self.is_empty() {
             return None;
         }
-        let mask = self.mask() as u64;
-        let mut slot = None;
-        for _ in 0..RANDOM_BUCKET_TRIES {
-            let s = (rng.next_u64() & mask) as usize;
-            if !self.buckets[s].is_empty() {
-                slot = Some(s);
+        self.rehash_step();
+        let h = self.hash(key) as usize;
+        let live = self.live_tables();
+        let mut removed = None;
+        for t in &mut self.ht[..live] {
+            if t.size() == 0 {
+                continue;
+            }
+            let mask = t.mask();
+            let link = find_link(&mut t.buckets[h & mask], key);
+            if let Some(mut node) = link.take() {
+                *link = node.next.take();
+                t.used -= 1;
+                removed = Some(node.value);
                 break;
             }
         }
-        // Fallback: walk from a random bucket to the next non-empty one. `used > 0`
-        // guarantees one exists, so the walk ends within `size` steps.
-        let slot = match slot {
-            Some(s) => s,
-            None => {
-                let start = (rng.next_u64() & mask) as usize;
-                let size = self.buckets.len();
-                (0..size)
-                    .map(|i| (start + i) & (size - 1))
-                    .find(|&s| !self.buckets[s].is_empty())?
+        if removed.is_some() {
+            if self.is_rehashing() && self.ht[0].used == 0 {
+                // The old table emptied by removals: the rehash is over (a zero-bucket
+                // step just swaps the tables).
+                self.rehash(0);
             }
-        };
-        let chain = &self.buckets[slot];
-        let e = &chain[(rng.next_u64() % chain.len() as u64) as usize];
-        Some((&e.key, &e.value))
+            self.shrink_if_needed();
+        }
+        removed
     }
 
-    /// Internal invariants: the count matches, every entry sits in its hash's bucket, no
-    /// key appears twice, and the size is a power of two that respects the fill bounds.
-    pub fn check_invariants(&self) -> Result<(), String> {
-        let size = self.buckets.len();
-        if size != 0 && !size.is_power_of_two() {
-            return Err(format!("dict size {size} is not a power of two"));
+    /// Redis's `_dictExpandIfNeeded` (there is no child process here, so resizing is
+    /// always allowed).
+    fn expand_if_needed(&mut self) {
+        if self.is_rehashing() {
+            return;
         }
-        let mut count = 0;
-        for (i, chain) in self.buckets.iter().enumerate() {
-            for (j, e) in chain.iter().enumerate() {
-                count += 1;
-                if self.hash(&e.key) as usize & self.mask() != i {
-                    return Err(format!("key {:?} in wrong bucket {i}", e.key));
+        if self.ht[0].size() == 0 {
+            self.ht[0] = Table::with_size(INITIAL_SIZE);
+        } else if self.ht[0].used >= self.ht[0].size() {
+            self.start_resize((self.ht[0].used + 1).next_power_of_two());
+        }
+    }
+
+    /// Redis's `htNeedsResize` + `dictResize`: called after removals and from the cron.
+    pub fn shrink_if_needed(&mut self) {
+        let size = self.ht[0].size();
+        if !self.is_rehashing()
+            && size > INITIAL_SIZE
+            && self.ht[0].used * 100 / size < MIN_FILL_PERCENT
+        {
+            self.start_resize(self.ht[0].used.max(INITIAL_SIZE).next_power_of_two());
+        }
+    }
+
+    /// Redis's `_dictExpand`: starts moving everything to a table of `size` buckets.
+    fn start_resize(&mut self, size: usize) {
+        if self.is_rehashing() || size == self.ht[0].size() || size < self.ht[0].used {
+            return;
+        }
+        if self.ht[0].used == 0 {
+            // Nothing to move: the new table replaces the old one at once.
+            self.ht[0] = Table::with_size(size);
+            return;
+        }
+        self.ht[1] = Table::with_size(size);
+        self.rehash_idx = Some(0);
+    }
+
+    /// One bucket of a rehash in progress (Redis's `_dictRehashStep`).
+    fn rehash_step(&mut self) {
+        if self.is_rehashing() {
+            self.rehash(1);
+        }
+    }
+
+    /// Moves up to `n` non-empty buckets from the old table to the new one, visiting at
+    /// most `10 * n` empty ones (Redis's `dictRehash`). Returns whether a rehash is still
+    /// in progress.
+    pub fn rehash(&mut self, n: usize) -> bool {
+        let Some(mut idx) = self.rehash_idx else {
+            return false;
+        };
+        let keys = self.hash_keys;
+        let [old, new] = &mut self.ht;
+        let mut empty_visits = n.saturating_mul(EMPTY_VISITS_PER_BUCKET);
+        let new_mask = new.mask();
+        for _ in 0..n {
+            if old.used == 0 {
+                break;
+            }
+            // `old.used > 0` means a non-empty bucket at or after `idx`: buckets before it
+            // were all moved.
+            assert!(idx < old.size(), "rehash index past a non-empty table");
+            while old.buckets[idx].is_none() {
+                idx += 1;
+                empty_visits -= 1;
+                if empty_visits == 0 {
+                    self.rehash_idx = Some(idx);
+                    return true;
                 }
-                if chain[..j].iter().any(|o| o.key == e.key) {
-                    return Err(format!("key {:?} appears twice", e.key));
+            }
+            let mut cur = old.buckets[idx].take();
+            while let Some(mut node) = cur {
+                cur = node.next.take();
+                let slot =
+                    &mut new.buckets[hash_with(keys, node.key.key_bytes()) as usize & new_mask];
+                node.next = slot.take();
+                *slot = Some(node);
+                old.used -= 1;
+                new.used += 1;
+            }
+            idx += 1;
+        }
+        if old.used == 0 {
+            self.ht[0] = std::mem::replace(&mut self.ht[1], Table::empty());
+            self.rehash_idx = None;
+            return false;
+        }
+        self.rehash_idx = Some(idx);
+        true
+    }
+
+    /// Drops everything and frees the tables.
+    pub fn clear(&mut self) {
+        self.ht = [Table::empty(), Table::empty()];
+        self.rehash_idx = None;
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
+        self.ht
+            .iter()
+            .flat_map(|t| t.buckets.iter())
+            .flat_map(chain)
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &K> {
+        self.iter().map(|(k, _)| k)
+    }
+
+    /// One SCAN step (Redis's dictScan): calls `f` for every entry of the buckets the
+    /// cursor names and returns the next cursor (0 = the scan is over).
+    pub fn scan(&self, cursor: u64, mut f: impl FnMut(&K, &V)) -> u64 {
+        if self.is_empty() {
+            return 0;
+        }
+        let mut v = cursor;
+        if !self.is_rehashing() {
+            let t = &self.ht[0];
+            let m0 = t.mask() as u64;
+            chain(&t.buckets[(v & m0) as usize]).for_each(|(k, val)| f(k, val));
+            // Set the unmasked bits so that incrementing the reversed cursor carries into
+            // the masked bits, then increment the reversed cursor.
+            v |= !m0;
+            v = v.reverse_bits().wrapping_add(1).reverse_bits();
+            return v;
+        }
+        let (small, big) = if self.ht[0].size() <= self.ht[1].size() {
+            (&self.ht[0], &self.ht[1])
+        } else {
+            (&self.ht[1], &self.ht[0])
+        };
+        let m0 = small.mask() as u64;
+        let m1 = big.mask() as u64;
+        chain(&small.buckets[(v & m0) as usize]).for_each(|(k, val)| f(k, val));
+        // Every bucket of the bigger table that expands the smaller table's bucket: the
+        // cursor's bits above m0 (and within m1) run through all their values.
+        loop {
+            chain(&big.buckets[(v & m1) as usize]).for_each(|(k, val)| f(k, val));
+            v |= !m1;
+            v = v.reverse_bits().wrapping_add(1).reverse_bits();
+            if v & (m0 ^ m1) == 0 {
+                break;
+            }
+        }
+        v
+    }
+
+    /// A random bucket's random entry, like dictGetRandomKey (biased towards entries in
+    /// short chains, as Redis's is; while rehashing, drawn from the old table's unmoved
+    /// buckets and the new table). None when empty.
+    pub fn random_entry(&self, rng: &mut impl RngCore) -> Option<(&K, &V)> {
+        if self.is_empty() {
+            return None;
+        }
+        // Buckets are numbered across both tables: the old table's from `first` on, then
+        // the new table's after them.
+        let first = self.rehash_idx.unwrap_or(0);
+        let size0 = self.ht[0].size();
+        let span = (size0 + self.ht[1].size() - first) as u64;
+        let bucket = |i: usize| -> &Link<V, K> {
+            if i < size0 {
+                &self.ht[0].buckets[i]
+            } else {
+                &self.ht[1].buckets[i - size0]
+            }
+        };
+        let draw = |rng: &mut dyn RngCore| first + (rng.next_u64() % span) as usize;
+        let mut slot = (0..RANDOM_BUCKET_TRIES)
+            .map(|_| draw(rng))
+            .find(|&i| bucket(i).is_some());
+        if slot.is_none() {
+            // Fallback: walk from a random bucket to the next non-empty one. A non-empty
+            // dict has one in the span, so the walk ends within `span` steps.
+            let start = draw(rng) - first;
+            let span = span as usize;
+            slot = (0..span)
+                .map(|i| first + (start + i) % span)
+                .find(|&i| bucket(i).is_some());
+        }
+        let link = bucket(slot?);
+        let len = chain(link).count() as u64;
+        chain(link).nth((rng.next_u64() % len) as usize)
+    }
+
+    /// Internal invariants, mid-rehash included: the counts match, every entry sits in its
+    /// hash's bucket of its table, the old table's buckets before the rehash index are
+    /// empty, no key appears twice (in a chain or across the tables), the sizes are powers
+    /// of two, and the second table exists exactly while a rehash is in progress.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        for (n, t) in self.ht.iter().enumerate() {
+            let size = t.size();
+            if size != 0 && !size.is_power_of_two() {
+                return Err(format!("dict table {n} size {size} is not a power of two"));
+            }
+        }
+        match self.rehash_idx {
+            None => {
+                if self.ht[1].size() != 0 || self.ht[1].used != 0 {
+                    return Err("dict has a second table but no rehash in progress".into());
+                }
+            }
+            Some(idx) => {
+                if self.ht[0].size() == 0 || self.ht[1].size() == 0 {
+                    return Err("dict rehashing without two tables".into());
+                }
+                if self.ht[0].used == 0 {
+                    return Err("dict rehashing from an empty table".into());
+                }
+                if idx >= self.ht[0].size() {
+                    return Err(format!("dict rehash index {idx} past the old table"));
+                }
+                if self.ht[0].buckets[..idx].iter().any(Option::is_some) {
+                    return Err(format!("dict old table has entries before index {idx}"));
                 }
             }
         }
-        if count != self.used {
-            return Err(format!("dict used={} but holds {count} entries", self.used));
-        }
-        if size > 0 && self.used > size {
-            return Err(format!("dict load factor over 1: {}/{size}", self.used));
-        }
-        if size > INITIAL_SIZE && self.used * 100 / size < MIN_FILL_PERCENT {
-            return Err(format!("dict under-filled: {}/{size}", self.used));
+        for (n, t) in self.ht.iter().enumerate() {
+            let mut count = 0;
+            for (i, bucket) in t.buckets.iter().enumerate() {
+                for (j, (k, _)) in chain(bucket).enumerate() {
+                    count += 1;
+                    let key = k.key_bytes();
+                    let h = self.hash(key) as usize;
+                    if h & t.mask() != i {
+                        return Err(format!("key {key:?} in wrong bucket {i} of table {n}"));
+                    }
+                    if chain(bucket).take(j).any(|(o, _)| o.key_bytes() == key) {
+                        return Err(format!("key {key:?} appears twice in table {n}"));
+                    }
+                    if n == 0 && self.ht[1].size() != 0 {
+                        let other = &self.ht[1];
+                        if chain(&other.buckets[h & other.mask()])
+                            .any(|(o, _)| o.key_bytes() == key)
+                        {
+                            return Err(format!("key {key:?} is in both tables"));
+                        }
+                    }
+                }
+            }
+            if count != t.used {
+                return Err(format!(
+                    "dict table {n} used={} but holds {count} entries",
+                    t.used
+                ));
+            }
         }
         Ok(())
     }
+}
+
+fn hash_with(keys: (u64, u64), key: &[u8]) -> u64 {
+    let mut h = SipHasher13::new_with_keys(keys.0, keys.1);
+    h.write(key);
+    h.finish()
 }
 
 #[cfg(test)]
@@ -262,10 +558,15 @@ mod tests {
     use proptest::prelude::*;
     use rand_chacha::ChaCha8Rng;
     use rand_core::SeedableRng;
-    use std::collections::BTreeSet;
+    use std::collections::{BTreeMap, BTreeSet};
 
     fn key(i: u32) -> Bytes {
         Bytes::from(format!("k{i}"))
+    }
+
+    /// Finishes a rehash in progress, as enough cron ticks would.
+    fn settle<V>(d: &mut Dict<V>) {
+        while d.rehash(100) {}
     }
 
     #[test]
@@ -274,17 +575,24 @@ mod tests {
         assert_eq!(d.buckets(), 0);
         for i in 0..1000 {
             assert_eq!(d.insert(key(i), i), None);
+            d.check_invariants().unwrap();
         }
         assert_eq!(d.len(), 1000);
+        settle(&mut d);
         assert_eq!(d.buckets(), 1024);
         assert_eq!(d.insert(key(5), 50), Some(5));
         assert_eq!(d.get(b"k5"), Some(&50));
+        *d.get_mut(b"k6").unwrap() = 60;
+        assert_eq!(d.get(b"k6"), Some(&60));
         d.check_invariants().unwrap();
         for i in 0..990 {
             assert!(d.remove(&key(i)).is_some());
             d.check_invariants().unwrap();
         }
         assert_eq!(d.len(), 10);
+        settle(&mut d);
+        d.shrink_if_needed();
+        settle(&mut d);
         assert!(d.buckets() <= 16);
         assert_eq!(d.remove(b"nope"), None);
         d.clear();
@@ -292,15 +600,102 @@ mod tests {
         d.check_invariants().unwrap();
     }
 
+    /// The keyspace's memory per key rests on this: a key of up to 14 bytes with a small
+    /// string or an integer is one 48-byte node (jemalloc's 48-byte size class).
     #[test]
-    fn grows_at_load_factor_one() {
+    fn a_keyspace_node_is_48_bytes() {
+        use crate::db::{Key, Value};
+        assert_eq!(std::mem::size_of::<Node<Value, Key>>(), 48);
+        assert_eq!(std::mem::size_of::<Node<u64, Key>>(), 32);
+    }
+
+    #[test]
+    fn grows_at_load_factor_one_incrementally() {
         let mut d: Dict<()> = Dict::new((0, 0));
         for i in 0..4 {
             d.insert(key(i), ());
         }
         assert_eq!(d.buckets(), 4);
+        assert!(!d.is_rehashing());
         d.insert(key(4), ());
+        // The new table exists beside the old one until the buckets have moved.
+        assert!(d.is_rehashing());
+        assert_eq!(d.buckets(), 4 + 8);
+        for i in 0..5 {
+            assert!(d.contains_key(&key(i)));
+        }
+        d.check_invariants().unwrap();
+        settle(&mut d);
         assert_eq!(d.buckets(), 8);
+    }
+
+    /// Removals can empty the old table before the rehash reaches its end (found by the
+    /// zset proptest): the rehash is then over, not left running on an empty table.
+    #[test]
+    fn removals_that_empty_the_old_table_end_the_rehash() {
+        let mut d: Dict<u32> = Dict::new((1, 2));
+        for i in 0..64 {
+            d.insert(key(i), i);
+        }
+        settle(&mut d);
+        d.insert(key(64), 64);
+        assert!(d.is_rehashing());
+        let mut emptied_by_removal = false;
+        while d.is_rehashing() {
+            // The head of the old table's last chain: the step before the removal moves
+            // the first chain, so the removal is what empties the table at the end.
+            let k = d.ht[0]
+                .buckets
+                .iter()
+                .rev()
+                .find_map(|b| b.as_ref().map(|n| n.key.clone()))
+                .unwrap();
+            // Two single-entry chains left: the step moves the first, the removal takes the
+            // second and so empties the old table.
+            let chains = d.ht[0].buckets.iter().filter(|b| b.is_some()).count();
+            let last_two = chains == 2 && d.ht[0].used == 2;
+            assert!(d.remove(&k).is_some());
+            d.check_invariants().unwrap();
+            if last_two {
+                assert!(!d.is_rehashing());
+                emptied_by_removal = true;
+            }
+        }
+        assert!(
+            emptied_by_removal,
+            "the case this test is for did not happen"
+        );
+        d.check_invariants().unwrap();
+    }
+
+    /// One operation moves one bucket (plus at most ten empty ones), never the table.
+    #[test]
+    fn each_operation_moves_a_bounded_number_of_entries() {
+        let mut d: Dict<u32> = Dict::new((7, 8));
+        for i in 0..4096 {
+            d.insert(key(i), i);
+        }
+        settle(&mut d);
+        d.insert(key(5000), 0);
+        assert!(d.is_rehashing());
+        let before = d.ht[1].used;
+        d.insert(key(5001), 0);
+        // One bucket moved (a chain is short: the load factor was 1) plus the new entry.
+        assert!(
+            d.ht[1].used - before <= 1 + 16,
+            "moved {}",
+            d.ht[1].used - before
+        );
+        let mut steps = 0;
+        while d.is_rehashing() {
+            d.get_mut(b"k1");
+            steps += 1;
+        }
+        assert!(
+            steps >= 1000,
+            "rehash finished after only {steps} operations"
+        );
+        d.check_invariants().unwrap();
     }
 
     #[test]
@@ -309,6 +704,7 @@ mod tests {
         for i in 0..300 {
             d.insert(key(i), i);
         }
+        settle(&mut d);
         let mut seen = Vec::new();
         let mut cursor = 0;
         loop {
@@ -340,18 +736,56 @@ mod tests {
         }
     }
 
+    /// Mid-rehash, random picks reach entries in both tables.
+    #[test]
+    fn random_entry_reaches_both_tables_while_rehashing() {
+        let mut d: Dict<u32> = Dict::new((11, 12));
+        for i in 0..64 {
+            d.insert(key(i), i);
+        }
+        settle(&mut d);
+        d.insert(key(64), 64);
+        for _ in 0..10 {
+            d.get_mut(b"k0");
+        }
+        assert!(d.is_rehashing());
+        let in_new: BTreeSet<Bytes> = d.ht[1]
+            .buckets
+            .iter()
+            .flat_map(chain)
+            .map(|(k, _)| k.clone())
+            .collect();
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let (mut old_hits, mut new_hits) = (0, 0);
+        for _ in 0..2000 {
+            let (k, _) = d.random_entry(&mut rng).unwrap();
+            if in_new.contains(k) {
+                new_hits += 1;
+            } else {
+                old_hits += 1;
+            }
+        }
+        assert!(
+            old_hits > 0 && new_hits > 0,
+            "old {old_hits} new {new_hits}"
+        );
+    }
+
     proptest! {
         /// The SCAN guarantee: an element present from the start to the end of a full
-        /// scan is returned, however the table grows and shrinks between calls.
+        /// scan is returned, however the table grows, shrinks and rehashes between calls;
+        /// lookups, random picks and the invariants stay right at every step.
         #[test]
         fn scan_guarantee_under_resizes(
             initial in 0u32..200,
-            ops in proptest::collection::vec((any::<bool>(), 0u32..400), 0..300),
+            ops in proptest::collection::vec((0u8..4, 0u32..400), 0..300),
             seed in any::<u64>(),
         ) {
-            let mut d: Dict<()> = Dict::new((seed, seed ^ 0x55));
+            let mut d: Dict<u32> = Dict::new((seed, seed ^ 0x55));
+            let mut model = BTreeMap::new();
             for i in 0..initial {
-                d.insert(key(i), ());
+                d.insert(key(i), i);
+                model.insert(key(i), i);
             }
             // Keys >= 1000 come and go during the scan; keys < initial stay put.
             let stable: BTreeSet<Bytes> = (0..initial).map(key).collect();
@@ -359,19 +793,34 @@ mod tests {
             let mut cursor = 0;
             let mut ops = ops.into_iter();
             let mut steps = 0;
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
             loop {
                 cursor = d.scan(cursor, |k, _| { seen.insert(k.clone()); });
                 steps += 1;
                 prop_assert!(steps < 100_000);
-                for (add, n) in ops.by_ref().take(3) {
-                    if add { d.insert(key(1000 + n), ()); } else { d.remove(&key(1000 + n)); }
+                for (op, n) in ops.by_ref().take(3) {
+                    let k = key(1000 + n);
+                    match op {
+                        0 | 1 => { prop_assert_eq!(d.insert(k.clone(), n), model.insert(k, n)); }
+                        2 => { prop_assert_eq!(d.remove(&k), model.remove(&k)); }
+                        _ => { d.rehash(1 + n as usize % 3); }
+                    }
                 }
                 d.check_invariants().map_err(TestCaseError::fail)?;
+                prop_assert_eq!(d.len(), model.len());
+                for (k, v) in &model {
+                    prop_assert_eq!(d.get(k), Some(v));
+                }
+                if let Some((k, v)) = d.random_entry(&mut rng) {
+                    prop_assert_eq!(model.get(k), Some(v));
+                }
                 if cursor == 0 { break; }
             }
             for k in &stable {
                 prop_assert!(seen.contains(k), "missed {:?}", k);
             }
+            let all: BTreeMap<Bytes, u32> = d.iter().map(|(k, v)| (k.clone(), *v)).collect();
+            prop_assert_eq!(all, model);
         }
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod dict;
 pub mod hash;
+pub mod key;
 pub mod list;
 pub mod set;
 pub mod track;
@@ -15,6 +16,7 @@ pub mod value;
 pub mod zset;
 
 pub use dict::Dict;
+pub use key::Key;
 pub use value::{StrEncoding, Value};
 
 use crate::util::glob::stringmatchlen;
@@ -33,10 +35,18 @@ pub const EXPIRE_ACCEPTABLE_STALE_PERCENT: usize = 10;
 /// the smallest amount of work its slow cycle ever does before it may stop.
 pub const EXPIRE_MAX_LOOPS_PER_DB: usize = 16;
 
-/// One database.
+/// Buckets each cron tick moves for a rehash in progress, in the first database that has
+/// one (its keys' table first, else its expires'): Redis's incrementallyRehash spends 1 ms per tick; a
+/// bucket count instead of a time keeps the simulator deterministic. 10,000 buckets hold
+/// about as many keys, on the order of a millisecond of work.
+pub const CRON_REHASH_BUCKETS: usize = 10_000;
+
+/// One database. Keys are stored inline in the nodes ([`Key`]); the expires table has its
+/// own copy of each key that has a TTL (Redis shares the sds: a key with a TTL costs the
+/// copy here, a key without costs nothing).
 pub struct Db {
-    pub dict: Dict<Value>,
-    pub expires: Dict<u64>,
+    pub dict: Dict<Value, Key>,
+    pub expires: Dict<u64, Key>,
     /// Redis's db->avg_ttl: a running estimate updated by the active expire cycle.
     pub avg_ttl_ms: u64,
 }
@@ -66,6 +76,8 @@ pub struct Keyspace {
     /// Which database the next active expire cycle starts from (Redis's static
     /// `current_db`), so no database is starved when cycles stop early.
     expire_db_cursor: usize,
+    /// Which database the cron's rehashing looks at first (Redis's `rehash_db`).
+    rehash_db_cursor: usize,
     /// WATCHed keys and keys blocked clients wait on: every mutation below reports here.
     track: Tracking,
 }
@@ -94,6 +106,7 @@ impl Keyspace {
             hash_keys,
             stats: KeyspaceStats::default(),
             expire_db_cursor: 0,
+            rehash_db_cursor: 0,
             track: Tracking::new(n),
         }
     }
@@ -200,10 +213,10 @@ impl Keyspace {
             }
             Ttl::Keep => {}
             Ttl::At(when) => {
-                d.expires.insert(key.clone(), when);
+                d.expires.insert(Key::new(&key), when);
             }
         }
-        d.dict.insert(key.clone(), value);
+        d.dict.insert(Key::new(&key), value);
         self.touch(db, &key);
     }
 
@@ -222,10 +235,10 @@ impl Keyspace {
     /// Sets a TTL on an existing key; false if the key does not exist.
     pub fn set_expire(&mut self, db: usize, key: &[u8], when_ms: u64) -> bool {
         let d = &mut self.dbs[db];
-        let Some(k) = d.dict.get_key(key).cloned() else {
+        if !d.dict.contains_key(key) {
             return false;
-        };
-        d.expires.insert(k, when_ms);
+        }
+        d.expires.insert(Key::new(key), when_ms);
         self.touch(db, key);
         true
     }
@@ -473,7 +486,7 @@ impl Keyspace {
     /// all stale), the last expired key is deleted too and None is returned.
     pub fn random_key(&mut self, db: usize, now_ms: u64, rng: &mut impl RngCore) -> Option<Bytes> {
         for _ in 0..100 {
-            let key = self.dbs[db].dict.random_entry(rng)?.0.clone();
+            let key = Bytes::copy_from_slice(self.dbs[db].dict.random_entry(rng)?.0.as_bytes());
             if !self.expire_if_needed(db, &key, now_ms) {
                 return Some(key);
             }
@@ -487,8 +500,9 @@ impl Keyspace {
         let candidates: Vec<Bytes> = self.dbs[db]
             .dict
             .keys()
+            .map(Key::as_bytes)
             .filter(|k| all_keys || stringmatchlen(pattern, k, false))
-            .cloned()
+            .map(Bytes::copy_from_slice)
             .collect();
         candidates
             .into_iter()
@@ -499,9 +513,9 @@ impl Keyspace {
     /// One SCAN step over `db`'s main dict: the keys of the cursor's bucket (expired ones
     /// included; the caller filters) and the next cursor.
     pub fn scan(&self, db: usize, cursor: u64, out: &mut Vec<(Bytes, &'static str)>) -> u64 {
-        self.dbs[db]
-            .dict
-            .scan(cursor, |k, v| out.push((k.clone(), v.type_name())))
+        self.dbs[db].dict.scan(cursor, |k, v| {
+            out.push((Bytes::copy_from_slice(k.as_bytes()), v.type_name()))
+        })
     }
 
     /// Redis's slow active expire cycle, with a loop bound instead of a time bound.
@@ -531,7 +545,8 @@ impl Keyspace {
                     };
                     if now_ms > when {
                         let k = k.clone();
-                        self.remove(db, &k);
+                        let k = k.as_bytes();
+                        self.remove(db, k);
                         self.stats.expired_keys += 1;
                         expired += 1;
                     } else {
@@ -559,6 +574,30 @@ impl Keyspace {
         total
     }
 
+    /// Redis's databasesCron, resizing part: `tryResizeHashTables` for every database
+    /// (shrinks that removals could not start while a rehash was in progress), then
+    /// `incrementallyRehash`: [`CRON_REHASH_BUCKETS`] buckets of the first database (from
+    /// where the last tick stopped) whose keys or expires are rehashing, keys first.
+    pub fn cron_rehash(&mut self) {
+        for d in &mut self.dbs {
+            d.dict.shrink_if_needed();
+            d.expires.shrink_if_needed();
+        }
+        let n = self.dbs.len();
+        for _ in 0..n {
+            let d = &mut self.dbs[self.rehash_db_cursor];
+            if d.dict.is_rehashing() {
+                d.dict.rehash(CRON_REHASH_BUCKETS);
+                return;
+            }
+            if d.expires.is_rehashing() {
+                d.expires.rehash(CRON_REHASH_BUCKETS);
+                return;
+            }
+            self.rehash_db_cursor = (self.rehash_db_cursor + 1) % n;
+        }
+    }
+
     /// The INFO keyspace section's lines: `db0:keys=1,expires=0,avg_ttl=0\r\n` for every
     /// non-empty database, as Redis prints them.
     pub fn info_keyspace(&self) -> String {
@@ -578,14 +617,22 @@ impl Keyspace {
 
     /// A rough byte count of keys and values (for INFO memory), not an allocator's view.
     pub fn used_memory_estimate(&self) -> usize {
-        const ENTRY_OVERHEAD: usize = 48;
+        // A node: next pointer, key, value (or deadline).
+        const NODE: usize = 8 + std::mem::size_of::<Key>() + std::mem::size_of::<Value>();
+        const EXPIRE_NODE: usize = 8 + std::mem::size_of::<Key>() + 8;
+        let heap_key = |k: &Key| match k {
+            Key::Inline { .. } => 0,
+            Key::Heap(b) => 16 + b.len(),
+        };
         let mut total = 0;
         for d in &self.dbs {
-            total += (d.dict.buckets() + d.expires.buckets()) * std::mem::size_of::<usize>() * 3;
+            total += (d.dict.buckets() + d.expires.buckets()) * std::mem::size_of::<usize>();
             for (k, v) in d.dict.iter() {
-                total += ENTRY_OVERHEAD + k.len() + v.memory_estimate();
+                total += NODE + heap_key(k) + v.memory_estimate();
             }
-            total += d.expires.len() * (ENTRY_OVERHEAD + 8);
+            for k in d.expires.keys() {
+                total += EXPIRE_NODE + heap_key(k);
+            }
         }
         total
     }
@@ -613,7 +660,7 @@ impl Keyspace {
                     .map_err(|e| format!("db{i} key {k:?}: {e}"))?;
             }
             for k in d.expires.keys() {
-                if !d.dict.contains_key(k) {
+                if !d.dict.contains_key(k.as_bytes()) {
                     return Err(format!("db{i}: expire for missing key {k:?}"));
                 }
             }
@@ -691,6 +738,74 @@ mod tests {
 
     fn s(v: &str) -> Value {
         Value::str(Bytes::copy_from_slice(v.as_bytes()))
+    }
+
+    /// Mid-rehash (of the keys and of the expires), SCAN returns every key, lookups and
+    /// random picks find them, TTLs stay attached, the invariants hold, and the cron
+    /// finishes the rehash in bounded steps.
+    #[test]
+    fn keyspace_stays_right_during_a_rehash() {
+        let mut ks = Keyspace::new(2, (9, 10));
+        let n = 4096 + 1;
+        for i in 0..n {
+            let ttl = if i % 2 == 0 {
+                Ttl::At(1_000_000 + i)
+            } else {
+                Ttl::Clear
+            };
+            ks.set(
+                1,
+                Bytes::from(format!("key:{i}")),
+                Value::int(i as i64),
+                ttl,
+            );
+        }
+        assert!(
+            ks.db(1).dict.is_rehashing(),
+            "the last insert started a resize"
+        );
+        ks.check_invariants().unwrap();
+        let mut seen = BTreeSet::new();
+        let mut cursor = 0;
+        let mut out = Vec::new();
+        loop {
+            cursor = ks.scan(1, cursor, &mut out);
+            seen.extend(out.drain(..).map(|(k, _)| k));
+            // One cron slice between SCAN calls: the scan spans the rest of the rehash.
+            ks.cron_rehash();
+            if cursor == 0 {
+                break;
+            }
+        }
+        assert_eq!(seen.len(), n as usize);
+        assert!(!ks.db(1).dict.is_rehashing());
+        for i in (0..n).step_by(97) {
+            let k = format!("key:{i}");
+            assert_eq!(
+                ks.lookup_read(1, k.as_bytes(), 0),
+                Some(&Value::int(i as i64))
+            );
+            assert_eq!(
+                ks.get_expire(1, k.as_bytes()),
+                (i % 2 == 0).then_some(1_000_000 + i)
+            );
+        }
+        let mut rng = ChaCha8Rng::seed_from_u64(4);
+        for _ in 0..100 {
+            let k = ks.random_key(1, 0, &mut rng).unwrap();
+            assert!(seen.contains(&k));
+        }
+        // Deleting most keys starts a shrink; the cron carries it out.
+        for i in 0..n - 10 {
+            ks.remove(1, format!("key:{i}").as_bytes());
+        }
+        ks.check_invariants().unwrap();
+        for _ in 0..100 {
+            ks.cron_rehash();
+        }
+        assert!(ks.db(1).dict.buckets() <= 16, "{}", ks.db(1).dict.buckets());
+        assert_eq!(ks.dbsize(1), 10);
+        ks.check_invariants().unwrap();
     }
 
     /// Found by the `commands` fuzz target: deadlines near i64::MAX ms overflowed the

@@ -1,10 +1,17 @@
-//! Values stored in the keyspace. Only strings exist so far; lists, hashes, sets and
-//! sorted sets become further variants of [`Value`], each with its own `type_name` and
-//! encoding, so commands match on the variant and answer WRONGTYPE for the others.
+//! Values stored in the keyspace: strings, lists, hashes, sets and sorted sets, each with
+//! its own `type_name` and encoding, so commands match on the variant and answer WRONGTYPE
+//! for the others.
+//!
+//! A `Value` is 24 bytes, because it sits inside every dict node of the keyspace: a
+//! string is held as Redis holds it — an integer as an `i64` (encoding `int`), a short
+//! string inline ([`INLINE_STR`] bytes, no allocation), a longer one in one `Bytes` behind
+//! a thin pointer — and the aggregates are boxed, so a key holding a small string pays for
+//! no aggregate's size. OBJECT ENCODING reports Redis's encoding, which is decided when the
+//! string is stored and is independent of where its bytes live.
 
 use super::hash::Hash;
 use super::list::List;
-use crate::util::int::string2ll;
+use crate::util::int::{ll2string, string2ll, LL_STR_MAX};
 use bytes::Bytes;
 
 use super::set::SetValue;
@@ -24,58 +31,141 @@ pub enum StrEncoding {
 /// Redis's OBJ_ENCODING_EMBSTR_SIZE_LIMIT.
 pub const EMBSTR_SIZE_LIMIT: usize = 44;
 
+/// The longest string kept inside the value itself.
+pub const INLINE_STR: usize = 21;
+
+/// A string value. Its bytes are a pure function of what was stored: an `Int` is the
+/// canonical decimal text of its number (only canonical integers are stored that way).
+#[derive(Clone)]
+pub enum StrValue {
+    Int(i64),
+    /// Embstr or raw (a short string APPEND made), stored inline.
+    Inline {
+        enc: StrEncoding,
+        len: u8,
+        buf: [u8; INLINE_STR],
+    },
+    /// Embstr or raw, longer than [`INLINE_STR`].
+    Heap(Box<(Bytes, StrEncoding)>),
+}
+
+impl StrValue {
+    fn new(data: Bytes, enc: StrEncoding) -> StrValue {
+        debug_assert!(enc != StrEncoding::Int);
+        if data.len() <= INLINE_STR {
+            let mut buf = [0; INLINE_STR];
+            buf[..data.len()].copy_from_slice(&data);
+            StrValue::Inline {
+                enc,
+                len: data.len() as u8,
+                buf,
+            }
+        } else {
+            StrValue::Heap(Box::new((data, enc)))
+        }
+    }
+
+    pub fn encoding(&self) -> StrEncoding {
+        match self {
+            StrValue::Int(_) => StrEncoding::Int,
+            StrValue::Inline { enc, .. } => *enc,
+            StrValue::Heap(b) => b.1,
+        }
+    }
+
+    /// The string's bytes (a copy for the compact forms, a shared buffer for a long one).
+    pub fn to_bytes(&self) -> Bytes {
+        match self {
+            StrValue::Int(n) => {
+                let mut buf = [0; LL_STR_MAX];
+                Bytes::copy_from_slice(ll2string(*n, &mut buf))
+            }
+            StrValue::Inline { len, buf, .. } => Bytes::copy_from_slice(&buf[..usize::from(*len)]),
+            StrValue::Heap(b) => b.0.clone(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            StrValue::Int(n) => {
+                let mut buf = [0; LL_STR_MAX];
+                ll2string(*n, &mut buf).len()
+            }
+            StrValue::Inline { len, .. } => usize::from(*len),
+            StrValue::Heap(b) => b.0.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl PartialEq for StrValue {
+    fn eq(&self, other: &StrValue) -> bool {
+        self.encoding() == other.encoding() && self.to_bytes() == other.to_bytes()
+    }
+}
+
+impl std::fmt::Debug for StrValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}({:?})", self.encoding(), self.to_bytes())
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
-    Str {
-        data: Bytes,
-        enc: StrEncoding,
-    },
+    Str(StrValue),
     /// Always `quicklist` in Redis 7.0.
-    List(List),
-    Hash(Hash),
+    List(Box<List>),
+    Hash(Box<Hash>),
     Set(Box<SetValue>),
     ZSet(Box<ZSetValue>),
 }
+
+const _: () = assert!(std::mem::size_of::<Value>() == 24);
 
 impl Value {
     /// A string as Redis stores a command argument after tryObjectEncoding (SET, GETSET,
     /// SETEX, SETNX...): `int` if it is a canonical integer, else embstr/raw by length.
     pub fn str(data: Bytes) -> Value {
-        let enc = if data.len() <= 20 && string2ll(&data).is_some() {
-            StrEncoding::Int
-        } else {
-            len_encoding(data.len())
-        };
-        Value::Str { data, enc }
+        match string2ll(&data) {
+            Some(n) if data.len() <= 20 => Value::int(n),
+            _ => Value::str_plain(data),
+        }
     }
 
     /// A string stored as the argument object was created, without tryObjectEncoding
     /// (MSET, MSETNX, INCRBYFLOAT's result): embstr or raw by length only.
     pub fn str_plain(data: Bytes) -> Value {
         let enc = len_encoding(data.len());
-        Value::Str { data, enc }
+        Value::Str(StrValue::new(data, enc))
     }
 
     /// A string that was modified in place (APPEND, SETRANGE): always raw.
     pub fn str_raw(data: Bytes) -> Value {
-        Value::Str {
-            data,
-            enc: StrEncoding::Raw,
-        }
+        Value::Str(StrValue::new(data, StrEncoding::Raw))
     }
 
     /// An integer result (INCR and friends): always int-encoded.
     pub fn int(n: i64) -> Value {
-        Value::Str {
-            data: Bytes::from(n.to_string()),
-            enc: StrEncoding::Int,
-        }
+        Value::Str(StrValue::Int(n))
+    }
+
+    /// A list value.
+    pub fn list(l: List) -> Value {
+        Value::List(Box::new(l))
+    }
+
+    /// A hash value.
+    pub fn hash(h: Hash) -> Value {
+        Value::Hash(Box::new(h))
     }
 
     /// TYPE's answer.
     pub fn type_name(&self) -> &'static str {
         match self {
-            Value::Str { .. } => "string",
+            Value::Str(_) => "string",
             Value::List(_) => "list",
             Value::Hash(_) => "hash",
             Value::Set(_) => "set",
@@ -86,7 +176,7 @@ impl Value {
     /// OBJECT ENCODING's answer.
     pub fn encoding_name(&self) -> &'static str {
         match self {
-            Value::Str { enc, .. } => match enc {
+            Value::Str(s) => match s.encoding() {
                 StrEncoding::Int => "int",
                 StrEncoding::Embstr => "embstr",
                 StrEncoding::Raw => "raw",
@@ -98,9 +188,10 @@ impl Value {
         }
     }
 
-    pub fn as_str(&self) -> Option<&Bytes> {
+    /// A string's bytes (copied out of the compact forms), None for other types.
+    pub fn as_str(&self) -> Option<Bytes> {
         match self {
-            Value::Str { data, .. } => Some(data),
+            Value::Str(s) => Some(s.to_bytes()),
             _ => None,
         }
     }
@@ -108,7 +199,8 @@ impl Value {
     /// Rough heap bytes, for INFO memory.
     pub fn memory_estimate(&self) -> usize {
         match self {
-            Value::Str { data, .. } => 16 + data.len(),
+            Value::Str(StrValue::Heap(b)) => 48 + b.0.len(),
+            Value::Str(_) => 0,
             Value::List(l) => super::list::memory_estimate(l),
             Value::Hash(h) => h.memory_estimate(),
             Value::Set(s) => s.memory_estimate(),
@@ -116,10 +208,21 @@ impl Value {
         }
     }
 
-    /// Per-value invariants: an aggregate is never stored empty, and is internally sound.
+    /// Per-value invariants: an aggregate is never stored empty, and is internally sound;
+    /// a string is in its most compact form.
     pub fn check_invariants(&self) -> Result<(), String> {
         match self {
-            Value::Str { .. } => Ok(()),
+            Value::Str(StrValue::Heap(b)) if b.0.len() <= INLINE_STR => {
+                Err("short string stored on the heap".into())
+            }
+            Value::Str(StrValue::Heap(b)) if b.1 == StrEncoding::Int => {
+                Err("int-encoded string stored as bytes".into())
+            }
+            Value::Str(StrValue::Inline {
+                enc: StrEncoding::Int,
+                ..
+            }) => Err("int-encoded string stored as bytes".into()),
+            Value::Str(_) => Ok(()),
             Value::List(l) if l.is_empty() => Err("empty list stored".into()),
             Value::List(_) => Ok(()),
             Value::Hash(h) => h.check_invariants(),
@@ -158,6 +261,51 @@ mod tests {
             "embstr"
         );
     }
+
+    /// Where the bytes live is independent of the encoding OBJECT ENCODING reports, and
+    /// every form gives back exactly the bytes stored.
+    #[test]
+    fn compact_forms_round_trip() {
+        let cases: Vec<(Value, &[u8], &str)> = vec![
+            (Value::str(Bytes::from("12345")), b"12345", "int"),
+            (
+                Value::str(Bytes::from("-9223372036854775808")),
+                b"-9223372036854775808",
+                "int",
+            ),
+            (Value::int(i64::MAX), b"9223372036854775807", "int"),
+            (Value::str(Bytes::from("007")), b"007", "embstr"),
+            (Value::str(Bytes::from("")), b"", "embstr"),
+            (
+                Value::str(Bytes::from("x".repeat(INLINE_STR))),
+                &[b'x'; INLINE_STR],
+                "embstr",
+            ),
+            (
+                Value::str(Bytes::from("y".repeat(INLINE_STR + 1))),
+                &[b'y'; INLINE_STR + 1],
+                "embstr",
+            ),
+            (Value::str(Bytes::from("z".repeat(45))), &[b'z'; 45], "raw"),
+            (Value::str_raw(Bytes::from("ab")), b"ab", "raw"),
+            (Value::str_plain(Bytes::from("42")), b"42", "embstr"),
+        ];
+        for (v, bytes, enc) in cases {
+            assert_eq!(v.as_str().as_deref(), Some(bytes), "{v:?}");
+            assert_eq!(v.encoding_name(), enc, "{v:?}");
+            v.check_invariants().unwrap();
+            assert_eq!(v.clone(), v);
+        }
+        assert!(matches!(
+            Value::str(Bytes::from("value:0000000001")),
+            Value::Str(StrValue::Inline { .. })
+        ));
+        assert_ne!(
+            Value::str(Bytes::from("1")),
+            Value::str_plain(Bytes::from("1"))
+        );
+        assert_eq!(Value::list(List::new()).as_str(), None);
+    }
 }
 
 /// A family's value type as found inside a [`Value`], so that the keyspace can hand a
@@ -174,13 +322,13 @@ macro_rules! typed {
         impl Typed for $ty {
             fn of(value: &Value) -> Option<&Self> {
                 match value {
-                    Value::$variant(v) => Some(v),
+                    Value::$variant(v) => Some(v.as_ref()),
                     _ => None,
                 }
             }
             fn of_mut(value: &mut Value) -> Option<&mut Self> {
                 match value {
-                    Value::$variant(v) => Some(v),
+                    Value::$variant(v) => Some(v.as_mut()),
                     _ => None,
                 }
             }

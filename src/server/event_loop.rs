@@ -160,6 +160,11 @@ impl<P: Poller> EventLoop<P> {
         self.state.config_file = config_file;
     }
 
+    /// The allocator the binary installed, for INFO (the system's unless told).
+    pub fn set_allocator(&mut self, allocator: crate::mem::Allocator) {
+        self.state.allocator = allocator;
+    }
+
     pub fn client_count(&self) -> usize {
         self.clients.count()
     }
@@ -779,6 +784,9 @@ impl<P: Poller> EventLoop<P> {
             self.keyspace
                 .active_expire_cycle(now_ms, &mut self.state.rng);
         }
+        // Redis's activerehashing (always on here): a bounded slice of any resize in
+        // progress, so an idle server's tables finish rehashing too.
+        self.keyspace.cron_rehash();
     }
 }
 
