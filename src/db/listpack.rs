@@ -214,10 +214,9 @@ fn decode(s: &[u8]) -> Entry<'_> {
     match b {
         _ if b & 0x80 == ENC_7BIT_UINT => Entry::Int(i64::from(b & 0x7F)),
         _ if b & 0xC0 == ENC_6BIT_STR => Entry::Str(&s[1..1 + (b & 0x3F) as usize]),
-        _ if b & 0xE0 == ENC_13BIT_INT => Entry::Int(sign_extend(
-            u64::from(b & 0x1F) << 8 | u64::from(s[1]),
-            13,
-        )),
+        _ if b & 0xE0 == ENC_13BIT_INT => {
+            Entry::Int(sign_extend(u64::from(b & 0x1F) << 8 | u64::from(s[1]), 13))
+        }
         _ if b & 0xF0 == ENC_12BIT_STR => {
             let len = ((b & 0x0F) as usize) << 8 | s[1] as usize;
             Entry::Str(&s[2..2 + len])
@@ -242,7 +241,10 @@ pub fn validate(buf: &[u8]) -> Result<usize, String> {
     }
     let total = u32::from_le_bytes([buf[0], buf[1], buf[2], buf[3]]) as usize;
     if total != buf.len() {
-        return Err(format!("listpack header says {total} bytes, has {}", buf.len()));
+        return Err(format!(
+            "listpack header says {total} bytes, has {}",
+            buf.len()
+        ));
     }
     if buf[buf.len() - 1] != EOF {
         return Err("listpack not terminated by 0xFF".into());
@@ -357,7 +359,11 @@ impl Listpack {
     /// lpSeek: the position of element `index`, negative counting from the end.
     pub fn seek(&self, index: i64) -> Option<usize> {
         let len = self.len() as i64;
-        let i = if index < 0 { index.checked_add(len)? } else { index };
+        let i = if index < 0 {
+            index.checked_add(len)?
+        } else {
+            index
+        };
         if !(0..len).contains(&i) {
             return None;
         }
@@ -435,7 +441,10 @@ impl Listpack {
     /// lpInsertString before `p` (the end position appends). Returns the new entry's
     /// position, which is `p`.
     pub fn insert(&mut self, p: usize, ele: &[u8]) -> usize {
-        assert!(p >= HDR_SIZE && p <= self.end(), "listpack insert off an entry");
+        assert!(
+            p >= HDR_SIZE && p <= self.end(),
+            "listpack insert off an entry"
+        );
         let mut head = [0u8; 9];
         let (hlen, has_data) = encode_head(ele, &mut head);
         let size = hlen + if has_data { ele.len() } else { 0 };
@@ -667,7 +676,11 @@ mod tests {
             let lp = lp_of(&[s.as_bytes()]);
             let b = lp.as_bytes();
             assert_eq!(&b[HDR_SIZE..HDR_SIZE + enc.len()], enc, "{v}");
-            assert_eq!(b[HDR_SIZE + enc.len()] as usize, enc.len(), "backlen of {v}");
+            assert_eq!(
+                b[HDR_SIZE + enc.len()] as usize,
+                enc.len(),
+                "backlen of {v}"
+            );
             assert_eq!(lp.get(HDR_SIZE), Entry::Int(v));
         }
         // Not canonical integers: strings.

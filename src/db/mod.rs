@@ -8,7 +8,9 @@
 
 pub mod dict;
 pub mod hash;
+pub mod intset;
 pub mod list;
+pub mod listpack;
 pub mod set;
 pub mod track;
 pub mod value;
