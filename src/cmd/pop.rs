@@ -159,8 +159,8 @@ pub fn zpop(
     let len = z.len();
     let n = count.min(len as u64) as usize;
     let mut items: Vec<(Bytes, f64)> = match where_ {
-        PopWhere::Min => z.tree.range(0, n),
-        PopWhere::Max => z.tree.range(len - n, len),
+        PopWhere::Min => z.range(0, n),
+        PopWhere::Max => z.range(len - n, len),
     }
     .into_iter()
     .map(|(s, m)| (m, s))
