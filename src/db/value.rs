@@ -120,8 +120,7 @@ impl Value {
     pub fn check_invariants(&self) -> Result<(), String> {
         match self {
             Value::Str { .. } => Ok(()),
-            Value::List(l) if l.is_empty() => Err("empty list stored".into()),
-            Value::List(_) => Ok(()),
+            Value::List(l) => l.check_invariants(),
             Value::Hash(h) => h.check_invariants(),
             Value::Set(s) => s.check_invariants(),
             Value::ZSet(z) => z.check_invariants(),
