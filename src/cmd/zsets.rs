@@ -247,7 +247,7 @@ fn store_items(ctx: &mut Ctx<'_>, dst: &Bytes, items: &[(Bytes, f64)]) -> CmdRes
     let z = build_zset(ctx, items);
     let n = z.len();
     ctx.keyspace
-        .set(db, dst.clone(), Value::ZSet(Box::new(z)), Ttl::Clear);
+        .set(db, dst.clone(), Value::ZSet(z), Ttl::Clear);
     Ok(Reply::Integer(n as i64))
 }
 
@@ -380,7 +380,7 @@ fn zadd_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], incr_cmd: bool) -> CmdResult 
         let listpack = !(maxe == 0 || maxv < argv[idx + 1].len() as u64);
         let z = ZSetValue::new(listpack, ctx.keyspace.hash_keys());
         ctx.keyspace
-            .set(db, key.clone(), Value::ZSet(Box::new(z)), Ttl::Clear);
+            .set(db, key.clone(), Value::ZSet(z), Ttl::Clear);
     }
     let Ok(Some(z)) = write_zset(ctx.keyspace, db, key, now) else {
         return Ok(nil(f));
@@ -1024,8 +1024,8 @@ fn zsetop_generic(
         };
         let src = match v {
             None => Source::Missing,
-            Some(Value::ZSet(z)) => Source::Z((**z).clone()),
-            Some(Value::Set(s)) => Source::S((**s).clone()),
+            Some(Value::ZSet(z)) => Source::Z(z.clone()),
+            Some(Value::Set(s)) => Source::S(s.clone()),
             Some(_) => return Err(wrongtype()),
         };
         srcs.push((src, 1.0));
