@@ -53,8 +53,7 @@ fn sadd_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let key = &argv[1];
     if write_set(ctx.keyspace, db, key, now)?.is_none() {
         let v = SetValue::new_for(&argv[2], hk);
-        ctx.keyspace
-            .set(db, key.clone(), Value::Set(v), Ttl::Clear);
+        ctx.keyspace.set(db, key.clone(), Value::Set(v), Ttl::Clear);
     }
     let Ok(Some(set)) = write_set(ctx.keyspace, db, key, now) else {
         return Ok(Reply::Integer(0));
@@ -251,8 +250,7 @@ fn smove_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     delete_if_empty(ctx.keyspace, db, src);
     if !dst_exists {
         let v = SetValue::new_for(m, hk);
-        ctx.keyspace
-            .set(db, dst.clone(), Value::Set(v), Ttl::Clear);
+        ctx.keyspace.set(db, dst.clone(), Value::Set(v), Ttl::Clear);
     }
     if let Ok(Some(d)) = write_set(ctx.keyspace, db, dst, now) {
         d.insert(m, max, hk);

@@ -2,13 +2,14 @@
 //! insertion order (Redis's OBJ_ENCODING_LISTPACK, the very bytes an RDB file stores), a
 //! big one a [`Dict`] ("hashtable"). A hash converts once, when it gets more than
 //! hash-max-listpack-entries fields or a field or value longer than
-//! hash-max-listpack-value bytes, and never converts back (Redis 7.0's t_hash.c).
+//! hash-max-listpack-value bytes (or when the listpack would pass 1 GiB), and never
+//! converts back (Redis 7.0's t_hash.c).
 //!
 //! Iteration order is deterministic: insertion order for a listpack, bucket order of the
 //! seeded [`Dict`] for a hashtable. Random picks draw from the RNG the caller passes.
 //! Fields and values come out as owned [`Bytes`]: a listpack holds no `Bytes` to lend.
 
-use super::listpack::Listpack;
+use super::listpack::{self, Listpack};
 use super::Dict;
 use bytes::Bytes;
 use rand_core::RngCore;
@@ -134,7 +135,16 @@ impl Hash {
     /// hashTypeTryConversion: converts when any of `args` (fields and values about to be
     /// written) is longer than the value limit.
     pub fn convert_for_args(&mut self, args: &[Bytes], limits: Limits) {
-        if self.is_listpack() && args.iter().any(|a| a.len() as u64 > limits.max_value) {
+        let Repr::Listpack(lp) = &self.repr else {
+            return;
+        };
+        let sum = args
+            .iter()
+            .map(Bytes::len)
+            .fold(0usize, usize::saturating_add);
+        if args.iter().any(|a| a.len() as u64 > limits.max_value)
+            || !listpack::safe_to_add(Some(lp), sum)
+        {
             self.convert_to_table(limits.hash_keys);
         }
     }

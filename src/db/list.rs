@@ -66,9 +66,21 @@ fn within_fill(sz: usize, count: usize, fill: i16) -> bool {
     }
 }
 
+/// packed_threshold: an element this large never shares a node (Redis makes it a "plain"
+/// node; here it is a listpack of one element), so no listpack passes 4 GiB.
+#[cfg(not(test))]
+const PACKED_THRESHOLD: usize = 1 << 30;
+/// Small enough for the unit tests to cross (Redis has DEBUG QUICKLIST-PACKED-THRESHOLD
+/// for the same purpose), above every element size the node-count tests use.
+#[cfg(test)]
+const PACKED_THRESHOLD: usize = 10_000;
+
 /// _quicklistNodeAllowInsert (7.0): may `node` take one more element of `sz` bytes? The
 /// overhead is the ziplist-era estimate 7.0 still uses.
 fn allow_insert(node: &Listpack, fill: i16, sz: usize) -> bool {
+    if sz >= PACKED_THRESHOLD || (node.len() == 1 && node.bytes_len() >= PACKED_THRESHOLD) {
+        return false;
+    }
     let mut overhead = if sz < 254 { 1 } else { 5 };
     overhead += if sz < 64 {
         1
@@ -228,10 +240,37 @@ impl List {
         let Some((i, at)) = self.locate(index) else {
             return false;
         };
+        if v.len() >= PACKED_THRESHOLD && self.nodes[i].len() > 1 {
+            // quicklistReplaceEntry: a large element gets a node of its own, the old
+            // node split around it.
+            self.isolate(i, at, at + 1, v);
+            return true;
+        }
         let n = &mut self.nodes[i];
         let p = n.seek(at as i64).expect("located");
         n.replace(p, v);
         true
+    }
+
+    /// Node `i` becomes its elements `..head`, a node holding only `v`, and its elements
+    /// `tail..` (the parts left out when empty): where a large element goes.
+    fn isolate(&mut self, i: usize, head: usize, tail: usize, v: &[u8]) {
+        let n = &mut self.nodes[i];
+        let mut rest = n.clone();
+        if let Some(p) = n.seek(head as i64) {
+            n.delete_range(p, usize::MAX);
+        }
+        rest.delete_range(HDR_SIZE, tail);
+        let mut j = i;
+        if n.is_empty() {
+            self.nodes.remove(i);
+        } else {
+            j += 1;
+        }
+        self.nodes.insert(j, single(v));
+        if !rest.is_empty() {
+            self.nodes.insert(j + 1, rest);
+        }
     }
 
     /// Elements in order, from both ends.
@@ -284,7 +323,12 @@ impl List {
                 .is_some_and(|n| allow_insert(n, fill, sz));
         let avail_prev = at_head && i > 0 && allow_insert(&self.nodes[i - 1], fill, sz);
         self.len += 1;
-        if !full {
+        if sz >= PACKED_THRESHOLD {
+            // A large element gets a node of its own, splitting its neighbour if it lands
+            // inside one (_quicklistInsert's isLargeElement branch).
+            let k = if after { at + 1 } else { at };
+            self.isolate(i, k, k, v);
+        } else if !full {
             let n = &mut self.nodes[i];
             let p = n.seek(at as i64).expect("located");
             let q = if after {
@@ -439,6 +483,9 @@ impl List {
             n.check_invariants()?;
             if n.is_empty() {
                 return Err("empty quicklist node".into());
+            }
+            if n.len() > 1 && n.iter().any(|e| e.byte_len() >= PACKED_THRESHOLD) {
+                return Err("a large element shares a quicklist node".into());
             }
             total += n.len();
         }
@@ -741,6 +788,7 @@ mod tests {
             (0u8..4).prop_map(|v| vec![b'a' + v]),
             (0i64..300).prop_map(|v| v.to_string().into_bytes()),
             (1usize..3000).prop_map(|n| vec![b'z'; n]),
+            (10_000usize..10_050).prop_map(|n| vec![b'L'; n]),
         ]
     }
 

@@ -30,6 +30,15 @@ const ENC_24BIT_INT: u8 = 0xF2;
 const ENC_32BIT_INT: u8 = 0xF3;
 const ENC_64BIT_INT: u8 = 0xF4;
 
+/// LISTPACK_MAX_SAFETY_SIZE: no listpack grows past 1 GiB; Redis converts the value to
+/// its big encoding (or gives a list element a node of its own) rather than go beyond.
+pub const MAX_SAFETY_SIZE: usize = 1 << 30;
+
+/// lpSafeToAdd: may a listpack of `bytes` bytes (0 for a new one) take `add` more?
+pub fn safe_to_add(lp: Option<&Listpack>, add: usize) -> bool {
+    lp.map_or(0, Listpack::bytes_len).saturating_add(add) <= MAX_SAFETY_SIZE
+}
+
 /// One element as stored: the listpack keeps integers as integers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Entry<'a> {

@@ -15,7 +15,7 @@
 //! [`ZSetValue::shrink_encoding`] as zsetConvertToListpackIfNeeded does.
 
 use super::dict::Dict;
-use super::listpack::{Entry, Listpack};
+use super::listpack::{self, Entry, Listpack};
 use super::set::copy_dict;
 use crate::util::float::{d2string, strtod};
 use crate::util::int::{ll2string, LL_STR_MAX};
@@ -470,8 +470,11 @@ impl ZSetValue {
     pub fn set(&mut self, m: &Bytes, score: f64, lim: Limits) -> Option<f64> {
         let old = self.score(m);
         if old.is_none()
-            && self.is_listpack()
-            && (self.len() as u64 + 1 > lim.max_entries || m.len() as u64 > lim.max_value)
+            && self.listpack().is_some_and(|lp| {
+                self.len() as u64 + 1 > lim.max_entries
+                    || m.len() as u64 > lim.max_value
+                    || !listpack::safe_to_add(Some(lp), m.len())
+            })
         {
             self.convert_to_skiplist(lim.hash_keys);
         }
@@ -592,7 +595,15 @@ impl ZSetValue {
         let Repr::Skiplist(z) = &self.repr else {
             return;
         };
-        if self.len() as u64 <= max_entries && z.dict.keys().all(|k| k.len() as u64 <= max_value) {
+        let total = z
+            .dict
+            .keys()
+            .map(Bytes::len)
+            .fold(0usize, usize::saturating_add);
+        if self.len() as u64 <= max_entries
+            && z.dict.keys().all(|k| k.len() as u64 <= max_value)
+            && listpack::safe_to_add(None, total)
+        {
             let mut lp = Listpack::new();
             for (s, m) in z.tree.iter() {
                 lp.push_back(&m);
