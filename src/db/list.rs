@@ -154,6 +154,11 @@ impl List {
 
     /// quicklistPushHead / quicklistPushTail.
     pub fn push(&mut self, end: End, v: &[u8]) {
+        if self.nodes.capacity() == 0 {
+            // Most lists are one node: room for exactly one instead of VecDeque's first
+            // growth to four (72 bytes per small list).
+            self.nodes.reserve_exact(1);
+        }
         let fill = self.fill;
         match end {
             End::Head => match self.nodes.front_mut() {
