@@ -23,8 +23,11 @@ def resp(*args):
 
 
 # Each workload: (name, function from key index to one command). Five small elements per
-# key, as the rows say ("100 k hashes of 5 small fields" and friends).
+# key, as the rows say ("100 k hashes of 5 small fields" and friends), after a
+# baseline of one small string per key.
 WORKLOADS = [
+    # Not a collection: what the keyspace alone costs per key, to read the rows below by.
+    ("string `1` (keyspace alone)", lambda i: resp("SET", f"str:{i}", "1")),
     ("hash, 5 fields", lambda i: resp("HSET", f"hash:{i}", *[x for j in range(5) for x in (f"field{j}", f"value:{i * 5 + j}")])),
     ("zset, 5 members", lambda i: resp("ZADD", f"zset:{i}", *[x for j in range(5) for x in (j * 1.5, f"member:{i * 5 + j}")])),
     ("set, 5 integers", lambda i: resp("SADD", f"set:{i}", *[i * 5 + j for j in range(5)])),
