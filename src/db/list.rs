@@ -9,7 +9,7 @@
 //!
 //! Elements come out as owned [`Bytes`]: a listpack holds no `Bytes` to lend.
 
-use super::listpack::{Entry, Listpack, HDR_SIZE};
+use super::listpack::{collect_bytes, Entry, Listpack, HDR_SIZE};
 use bytes::Bytes;
 use std::collections::VecDeque;
 
@@ -289,22 +289,10 @@ impl List {
         if start >= end {
             return Vec::new();
         }
-        let (mut i, at) = self.locate(start).expect("start < len");
-        let mut out = Vec::with_capacity(end - start);
-        let mut p = self.nodes[i].seek(at as i64);
-        while out.len() < end - start {
-            match p {
-                Some(q) => {
-                    out.push(self.nodes[i].get(q).to_bytes());
-                    p = self.nodes[i].next(q);
-                }
-                None => {
-                    i += 1;
-                    p = self.nodes[i].first();
-                }
-            }
-        }
-        out
+        let (i, at) = self.locate(start).expect("start < len");
+        let first = self.nodes[i].iter().skip(at);
+        let rest = self.nodes.iter().skip(i + 1).flat_map(|n| n.iter());
+        collect_bytes(first.chain(rest).take(end - start))
     }
 
     /// The index of the first element equal to `v` (LINSERT's pivot search).

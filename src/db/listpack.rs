@@ -84,6 +84,27 @@ impl Entry<'_> {
     }
 }
 
+/// Many elements as `Bytes` with one allocation: their texts go into one buffer and each
+/// is a slice of it (a reference count, not a malloc, per element), for the replies that
+/// list many elements (LRANGE, ZRANGE).
+pub fn collect_bytes<'a>(entries: impl Iterator<Item = Entry<'a>>) -> Vec<Bytes> {
+    let mut buf = Vec::new();
+    let mut ends = Vec::new();
+    for e in entries {
+        e.with_bytes(|b| buf.extend_from_slice(b));
+        ends.push(buf.len());
+    }
+    let all = Bytes::from(buf);
+    let mut start = 0;
+    ends.into_iter()
+        .map(|end| {
+            let b = all.slice(start..end);
+            start = end;
+            b
+        })
+        .collect()
+}
+
 /// A listpack. The bytes are always a valid listpack (checked by [`validate`]).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Listpack {
