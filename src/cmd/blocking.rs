@@ -11,7 +11,7 @@
 use super::args::ERR_SYNTAX;
 use super::pop::{
     key_elements_reply, move_one, mpop, pairs_reply, parse_list_mpop, parse_zset_mpop, pop_from,
-    zpop, PopWhere,
+    zpop, PopWhere, Push,
 };
 use super::table::*;
 use super::{BlockSpec, Ctx};
@@ -85,6 +85,11 @@ fn brpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 fn bmove(ctx: &mut Ctx<'_>, argv: &[Bytes], from: End, to: End, timeout: &[u8]) -> CmdResult {
     let now = ctx.now_ms();
     let deadline = parse_timeout(timeout, now)?;
+    let to = Push {
+        end: to,
+        only_existing: false,
+        fill: ctx.server.config.list_max_listpack_size,
+    };
     match move_one(
         ctx.keyspace,
         ctx.session.db,
@@ -201,6 +206,11 @@ pub fn serve(ctx: &mut Ctx<'_>, spec: &BlockSpec, key: &Bytes) -> Option<Reply> 
                 (End::Tail, End::Head)
             } else {
                 (End::parse(argv.get(3)?)?, End::parse(argv.get(4)?)?)
+            };
+            let to = Push {
+                end: to,
+                only_existing: false,
+                fill: ctx.server.config.list_max_listpack_size,
             };
             match move_one(ctx.keyspace, db, key, argv.get(2)?, now, from, to) {
                 Ok(v) => v.map(Reply::Bulk),

@@ -21,6 +21,7 @@ fn limits(ctx: &Ctx<'_>) -> Limits {
     Limits {
         max_entries: ctx.server.config.hash_max_listpack_entries,
         max_value: ctx.server.config.hash_max_listpack_value,
+        hash_keys: ctx.keyspace.hash_keys(),
     }
 }
 
@@ -55,7 +56,7 @@ fn with_hash_or_create<T>(
     if let Some(h) = hash_mut(ctx.keyspace, db, key, now)? {
         return Ok(f(h, lim));
     }
-    let mut h = Hash::new(ctx.keyspace.hash_keys());
+    let mut h = Hash::new();
     let out = f(&mut h, lim);
     if !h.is_empty() {
         ctx.keyspace.set(db, key.clone(), Value::hash(h), Ttl::Keep);
@@ -106,7 +107,7 @@ fn hsetnx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 fn hget_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let h = hash_ref(ctx, &argv[1])?;
     Ok(h.and_then(|h| h.get(&argv[2]))
-        .map_or(Reply::Null, |v| Reply::Bulk(v.clone())))
+        .map_or(Reply::Null, Reply::Bulk))
 }
 
 fn hmget_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
@@ -114,10 +115,7 @@ fn hmget_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     Ok(Reply::Array(
         argv[2..]
             .iter()
-            .map(|f| {
-                h.and_then(|h| h.get(f))
-                    .map_or(Reply::Null, |v| Reply::Bulk(v.clone()))
-            })
+            .map(|f| h.and_then(|h| h.get(f)).map_or(Reply::Null, Reply::Bulk))
             .collect(),
     ))
 }
@@ -152,8 +150,8 @@ fn hlen_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 fn hstrlen_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let h = hash_ref(ctx, &argv[1])?;
     Ok(Reply::Integer(
-        h.and_then(|h| h.get(&argv[2]))
-            .map_or(0, |v| v.len() as i64),
+        h.and_then(|h| h.value_len(&argv[2]))
+            .map_or(0, |n| n as i64),
     ))
 }
 
@@ -176,15 +174,11 @@ fn getall_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], part: Part) -> CmdResult {
     let h = hash_ref(ctx, &argv[1])?;
     let pairs = h.into_iter().flat_map(|h| h.iter());
     match part {
-        Part::Keys => Ok(Reply::Array(
-            pairs.map(|(f, _)| Reply::Bulk(f.clone())).collect(),
-        )),
-        Part::Vals => Ok(Reply::Array(
-            pairs.map(|(_, v)| Reply::Bulk(v.clone())).collect(),
-        )),
+        Part::Keys => Ok(Reply::Array(pairs.map(|(f, _)| Reply::Bulk(f)).collect())),
+        Part::Vals => Ok(Reply::Array(pairs.map(|(_, v)| Reply::Bulk(v)).collect())),
         Part::Both => Ok(Reply::Map(
             pairs
-                .map(|(f, v)| (Reply::Bulk(f.clone()), Reply::Bulk(v.clone())))
+                .map(|(f, v)| (Reply::Bulk(f), Reply::Bulk(v)))
                 .collect(),
         )),
     }
@@ -207,7 +201,7 @@ fn hincrby_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let r = with_hash_or_create(ctx, &argv[1], |h, lim| {
         let old = match h.get(&argv[2]) {
             None => 0,
-            Some(v) => string2ll(v).ok_or(Reply::err("ERR hash value is not an integer"))?,
+            Some(v) => string2ll(&v).ok_or(Reply::err("ERR hash value is not an integer"))?,
         };
         let new = old
             .checked_add(incr)
@@ -229,7 +223,7 @@ fn hincrbyfloat_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let r = with_hash_or_create(ctx, &argv[1], |h, lim| {
         let old = match h.get(&argv[2]) {
             None => LongDouble::parse(b"0"),
-            Some(v) => LongDouble::parse(v),
+            Some(v) => LongDouble::parse(&v),
         }
         .ok_or(Reply::err("ERR hash value is not a float"))?;
         let sum = old + incr;
@@ -258,7 +252,7 @@ fn hrandfield_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
             None => Ok(Reply::Null),
             Some(Value::Hash(h)) => h
                 .random_pair(&mut server.rng)
-                .map_or(Ok(Reply::Null), |(f, _)| Ok(Reply::Bulk(f.clone()))),
+                .map_or(Ok(Reply::Null), |(f, _)| Ok(Reply::Bulk(f))),
             Some(_) => Err(wrongtype()),
         };
     };
@@ -290,7 +284,7 @@ fn hrandfield_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         return Ok(Reply::Array(Vec::new()));
     }
     let size = h.len() as u64;
-    let picks: Vec<(&Bytes, &Bytes)> = if l < 0 || count == 1 {
+    let picks: Vec<(Bytes, Bytes)> = if l < 0 || count == 1 {
         // Repetitions allowed: `count` independent draws, as many as the client asked.
         (0..random_reply_count(count)?)
             .filter_map(|_| h.random_pair(rng))
@@ -299,7 +293,7 @@ fn hrandfield_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         h.iter().collect()
     } else {
         // Distinct picks: a partial Fisher-Yates shuffle of the pairs.
-        let mut all: Vec<(&Bytes, &Bytes)> = h.iter().collect();
+        let mut all: Vec<(Bytes, Bytes)> = h.iter().collect();
         let n = all.len();
         for i in 0..count as usize {
             let j = i + (rng.next_u64() % (n - i) as u64) as usize;
@@ -310,14 +304,14 @@ fn hrandfield_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     };
     let mut out = Vec::with_capacity(picks.len() * if withvalues { 2 } else { 1 });
     for (f, v) in picks {
-        let f = Reply::Bulk(f.clone());
+        let f = Reply::Bulk(f);
         if !withvalues {
             out.push(f);
         } else if resp3 {
-            out.push(Reply::Array(vec![f, Reply::Bulk(v.clone())]));
+            out.push(Reply::Array(vec![f, Reply::Bulk(v)]));
         } else {
             out.push(f);
-            out.push(Reply::Bulk(v.clone()));
+            out.push(Reply::Bulk(v));
         }
     }
     Ok(Reply::Array(out))
@@ -333,7 +327,7 @@ fn hscan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let mut found: Vec<(Bytes, Bytes)> = Vec::new();
     let mut max_iterations = count.saturating_mul(10);
     loop {
-        cursor = h.scan(cursor, |f, v| found.push((f.clone(), v.clone())));
+        cursor = h.scan(cursor, |f, v| found.push((f, v)));
         if cursor == 0 || max_iterations == 0 || found.len() as u64 * 2 >= count {
             break;
         }

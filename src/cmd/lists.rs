@@ -5,7 +5,7 @@
 use super::args::{arg_i64, arg_range, is, wrongtype, ERR_POSITIVE, ERR_SYNTAX};
 use super::pop::{
     delete_list_if_empty, key_elements_reply, list_mut, move_one, mpop, parse_list_mpop, pop_from,
-    push,
+    push, Push,
 };
 use super::table::*;
 use super::Ctx;
@@ -30,15 +30,12 @@ fn bulks(v: Vec<Bytes>) -> Reply {
 fn push_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], end: End, only_existing: bool) -> CmdResult {
     let now = ctx.now_ms();
     let db = ctx.session.db;
-    let n = push(
-        ctx.keyspace,
-        db,
-        &argv[1],
-        now,
+    let how = Push {
         end,
-        &argv[2..],
         only_existing,
-    )?;
+        fill: ctx.server.config.list_max_listpack_size,
+    };
+    let n = push(ctx.keyspace, db, &argv[1], now, &argv[2..], how)?;
     Ok(Reply::Integer(n as i64))
 }
 
@@ -93,6 +90,11 @@ fn rpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 
 fn lmove_reply(ctx: &mut Ctx<'_>, src: &Bytes, dst: &Bytes, from: End, to: End) -> CmdResult {
     let now = ctx.now_ms();
+    let to = Push {
+        end: to,
+        only_existing: false,
+        fill: ctx.server.config.list_max_listpack_size,
+    };
     let v = move_one(ctx.keyspace, ctx.session.db, src, dst, now, from, to)?;
     Ok(v.map_or(Reply::Null, Reply::Bulk))
 }
@@ -131,7 +133,7 @@ fn lrange_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         Some(l) => match list::range(start, end, l.len()) {
             None => Ok(Reply::Array(Vec::new())),
             Some((s, e)) => Ok(Reply::Array(
-                l.range(s..=e).cloned().map(Reply::Bulk).collect(),
+                l.range(s, e + 1).into_iter().map(Reply::Bulk).collect(),
             )),
         },
     }
@@ -145,7 +147,7 @@ fn lindex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let idx = arg_i64(&argv[2])?;
     Ok(list::index(idx, l.len())
         .and_then(|i| l.get(i))
-        .map_or(Reply::Null, |v| Reply::Bulk(v.clone())))
+        .map_or(Reply::Null, Reply::Bulk))
 }
 
 /// LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len].
@@ -205,12 +207,18 @@ fn lpos_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let want = &argv[2];
     let mut matches: u64 = 0;
     let mut found = Vec::new();
+    let mut walk: Box<dyn Iterator<Item = _>> = if from_tail {
+        Box::new(l.iter().rev())
+    } else {
+        Box::new(l.iter())
+    };
     for i in 0..len {
         if maxlen != 0 && i as i64 >= maxlen {
             break;
         }
         let pos = if from_tail { len - 1 - i } else { i };
-        if l[pos] == want {
+        let Some(e) = walk.next() else { break };
+        if e.eq_bytes(want) {
             matches += 1;
             if matches >= rank {
                 found.push(Reply::Integer(pos as i64));
@@ -236,12 +244,9 @@ fn lset_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         Some(l) => l,
     };
     let idx = arg_i64(&argv[2])?;
-    match list::index(idx, l.len()).and_then(|i| l.get_mut(i)) {
-        Some(slot) => {
-            *slot = argv[3].clone();
-            Ok(Reply::OK)
-        }
-        None => Err(Reply::err("ERR index out of range")),
+    match list::index(idx, l.len()) {
+        Some(i) if l.set(i, &argv[3]) => Ok(Reply::OK),
+        _ => Err(Reply::err("ERR index out of range")),
     }
 }
 
@@ -258,9 +263,9 @@ fn linsert_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         None => return Ok(Reply::Integer(0)),
         Some(l) => l,
     };
-    match l.iter().position(|v| *v == argv[3]) {
+    match l.position(&argv[3]) {
         Some(i) => {
-            l.insert(if after { i + 1 } else { i }, argv[4].clone());
+            l.insert(i, after, &argv[4]);
             Ok(Reply::Integer(l.len() as i64))
         }
         None => Ok(Reply::Integer(-1)),
@@ -280,28 +285,7 @@ fn lrem_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     } else {
         count.unsigned_abs()
     };
-    let want = &argv[3];
-    let mut removed: u64 = 0;
-    if count >= 0 {
-        let mut i = 0;
-        while i < l.len() && removed < limit {
-            if l[i] == want {
-                l.remove(i);
-                removed += 1;
-            } else {
-                i += 1;
-            }
-        }
-    } else {
-        let mut i = l.len();
-        while i > 0 && removed < limit {
-            i -= 1;
-            if l[i] == want {
-                l.remove(i);
-                removed += 1;
-            }
-        }
-    }
+    let removed = l.remove_matching(&argv[3], limit, count < 0);
     delete_list_if_empty(ctx.keyspace, db, &argv[1]);
     Ok(Reply::Integer(removed as i64))
 }
@@ -314,13 +298,8 @@ fn ltrim_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         None => return Ok(Reply::OK),
         Some(l) => l,
     };
-    match list::range(start, end, l.len()) {
-        None => l.clear(),
-        Some((s, e)) => {
-            l.truncate(e + 1);
-            l.drain(..s);
-        }
-    }
+    let keep = list::range(start, end, l.len());
+    l.trim(keep);
     delete_list_if_empty(ctx.keyspace, db, &argv[1]);
     Ok(Reply::OK)
 }
@@ -552,14 +531,25 @@ mod tests {
     /// The cores the blocking commands will use, called directly.
     #[test]
     fn cores_are_usable_directly() {
-        use super::{mpop, pop_from, push};
+        use super::{mpop, pop_from, push, Push};
         use crate::db::list::End;
         use crate::db::Keyspace;
         use bytes::Bytes;
         let mut ks = Keyspace::new(1, (1, 2));
         let k = Bytes::from("k");
         assert_eq!(
-            push(&mut ks, 0, &k, 0, End::Tail, &[Bytes::from("a")], false),
+            push(
+                &mut ks,
+                0,
+                &k,
+                0,
+                &[Bytes::from("a")],
+                Push {
+                    end: End::Tail,
+                    only_existing: false,
+                    fill: -2
+                }
+            ),
             Ok(1)
         );
         assert_eq!(

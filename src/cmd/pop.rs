@@ -5,7 +5,7 @@
 //! sorted set emptied by a pop is deleted.
 
 use super::args::{arg_at_least_one, is, syntax_error, wrongtype};
-use crate::db::list::{self, End, List};
+use crate::db::list::{End, List};
 use crate::db::zset::ZSetValue;
 use crate::db::{Keyspace, Ttl, Value};
 use crate::resp::Reply;
@@ -28,6 +28,15 @@ pub fn delete_list_if_empty(ks: &mut Keyspace, db: usize, key: &[u8]) {
     ks.remove_if_empty::<List>(db, key);
 }
 
+/// How a push goes: at which end, only onto an existing list (the X variants), and the
+/// list-max-listpack-size a list created by it gets.
+#[derive(Clone, Copy)]
+pub struct Push {
+    pub end: End,
+    pub only_existing: bool,
+    pub fill: i64,
+}
+
 /// LPUSH/RPUSH (and the X variants with `only_existing`): pushes `elems` one by one at
 /// `end`, creating the list if needed. Returns the new length (0 for an X miss).
 pub fn push(
@@ -35,22 +44,21 @@ pub fn push(
     db: usize,
     key: &Bytes,
     now_ms: u64,
-    end: End,
     elems: &[Bytes],
-    only_existing: bool,
+    how: Push,
 ) -> Result<usize, Reply> {
     if let Some(l) = list_mut(ks, db, key, now_ms)? {
         for e in elems {
-            list::push(l, end, e.clone());
+            l.push(how.end, e);
         }
         return Ok(l.len());
     }
-    if only_existing || elems.is_empty() {
+    if how.only_existing || elems.is_empty() {
         return Ok(0);
     }
-    let mut l = List::with_capacity(elems.len());
+    let mut l = List::new(how.fill);
     for e in elems {
-        list::push(&mut l, end, e.clone());
+        l.push(how.end, e);
     }
     let n = l.len();
     ks.set(db, key.clone(), Value::list(l), Ttl::Keep);
@@ -71,7 +79,7 @@ pub fn pop_from(
         return Ok(None);
     };
     let n = count.min(l.len());
-    let out: Vec<Bytes> = (0..n).filter_map(|_| list::pop(l, end)).collect();
+    let out: Vec<Bytes> = (0..n).filter_map(|_| l.pop(end)).collect();
     delete_list_if_empty(ks, db, key);
     Ok(Some(out))
 }
@@ -86,16 +94,16 @@ pub fn move_one(
     dst: &Bytes,
     now_ms: u64,
     from: End,
-    to: End,
+    to: Push,
 ) -> Result<Option<Bytes>, Reply> {
     if list_mut(ks, db, src, now_ms)?.is_none_or(|l| l.is_empty()) {
         return Ok(None);
     }
     list_mut(ks, db, dst, now_ms)?;
-    let Some(v) = list_mut(ks, db, src, now_ms)?.and_then(|l| list::pop(l, from)) else {
+    let Some(v) = list_mut(ks, db, src, now_ms)?.and_then(|l| l.pop(from)) else {
         return Ok(None);
     };
-    push(ks, db, dst, now_ms, to, std::slice::from_ref(&v), false)?;
+    push(ks, db, dst, now_ms, std::slice::from_ref(&v), to)?;
     delete_list_if_empty(ks, db, src);
     Ok(Some(v))
 }
@@ -159,8 +167,8 @@ pub fn zpop(
     let len = z.len();
     let n = count.min(len as u64) as usize;
     let mut items: Vec<(Bytes, f64)> = match where_ {
-        PopWhere::Min => z.tree.range(0, n),
-        PopWhere::Max => z.tree.range(len - n, len),
+        PopWhere::Min => z.range(0, n),
+        PopWhere::Max => z.range(len - n, len),
     }
     .into_iter()
     .map(|(s, m)| (m, s))

@@ -53,8 +53,7 @@ fn sadd_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let key = &argv[1];
     if write_set(ctx.keyspace, db, key, now)?.is_none() {
         let v = SetValue::new_for(&argv[2], hk);
-        ctx.keyspace
-            .set(db, key.clone(), Value::Set(Box::new(v)), Ttl::Clear);
+        ctx.keyspace.set(db, key.clone(), Value::set(v), Ttl::Clear);
     }
     let Ok(Some(set)) = write_set(ctx.keyspace, db, key, now) else {
         return Ok(Reply::Integer(0));
@@ -251,8 +250,7 @@ fn smove_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     delete_if_empty(ctx.keyspace, db, src);
     if !dst_exists {
         let v = SetValue::new_for(m, hk);
-        ctx.keyspace
-            .set(db, dst.clone(), Value::Set(Box::new(v)), Ttl::Clear);
+        ctx.keyspace.set(db, dst.clone(), Value::set(v), Ttl::Clear);
     }
     if let Ok(Some(d)) = write_set(ctx.keyspace, db, dst, now) {
         d.insert(m, max, hk);
@@ -289,7 +287,7 @@ fn store_set(ctx: &mut Ctx<'_>, dst: &Bytes, result: SetValue) -> CmdResult {
         ctx.keyspace.remove(db, dst);
     } else {
         ctx.keyspace
-            .set(db, dst.clone(), Value::Set(Box::new(result)), Ttl::Clear);
+            .set(db, dst.clone(), Value::set(result), Ttl::Clear);
     }
     Ok(Reply::Integer(n as i64))
 }

@@ -15,7 +15,7 @@ use super::reply::{empty_scan, scan_reply};
 use super::table::*;
 use super::Ctx;
 use crate::db::set::SetValue;
-use crate::db::zset::{cmp_entry, ZSetValue};
+use crate::db::zset::{cmp_entry, Limits, ZSetValue};
 use crate::db::{Keyspace, Ttl, Value};
 use crate::resp::Reply;
 use crate::util::float::{d2string, string2d, strtod};
@@ -27,6 +27,15 @@ use std::collections::{BTreeMap, BTreeSet};
 const ERR_MINMAX_FLOAT: &str = "ERR min or max is not a float";
 const ERR_MINMAX_LEX: &str = "ERR min or max not valid string range item";
 const ERR_NAN: &str = "ERR resulting score is not a number (NaN)";
+
+/// zset-max-listpack-entries / -value and the keyspace's hash keys, for conversions.
+fn limits(ctx: &Ctx<'_>) -> Limits {
+    Limits {
+        max_entries: ctx.server.config.zset_max_listpack_entries,
+        max_value: ctx.server.config.zset_max_listpack_value,
+        hash_keys: ctx.keyspace.hash_keys(),
+    }
+}
 
 /// string2d (getDoubleFromObject): the whole argument is a number, no leading space, no
 /// NaN, no overflow or underflow to zero.
@@ -219,13 +228,12 @@ fn range_reply(resp: u8, items: Vec<(Bytes, f64)>, withscores: bool) -> Reply {
 /// A new sorted set holding `items`, built as the *STORE commands build theirs: the
 /// result is listpack-encoded exactly when it fits zset-max-listpack-entries/value.
 fn build_zset(ctx: &Ctx<'_>, items: &[(Bytes, f64)]) -> ZSetValue {
-    let maxe = ctx.server.config.zset_max_listpack_entries;
-    let maxv = ctx.server.config.zset_max_listpack_value;
-    let mut z = ZSetValue::new(true, ctx.keyspace.hash_keys());
+    let lim = limits(ctx);
+    let mut z = ZSetValue::new(true, lim.hash_keys);
     for (m, s) in items {
-        z.set(m, *s, maxe, maxv);
+        z.set(m, *s, lim);
     }
-    z.shrink_encoding(maxe, maxv);
+    z.shrink_encoding(lim.max_entries, lim.max_value);
     z
 }
 
@@ -239,7 +247,7 @@ fn store_items(ctx: &mut Ctx<'_>, dst: &Bytes, items: &[(Bytes, f64)]) -> CmdRes
     let z = build_zset(ctx, items);
     let n = z.len();
     ctx.keyspace
-        .set(db, dst.clone(), Value::ZSet(Box::new(z)), Ttl::Clear);
+        .set(db, dst.clone(), Value::zset(z), Ttl::Clear);
     Ok(Reply::Integer(n as i64))
 }
 
@@ -265,14 +273,7 @@ enum AddOutcome {
 }
 
 /// zsetAdd.
-fn zset_add(
-    z: &mut ZSetValue,
-    score: f64,
-    m: &Bytes,
-    f: AddFlags,
-    maxe: u64,
-    maxv: u64,
-) -> AddOutcome {
+fn zset_add(z: &mut ZSetValue, score: f64, m: &Bytes, f: AddFlags, lim: Limits) -> AddOutcome {
     if score.is_nan() {
         return AddOutcome::Nan;
     }
@@ -292,7 +293,7 @@ fn zset_add(
                 return AddOutcome::Nop;
             }
             if score != cur {
-                z.set(m, score, maxe, maxv);
+                z.set(m, score, lim);
                 AddOutcome::Updated(score)
             } else {
                 AddOutcome::Same(score)
@@ -300,7 +301,7 @@ fn zset_add(
         }
         None if f.xx => AddOutcome::Nop,
         None => {
-            z.set(m, score, maxe, maxv);
+            z.set(m, score, lim);
             AddOutcome::Added(score)
         }
     }
@@ -363,8 +364,8 @@ fn zadd_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], incr_cmd: bool) -> CmdResult 
     let now = ctx.now_ms();
     let db = ctx.session.db;
     let key = &argv[1];
-    let maxe = ctx.server.config.zset_max_listpack_entries;
-    let maxv = ctx.server.config.zset_max_listpack_value;
+    let lim = limits(ctx);
+    let (maxe, maxv) = (lim.max_entries, lim.max_value);
     let nil = |f: AddFlags| {
         if f.incr {
             Reply::Null
@@ -379,7 +380,7 @@ fn zadd_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], incr_cmd: bool) -> CmdResult 
         let listpack = !(maxe == 0 || maxv < argv[idx + 1].len() as u64);
         let z = ZSetValue::new(listpack, ctx.keyspace.hash_keys());
         ctx.keyspace
-            .set(db, key.clone(), Value::ZSet(Box::new(z)), Ttl::Clear);
+            .set(db, key.clone(), Value::zset(z), Ttl::Clear);
     }
     let Ok(Some(z)) = write_zset(ctx.keyspace, db, key, now) else {
         return Ok(nil(f));
@@ -388,7 +389,7 @@ fn zadd_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], incr_cmd: bool) -> CmdResult 
     let mut last = 0.0;
     let mut nan = false;
     for (j, &score) in scores.iter().enumerate() {
-        match zset_add(z, score, &argv[idx + 2 * j + 1], f, maxe, maxv) {
+        match zset_add(z, score, &argv[idx + 2 * j + 1], f, lim) {
             AddOutcome::Nop => {}
             AddOutcome::Added(s) => {
                 added += 1;
@@ -505,8 +506,8 @@ fn score_window(z: &ZSetValue, r: &ScoreRange) -> (usize, usize) {
     if r.is_empty() {
         return (0, 0);
     }
-    let lo = z.tree.count_before(|s, _| !r.gte_min(s));
-    let hi = z.tree.count_before(|s, _| r.lte_max(s));
+    let lo = z.count_before(|s, _| !r.gte_min(s));
+    let hi = z.count_before(|s, _| r.lte_max(s));
     (lo, hi.max(lo))
 }
 
@@ -520,11 +521,11 @@ fn score_window(z: &ZSetValue, r: &ScoreRange) -> (usize, usize) {
 /// which agrees with Redis whenever the scores are equal.
 fn lex_window(z: &ZSetValue, r: &LexRange, reverse: bool) -> (usize, usize) {
     if z.encoding_name() != "listpack" {
-        let lo = z.tree.count_before(|_, m| !r.gte_min(m));
-        let hi = z.tree.count_before(|_, m| r.lte_max(m));
+        let lo = z.count_before(|_, m| !r.gte_min(m));
+        let hi = z.count_before(|_, m| r.lte_max(m));
         return (lo, hi.max(lo));
     }
-    let items = z.tree.iter();
+    let items = z.iter();
     let (Some(first), Some(last)) = (items.first(), items.last()) else {
         return (0, 0);
     };
@@ -631,12 +632,7 @@ fn limited(
     } else {
         (lo + offset, lo + offset + take)
     };
-    let mut items: Vec<(Bytes, f64)> = z
-        .tree
-        .range(a, b)
-        .into_iter()
-        .map(|(s, m)| (m, s))
-        .collect();
+    let mut items: Vec<(Bytes, f64)> = z.range(a, b).into_iter().map(|(s, m)| (m, s)).collect();
     if rev {
         items.reverse();
     }
@@ -806,7 +802,7 @@ fn zremrange_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], rtype: RangeType) -> Cmd
         Spec::Score(r) => score_window(z, &r),
         Spec::Lex(r) => lex_window(z, &r, false),
     };
-    let doomed = z.tree.range(lo, hi);
+    let doomed = z.range(lo, hi);
     for (_, m) in &doomed {
         z.remove(m);
     }
@@ -880,10 +876,7 @@ fn zrandmember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
             return Ok(Reply::Null);
         };
         let r = (rng.next_u64() % z.len().max(1) as u64) as usize;
-        return Ok(z
-            .tree
-            .select(r)
-            .map_or(Reply::Null, |(_, m)| Reply::Bulk(m.clone())));
+        return Ok(z.select(r).map_or(Reply::Null, |(_, m)| Reply::Bulk(m)));
     }
     let count = arg_range(&argv[2], -i64::MAX, i64::MAX, None)?;
     let mut withscores = false;
@@ -900,7 +893,7 @@ fn zrandmember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         return Ok(Reply::Array(vec![]));
     };
     let size = z.len() as u64;
-    let pick = |r: usize| z.tree.select(r).map(|(s, m)| (m.clone(), s));
+    let pick = |r: usize| z.select(r).map(|(s, m)| (m, s));
     let items: Vec<(Bytes, f64)> = if count == 0 || size == 0 {
         Vec::new()
     } else if count < 0 || count == 1 {
@@ -910,7 +903,7 @@ fn zrandmember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
             .collect()
     } else if count as u64 >= size {
         // The whole set, highest rank first (what 7.0 replies, checked on the server).
-        let mut all: Vec<(Bytes, f64)> = z.tree.iter().into_iter().map(|(s, m)| (m, s)).collect();
+        let mut all: Vec<(Bytes, f64)> = z.iter().into_iter().map(|(s, m)| (m, s)).collect();
         all.reverse();
         all
     } else {
@@ -972,7 +965,7 @@ impl Source {
     fn items(&self) -> Vec<(Bytes, f64)> {
         match self {
             Source::Missing => Vec::new(),
-            Source::Z(z) => z.tree.iter().into_iter().map(|(s, m)| (m, s)).collect(),
+            Source::Z(z) => z.iter().into_iter().map(|(s, m)| (m, s)).collect(),
             Source::S(s) => s.members().map(|m| (m, 1.0)).collect(),
         }
     }
@@ -1031,8 +1024,8 @@ fn zsetop_generic(
         };
         let src = match v {
             None => Source::Missing,
-            Some(Value::ZSet(z)) => Source::Z((**z).clone()),
-            Some(Value::Set(s)) => Source::S((**s).clone()),
+            Some(Value::ZSet(z)) => Source::Z(z.as_ref().clone()),
+            Some(Value::Set(s)) => Source::S(s.as_ref().clone()),
             Some(_) => return Err(wrongtype()),
         };
         srcs.push((src, 1.0));
@@ -1214,14 +1207,14 @@ fn zscan_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let opts = scan_opts(argv, 3, false)?;
     let (count, pattern) = (opts.count, opts.pattern);
     let mut found: Vec<(Bytes, f64)> = Vec::new();
-    if z.listpack {
+    if z.is_listpack() {
         // A listpack is returned whole in one call.
-        found = z.tree.iter().into_iter().map(|(s, m)| (m, s)).collect();
+        found = z.iter().into_iter().map(|(s, m)| (m, s)).collect();
         cursor = 0;
     } else {
         let mut max_iterations = count.saturating_mul(10);
         loop {
-            cursor = z.dict.scan(cursor, |k, v| found.push((k.clone(), *v)));
+            cursor = z.scan(cursor, |k, v| found.push((k, v)));
             if cursor == 0 || max_iterations == 0 || found.len() as u64 >= count {
                 break;
             }

@@ -8,8 +8,10 @@
 
 pub mod dict;
 pub mod hash;
+pub mod intset;
 pub mod key;
 pub mod list;
+pub mod listpack;
 pub mod set;
 pub mod track;
 pub mod value;

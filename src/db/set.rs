@@ -1,6 +1,7 @@
 //! The set type (t_set.c), with Redis 7.0's two encodings:
 //! - `intset`: every member is a canonical i64 and there are at most
-//!   set-max-intset-entries of them; kept sorted, so SMEMBERS lists them ascending.
+//!   set-max-intset-entries of them; Redis's intset bytes ([`IntSet`]), sorted, so
+//!   SMEMBERS lists them ascending.
 //! - `hashtable`: anything else, a [`Dict`] with the keyspace's seeded hashing, so SSCAN,
 //!   SRANDMEMBER and SPOP are a pure function of the seed and the operations.
 //!
@@ -9,13 +10,21 @@
 //! back from `hashtable` to `intset`, as in Redis.
 
 use super::dict::Dict;
-use crate::util::int::string2ll;
+use super::intset::IntSet;
+use crate::util::int::{ll2string, string2ll, LL_STR_MAX};
 use bytes::Bytes;
 use rand_core::RngCore;
 
 pub enum SetValue {
-    IntSet(Vec<i64>),
-    Hash(Dict<()>),
+    /// Redis's intset bytes (see [`IntSet`]).
+    IntSet(IntSet),
+    Hash(Box<Dict<()>>),
+}
+
+/// An intset member as the bytes Redis replies with.
+fn int_bytes(n: i64) -> Bytes {
+    let mut buf = [0u8; LL_STR_MAX];
+    Bytes::copy_from_slice(ll2string(n, &mut buf))
 }
 
 /// A copy of a dict's entries into a fresh dict with the same seeds.
@@ -31,7 +40,7 @@ impl Clone for SetValue {
     fn clone(&self) -> SetValue {
         match self {
             SetValue::IntSet(v) => SetValue::IntSet(v.clone()),
-            SetValue::Hash(d) => SetValue::Hash(copy_dict(d)),
+            SetValue::Hash(d) => SetValue::Hash(Box::new(copy_dict(d))),
         }
     }
 }
@@ -52,15 +61,15 @@ impl SetValue {
     /// setTypeCreate: an intset when the first member is an integer, else a hashtable.
     pub fn new_for(first: &[u8], hash_keys: (u64, u64)) -> SetValue {
         if string2ll(first).is_some() {
-            SetValue::IntSet(Vec::new())
+            SetValue::IntSet(IntSet::new())
         } else {
-            SetValue::Hash(Dict::new(hash_keys))
+            SetValue::Hash(Box::new(Dict::new(hash_keys)))
         }
     }
 
     /// createIntsetObject: what the *STORE commands start from.
     pub fn new_intset() -> SetValue {
-        SetValue::IntSet(Vec::new())
+        SetValue::IntSet(IntSet::new())
     }
 
     pub fn len(&self) -> usize {
@@ -83,7 +92,7 @@ impl SetValue {
 
     pub fn contains(&self, m: &[u8]) -> bool {
         match self {
-            SetValue::IntSet(v) => string2ll(m).is_some_and(|n| v.binary_search(&n).is_ok()),
+            SetValue::IntSet(v) => string2ll(m).is_some_and(|n| v.contains(n)),
             SetValue::Hash(d) => d.contains_key(m),
         }
     }
@@ -93,9 +102,9 @@ impl SetValue {
         if let SetValue::IntSet(v) = self {
             let mut d = Dict::new(hash_keys);
             for n in v.iter() {
-                d.insert(Bytes::from(n.to_string()), ());
+                d.insert(int_bytes(n), ());
             }
-            *self = SetValue::Hash(d);
+            *self = SetValue::Hash(Box::new(d));
         }
     }
 
@@ -104,10 +113,9 @@ impl SetValue {
         if let SetValue::IntSet(v) = self {
             match string2ll(m) {
                 Some(n) => {
-                    let Err(pos) = v.binary_search(&n) else {
+                    if !v.insert(n) {
                         return false;
-                    };
-                    v.insert(pos, n);
+                    }
                     if v.len() as u64 > max_intset {
                         self.convert(hash_keys);
                     }
@@ -131,13 +139,7 @@ impl SetValue {
 
     pub fn remove(&mut self, m: &[u8]) -> bool {
         match self {
-            SetValue::IntSet(v) => match string2ll(m).map(|n| v.binary_search(&n)) {
-                Some(Ok(pos)) => {
-                    v.remove(pos);
-                    true
-                }
-                _ => false,
-            },
+            SetValue::IntSet(v) => string2ll(m).is_some_and(|n| v.remove(n)),
             SetValue::Hash(d) => d.remove(m).is_some(),
         }
     }
@@ -145,7 +147,7 @@ impl SetValue {
     /// Every member, in the encoding's order (ascending for an intset).
     pub fn members(&self) -> Box<dyn Iterator<Item = Bytes> + '_> {
         match self {
-            SetValue::IntSet(v) => Box::new(v.iter().map(|n| Bytes::from(n.to_string()))),
+            SetValue::IntSet(v) => Box::new(v.iter().map(int_bytes)),
             SetValue::Hash(d) => Box::new(d.keys().cloned()),
         }
     }
@@ -158,7 +160,7 @@ impl SetValue {
                     return None;
                 }
                 let i = (rng.next_u64() % v.len() as u64) as usize;
-                Some(Bytes::from(v[i].to_string()))
+                Some(int_bytes(v.get(i)))
             }
             SetValue::Hash(d) => d.random_entry(rng).map(|(k, _)| k.clone()),
         }
@@ -177,7 +179,7 @@ impl SetValue {
 
     pub fn memory_estimate(&self) -> usize {
         match self {
-            SetValue::IntSet(v) => 16 + v.len() * 8,
+            SetValue::IntSet(v) => 16 + v.heap_size(),
             SetValue::Hash(d) => {
                 d.buckets() * std::mem::size_of::<usize>() * 3
                     + d.keys().map(|k| 48 + k.len()).sum::<usize>()
@@ -187,11 +189,7 @@ impl SetValue {
 
     pub fn check_invariants(&self) -> Result<(), String> {
         match self {
-            SetValue::IntSet(v) => {
-                if v.windows(2).any(|w| w[0] >= w[1]) {
-                    return Err("intset not strictly ascending".into());
-                }
-            }
+            SetValue::IntSet(v) => v.check_invariants()?,
             SetValue::Hash(d) => d.check_invariants()?,
         }
         if self.is_empty() {

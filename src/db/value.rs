@@ -162,6 +162,16 @@ impl Value {
         Value::Hash(Box::new(h))
     }
 
+    /// A set value.
+    pub fn set(s: SetValue) -> Value {
+        Value::Set(Box::new(s))
+    }
+
+    /// A sorted set value.
+    pub fn zset(z: ZSetValue) -> Value {
+        Value::ZSet(Box::new(z))
+    }
+
     /// TYPE's answer.
     pub fn type_name(&self) -> &'static str {
         match self {
@@ -224,7 +234,7 @@ impl Value {
             }) => Err("int-encoded string stored as bytes".into()),
             Value::Str(_) => Ok(()),
             Value::List(l) if l.is_empty() => Err("empty list stored".into()),
-            Value::List(_) => Ok(()),
+            Value::List(l) => l.check_invariants(),
             Value::Hash(h) => h.check_invariants(),
             Value::Set(s) => s.check_invariants(),
             Value::ZSet(z) => z.check_invariants(),
@@ -304,7 +314,7 @@ mod tests {
             Value::str(Bytes::from("1")),
             Value::str_plain(Bytes::from("1"))
         );
-        assert_eq!(Value::list(List::new()).as_str(), None);
+        assert_eq!(Value::list(List::new(-2)).as_str(), None);
     }
 }
 

@@ -7,13 +7,18 @@
 //! priorities come from a private splitmix64 counter, so the shape is deterministic and
 //! never visible in a reply.
 //!
-//! The encoding is only a name here: `listpack` while the set is small (Redis 7.0's
-//! zset-max-listpack-entries / -value rules, applied at the same moments Redis applies
-//! them), `skiplist` once converted. Nothing converts back except the *STORE commands,
-//! which call [`ZSetValue::shrink_encoding`] as zsetConvertToListpackIfNeeded does.
+//! A small sorted set is a [`Listpack`] of member, score, member, score... sorted by
+//! (score, member), the bytes Redis 7.0 keeps (and an RDB file stores); scores that are
+//! integers are integer entries, others d2string's `%.17g` text. It converts to the tree
+//! and dict ("skiplist") at zset-max-listpack-entries / -value, at the moments Redis's
+//! zsetAdd converts. Nothing converts back except the *STORE commands, which call
+//! [`ZSetValue::shrink_encoding`] as zsetConvertToListpackIfNeeded does.
 
 use super::dict::Dict;
+use super::listpack::{self, Entry, Listpack};
 use super::set::copy_dict;
+use crate::util::float::{d2string, strtod};
+use crate::util::int::{ll2string, LL_STR_MAX};
 use bytes::Bytes;
 use std::cmp::Ordering;
 
@@ -303,55 +308,130 @@ impl Tree {
     }
 }
 
-/// A sorted set: the ordered index plus member -> score.
+/// The conversion thresholds (zset-max-listpack-entries / -value), and the keyspace's
+/// SipHash keys for the dict a conversion builds.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub max_entries: u64,
+    pub max_value: u64,
+    pub hash_keys: (u64, u64),
+}
+
+/// The big encoding: the ordered index plus member -> score.
+struct SkipList {
+    tree: Tree,
+    dict: Dict<f64>,
+}
+
+enum Repr {
+    /// member, score, member, score... sorted by (score, member), as zzlInsert keeps them.
+    Listpack(Listpack),
+    Skiplist(Box<SkipList>),
+}
+
+/// A sorted set.
 pub struct ZSetValue {
-    pub tree: Tree,
-    pub dict: Dict<f64>,
-    /// OBJECT ENCODING: `listpack` (true) or `skiplist`.
-    pub listpack: bool,
+    repr: Repr,
 }
 
-impl Clone for ZSetValue {
-    fn clone(&self) -> ZSetValue {
-        ZSetValue {
-            tree: self.tree.clone(),
-            dict: copy_dict(&self.dict),
-            listpack: self.listpack,
+/// double2ll: a score that is an integer within ±LLONG_MAX/2 is stored as an integer
+/// entry (so -0 is stored as 0, as Redis stores it); any other as d2string's text.
+fn score_text(score: f64) -> Vec<u8> {
+    let lim = (i64::MAX / 2) as f64;
+    if (-lim..=lim).contains(&score) && (score as i64) as f64 == score {
+        let mut buf = [0u8; LL_STR_MAX];
+        return ll2string(score as i64, &mut buf).to_vec();
+    }
+    d2string(score).into_bytes()
+}
+
+/// zzlGetScore: the score entry at `p`.
+fn lp_score(lp: &Listpack, p: usize) -> f64 {
+    match lp.get(p) {
+        Entry::Int(v) => v as f64,
+        Entry::Str(s) => strtod(s).value,
+    }
+}
+
+/// The (member position, score position) pairs of a listpack zset, in order.
+fn lp_pairs(lp: &Listpack) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut p = lp.first();
+    std::iter::from_fn(move || {
+        let m = p?;
+        let s = lp
+            .next(m)
+            .expect("listpack zset has a score after each member");
+        p = lp.next(s);
+        Some((m, s))
+    })
+}
+
+fn lp_member(lp: &Listpack, p: usize) -> Bytes {
+    lp.get(p).to_bytes()
+}
+
+/// zzlInsert: before the first element that sorts after (score, member), else at the end.
+fn lp_insert(lp: &mut Listpack, member: &[u8], score: f64) {
+    let at = lp_pairs(lp).find(|&(m, s)| {
+        let cur = lp_score(lp, s);
+        cur > score || (cur == score && lp.get(m).with_bytes(|e| e > member))
+    });
+    let text = score_text(score);
+    match at {
+        Some((m, _)) => {
+            let p = lp.insert(m, member);
+            let after = lp.next(p).expect("the displaced element follows");
+            lp.insert(after, &text);
         }
-    }
-}
-
-impl std::fmt::Debug for ZSetValue {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.tree.iter()).finish()
-    }
-}
-
-impl PartialEq for ZSetValue {
-    fn eq(&self, o: &ZSetValue) -> bool {
-        self.tree.iter() == o.tree.iter()
+        None => {
+            lp.push_back(member);
+            lp.push_back(&text);
+        }
     }
 }
 
 impl ZSetValue {
+    /// An empty sorted set: listpack-encoded (createZsetListpackObject) or not.
     pub fn new(listpack: bool, hash_keys: (u64, u64)) -> ZSetValue {
-        ZSetValue {
-            tree: Tree::new(),
-            dict: Dict::new(hash_keys),
-            listpack,
-        }
+        let repr = if listpack {
+            Repr::Listpack(Listpack::new())
+        } else {
+            Repr::Skiplist(Box::new(SkipList {
+                tree: Tree::new(),
+                dict: Dict::new(hash_keys),
+            }))
+        };
+        ZSetValue { repr }
     }
 
     pub fn len(&self) -> usize {
-        self.dict.len()
+        match &self.repr {
+            Repr::Listpack(lp) => lp.len() / 2,
+            Repr::Skiplist(z) => z.dict.len(),
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.dict.is_empty()
+        match &self.repr {
+            Repr::Listpack(lp) => lp.is_empty(),
+            Repr::Skiplist(z) => z.dict.is_empty(),
+        }
+    }
+
+    pub fn is_listpack(&self) -> bool {
+        matches!(self.repr, Repr::Listpack(_))
+    }
+
+    /// The listpack's bytes while the set is listpack-encoded (what RDB stores).
+    pub fn listpack(&self) -> Option<&Listpack> {
+        match &self.repr {
+            Repr::Listpack(lp) => Some(lp),
+            Repr::Skiplist(_) => None,
+        }
     }
 
     pub fn encoding_name(&self) -> &'static str {
-        if self.listpack {
+        if self.is_listpack() {
             "listpack"
         } else {
             "skiplist"
@@ -359,92 +439,259 @@ impl ZSetValue {
     }
 
     pub fn score(&self, m: &[u8]) -> Option<f64> {
-        self.dict.get(m).copied()
-    }
-
-    /// Sets `m`'s score (adding it if absent); returns the old score. Applies the
-    /// listpack -> skiplist conversion rule of zsetAdd (entries and value length).
-    pub fn set(&mut self, m: &Bytes, score: f64, max_entries: u64, max_value: u64) -> Option<f64> {
-        match self.dict.get_mut(m) {
-            Some(old) => {
-                let prev = *old;
-                *old = score;
-                if prev.to_bits() != score.to_bits() {
-                    self.tree.remove(prev, m);
-                    self.tree.insert(score, m.clone());
-                }
-                Some(prev)
+        match &self.repr {
+            Repr::Listpack(lp) => {
+                let p = lp.find(lp.first(), m, 1)?;
+                Some(lp_score(lp, lp.next(p)?))
             }
-            None => {
-                if self.listpack
-                    && (self.len() as u64 + 1 > max_entries || m.len() as u64 > max_value)
-                {
-                    self.listpack = false;
-                }
-                self.dict.insert(m.clone(), score);
-                self.tree.insert(score, m.clone());
-                None
-            }
+            Repr::Skiplist(z) => z.dict.get(m).copied(),
         }
     }
 
+    /// zsetConvert to a skiplist (no-op if it already is one).
+    fn convert_to_skiplist(&mut self, hash_keys: (u64, u64)) {
+        if let Repr::Listpack(lp) = &self.repr {
+            let mut z = SkipList {
+                tree: Tree::new(),
+                dict: Dict::new(hash_keys),
+            };
+            for (m, s) in lp_pairs(lp) {
+                let (m, s) = (lp_member(lp, m), lp_score(lp, s));
+                z.dict.insert(m.clone(), s);
+                z.tree.insert(s, m);
+            }
+            self.repr = Repr::Skiplist(Box::new(z));
+        }
+    }
+
+    /// Sets `m`'s score (adding it if absent); returns the old score. Applies the
+    /// listpack -> skiplist conversion rule of zsetAdd (entries and value length, checked
+    /// before a new member goes in). The caller only calls this for a changed score.
+    pub fn set(&mut self, m: &Bytes, score: f64, lim: Limits) -> Option<f64> {
+        let old = self.score(m);
+        if old.is_none()
+            && self.listpack().is_some_and(|lp| {
+                self.len() as u64 + 1 > lim.max_entries
+                    || m.len() as u64 > lim.max_value
+                    || !listpack::safe_to_add(Some(lp), m.len())
+            })
+        {
+            self.convert_to_skiplist(lim.hash_keys);
+        }
+        match &mut self.repr {
+            Repr::Listpack(lp) => {
+                if old.is_some() {
+                    // zzlDelete + zzlInsert: the element moves to its new place.
+                    let p = lp.find(lp.first(), m, 1).expect("member just found");
+                    lp.delete_range(p, 2);
+                }
+                lp_insert(lp, m, score);
+            }
+            Repr::Skiplist(z) => match z.dict.get_mut(m) {
+                Some(cur) => {
+                    let prev = *cur;
+                    *cur = score;
+                    if prev.to_bits() != score.to_bits() {
+                        z.tree.remove(prev, m);
+                        z.tree.insert(score, m.clone());
+                    }
+                }
+                None => {
+                    z.dict.insert(m.clone(), score);
+                    z.tree.insert(score, m.clone());
+                }
+            },
+        }
+        old
+    }
+
     pub fn remove(&mut self, m: &[u8]) -> Option<f64> {
-        let score = self.dict.remove(m)?;
-        self.tree.remove(score, m);
-        Some(score)
+        match &mut self.repr {
+            Repr::Listpack(lp) => {
+                let p = lp.find(lp.first(), m, 1)?;
+                let score = lp_score(lp, lp.next(p)?);
+                lp.delete_range(p, 2);
+                Some(score)
+            }
+            Repr::Skiplist(z) => {
+                let score = z.dict.remove(m)?;
+                z.tree.remove(score, m);
+                Some(score)
+            }
+        }
     }
 
     /// 0-based rank in ascending order.
     pub fn rank(&self, m: &[u8]) -> Option<usize> {
-        let score = self.score(m)?;
-        Some(
-            self.tree
-                .count_before(|s, mm| cmp_entry((s, mm), (score, m)) == Ordering::Less),
-        )
+        match &self.repr {
+            Repr::Listpack(lp) => lp_pairs(lp).position(|(p, _)| lp.get(p).eq_bytes(m)),
+            Repr::Skiplist(z) => {
+                let score = *z.dict.get(m)?;
+                Some(
+                    z.tree
+                        .count_before(|s, mm| cmp_entry((s, mm), (score, m)) == Ordering::Less),
+                )
+            }
+        }
+    }
+
+    /// How many elements satisfy `before`, which must hold for a prefix of the order.
+    pub fn count_before(&self, before: impl Fn(f64, &[u8]) -> bool) -> usize {
+        match &self.repr {
+            Repr::Listpack(lp) => lp_pairs(lp)
+                .take_while(|&(m, s)| {
+                    let score = lp_score(lp, s);
+                    lp.get(m).with_bytes(|mb| before(score, mb))
+                })
+                .count(),
+            Repr::Skiplist(z) => z.tree.count_before(before),
+        }
+    }
+
+    /// The element at 0-based `rank`.
+    pub fn select(&self, rank: usize) -> Option<(f64, Bytes)> {
+        match &self.repr {
+            Repr::Listpack(lp) => {
+                let m = lp.seek(i64::try_from(rank).ok()?.checked_mul(2)?)?;
+                Some((lp_score(lp, lp.next(m)?), lp_member(lp, m)))
+            }
+            Repr::Skiplist(z) => z.tree.select(rank).map(|(s, m)| (s, m.clone())),
+        }
+    }
+
+    /// Elements with ranks in `start..end`, in order.
+    pub fn range(&self, start: usize, end: usize) -> Vec<(f64, Bytes)> {
+        match &self.repr {
+            Repr::Listpack(lp) => lp_pairs(lp)
+                .skip(start)
+                .take(end.saturating_sub(start))
+                .map(|(m, s)| (lp_score(lp, s), lp_member(lp, m)))
+                .collect(),
+            Repr::Skiplist(z) => z.tree.range(start, end),
+        }
+    }
+
+    /// Every element, in order.
+    pub fn iter(&self) -> Vec<(f64, Bytes)> {
+        self.range(0, self.len())
+    }
+
+    /// One ZSCAN step: a listpack is returned whole with cursor 0 (as Redis does); a
+    /// skiplist's dict one bucket per call, with the dict's reverse-binary cursor.
+    pub fn scan(&self, cursor: u64, mut f: impl FnMut(Bytes, f64)) -> u64 {
+        match &self.repr {
+            Repr::Listpack(_) => {
+                for (s, m) in self.iter() {
+                    f(m, s);
+                }
+                0
+            }
+            Repr::Skiplist(z) => z.dict.scan(cursor, |k, v| f(k.clone(), *v)),
+        }
     }
 
     /// zsetConvertToListpackIfNeeded (the *STORE commands): back to listpack when small.
     pub fn shrink_encoding(&mut self, max_entries: u64, max_value: u64) {
-        if !self.listpack
-            && self.len() as u64 <= max_entries
-            && self.dict.keys().all(|k| k.len() as u64 <= max_value)
+        let Repr::Skiplist(z) = &self.repr else {
+            return;
+        };
+        let total = z
+            .dict
+            .keys()
+            .map(Bytes::len)
+            .fold(0usize, usize::saturating_add);
+        if self.len() as u64 <= max_entries
+            && z.dict.keys().all(|k| k.len() as u64 <= max_value)
+            && listpack::safe_to_add(None, total)
         {
-            self.listpack = true;
+            let mut lp = Listpack::new();
+            for (s, m) in z.tree.iter() {
+                lp.push_back(&m);
+                lp.push_back(&score_text(s));
+            }
+            self.repr = Repr::Listpack(lp);
         }
     }
 
     pub fn memory_estimate(&self) -> usize {
-        self.dict.buckets() * std::mem::size_of::<usize>() * 3
-            + self
-                .dict
-                .keys()
-                .map(|k| 2 * k.len() + 48 + std::mem::size_of::<Node>())
-                .sum::<usize>()
+        match &self.repr {
+            Repr::Listpack(lp) => 16 + lp.heap_size(),
+            Repr::Skiplist(z) => {
+                z.dict.buckets() * std::mem::size_of::<usize>() * 3
+                    + z.dict
+                        .keys()
+                        .map(|k| 2 * k.len() + 48 + std::mem::size_of::<Node>())
+                        .sum::<usize>()
+            }
+        }
     }
 
     pub fn check_invariants(&self) -> Result<(), String> {
-        self.dict.check_invariants()?;
-        let entries = self.tree.check_invariants()?;
-        if entries.len() != self.dict.len() {
-            return Err(format!(
-                "zset tree has {} entries, dict {}",
-                entries.len(),
-                self.dict.len()
-            ));
-        }
-        for (s, m) in &entries {
-            if s.is_nan() {
-                return Err("NaN score".into());
+        let entries = match &self.repr {
+            Repr::Listpack(lp) => {
+                lp.check_invariants()?;
+                if lp.len() % 2 != 0 {
+                    return Err("listpack zset has an odd number of entries".into());
+                }
+                let entries = self.iter();
+                for w in entries.windows(2) {
+                    if cmp_entry((w[0].0, &w[0].1), (w[1].0, &w[1].1)) != Ordering::Less {
+                        return Err("listpack zset out of order or with a member twice".into());
+                    }
+                }
+                entries
             }
-            match self.dict.get(m) {
-                Some(d) if d.to_bits() == s.to_bits() => {}
-                _ => return Err(format!("zset member {m:?} disagrees with dict")),
+            Repr::Skiplist(z) => {
+                z.dict.check_invariants()?;
+                let entries = z.tree.check_invariants()?;
+                if entries.len() != z.dict.len() {
+                    return Err(format!(
+                        "zset tree has {} entries, dict {}",
+                        entries.len(),
+                        z.dict.len()
+                    ));
+                }
+                for (s, m) in &entries {
+                    match z.dict.get(m) {
+                        Some(d) if d.to_bits() == s.to_bits() => {}
+                        _ => return Err(format!("zset member {m:?} disagrees with dict")),
+                    }
+                }
+                entries
             }
+        };
+        if entries.iter().any(|(s, _)| s.is_nan()) {
+            return Err("NaN score".into());
         }
         if entries.is_empty() {
             return Err("empty zset stored".into());
         }
         Ok(())
+    }
+}
+
+impl Clone for ZSetValue {
+    fn clone(&self) -> ZSetValue {
+        let repr = match &self.repr {
+            Repr::Listpack(lp) => Repr::Listpack(lp.clone()),
+            Repr::Skiplist(z) => Repr::Skiplist(Box::new(SkipList {
+                tree: z.tree.clone(),
+                dict: copy_dict(&z.dict),
+            })),
+        };
+        ZSetValue { repr }
+    }
+}
+
+impl std::fmt::Debug for ZSetValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl PartialEq for ZSetValue {
+    fn eq(&self, o: &ZSetValue) -> bool {
+        self.iter() == o.iter()
     }
 }
 
@@ -469,29 +716,97 @@ mod tests {
         }
     }
 
+    fn lim(max_entries: u64) -> Limits {
+        Limits {
+            max_entries,
+            max_value: 64,
+            hash_keys: (1, 2),
+        }
+    }
+
     #[test]
     fn basics() {
         let mut z = ZSetValue::new(true, (1, 2));
-        assert_eq!(z.set(&Bytes::from("a"), 2.0, 2, 64), None);
-        assert_eq!(z.set(&Bytes::from("b"), 1.0, 2, 64), None);
+        assert_eq!(z.set(&Bytes::from("a"), 2.0, lim(2)), None);
+        assert_eq!(z.set(&Bytes::from("b"), 1.0, lim(2)), None);
         assert_eq!(z.encoding_name(), "listpack");
         assert_eq!(z.rank(b"a"), Some(1));
-        assert_eq!(z.set(&Bytes::from("c"), 1.0, 2, 64), None);
+        assert_eq!(z.set(&Bytes::from("c"), 1.0, lim(2)), None);
         assert_eq!(z.encoding_name(), "skiplist");
         assert_eq!(z.rank(b"c"), Some(1));
-        assert_eq!(z.set(&Bytes::from("a"), 0.0, 2, 64), Some(2.0));
+        assert_eq!(z.set(&Bytes::from("a"), 0.0, lim(2)), Some(2.0));
         assert_eq!(z.rank(b"a"), Some(0));
         z.check_invariants().unwrap();
         assert_eq!(z.remove(b"b"), Some(1.0));
         assert_eq!(z.remove(b"b"), None);
-        let r: Vec<_> = z.tree.iter().into_iter().map(|(_, m)| m).collect();
+        let r: Vec<_> = z.iter().into_iter().map(|(_, m)| m).collect();
         assert_eq!(r, vec![Bytes::from("a"), Bytes::from("c")]);
         z.shrink_encoding(2, 64);
         assert_eq!(z.encoding_name(), "listpack");
         assert_eq!(z.clone(), z);
     }
 
+    /// The listpack is the one redis-server 7.0.15 DUMPs (rdbcompression off) after
+    /// `ZADD z1 1 a 2.5 b -0 c 1e300 d 0.1 e`.
+    #[test]
+    fn listpack_bytes_match_redis() {
+        let mut z = ZSetValue::new(true, (1, 2));
+        for (s, m) in [
+            (1.0, "a"),
+            (2.5, "b"),
+            (-0.0, "c"),
+            (1e300, "d"),
+            (0.1, "e"),
+        ] {
+            z.set(&Bytes::from(m), s, lim(128));
+        }
+        let want: &[u8] = b"\x4d\0\0\0\x0a\0\x81c\x02\x00\x01\x81e\x02\x930.10000000000000001\x14\
+            \x81a\x02\x01\x01\x81b\x02\x832.5\x04\x81d\x02\x971.0000000000000001e+300\x18\xff";
+        assert_eq!(z.listpack().unwrap().as_bytes(), want);
+        // -0 went in as the integer 0, as double2ll stores it.
+        assert_eq!(z.score(b"c").map(f64::to_bits), Some(0f64.to_bits()));
+        assert_eq!(z.score(b"d"), Some(1e300));
+        assert_eq!(z.score(b"e"), Some(0.1));
+        // Converting to a skiplist and back gives the same bytes.
+        let mut big = z.clone();
+        big.set(&Bytes::from("f"), 9.0, lim(5));
+        assert_eq!(big.encoding_name(), "skiplist");
+        big.remove(b"f");
+        big.shrink_encoding(128, 64);
+        assert_eq!(big.listpack().unwrap().as_bytes(), want);
+    }
+
     proptest! {
+        #[test]
+        fn listpack_agrees_with_skiplist(ops in proptest::collection::vec((0u8..3, 0u8..40, -6i8..6), 1..200)) {
+            let mut lp = ZSetValue::new(true, (3, 4));
+            let mut sk = ZSetValue::new(false, (3, 4));
+            for (op, m, s) in ops {
+                let member = Bytes::from(format!("m{m}"));
+                // Halves, integers, and -0 (which the listpack stores as 0).
+                let score = if s == -6 { -0.0 } else { s as f64 / 2.0 };
+                match op {
+                    0 | 1 => {
+                        if lp.score(&member) != Some(score) {
+                            prop_assert_eq!(lp.set(&member, score, lim(128)), sk.set(&member, score, lim(128)));
+                        }
+                    }
+                    _ => prop_assert_eq!(lp.remove(&member), sk.remove(&member)),
+                }
+                prop_assert_eq!(lp.encoding_name(), "listpack");
+                prop_assert_eq!(lp.iter(), sk.iter());
+                prop_assert_eq!(lp.rank(&member), sk.rank(&member));
+                let below = |sc: f64, _: &[u8]| sc < score;
+                prop_assert_eq!(lp.count_before(below), sk.count_before(below));
+                let r = m as usize % (lp.len() + 1);
+                prop_assert_eq!(lp.select(r), sk.select(r));
+                prop_assert_eq!(lp.range(r, r + 3), sk.range(r, r + 3));
+                if !lp.is_empty() {
+                    lp.check_invariants().map_err(TestCaseError::fail)?;
+                }
+            }
+        }
+
         #[test]
         fn agrees_with_btreeset(ops in proptest::collection::vec((0u8..4, 0u8..40, -5i8..5), 1..400)) {
             let mut z = ZSetValue::new(false, (3, 4));
@@ -504,7 +819,7 @@ mod tests {
                         if let Some(old) = z.score(&member) {
                             model.remove(&K(old, member.to_vec()));
                         }
-                        z.set(&member, score, 128, 64);
+                        z.set(&member, score, lim(128));
                         model.insert(K(score, member.to_vec()));
                     }
                     2 => {
@@ -517,15 +832,15 @@ mod tests {
                         // Rank and range queries.
                         let v: Vec<K> = model.iter().cloned().collect();
                         prop_assert_eq!(z.rank(&member), v.iter().position(|k| k.1 == member.as_ref()));
-                        let below = z.tree.count_before(|sc, _| sc < score);
+                        let below = z.count_before(|sc, _| sc < score);
                         prop_assert_eq!(below, v.iter().filter(|k| k.0 < score).count());
                         let lo = (m as usize) % (v.len() + 1);
                         let hi = lo + (s.unsigned_abs() as usize);
-                        let got: Vec<K> = z.tree.range(lo, hi).into_iter().map(|(s, m)| K(s, m.to_vec())).collect();
+                        let got: Vec<K> = z.range(lo, hi).into_iter().map(|(s, m)| K(s, m.to_vec())).collect();
                         let want: Vec<K> = v.iter().skip(lo).take(hi - lo).cloned().collect();
                         prop_assert_eq!(got, want);
                         if let Some(k) = v.get(lo) {
-                            let (s2, m2) = z.tree.select(lo).unwrap();
+                            let (s2, m2) = z.select(lo).unwrap();
                             prop_assert_eq!(K(s2, m2.to_vec()), k.clone());
                         }
                     }
@@ -533,7 +848,7 @@ mod tests {
                 z.check_invariants().or_else(|e| if model.is_empty() { Ok(()) } else { Err(e) }).map_err(TestCaseError::fail)?;
                 prop_assert_eq!(z.len(), model.len());
             }
-            let all: Vec<K> = z.tree.iter().into_iter().map(|(s, m)| K(s, m.to_vec())).collect();
+            let all: Vec<K> = z.iter().into_iter().map(|(s, m)| K(s, m.to_vec())).collect();
             prop_assert_eq!(all, model.into_iter().collect::<Vec<_>>());
         }
     }
