@@ -19,7 +19,7 @@ use crate::faults::FaultPlan;
 use crate::kernel::{ConnId, SimPoller};
 use crate::model::RedisModel;
 use crate::workload::{
-    channel_name, Cmd, Extras, Families, Generator, TimedCmd, ValueSource, CHANNELS,
+    channel_name, Cmd, Extras, Families, Generator, KeyId, TimedCmd, ValueSource, CHANNELS,
     SUBSCRIBER_CONNECTIONS,
 };
 use bytes::{Bytes, BytesMut};
@@ -176,6 +176,23 @@ struct SimClient {
     ops_left: usize,
     /// MULTI's and the queued commands' replies for the transaction awaiting EXEC's.
     prelude: Vec<Reply>,
+    /// Commands of a script drawn earlier, to send before drawing anything new.
+    pending: VecDeque<Cmd>,
+    /// An optimistic-locking script waiting for its GET's reply (key, the GET's history
+    /// index once sent) to send its transaction.
+    cas: Option<(KeyId, Option<usize>)>,
+}
+
+impl SimClient {
+    /// Between a WATCH sent and its EXEC sent: no new transaction or WATCH is drawn.
+    fn watching(&self) -> bool {
+        !self.pending.is_empty() || self.cas.is_some()
+    }
+
+    /// Commands this client may still send: pending ones and scripts still to draw.
+    fn has_work(&self) -> bool {
+        self.ops_left > 0 || !self.pending.is_empty()
+    }
 }
 
 /// Runs one seed. Never panics: a panic of the server is reported as a failure.
@@ -259,6 +276,8 @@ fn run_inner(config: &RunConfig) -> RunReport {
             received: Vec::new(),
             ops_left: config.ops_per_client,
             prelude: Vec::new(),
+            pending: VecDeque::new(),
+            cas: None,
         })
         .collect();
     let mut sim = Sim {
@@ -381,7 +400,7 @@ impl Sim {
     fn workload_done(&self) -> bool {
         self.clients
             .iter()
-            .all(|c| c.ops_left == 0 && c.in_flight.is_empty())
+            .all(|c| !c.has_work() && c.cas.is_none() && c.in_flight.is_empty())
     }
 
     fn pick_client(&mut self) -> usize {
@@ -412,7 +431,7 @@ impl Sim {
     fn client_send(&mut self, i: usize) {
         let pipeline_max = self.config.pipeline_max;
         let client = &self.clients[i];
-        if client.ops_left == 0 || client.in_flight.len() >= pipeline_max {
+        if !client.has_work() || client.in_flight.len() >= pipeline_max {
             return;
         }
         let conn = match client.conn {
@@ -430,18 +449,34 @@ impl Sim {
             return;
         }
         let room = pipeline_max - self.clients[i].in_flight.len();
-        let batch = 1 + (self.rng.next_u32() as usize) % room.min(self.clients[i].ops_left);
+        let available = self.clients[i].ops_left + self.clients[i].pending.len();
+        let batch = 1 + (self.rng.next_u32() as usize) % room.min(available);
         let mut wire = BytesMut::new();
         let mut cmds = Vec::with_capacity(batch);
         for _ in 0..batch {
-            let cmd = Generator {
-                rng: &mut self.rng,
-                families: self.config.families,
-                keys: self.config.keys,
-                multi_key: self.config.multi_key,
-                extras: self.config.extras,
+            let client = &mut self.clients[i];
+            if client.pending.is_empty() {
+                if client.ops_left == 0 {
+                    break;
+                }
+                client.ops_left -= 1;
+                let watching = client.watching();
+                let script = Generator {
+                    rng: &mut self.rng,
+                    families: self.config.families,
+                    keys: self.config.keys,
+                    multi_key: self.config.multi_key,
+                    extras: self.config.extras,
+                }
+                .next_script(&mut client.values, watching);
+                client.pending.extend(script.cmds);
+                if let Some(key) = script.cas {
+                    client.cas = Some((key, None));
+                }
             }
-            .next_cmd(&mut self.clients[i].values);
+            let Some(cmd) = client.pending.pop_front() else {
+                break;
+            };
             for argv in cmd.commands() {
                 let refs: Vec<&[u8]> = argv.iter().map(|a| a.as_slice()).collect();
                 encode_command(&refs, &mut wire);
@@ -471,10 +506,16 @@ impl Sim {
         let client_id = self.clients[i].id * 1000 + self.clients[i].connections;
         for cmd in cmds {
             let index = self.history.len();
+            if let Some((key, get @ None)) = &mut self.clients[i].cas {
+                if cmd == Cmd::Get(*key) {
+                    *get = Some(index);
+                }
+            }
             self.history.push(Operation {
                 client: client_id,
                 input: TimedCmd {
                     cmd,
+                    conn: client_id,
                     call_ms: now_us / 1000,
                     ret_ms: None,
                 },
@@ -483,7 +524,6 @@ impl Sim {
                 ret: None,
             });
             self.clients[i].in_flight.push_back(index);
-            self.clients[i].ops_left -= 1;
         }
         self.last_progress_step = self.steps;
     }
@@ -512,9 +552,9 @@ impl Sim {
                     self.last_progress_step = self.steps;
                     // A transaction: MULTI's +OK and one +QUEUED per command come first;
                     // they are the runner's to check, EXEC's array is the model's.
-                    if let Cmd::Multi { watch, cmds } = &self.history[index].input.cmd {
-                        // WATCH's +OK, MULTI's +OK, then a +QUEUED per command.
-                        let oks = 1 + usize::from(!watch.is_empty());
+                    if let Cmd::Multi { cmds, .. } = &self.history[index].input.cmd {
+                        // MULTI's +OK, then a +QUEUED per command.
+                        let oks = 1;
                         if client.prelude.len() < oks + cmds.len() {
                             let want = if client.prelude.len() < oks {
                                 Reply::OK
@@ -538,6 +578,14 @@ impl Sim {
                         client.prelude.clear();
                     }
                     client.in_flight.pop_front();
+                    // The optimistic-locking script's GET answered: its transaction next.
+                    if let Some((key, Some(get))) = client.cas {
+                        if get == index {
+                            let txn = crate::workload::cas_txn(key, &reply, &mut client.values);
+                            client.pending.push_front(txn);
+                            client.cas = None;
+                        }
+                    }
                     let op = &mut self.history[index];
                     op.output = Some(reply);
                     op.ret = Some(now_us);
@@ -573,6 +621,9 @@ impl Sim {
         client.in_flight.clear();
         client.received.clear();
         client.prelude.clear();
+        // A script's rest belongs to the connection that began it (its WATCH is gone).
+        client.pending.clear();
+        client.cas = None;
     }
 
     /// After the workload: let replies arrive, then every client hangs up and the server
