@@ -199,6 +199,9 @@ struct Conn {
     /// A write found the send buffer full (or got a spurious EAGAIN): the next room that
     /// appears is a writable edge (SOCK_NOSPACE in Linux).
     write_blocked: bool,
+    /// Bytes the client sent, and bytes the server has read, since the connection began.
+    client_sent: u64,
+    server_read: u64,
 }
 
 impl Conn {
@@ -379,6 +382,7 @@ impl SimPoller {
             bytes.len().min(cap - c.in_flight.len())
         };
         c.in_flight.extend(&bytes[..n]);
+        c.client_sent += n as u64;
         self.trace_op(Op::ClientSend, conn.0, n as u64);
         self.mix(&bytes[..n]);
         n
@@ -522,6 +526,15 @@ impl SimPoller {
             self.edge(fd, false, true, false, false);
         }
         out
+    }
+
+    /// Bytes the client has sent on the connection so far (the offset its next byte
+    /// will have) and bytes the server has read of them: a command whose last byte's
+    /// offset the server has read was read by then.
+    pub fn stream_offsets(&self, conn: ConnId) -> (u64, u64) {
+        self.conns
+            .get(conn.0 as usize)
+            .map_or((0, 0), |c| (c.client_sent, c.server_read))
     }
 
     /// Bytes the server wrote that the client has not taken yet.
@@ -1053,6 +1066,7 @@ impl Poller for SimPoller {
         for (dst, src) in buf[..n].iter_mut().zip(c.recv_buf.drain(..n)) {
             *dst = src;
         }
+        c.server_read += n as u64;
         self.stats.bytes_read += n as u64;
         self.trace_op(Op::Read, fd.0, n as u64);
         self.mix(&buf[..n]);

@@ -153,6 +153,7 @@ fn simulate_inner(args: &RunArgs) -> Result<i32, String> {
         multi_key: multi_key(seed),
         families: families.unwrap_or_else(|| Families::from_seed(seed)),
         extras: Extras::from_seed(seed),
+        pipeline_behind_block: RunConfig::new(seed).pipeline_behind_block,
     };
     if let Some(seed) = args.seed {
         let config = config_for(seed);

@@ -201,15 +201,71 @@ pub enum Dirty {
 /// to false once the server signals modifications as Redis does.
 pub const NOOP_WRITE_MAY_DIRTY: bool = true;
 
-/// The state of the keys of one partition, sorted by key, and the WATCHes on them.
+/// A client blocked by BLPOP on an empty key, and what a push served it, if any yet.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Waiter {
+    pub key: KeyId,
+    pub conn: u64,
+    /// The earliest instant (ms) its timeout may fire: the BLPOP's call plus its timeout.
+    pub deadline: u64,
+    pub served: Option<Bytes>,
+    /// Its reply never came (the connection died): no end op follows, and the server
+    /// drops it at some point, which the model leaves open.
+    pub dead: bool,
+}
+
+/// The state of the keys of one partition, sorted by key, the WATCHes on them and the
+/// clients blocked on them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct State {
     pub keys: Vec<(KeyId, Entry)>,
     /// Sorted by (key, conn); one entry per pair.
     pub watches: Vec<Watch>,
+    /// In the order they blocked: a push serves the longest-waiting client first.
+    pub waiters: Vec<Waiter>,
+    /// No op can come next in this order unless it may have taken effect at this instant
+    /// (ms) or later: a BLPOP timed out here, after its deadline, so whatever follows it
+    /// happened after that deadline too.
+    pub floor: u64,
 }
 
 impl State {
+    /// After a command (a whole EXEC included), clients blocked on `keys` are served from
+    /// the head of the list, longest-waiting first, while it has elements
+    /// (handleClientsBlockedOnKeys); a key of another type serves nobody. A waiter whose
+    /// connection died may have been dropped by the server already, or served (its
+    /// reply lost): both outcomes go to `out`.
+    fn serve_into(mut self, keys: &[KeyId], out: &mut Vec<State>) {
+        for &key in keys {
+            while let Some(i) = self
+                .waiters
+                .iter()
+                .position(|w| w.key == key && w.served.is_none())
+            {
+                if !matches!(self.get(key).map(|e| &*e.value), Some(MValue::List(l)) if !l.is_empty())
+                {
+                    break;
+                }
+                if self.waiters[i].dead {
+                    let mut dropped = self.clone();
+                    dropped.waiters.remove(i);
+                    dropped.serve_into(keys, out);
+                }
+                let Some(MValue::List(list)) = self.get_mut(key).map(|e| e.value.make_mut()) else {
+                    unreachable!("checked to be a list")
+                };
+                let element = list.remove(0);
+                self.drop_if_empty(key);
+                if self.waiters[i].dead {
+                    self.waiters.remove(i);
+                } else {
+                    self.waiters[i].served = Some(element);
+                }
+            }
+        }
+        out.push(self);
+    }
+
     /// A write or an expiry reached `key` (signalModifiedKey): its watchers are dirty.
     fn touch(&mut self, key: KeyId) {
         self.touch_as(key, Dirty::Yes);
@@ -348,15 +404,15 @@ fn new_zset() -> MValue {
 }
 
 /// What a command must have answered: one exact reply, or a PTTL within a range.
-#[derive(Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 enum Expect {
     Exact(Reply),
     /// An integer in a range (PTTL, PUBLISH's receiver count).
     IntBetween(i64, i64),
     /// EXEC's array: one expectation per queued command.
     Array(Vec<Expect>),
-    /// A BLPOP on a key of another type.
-    WrongTypeOrTimeout,
+    /// Anything: the reply is checked by a later op (a blocked BLPOP's end).
+    Any,
 }
 
 impl Expect {
@@ -364,9 +420,7 @@ impl Expect {
         match (self, output) {
             (Expect::Exact(want), got) => want == got,
             (Expect::IntBetween(lo, hi), Reply::Integer(n)) => lo <= n && n <= hi,
-            (Expect::WrongTypeOrTimeout, got) => {
-                *got == Reply::NullArray || *got == Reply::err(WRONGTYPE)
-            }
+            (Expect::Any, _) => true,
             (Expect::Array(want), Reply::Array(got)) => {
                 want.len() == got.len() && want.iter().zip(got).all(|(w, g)| w.accepts(g))
             }
@@ -825,23 +879,28 @@ impl RedisModel {
             ),
             // WATCH's state is the step's to keep (it needs the connection).
             Cmd::Watch(_) => Expect::Exact(Reply::OK),
-            Cmd::BLPop(key, _) => match view.typed_mut(*key, new_list, false) {
-                Ok(Some(MValue::List(list))) if !list.is_empty() => {
+            // A BLPOP that finds elements pops at once; on an empty key it blocks (the
+            // step registers it) — or inside MULTI, where it cannot block, answers nil.
+            Cmd::BLPop(key, _) => match view.typed_mut(*key, new_list, false)? {
+                Some(MValue::List(list)) if !list.is_empty() => {
                     let head = list.remove(0);
                     view.drop_if_empty(*key);
-                    Expect::Exact(Reply::Array(vec![
-                        Reply::Bulk(Bytes::from(key_name(*key))),
-                        Reply::Bulk(head),
-                    ]))
+                    Expect::Exact(blpop_reply(*key, head))
                 }
-                Ok(_) => Expect::Exact(Reply::NullArray),
-                // Called on another type: WRONGTYPE; but a client that blocked while the
-                // key was missing stays blocked when another type appears, and times out.
-                Err(_) => Expect::WrongTypeOrTimeout,
+                _ => Expect::Exact(Reply::NullArray),
             },
+            // The step pairs it with its BLPOP's wait.
+            Cmd::BLPopDone(_) => Expect::Any,
             Cmd::Publish { max_receivers, .. } => Expect::IntBetween(0, i64::from(*max_receivers)),
         })
     }
+}
+
+fn blpop_reply(key: KeyId, element: Bytes) -> Reply {
+    Reply::Array(vec![
+        Reply::Bulk(Bytes::from(key_name(key))),
+        Reply::Bulk(element),
+    ])
 }
 
 /// Redis's string2ll: optional '-', digits, no leading zeros, no '+', no spaces.
@@ -873,6 +932,9 @@ impl Model for RedisModel {
     fn step(&self, state: &State, input: &TimedCmd, output: Option<&Reply>, out: &mut Vec<State>) {
         let lo = input.call_ms;
         let hi = input.ret_ms.unwrap_or(u64::MAX);
+        if hi < state.floor {
+            return;
+        }
         let keys = input.cmd.keys();
         let mut push = |view: State, expect: Expect| {
             let legal = output.is_none_or(|got| expect.accepts(got));
@@ -897,12 +959,59 @@ impl Model for RedisModel {
                     }
                     if dirty != Dirty::Yes {
                         let expect = Self::apply(&mut view, &input.cmd, lo, hi);
-                        push(view, expect);
+                        // Blocked clients are served after the whole EXEC.
+                        let mut served = Vec::new();
+                        view.serve_into(&keys, &mut served);
+                        for view in served {
+                            push(view, expect.clone());
+                        }
                     }
+                }
+                // BLPOP on an empty or missing key blocks: it joins the key's queue, and
+                // its end (the next op) says what it got. (A client blocked on a missing
+                // key stays blocked if another type appears there, as in Redis 7.0.)
+                Cmd::BLPop(key, ms)
+                    if matches!(view.typed(*key, new_list), Ok(None))
+                        || matches!(view.typed(*key, new_list), Ok(Some(v)) if v.len() == 0) =>
+                {
+                    view.waiters.push(Waiter {
+                        key: *key,
+                        conn: input.conn,
+                        deadline: lo.saturating_add(*ms),
+                        served: None,
+                        dead: output.is_none(),
+                    });
+                    push(view, Expect::Any);
+                }
+                // A blocked BLPOP's end: what a push served it, or nil once its timeout
+                // may have passed. No waiter: its BLPOP popped (or failed) at once.
+                // Its reply never came: nothing to check, and its waiter (if any) is dead
+                // and leaves the queue on its own (serve_into).
+                Cmd::BLPopDone(_) if output.is_none() => push(view, Expect::Any),
+                Cmd::BLPopDone(key) => {
+                    let expect = match view.waiters.iter().position(|w| w.conn == input.conn) {
+                        None => Expect::Any,
+                        Some(i) => {
+                            let waiter = view.waiters.remove(i);
+                            match waiter.served {
+                                Some(element) => Expect::Exact(blpop_reply(*key, element)),
+                                None if hi >= waiter.deadline => {
+                                    view.floor = view.floor.max(waiter.deadline);
+                                    Expect::Exact(Reply::NullArray)
+                                }
+                                None => continue,
+                            }
+                        }
+                    };
+                    push(view, expect);
                 }
                 cmd => {
                     let expect = Self::apply_touching(&mut view, cmd, lo, hi);
-                    push(view, expect);
+                    let mut served = Vec::new();
+                    view.serve_into(&keys, &mut served);
+                    for view in served {
+                        push(view, expect.clone());
+                    }
                 }
             }
         }
@@ -1662,53 +1771,131 @@ mod txn_tests {
         assert!(!linearizable(&[op(1, txn, short, 0, 1)]));
     }
 
+    /// A BLPOP as the driver records it: the op that ran it (known to have run by
+    /// `ran_by`, when the server read it) and its end, answered `reply` at `ret`.
+    fn blpop(client: u64, timeout: u64, reply: Reply, call: u64, ran_by: u64, ret: u64) -> [Op; 2] {
+        [
+            op(client, Cmd::BLPop(L0, timeout), reply.clone(), call, ran_by),
+            op(client, Cmd::BLPopDone(L0), reply, call, ret),
+        ]
+    }
+
+    fn got(v: &str) -> Reply {
+        Reply::Array(vec![bulk("l0"), bulk(v)])
+    }
+
+    fn push(v: &'static str) -> Cmd {
+        Cmd::RPush(L0, vec![Bytes::from(v)])
+    }
+
     #[test]
     fn blpop_nil_while_the_list_had_elements_is_rejected() {
-        let push = |v: &'static str| Cmd::RPush(L0, vec![Bytes::from(v)]);
-        let provably_full = vec![
-            op(1, push("x"), Reply::Integer(1), 0, 1),
-            op(2, Cmd::BLPop(L0, 100), Reply::NullArray, 2, 150),
-            op(1, Cmd::LLen(L0), Reply::Integer(1), 200, 201),
-        ];
+        let provably_full = [
+            vec![op(1, push("x"), Reply::Integer(1), 0, 1)],
+            blpop(2, 100, Reply::NullArray, 2, 3, 150).to_vec(),
+            vec![op(1, Cmd::LLen(L0), Reply::Integer(1), 200, 201)],
+        ]
+        .concat();
         assert!(!linearizable(&provably_full));
-        // A concurrent pop may have emptied it for a while.
-        let emptied = vec![
-            op(1, push("x"), Reply::Integer(1), 0, 1),
-            op(2, Cmd::BLPop(L0, 100), Reply::NullArray, 2, 150),
-            op(3, Cmd::LPop(L0), bulk("x"), 3, 4),
-            op(3, push("y"), Reply::Integer(1), 5, 6),
-        ];
+        // A concurrent pop may have emptied it before the BLPOP ran.
+        let emptied = [
+            vec![op(1, push("x"), Reply::Integer(1), 0, 1)],
+            blpop(2, 100, Reply::NullArray, 2, 5, 150).to_vec(),
+            vec![op(3, Cmd::LPop(L0), bulk("x"), 3, 4)],
+        ]
+        .concat();
         assert!(linearizable(&emptied));
-        let served = vec![
-            op(1, push("x"), Reply::Integer(1), 0, 1),
-            op(
-                2,
-                Cmd::BLPop(L0, 100),
-                Reply::Array(vec![bulk("l0"), bulk("x")]),
-                2,
-                3,
-            ),
-            op(1, Cmd::LLen(L0), Reply::Integer(0), 4, 5),
-        ];
-        assert!(linearizable(&served));
-        let served_twice = vec![
-            op(1, push("x"), Reply::Integer(1), 0, 1),
-            op(
-                2,
-                Cmd::BLPop(L0, 100),
-                Reply::Array(vec![bulk("l0"), bulk("x")]),
-                2,
-                3,
-            ),
-            op(
-                3,
-                Cmd::BLPop(L0, 100),
-                Reply::Array(vec![bulk("l0"), bulk("x")]),
-                2,
-                3,
-            ),
-        ];
+        let served_twice = [
+            vec![op(1, push("x"), Reply::Integer(1), 0, 1)],
+            blpop(2, 100, got("x"), 2, 3, 3).to_vec(),
+            blpop(3, 100, got("x"), 2, 3, 3).to_vec(),
+        ]
+        .concat();
         assert!(!linearizable(&served_twice));
+    }
+
+    /// A push serves the client that blocked first; a client blocked when a push came
+    /// cannot time out empty-handed; and a timeout never fires early.
+    #[test]
+    fn blocked_clients_are_served_first_come_first_served() {
+        let in_order = |first: Reply, second: Reply| {
+            linearizable(
+                &[
+                    blpop(1, 100, first, 0, 1, 20).to_vec(),
+                    blpop(2, 100, second, 2, 3, 200).to_vec(),
+                    vec![op(3, push("x"), Reply::Integer(1), 10, 11)],
+                ]
+                .concat(),
+            )
+        };
+        assert!(in_order(got("x"), Reply::NullArray));
+        assert!(!in_order(Reply::NullArray, got("x")));
+        // The second one served although the first was still waiting: wrong, even if
+        // the first times out much later.
+        assert!(!linearizable(
+            &[
+                blpop(1, 100, Reply::NullArray, 0, 1, 150).to_vec(),
+                blpop(2, 100, got("x"), 2, 3, 20).to_vec(),
+                vec![op(3, push("x"), Reply::Integer(1), 10, 11)],
+            ]
+            .concat()
+        ));
+        // If the second BLPOP ran at an unknown time, it may have come first.
+        assert!(linearizable(
+            &[
+                blpop(1, 100, Reply::NullArray, 0, 150, 150).to_vec(),
+                blpop(2, 100, got("x"), 2, 20, 20).to_vec(),
+                vec![op(3, push("x"), Reply::Integer(1), 10, 11)],
+            ]
+            .concat()
+        ));
+        // Timed out before its timeout could have passed.
+        assert!(!linearizable(&blpop(1, 100, Reply::NullArray, 0, 1, 50)));
+        assert!(linearizable(&blpop(1, 100, Reply::NullArray, 0, 1, 101)));
+        // Served only after a whole EXEC: a transaction that pushes and pops again
+        // leaves nothing for the blocked client.
+        let txn = Cmd::Multi {
+            watch: Vec::new(),
+            cmds: vec![push("x"), Cmd::LPop(L0)],
+        };
+        let txn_reply = Reply::Array(vec![Reply::Integer(1), bulk("x")]);
+        assert!(!linearizable(
+            &[
+                blpop(1, 100, got("x"), 0, 1, 20).to_vec(),
+                vec![op(3, txn.clone(), txn_reply.clone(), 10, 11)],
+            ]
+            .concat()
+        ));
+        assert!(linearizable(
+            &[
+                blpop(1, 100, Reply::NullArray, 0, 1, 150).to_vec(),
+                vec![op(3, txn, txn_reply, 10, 11)],
+            ]
+            .concat()
+        ));
+    }
+
+    /// A client whose connection died while blocked may have been served (the element
+    /// lost with its reply) or dropped first; either way it is not served twice.
+    #[test]
+    fn a_dead_blocked_client_may_or_may_not_take_an_element() {
+        let dead_first = |second: Reply, llen: i64| {
+            let mut dead = op(1, Cmd::BLPop(L0, 100), Reply::Null, 0, 1);
+            dead.output = None;
+            linearizable(
+                &[
+                    vec![dead],
+                    blpop(2, 100, second, 2, 3, 200).to_vec(),
+                    vec![op(3, push("x"), Reply::Integer(1), 10, 11)],
+                    vec![op(3, Cmd::LLen(L0), Reply::Integer(llen), 300, 301)],
+                ]
+                .concat(),
+            )
+        };
+        assert!(dead_first(got("x"), 0));
+        assert!(dead_first(Reply::NullArray, 0));
+        assert!(!dead_first(Reply::NullArray, 1));
+        assert!(!dead_first(got("x"), 1));
     }
 
     #[test]

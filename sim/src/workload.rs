@@ -160,6 +160,11 @@ pub enum Cmd {
     /// `BLPOP key timeout` with a timeout in milliseconds (sent as seconds): the head of
     /// the list as `[key, element]`, or a null array when it timed out.
     BLPop(KeyId, u64),
+    /// Not sent: the second half of the BLPOP just before it in the history, whose
+    /// window it shares. The BLPOP op is the instant the server ran the command (popped
+    /// at once, or joined the key's queue of blocked clients); this one is the instant it
+    /// was served or timed out, which the reply shows.
+    BLPopDone(KeyId),
     /// `PUBLISH channel message`: the receiver count depends on subscribers the model
     /// does not track, so only its range is checked (at most `max_receivers`).
     Publish {
@@ -307,6 +312,8 @@ impl Cmd {
             }
             // The wire form is `commands()`; as one line, the EXEC that answers.
             Cmd::Multi { .. } => argv.push(word("EXEC")),
+            // Nothing goes on the wire; a replay script shows it as a comment.
+            Cmd::BLPopDone(key) => argv.extend([word("#"), word("BLPOP"), k(key), word("answers")]),
             Cmd::BLPop(key, ms) => argv.extend([
                 word("BLPOP"),
                 k(key),
@@ -333,6 +340,7 @@ impl Cmd {
                 out.push(vec![word("EXEC")]);
                 out
             }
+            Cmd::BLPopDone(_) => Vec::new(),
             _ => vec![self.argv()],
         }
     }
@@ -376,7 +384,7 @@ impl Cmd {
             | Cmd::ZRangeAll(key) => vec![*key],
             Cmd::Del(keys) | Cmd::Exists(keys) | Cmd::MGet(keys) | Cmd::Watch(keys) => keys.clone(),
             Cmd::MSet(pairs) => pairs.iter().map(|(k, _)| *k).collect(),
-            Cmd::BLPop(key, _) => vec![*key],
+            Cmd::BLPop(key, _) | Cmd::BLPopDone(key) => vec![*key],
             // EXEC reads its watched keys' state: they join its partition.
             Cmd::Multi { cmds, watch } => {
                 let mut keys = keys_of(cmds);
@@ -421,6 +429,9 @@ impl Cmd {
 
     /// One redis-cli line, for replay scripts.
     pub fn cli_line(&self) -> String {
+        if let Cmd::BLPopDone(_) = self {
+            return Self::cli_words(&self.argv());
+        }
         self.commands()
             .iter()
             .map(|argv| Self::cli_words(argv))
@@ -719,7 +730,12 @@ impl Generator<'_> {
             };
         }
         if extras.blocking && families.contains(&Family::List) && keys.below(10) == 0 {
-            let key = keys.of(Family::List);
+            // Half of them on l0, so that several clients queue on one key.
+            let key = if keys.coin(2) {
+                Family::List.key(0)
+            } else {
+                keys.of(Family::List)
+            };
             return Cmd::BLPop(key, 50 + u64::from(keys.below(251)));
         }
         if keys.below(8) == 0 {
