@@ -11,7 +11,8 @@ shift || true
 bugs=("$@")
 if [ ${#bugs[@]} -eq 0 ]; then
   bugs=(crlf-whole lost-wakeup drop-write-tail no-writable-interest
-        watch-expiry-ignored exec-keeps-watches blocked-lifo timeout-early)
+        watch-expiry-ignored exec-keeps-watches blocked-lifo timeout-early
+        eager-backlog-read)
 fi
 target=target/planted
 for bug in "${bugs[@]}"; do

@@ -202,6 +202,9 @@ struct Conn {
     /// Bytes the client sent, and bytes the server has read, since the connection began.
     client_sent: u64,
     server_read: u64,
+    /// A server write here once took less than it offered (EAGAIN, a short write, a
+    /// full buffer): replies may then have waited in the server for a later pass.
+    write_ever_incomplete: bool,
 }
 
 impl Conn {
@@ -535,6 +538,16 @@ impl SimPoller {
         self.conns
             .get(conn.0 as usize)
             .map_or((0, 0), |c| (c.client_sent, c.server_read))
+    }
+
+    /// The client shut only its write side (still reading, no reset), and every server
+    /// write on the connection took all it offered: then the server had no reply left
+    /// waiting when it read the EOF (Redis writes replies in beforeSleep, before the next
+    /// read), and must have sent every reply of what it read.
+    pub fn half_closed_with_complete_writes(&self, conn: ConnId) -> bool {
+        self.conns.get(conn.0 as usize).is_some_and(|c| {
+            c.client_write_shut && !c.client_closed && !c.reset && !c.write_ever_incomplete
+        })
     }
 
     /// Bytes the server wrote that the client has not taken yet.
@@ -1095,6 +1108,7 @@ impl Poller for SimPoller {
         }
         let room = cap - c.send_buf.len();
         if room == 0 {
+            c.write_ever_incomplete = true;
             c.write_blocked = true;
             self.trace_op(Op::Write, fd.0, u64::MAX - 1);
             return Err(io::ErrorKind::WouldBlock.into());
@@ -1104,6 +1118,7 @@ impl Poller for SimPoller {
             // writable edge now. A server that registers writable interest after this
             // EAGAIN gets it from the re-arm instead. Either way, no hang.
             self.stats.write_eagains += 1;
+            self.conns[id.0 as usize].write_ever_incomplete = true;
             self.trace_op(Op::Write, fd.0, u64::MAX - 2);
             self.edge(fd, false, true, false, false);
             return Err(io::ErrorKind::WouldBlock.into());
@@ -1125,6 +1140,9 @@ impl Poller for SimPoller {
             left -= k;
         }
         c.send_buf.extend(&taken);
+        if n < total {
+            c.write_ever_incomplete = true;
+        }
         if c.send_buf.len() == cap {
             // Full: the client reading makes room, which is then a writable edge.
             c.write_blocked = true;

@@ -613,6 +613,12 @@ impl Sim {
             self.clients[i].in_flight.push_back(index);
         }
         self.last_progress_step = self.steps;
+        // A batch job's way to end (`printf ... | nc -q1`): after its last commands the
+        // client shuts its write side and reads until EOF. Every reply must come first.
+        let client = &self.clients[i];
+        if !client.has_work() && client.cas.is_none() && self.rng.next_u32().is_multiple_of(3) {
+            self.server.poller_mut().client_shutdown_write(conn);
+        }
     }
 
     /// A client takes what arrived, matches replies to its ops in order, and notices a
@@ -702,9 +708,36 @@ impl Sim {
         let dead = kernel.is_reset(conn)
             || kernel.client_eof(conn)
             || (!kernel.client_can_send(conn) && self.clients[i].in_flight.is_empty());
+        if kernel.client_eof(conn) && kernel.half_closed_with_complete_writes(conn) {
+            if let Some(lost) = self.reply_lost_to_half_close(i, conn) {
+                self.failure = Some(Failure::Hang(format!(
+                    "client {} shut its write side; the server read {} and closed the \
+                     connection without answering it",
+                    self.clients[i].id,
+                    self.history[lost].input.cmd.cli_line().replace('\n', "; ")
+                )));
+                return;
+            }
+        }
         if dead {
             self.abandon_connection(i);
         }
+    }
+
+    /// On a half-closed connection the server closed: the first unanswered op it had
+    /// read, if any. A BLPOP and what follows it are exempt: a client blocked when the
+    /// EOF is read is freed unanswered, as in Redis.
+    fn reply_lost_to_half_close(&self, i: usize, conn: ConnId) -> Option<usize> {
+        let read = self.server.poller().stream_offsets(conn).1;
+        for &index in &self.clients[i].in_flight {
+            if matches!(self.history[index].input.cmd, Cmd::BLPop(..)) {
+                return None;
+            }
+            if self.op_ends[index].1 <= read {
+                return Some(index);
+            }
+        }
+        None
     }
 
     /// The connection is gone: unanswered ops have unknown outcomes.
