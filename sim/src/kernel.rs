@@ -1705,6 +1705,29 @@ mod tests {
         assert_eq!(err.kind(), io::ErrorKind::BrokenPipe);
     }
 
+    /// What the driver's read stamps and half-close check rely on.
+    #[test]
+    fn stream_offsets_and_write_completeness() {
+        let (mut k, _, c, fd) = one_conn();
+        k.client_send(c, b"PING\r\nPING\r\n");
+        assert_eq!(k.stream_offsets(c), (12, 0));
+        k.deliver();
+        let mut buf = [0u8; 8];
+        assert_eq!(k.read(fd, &mut buf).unwrap(), 8);
+        assert_eq!(k.stream_offsets(c), (12, 8));
+        k.client_shutdown_write(c);
+        assert!(k.half_closed_with_complete_writes(c));
+        // A write the buffer cannot take whole makes the connection's writes incomplete.
+        let big = vec![b'x'; k.config().send_buffer_capacity + 1];
+        assert_eq!(
+            write_all_once(&mut k, fd, &big).unwrap(),
+            k.config().send_buffer_capacity
+        );
+        assert!(!k.half_closed_with_complete_writes(c));
+        k.client_reset(c);
+        assert_eq!(k.stream_offsets(c), (12, 8));
+    }
+
     #[test]
     fn close_with_unread_replies_is_a_reset() {
         let (mut k, _, c, fd) = one_conn();

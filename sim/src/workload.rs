@@ -776,6 +776,16 @@ impl Keys<'_> {
         self.below(one_in) == 0
     }
 
+    /// An increment within 2 of i64::MAX or i64::MIN.
+    fn i64_edge(&mut self) -> i64 {
+        let off = i64::from(self.below(3));
+        if self.coin(2) {
+            i64::MAX - off
+        } else {
+            i64::MIN + off
+        }
+    }
+
     fn of(&mut self, family: Family) -> KeyId {
         let n = match family {
             Family::Str => self.string_keys,
@@ -840,6 +850,9 @@ impl Keys<'_> {
             8 => Cmd::Del(vec![key]),
             9 if multi_key => Cmd::Exists(vec![key, self.of(Family::Str)]),
             9 => Cmd::Exists(vec![key]),
+            // One in eight increments is near an end of i64: INCRBY's overflow error,
+            // and values at the edge for the next command to read or increment.
+            10..=11 if self.coin(8) => Cmd::IncrBy(key, self.i64_edge()),
             10..=11 => Cmd::IncrBy(key, i64::from(self.below(10)) - 3),
             12 => Cmd::Append(key, Bytes::from(format!("+{}", client_suffix(&value)))),
             13 => Cmd::GetDel(key),
@@ -909,6 +922,7 @@ impl Keys<'_> {
                 Cmd::HDel(key, fields)
             }
             8 => Cmd::HLen(key),
+            9..=10 if self.coin(8) => Cmd::HIncrBy(key, self.name("f", 4), self.i64_edge()),
             9..=10 => Cmd::HIncrBy(key, self.name("f", 4), i64::from(self.below(10)) - 3),
             11 => Cmd::HExists(key, self.name("f", 4)),
             12 => Cmd::PExpire(key, 1 + u64::from(self.below(3000))),
