@@ -199,6 +199,12 @@ struct Conn {
     /// A write found the send buffer full (or got a spurious EAGAIN): the next room that
     /// appears is a writable edge (SOCK_NOSPACE in Linux).
     write_blocked: bool,
+    /// Bytes the client sent, and bytes the server has read, since the connection began.
+    client_sent: u64,
+    server_read: u64,
+    /// A server write here once took less than it offered (EAGAIN, a short write, a
+    /// full buffer): replies may then have waited in the server for a later pass.
+    write_ever_incomplete: bool,
 }
 
 impl Conn {
@@ -379,6 +385,7 @@ impl SimPoller {
             bytes.len().min(cap - c.in_flight.len())
         };
         c.in_flight.extend(&bytes[..n]);
+        c.client_sent += n as u64;
         self.trace_op(Op::ClientSend, conn.0, n as u64);
         self.mix(&bytes[..n]);
         n
@@ -522,6 +529,25 @@ impl SimPoller {
             self.edge(fd, false, true, false, false);
         }
         out
+    }
+
+    /// Bytes the client has sent on the connection so far (the offset its next byte
+    /// will have) and bytes the server has read of them: a command whose last byte's
+    /// offset the server has read was read by then.
+    pub fn stream_offsets(&self, conn: ConnId) -> (u64, u64) {
+        self.conns
+            .get(conn.0 as usize)
+            .map_or((0, 0), |c| (c.client_sent, c.server_read))
+    }
+
+    /// The client shut only its write side (still reading, no reset), and every server
+    /// write on the connection took all it offered: then the server had no reply left
+    /// waiting when it read the EOF (Redis writes replies in beforeSleep, before the next
+    /// read), and must have sent every reply of what it read.
+    pub fn half_closed_with_complete_writes(&self, conn: ConnId) -> bool {
+        self.conns.get(conn.0 as usize).is_some_and(|c| {
+            c.client_write_shut && !c.client_closed && !c.reset && !c.write_ever_incomplete
+        })
     }
 
     /// Bytes the server wrote that the client has not taken yet.
@@ -1053,6 +1079,7 @@ impl Poller for SimPoller {
         for (dst, src) in buf[..n].iter_mut().zip(c.recv_buf.drain(..n)) {
             *dst = src;
         }
+        c.server_read += n as u64;
         self.stats.bytes_read += n as u64;
         self.trace_op(Op::Read, fd.0, n as u64);
         self.mix(&buf[..n]);
@@ -1081,6 +1108,7 @@ impl Poller for SimPoller {
         }
         let room = cap - c.send_buf.len();
         if room == 0 {
+            c.write_ever_incomplete = true;
             c.write_blocked = true;
             self.trace_op(Op::Write, fd.0, u64::MAX - 1);
             return Err(io::ErrorKind::WouldBlock.into());
@@ -1090,6 +1118,7 @@ impl Poller for SimPoller {
             // writable edge now. A server that registers writable interest after this
             // EAGAIN gets it from the re-arm instead. Either way, no hang.
             self.stats.write_eagains += 1;
+            self.conns[id.0 as usize].write_ever_incomplete = true;
             self.trace_op(Op::Write, fd.0, u64::MAX - 2);
             self.edge(fd, false, true, false, false);
             return Err(io::ErrorKind::WouldBlock.into());
@@ -1111,6 +1140,9 @@ impl Poller for SimPoller {
             left -= k;
         }
         c.send_buf.extend(&taken);
+        if n < total {
+            c.write_ever_incomplete = true;
+        }
         if c.send_buf.len() == cap {
             // Full: the client reading makes room, which is then a writable edge.
             c.write_blocked = true;
@@ -1671,6 +1703,29 @@ mod tests {
         k.client_close(c);
         let err = write_all_once(&mut k, fd, b"x").unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::BrokenPipe);
+    }
+
+    /// What the driver's read stamps and half-close check rely on.
+    #[test]
+    fn stream_offsets_and_write_completeness() {
+        let (mut k, _, c, fd) = one_conn();
+        k.client_send(c, b"PING\r\nPING\r\n");
+        assert_eq!(k.stream_offsets(c), (12, 0));
+        k.deliver();
+        let mut buf = [0u8; 8];
+        assert_eq!(k.read(fd, &mut buf).unwrap(), 8);
+        assert_eq!(k.stream_offsets(c), (12, 8));
+        k.client_shutdown_write(c);
+        assert!(k.half_closed_with_complete_writes(c));
+        // A write the buffer cannot take whole makes the connection's writes incomplete.
+        let big = vec![b'x'; k.config().send_buffer_capacity + 1];
+        assert_eq!(
+            write_all_once(&mut k, fd, &big).unwrap(),
+            k.config().send_buffer_capacity
+        );
+        assert!(!k.half_closed_with_complete_writes(c));
+        k.client_reset(c);
+        assert_eq!(k.stream_offsets(c), (12, 8));
     }
 
     #[test]

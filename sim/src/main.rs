@@ -14,7 +14,7 @@ use sim::faults::FaultPlan;
 use sim::report;
 use sim::run::{default_pipeline, run, Failure, RunConfig, RunReport};
 use sim::workload::{Extras, Families};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
@@ -153,6 +153,7 @@ fn simulate_inner(args: &RunArgs) -> Result<i32, String> {
         multi_key: multi_key(seed),
         families: families.unwrap_or_else(|| Families::from_seed(seed)),
         extras: Extras::from_seed(seed),
+        pipeline_behind_block: RunConfig::new(seed).pipeline_behind_block,
     };
     if let Some(seed) = args.seed {
         let config = config_for(seed);
@@ -290,10 +291,11 @@ fn sweep(
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let total_ops = AtomicU64::new(0);
-    let inconclusive = AtomicU64::new(0);
+    let inconclusive: Mutex<Vec<u64>> = Mutex::new(Vec::new());
     let failures: Mutex<Vec<RunReport>> = Mutex::new(Vec::new());
     let started = Instant::now();
-    let show_progress = !args.json;
+    // A progress bar is for a person at a terminal, not for a log file.
+    let show_progress = !args.json && std::io::stderr().is_terminal();
     std::thread::scope(|scope| {
         for _ in 0..jobs {
             scope.spawn(|| loop {
@@ -302,7 +304,7 @@ fn sweep(
                 let report = run(&config_for(seed));
                 total_ops.fetch_add(report.ops as u64, Ordering::Relaxed);
                 if report.check_inconclusive {
-                    inconclusive.fetch_add(1, Ordering::Relaxed);
+                    inconclusive.lock().map(|mut s| s.push(seed)).ok();
                 }
                 if !report.passed() {
                     eprintln!("\nseed {seed} FAILED: {}", first_line_of_failure(&report));
@@ -327,13 +329,15 @@ fn sweep(
     let mut failures = failures.into_inner().unwrap_or_default();
     failures.sort_by_key(|r| r.seed);
     let ops = total_ops.load(Ordering::Relaxed);
+    let mut inconclusive = inconclusive.into_inner().unwrap_or_default();
+    inconclusive.sort_unstable();
     if args.json {
         let value = json!({
             "seeds": seeds.len(),
             "failed": failures.iter().map(|r| r.seed).collect::<Vec<_>>(),
             "failures": failures.iter().map(|r| report_json(r, 0.0)).collect::<Vec<_>>(),
             "ops": ops,
-            "inconclusive": inconclusive.load(Ordering::Relaxed),
+            "inconclusive": inconclusive,
             "seconds": seconds,
             "seeds_per_second": seeds.len() as f64 / seconds,
             "ops_per_second": ops as f64 / seconds,
@@ -343,7 +347,9 @@ fn sweep(
             serde_json::to_string_pretty(&value).unwrap_or_default()
         );
     } else {
-        eprintln!();
+        if show_progress {
+            eprintln!();
+        }
         println!(
             "{} seeds, {} passed, {} failed in {:.2} s ({:.0} seeds/s, {:.0} simulated ops/s on {jobs} threads)",
             seeds.len(),
@@ -353,10 +359,12 @@ fn sweep(
             seeds.len() as f64 / seconds,
             ops as f64 / seconds,
         );
-        let unsure = inconclusive.load(Ordering::Relaxed);
-        if unsure > 0 {
+        if !inconclusive.is_empty() {
+            let list: Vec<String> = inconclusive.iter().map(u64::to_string).collect();
             println!(
-                "  {unsure} seeds passed without a complete linearizability check (budget spent)"
+                "  {} seeds passed without a complete linearizability check (budget spent): {}",
+                inconclusive.len(),
+                list.join(" ")
             );
         }
         for report in &failures {

@@ -19,7 +19,7 @@ use crate::faults::FaultPlan;
 use crate::kernel::{ConnId, SimPoller};
 use crate::model::RedisModel;
 use crate::workload::{
-    channel_name, Cmd, Extras, Families, Generator, TimedCmd, ValueSource, CHANNELS,
+    channel_name, Cmd, Extras, Families, Generator, KeyId, TimedCmd, ValueSource, CHANNELS,
     SUBSCRIBER_CONNECTIONS,
 };
 use bytes::{Bytes, BytesMut};
@@ -53,6 +53,11 @@ pub struct RunConfig {
     pub families: Families,
     /// Transactions, blocking pops and pub/sub (swarm testing: drawn from the seed).
     pub extras: Extras,
+    /// Whether a client pipelines more commands behind a BLPOP that may block (one seed
+    /// in four): they wait in the server's query buffer until it is served. Their
+    /// outcome is unknown when the connection dies meanwhile, which makes the check
+    /// costly, so most seeds have clients wait for the BLPOP's answer.
+    pub pipeline_behind_block: bool,
 }
 
 /// The default pipeline depth: joined partitions (multi-key ops, transactions) make
@@ -77,6 +82,7 @@ impl RunConfig {
             multi_key: seed.is_multiple_of(4),
             families: Families::from_seed(seed),
             extras: Extras::from_seed(seed),
+            pipeline_behind_block: seed % 4 == 1,
         }
     }
 }
@@ -176,6 +182,23 @@ struct SimClient {
     ops_left: usize,
     /// MULTI's and the queued commands' replies for the transaction awaiting EXEC's.
     prelude: Vec<Reply>,
+    /// Commands of a script drawn earlier, to send before drawing anything new.
+    pending: VecDeque<Cmd>,
+    /// An optimistic-locking script waiting for its GET's reply (key, the GET's history
+    /// index once sent) to send its transaction.
+    cas: Option<(KeyId, Option<usize>)>,
+}
+
+impl SimClient {
+    /// Between a WATCH sent and its EXEC sent: no new transaction or WATCH is drawn.
+    fn watching(&self) -> bool {
+        !self.pending.is_empty() || self.cas.is_some()
+    }
+
+    /// Commands this client may still send: pending ones and scripts still to draw.
+    fn has_work(&self) -> bool {
+        self.ops_left > 0 || !self.pending.is_empty()
+    }
 }
 
 /// Runs one seed. Never panics: a panic of the server is reported as a failure.
@@ -232,6 +255,11 @@ struct Sim {
     subscriber: Subscriber,
     /// Every message published, to check what the subscriber receives.
     published: std::collections::HashSet<Bytes>,
+    /// Ops to close once the server has read their connection up to an offset
+    /// (history index, connection, offset after the op's last byte).
+    read_stamps: Vec<(usize, ConnId, u64)>,
+    /// Per history op: its connection and where its last byte is on that stream.
+    op_ends: Vec<(ConnId, u64)>,
 }
 
 fn run_inner(config: &RunConfig) -> RunReport {
@@ -259,6 +287,8 @@ fn run_inner(config: &RunConfig) -> RunReport {
             received: Vec::new(),
             ops_left: config.ops_per_client,
             prelude: Vec::new(),
+            pending: VecDeque::new(),
+            cas: None,
         })
         .collect();
     let mut sim = Sim {
@@ -275,12 +305,31 @@ fn run_inner(config: &RunConfig) -> RunReport {
         last_progress_step: 0,
         subscriber: Subscriber::default(),
         published: Default::default(),
+        read_stamps: Vec::new(),
+        op_ends: Vec::new(),
     };
     sim.run_workload();
     if sim.failure.is_none() {
         sim.drain_and_close();
     }
     if sim.failure.is_none() {
+        // The end of a BLPOP whose reply never came says nothing: the model treats its
+        // BLPOP as a waiter the server drops at some point. Leaving it out spares the
+        // checker an op that could go anywhere.
+        // Likewise an op whose last byte the server never read never ran: it is no
+        // unknown outcome, it did not happen (every connection is closed by now).
+        let kernel = sim.server.poller();
+        let history = std::mem::take(&mut sim.history);
+        sim.history = history
+            .into_iter()
+            .zip(&sim.op_ends)
+            .filter(|(op, (conn, end))| {
+                op.output.is_some()
+                    || (kernel.stream_offsets(*conn).1 >= *end
+                        && !matches!(op.input.cmd, Cmd::BLPopDone(_)))
+            })
+            .map(|(op, _)| op)
+            .collect();
         sim.check_history();
     }
     let kernel = sim.server.poller().stats().clone();
@@ -381,7 +430,7 @@ impl Sim {
     fn workload_done(&self) -> bool {
         self.clients
             .iter()
-            .all(|c| c.ops_left == 0 && c.in_flight.is_empty())
+            .all(|c| !c.has_work() && c.cas.is_none() && c.in_flight.is_empty())
     }
 
     fn pick_client(&mut self) -> usize {
@@ -406,13 +455,44 @@ impl Sim {
         if let Some(v) = kernel.violations().first() {
             self.failure = Some(Failure::Invariant(format!("descriptor misuse: {v}")));
         }
+        self.stamp_reads();
+    }
+
+    /// Ops whose last byte the server has now read took effect by now: their window
+    /// closes here, even if the reply comes much later (a blocked BLPOP).
+    fn stamp_reads(&mut self) {
+        if self.read_stamps.is_empty() {
+            return;
+        }
+        let now_us = self.now_us();
+        let kernel = self.server.poller();
+        let history = &mut self.history;
+        self.read_stamps.retain(|&(index, conn, end)| {
+            if kernel.stream_offsets(conn).1 < end {
+                return true;
+            }
+            let op = &mut history[index];
+            if op.ret.is_none() {
+                op.ret = Some(now_us);
+                op.input.ret_ms = Some(now_us.div_ceil(1000));
+            }
+            false
+        });
     }
 
     /// A client sends a pipelined batch, connecting first if it has no connection.
     fn client_send(&mut self, i: usize) {
         let pipeline_max = self.config.pipeline_max;
         let client = &self.clients[i];
-        if client.ops_left == 0 || client.in_flight.len() >= pipeline_max {
+        if !client.has_work() || client.in_flight.len() >= pipeline_max {
+            return;
+        }
+        if !self.config.pipeline_behind_block
+            && client
+                .in_flight
+                .iter()
+                .any(|&op| matches!(self.history[op].input.cmd, Cmd::BLPop(..)))
+        {
             return;
         }
         let conn = match client.conn {
@@ -430,18 +510,36 @@ impl Sim {
             return;
         }
         let room = pipeline_max - self.clients[i].in_flight.len();
-        let batch = 1 + (self.rng.next_u32() as usize) % room.min(self.clients[i].ops_left);
+        let available = self.clients[i].ops_left + self.clients[i].pending.len();
+        let batch = 1 + (self.rng.next_u32() as usize) % room.min(available);
         let mut wire = BytesMut::new();
         let mut cmds = Vec::with_capacity(batch);
+        // Where each command of the batch ends on the connection's byte stream.
+        let mut ends: Vec<u64> = Vec::with_capacity(batch);
         for _ in 0..batch {
-            let cmd = Generator {
-                rng: &mut self.rng,
-                families: self.config.families,
-                keys: self.config.keys,
-                multi_key: self.config.multi_key,
-                extras: self.config.extras,
+            let client = &mut self.clients[i];
+            if client.pending.is_empty() {
+                if client.ops_left == 0 {
+                    break;
+                }
+                client.ops_left -= 1;
+                let watching = client.watching();
+                let script = Generator {
+                    rng: &mut self.rng,
+                    families: self.config.families,
+                    keys: self.config.keys,
+                    multi_key: self.config.multi_key,
+                    extras: self.config.extras,
+                }
+                .next_script(&mut client.values, watching);
+                client.pending.extend(script.cmds);
+                if let Some(key) = script.cas {
+                    client.cas = Some((key, None));
+                }
             }
-            .next_cmd(&mut self.clients[i].values);
+            let Some(cmd) = client.pending.pop_front() else {
+                break;
+            };
             for argv in cmd.commands() {
                 let refs: Vec<&[u8]> = argv.iter().map(|a| a.as_slice()).collect();
                 encode_command(&refs, &mut wire);
@@ -455,8 +553,17 @@ impl Sim {
                     self.published.insert(message.clone());
                 }
             }
+            ends.push(wire.len() as u64);
+            let blocks = matches!(cmd, Cmd::BLPop(..));
             cmds.push(cmd);
+            // A client that blocks sends nothing more until it is answered (except in
+            // the seeds that test commands queued behind a blocked client).
+            if blocks && !self.config.pipeline_behind_block {
+                break;
+            }
         }
+        let in_line = self.clients[i].in_flight.is_empty();
+        let (sent_before, _) = self.server.poller().stream_offsets(conn);
         let sent = self.server.poller_mut().client_send(conn, &wire);
         if sent == 0 {
             self.client_receive(i);
@@ -469,23 +576,49 @@ impl Sim {
         );
         let now_us = self.now_us();
         let client_id = self.clients[i].id * 1000 + self.clients[i].connections;
-        for cmd in cmds {
+        for (n, cmd) in cmds.into_iter().enumerate() {
             let index = self.history.len();
-            self.history.push(Operation {
-                client: client_id,
-                input: TimedCmd {
-                    cmd,
-                    call_ms: now_us / 1000,
-                    ret_ms: None,
-                },
-                output: None,
-                call: now_us,
-                ret: None,
-            });
+            if let Some((key, get @ None)) = &mut self.clients[i].cas {
+                if cmd == Cmd::Get(*key) {
+                    *get = Some(index);
+                }
+            }
+            // A BLPOP's second half, sharing its window (see Cmd::BLPopDone).
+            let done = match &cmd {
+                Cmd::BLPop(key, _) => Some(Cmd::BLPopDone(*key)),
+                _ => None,
+            };
+            // With nothing before it on its connection, a command runs in the server
+            // pass that reads its last byte: that bounds when a BLPOP joined the queue
+            // of blocked clients, which is what FIFO service is measured from.
+            let end = sent_before + ends[n];
+            if done.is_some() && n == 0 && in_line {
+                self.read_stamps.push((index, conn, end));
+            }
+            for cmd in std::iter::once(cmd).chain(done) {
+                self.op_ends.push((conn, end));
+                self.history.push(Operation {
+                    client: client_id,
+                    input: TimedCmd {
+                        cmd,
+                        conn: client_id,
+                        call_ms: now_us / 1000,
+                        ret_ms: None,
+                    },
+                    output: None,
+                    call: now_us,
+                    ret: None,
+                });
+            }
             self.clients[i].in_flight.push_back(index);
-            self.clients[i].ops_left -= 1;
         }
         self.last_progress_step = self.steps;
+        // A batch job's way to end (`printf ... | nc -q1`): after its last commands the
+        // client shuts its write side and reads until EOF. Every reply must come first.
+        let client = &self.clients[i];
+        if !client.has_work() && client.cas.is_none() && self.rng.next_u32().is_multiple_of(3) {
+            self.server.poller_mut().client_shutdown_write(conn);
+        }
     }
 
     /// A client takes what arrived, matches replies to its ops in order, and notices a
@@ -512,9 +645,9 @@ impl Sim {
                     self.last_progress_step = self.steps;
                     // A transaction: MULTI's +OK and one +QUEUED per command come first;
                     // they are the runner's to check, EXEC's array is the model's.
-                    if let Cmd::Multi { watch, cmds } = &self.history[index].input.cmd {
-                        // WATCH's +OK, MULTI's +OK, then a +QUEUED per command.
-                        let oks = 1 + usize::from(!watch.is_empty());
+                    if let Cmd::Multi { cmds, .. } = &self.history[index].input.cmd {
+                        // MULTI's +OK, then a +QUEUED per command.
+                        let oks = 1;
                         if client.prelude.len() < oks + cmds.len() {
                             let want = if client.prelude.len() < oks {
                                 Reply::OK
@@ -538,10 +671,28 @@ impl Sim {
                         client.prelude.clear();
                     }
                     client.in_flight.pop_front();
+                    // The optimistic-locking script's GET answered: its transaction next.
+                    if let Some((key, Some(get))) = client.cas {
+                        if get == index {
+                            let txn = crate::workload::cas_txn(key, &reply, &mut client.values);
+                            client.pending.push_front(txn);
+                            client.cas = None;
+                        }
+                    }
                     let op = &mut self.history[index];
-                    op.output = Some(reply);
-                    op.ret = Some(now_us);
-                    op.input.ret_ms = Some(now_us.div_ceil(1000));
+                    // A read stamp may have bounded the op's instant already.
+                    if op.ret.is_none() {
+                        op.ret = Some(now_us);
+                        op.input.ret_ms = Some(now_us.div_ceil(1000));
+                    }
+                    op.output = Some(reply.clone());
+                    if let Cmd::BLPop(..) = op.input.cmd {
+                        let done = &mut self.history[index + 1];
+                        debug_assert!(matches!(done.input.cmd, Cmd::BLPopDone(_)));
+                        done.output = Some(reply);
+                        done.ret = Some(now_us);
+                        done.input.ret_ms = Some(now_us.div_ceil(1000));
+                    }
                 }
                 Ok(None) => break,
                 Err(e) => {
@@ -557,9 +708,36 @@ impl Sim {
         let dead = kernel.is_reset(conn)
             || kernel.client_eof(conn)
             || (!kernel.client_can_send(conn) && self.clients[i].in_flight.is_empty());
+        if kernel.client_eof(conn) && kernel.half_closed_with_complete_writes(conn) {
+            if let Some(lost) = self.reply_lost_to_half_close(i, conn) {
+                self.failure = Some(Failure::Hang(format!(
+                    "client {} shut its write side; the server read {} and closed the \
+                     connection without answering it",
+                    self.clients[i].id,
+                    self.history[lost].input.cmd.cli_line().replace('\n', "; ")
+                )));
+                return;
+            }
+        }
         if dead {
             self.abandon_connection(i);
         }
+    }
+
+    /// On a half-closed connection the server closed: the first unanswered op it had
+    /// read, if any. A BLPOP and what follows it are exempt: a client blocked when the
+    /// EOF is read is freed unanswered, as in Redis.
+    fn reply_lost_to_half_close(&self, i: usize, conn: ConnId) -> Option<usize> {
+        let read = self.server.poller().stream_offsets(conn).1;
+        for &index in &self.clients[i].in_flight {
+            if matches!(self.history[index].input.cmd, Cmd::BLPop(..)) {
+                return None;
+            }
+            if self.op_ends[index].1 <= read {
+                return Some(index);
+            }
+        }
+        None
     }
 
     /// The connection is gone: unanswered ops have unknown outcomes.
@@ -573,6 +751,9 @@ impl Sim {
         client.in_flight.clear();
         client.received.clear();
         client.prelude.clear();
+        // A script's rest belongs to the connection that began it (its WATCH is gone).
+        client.pending.clear();
+        client.cas = None;
     }
 
     /// After the workload: let replies arrive, then every client hangs up and the server

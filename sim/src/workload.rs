@@ -9,6 +9,7 @@
 use bytes::Bytes;
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
+use seedis::resp::Reply;
 
 /// A key of the workload's small key spaces: the family's prefix and an index
 /// (`k0`, `l1`, `h2`, ...). Ids are distinct across families: `family * 32 + index`.
@@ -156,11 +157,14 @@ pub enum Cmd {
     ZCard(KeyId),
     /// `ZRANGE key 0 -1`: every member, ordered by (score, member).
     ZRangeAll(KeyId),
+    /// `WATCH key...`: answers `+OK`. The model remembers, per connection, whether a
+    /// watched key is touched before that connection's next EXEC.
+    Watch(Vec<KeyId>),
     /// `MULTI`, the queued commands, `EXEC`, sent as one pipelined batch: one op whose
     /// output is EXEC's array reply (the runner checks MULTI's `+OK` and the `+QUEUED`s).
-    /// The commands take effect atomically, in order, at one instant. With `watch`, a
-    /// `WATCH` of those keys comes first and EXEC may abort (a null array, nothing
-    /// done): the model does not track the watch window, so an abort is always legal.
+    /// The commands take effect atomically, in order, at one instant. `watch` names the
+    /// keys this connection WATCHed in an earlier op ([`Cmd::Watch`]); EXEC then aborts
+    /// (a null array, nothing done) exactly when one of them was touched in between.
     Multi {
         watch: Vec<KeyId>,
         cmds: Vec<Cmd>,
@@ -168,6 +172,11 @@ pub enum Cmd {
     /// `BLPOP key timeout` with a timeout in milliseconds (sent as seconds): the head of
     /// the list as `[key, element]`, or a null array when it timed out.
     BLPop(KeyId, u64),
+    /// Not sent: the second half of the BLPOP just before it in the history, whose
+    /// window it shares. The BLPOP op is the instant the server ran the command (popped
+    /// at once, or joined the key's queue of blocked clients); this one is the instant it
+    /// was served or timed out, which the reply shows.
+    BLPopDone(KeyId),
     /// `PUBLISH channel message`: the receiver count depends on subscribers the model
     /// does not track, so only its range is checked (at most `max_receivers`).
     Publish {
@@ -317,8 +326,14 @@ impl Cmd {
             Cmd::ZRem(key, members) => argv = key_and_items("ZREM", *key, members),
             Cmd::ZCard(key) => argv.extend([word("ZCARD"), k(key)]),
             Cmd::ZRangeAll(key) => argv.extend([word("ZRANGE"), k(key), word("0"), word("-1")]),
+            Cmd::Watch(keys) => {
+                argv.push(word("WATCH"));
+                argv.extend(keys.iter().map(k));
+            }
             // The wire form is `commands()`; as one line, the EXEC that answers.
             Cmd::Multi { .. } => argv.push(word("EXEC")),
+            // Nothing goes on the wire; a replay script shows it as a comment.
+            Cmd::BLPopDone(key) => argv.extend([word("#"), word("BLPOP"), k(key), word("answers")]),
             Cmd::BLPop(key, ms) => argv.extend([
                 word("BLPOP"),
                 k(key),
@@ -339,18 +354,13 @@ impl Cmd {
     /// transaction, the command itself otherwise.
     pub fn commands(&self) -> Vec<Vec<Vec<u8>>> {
         match self {
-            Cmd::Multi { watch, cmds } => {
-                let mut out = Vec::new();
-                if !watch.is_empty() {
-                    let mut argv = vec![word("WATCH")];
-                    argv.extend(watch.iter().map(|key| key_name(*key).into_bytes()));
-                    out.push(argv);
-                }
-                out.push(vec![word("MULTI")]);
+            Cmd::Multi { cmds, .. } => {
+                let mut out = vec![vec![word("MULTI")]];
                 out.extend(cmds.iter().map(Cmd::argv));
                 out.push(vec![word("EXEC")]);
                 out
             }
+            Cmd::BLPopDone(_) => Vec::new(),
             _ => vec![self.argv()],
         }
     }
@@ -393,18 +403,26 @@ impl Cmd {
             | Cmd::ZRem(key, _)
             | Cmd::ZCard(key)
             | Cmd::ZRangeAll(key) => vec![*key],
-            Cmd::Del(keys) | Cmd::Exists(keys) | Cmd::MGet(keys) => keys.clone(),
+            Cmd::Del(keys) | Cmd::Exists(keys) | Cmd::MGet(keys) | Cmd::Watch(keys) => keys.clone(),
             Cmd::MSet(pairs) => pairs.iter().map(|(k, _)| *k).collect(),
-            Cmd::BLPop(key, _) => vec![*key],
-            Cmd::Multi { cmds, .. } => keys_of(cmds),
+            Cmd::BLPop(key, _) | Cmd::BLPopDone(key) => vec![*key],
+            // EXEC reads its watched keys' state: they join its partition.
+            Cmd::Multi { cmds, watch } => {
+                let mut keys = keys_of(cmds);
+                keys.extend(watch);
+                keys.sort_unstable();
+                keys.dedup();
+                keys
+            }
             Cmd::Ping | Cmd::Publish { .. } => Vec::new(),
         }
     }
 
     /// True for commands that change nothing (the shrinker may drop them).
     pub fn is_read_only(&self) -> bool {
-        if let Cmd::Multi { cmds, .. } = self {
-            return cmds.iter().all(Cmd::is_read_only);
+        if let Cmd::Multi { cmds, watch } = self {
+            // EXEC ends its connection's WATCH: that changes the model's state.
+            return watch.is_empty() && cmds.iter().all(Cmd::is_read_only);
         }
         matches!(
             self,
@@ -432,6 +450,9 @@ impl Cmd {
 
     /// One redis-cli line, for replay scripts.
     pub fn cli_line(&self) -> String {
+        if let Cmd::BLPopDone(_) = self {
+            return Self::cli_words(&self.argv());
+        }
         self.commands()
             .iter()
             .map(|argv| Self::cli_words(argv))
@@ -458,6 +479,9 @@ impl Cmd {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TimedCmd {
     pub cmd: Cmd,
+    /// The connection that sent it (the history's client id): WATCH state is per
+    /// connection.
+    pub conn: u64,
     pub call_ms: u64,
     /// `None`: the reply never came; the op may have run at any later time.
     pub ret_ms: Option<u64>,
@@ -580,14 +604,88 @@ pub struct ValueSource {
     pub next_value: u64,
 }
 
+/// What a client sends next: one command, or a short script of several.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Script {
+    pub cmds: Vec<Cmd>,
+    /// Optimistic locking: the script is `WATCH key; GET key`, and once GET answers the
+    /// client sends `MULTI; SET key f(value); EXEC` ([`cas_txn`]).
+    pub cas: Option<KeyId>,
+}
+
+impl Script {
+    fn one(cmd: Cmd) -> Script {
+        Script {
+            cmds: vec![cmd],
+            cas: None,
+        }
+    }
+}
+
+/// The transaction that completes an optimistic-locking script: `SET key f(v)` where `v`
+/// is what `GET key` answered (an integer is incremented, anything else replaced by a
+/// fresh value), under the WATCH the script began with. Committing after another client
+/// changed the key in between would lose that client's update.
+pub fn cas_txn(key: KeyId, read: &Reply, values: &mut ValueSource) -> Cmd {
+    values.next_value += 1;
+    let fresh = || Bytes::from((values.client * 1_000_000 + values.next_value).to_string());
+    let value = match read {
+        Reply::Bulk(v) => match crate::model::parse_redis_int(v).and_then(|n| n.checked_add(1)) {
+            Some(n) => Bytes::from(n.to_string()),
+            None => fresh(),
+        },
+        Reply::Null => Bytes::from_static(b"1"),
+        _ => fresh(),
+    };
+    Cmd::Multi {
+        watch: vec![key],
+        cmds: vec![Cmd::Set {
+            key,
+            value,
+            ttl_ms: None,
+            cond: SetCond::Always,
+            get: false,
+        }],
+    }
+}
+
 impl Generator<'_> {
-    /// The next command for the client whose values come from `values`: a transaction
-    /// (when they are on, one in six) or a single command.
-    pub fn next_cmd(&mut self, values: &mut ValueSource) -> Cmd {
-        if self.extras.txn && self.rng.next_u32().is_multiple_of(6) {
-            self.random_txn(values)
-        } else {
-            self.random_cmd(values)
+    /// The next script for the client whose values come from `values`: a transaction
+    /// (when they are on, one in six; a third of them WATCHed), an optimistic-locking
+    /// script (one in twelve), or a single command. A client `watching` (its WATCH sent,
+    /// its EXEC not yet) gets single commands only, as its own writes in the window are
+    /// part of what WATCH must notice, but another MULTI or WATCH would end the window.
+    pub fn next_script(&mut self, values: &mut ValueSource, watching: bool) -> Script {
+        if !self.extras.txn || watching {
+            return Script::one(self.random_cmd(values));
+        }
+        match self.rng.next_u32() % 12 {
+            0 | 1 => {
+                let txn = self.random_txn(values);
+                let Cmd::Multi { cmds, .. } = &txn else {
+                    unreachable!("random_txn makes transactions")
+                };
+                // One transaction in three watches its keys first.
+                let keys = keys_of(cmds);
+                if keys.is_empty() || !self.rng.next_u32().is_multiple_of(3) {
+                    return Script::one(txn);
+                }
+                let Cmd::Multi { cmds, .. } = txn else {
+                    unreachable!()
+                };
+                Script {
+                    cmds: vec![Cmd::Watch(keys.clone()), Cmd::Multi { watch: keys, cmds }],
+                    cas: None,
+                }
+            }
+            2 if self.families.contains(Family::Str) => {
+                let key = Family::Str.key((self.rng.next_u32() % u32::from(TXN_KEYS)) as u8);
+                Script {
+                    cmds: vec![Cmd::Watch(vec![key]), Cmd::Get(key)],
+                    cas: Some(key),
+                }
+            }
+            _ => Script::one(self.random_cmd(values)),
         }
     }
 
@@ -614,13 +712,10 @@ impl Generator<'_> {
             }
             cmds.push(cmd);
         }
-        // One transaction in three watches its keys first (WATCH in the same batch).
-        let watch = if self.rng.next_u32().is_multiple_of(3) {
-            keys_of(&cmds)
-        } else {
-            Vec::new()
-        };
-        Cmd::Multi { watch, cmds }
+        Cmd::Multi {
+            watch: Vec::new(),
+            cmds,
+        }
     }
 
     fn random_cmd(&mut self, values: &mut ValueSource) -> Cmd {
@@ -656,7 +751,12 @@ impl Generator<'_> {
             };
         }
         if extras.blocking && families.contains(&Family::List) && keys.below(10) == 0 {
-            let key = keys.of(Family::List);
+            // Half of them on l0, so that several clients queue on one key.
+            let key = if keys.coin(2) {
+                Family::List.key(0)
+            } else {
+                keys.of(Family::List)
+            };
             return Cmd::BLPop(key, 50 + u64::from(keys.below(251)));
         }
         if keys.below(8) == 0 {
@@ -695,6 +795,16 @@ impl Keys<'_> {
 
     fn coin(&mut self, one_in: u32) -> bool {
         self.below(one_in) == 0
+    }
+
+    /// An increment within 2 of i64::MAX or i64::MIN.
+    fn i64_edge(&mut self) -> i64 {
+        let off = i64::from(self.below(3));
+        if self.coin(2) {
+            i64::MAX - off
+        } else {
+            i64::MIN + off
+        }
     }
 
     fn of(&mut self, family: Family) -> KeyId {
@@ -761,6 +871,9 @@ impl Keys<'_> {
             8 => Cmd::Del(vec![key]),
             9 if multi_key => Cmd::Exists(vec![key, self.of(Family::Str)]),
             9 => Cmd::Exists(vec![key]),
+            // One in eight increments is near an end of i64: INCRBY's overflow error,
+            // and values at the edge for the next command to read or increment.
+            10..=11 if self.coin(8) => Cmd::IncrBy(key, self.i64_edge()),
             10..=11 => Cmd::IncrBy(key, i64::from(self.below(10)) - 3),
             12 => Cmd::Append(key, Bytes::from(format!("+{}", client_suffix(&value)))),
             13 => Cmd::GetDel(key),
@@ -836,6 +949,7 @@ impl Keys<'_> {
                 Cmd::HDel(key, fields)
             }
             8 => Cmd::HLen(key),
+            9..=10 if self.coin(8) => Cmd::HIncrBy(key, self.name("f", 4), self.i64_edge()),
             9..=10 => Cmd::HIncrBy(key, self.name("f", 4), i64::from(self.below(10)) - 3),
             11 => Cmd::HExists(key, self.name("f", 4)),
             12 => Cmd::PExpire(key, 1 + u64::from(self.below(3000))),

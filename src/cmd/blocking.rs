@@ -64,6 +64,12 @@ fn block(ctx: &mut Ctx<'_>, argv: &[Bytes], keys: &[Bytes], deadline_ms: u64) ->
 fn bpop(ctx: &mut Ctx<'_>, argv: &[Bytes], end: End) -> CmdResult {
     let now = ctx.now_ms();
     let deadline = parse_timeout(&argv[argv.len() - 1], now)?;
+    // (The planted bug `timeout-early` gives up halfway through the timeout.)
+    let deadline = if cfg!(feature = "planted-bug-timeout-early") && deadline > now {
+        now + (deadline - now) / 2
+    } else {
+        deadline
+    };
     let keys = &argv[1..argv.len() - 1];
     match mpop(ctx.keyspace, ctx.session.db, keys, now, end, 1)? {
         Some((k, mut v)) if !v.is_empty() => Ok(Reply::Array(vec![

@@ -38,8 +38,20 @@ fn exec_cmd(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
             "EXECABORT Transaction discarded because of previous errors.",
         ));
     }
-    let failed = ctx.keyspace.watch_failed(id, now);
-    ctx.keyspace.unwatch_all(id);
+    // (The planted bug `watch-expiry-ignored` forgets isWatchedKeyExpired: a watched
+    // key that expired but was not deleted yet goes unnoticed.)
+    let failed = ctx.keyspace.watch_failed(
+        id,
+        if cfg!(feature = "planted-bug-watch-expiry-ignored") {
+            0
+        } else {
+            now
+        },
+    );
+    // (The planted bug `exec-keeps-watches` unwatches only when EXEC aborts.)
+    if failed || !cfg!(feature = "planted-bug-exec-keeps-watches") {
+        ctx.keyspace.unwatch_all(id);
+    }
     if failed {
         return Ok(Reply::NullArray);
     }

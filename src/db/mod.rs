@@ -426,10 +426,13 @@ impl Keyspace {
                 continue;
             }
             mine.push(k.clone());
-            self.track.blocked[db]
-                .entry(k.clone())
-                .or_default()
-                .push_back(client);
+            let queue = self.track.blocked[db].entry(k.clone()).or_default();
+            // (The planted bug `blocked-lifo` serves the newest waiter first.)
+            if cfg!(feature = "planted-bug-blocked-lifo") {
+                queue.push_front(client);
+            } else {
+                queue.push_back(client);
+            }
         }
         self.track.blocked_on.insert(client, (db, mine));
     }

@@ -414,7 +414,10 @@ impl<P: Poller> EventLoop<P> {
             if !client.read_backlog {
                 continue;
             }
-            if client.last_read_iteration == iteration {
+            // (The planted bug `eager-backlog-read` reads it again in the same pass.)
+            if client.last_read_iteration == iteration
+                && !cfg!(feature = "planted-bug-eager-backlog-read")
+            {
                 // An event read it this pass: keep it for the next one.
                 self.read_backlog.push((fd, id));
                 continue;
