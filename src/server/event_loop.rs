@@ -32,7 +32,7 @@ use crate::server::client::Client;
 use crate::server::clients::{queue_write, ClientRef, Clients, OutputLimit};
 use crate::server::log::{Level, Log};
 use crate::server::reply_buffer::MAX_IOVECS;
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use rand_chacha::ChaCha8Rng;
 use rand_core::RngCore;
 use std::collections::BTreeMap;
@@ -44,6 +44,10 @@ pub const READ_CHUNK_BYTES: usize = 16 * 1024;
 /// A bulk at least this big is read exactly, straight into its own allocation
 /// (Redis's PROTO_MBULK_BIG_ARG; the parser makes that allocation).
 pub const BIG_ARG_BYTES: usize = PROTO_MBULK_BIG_ARG;
+/// Most bytes one ordinary read asks for. A big argument's `$<len>` line can come at the
+/// start of such a read; what the read brought of the argument is then copied once into
+/// the argument's own allocation, so this bounds that copy (Redis moves all of it).
+pub const READ_MAX_BYTES: usize = 4 * READ_CHUNK_BYTES;
 /// Most bytes one read of a big argument grows its allocation by, once the argument is
 /// larger than the parser preallocates for.
 pub const BIG_READ_BYTES: usize = 1024 * 1024;
@@ -759,10 +763,11 @@ impl<P: Poller> EventLoop<P> {
 /// - inside a big bulk argument, exactly what it still lacks, into the argument's own
 ///   allocation (made by the parser): the read ends where the argument does, so the
 ///   argument is all its allocation holds;
-/// - otherwise at least [`READ_CHUNK_BYTES`], and all the room the buffer has, like Redis
-///   reading `sdsavail` once its buffer grew: a deep pipeline takes fewer reads (and so
-///   fewer writes of replies), and the partial request left at the end of a read is moved
-///   to the front only when the room behind it runs short.
+/// - otherwise at least [`READ_CHUNK_BYTES`], and all the room the buffer has up to
+///   [`READ_MAX_BYTES`], like Redis reading `sdsavail` once its buffer grew: a deep
+///   pipeline takes fewer reads (and so fewer writes of replies), and the partial request
+///   left at the end of a read is moved to the front only when the room behind it runs
+///   short.
 fn read_size(client: &mut Client) -> usize {
     let big_remaining = match (client.parser.bulk_len(), client.parser.bulk_remaining()) {
         (Some(len), Some(remaining)) if len >= BIG_ARG_BYTES && remaining > 0 => Some(remaining),
@@ -785,7 +790,13 @@ fn read_size(client: &mut Client) -> usize {
                 // read brings, and one read takes several pipelined requests.
                 query.reserve(2 * READ_CHUNK_BYTES + query.len());
             }
-            query.capacity() - query.len()
+            if query.is_empty() && query.capacity() > READ_MAX_BYTES {
+                // An empty buffer that grew (or got back a big argument's allocation once
+                // the keyspace let go of the value) is given back, as Redis's cron shrinks
+                // idle query buffers.
+                *query = BytesMut::with_capacity(2 * READ_CHUNK_BYTES);
+            }
+            (query.capacity() - query.len()).min(READ_MAX_BYTES)
         }
     }
 }
