@@ -108,8 +108,8 @@ def wire_bytes(test, size):
 
 def requests_for(test, size, pipeline, clients, seconds):
     n = min(REQUESTS_PER_SECOND[pipeline], BYTES_PER_SECOND / wire_bytes(test, size)) * seconds
-    # At least a few full rounds of every client's pipeline.
-    return int(max(n, 4 * clients * pipeline))
+    # At least two full rounds of every client's pipeline.
+    return int(max(n, 2 * clients * pipeline))
 
 
 def cpu_seconds(pid):
@@ -187,8 +187,11 @@ def main():
                     cpu_samples.setdefault((kind, test, size, pipeline, clients), []).append(cpu_us)
                 call(ports["redis"], [resp("FLUSHALL")])
                 call(ports["seedis"], [resp("FLUSHALL")])
-                print(f"round {r + 1}/{rounds} cell {i + 1}/{len(cells)}", file=sys.stderr,
-                      end="\r", flush=True)
+                key = (test, size, pipeline, clients)
+                ratio = samples[("seedis",) + key][-1] / samples[("redis",) + key][-1]
+                print(f"round {r + 1}/{rounds} cell {i + 1}/{len(cells)}: {test.upper()} "
+                      f"{human(size)} P{pipeline} c{clients} {ratio:.2f}", file=sys.stderr,
+                      flush=True)
     finally:
         for proc in procs.values():
             proc.terminate()
