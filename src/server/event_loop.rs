@@ -48,6 +48,10 @@ pub const BIG_ARG_BYTES: usize = PROTO_MBULK_BIG_ARG;
 /// start of such a read; what the read brought of the argument is then copied once into
 /// the argument's own allocation, so this bounds that copy (Redis moves all of it).
 pub const READ_MAX_BYTES: usize = 4 * READ_CHUNK_BYTES;
+/// An empty query buffer with more capacity than this is replaced by a small one. Above
+/// the few ordinary reads a pipelining client's buffer settles at (a buffer that empties at
+/// the end of every pipelined batch would otherwise be dropped and regrown each batch).
+pub const QUERY_SHRINK_ABOVE_BYTES: usize = 4 * READ_MAX_BYTES;
 /// Most bytes one read of a big argument grows its allocation by, once the argument is
 /// larger than the parser preallocates for.
 pub const BIG_READ_BYTES: usize = 1024 * 1024;
@@ -790,7 +794,7 @@ fn read_size(client: &mut Client) -> usize {
                 // read brings, and one read takes several pipelined requests.
                 query.reserve(2 * READ_CHUNK_BYTES + query.len());
             }
-            if query.is_empty() && query.capacity() > READ_MAX_BYTES {
+            if query.is_empty() && query.capacity() > QUERY_SHRINK_ABOVE_BYTES {
                 // An empty buffer that grew (or got back a big argument's allocation once
                 // the keyspace let go of the value) is given back, as Redis's cron shrinks
                 // idle query buffers.
