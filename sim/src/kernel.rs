@@ -42,6 +42,7 @@ use std::io::{self, IoSlice};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
+use bytes::BytesMut;
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
 use seedis::net::{Accepted, Event, Fd, Poller};
@@ -1044,11 +1045,11 @@ impl Poller for SimPoller {
         }))
     }
 
-    fn read(&mut self, fd: Fd, buf: &mut [u8]) -> io::Result<usize> {
+    fn read(&mut self, fd: Fd, buf: &mut BytesMut, max: usize) -> io::Result<usize> {
         let id = self.conn_of(fd, "read")?;
         self.stats.reads += 1;
         let short = self.plan.rate(Fault::ShortRead);
-        if buf.is_empty() {
+        if max == 0 {
             // Ok(0) would read as EOF: a server that passes an empty buffer would close a
             // live client. Flag it; the kernel answers as Linux does.
             self.violation(format!("read on fd {fd} with an empty buffer"));
@@ -1070,19 +1071,18 @@ impl Poller for SimPoller {
             self.trace_op(Op::Read, fd.0, u64::MAX - 1);
             return Err(io::ErrorKind::WouldBlock.into());
         }
-        let mut n = buf.len().min(c.recv_buf.len());
+        let mut n = max.min(c.recv_buf.len());
         if n > 1 && chance(&mut self.rng, short) {
             self.stats.short_reads += 1;
             n = 1 + below(&mut self.rng, n as u64 - 1) as usize;
         }
         let c = &mut self.conns[id.0 as usize];
-        for (dst, src) in buf[..n].iter_mut().zip(c.recv_buf.drain(..n)) {
-            *dst = src;
-        }
+        let start = buf.len();
+        buf.extend(c.recv_buf.drain(..n));
         c.server_read += n as u64;
         self.stats.bytes_read += n as u64;
         self.trace_op(Op::Read, fd.0, n as u64);
-        self.mix(&buf[..n]);
+        self.mix(&buf[start..]);
         Ok(n)
     }
 
@@ -1325,14 +1325,14 @@ mod tests {
 
         /// Reads up to the budget; false if the connection was closed.
         fn serve_read<P: Poller>(&mut self, p: &mut P, fd: Fd) -> bool {
-            let mut buf = [0u8; 7];
+            let mut buf = BytesMut::new();
             let mut budget = READ_BUDGET;
             while budget > 0 {
-                match p.read(fd, &mut buf) {
+                match p.read(fd, &mut buf, 7) {
                     Ok(0) => return self.close(p, fd),
                     Ok(n) => {
                         let c = self.conns.get_mut(&fd).unwrap();
-                        c.out.extend(&buf[..n]);
+                        c.out.extend(&buf.split_to(n));
                         budget = budget.saturating_sub(n);
                     }
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
@@ -1574,8 +1574,8 @@ mod tests {
         assert_eq!(events.len(), 1);
         assert!(events[0].fd == fd && events[0].readable && !events[0].writable);
         assert!(poll_now(&mut k).is_empty(), "edge re-delivered");
-        let mut buf = [0u8; 2];
-        assert_eq!(k.read(fd, &mut buf).unwrap(), 2);
+        let mut buf = BytesMut::new();
+        assert_eq!(k.read(fd, &mut buf, 2).unwrap(), 2);
         assert!(poll_now(&mut k).is_empty(), "a partial read is no new edge");
         // More data into a non-empty buffer: still no edge (the strict reading).
         k.client_send(c, b"!!");
@@ -1585,10 +1585,10 @@ mod tests {
         k.set_interest(fd, true, false).unwrap();
         let events = poll_now(&mut k);
         assert!(events.len() == 1 && events[0].readable);
-        let mut buf = [0u8; 16];
-        assert_eq!(k.read(fd, &mut buf).unwrap(), 5);
+        let mut buf = BytesMut::new();
+        assert_eq!(k.read(fd, &mut buf, 16).unwrap(), 5);
         assert_eq!(&buf[..5], b"llo!!");
-        let err = k.read(fd, &mut buf).unwrap_err();
+        let err = k.read(fd, &mut buf, 16).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::WouldBlock);
         // Empty again: the next arrival is an edge.
         k.client_send(c, b"x");
@@ -1601,8 +1601,8 @@ mod tests {
         let (mut k, _, c, fd) = one_conn();
         k.client_send(c, b"abc");
         k.deliver();
-        let mut buf = [0u8; 8];
-        assert_eq!(k.read(fd, &mut buf).unwrap(), 3);
+        let mut buf = BytesMut::new();
+        assert_eq!(k.read(fd, &mut buf, 8).unwrap(), 3);
         // The edge was queued, but nothing is readable any more by the time of the poll.
         assert!(poll_now(&mut k).is_empty());
     }
@@ -1671,8 +1671,8 @@ mod tests {
         assert_eq!(events.len(), 1);
         let e = events[0];
         assert!(e.fd == fd && e.hup && e.error && !e.readable && !e.writable);
-        let mut buf = [0u8; 4];
-        let err = k.read(fd, &mut buf).unwrap_err();
+        let mut buf = BytesMut::new();
+        let err = k.read(fd, &mut buf, 4).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::ConnectionReset);
         let err = write_all_once(&mut k, fd, b"x").unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::ConnectionReset);
@@ -1695,9 +1695,9 @@ mod tests {
         k.deliver();
         let events = poll_now(&mut k);
         assert!(events.len() == 1 && events[0].readable && events[0].hup);
-        let mut buf = [0u8; 64];
-        assert_eq!(k.read(fd, &mut buf).unwrap(), 6);
-        assert_eq!(k.read(fd, &mut buf).unwrap(), 0);
+        let mut buf = BytesMut::new();
+        assert_eq!(k.read(fd, &mut buf, 64).unwrap(), 6);
+        assert_eq!(k.read(fd, &mut buf, 64).unwrap(), 0);
         assert_eq!(write_all_once(&mut k, fd, b"+PONG\r\n").unwrap(), 7);
         assert_eq!(k.client_recv(c, 64), b"+PONG\r\n");
         k.client_close(c);
@@ -1712,8 +1712,8 @@ mod tests {
         k.client_send(c, b"PING\r\nPING\r\n");
         assert_eq!(k.stream_offsets(c), (12, 0));
         k.deliver();
-        let mut buf = [0u8; 8];
-        assert_eq!(k.read(fd, &mut buf).unwrap(), 8);
+        let mut buf = bytes::BytesMut::new();
+        assert_eq!(k.read(fd, &mut buf, 8).unwrap(), 8);
         assert_eq!(k.stream_offsets(c), (12, 8));
         k.client_shutdown_write(c);
         assert!(k.half_closed_with_complete_writes(c));
@@ -1757,9 +1757,9 @@ mod tests {
         assert_eq!(k.client_send(a, b"x"), 0);
         k.deliver();
         assert!(poll_now(&mut k).is_empty());
-        let mut buf = [0u8; 8];
+        let mut buf = BytesMut::new();
         assert_eq!(
-            k.read(fd_a, &mut buf).unwrap_err().kind(),
+            k.read(fd_a, &mut buf, 8).unwrap_err().kind(),
             io::ErrorKind::WouldBlock
         );
         assert_eq!(k.open_fds(), vec![l, fd_a]);
@@ -1771,8 +1771,8 @@ mod tests {
         let (mut k, _, _, fd) = one_conn();
         k.close(fd);
         assert!(k.violations().is_empty());
-        let mut buf = [0u8; 4];
-        assert_eq!(k.read(fd, &mut buf).unwrap_err().raw_os_error(), Some(9));
+        let mut buf = BytesMut::new();
+        assert_eq!(k.read(fd, &mut buf, 4).unwrap_err().raw_os_error(), Some(9));
         assert_eq!(
             write_all_once(&mut k, fd, b"x").unwrap_err().raw_os_error(),
             Some(9)
@@ -1783,7 +1783,7 @@ mod tests {
         );
         k.close(fd);
         assert_eq!(
-            k.read(Fd(99), &mut buf).unwrap_err().raw_os_error(),
+            k.read(Fd(99), &mut buf, 4).unwrap_err().raw_os_error(),
             Some(9)
         );
         assert_eq!(k.violations().len(), 5, "{:?}", k.violations());
@@ -1795,7 +1795,7 @@ mod tests {
         let (mut k, _, c, fd) = one_conn();
         k.client_send(c, b"x");
         k.deliver();
-        assert_eq!(k.read(fd, &mut []).unwrap(), 0);
+        assert_eq!(k.read(fd, &mut BytesMut::new(), 0).unwrap(), 0);
         assert_eq!(k.violations().len(), 1);
     }
 
@@ -1863,8 +1863,8 @@ mod tests {
         let (mut k, _, c, fd) = one_conn();
         k.client_close(c);
         k.deliver();
-        let mut buf = [0u8; 4];
-        assert_eq!(k.read(fd, &mut buf).unwrap(), 0);
+        let mut buf = BytesMut::new();
+        assert_eq!(k.read(fd, &mut buf, 4).unwrap(), 0);
         assert_eq!(k.leaks(), vec![c]);
     }
 }

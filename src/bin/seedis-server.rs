@@ -280,7 +280,29 @@ fn make_log(config: &Config) -> Result<Box<dyn Log>, String> {
     }))
 }
 
+/// Keeps glibc from giving every big allocation its own `mmap` and returning it with
+/// `munmap` when freed. A 1 MiB value is an allocation of its own (its bytes are read
+/// straight into it), so a stream of `SET k <1 MiB>` mapped, faulted in page by page
+/// (zeroed by the kernel) and unmapped 1 MiB per command: a quarter of the server's time
+/// in `perf` (page faults, unmapping), and 20 % more CPU per request than Redis, whose
+/// jemalloc keeps such memory for reuse. With these settings allocations under 32 MiB come
+/// from the heap and are reused, and up to 128 MiB free at the heap's top is kept rather
+/// than trimmed after every free. (No effect on other C libraries.) Only for a build on
+/// the system allocator (`--no-default-features`): jemalloc reuses such memory by itself.
+#[cfg(not(feature = "jemalloc"))]
+fn tune_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes glibc's allocation thresholds; called once at start,
+    // before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 128 * 1024 * 1024);
+    }
+}
+
 fn main() -> ExitCode {
+    #[cfg(not(feature = "jemalloc"))]
+    tune_allocator();
     let argv: Vec<String> = std::env::args().collect();
     let args = match parse_args(&argv) {
         Ok(Parsed::Run(args)) => args,

@@ -6,9 +6,10 @@
 //! indexed by that number.
 
 use super::{Accepted, Event, Fd, Poller};
+use bytes::BytesMut;
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Token};
-use std::io::{self, IoSlice, Read, Write};
+use std::io::{self, IoSlice, Write};
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -130,11 +131,30 @@ impl Poller for MioPoller {
         Ok(Some(Accepted { fd, peer, local }))
     }
 
-    fn read(&mut self, fd: Fd, buf: &mut [u8]) -> io::Result<usize> {
-        match self.slot(fd)? {
-            Socket::Stream(s) => s.read(buf),
-            Socket::Listener(_) => Err(io::Error::new(io::ErrorKind::InvalidInput, "listener")),
-        }
+    fn read(&mut self, fd: Fd, buf: &mut BytesMut, max: usize) -> io::Result<usize> {
+        let raw = match self.slot(fd)? {
+            Socket::Stream(s) => s.as_raw_fd(),
+            Socket::Listener(_) => {
+                return Err(io::Error::new(io::ErrorKind::InvalidInput, "listener"))
+            }
+        };
+        buf.reserve(max);
+        let spare = buf.spare_capacity_mut();
+        let want = max.min(spare.len());
+        // SAFETY: `spare` is `want` writable bytes owned by `buf`; read(2) writes at most
+        // `want` of them and returns how many, and only those are added to `buf`'s length.
+        // `raw` is the socket of a live slot, owned by this poller.
+        let got = unsafe { libc::read(raw, spare.as_mut_ptr().cast(), want) };
+        let Ok(got) = usize::try_from(got) else {
+            return Err(io::Error::last_os_error());
+        };
+        assert!(
+            got <= want,
+            "read(2) returned {got} for a {want}-byte buffer"
+        );
+        // SAFETY: the first `got` spare bytes were just initialised by read(2).
+        unsafe { buf.set_len(buf.len() + got) };
+        Ok(got)
     }
 
     fn write(&mut self, fd: Fd, bufs: &[IoSlice<'_>]) -> io::Result<usize> {

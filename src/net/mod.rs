@@ -20,6 +20,7 @@
 
 pub mod mio;
 
+use bytes::BytesMut;
 use std::io::{self, IoSlice};
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -74,9 +75,13 @@ pub trait Poller {
     /// connection pending; the loop logs them and tries again on a later event.
     fn accept(&mut self, listener: Fd) -> io::Result<Option<Accepted>>;
 
-    /// Reads into `buf`. `Ok(0)` means the peer closed its side; `WouldBlock` means no
-    /// data now (the loop waits for the next readable event).
-    fn read(&mut self, fd: Fd, buf: &mut [u8]) -> io::Result<usize>;
+    /// Reads at most `max` bytes (`max > 0`), appending them to `buf`: straight into the
+    /// query buffer (or a big argument's own allocation), as Redis's `connRead` into
+    /// `querybuf + qblen`, so no byte is copied through a scratch buffer on its way in.
+    /// The caller reserves the room (`buf.capacity() - buf.len() >= max`); a poller may
+    /// reserve more itself but never writes past `max`. `Ok(0)` means the peer closed its
+    /// side; `WouldBlock` means no data now (the loop waits for the next readable event).
+    fn read(&mut self, fd: Fd, buf: &mut BytesMut, max: usize) -> io::Result<usize>;
 
     /// Writes (vectored) as much as the socket takes now; may be short. `WouldBlock`
     /// means the send buffer is full.

@@ -4,7 +4,26 @@
 use super::Reply;
 use crate::util::float::d2string;
 use crate::util::int::{ll2string, LL_STR_MAX};
-use bytes::{BufMut, BytesMut};
+use bytes::{BufMut, Bytes, BytesMut};
+
+/// Where an encoded reply goes: headers and small payloads are written into [`Sink::buf`];
+/// a bulk string's payload goes through [`Sink::payload`], which a sink may keep by
+/// reference instead of copying (the server's reply buffer does for big values, so a GET
+/// of 1 MiB is written to the socket from the keyspace's own bytes).
+pub trait Sink {
+    fn buf(&mut self) -> &mut BytesMut;
+
+    /// A bulk string's data, without its CRLF. Copied by default.
+    fn payload(&mut self, data: &Bytes) {
+        self.buf().put_slice(data);
+    }
+}
+
+impl Sink for BytesMut {
+    fn buf(&mut self) -> &mut BytesMut {
+        self
+    }
+}
 
 /// Appends `reply` to `out` in protocol `proto` (3 for RESP3, anything else for RESP2).
 ///
@@ -12,7 +31,40 @@ use bytes::{BufMut, BytesMut};
 /// array, a set and a push as arrays, a double as a bulk string, a boolean as `:1`/`:0`
 /// and a verbatim string as a bulk string of its text.
 pub fn encode(reply: &Reply, proto: u8, out: &mut BytesMut) {
+    encode_to(reply, proto, out);
+}
+
+/// [`encode`] into any [`Sink`]: the same bytes, with bulk payloads handed to the sink.
+pub fn encode_to<S: Sink + ?Sized>(reply: &Reply, proto: u8, sink: &mut S) {
     let resp3 = proto == 3;
+    match reply {
+        Reply::Bulk(data) => {
+            let out = sink.buf();
+            put_header(b'$', len_i64(data.len()), out);
+            sink.payload(data);
+            sink.buf().put_slice(b"\r\n");
+        }
+        Reply::Array(items) => put_aggregate(b'*', items, proto, sink),
+        Reply::Set(items) => put_aggregate(if resp3 { b'~' } else { b'*' }, items, proto, sink),
+        Reply::Push(items) => put_aggregate(if resp3 { b'>' } else { b'*' }, items, proto, sink),
+        Reply::Map(pairs) => {
+            let n = len_i64(pairs.len());
+            if resp3 {
+                put_header(b'%', n, sink.buf());
+            } else {
+                put_header(b'*', n.saturating_mul(2), sink.buf());
+            }
+            for (key, value) in pairs {
+                encode_to(key, proto, sink);
+                encode_to(value, proto, sink);
+            }
+        }
+        scalar => encode_scalar(scalar, resp3, sink.buf()),
+    }
+}
+
+/// Everything but bulk strings and aggregates: always written into the buffer.
+fn encode_scalar(reply: &Reply, resp3: bool, out: &mut BytesMut) {
     match reply {
         Reply::Simple(text) => {
             out.put_u8(b'+');
@@ -23,25 +75,10 @@ pub fn encode(reply: &Reply, proto: u8, out: &mut BytesMut) {
             put_line_text(text, out);
         }
         Reply::Integer(n) => put_header(b':', *n, out),
-        Reply::Bulk(data) => put_bulk(data, out),
         Reply::Null if resp3 => out.put_slice(b"_\r\n"),
         Reply::Null => out.put_slice(b"$-1\r\n"),
         Reply::NullArray if resp3 => out.put_slice(b"_\r\n"),
         Reply::NullArray => out.put_slice(b"*-1\r\n"),
-        Reply::Array(items) => put_aggregate(b'*', items, proto, out),
-        Reply::Set(items) => put_aggregate(if resp3 { b'~' } else { b'*' }, items, proto, out),
-        Reply::Push(items) => put_aggregate(if resp3 { b'>' } else { b'*' }, items, proto, out),
-        Reply::Map(pairs) => {
-            if resp3 {
-                put_header(b'%', len_i64(pairs.len()), out);
-            } else {
-                put_header(b'*', len_i64(pairs.len()).saturating_mul(2), out);
-            }
-            for (key, value) in pairs {
-                encode(key, proto, out);
-                encode(value, proto, out);
-            }
-        }
         Reply::Double(d) => {
             let text = d2string(*d);
             if resp3 {
@@ -67,6 +104,10 @@ pub fn encode(reply: &Reply, proto: u8, out: &mut BytesMut) {
             out.put_slice(b"\r\n");
         }
         Reply::Verbatim(_, text) => put_bulk(text, out),
+        // `encode_to` does not send these here; if it ever did, they still come out right.
+        Reply::Bulk(_) | Reply::Array(_) | Reply::Set(_) | Reply::Push(_) | Reply::Map(_) => {
+            encode_to(reply, if resp3 { 3 } else { 2 }, out);
+        }
     }
 }
 
@@ -95,10 +136,10 @@ fn put_bulk(data: &[u8], out: &mut BytesMut) {
     out.put_slice(b"\r\n");
 }
 
-fn put_aggregate(kind: u8, items: &[Reply], proto: u8, out: &mut BytesMut) {
-    put_header(kind, len_i64(items.len()), out);
+fn put_aggregate<S: Sink + ?Sized>(kind: u8, items: &[Reply], proto: u8, sink: &mut S) {
+    put_header(kind, len_i64(items.len()), sink.buf());
     for item in items {
-        encode(item, proto, out);
+        encode_to(item, proto, sink);
     }
 }
 

@@ -21,6 +21,15 @@
 //!   line longer than 64 KiB is accepted depends on how it was split into reads, exactly
 //!   as in Redis (which reads 16 KiB at a time).
 //! - Numbers follow `string2ll`: no sign `+`, no leading zeros, no `-0`, at most 20 bytes.
+//!
+//! # Copies
+//! An argument shorter than [`PROTO_MBULK_BIG_ARG`] is copied once out of the buffer, as
+//! Redis's `createStringObject` copies it. A big one gets an allocation of its own as soon
+//! as its `$<len>` line is parsed (what was buffered of it moves there: Redis's `sdsrange`
+//! of the query buffer), the caller reads the rest straight into it, and once complete the
+//! argument *is* that allocation: no copy, and it keeps nothing else alive. A big argument
+//! that arrived together with other requests is copied, as Redis copies it when the query
+//! buffer holds more than the argument.
 
 use crate::util::ctype::is_space;
 use crate::util::int::string2ll;
@@ -32,6 +41,11 @@ pub const PROTO_INLINE_MAX_SIZE: usize = 64 * 1024;
 /// Bulk arguments at least this long are "big" (`PROTO_MBULK_BIG_ARG`): Redis reads exactly
 /// the missing bytes for them, and this parser hands them out without copying.
 pub const PROTO_MBULK_BIG_ARG: usize = 32 * 1024;
+
+/// A big argument's own allocation is made for its whole length up to this size; past it,
+/// the allocation grows as the bytes arrive, so a client that announces 512 MiB and sends
+/// nothing does not make the server allocate 512 MiB (Redis 7.0 would).
+pub const BIG_ARG_PREALLOC_MAX: usize = 4 * 1024 * 1024;
 
 /// The largest multibulk count: 7.0 checks `ll > INT_MAX` (6.x had 1024*1024).
 const MULTIBULK_COUNT_MAX: i64 = i32::MAX as i64;
@@ -164,6 +178,9 @@ pub struct RequestParser {
     /// Bytes of the current bulk argument that were buffered when the last call returned
     /// `Ok(None)` (for [`RequestParser::bulk_remaining`]).
     bulk_buffered: usize,
+    /// The buffer is the current big argument's own allocation: it starts with the
+    /// argument and holds nothing else, so the argument can be split off without a copy.
+    arg_owns_buffer: bool,
 }
 
 impl RequestParser {
@@ -178,10 +195,11 @@ impl RequestParser {
     /// since. Empty inline lines and multibulk counts <= 0 are skipped, as Redis does. After
     /// an `Err` the connection must be closed (the parser's state is unspecified).
     ///
-    /// Arguments of at least [`PROTO_MBULK_BIG_ARG`] bytes are split off `buf` without a
-    /// copy. Smaller ones are copied, as Redis's `createStringObject` copies them: a small
-    /// `Bytes` that shares the read buffer would keep that whole buffer alive for as long as
-    /// the keyspace holds the value.
+    /// Arguments of at least [`PROTO_MBULK_BIG_ARG`] bytes that were still arriving when
+    /// their length was parsed get `buf` replaced by an allocation of their own, and are
+    /// split off it without a copy (see the module's "Copies"). Others are copied, as
+    /// Redis's `createStringObject` copies them: a `Bytes` that shares the read buffer would
+    /// keep that whole buffer alive for as long as the keyspace holds the value.
     pub fn next_command(
         &mut self,
         buf: &mut BytesMut,
@@ -322,6 +340,9 @@ impl RequestParser {
                     if let State::Args { bulk_len, .. } = &mut self.state {
                         *bulk_len = Some(len);
                     }
+                    if len >= PROTO_MBULK_BIG_ARG && buf.len() < len.saturating_add(2) {
+                        self.move_to_own_allocation(buf, len);
+                    }
                     len
                 }
             };
@@ -331,7 +352,7 @@ impl RequestParser {
                 self.bulk_buffered = buf.len();
                 return Ok(None);
             }
-            let arg = if len >= PROTO_MBULK_BIG_ARG {
+            let arg = if std::mem::take(&mut self.arg_owns_buffer) {
                 buf.split_to(len).freeze()
             } else {
                 let arg = Bytes::copy_from_slice(&buf[..len]);
@@ -354,6 +375,21 @@ impl RequestParser {
                 }
             }
         }
+    }
+
+    /// A big argument is still arriving and `buf` holds only (the start of) it: gives it an
+    /// allocation of its own, sized for all of it up to [`BIG_ARG_PREALLOC_MAX`] (Redis's
+    /// `sdsrange` + `sdsMakeRoomForNonGreedy(ll+2)`). What was buffered of it is copied
+    /// there once; the rest is read straight into it.
+    fn move_to_own_allocation(&mut self, buf: &mut BytesMut, len: usize) {
+        let capacity = len
+            .saturating_add(2)
+            .min(BIG_ARG_PREALLOC_MAX)
+            .max(buf.len());
+        let mut own = BytesMut::with_capacity(capacity);
+        own.extend_from_slice(buf);
+        *buf = own;
+        self.arg_owns_buffer = true;
     }
 
     /// One `$<len>` line: returns the length once the line is complete and consumed.
@@ -881,6 +917,75 @@ mod tests {
         assert_eq!(got.len(), 3);
         assert_eq!(got[2].len(), len);
         assert!(got[2].iter().all(|&b| b == b'v'));
+    }
+
+    /// Counts copies: a big argument still arriving when its length is parsed moves to an
+    /// allocation of its own once (what was buffered of it), the rest is appended there,
+    /// and the finished argument is that allocation, not a copy of it.
+    #[test]
+    fn big_argument_becomes_its_own_allocation() {
+        let len = 40 * 1024;
+        let mut parser = RequestParser::new();
+        let mut buf = BytesMut::with_capacity(16 * 1024);
+        buf.extend_from_slice(format!("*2\r\n$3\r\nSET\r\n${len}\r\n").as_bytes());
+        buf.extend_from_slice(&vec![b'a'; 1000]);
+        let read_buffer = buf.as_ptr();
+        assert_eq!(parser.next_command(&mut buf, &AUTH), Ok(None));
+        let own = buf.as_ptr();
+        assert_ne!(own, read_buffer, "moved out of the read buffer");
+        assert_eq!(buf.len(), 1000);
+        assert!(buf.capacity() >= len + 2, "sized for the whole argument");
+        assert_eq!(parser.bulk_remaining(), Some(len + 2 - 1000));
+        // The rest arrives in place, as the event loop reads it (exactly what is missing).
+        buf.extend_from_slice(&vec![b'b'; len - 1000]);
+        buf.extend_from_slice(b"\r\n");
+        assert_eq!(
+            buf.as_ptr(),
+            own,
+            "the rest was appended without a reallocation"
+        );
+        let argv = parser.next_command(&mut buf, &AUTH).ok().flatten();
+        let argv = argv.unwrap_or_default();
+        assert_eq!(argv.len(), 2);
+        assert_eq!(
+            argv[1].as_ptr(),
+            own,
+            "the argument is its allocation: no copy"
+        );
+        assert_eq!(&argv[1][..1000], &[b'a'; 1000][..]);
+        assert!(argv[1][1000..].iter().all(|&b| b == b'b'));
+        assert!(buf.is_empty() && parser.is_idle());
+    }
+
+    /// A big argument that arrived whole together with other requests is copied out (as
+    /// Redis copies it): sharing would keep the whole read buffer alive with the value.
+    #[test]
+    fn big_argument_that_arrived_whole_is_copied() {
+        let len = 33 * 1024;
+        let mut input = format!("*2\r\n$4\r\nECHO\r\n${len}\r\n").into_bytes();
+        input.extend_from_slice(&vec![b'x'; len]);
+        input.extend_from_slice(b"\r\n*1\r\n$4\r\nPING\r\n");
+        let mut parser = RequestParser::new();
+        let mut buf = BytesMut::from(&input[..]);
+        let range = buf.as_ptr() as usize..buf.as_ptr() as usize + buf.capacity();
+        let argv = parser.next_command(&mut buf, &AUTH).ok().flatten();
+        let argv = argv.unwrap_or_default();
+        assert_eq!(argv[1].len(), len);
+        assert!(!range.contains(&(argv[1].as_ptr() as usize)));
+        assert_eq!(
+            parser.next_command(&mut buf, &AUTH),
+            Ok(Some(cmd(&[b"PING"])))
+        );
+    }
+
+    /// An announced length past the preallocation cap does not allocate it up front.
+    #[test]
+    fn huge_announced_argument_preallocates_at_most_the_cap() {
+        let mut parser = RequestParser::new();
+        let mut buf = BytesMut::from(&b"*1\r\n$536870912\r\nab"[..]);
+        assert_eq!(parser.next_command(&mut buf, &AUTH), Ok(None));
+        assert_eq!(&buf[..], b"ab");
+        assert!(buf.capacity() <= BIG_ARG_PREALLOC_MAX);
     }
 
     #[test]

@@ -27,23 +27,33 @@ use crate::db::Keyspace;
 use crate::net::{Accepted, Event, Fd, Poller};
 use crate::resp::parse::Limits;
 use crate::resp::Reply;
+use crate::resp::PROTO_MBULK_BIG_ARG;
 use crate::server::client::Client;
 use crate::server::clients::{queue_write, ClientRef, Clients, OutputLimit};
 use crate::server::log::{Level, Log};
 use crate::server::reply_buffer::MAX_IOVECS;
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use rand_chacha::ChaCha8Rng;
 use rand_core::RngCore;
 use std::collections::BTreeMap;
 use std::io::{self, IoSlice};
 use std::time::Duration;
 
-/// Bytes read per readable event (Redis's PROTO_IOBUF_LEN).
+/// Room made in the query buffer for one read (Redis's PROTO_IOBUF_LEN).
 pub const READ_CHUNK_BYTES: usize = 16 * 1024;
-/// A bulk at least this big is read exactly, straight into the query buffer
-/// (Redis's PROTO_MBULK_BIG_ARG).
-pub const BIG_ARG_BYTES: usize = 32 * 1024;
-/// Most bytes one read of a big argument asks for.
+/// A bulk at least this big is read exactly, straight into its own allocation
+/// (Redis's PROTO_MBULK_BIG_ARG; the parser makes that allocation).
+pub const BIG_ARG_BYTES: usize = PROTO_MBULK_BIG_ARG;
+/// Most bytes one ordinary read asks for. A big argument's `$<len>` line can come at the
+/// start of such a read; what the read brought of the argument is then copied once into
+/// the argument's own allocation, so this bounds that copy (Redis moves all of it).
+pub const READ_MAX_BYTES: usize = 4 * READ_CHUNK_BYTES;
+/// An empty query buffer with more capacity than this is replaced by a small one. Above
+/// the few ordinary reads a pipelining client's buffer settles at (a buffer that empties at
+/// the end of every pipelined batch would otherwise be dropped and regrown each batch).
+pub const QUERY_SHRINK_ABOVE_BYTES: usize = 4 * READ_MAX_BYTES;
+/// Most bytes one read of a big argument grows its allocation by, once the argument is
+/// larger than the parser preallocates for.
 pub const BIG_READ_BYTES: usize = 1024 * 1024;
 /// Bytes written to one client per round before others get a turn (NET_MAX_WRITES_PER_EVENT).
 pub const WRITE_BYTES_PER_ROUND: usize = 64 * 1024;
@@ -81,8 +91,6 @@ pub struct EventLoop<P: Poller> {
     accept_backlog: bool,
     /// Accepting failed (EMFILE...): the cron tries again.
     accept_failed: bool,
-    /// Reused for every ordinary read, so the query buffer only grows by what arrived.
-    read_scratch: Vec<u8>,
     next_cron_us: u64,
     shutting_down: bool,
     /// Passes of the loop so far.
@@ -136,7 +144,6 @@ impl<P: Poller> EventLoop<P> {
             unblocked: Vec::new(),
             accept_backlog: false,
             accept_failed: false,
-            read_scratch: vec![0; READ_CHUNK_BYTES],
             next_cron_us,
             shutting_down: false,
             iteration: 0,
@@ -337,32 +344,8 @@ impl<P: Poller> EventLoop<P> {
             return;
         }
         client.last_read_iteration = self.iteration;
-        let big_bulk = client
-            .parser
-            .bulk_remaining()
-            .filter(|&remaining| remaining >= BIG_ARG_BYTES);
-        let result = match big_bulk {
-            Some(remaining) => {
-                // Read the rest of a big argument straight into the query buffer, at
-                // most 1 MiB per read: the buffer grows (amortised doubling) with what
-                // arrives, so a client that announces 512 MiB and sends nothing costs
-                // nothing, and no allocation is sized by a number a client wrote.
-                let start = client.query.len();
-                let chunk = remaining.min(BIG_READ_BYTES);
-                client.query.resize(start + chunk, 0);
-                let result = self.poller.read(fd, &mut client.query[start..]);
-                let got = *result.as_ref().unwrap_or(&0);
-                client.query.truncate(start + got);
-                result
-            }
-            None => {
-                let result = self.poller.read(fd, &mut self.read_scratch);
-                if let Ok(n) = result {
-                    client.query.extend_from_slice(&self.read_scratch[..n]);
-                }
-                result
-            }
-        };
+        let max = read_size(client);
+        let result = self.poller.read(fd, &mut client.query, max);
         let n = match result {
             Ok(0) => {
                 self.log(Level::Verbose, "Client closed connection");
@@ -790,6 +773,49 @@ impl<P: Poller> EventLoop<P> {
         // Redis's activerehashing (always on here): a bounded slice of any resize in
         // progress, so an idle server's tables finish rehashing too.
         self.keyspace.cron_rehash();
+    }
+}
+
+/// How many bytes the next read of `client` asks for, after making room for them in its
+/// query buffer (Redis 7.0's `readQueryFromClient`):
+/// - inside a big bulk argument, exactly what it still lacks, into the argument's own
+///   allocation (made by the parser): the read ends where the argument does, so the
+///   argument is all its allocation holds;
+/// - otherwise at least [`READ_CHUNK_BYTES`], and all the room the buffer has up to
+///   [`READ_MAX_BYTES`], like Redis reading `sdsavail` once its buffer grew: a deep
+///   pipeline takes fewer reads (and so fewer writes of replies), and the partial request
+///   left at the end of a read is moved to the front only when the room behind it runs
+///   short.
+fn read_size(client: &mut Client) -> usize {
+    let big_remaining = match (client.parser.bulk_len(), client.parser.bulk_remaining()) {
+        (Some(len), Some(remaining)) if len >= BIG_ARG_BYTES && remaining > 0 => Some(remaining),
+        _ => None,
+    };
+    let query = &mut client.query;
+    match big_remaining {
+        Some(remaining) => {
+            // A no-op within the parser's preallocation; past it, the allocation grows
+            // by at most what one read brings, so none is sized by a length the client
+            // only announced.
+            query.reserve(remaining.min(BIG_READ_BYTES));
+            remaining.min(query.capacity() - query.len())
+        }
+        None => {
+            if query.capacity() - query.len() < READ_CHUNK_BYTES {
+                // Redis's greedy `sdsMakeRoomFor` (a new allocation twice the data plus a
+                // chunk): the buffer settles at a few times the longest partial request,
+                // so the remainder moved to the front per read is a fraction of what the
+                // read brings, and one read takes several pipelined requests.
+                query.reserve(2 * READ_CHUNK_BYTES + query.len());
+            }
+            if query.is_empty() && query.capacity() > QUERY_SHRINK_ABOVE_BYTES {
+                // An empty buffer that grew (or got back a big argument's allocation once
+                // the keyspace let go of the value) is given back, as Redis's cron shrinks
+                // idle query buffers.
+                *query = BytesMut::with_capacity(2 * READ_CHUNK_BYTES);
+            }
+            (query.capacity() - query.len()).min(READ_MAX_BYTES)
+        }
     }
 }
 

@@ -7,6 +7,7 @@
 
 use crate::net::{Accepted, Event, Fd, Poller};
 use crate::server::EventLoop;
+use bytes::BytesMut;
 use std::collections::{BTreeMap, VecDeque};
 use std::io::{self, IoSlice};
 use std::time::Duration;
@@ -110,15 +111,13 @@ impl Poller for ScriptedPoller {
         }))
     }
 
-    fn read(&mut self, fd: Fd, buf: &mut [u8]) -> io::Result<usize> {
+    fn read(&mut self, fd: Fd, buf: &mut BytesMut, max: usize) -> io::Result<usize> {
         let conn = self.conn(fd)?;
         if conn.input.is_empty() {
             return Err(io::ErrorKind::WouldBlock.into());
         }
-        let n = buf.len().min(conn.input.len());
-        for (slot, byte) in buf.iter_mut().zip(conn.input.drain(..n)) {
-            *slot = byte;
-        }
+        let n = max.min(conn.input.len());
+        buf.extend(conn.input.drain(..n));
         Ok(n)
     }
 
