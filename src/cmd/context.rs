@@ -332,6 +332,16 @@ pub struct ServerState {
 }
 
 impl ServerState {
+    /// Redis's `zmalloc_used_memory`: the allocator's own count when it keeps one
+    /// (jemalloc), else an estimate of the keyspace alone (the simulator and tests, so it
+    /// is deterministic there).
+    pub fn used_memory(&self, keyspace: &crate::db::Keyspace) -> u64 {
+        self.allocator
+            .allocated
+            .and_then(|f| f())
+            .unwrap_or_else(|| keyspace.used_memory_estimate()) as u64
+    }
+
     pub fn new(config: Config, mut rng: ChaCha8Rng, now_us: u64) -> ServerState {
         use rand_core::RngCore;
         let mut run_id = String::with_capacity(40);

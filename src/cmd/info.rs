@@ -121,11 +121,7 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, out: &mut String) {
         "memory" => {
             // The allocator's own count when it keeps one (jemalloc), else an estimate
             // of the keyspace alone.
-            let used = server
-                .allocator
-                .allocated
-                .and_then(|f| f())
-                .unwrap_or_else(|| ctx.keyspace.used_memory_estimate());
+            let used = server.used_memory(ctx.keyspace) as usize;
             let peak = server.used_memory_peak.max(used);
             line("# Memory", &"");
             line("used_memory", &used);
@@ -134,9 +130,11 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, out: &mut String) {
             line("used_memory_rss_human", &bytes_to_human(used as u64));
             line("used_memory_peak", &peak);
             line("used_memory_peak_human", &bytes_to_human(peak as u64));
-            line("maxmemory", &0);
-            line("maxmemory_human", &"0B");
-            line("maxmemory_policy", &"noeviction");
+            let maxmemory = server.config.maxmemory;
+            line("maxmemory", &maxmemory);
+            line("maxmemory_human", &bytes_to_human(maxmemory));
+            let policy = server.config.get("maxmemory-policy").unwrap_or_default();
+            line("maxmemory_policy", &policy);
             line("mem_allocator", &server.allocator.name);
             ctx.server.used_memory_peak = peak;
         }

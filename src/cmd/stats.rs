@@ -194,6 +194,36 @@ mod tests {
         assert_eq!(errors, "# Errorstats\r\n");
     }
 
+    /// Redis 7.0.15's unit/multi.tcl "EXEC fails if there are errors while queueing
+    /// commands #2", and the plain refusal past maxmemory.
+    #[test]
+    fn past_maxmemory_writes_are_refused_and_queued_ones_abort_exec() {
+        use crate::cmd::testkit::{b, e, Harness};
+        use crate::resp::Reply;
+        let oom = || e("OOM command not allowed when used memory > 'maxmemory'.");
+        let mut h = Harness::new();
+        h.run("SET k v");
+        h.run("CONFIG SET maxmemory 1");
+        assert_eq!(h.run("SET k2 v"), oom());
+        assert_eq!(h.run("GET k"), b("v"), "reads still work");
+        assert_eq!(
+            h.run("DEL k2"),
+            crate::cmd::testkit::i(0),
+            "DEL is not denyoom"
+        );
+        h.run("MULTI");
+        assert_eq!(h.run("GET k"), oom(), "anything queued is refused");
+        h.server.config.maxmemory = 0; // another client's CONFIG SET, in the Tcl test
+        assert_eq!(h.run("SET k3 v"), Reply::simple("QUEUED"));
+        assert_eq!(
+            h.run("EXEC"),
+            e("EXECABORT Transaction discarded because of previous errors.")
+        );
+        assert_eq!(h.run("EXISTS k3"), crate::cmd::testkit::i(0));
+        let stats = crate::cmd::testkit::text(&h.run("INFO errorstats"));
+        assert!(stats.contains("errorstat_OOM:count=2"), "{stats}");
+    }
+
     #[test]
     fn errors_count_by_prefix() {
         let mut s = CommandStats::default();

@@ -737,6 +737,13 @@ fn dispatch_counted(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             Reply::err("NOAUTH Authentication required."),
         );
     }
+    if out_of_memory(ctx, cmd) {
+        return reject(
+            ctx,
+            Some(cmd),
+            Reply::err("OOM command not allowed when used memory > 'maxmemory'."),
+        );
+    }
     if ctx.session.resp == 2
         && ctx.session.subscriptions() > 0
         && !SUBSCRIBED_ALLOWED.contains(&cmd.name)
@@ -820,6 +827,24 @@ fn redact_config_set(argv: &[Bytes]) -> Vec<Bytes> {
         }
     }
     out
+}
+
+/// processCommand's maxmemory check: past `maxmemory`, a command that may grow memory
+/// (denyoom), or anything queued in MULTI but EXEC, DISCARD, QUIT and RESET, is refused.
+/// seedis evicts nothing yet, so every policy behaves as `noeviction` does (Redis, too,
+/// refuses when eviction cannot free enough). Commands run by EXEC were checked when
+/// queued, as in Redis.
+fn out_of_memory(ctx: &Ctx<'_>, cmd: &Command) -> bool {
+    let maxmemory = ctx.server.config.maxmemory;
+    if maxmemory == 0 || ctx.session.in_exec {
+        return false;
+    }
+    let queued =
+        ctx.session.multi.is_some() && !matches!(cmd.name, "exec" | "discard" | "quit" | "reset");
+    if !cmd.has(DENYOOM) && !queued {
+        return false;
+    }
+    ctx.server.used_memory(ctx.keyspace) > maxmemory
 }
 
 /// rejectCommand: flags an open transaction; EXEC itself turns the error into an

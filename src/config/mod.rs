@@ -58,6 +58,8 @@ pub struct Config {
     /// SLOWLOG: commands at least this many µs long are logged (negative: none).
     pub slowlog_log_slower_than: i64,
     pub slowlog_max_len: u64,
+    /// Writes are refused past this many bytes of used memory (0: no limit).
+    pub maxmemory: u64,
     /// The values of the parameters without a field above, by index in [`PARAMS`].
     stored: Vec<Value>,
 }
@@ -94,6 +96,7 @@ impl Default for Config {
             latency_tracking: false,
             slowlog_log_slower_than: 0,
             slowlog_max_len: 0,
+            maxmemory: 0,
             stored: vec![Value::Special(String::new()); PARAMS.len()],
         };
         for (index, param) in PARAMS.iter().enumerate() {
@@ -370,6 +373,7 @@ impl Config {
             "latency-tracking" => Value::Bool(self.latency_tracking),
             "slowlog-log-slower-than" => Value::Num(self.slowlog_log_slower_than),
             "slowlog-max-len" => num(self.slowlog_max_len),
+            "maxmemory" => num(self.maxmemory),
             _ => return None,
         })
     }
@@ -422,6 +426,7 @@ impl Config {
             "latency-tracking" => self.latency_tracking = value == Value::Bool(true),
             "slowlog-log-slower-than" => self.slowlog_log_slower_than = num(&value),
             "slowlog-max-len" => self.slowlog_max_len = num(&value) as u64,
+            "maxmemory" => self.maxmemory = num(&value) as u64,
             _ => return false,
         }
         true
