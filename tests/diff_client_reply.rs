@@ -68,3 +68,36 @@ fn client_reply_off_and_skip_answer_as_redis() {
     );
     assert!(!want.is_empty());
 }
+
+/// CLIENT INFO's `qbuf` while it runs: Redis trims its query buffer only after the
+/// commands a read brought have run, so the running command (and those before it in the
+/// same pipeline) still count, as Redis 7.0.15's unit/introspection.tcl expects.
+#[test]
+fn client_info_counts_the_running_command_in_qbuf() {
+    let Some(redis) = Server::start_redis(&[]) else {
+        assert!(!common::tools_required(), "redis-server is required in CI");
+        eprintln!("redis-server not installed: skipping the qbuf differential test");
+        return;
+    };
+    let seedis = Server::start(&[]);
+    let qbufs = |server: &Server| -> Vec<String> {
+        let mut conn = server.raw();
+        let one = resp_command(&[b"CLIENT", b"INFO"]);
+        let pipeline = [resp_command(&[b"PING"]), one.clone(), one.clone()].concat();
+        let mut out = Vec::new();
+        for request in [one, pipeline] {
+            conn.write_all(&request).unwrap();
+            let text =
+                String::from_utf8_lossy(&drain(&mut conn, Duration::from_millis(200))).into_owned();
+            out.extend(
+                text.split(' ')
+                    .filter(|f| f.starts_with("qbuf="))
+                    .map(str::to_string),
+            );
+        }
+        out
+    };
+    let want = qbufs(&redis);
+    assert_eq!(want, ["qbuf=26", "qbuf=66", "qbuf=66"]);
+    assert_eq!(qbufs(&seedis), want);
+}

@@ -48,6 +48,11 @@ pub struct Client {
     pub last_io_us: u64,
     /// Since when the output has been over the soft limit (µs), if it is.
     pub soft_limit_since_us: Option<u64>,
+    /// Bytes of commands parsed out of the query buffer in the current pass. Redis
+    /// trims its query buffer only after running every command a read brought, so
+    /// CLIENT LIST's `qbuf` counts them (the running command included); this adds them
+    /// back.
+    pub parsed_this_pass: usize,
 }
 
 impl Client {
@@ -65,6 +70,7 @@ impl Client {
             last_read_iteration: 0,
             last_io_us: now_us,
             soft_limit_since_us: None,
+            parsed_this_pass: 0,
         }
     }
 
@@ -98,19 +104,24 @@ impl Client {
 
     /// Refreshes the buffer sizes CLIENT INFO reports for this client, before a command.
     pub fn refresh_session_sizes(&mut self) {
-        record_buffer_sizes(&self.query, &self.out, &mut self.session);
+        record_buffer_sizes(
+            &self.query,
+            self.parsed_this_pass,
+            &self.out,
+            &mut self.session,
+        );
     }
 
     /// This client as CLIENT LIST shows it, with its buffers' sizes as they are now.
     pub fn info(&self, now_ms: u64) -> ClientInfo {
         let mut session = self.session.clone();
-        record_buffer_sizes(&self.query, &self.out, &mut session);
+        record_buffer_sizes(&self.query, self.parsed_this_pass, &self.out, &mut session);
         session.info(now_ms)
     }
 }
 
-fn record_buffer_sizes(query: &BytesMut, out: &ReplyBuffer, session: &mut Session) {
-    session.qbuf_len = query.len();
+fn record_buffer_sizes(query: &BytesMut, parsed: usize, out: &ReplyBuffer, session: &mut Session) {
+    session.qbuf_len = query.len() + parsed;
     session.qbuf_free = query.capacity() - query.len();
     session.omem = out.limit_memory();
     session.output_pending = !out.is_empty();

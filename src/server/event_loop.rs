@@ -428,12 +428,16 @@ impl<P: Poller> EventLoop<P> {
     /// Parses and executes commands until the query buffer holds no whole one, the
     /// client blocks or is closing, or the server shuts down.
     fn execute_buffered_commands(&mut self, client: &mut Client) {
+        client.parsed_this_pass = 0;
         while !client.is_closing() && !self.shutting_down && client.session.blocked.is_none() {
             let limits = Limits {
                 proto_max_bulk_len: self.state.config.proto_max_bulk_len,
                 authenticated: client.session.authenticated,
             };
-            match client.parser.next_command(&mut client.query, &limits) {
+            let before = client.query.len();
+            let parsed = client.parser.next_command(&mut client.query, &limits);
+            client.parsed_this_pass += before.saturating_sub(client.query.len());
+            match parsed {
                 Ok(Some(argv)) => {
                     if !argv.is_empty() {
                         self.execute(client, &argv);
@@ -456,6 +460,8 @@ impl<P: Poller> EventLoop<P> {
                 }
             }
         }
+        // Redis trims the query buffer once the pass is over.
+        client.parsed_this_pass = 0;
     }
 
     /// Runs `command` with what every command sees: the keyspace, the client's session,
