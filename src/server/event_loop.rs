@@ -114,6 +114,12 @@ impl<P: Poller> EventLoop<P> {
                 Some(h) => (h, true),
                 None => (host, false),
             };
+            // Redis's wildcards: `*` is every IPv4 address, `::*` every IPv6 one.
+            let host = match host {
+                "*" => "0.0.0.0",
+                "::*" => "::",
+                other => other,
+            };
             let addr = if host.contains(':') {
                 format!("[{host}]:{}", config.port)
             } else {
