@@ -95,6 +95,12 @@ impl Slowlog {
             });
             self.next_id += 1;
         }
+        self.trim(max_len);
+    }
+
+    /// Drops the oldest entries past `max_len` (after every command, as Redis does, so a
+    /// lowered `slowlog-max-len` takes effect at once).
+    pub fn trim(&mut self, max_len: u64) {
         while self.entries.len() as u64 > max_len {
             self.entries.pop_back();
         }

@@ -789,9 +789,14 @@ fn dispatch_counted(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         .command_stats
         .record_call(cmd.name, usec, failed, track_latency);
     super::monitor::feed(ctx, cmd, argv);
-    if !cmd.has(SKIP_SLOWLOG) {
-        let config = &ctx.server.config;
-        let (slower_than, max_len) = (config.slowlog_log_slower_than, config.slowlog_max_len);
+    let config = &ctx.server.config;
+    let (slower_than, max_len) = (config.slowlog_log_slower_than, config.slowlog_max_len);
+    // Most commands are not slow: only an entry that will be logged costs a copy of the
+    // name and (for CONFIG SET) the redacted arguments.
+    let logged_slow = slower_than >= 0 && usec >= slower_than as u64;
+    if !cmd.has(SKIP_SLOWLOG) && !logged_slow && slower_than >= 0 {
+        ctx.server.slowlog.trim(max_len);
+    } else if !cmd.has(SKIP_SLOWLOG) && logged_slow {
         let redacted;
         let logged = if cmd.name == "config|set" {
             redacted = redact_config_set(argv);
