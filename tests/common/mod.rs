@@ -57,7 +57,13 @@ impl Server {
             let deadline = Instant::now() + Duration::from_secs(10);
             while Instant::now() < deadline {
                 if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                    return Server { child, port };
+                    // Another test's server may hold the port (it was free when picked,
+                    // not when bound): then ours exits at once on "address in use".
+                    std::thread::sleep(Duration::from_millis(50));
+                    if let Ok(None) = child.try_wait() {
+                        return Server { child, port };
+                    }
+                    break;
                 }
                 if let Ok(Some(_)) = child.try_wait() {
                     break; // Lost the port race: try another.
