@@ -329,6 +329,10 @@ pub struct ServerState {
     pub scripting: Option<Box<crate::script::Scripting>>,
     /// The allocator the binary installed (INFO `mem_allocator`, `used_memory`).
     pub allocator: crate::mem::Allocator,
+    /// Redis's `server.dirty`: changes to the dataset since the last successful save,
+    /// counted as Redis counts them (per key or element changed). Save points, INFO
+    /// `rdb_changes_since_last_save` and command propagation read it.
+    pub dirty: u64,
 }
 
 impl ServerState {
@@ -364,6 +368,7 @@ impl ServerState {
             executable: String::new(),
             config_file: String::new(),
             used_memory_peak: 0,
+            dirty: 0,
             command_stats: Default::default(),
             slowlog: Default::default(),
             monitors: Default::default(),

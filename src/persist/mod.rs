@@ -1,0 +1,4 @@
+//! Persistence: the file formats Redis 7.0 writes, sans-IO ([`rdb`]), over the
+//! [`crate::storage::Storage`] seam.
+
+pub mod rdb;
