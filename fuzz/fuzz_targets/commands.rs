@@ -180,12 +180,22 @@ fn arg(a: &Arg) -> Bytes {
 }
 
 /// Commands left out: raising proto-max-bulk-len would let SETRANGE / APPEND allocate
-/// 512 MiB per input, which is slow, not a bug.
+/// 512 MiB per input, and DEBUG POPULATE can create any number of keys of any size: slow,
+/// not a bug.
 fn allowed(argv: &[Bytes]) -> bool {
-    !(argv[0].eq_ignore_ascii_case(b"config")
+    let raises_bulk_len = argv[0].eq_ignore_ascii_case(b"config")
         && argv[1..]
             .iter()
-            .any(|a| a.eq_ignore_ascii_case(b"proto-max-bulk-len")))
+            .any(|a| a.eq_ignore_ascii_case(b"proto-max-bulk-len"));
+    let big_populate = argv[0].eq_ignore_ascii_case(b"debug")
+        && argv.get(1).is_some_and(|a| a.eq_ignore_ascii_case(b"populate"))
+        && [argv.get(2), argv.get(4)].into_iter().flatten().any(|n| {
+            std::str::from_utf8(n)
+                .ok()
+                .and_then(|n| n.parse::<i64>().ok())
+                .is_none_or(|n| n > 1000)
+        });
+    !(raises_bulk_len || big_populate)
 }
 
 /// One command as a redis-cli line (non-printable bytes escaped), for SEEDIS_FUZZ_TRACE.
@@ -203,6 +213,8 @@ fuzz_target!(|input: Input| {
     let mut config = Config::default();
     // Enough for every code path, small enough that SETRANGE k 1000000 x stays fast.
     config.proto_max_bulk_len = 1 << 20;
+    // DEBUG's subcommands (DIGEST, OBJECT, POPULATE, PROTOCOL...) are code to fuzz too.
+    let _ = config.set_at_startup("enable-debug-command", "yes");
     let now_us = 1_700_000_000_000_000;
     let mut keyspace = Keyspace::new(config.databases, (input.seed, !input.seed));
     let mut server = ServerState::new(config, ChaCha8Rng::seed_from_u64(input.seed), now_us);

@@ -5,11 +5,8 @@ use super::args::{is, ERR_SYNTAX};
 use super::table::*;
 use super::Ctx;
 use crate::resp::Reply;
-use crate::util::float::strtod;
-use crate::util::int::{atoi, string2ll};
-use crate::util::printf_s;
+use crate::util::int::string2ll;
 use bytes::Bytes;
-use std::time::Duration;
 
 const ERR_DB_RANGE: &str = "ERR DB index is out of range";
 
@@ -72,47 +69,13 @@ fn flushall_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     Ok(Reply::OK)
 }
 
-/// DEBUG, keyspace subcommands only. Redis 7.0 refuses DEBUG unless
-/// enable-debug-command is set; seedis allows these harmless ones for tests.
-fn debug_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    let sub = &argv[1];
-    if is(sub, "set-active-expire") && argv.len() == 3 {
-        ctx.server.config.active_expire_enabled = atoi(&argv[2]) != 0;
-        Ok(Reply::OK)
-    } else if is(sub, "sleep") && argv.len() == 3 {
-        // `strtod(argv[2], NULL)`: the longest number at the start, else 0.
-        let secs = strtod(&argv[2]).value;
-        // Redis: `long long utime = dtime*1000000;` then nanosleep. On x86-64 a product
-        // outside i64, or NaN, converts to i64::MIN, and nanosleep refuses any negative time:
-        // redis-server 7.0.15 answers +OK at once to DEBUG SLEEP -1, 1e13 or 1e60.
-        let micros = secs * 1_000_000.0;
-        let micros = if (0.0..9_223_372_036_854_775_808.0).contains(&micros) {
-            micros as u64
-        } else {
-            0
-        };
-        ctx.clock.sleep(Duration::from_micros(micros));
-        ctx.server.now_us = ctx.clock.now_us();
-        Ok(Reply::OK)
-    } else {
-        Err(Reply::error_bytes(
-            [
-                b"ERR unknown subcommand or wrong number of arguments for '",
-                printf_s(sub, 128),
-                b"'. Try DEBUG HELP.",
-            ]
-            .concat(),
-        ))
-    }
-}
-
 // ---- Table (flags, key specs, ACL and docs as Redis 7.0.15's COMMAND INFO / DOCS) ----
 
 #[rustfmt::skip]
 pub const COMMANDS: &[Command] = &[
     cmd("dbsize", 1, READONLY | FAST, Group::Server, dbsize_cmd).acl(ACL_KEYSPACE).tips(&["request_policy:all_shards", "response_policy:agg_sum"])
         .doc("1.0.0", "Return the number of keys in the selected database", "O(1)"),
-    cmd("debug", -2, ADMIN | NOSCRIPT | LOADING | STALE, Group::Server, debug_cmd)
+    cmd("debug", -2, ADMIN | NOSCRIPT | LOADING | STALE, Group::Server, super::debug::debug_cmd)
         .doc("1.0.0", "A container for debugging commands", "Depends on subcommand.").doc_flags(DOC_SYSCMD),
     cmd("flushall", -1, WRITE, Group::Server, flushall_cmd).acl(ACL_DANGEROUS | ACL_KEYSPACE).tips(&["request_policy:all_shards", "response_policy:all_succeeded"])
         .doc("1.0.0", "Remove all keys from all databases", "O(N) where N is the total number of keys in all databases")

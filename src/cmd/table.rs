@@ -697,6 +697,29 @@ const NOT_QUEUED: &[&str] = &["discard", "exec", "multi", "quit", "reset", "watc
 /// query buffer limit is the same order of magnitude).
 pub const MULTI_MAX_BYTES: usize = 1 << 30;
 
+const DEBUG_NOT_ALLOWED: &str = "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.";
+
+/// processCommand's CMD_PROTECTED check: DEBUG runs only where `enable-debug-command`
+/// allows it (`yes`, or `local` for a client on 127.0.0.1 or ::1). MODULE, the other
+/// protected command, does not exist in seedis.
+fn protected_command_refused(ctx: &Ctx<'_>, cmd: &Command) -> bool {
+    if cmd.name != "debug" {
+        return false;
+    }
+    match ctx.server.config.get("enable-debug-command").as_deref() {
+        Some("yes") => false,
+        Some("local") => !is_local_peer(&ctx.session.addr),
+        _ => true,
+    }
+}
+
+/// islocalClient: the peer address (`ip:port`, `[ipv6]:port`) is a loopback one.
+fn is_local_peer(addr: &str) -> bool {
+    let ip = addr.rsplit_once(':').map_or(addr, |(ip, _port)| ip);
+    let ip = ip.trim_start_matches('[').trim_end_matches(']');
+    ip == "127.0.0.1" || ip == "::1"
+}
+
 /// Looks up and runs one command (processCommand): name, arity, subcommand, auth and
 /// subscribed-mode checks, then MULTI queueing or the handler. A refused command flags
 /// an open transaction so its EXEC aborts.
@@ -730,6 +753,9 @@ fn dispatch_counted(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         // No command is counted as rejected: Redis has none in hand (lookupCommand failed).
         Err(reply) => return reject(ctx, None, reply),
     };
+    if protected_command_refused(ctx, cmd) {
+        return reject(ctx, Some(cmd), Reply::err(DEBUG_NOT_ALLOWED));
+    }
     if !ctx.session.authenticated && !cmd.has(NO_AUTH) {
         return reject(
             ctx,

@@ -86,7 +86,13 @@ pub struct Harness {
 
 impl Harness {
     pub fn new() -> Harness {
-        let server = ServerState::new(Config::default(), ChaCha8Rng::seed_from_u64(1), START_US);
+        // The unit tests use DEBUG (SLEEP, SET-ACTIVE-EXPIRE...) as Redis's suite does,
+        // which starts its servers with `enable-debug-command yes`.
+        let mut config = Config::default();
+        config
+            .set_at_startup("enable-debug-command", "yes")
+            .expect("a valid setting");
+        let server = ServerState::new(config, ChaCha8Rng::seed_from_u64(1), START_US);
         let session = Session::new(
             5,
             8,

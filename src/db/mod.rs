@@ -7,6 +7,7 @@
 //! run is a pure function of its seed.
 
 pub mod dict;
+pub mod digest;
 pub mod hash;
 pub mod intset;
 pub mod key;

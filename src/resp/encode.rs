@@ -59,6 +59,14 @@ pub fn encode_to<S: Sink + ?Sized>(reply: &Reply, proto: u8, sink: &mut S) {
                 encode_to(value, proto, sink);
             }
         }
+        Reply::Attribute(pairs) if resp3 => {
+            put_header(b'|', len_i64(pairs.len()), sink.buf());
+            for (key, value) in pairs {
+                encode_to(key, proto, sink);
+                encode_to(value, proto, sink);
+            }
+        }
+        Reply::Attribute(_) => {}
         scalar => encode_scalar(scalar, resp3, sink.buf()),
     }
 }
@@ -104,8 +112,18 @@ fn encode_scalar(reply: &Reply, resp3: bool, out: &mut BytesMut) {
             out.put_slice(b"\r\n");
         }
         Reply::Verbatim(_, text) => put_bulk(text, out),
+        Reply::BigNum(digits) if resp3 => {
+            out.put_u8(b'(');
+            put_line_text(digits, out);
+        }
+        Reply::BigNum(digits) => put_bulk(digits, out),
         // `encode_to` does not send these here; if it ever did, they still come out right.
-        Reply::Bulk(_) | Reply::Array(_) | Reply::Set(_) | Reply::Push(_) | Reply::Map(_) => {
+        Reply::Bulk(_)
+        | Reply::Array(_)
+        | Reply::Set(_)
+        | Reply::Push(_)
+        | Reply::Map(_)
+        | Reply::Attribute(_) => {
             encode_to(reply, if resp3 { 3 } else { 2 }, out);
         }
     }
@@ -174,7 +192,7 @@ impl Reply {
             ),
             Reply::Double(d) => Reply::bulk(d2string(*d)),
             Reply::Bool(b) => Reply::Integer(i64::from(*b)),
-            Reply::Verbatim(_, text) => Reply::Bulk(text.clone()),
+            Reply::Verbatim(_, text) | Reply::BigNum(text) => Reply::Bulk(text.clone()),
             other => other.clone(),
         }
     }

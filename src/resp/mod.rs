@@ -44,6 +44,11 @@ pub enum Reply {
     Verbatim(&'static str, Bytes),
     /// RESP3 push (`>`) for out-of-band messages; RESP2 renders it as an array.
     Push(Vec<Reply>),
+    /// RESP3 big number (`(`), its decimal digits; RESP2 renders it as a bulk string.
+    BigNum(Bytes),
+    /// RESP3 attribute (`|`): metadata sent before the reply it annotates, as its own
+    /// reply. RESP2 has no attributes: nothing is sent.
+    Attribute(Vec<(Reply, Reply)>),
 }
 
 impl Reply {

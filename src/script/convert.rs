@@ -35,6 +35,13 @@ fn to_lua(lua: &Lua, reply: &Reply, resp: u8) -> mlua::Result<Value> {
         Reply::Null | Reply::NullArray if resp == 2 => Value::Boolean(false),
         Reply::Null | Reply::NullArray => Value::Nil,
         Reply::Bool(b) => Value::Boolean(*b),
+        Reply::BigNum(digits) => {
+            let t = lua.create_table()?;
+            t.raw_set("big_number", lua.create_string(digits)?)?;
+            Value::Table(t)
+        }
+        // redisProtocolToLuaType_Attribute: attributes are skipped.
+        Reply::Attribute(_) => Value::Nil,
         Reply::Double(d) => {
             let t = lua.create_table()?;
             t.raw_set("double", *d)?;

@@ -854,9 +854,13 @@ mod tests {
     use rand_core::SeedableRng;
 
     fn server_at(now_us: u64) -> EventLoop<ScriptedPoller> {
+        let mut config = Config::default();
+        config
+            .set_at_startup("enable-debug-command", "yes")
+            .expect("a valid setting");
         EventLoop::new(
             ScriptedPoller::new(now_us),
-            Config::default(),
+            config,
             ChaCha8Rng::seed_from_u64(7),
             Box::new(NullLog),
         )

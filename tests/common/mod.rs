@@ -28,7 +28,14 @@ impl Server {
         Self::spawn(
             env!("CARGO_BIN_EXE_seedis-server"),
             args,
-            &["--seed", "1", "--loglevel", "warning"],
+            &[
+                "--seed",
+                "1",
+                "--loglevel",
+                "warning",
+                "--enable-debug-command",
+                "yes",
+            ],
         )
     }
 
@@ -38,7 +45,16 @@ impl Server {
         Some(Self::spawn(
             &path,
             args,
-            &["--save", "", "--appendonly", "no", "--loglevel", "warning"],
+            &[
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--loglevel",
+                "warning",
+                "--enable-debug-command",
+                "yes",
+            ],
         ))
     }
 
