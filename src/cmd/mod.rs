@@ -21,6 +21,7 @@ pub mod hashes;
 pub mod info;
 pub mod keys;
 pub mod lists;
+pub mod memory_cmd;
 pub mod monitor;
 pub mod multi;
 pub mod pop;

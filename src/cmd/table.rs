@@ -593,6 +593,7 @@ pub fn all() -> &'static [Command] {
             super::slowlog::COMMANDS,
             super::monitor::COMMANDS,
             super::scripting::COMMANDS,
+            super::memory_cmd::COMMANDS,
         ];
         let mut table: Vec<Command> = families.iter().flat_map(|f| f.iter().copied()).collect();
         table.sort_by(|a, b| a.name.cmp(b.name));

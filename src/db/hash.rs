@@ -238,6 +238,23 @@ impl Hash {
         }
     }
 
+    /// MEMORY USAGE's estimate (objectComputeSize): a hash table's entries are sampled,
+    /// `samples` of them at most, and their average size counted for every entry, so the
+    /// command stays O(samples) on a big hash.
+    pub fn memory_usage(&self, samples: usize) -> usize {
+        match &self.repr {
+            Repr::Listpack(lp) => 16 + lp.heap_size(),
+            Repr::Table(d) => {
+                16 + d.buckets() * std::mem::size_of::<usize>()
+                    + super::memory::sampled(
+                        d.iter().map(|(f, v)| 48 + f.len() + v.len()),
+                        samples,
+                        d.len(),
+                    )
+            }
+        }
+    }
+
     pub fn memory_estimate(&self) -> usize {
         match &self.repr {
             Repr::Listpack(lp) => 16 + lp.heap_size(),

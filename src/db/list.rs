@@ -465,6 +465,16 @@ impl List {
     }
 
     /// Rough heap bytes, for INFO memory.
+    /// MEMORY USAGE's estimate: the first `samples` nodes' average size times the
+    /// number of nodes (objectComputeSize).
+    pub fn memory_usage(&self, samples: usize) -> usize {
+        32 + super::memory::sampled(
+            self.nodes.iter().map(|n| 32 + n.heap_size()),
+            samples,
+            self.nodes.len(),
+        )
+    }
+
     pub fn memory_estimate(&self) -> usize {
         32 + self.nodes.iter().map(|n| 32 + n.heap_size()).sum::<usize>()
     }

@@ -13,6 +13,7 @@ pub mod intset;
 pub mod key;
 pub mod list;
 pub mod listpack;
+pub mod memory;
 pub mod set;
 pub mod track;
 pub mod value;
@@ -622,6 +623,21 @@ impl Keyspace {
     }
 
     /// A rough byte count of keys and values (for INFO memory), not an allocator's view.
+    /// MEMORY USAGE key: the key's entry, its name and its value, without lazy expiry
+    /// (Redis looks the entry up with dictFind). None for a missing key.
+    pub fn key_memory_usage(&self, db: usize, key: &[u8], samples: usize) -> Option<usize> {
+        let d = &self.dbs[db];
+        let value = d.dict.get(key)?;
+        // The entry: next pointer and key; a key longer than the inline room is on the heap.
+        let entry = 8 + std::mem::size_of::<Key>();
+        let heap_key = if key.len() > key::INLINE {
+            16 + key.len()
+        } else {
+            0
+        };
+        Some(entry + heap_key + value.memory_usage(samples))
+    }
+
     pub fn used_memory_estimate(&self) -> usize {
         // A node: next pointer, key, value (or deadline).
         const NODE: usize = 8 + std::mem::size_of::<Key>() + std::mem::size_of::<Value>();

@@ -177,6 +177,17 @@ impl SetValue {
         }
     }
 
+    /// MEMORY USAGE's estimate: [`super::hash::Hash::memory_usage`]'s sampling.
+    pub fn memory_usage(&self, samples: usize) -> usize {
+        match self {
+            SetValue::IntSet(v) => 16 + v.heap_size(),
+            SetValue::Hash(d) => {
+                d.buckets() * std::mem::size_of::<usize>() * 3
+                    + super::memory::sampled(d.keys().map(|k| 48 + k.len()), samples, d.len())
+            }
+        }
+    }
+
     pub fn memory_estimate(&self) -> usize {
         match self {
             SetValue::IntSet(v) => 16 + v.heap_size(),

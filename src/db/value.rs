@@ -206,6 +206,20 @@ impl Value {
         }
     }
 
+    /// MEMORY USAGE: the value's bytes, with big collections sampled (`samples`
+    /// elements at most; `usize::MAX` looks at all of them).
+    pub fn memory_usage(&self, samples: usize) -> usize {
+        std::mem::size_of::<Value>()
+            + match self {
+                Value::Str(StrValue::Heap(b)) => 48 + b.0.len(),
+                Value::Str(_) => 0,
+                Value::List(l) => l.memory_usage(samples),
+                Value::Hash(h) => h.memory_usage(samples),
+                Value::Set(s) => s.memory_usage(samples),
+                Value::ZSet(z) => z.memory_usage(samples),
+            }
+    }
+
     /// Rough heap bytes, for INFO memory.
     pub fn memory_estimate(&self) -> usize {
         match self {

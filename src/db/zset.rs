@@ -613,6 +613,23 @@ impl ZSetValue {
         }
     }
 
+    /// MEMORY USAGE's estimate: [`super::hash::Hash::memory_usage`]'s sampling.
+    pub fn memory_usage(&self, samples: usize) -> usize {
+        match &self.repr {
+            Repr::Listpack(lp) => 16 + lp.heap_size(),
+            Repr::Skiplist(z) => {
+                z.dict.buckets() * std::mem::size_of::<usize>() * 3
+                    + super::memory::sampled(
+                        z.dict
+                            .keys()
+                            .map(|k| 2 * k.len() + 48 + std::mem::size_of::<Node>()),
+                        samples,
+                        z.dict.len(),
+                    )
+            }
+        }
+    }
+
     pub fn memory_estimate(&self) -> usize {
         match &self.repr {
             Repr::Listpack(lp) => 16 + lp.heap_size(),
