@@ -76,14 +76,6 @@ fn command_count(_ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
     Ok(Reply::Integer(all().len() as i64))
 }
 
-/// A command or a subcommand by its full name (`get`, `config|get`), case-insensitively.
-fn lookup_full(name: &[u8]) -> Option<&'static Command> {
-    match name.iter().position(|&b| b == b'|') {
-        None => lookup(name),
-        Some(bar) => find_subcommand(lookup(&name[..bar])?, &name[bar + 1..]),
-    }
-}
-
 fn set_of<'a>(names: impl Iterator<Item = &'a str>, prefix: &str) -> Reply {
     Reply::Set(
         names
@@ -195,7 +187,7 @@ fn command_info(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         argv.get(2..)
             .unwrap_or_default()
             .iter()
-            .map(|name| lookup_full(name).map_or(Reply::Null, info_entry))
+            .map(|name| lookup_full_name(name).map_or(Reply::Null, info_entry))
             .collect(),
     ))
 }
@@ -251,7 +243,7 @@ fn command_docs(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         argv.get(2..)
             .unwrap_or_default()
             .iter()
-            .filter_map(|n| lookup_full(n))
+            .filter_map(|n| lookup_full_name(n))
             .collect()
     };
     Ok(Reply::Map(

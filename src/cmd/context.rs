@@ -323,6 +323,8 @@ pub struct ServerState {
     /// INFO commandstats, errorstats and latencystats.
     pub command_stats: super::stats::CommandStats,
     pub slowlog: super::slowlog::Slowlog,
+    /// LATENCY's per-event samples (`latency-monitor-threshold`).
+    pub latency: super::latency::LatencyMonitor,
     pub monitors: super::monitor::Monitors,
     /// EVAL's script cache and FUNCTION's libraries, with their Lua states (created on
     /// first use). `None` only while a script runs (src/cmd/scripting.rs takes it out).
@@ -370,6 +372,7 @@ impl ServerState {
             used_memory_peak: 0,
             dirty: 0,
             command_stats: Default::default(),
+            latency: Default::default(),
             slowlog: Default::default(),
             monitors: Default::default(),
             scripting: None,

@@ -20,6 +20,7 @@ pub mod debug;
 pub mod hashes;
 pub mod info;
 pub mod keys;
+pub mod latency;
 pub mod lists;
 pub mod memory_cmd;
 pub mod monitor;

@@ -71,6 +71,9 @@ const SUB_BUCKETS: u64 = 256;
 const HALF: u64 = SUB_BUCKETS / 2;
 /// LATENCY_HISTOGRAM_MAX_VALUE: longer latencies are recorded as 1 s.
 const MAX_VALUE_NS: u64 = 1_000_000_000;
+/// The last slot of hdr's counts array for that range: 23 buckets of 128 half-slots
+/// after the first, `(23 + 1) * 128 - 1` (values up to 2^30 - 1 ns).
+const LAST_INDEX: u32 = 3071;
 
 impl LatencyHistogram {
     pub fn record(&mut self, ns: u64) {
@@ -81,6 +84,41 @@ impl LatencyHistogram {
 
     pub fn is_empty(&self) -> bool {
         self.total == 0
+    }
+
+    /// How many latencies were recorded (`total_count`).
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// LATENCY HISTOGRAM's `histogram_usec` (fillCommandCDF): walking the histogram with
+    /// hdr's logarithmic iterator (first level 1024 ns, base 2), each level's highest
+    /// equivalent value in µs and the cumulative count up to it, where the count grew.
+    pub fn log_cdf(&self) -> Vec<(u64, u64)> {
+        let mut out = Vec::new();
+        let (mut previous, mut seen) = (0u64, 0u64);
+        let mut entries = self.counts.iter().peekable();
+        let mut level = 1024u64;
+        while seen < self.total {
+            let level_index = index_of(level);
+            if level_index > LAST_INDEX {
+                // Past the histogram's range: hdr's iterator runs out of buckets and
+                // reports the last one.
+                let (low, size) = bucket_range(LAST_INDEX);
+                out.push(((low + size - 1) / 1000, self.total));
+                break;
+            }
+            while let Some((_, &count)) = entries.next_if(|(&index, _)| index <= level_index) {
+                seen += count;
+            }
+            if seen > previous {
+                let (low, size) = bucket_range(level_index);
+                out.push(((low + size - 1) / 1000, seen));
+                previous = seen;
+            }
+            level *= 2;
+        }
+        out
     }
 
     /// `hdr_value_at_percentile`: the highest value equivalent to the one at which the

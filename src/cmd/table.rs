@@ -594,6 +594,7 @@ pub fn all() -> &'static [Command] {
             super::monitor::COMMANDS,
             super::scripting::COMMANDS,
             super::memory_cmd::COMMANDS,
+            super::latency::COMMANDS,
         ];
         let mut table: Vec<Command> = families.iter().flat_map(|f| f.iter().copied()).collect();
         table.sort_by(|a, b| a.name.cmp(b.name));
@@ -623,6 +624,15 @@ pub fn lookup(name: &[u8]) -> Option<&'static Command> {
         .binary_search_by(|c| c.name.as_bytes().cmp(lower))
         .ok()
         .map(|i| &table[i])
+}
+
+/// A command or a subcommand by its full name (`get`, `config|get`), case-insensitively
+/// (lookupCommandBySds).
+pub fn lookup_full_name(name: &[u8]) -> Option<&'static Command> {
+    match name.iter().position(|&b| b == b'|') {
+        None => lookup(name),
+        Some(bar) => find_subcommand(lookup(&name[..bar])?, &name[bar + 1..]),
+    }
 }
 
 /// A container's subcommand by its short name (`get` of `config|get`), case-insensitively.
@@ -815,6 +825,18 @@ fn dispatch_counted(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     ctx.server
         .command_stats
         .record_call(cmd.name, usec, failed, track_latency);
+    // The latency monitor: a slow command is a `command` event, a slow FAST one a
+    // `fast-command` event (one of them means the machine, not the command, is slow).
+    let event = if cmd.has(FAST) {
+        "fast-command"
+    } else {
+        "command"
+    };
+    let threshold = ctx.server.config.latency_monitor_threshold;
+    let now_s = (ctx.clock.now_us() / 1_000_000) as i64;
+    ctx.server
+        .latency
+        .add_if_needed(threshold, event, usec / 1000, now_s);
     super::monitor::feed(ctx, cmd, argv);
     let config = &ctx.server.config;
     let (slower_than, max_len) = (config.slowlog_log_slower_than, config.slowlog_max_len);

@@ -60,6 +60,8 @@ pub struct Config {
     pub slowlog_max_len: u64,
     /// Writes are refused past this many bytes of used memory (0: no limit).
     pub maxmemory: u64,
+    /// LATENCY: events at least this many ms long are sampled (0: the monitor is off).
+    pub latency_monitor_threshold: i64,
     /// The values of the parameters without a field above, by index in [`PARAMS`].
     stored: Vec<Value>,
 }
@@ -96,6 +98,7 @@ impl Default for Config {
             latency_tracking: false,
             slowlog_log_slower_than: 0,
             slowlog_max_len: 0,
+            latency_monitor_threshold: 0,
             maxmemory: 0,
             stored: vec![Value::Special(String::new()); PARAMS.len()],
         };
@@ -374,6 +377,7 @@ impl Config {
             "slowlog-log-slower-than" => Value::Num(self.slowlog_log_slower_than),
             "slowlog-max-len" => num(self.slowlog_max_len),
             "maxmemory" => num(self.maxmemory),
+            "latency-monitor-threshold" => Value::Num(self.latency_monitor_threshold),
             _ => return None,
         })
     }
@@ -427,6 +431,7 @@ impl Config {
             "slowlog-log-slower-than" => self.slowlog_log_slower_than = num(&value),
             "slowlog-max-len" => self.slowlog_max_len = num(&value) as u64,
             "maxmemory" => self.maxmemory = num(&value) as u64,
+            "latency-monitor-threshold" => self.latency_monitor_threshold = num(&value),
             _ => return false,
         }
         true

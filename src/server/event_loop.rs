@@ -778,9 +778,16 @@ impl<P: Poller> EventLoop<P> {
         }
         if self.state.config.active_expire_enabled {
             let now_ms = self.state.now_us / 1000;
+            let start_us = self.poller.now_us();
             // Counted in the keyspace's own stats, which INFO reads.
             self.keyspace
                 .active_expire_cycle(now_ms, &mut self.state.rng);
+            let elapsed_ms = self.poller.now_us().saturating_sub(start_us) / 1000;
+            let threshold = self.state.config.latency_monitor_threshold;
+            let now_s = (self.poller.now_us() / 1_000_000) as i64;
+            self.state
+                .latency
+                .add_if_needed(threshold, "expire-cycle", elapsed_ms, now_s);
         }
         // Redis's activerehashing (always on here): a bounded slice of any resize in
         // progress, so an idle server's tables finish rehashing too.
