@@ -27,8 +27,8 @@ fn analyze(ts: &TimeSeries, now_s: i64) -> Stats {
             stats.period = s.time;
         }
     }
-    if stats.samples > 0 {
-        stats.avg = sum / stats.samples;
+    if let Some(avg) = sum.checked_div(stats.samples) {
+        stats.avg = avg;
         stats.period = now_s - stats.period;
         if stats.period == 0 {
             stats.period = 1;
@@ -40,9 +40,7 @@ fn analyze(ts: &TimeSeries, now_s: i64) -> Stats {
         .filter(|s| s.time != 0)
         .map(|s| (stats.avg as i64 - s.latency_ms as i64).unsigned_abs())
         .sum();
-    if stats.samples > 0 {
-        stats.mad = deviation / stats.samples;
-    }
+    stats.mad = deviation.checked_div(stats.samples).unwrap_or(0);
     stats
 }
 
