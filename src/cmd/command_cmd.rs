@@ -109,6 +109,7 @@ fn key_spec(spec: &KeySpec) -> Reply {
                 (Reply::bulk("startfrom"), int(startfrom)),
             ],
         ),
+        BeginSearch::Unknown => ("unknown", Vec::new()),
     };
     fields.push((
         Reply::bulk("begin_search"),
@@ -142,6 +143,7 @@ fn key_spec(spec: &KeySpec) -> Reply {
                 (Reply::bulk("keystep"), int(step)),
             ],
         ),
+        FindKeys::Unknown => ("unknown", Vec::new()),
     };
     fields.push((
         Reply::bulk("find_keys"),
@@ -320,6 +322,8 @@ fn keys_by_specs(cmd: &Command, argv: &[Bytes]) -> Option<Vec<KeyRef>> {
                     None => continue,
                 }
             }
+            // An unknown spec: the getkeys procedure decides.
+            BeginSearch::Unknown => return None,
         };
         let (first, last, step) = match spec.find {
             FindKeys::Range {
@@ -349,6 +353,7 @@ fn keys_by_specs(cmd: &Command, argv: &[Bytes]) -> Option<Vec<KeyRef>> {
                 let first = first + i64::from(firstkey);
                 (first, first.saturating_add(count) - 1, i64::from(step))
             }
+            FindKeys::Unknown => return None,
         };
         if last >= argc || last < first || first >= argc || step <= 0 {
             return None;
@@ -439,6 +444,37 @@ fn keys_by_proc(cmd: &Command, argv: &[Bytes]) -> Vec<KeyRef> {
             };
             vec![KeyRef { pos: 1, flags }]
         }
+        GetKeys::Sort => {
+            let mut keys = vec![KeyRef {
+                pos: 1,
+                flags: RO | ACCESS,
+            }];
+            let mut store = None;
+            let mut i = 2;
+            while i < argv.len() {
+                let arg = &argv[i];
+                if arg.eq_ignore_ascii_case(b"limit") {
+                    i += 2;
+                } else if arg.eq_ignore_ascii_case(b"get") || arg.eq_ignore_ascii_case(b"by") {
+                    i += 1;
+                } else if arg.eq_ignore_ascii_case(b"store") && i + 1 < argv.len() {
+                    // The last STORE counts, as in SORT itself.
+                    store = Some(i + 1);
+                }
+                i += 1;
+            }
+            if let Some(pos) = store {
+                keys.push(KeyRef {
+                    pos,
+                    flags: OW | UPDATE,
+                });
+            }
+            keys
+        }
+        GetKeys::SortRo => vec![KeyRef {
+            pos: 1,
+            flags: RO | ACCESS,
+        }],
     }
 }
 

@@ -58,6 +58,8 @@ pub struct Session {
     pub multi: Option<MultiState>,
     /// True while EXEC runs the queued commands (blocking commands do not block).
     pub in_exec: bool,
+    /// The client a Lua script's commands run as (CLIENT_SCRIPT).
+    pub in_script: bool,
     /// CLIENT REPLY OFF: no command replies are written to this client (pub/sub pushes
     /// still are).
     pub reply_off: bool,
@@ -118,6 +120,7 @@ impl Session {
             output_pending: false,
             multi: None,
             in_exec: false,
+            in_script: false,
             reply_off: false,
             monitor: false,
             reply_skip: 0,

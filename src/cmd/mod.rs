@@ -32,6 +32,7 @@ pub mod scripting;
 pub mod server_cmds;
 pub mod sets;
 pub mod slowlog;
+pub mod sort;
 pub mod stats;
 pub mod strings;
 pub mod table;

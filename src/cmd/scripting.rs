@@ -127,6 +127,7 @@ impl<'c, 'a> ScriptHost<'c, 'a> {
         let mut session = Session::new(0, 0, String::new(), String::new(), now_ms);
         session.db = ctx.session.db;
         session.in_exec = true;
+        session.in_script = true;
         ScriptHost {
             ctx,
             session,

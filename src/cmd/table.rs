@@ -212,6 +212,9 @@ pub enum BeginSearch {
         keyword: &'static str,
         startfrom: i32,
     },
+    /// Nowhere the table can say (SORT's BY, GET and STORE): the command's getkeys
+    /// procedure finds the keys.
+    Unknown,
 }
 
 /// How many keys follow the start.
@@ -227,6 +230,8 @@ pub enum FindKeys {
         firstkey: i32,
         step: i32,
     },
+    /// Paired with [`BeginSearch::Unknown`].
+    Unknown,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -270,6 +275,16 @@ pub const fn keynum(index: i32, flags: u16) -> KeySpec {
     }
 }
 
+/// Keys only the getkeys procedure can find (KSPEC_BS_UNKNOWN, KSPEC_FK_UNKNOWN).
+pub const fn unknown_keys(flags: u16) -> KeySpec {
+    KeySpec {
+        begin: BeginSearch::Unknown,
+        find: FindKeys::Unknown,
+        flags,
+        notes: "",
+    }
+}
+
 impl KeySpec {
     pub const fn notes(mut self, notes: &'static str) -> KeySpec {
         self.notes = notes;
@@ -292,6 +307,10 @@ pub enum GetKeys {
     },
     /// `setGetKeys`: SET's key is RW/access/update with GET, OW/update without.
     Set,
+    /// `sortGetKeys`: the sorted key, and the last STORE's destination.
+    Sort,
+    /// `sortROGetKeys`: the sorted key.
+    SortRo,
 }
 
 /// COMMAND DOCS `doc_flags`.
@@ -470,6 +489,14 @@ impl Command {
         self
     }
 
+    /// Exactly these categories besides the implied ones: not its group's (SORT is in the
+    /// generic group but not in @keyspace).
+    pub const fn acl_only(mut self, categories: u32) -> Command {
+        self.acl_extra = categories;
+        self.group_acl = false;
+        self
+    }
+
     /// Makes this a container of `subs` (sorted by name); like Redis's containers it has
     /// no category of its group.
     pub const fn subcommands(mut self, subs: &'static [Command]) -> Command {
@@ -595,6 +622,7 @@ pub fn all() -> &'static [Command] {
             super::scripting::COMMANDS,
             super::memory_cmd::COMMANDS,
             super::latency::COMMANDS,
+            super::sort::COMMANDS,
         ];
         let mut table: Vec<Command> = families.iter().flat_map(|f| f.iter().copied()).collect();
         table.sort_by(|a, b| a.name.cmp(b.name));

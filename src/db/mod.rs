@@ -202,6 +202,13 @@ impl Keyspace {
         self.dbs[db].dict.get_mut(key)
     }
 
+    /// The value at `key`, for a change of encoding that changes no content (SORT's
+    /// zsetConvert): no lazy expiry, no hit/miss count, and no watcher or blocked client
+    /// is told, since nothing they could see changed.
+    pub fn peek_mut(&mut self, db: usize, key: &[u8]) -> Option<&mut Value> {
+        self.dbs[db].dict.get_mut(key)
+    }
+
     /// Whether the key exists (after lazy expiry), without counting hits or misses.
     pub fn exists(&mut self, db: usize, key: &[u8], now_ms: u64) -> bool {
         self.expire_if_needed(db, key, now_ms);

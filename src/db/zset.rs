@@ -449,7 +449,7 @@ impl ZSetValue {
     }
 
     /// zsetConvert to a skiplist (no-op if it already is one).
-    fn convert_to_skiplist(&mut self, hash_keys: (u64, u64)) {
+    pub fn convert_to_skiplist(&mut self, hash_keys: (u64, u64)) {
         if let Repr::Listpack(lp) = &self.repr {
             let mut z = SkipList {
                 tree: Tree::new(),
