@@ -220,7 +220,9 @@ impl Hash {
                 let v = lp.next(f)?;
                 Some((lp.get(f).to_bytes(), lp.get(v).to_bytes()))
             }
-            Repr::Table(d) => d.random_entry(rng).map(|(f, v)| (f.clone(), v.clone())),
+            Repr::Table(d) => d
+                .fair_random_entry(rng)
+                .map(|(f, v)| (f.clone(), v.clone())),
         }
     }
 

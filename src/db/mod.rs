@@ -500,7 +500,8 @@ impl Keyspace {
     /// all stale), the last expired key is deleted too and None is returned.
     pub fn random_key(&mut self, db: usize, now_ms: u64, rng: &mut impl RngCore) -> Option<Bytes> {
         for _ in 0..100 {
-            let key = Bytes::copy_from_slice(self.dbs[db].dict.random_entry(rng)?.0.as_bytes());
+            let key =
+                Bytes::copy_from_slice(self.dbs[db].dict.fair_random_entry(rng)?.0.as_bytes());
             if !self.expire_if_needed(db, &key, now_ms) {
                 return Some(key);
             }

@@ -162,7 +162,7 @@ impl SetValue {
                 let i = (rng.next_u64() % v.len() as u64) as usize;
                 Some(int_bytes(v.get(i)))
             }
-            SetValue::Hash(d) => d.random_entry(rng).map(|(k, _)| k.clone()),
+            SetValue::Hash(d) => d.fair_random_entry(rng).map(|(k, _)| k.clone()),
         }
     }
 
