@@ -180,8 +180,12 @@ fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
-fn redis_or_skip(args: &[&str]) -> Option<Server> {
-    let s = Server::start_redis(args);
+/// A redis-server in a directory of its own (`dir`), so that a SAVE or DEBUG RELOAD
+/// writes nowhere else and no other test's server loads what it wrote.
+fn redis_or_skip(dir: &std::path::Path, args: &[&str]) -> Option<Server> {
+    let mut all = vec!["--dir", dir.to_str().unwrap()];
+    all.extend_from_slice(args);
+    let s = Server::start_redis(&all);
     if s.is_none() {
         assert!(!common::tools_required(), "redis-server is required in CI");
         eprintln!("redis-server not installed: skipping the RDB differential test");
@@ -210,14 +214,10 @@ fn restore_all(conn: &mut Connection, file: &[u8], opts: &LoadOptions) -> rdb::L
 #[test]
 fn seedis_loads_redis_dump_rdb() {
     let dir = temp_dir("a");
-    let Some(redis) = redis_or_skip(&[
-        "--dir",
-        dir.to_str().unwrap(),
-        "--dbfilename",
-        "dump.rdb",
-        "--enable-debug-command",
-        "yes",
-    ]) else {
+    let Some(redis) = redis_or_skip(
+        &dir,
+        &["--dbfilename", "dump.rdb", "--enable-debug-command", "yes"],
+    ) else {
         return;
     };
     let mut r = redis.client();
@@ -258,7 +258,8 @@ fn redis_loads_seedis_snapshot() {
         return;
     };
     // What Redis holds after loading its own snapshot of the dataset.
-    let Some(reference) = redis_or_skip(&["--enable-debug-command", "yes"]) else {
+    let reference_dir = temp_dir("b-reference");
+    let Some(reference) = redis_or_skip(&reference_dir, &["--enable-debug-command", "yes"]) else {
         return;
     };
     let mut reference = reference.client();
@@ -324,11 +325,13 @@ fn redis_loads_seedis_snapshot() {
         drop(redis);
         let _ = std::fs::remove_dir_all(&dir);
     }
+    let _ = std::fs::remove_dir_all(&reference_dir);
 }
 
 #[test]
 fn dump_payloads_cross_over_byte_for_byte() {
-    let Some(redis) = redis_or_skip(&[]) else {
+    let dir = temp_dir("c");
+    let Some(redis) = redis_or_skip(&dir, &[]) else {
         return;
     };
     let seedis = Server::start(&[]);
@@ -370,4 +373,7 @@ fn dump_payloads_cross_over_byte_for_byte() {
         compared >= 18,
         "only {compared} values compared byte for byte"
     );
+    drop(r);
+    drop(redis);
+    let _ = std::fs::remove_dir_all(&dir);
 }
