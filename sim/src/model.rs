@@ -575,6 +575,7 @@ impl RedisModel {
                     | Cmd::RPush(..)
                     | Cmd::Append(..)
                     | Cmd::PExpire(..)
+                    | Cmd::Restore { .. }
             );
         let write = !cmd.is_read_only();
         for (key, old) in keys.iter().zip(before) {
@@ -667,6 +668,38 @@ impl RedisModel {
                 Expect::Exact(bulk_or_null(old.as_ref()))
             }
             Cmd::Strlen(key) => int(view.string(*key)?.map_or(0, |s| s.len())),
+            Cmd::Dump(key) => Expect::Exact(match view.get(*key).map(|e| &*e.value) {
+                None => Reply::Null,
+                // DUMP of a string is a function of its bytes (int-encoded or not).
+                Some(MValue::Str(s)) => Reply::Bulk(Bytes::from(
+                    seedis::persist::rdb::dump_payload(&seedis::db::Value::str(s.clone())),
+                )),
+                // The workload DUMPs only strings-family keys, which hold strings.
+                Some(_) => return Ok(Expect::Any),
+            }),
+            Cmd::Restore {
+                key,
+                value,
+                ttl_ms,
+                replace,
+                corrupt,
+            } => {
+                // Redis's order: options, BUSYKEY, the TTL, then the payload's footer.
+                if !replace && view.get(*key).is_some() {
+                    return Err(Expect::Exact(Reply::err(
+                        "BUSYKEY Target key name already exists.",
+                    )));
+                }
+                if *corrupt {
+                    return Err(Expect::Exact(Reply::err(
+                        "ERR DUMP payload version or checksum are wrong",
+                    )));
+                }
+                let mut entry = Entry::string(value.clone());
+                entry.expire = (*ttl_ms > 0).then(|| deadline(*ttl_ms));
+                view.put(*key, entry);
+                Expect::Exact(Reply::OK)
+            }
             // The script runs atomically: one step of the model.
             Cmd::Cas { key, expected, new } => match view.string(*key) {
                 Err(_) => Expect::Exact(Reply::Integer(-1)),
@@ -1219,6 +1252,50 @@ mod tests {
             op(2, Cmd::Strlen(0), bulk("x"), 2, 4),
         ];
         assert!(!linearizable(&h));
+    }
+
+    #[test]
+    fn dump_and_restore() {
+        let restore = |key, v: &str, replace, corrupt| Cmd::Restore {
+            key,
+            value: Bytes::from(v.to_string()),
+            ttl_ms: 0,
+            replace,
+            corrupt,
+        };
+        let payload = |v: &str| {
+            Reply::Bulk(Bytes::from(crate::workload::restore_payload(
+                &Bytes::from(v.to_string()),
+                false,
+            )))
+        };
+        let busy = Reply::err("BUSYKEY Target key name already exists.");
+        let bad = Reply::err("ERR DUMP payload version or checksum are wrong");
+        let h = vec![
+            op(1, Cmd::Dump(0), Reply::Null, 0, 1),
+            op(1, set(0, "x"), Reply::OK, 2, 3),
+            op(1, Cmd::Dump(0), payload("x"), 4, 5),
+            op(1, restore(0, "y", false, false), busy, 6, 7),
+            op(1, restore(0, "y", true, true), bad.clone(), 8, 9),
+            op(1, restore(0, "y", true, false), Reply::OK, 10, 11),
+            op(1, Cmd::Get(0), bulk("y"), 12, 13),
+            op(1, restore(1, "12", false, false), Reply::OK, 14, 15),
+            op(1, Cmd::Dump(1), payload("12"), 16, 17),
+        ];
+        assert!(linearizable(&h));
+        // A DUMP of the value before the write, after it: not linearizable.
+        let stale = vec![
+            op(1, set(0, "x"), Reply::OK, 0, 1),
+            op(1, restore(0, "y", true, false), Reply::OK, 2, 3),
+            op(1, Cmd::Dump(0), payload("x"), 4, 5),
+        ];
+        assert!(!linearizable(&stale));
+        // A corrupt payload into an existing key without REPLACE: BUSYKEY comes first.
+        let order = vec![
+            op(1, set(0, "x"), Reply::OK, 0, 1),
+            op(1, restore(0, "y", false, true), bad, 2, 3),
+        ];
+        assert!(!linearizable(&order));
     }
 
     #[test]

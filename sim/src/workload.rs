@@ -177,6 +177,18 @@ pub enum Cmd {
     /// at once, or joined the key's queue of blocked clients); this one is the instant it
     /// was served or timed out, which the reply shows.
     BLPopDone(KeyId),
+    /// `DUMP key`: the string's RDB payload (a function of its bytes, as in Redis).
+    Dump(KeyId),
+    /// `RESTORE key ttl payload [REPLACE]`, the payload being DUMP's of the string
+    /// `value` (`persist::rdb::dump_payload`), or with its checksum's last byte flipped
+    /// when `corrupt`. `ttl_ms` 0 is no TTL.
+    Restore {
+        key: KeyId,
+        value: Bytes,
+        ttl_ms: u64,
+        replace: bool,
+        corrupt: bool,
+    },
     /// `PUBLISH channel message`: the receiver count depends on subscribers the model
     /// does not track, so only its range is checked (at most `max_receivers`).
     Publish {
@@ -184,6 +196,16 @@ pub enum Cmd {
         message: Bytes,
         max_receivers: u8,
     },
+}
+
+/// The DUMP payload of the string `value`, its last byte flipped when `corrupt` (a
+/// checksum that no longer matches).
+pub fn restore_payload(value: &Bytes, corrupt: bool) -> Vec<u8> {
+    let mut payload = seedis::persist::rdb::dump_payload(&seedis::db::Value::str(value.clone()));
+    if corrupt {
+        *payload.last_mut().expect("a payload has a footer") ^= 1;
+    }
+    payload
 }
 
 fn word(text: &str) -> Vec<u8> {
@@ -245,6 +267,24 @@ impl Cmd {
             Cmd::Append(key, value) => argv.extend([b"APPEND".to_vec(), k(key), value.to_vec()]),
             Cmd::GetDel(key) => argv.extend([b"GETDEL".to_vec(), k(key)]),
             Cmd::Strlen(key) => argv.extend([b"STRLEN".to_vec(), k(key)]),
+            Cmd::Dump(key) => argv.extend([b"DUMP".to_vec(), k(key)]),
+            Cmd::Restore {
+                key,
+                value,
+                ttl_ms,
+                replace,
+                corrupt,
+            } => {
+                argv.extend([
+                    b"RESTORE".to_vec(),
+                    k(key),
+                    ttl_ms.to_string().into_bytes(),
+                    restore_payload(value, *corrupt),
+                ]);
+                if *replace {
+                    argv.push(b"REPLACE".to_vec());
+                }
+            }
             Cmd::Cas { key, expected, new } => argv.extend([
                 b"EVAL".to_vec(),
                 CAS_SCRIPT.as_bytes().to_vec(),
@@ -374,6 +414,8 @@ impl Cmd {
             | Cmd::Append(key, _)
             | Cmd::GetDel(key)
             | Cmd::Strlen(key)
+            | Cmd::Dump(key)
+            | Cmd::Restore { key, .. }
             | Cmd::Cas { key, .. }
             | Cmd::PExpire(key, _)
             | Cmd::Persist(key)
@@ -429,6 +471,7 @@ impl Cmd {
             Cmd::Get(_)
                 | Cmd::Exists(_)
                 | Cmd::Strlen(_)
+                | Cmd::Dump(_)
                 | Cmd::MGet(_)
                 | Cmd::PTtl(_)
                 | Cmd::Type(_)
@@ -496,6 +539,8 @@ pub struct Extras {
     pub blocking: bool,
     /// A subscriber comes and goes (reset or closed mid-way) while clients PUBLISH.
     pub pubsub: bool,
+    /// Some string ops are DUMP, or RESTORE of a payload (sometimes corrupted).
+    pub dump: bool,
 }
 
 impl Extras {
@@ -503,6 +548,7 @@ impl Extras {
         txn: false,
         blocking: false,
         pubsub: false,
+        dump: false,
     };
 
     /// Swarm testing: each feature on in about half of the seeds.
@@ -514,6 +560,7 @@ impl Extras {
             txn: draw & 1 != 0,
             blocking: draw & 2 != 0,
             pubsub: draw & 4 != 0,
+            dump: draw & 8 != 0,
         }
     }
 }
@@ -769,7 +816,7 @@ impl Generator<'_> {
         }
         let key = keys.of(key_family);
         match family {
-            Family::Str => keys.string_cmd(key, self.multi_key, value),
+            Family::Str => keys.string_cmd(key, self.multi_key, value, self.extras.dump),
             Family::List => keys.list_cmd(key, value),
             Family::Hash => keys.hash_cmd(key, value),
             Family::Set => keys.set_cmd(key),
@@ -864,7 +911,7 @@ impl Keys<'_> {
         }
     }
 
-    fn string_cmd(&mut self, key: KeyId, multi_key: bool, value: Bytes) -> Cmd {
+    fn string_cmd(&mut self, key: KeyId, multi_key: bool, value: Bytes, dump: bool) -> Cmd {
         match self.below(20) {
             0..=3 => self.string_set(key, value),
             4..=7 => Cmd::Get(key),
@@ -895,6 +942,19 @@ impl Keys<'_> {
                 key,
                 expected: Bytes::from(self.below(4).to_string()),
                 new: value,
+            },
+            // Only seeds with DUMP on draw more here, so the others keep their traces.
+            _ if dump && self.coin(2) => Cmd::Dump(key),
+            _ if dump => Cmd::Restore {
+                key,
+                value,
+                ttl_ms: if self.coin(3) {
+                    1 + u64::from(self.below(3000))
+                } else {
+                    0
+                },
+                replace: self.coin(2),
+                corrupt: self.coin(6),
             },
             _ => Cmd::Ping,
         }

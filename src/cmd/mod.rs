@@ -17,6 +17,7 @@ pub mod connection;
 pub mod context;
 pub mod db_cmds;
 pub mod debug;
+pub mod dump_restore;
 pub mod hashes;
 pub mod info;
 pub mod keys;

@@ -37,8 +37,11 @@ impl End {
 const OPTIMIZATION_LEVEL: [usize; 5] = [4096, 8192, 16384, 32768, 65536];
 /// SIZE_SAFETY_LIMIT: the most bytes a count-limited node may hold.
 const SIZE_SAFETY_LIMIT: usize = 8192;
-/// The header and terminator of one listpack, saved when two nodes merge.
-const LP_OVERHEAD: usize = HDR_SIZE + 1;
+/// What _quicklistNodeAllowMerge takes off the sum of two nodes' sizes ("one listpack
+/// header/trailer", as Redis 7.0.15 counts it).
+const MERGE_OVERHEAD: usize = 11;
+/// SIZE_ESTIMATE_OVERHEAD: the bytes an entry is assumed to add beyond its own.
+const SIZE_ESTIMATE_OVERHEAD: usize = 8;
 
 /// quicklistSetFill: clamped to -5..=32767.
 pub fn clamp_fill(fill: i64) -> i16 {
@@ -69,33 +72,30 @@ fn within_fill(sz: usize, count: usize, fill: i16) -> bool {
 /// packed_threshold: an element this large never shares a node (Redis makes it a "plain"
 /// node; here it is a listpack of one element), so no listpack passes 4 GiB.
 #[cfg(not(test))]
-const PACKED_THRESHOLD: usize = 1 << 30;
+pub const PACKED_THRESHOLD: usize = 1 << 30;
 /// Small enough for the unit tests to cross (Redis has DEBUG QUICKLIST-PACKED-THRESHOLD
 /// for the same purpose), above every element size the node-count tests use.
 #[cfg(test)]
-const PACKED_THRESHOLD: usize = 10_000;
+pub const PACKED_THRESHOLD: usize = 10_000;
 
-/// _quicklistNodeAllowInsert (7.0): may `node` take one more element of `sz` bytes? The
-/// overhead is the ziplist-era estimate 7.0 still uses.
+/// _quicklistNodeAllowInsert (7.0.15): may `node` take one more element of `sz` bytes? The
+/// new entry is estimated at its size plus SIZE_ESTIMATE_OVERHEAD (8) bytes, so nodes split
+/// where Redis's do and a DUMP of a list is byte-identical to Redis's.
 fn allow_insert(node: &Listpack, fill: i16, sz: usize) -> bool {
     if sz >= PACKED_THRESHOLD || (node.len() == 1 && node.bytes_len() >= PACKED_THRESHOLD) {
         return false;
     }
-    let mut overhead = if sz < 254 { 1 } else { 5 };
-    overhead += if sz < 64 {
-        1
-    } else if sz < 16384 {
-        2
-    } else {
-        5
-    };
-    within_fill(node.bytes_len() + sz + overhead, node.len() + 1, fill)
+    within_fill(
+        node.bytes_len() + sz + SIZE_ESTIMATE_OVERHEAD,
+        node.len() + 1,
+        fill,
+    )
 }
 
 /// _quicklistNodeAllowMerge.
 fn allow_merge(a: &Listpack, b: &Listpack, fill: i16) -> bool {
     within_fill(
-        (a.bytes_len() + b.bytes_len()).saturating_sub(LP_OVERHEAD),
+        (a.bytes_len() + b.bytes_len()).saturating_sub(MERGE_OVERHEAD),
         a.len() + b.len(),
         fill,
     )
@@ -135,6 +135,18 @@ impl List {
         List {
             nodes: VecDeque::new(),
             len: 0,
+            fill: clamp_fill(fill),
+        }
+    }
+
+    /// A list of the nodes an RDB file holds (quicklistAppendListpack: each node kept as it
+    /// is), with fill `fill`. The caller (the RDB loader) drops empty nodes and gives an
+    /// element of PACKED_THRESHOLD bytes or more a node of its own.
+    pub fn from_nodes(nodes: Vec<Listpack>, fill: i64) -> List {
+        let len = nodes.iter().map(Listpack::len).sum();
+        List {
+            nodes: nodes.into(),
+            len,
             fill: clamp_fill(fill),
         }
     }
