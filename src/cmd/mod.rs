@@ -23,6 +23,7 @@ pub mod lists;
 pub mod monitor;
 pub mod multi;
 pub mod pop;
+pub mod propagate;
 pub mod pubsub;
 pub mod reply;
 pub mod scripting;
