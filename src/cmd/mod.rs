@@ -25,6 +25,7 @@ pub mod multi;
 pub mod pop;
 pub mod propagate;
 pub mod pubsub;
+pub mod replay;
 pub mod reply;
 pub mod scripting;
 pub mod server_cmds;

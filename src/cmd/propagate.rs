@@ -189,3 +189,134 @@ impl Ctx<'_> {
         propagate_pending(self.server, self.keyspace, multi);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::cmd::testkit::{Harness, T0_MS};
+
+    /// The batches `lines` propagated, each as its commands joined with " | ".
+    fn propagated(h: &mut Harness, lines: &[&str]) -> Vec<String> {
+        for line in lines {
+            h.run(*line);
+        }
+        h.server
+            .propagation
+            .take_batches()
+            .iter()
+            .map(|b| {
+                b.ops
+                    .iter()
+                    .map(|op| format!("{}:{}", op.db, crate::cmd::replay::show(&op.argv)))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn writes_are_propagated_as_redis_rewrites_them() {
+        let mut h = Harness::new();
+        let t = T0_MS;
+        let got = propagated(
+            &mut h,
+            &[
+                "SET k v EX 100",
+                "SET k v",
+                "SADD s a",
+                "SADD s a",
+                "EXPIRE k 10 NX",
+                "GETEX k PERSIST",
+                "GET nothing",
+                "INCRBYFLOAT f 1.5",
+                "HINCRBYFLOAT h x 2",
+                "RPUSH l a b",
+                "BLPOP l 1",
+                "LMPOP 1 l RIGHT COUNT 5",
+                "ZADD z 1 a 2 b",
+                "BZPOPMIN z 1",
+                "ZMPOP 1 z MAX COUNT 9",
+                "SET g 1",
+                "SET g 2 GET",
+                "FLUSHDB",
+            ],
+        );
+        let want = vec![
+            format!("0:SET k v PXAT {}", t + 100_000),
+            "0:SET k v".into(),
+            "0:SADD s a".into(),
+            format!("0:PEXPIREAT k {} NX", t + 10_000),
+            "0:PERSIST k".into(),
+            "0:SET f 1.5 KEEPTTL".into(),
+            "0:HSET h x 2".into(),
+            "0:RPUSH l a b".into(),
+            "0:LPOP l".into(),
+            "0:RPOP l 1".into(),
+            "0:ZADD z 1 a 2 b".into(),
+            "0:ZPOPMIN z".into(),
+            "0:ZPOPMAX z 1".into(),
+            "0:SET g 1".into(),
+            "0:SET g 2".into(),
+            "0:FLUSHDB".into(),
+        ];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn units_of_several_commands_are_wrapped() {
+        let mut h = Harness::new();
+        let t = T0_MS;
+        // MULTI/EXEC: the writes inside, wrapped when more than one; SELECT is the
+        // consumer's business (each op carries its db).
+        let got = propagated(
+            &mut h,
+            &[
+                "MULTI", "SET a 1", "SELECT 2", "INCR a", "GET a", "EXEC", "MULTI", "SET b 1",
+                "GET b", "EXEC", "MULTI", "GET b", "EXEC",
+            ],
+        );
+        assert_eq!(
+            got,
+            vec![
+                "0:MULTI | 0:SET a 1 | 2:INCR a | 2:EXEC".to_string(),
+                "2:SET b 1".into(),
+            ]
+        );
+        // A script: its writes, never the script; SPOP with a count: SREMs.
+        h.run("SELECT 0");
+        let got = propagated(
+            &mut h,
+            &[
+                "EVAL return(redis.call('set',KEYS[1],'x')..redis.call('expire',KEYS[1],5)) 1 k",
+                "EVAL return(redis.call('get',KEYS[1])) 1 k",
+                "SADD s 1",
+                "SPOP s 5",
+                "SADD s 1 2 3",
+            ],
+        );
+        assert_eq!(
+            got,
+            vec![
+                format!("0:MULTI | 0:set k x | 0:PEXPIREAT k {} | 0:EXEC", t + 5000),
+                "0:SADD s 1".into(),
+                "0:DEL s".into(),
+                "0:SADD s 1 2 3".into(),
+            ]
+        );
+        let got = propagated(&mut h, &["SPOP s 2"]);
+        assert_eq!(got.len(), 1);
+        assert!(got[0].starts_with("0:MULTI | 0:SREM s "), "{got:?}");
+        // Expired keys found on access are DELs, before the command that found them.
+        let got = propagated(&mut h, &["SET e 1 PX 10", "SET f 1 PX 10"]);
+        assert_eq!(got.len(), 2);
+        h.advance_ms(20);
+        let got = propagated(&mut h, &["GET e", "INCR f", "PEXPIRE k 0"]);
+        assert_eq!(
+            got,
+            vec![
+                "0:DEL e".to_string(),
+                "0:MULTI | 0:DEL f | 0:INCR f | 0:EXEC".into(),
+                "0:DEL k".into(),
+            ]
+        );
+    }
+}
