@@ -288,7 +288,8 @@ fn expire_generic(
         return Ok(Reply::Integer(0));
     }
     ctx.add_dirty(1);
-    if when <= now as i64 {
+    // checkAlreadyExpired: a time in the past deletes, except while loading.
+    if when <= now as i64 && !ctx.keyspace.is_loading() {
         ctx.keyspace.remove(db, &argv[1]);
         // Replicated as the deletion it was.
         let lazy = ctx.server.config.get("lazyfree-lazy-expire").as_deref() == Some("yes");

@@ -27,10 +27,23 @@ pub struct Replayer {
     /// The database the stream is in: as an AOF writer does, a SELECT is replayed before
     /// a command of another database (inside MULTI it is queued with the others).
     selected: usize,
+    /// Added to each batch's time (see [`Replayer::loading`]).
+    skew_us: u64,
 }
 
 impl Replayer {
-    /// A core with the live server's settings (encodings, lazyfree...), empty.
+    /// A core that replays as Redis loads an AOF: nothing expires (`server.loading`),
+    /// and every batch runs `skew_us` later than it was propagated, so a TTL propagated
+    /// relative to the time instead of absolute lands elsewhere and shows.
+    pub fn loading(config: Config, skew_us: u64) -> Replayer {
+        let mut r = Replayer::new(config);
+        r.keyspace.set_loading(true);
+        r.skew_us = skew_us;
+        r
+    }
+
+    /// A core with the live server's settings (encodings, lazyfree...), empty, that
+    /// replays each batch at the time it was propagated.
     pub fn new(config: Config) -> Replayer {
         let databases = config.databases.max(1);
         let server = ServerState::new(config, ChaCha8Rng::seed_from_u64(0), 0);
@@ -39,6 +52,7 @@ impl Replayer {
             server,
             session: Session::new(0, 0, String::new(), String::new(), 0),
             selected: 0,
+            skew_us: 0,
         }
     }
 
@@ -49,20 +63,19 @@ impl Replayer {
     /// Runs one batch at its time. An error reply (nested in EXEC's included) means the
     /// propagated stream does not replay: it is returned with the command.
     pub fn apply(&mut self, batch: &Batch) -> Result<(), String> {
-        self.server.now_us = batch.now_us;
-        let mut clock = ManualClock {
-            now_us: batch.now_us,
-        };
+        let now_us = batch.now_us.saturating_add(self.skew_us);
+        self.server.now_us = now_us;
+        let mut clock = ManualClock { now_us };
         for op in &batch.ops {
             if op.db != self.selected {
                 let select = [
                     Bytes::from_static(b"SELECT"),
                     Bytes::from(op.db.to_string()),
                 ];
-                self.run(&select, &mut clock, batch.now_us, op.db)?;
+                self.run(&select, &mut clock, now_us, op.db)?;
                 self.selected = op.db;
             }
-            self.run(&op.argv, &mut clock, batch.now_us, op.db)?;
+            self.run(&op.argv, &mut clock, now_us, op.db)?;
         }
         // The replay's own propagation is of no interest.
         self.server.propagation.take_batches();
@@ -207,6 +220,8 @@ mod tests {
     fn live_vs_replay(lines: &[String], step_ms: &[u64]) -> Option<String> {
         let mut h = Harness::new();
         let mut replay = Replayer::new(Config::default());
+        // As an AOF is loaded: a day later, nothing expiring.
+        let mut load = Replayer::loading(Config::default(), 86_400_000_000);
         let mut rng = ChaCha8Rng::seed_from_u64(7);
         for (n, (line, step)) in lines.iter().zip(step_ms).enumerate() {
             h.advance_ms(*step);
@@ -220,9 +235,15 @@ mod tests {
                 if let Err(e) = replay.apply(&batch) {
                     return Some(format!("after {line}: {e}"));
                 }
+                if let Err(e) = load.apply(&batch) {
+                    return Some(format!("after {line}, loading: {e}"));
+                }
             }
             if let Some(d) = keyspace_difference(&h.keyspace, replay.keyspace()) {
                 return Some(format!("after {line}: {d}"));
+            }
+            if let Some(d) = keyspace_difference(&h.keyspace, load.keyspace()) {
+                return Some(format!("after {line}, loading: {d}"));
             }
         }
         None
@@ -328,13 +349,12 @@ mod tests {
         h.server.propagation.take_batches();
         let d = keyspace_difference(&h.keyspace, replay.keyspace()).unwrap();
         assert!(d.contains("key s"), "{d}");
-        // A TTL replayed relative to another time differs too.
+        // A TTL propagated relative to the time differs when loaded later.
         let mut h2 = Harness::new();
         h2.run("SET a 1");
         h2.run("PEXPIRE a 5000");
-        let mut replay = Replayer::new(Config::default());
+        let mut replay = Replayer::loading(Config::default(), 1000);
         for mut batch in h2.server.propagation.take_batches() {
-            batch.now_us += 1000;
             for op in &mut batch.ops {
                 if op.argv[0] == "PEXPIREAT" {
                     op.argv = vec![

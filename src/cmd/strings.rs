@@ -315,7 +315,7 @@ fn getex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     if let Some((arg, unit, kind)) = &o.expire {
         let when = expire_ms(ctx, arg, *unit, *kind, "getex")?;
         // checkAlreadyExpired applies to EXAT/PXAT only: EX/PX are always in the future.
-        if *kind == ExpireKind::Absolute && when <= ctx.now_ms() {
+        if *kind == ExpireKind::Absolute && when <= ctx.now_ms() && !ctx.keyspace.is_loading() {
             ctx.keyspace.remove(db, &argv[1]);
             let del = del_or_unlink(ctx, "lazyfree-lazy-expire");
             ctx.propagate_as(vec![del, argv[1].clone()]);

@@ -86,6 +86,9 @@ pub struct Keyspace {
     /// in deletion order: each becomes a propagated DEL (Redis's propagateDeletion), in
     /// its place among the commands' own propagation.
     expired_log: Vec<(usize, Bytes)>,
+    /// Loading a dataset (an AOF's commands): nothing expires, as in Redis's
+    /// keyIsExpired and checkAlreadyExpired while `server.loading`.
+    loading: bool,
 }
 
 /// The key holds a value of another type (the WRONGTYPE error).
@@ -115,6 +118,7 @@ impl Keyspace {
             rehash_db_cursor: 0,
             track: Tracking::new(n),
             expired_log: Vec::new(),
+            loading: false,
         }
     }
 
@@ -126,8 +130,20 @@ impl Keyspace {
         &self.dbs[db]
     }
 
+    /// While loading, keys do not expire (see `loading`).
+    pub fn set_loading(&mut self, loading: bool) {
+        self.loading = loading;
+    }
+
+    pub fn is_loading(&self) -> bool {
+        self.loading
+    }
+
     /// Deletes `key` if its TTL has passed; returns whether it did. Counts the expiry.
     pub fn expire_if_needed(&mut self, db: usize, key: &[u8], now_ms: u64) -> bool {
+        if self.loading {
+            return false;
+        }
         let d = &mut self.dbs[db];
         match d.expires.get(key) {
             // Redis's keyIsExpired: `now > when` (at `now == when` the key still lives,
@@ -393,7 +409,7 @@ impl Keyspace {
         self.dbs[db]
             .expires
             .get(key)
-            .is_some_and(|&when| now_ms > when)
+            .is_some_and(|&when| now_ms > when && !self.loading)
     }
 
     /// UNWATCH, EXEC, DISCARD, disconnect: forgets every watch of `client` and its

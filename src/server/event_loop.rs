@@ -169,6 +169,15 @@ impl<P: Poller> EventLoop<P> {
         &mut self.poller
     }
 
+    /// The keyspace, for a driver's checks (the simulator's replay oracle).
+    pub fn keyspace(&self) -> &Keyspace {
+        &self.keyspace
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.state.config
+    }
+
     /// Every batch of propagated commands (see `cmd::propagate`) is handed to `sink` in
     /// before-sleep, before any reply of the pass is written (where Redis writes its AOF).
     pub fn set_propagation_sink(&mut self, sink: Box<dyn PropagationSink>) {
