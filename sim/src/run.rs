@@ -25,13 +25,17 @@ use crate::workload::{
 use bytes::{Bytes, BytesMut};
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
+use seedis::cmd::propagate::{Batch, PropagationSink};
+use seedis::cmd::replay::{keyspace_difference, Replayer};
 use seedis::config::Config;
 use seedis::resp::decode::decode_reply;
 use seedis::resp::encode::encode_command;
 use seedis::resp::Reply;
 use seedis::server::log::NullLog;
 use seedis::server::EventLoop;
+use std::cell::RefCell;
 use std::collections::VecDeque;
+use std::rc::Rc;
 
 /// What a run does; everything not given is drawn from the seed.
 #[derive(Clone, Debug)]
@@ -100,6 +104,9 @@ pub enum Failure {
     Leak(String),
     /// The server (or the simulator) panicked.
     Panic(String),
+    /// Replaying the propagated commands (what the AOF would hold) did not rebuild the
+    /// server's keyspace.
+    Replay(String),
 }
 
 impl std::fmt::Display for Failure {
@@ -110,6 +117,7 @@ impl std::fmt::Display for Failure {
             Failure::Hang(s) => write!(f, "hang: {s}"),
             Failure::Leak(s) => write!(f, "leak: {s}"),
             Failure::Panic(s) => write!(f, "panic: {s}"),
+            Failure::Replay(s) => write!(f, "propagation does not replay: {s}"),
         }
     }
 }
@@ -260,6 +268,17 @@ struct Sim {
     read_stamps: Vec<(usize, ConnId, u64)>,
     /// Per history op: its connection and where its last byte is on that stream.
     op_ends: Vec<(ConnId, u64)>,
+    /// Every batch the server propagated, in order (its sink writes here).
+    propagated: Rc<RefCell<Vec<Batch>>>,
+}
+
+/// The server's propagation sink in a run: keeps every batch for the replay oracle.
+struct RecordBatches(Rc<RefCell<Vec<Batch>>>);
+
+impl PropagationSink for RecordBatches {
+    fn feed(&mut self, batch: &Batch) {
+        self.0.borrow_mut().push(batch.clone());
+    }
 }
 
 fn run_inner(config: &RunConfig) -> RunReport {
@@ -270,8 +289,10 @@ fn run_inner(config: &RunConfig) -> RunReport {
     // The server's own RNG: stream 3 of the seed (the kernel uses 0, the plan 1).
     let mut server_rng = ChaCha8Rng::seed_from_u64(config.seed);
     server_rng.set_stream(3);
-    let server = EventLoop::new(poller, server_config, server_rng, Box::new(NullLog))
+    let mut server = EventLoop::new(poller, server_config, server_rng, Box::new(NullLog))
         .expect("the simulated listener opens");
+    let propagated = Rc::new(RefCell::new(Vec::new()));
+    server.set_propagation_sink(Box::new(RecordBatches(propagated.clone())));
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
     rng.set_stream(2);
     let clients = (0..config.clients)
@@ -307,10 +328,14 @@ fn run_inner(config: &RunConfig) -> RunReport {
         published: Default::default(),
         read_stamps: Vec::new(),
         op_ends: Vec::new(),
+        propagated,
     };
     sim.run_workload();
     if sim.failure.is_none() {
         sim.drain_and_close();
+    }
+    if sim.failure.is_none() {
+        sim.check_replay();
     }
     if sim.failure.is_none() {
         // The end of a BLPOP whose reply never came says nothing: the model treats its
@@ -811,6 +836,37 @@ impl Sim {
             self.failure = Some(Failure::Leak(format!(
                 "connections never closed: {leaks:?}"
             )));
+        }
+    }
+
+    /// The replay oracle: every propagated batch, run in order at its time against a
+    /// fresh core, must rebuild the live keyspace exactly (see `seedis::cmd::replay`).
+    fn check_replay(&mut self) {
+        self.server.feed_propagated();
+        let batches = std::mem::take(&mut *self.propagated.borrow_mut());
+        let config = self.server.config().clone();
+        // At the same times, and as an AOF is loaded (a day later, nothing expiring).
+        let replays = [
+            ("", Replayer::new(config.clone())),
+            (
+                " (loaded a day later)",
+                Replayer::loading(config, 86_400_000_000),
+            ),
+        ];
+        for (how, mut replay) in replays {
+            for batch in &batches {
+                if let Err(e) = replay.apply(batch) {
+                    self.failure = Some(Failure::Replay(format!("{e}{how}")));
+                    return;
+                }
+            }
+            if let Some(d) = keyspace_difference(self.server.keyspace(), replay.keyspace()) {
+                self.failure = Some(Failure::Replay(format!(
+                    "after {} batches{how}: {d}",
+                    batches.len()
+                )));
+                return;
+            }
         }
     }
 

@@ -142,7 +142,7 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, out: &mut String) {
             line("# Persistence", &"");
             line("loading", &0);
             line("async_loading", &0);
-            line("rdb_changes_since_last_save", &0);
+            line("rdb_changes_since_last_save", &server.dirty);
             line("rdb_bgsave_in_progress", &0);
             line("rdb_last_save_time", &(server.start_us / 1_000_000));
             line("rdb_last_bgsave_status", &"ok");

@@ -239,9 +239,9 @@ fn sort_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], readonly: bool) -> CmdResult 
             list.push(crate::db::list::End::Tail, v.as_deref().unwrap_or(b""));
         }
         ctx.keyspace.set(db, store, Value::list(list), Ttl::Clear);
-        ctx.server.dirty += count as u64;
+        ctx.add_dirty(count as u64);
     } else if ctx.keyspace.remove(db, &store).is_some() {
-        ctx.server.dirty += 1;
+        ctx.add_dirty(1);
     }
     Ok(Reply::Integer(count as i64))
 }

@@ -1,10 +1,12 @@
 //! Who is interested in which keys: WATCHed keys (MULTI/EXEC's optimistic locking) and
 //! keys that blocked clients wait on (BLPOP and friends).
 //!
-//! The state lives in the [`Keyspace`](super::Keyspace) so that every mutation path
-//! (lookups for writing, `set`, `remove`, expiry, flushes, SWAPDB) reports to it from one
-//! place: [`Tracking::touch`] is called by the keyspace itself, never by commands, so a
-//! command cannot forget to invalidate a watcher or to wake a blocked client.
+//! The state lives in the [`Keyspace`](super::Keyspace): its mutation methods (`set`,
+//! `remove`, `set_expire`, `persist`, expiry, flushes, SWAPDB) report to it themselves;
+//! a command that changes a value in place (through `write_as`) calls
+//! `Keyspace::signal_modified_key` where Redis calls signalModifiedKey, so a write that
+//! changes nothing leaves watchers clean. Lookups for writing still signal blocked
+//! clients (a spurious ready key costs one retry; a missed one would hang a client).
 
 use bytes::Bytes;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
