@@ -14,6 +14,11 @@
 
 use std::io;
 
+pub mod fs;
+pub mod mem;
+
+pub use mem::MemStorage;
+
 /// An open file, named by the storage (like a descriptor).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FileId(pub u32);
@@ -82,7 +87,10 @@ pub fn write_all(storage: &mut dyn Storage, file: FileId, mut data: &[u8]) -> io
     while !data.is_empty() {
         let n = storage.write(file, data)?;
         if n == 0 {
-            return Err(io::Error::new(io::ErrorKind::WriteZero, "short write of 0 bytes"));
+            return Err(io::Error::new(
+                io::ErrorKind::WriteZero,
+                "short write of 0 bytes",
+            ));
         }
         data = &data[n..];
     }
