@@ -335,6 +335,8 @@ pub struct ServerState {
     /// counted as Redis counts them (per key or element changed). Save points, INFO
     /// `rdb_changes_since_last_save` and command propagation read it.
     pub dirty: u64,
+    /// SAVE/BGSAVE bookkeeping: last save, the BGSAVE child, save statistics.
+    pub persist: crate::persist::PersistState,
 }
 
 impl ServerState {
@@ -371,6 +373,7 @@ impl ServerState {
             config_file: String::new(),
             used_memory_peak: 0,
             dirty: 0,
+            persist: crate::persist::PersistState::new(now_us / 1_000_000),
             command_stats: Default::default(),
             slowlog: Default::default(),
             monitors: Default::default(),

@@ -69,6 +69,7 @@ fn flushall_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         return Err(Reply::err(ERR_SYNTAX));
     }
     ctx.keyspace.flush_all();
+    super::persistence::reset_rdb_after_flushall(ctx);
     Ok(Reply::OK)
 }
 
@@ -94,6 +95,8 @@ fn debug_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         ctx.clock.sleep(Duration::from_micros(micros));
         ctx.server.now_us = ctx.clock.now_us();
         Ok(Reply::OK)
+    } else if is(sub, "reload") {
+        super::persistence::debug_reload(ctx, &argv[2..])
     } else {
         Err(Reply::error_bytes(
             [

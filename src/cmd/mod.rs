@@ -22,6 +22,7 @@ pub mod keys;
 pub mod lists;
 pub mod monitor;
 pub mod multi;
+pub mod persistence;
 pub mod pop;
 pub mod pubsub;
 pub mod reply;

@@ -96,6 +96,8 @@ pub struct EventLoop<P: Poller> {
     accept_failed: bool,
     next_cron_us: u64,
     shutting_down: bool,
+    /// A signal asked for a shutdown whose save failed: the server goes on.
+    signal_shutdown_failed: bool,
     /// Passes of the loop so far.
     iteration: u64,
 }
@@ -157,12 +159,18 @@ impl<P: Poller> EventLoop<P> {
             accept_failed: false,
             next_cron_us,
             shutting_down: false,
+            signal_shutdown_failed: false,
             iteration: 0,
         })
     }
 
     pub fn poller(&self) -> &P {
         &self.poller
+    }
+
+    /// The storage, for tests and the simulator (a crash keeps its files).
+    pub fn storage_mut(&mut self) -> &mut dyn Storage {
+        &mut *self.storage
     }
 
     pub fn poller_mut(&mut self) -> &mut P {
@@ -517,12 +525,11 @@ impl<P: Poller> EventLoop<P> {
         }
         client.session.command_done();
         self.apply_output_limit(client);
+        self.write_persist_log();
         for action in std::mem::take(&mut self.state.actions) {
             match action {
-                Action::Shutdown => {
-                    self.log(Level::Warning, "User requested shutdown...");
-                    self.shutting_down = true;
-                }
+                // SHUTDOWN saved (and logged) already.
+                Action::Shutdown => self.shutting_down = true,
             }
         }
         self.handle_ready_keys();
@@ -759,10 +766,19 @@ impl<P: Poller> EventLoop<P> {
 
     /// Redis's `serverCron`: signals, idle clients, active expiry.
     fn server_cron(&mut self) {
-        if self.poller.shutdown_requested() && !self.shutting_down {
+        if self.poller.shutdown_requested() && !self.shutting_down && !self.signal_shutdown_failed {
             self.log(Level::Warning, "Received signal, scheduling shutdown...");
-            self.shutting_down = true;
-            return;
+            if self.prepare_for_signal_shutdown() {
+                self.shutting_down = true;
+                return;
+            }
+            // The Poller's flag stays set: without this the cron would retry (and log)
+            // every tick. Redis clears its `shutdown_asap` the same way.
+            self.signal_shutdown_failed = true;
+            self.log(
+                Level::Warning,
+                "SIGTERM received but errors trying to shut down the server, check the logs for more information",
+            );
         }
         if std::mem::take(&mut self.accept_failed) {
             self.accept_backlog = true;
@@ -791,6 +807,7 @@ impl<P: Poller> EventLoop<P> {
         // Redis's activerehashing (always on here): a bounded slice of any resize in
         // progress, so an idle server's tables finish rehashing too.
         self.keyspace.cron_rehash();
+        self.persistence_cron();
     }
 }
 
