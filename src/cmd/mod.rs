@@ -16,6 +16,7 @@ pub mod config_cmd;
 pub mod connection;
 pub mod context;
 pub mod db_cmds;
+pub mod dump_restore;
 pub mod hashes;
 pub mod info;
 pub mod keys;

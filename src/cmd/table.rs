@@ -577,6 +577,7 @@ pub fn all() -> &'static [Command] {
         let families: &[&[Command]] = &[
             super::strings::COMMANDS,
             super::keys::COMMANDS,
+            super::dump_restore::COMMANDS,
             super::db_cmds::COMMANDS,
             super::connection::COMMANDS,
             super::server_cmds::COMMANDS,
