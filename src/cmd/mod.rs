@@ -25,6 +25,7 @@ pub mod monitor;
 pub mod multi;
 pub mod persistence;
 pub mod pop;
+pub mod propagate;
 pub mod pubsub;
 pub mod reply;
 pub mod scripting;

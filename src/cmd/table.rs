@@ -784,7 +784,9 @@ fn dispatch_counted(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     }
     ctx.session.last_cmd = cmd.name;
     let start_us = ctx.clock.now_us();
+    let propagation = ctx.propagation_enter();
     let reply = (cmd.handler)(ctx, argv).unwrap_or_else(|error| error);
+    ctx.propagation_leave(propagation, argv, cmd.name == "exec");
     let usec = ctx.clock.now_us().saturating_sub(start_us);
     // call(): a command whose own reply is an error failed (EXEC does not fail for the
     // errors of the commands it ran; those count as theirs).

@@ -21,6 +21,7 @@
 //! sockets that may still be readable (`read_backlog`) and re-arms writable interest when
 //! it stops writing for fairness rather than because the socket was full.
 
+use crate::cmd::propagate::{self, PropagationSink};
 use crate::cmd::{self, blocking, Action, Ctx, ServerState, Session};
 use crate::config::Config;
 use crate::db::Keyspace;
@@ -100,6 +101,9 @@ pub struct EventLoop<P: Poller> {
     signal_shutdown_failed: bool,
     /// Passes of the loop so far.
     iteration: u64,
+    /// Where propagated commands go (the AOF, the simulator's replay oracle); without
+    /// one they are dropped.
+    propagation_sink: Option<Box<dyn PropagationSink>>,
 }
 
 impl<P: Poller> EventLoop<P> {
@@ -161,6 +165,7 @@ impl<P: Poller> EventLoop<P> {
             shutting_down: false,
             signal_shutdown_failed: false,
             iteration: 0,
+            propagation_sink: None,
         })
     }
 
@@ -175,6 +180,23 @@ impl<P: Poller> EventLoop<P> {
 
     pub fn poller_mut(&mut self) -> &mut P {
         &mut self.poller
+    }
+
+    /// Every batch of propagated commands (see `cmd::propagate`) is handed to `sink` in
+    /// before-sleep, before any reply of the pass is written (where Redis writes its AOF).
+    pub fn set_propagation_sink(&mut self, sink: Box<dyn PropagationSink>) {
+        self.propagation_sink = Some(sink);
+    }
+
+    /// Hands the batches propagated since the last call to the sink (before-sleep does
+    /// it each pass; a driver that stops the loop calls it to get the last ones).
+    pub fn feed_propagated(&mut self) {
+        let batches = self.state.propagation.take_batches();
+        if let Some(sink) = self.propagation_sink.as_mut() {
+            for batch in &batches {
+                sink.feed(batch);
+            }
+        }
     }
 
     /// What only the process knows, for INFO's server section: its id and the absolute
@@ -634,6 +656,7 @@ impl<P: Poller> EventLoop<P> {
 
     fn before_sleep(&mut self) {
         self.process_unblocked();
+        self.feed_propagated();
         for target in std::mem::take(&mut self.clients.to_free) {
             if self.clients.is_current(target) {
                 self.free_client(target.0);
@@ -803,6 +826,8 @@ impl<P: Poller> EventLoop<P> {
             // Counted in the keyspace's own stats, which INFO reads.
             self.keyspace
                 .active_expire_cycle(now_ms, &mut self.state.rng);
+            // The cycle's DELs are one batch, never wrapped in MULTI/EXEC.
+            propagate::propagate_pending(&mut self.state, &mut self.keyspace, false);
         }
         // Redis's activerehashing (always on here): a bounded slice of any resize in
         // progress, so an idle server's tables finish rehashing too.
