@@ -596,3 +596,26 @@ fn seedis_and_redis_start_on_each_other_s_dump() {
     let _ = std::fs::remove_dir_all(&redis_dir);
     let _ = std::fs::remove_dir_all(&seedis_dir);
 }
+
+/// SIGTERM stops the server with the same save as SHUTDOWN.
+#[test]
+fn sigterm_saves_before_exiting() {
+    let dir = fresh_dir("persist-sigterm");
+    let mut server = start_in(&dir, &["--save", "3600 1"]);
+    let mut conn = server.client();
+    q(&mut conn, &["SET", "k", "v"]);
+    let status = Command::new("kill")
+        .args(["-TERM", &server.pid().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(status.success());
+    let exit = server
+        .wait_exit(Duration::from_secs(10))
+        .expect("the server exits on SIGTERM");
+    assert!(exit.success(), "{exit:?}");
+    let server = start_in(&dir, &[]);
+    let mut conn = server.client();
+    assert_eq!(text(&mut conn, &["GET", "k"]), "v");
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
