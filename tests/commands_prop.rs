@@ -119,6 +119,8 @@ fn run(seed: u64, steps: &[Step]) -> Result<(), TestCaseError> {
     config.proto_max_bulk_len = 1 << 20;
     let now_us = 1_700_000_000_000_000;
     let mut keyspace = Keyspace::new(config.databases, (seed, !seed));
+    // One storage for the whole run, so a DEBUG RELOAD reads what a SAVE wrote.
+    let mut storage = seedis::storage::MemStorage::new();
     let mut server = ServerState::new(config, ChaCha8Rng::seed_from_u64(seed), now_us);
     let mut session = Session::new(
         1,
@@ -153,6 +155,7 @@ fn run(seed: u64, steps: &[Step]) -> Result<(), TestCaseError> {
             server: &mut server,
             clients: &mut clients,
             clock: &mut clock,
+            storage: &mut storage,
         };
         let reply = execute(&mut ctx, &argv);
         server.actions.clear();

@@ -217,6 +217,8 @@ fuzz_target!(|input: Input| {
     let _ = config.set_at_startup("enable-debug-command", "yes");
     let now_us = 1_700_000_000_000_000;
     let mut keyspace = Keyspace::new(config.databases, (input.seed, !input.seed));
+    // One storage for the whole run, so a DEBUG RELOAD reads what a SAVE wrote.
+    let mut storage = seedis::storage::MemStorage::new();
     let mut server = ServerState::new(config, ChaCha8Rng::seed_from_u64(input.seed), now_us);
     let mut session = Session::new(
         1,
@@ -263,6 +265,7 @@ fuzz_target!(|input: Input| {
             server: &mut server,
             clients: &mut clients,
             clock: &mut clock,
+            storage: &mut storage,
         };
         let reply = execute(&mut ctx, &argv);
         server.actions.clear();

@@ -289,8 +289,14 @@ fn run_inner(config: &RunConfig) -> RunReport {
     // The server's own RNG: stream 3 of the seed (the kernel uses 0, the plan 1).
     let mut server_rng = ChaCha8Rng::seed_from_u64(config.seed);
     server_rng.set_stream(3);
-    let mut server = EventLoop::new(poller, server_config, server_rng, Box::new(NullLog))
-        .expect("the simulated listener opens");
+    let mut server = EventLoop::new(
+        poller,
+        Box::new(seedis::storage::MemStorage::new()),
+        server_config,
+        server_rng,
+        Box::new(NullLog),
+    )
+    .expect("the simulated listener opens");
     let propagated = Rc::new(RefCell::new(Vec::new()));
     server.set_propagation_sink(Box::new(RecordBatches(propagated.clone())));
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);

@@ -17,6 +17,8 @@ pub struct Ctx<'a> {
     /// The Poller's clock, read around each command for its INFO commandstats and
     /// SLOWLOG time, and slept on by DEBUG SLEEP.
     pub clock: &'a mut dyn crate::net::Clock,
+    /// Every file the command touches (SAVE, BGSAVE's fork, DEBUG RELOAD).
+    pub storage: &'a mut dyn crate::storage::Storage,
 }
 
 impl Ctx<'_> {
@@ -350,6 +352,8 @@ pub struct ServerState {
     /// counted as Redis counts them (per key or element changed). Save points, INFO
     /// `rdb_changes_since_last_save` and command propagation read it.
     pub dirty: u64,
+    /// SAVE/BGSAVE bookkeeping: last save, the BGSAVE child, save statistics.
+    pub persist: crate::persist::PersistState,
     /// Commands to propagate (AOF, replicas): see `propagate.rs`.
     pub propagation: super::propagate::Propagation,
 }
@@ -388,6 +392,7 @@ impl ServerState {
             config_file: String::new(),
             used_memory_peak: 0,
             dirty: 0,
+            persist: crate::persist::PersistState::new(now_us / 1_000_000),
             propagation: Default::default(),
             command_stats: Default::default(),
             latency: Default::default(),

@@ -75,6 +75,7 @@ fn flushall_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         .sum();
     ctx.keyspace.flush_all();
     ctx.add_dirty(removed);
+    super::persistence::reset_rdb_after_flushall(ctx);
     ctx.force_propagation();
     Ok(Reply::OK)
 }

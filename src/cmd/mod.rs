@@ -26,6 +26,7 @@ pub mod lists;
 pub mod memory_cmd;
 pub mod monitor;
 pub mod multi;
+pub mod persistence;
 pub mod pop;
 pub mod propagate;
 pub mod pubsub;

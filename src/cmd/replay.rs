@@ -29,6 +29,8 @@ pub struct Replayer {
     selected: usize,
     /// Added to each batch's time (see [`Replayer::loading`]).
     skew_us: u64,
+    /// Files a replayed command may write (SAVE, DEBUG RELOAD): kept in memory.
+    storage: crate::storage::MemStorage,
 }
 
 impl Replayer {
@@ -53,6 +55,7 @@ impl Replayer {
             session: Session::new(0, 0, String::new(), String::new(), 0),
             selected: 0,
             skew_us: 0,
+            storage: crate::storage::MemStorage::new(),
         }
     }
 
@@ -99,6 +102,7 @@ impl Replayer {
                     server: &mut self.server,
                     clients: &mut clients as &mut dyn ClientRegistry,
                     clock,
+                    storage: &mut self.storage,
                 };
                 super::execute(&mut ctx, argv)
             };

@@ -108,6 +108,20 @@ fn with_scripting<R>(ctx: &mut Ctx<'_>, f: impl FnOnce(&mut Scripting, &mut Ctx<
     result
 }
 
+/// A FUNCTION library read from an RDB file (`rdbFunctionLoad`): loaded as FUNCTION
+/// LOAD would, replacing a library of the same name only when `replace` (DEBUG RELOAD
+/// MERGE). The error is Redis's text.
+pub fn load_library_from_rdb(
+    server: &mut super::ServerState,
+    code: &Bytes,
+    replace: bool,
+) -> Result<(), String> {
+    let scripting = server
+        .scripting
+        .get_or_insert_with(|| Box::new(Scripting::new(command_exists)));
+    scripting.load_library(code, replace).map(|_| ())
+}
+
 /// `redis.acl_check_cmd`'s lookup.
 fn command_exists(name: &[u8]) -> bool {
     lookup(name).is_some()
@@ -172,6 +186,7 @@ impl Host for ScriptHost<'_, '_> {
             server: &mut *self.ctx.server,
             clients: &mut *self.ctx.clients,
             clock: &mut *self.ctx.clock,
+            storage: &mut *self.ctx.storage,
         };
         // call(): each of the script's writes is propagated on its own (wrapped in
         // MULTI/EXEC with the others when the script's command ends).

@@ -624,6 +624,7 @@ pub fn all() -> &'static [Command] {
             super::memory_cmd::COMMANDS,
             super::latency::COMMANDS,
             super::sort::COMMANDS,
+            super::persistence::COMMANDS,
         ];
         let mut table: Vec<Command> = families.iter().flat_map(|f| f.iter().copied()).collect();
         table.sort_by(|a, b| a.name.cmp(b.name));
@@ -810,6 +811,9 @@ fn dispatch_counted(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             Reply::err("OOM command not allowed when used memory > 'maxmemory'."),
         );
     }
+    if denied_by_disk_error(ctx, cmd) {
+        return reject(ctx, Some(cmd), Reply::err(super::persistence::MISCONF));
+    }
     if ctx.session.resp == 2
         && ctx.session.subscriptions() > 0
         && !SUBSCRIBED_ALLOWED.contains(&cmd.name)
@@ -930,6 +934,22 @@ fn out_of_memory(ctx: &Ctx<'_>, cmd: &Command) -> bool {
         return false;
     }
     ctx.server.used_memory(ctx.keyspace) > maxmemory
+}
+
+/// processCommand's disk-error check: after a failed background save (with save points
+/// and `stop-writes-on-bgsave-error`), write commands, PING, and an EXEC whose queue
+/// holds a write are refused. Commands run by EXEC are not checked again.
+fn denied_by_disk_error(ctx: &Ctx<'_>, cmd: &Command) -> bool {
+    if ctx.session.in_exec || !super::persistence::writes_denied_by_disk_error(ctx.server) {
+        return false;
+    }
+    let queued_write = cmd.name == "exec"
+        && ctx.session.multi.as_ref().is_some_and(|m| {
+            m.queued
+                .iter()
+                .any(|argv| lookup(&argv[0]).is_some_and(|c| c.is_write()))
+        });
+    cmd.is_write() || cmd.name == "ping" || queued_write
 }
 
 /// rejectCommand: flags an open transaction; EXEC itself turns the error into an

@@ -33,6 +33,7 @@ use crate::server::client::Client;
 use crate::server::clients::{queue_write, ClientRef, Clients, OutputLimit};
 use crate::server::log::{Level, Log};
 use crate::server::reply_buffer::MAX_IOVECS;
+use crate::storage::Storage;
 use bytes::{Bytes, BytesMut};
 use rand_chacha::ChaCha8Rng;
 use rand_core::RngCore;
@@ -80,6 +81,8 @@ pub struct EventLoop<P: Poller> {
     pub(super) clients: Clients,
     pub(super) keyspace: Keyspace,
     pub(super) state: ServerState,
+    /// Every file: snapshots, and the fork that writes them in the background.
+    pub(super) storage: Box<dyn Storage>,
     log: Box<dyn Log>,
     events: Vec<Event>,
     /// Clients whose sockets may hold unread bytes (no edge will announce them).
@@ -94,6 +97,8 @@ pub struct EventLoop<P: Poller> {
     accept_failed: bool,
     next_cron_us: u64,
     shutting_down: bool,
+    /// A signal asked for a shutdown whose save failed: the server goes on.
+    signal_shutdown_failed: bool,
     /// Passes of the loop so far.
     iteration: u64,
     /// Where propagated commands go (the AOF, the simulator's replay oracle); without
@@ -106,6 +111,7 @@ impl<P: Poller> EventLoop<P> {
     /// keyspace, seeding its hash tables from `rng`.
     pub fn new(
         mut poller: P,
+        storage: Box<dyn Storage>,
         config: Config,
         mut rng: ChaCha8Rng,
         mut log: Box<dyn Log>,
@@ -147,6 +153,7 @@ impl<P: Poller> EventLoop<P> {
             clients: Clients::default(),
             keyspace,
             state,
+            storage,
             log,
             events: Vec::with_capacity(1024),
             read_backlog: Vec::new(),
@@ -156,6 +163,7 @@ impl<P: Poller> EventLoop<P> {
             accept_failed: false,
             next_cron_us,
             shutting_down: false,
+            signal_shutdown_failed: false,
             iteration: 0,
             propagation_sink: None,
         })
@@ -163,6 +171,11 @@ impl<P: Poller> EventLoop<P> {
 
     pub fn poller(&self) -> &P {
         &self.poller
+    }
+
+    /// The storage, for tests and the simulator (a crash keeps its files).
+    pub fn storage_mut(&mut self) -> &mut dyn Storage {
+        &mut *self.storage
     }
 
     pub fn poller_mut(&mut self) -> &mut P {
@@ -515,6 +528,7 @@ impl<P: Poller> EventLoop<P> {
             server: &mut self.state,
             clients: &mut registry,
             clock: &mut self.poller,
+            storage: &mut *self.storage,
         };
         let result = command(&mut ctx);
         self.state.stats.client_output_buffer_limit_disconnections +=
@@ -542,12 +556,11 @@ impl<P: Poller> EventLoop<P> {
         }
         client.session.command_done();
         self.apply_output_limit(client);
+        self.write_persist_log();
         for action in std::mem::take(&mut self.state.actions) {
             match action {
-                Action::Shutdown => {
-                    self.log(Level::Warning, "User requested shutdown...");
-                    self.shutting_down = true;
-                }
+                // SHUTDOWN saved (and logged) already.
+                Action::Shutdown => self.shutting_down = true,
             }
         }
         self.handle_ready_keys();
@@ -785,10 +798,19 @@ impl<P: Poller> EventLoop<P> {
 
     /// Redis's `serverCron`: signals, idle clients, active expiry.
     fn server_cron(&mut self) {
-        if self.poller.shutdown_requested() && !self.shutting_down {
+        if self.poller.shutdown_requested() && !self.shutting_down && !self.signal_shutdown_failed {
             self.log(Level::Warning, "Received signal, scheduling shutdown...");
-            self.shutting_down = true;
-            return;
+            if self.prepare_for_signal_shutdown() {
+                self.shutting_down = true;
+                return;
+            }
+            // The Poller's flag stays set: without this the cron would retry (and log)
+            // every tick. Redis clears its `shutdown_asap` the same way.
+            self.signal_shutdown_failed = true;
+            self.log(
+                Level::Warning,
+                "SIGTERM received but errors trying to shut down the server, check the logs for more information",
+            );
         }
         if std::mem::take(&mut self.accept_failed) {
             self.accept_backlog = true;
@@ -826,6 +848,7 @@ impl<P: Poller> EventLoop<P> {
         // Redis's activerehashing (always on here): a bounded slice of any resize in
         // progress, so an idle server's tables finish rehashing too.
         self.keyspace.cron_rehash();
+        self.persistence_cron();
     }
 }
 
@@ -901,6 +924,7 @@ mod tests {
             .expect("a valid setting");
         EventLoop::new(
             ScriptedPoller::new(now_us),
+            Box::new(crate::storage::MemStorage::new()),
             config,
             ChaCha8Rng::seed_from_u64(7),
             Box::new(NullLog),
