@@ -575,9 +575,97 @@ impl RedisModel {
                 view.touch(*key);
             }
         }
+        // SORT ... STORE sets its destination (setKey signals even the same list); the
+        // sorted key is only read.
+        if let (
+            Ok(_),
+            Cmd::Sort {
+                store: Some(dest), ..
+            },
+        ) = (&result, cmd)
+        {
+            if view.get(*dest).is_some() {
+                view.touch(*dest);
+            }
+        }
         match result {
             Ok(expect) | Err(expect) => expect,
         }
+    }
+
+    /// SORT, as its documentation states it: elements in numeric order (ties by bytes) or
+    /// byte order, reversed for DESC, LIMIT's window (negative offset 0, negative count
+    /// all), the result replied or stored as a list (an empty result deletes the
+    /// destination). A numeric sort of an element that is not a number is an error.
+    fn sort(
+        view: &mut State,
+        key: KeyId,
+        desc: bool,
+        alpha: bool,
+        limit: Option<(i64, i64)>,
+        store: Option<KeyId>,
+    ) -> Result<Expect, Expect> {
+        let mut elements: Vec<Bytes> = match view.get(key).map(|e| &*e.value) {
+            None => Vec::new(),
+            Some(MValue::List(l)) => l.clone(),
+            Some(MValue::Set(s)) => s.iter().cloned().collect(),
+            Some(MValue::ZSet(z)) => z.keys().cloned().collect(),
+            Some(_) => return Err(wrongtype()),
+        };
+        if alpha {
+            elements.sort();
+        } else {
+            let number = |e: &Bytes| -> Option<f64> {
+                if e.is_empty() {
+                    return Some(0.0);
+                }
+                let n: f64 = std::str::from_utf8(e).ok()?.parse().ok()?;
+                (!n.is_nan()).then_some(n)
+            };
+            let mut scored = Vec::with_capacity(elements.len());
+            for e in elements {
+                let Some(n) = number(&e) else {
+                    return Err(Expect::Exact(Reply::err(
+                        "ERR One or more scores can't be converted into double",
+                    )));
+                };
+                scored.push((n, e));
+            }
+            scored.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+            elements = scored.into_iter().map(|(_, e)| e).collect();
+        }
+        if desc {
+            elements.reverse();
+        }
+        let (offset, count) = limit.unwrap_or((0, -1));
+        let offset = offset.max(0) as usize;
+        let picked: Vec<Bytes> = if count < 0 {
+            elements.into_iter().skip(offset).collect()
+        } else {
+            elements
+                .into_iter()
+                .skip(offset)
+                .take(count as usize)
+                .collect()
+        };
+        let Some(dest) = store else {
+            return Ok(Expect::Exact(Reply::Array(
+                picked.into_iter().map(Reply::Bulk).collect(),
+            )));
+        };
+        let n = picked.len();
+        if n > 0 {
+            view.put(
+                dest,
+                Entry {
+                    value: SharedValue::new(MValue::List(picked)),
+                    expire: None,
+                },
+            );
+        } else {
+            view.remove(dest);
+        }
+        Ok(int(n))
     }
 
     /// `apply`, with Err for a reply that left the state as it was (WRONGTYPE...).
@@ -689,6 +777,13 @@ impl RedisModel {
                 view.put(*key, entry);
                 Expect::Exact(Reply::OK)
             }
+            Cmd::Sort {
+                key,
+                desc,
+                alpha,
+                limit,
+                store,
+            } => Self::sort(view, *key, *desc, *alpha, *limit, *store)?,
             // The script runs atomically: one step of the model.
             Cmd::Cas { key, expected, new } => match view.string(*key) {
                 Err(_) => Expect::Exact(Reply::Integer(-1)),

@@ -189,6 +189,15 @@ pub enum Cmd {
         replace: bool,
         corrupt: bool,
     },
+    /// `SORT key [LIMIT offset count] [DESC] [ALPHA] [STORE dest]` of a list, set or
+    /// sorted set: numeric (every element must be a number) or ALPHA (bytes).
+    Sort {
+        key: KeyId,
+        desc: bool,
+        alpha: bool,
+        limit: Option<(i64, i64)>,
+        store: Option<KeyId>,
+    },
     /// `PUBLISH channel message`: the receiver count depends on subscribers the model
     /// does not track, so only its range is checked (at most `max_receivers`).
     Publish {
@@ -268,6 +277,31 @@ impl Cmd {
             Cmd::GetDel(key) => argv.extend([b"GETDEL".to_vec(), k(key)]),
             Cmd::Strlen(key) => argv.extend([b"STRLEN".to_vec(), k(key)]),
             Cmd::Dump(key) => argv.extend([b"DUMP".to_vec(), k(key)]),
+            Cmd::Sort {
+                key,
+                desc,
+                alpha,
+                limit,
+                store,
+            } => {
+                argv.extend([word("SORT"), k(key)]);
+                if let Some((offset, count)) = limit {
+                    argv.extend([
+                        word("LIMIT"),
+                        word(&offset.to_string()),
+                        word(&count.to_string()),
+                    ]);
+                }
+                if *desc {
+                    argv.push(word("DESC"));
+                }
+                if *alpha {
+                    argv.push(word("ALPHA"));
+                }
+                if let Some(dest) = store {
+                    argv.extend([word("STORE"), k(dest)]);
+                }
+            }
             Cmd::Restore {
                 key,
                 value,
@@ -445,6 +479,7 @@ impl Cmd {
             | Cmd::ZRem(key, _)
             | Cmd::ZCard(key)
             | Cmd::ZRangeAll(key) => vec![*key],
+            Cmd::Sort { key, store, .. } => std::iter::once(*key).chain(*store).collect(),
             Cmd::Del(keys) | Cmd::Exists(keys) | Cmd::MGet(keys) | Cmd::Watch(keys) => keys.clone(),
             Cmd::MSet(pairs) => pairs.iter().map(|(k, _)| *k).collect(),
             Cmd::BLPop(key, _) | Cmd::BLPopDone(key) => vec![*key],
@@ -488,6 +523,7 @@ impl Cmd {
                 | Cmd::ZRank(..)
                 | Cmd::ZCard(_)
                 | Cmd::ZRangeAll(_)
+                | Cmd::Sort { store: None, .. }
         )
     }
 
@@ -541,6 +577,8 @@ pub struct Extras {
     pub pubsub: bool,
     /// Some string ops are DUMP, or RESTORE of a payload (sometimes corrupted).
     pub dump: bool,
+    /// Some list, set and sorted set ops are SORT (sometimes STORE into a list).
+    pub sort: bool,
 }
 
 impl Extras {
@@ -549,6 +587,7 @@ impl Extras {
         blocking: false,
         pubsub: false,
         dump: false,
+        sort: false,
     };
 
     /// Swarm testing: each feature on in about half of the seeds.
@@ -561,6 +600,7 @@ impl Extras {
             blocking: draw & 2 != 0,
             pubsub: draw & 4 != 0,
             dump: draw & 8 != 0,
+            sort: draw & 16 != 0,
         }
     }
 }
@@ -815,6 +855,13 @@ impl Generator<'_> {
             key_family = Family::ALL[keys.below(5) as usize];
         }
         let key = keys.of(key_family);
+        // Only seeds with SORT on draw here, so the others keep their traces.
+        if self.extras.sort
+            && matches!(family, Family::List | Family::Set | Family::ZSet)
+            && keys.below(8) == 0
+        {
+            return keys.sort_cmd(key);
+        }
         match family {
             Family::Str => keys.string_cmd(key, self.multi_key, value, self.extras.dump),
             Family::List => keys.list_cmd(key, value),
@@ -1024,6 +1071,21 @@ impl Keys<'_> {
             members.push(self.name("m", n));
         }
         members
+    }
+
+    fn sort_cmd(&mut self, key: KeyId) -> Cmd {
+        let limit = self
+            .coin(3)
+            .then(|| (i64::from(self.below(6)) - 1, i64::from(self.below(6)) - 2));
+        // STORE into a list key (the destination may hold another type: SORT replaces it).
+        let store = self.coin(3).then(|| self.of(Family::List));
+        Cmd::Sort {
+            key,
+            desc: self.coin(2),
+            alpha: !self.coin(4),
+            limit,
+            store,
+        }
     }
 
     fn set_cmd(&mut self, key: KeyId) -> Cmd {

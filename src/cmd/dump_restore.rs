@@ -75,10 +75,12 @@ fn restore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         // that overflows is negative, so "already expired").
         ttl = ttl.wrapping_add(now as i64);
     }
-    // checkAlreadyExpired: a deadline not after now.
-    if ttl != 0 && ttl <= now as i64 {
+    // checkAlreadyExpired: a deadline not after now (never while loading an AOF).
+    if ttl != 0 && ttl <= now as i64 && !ctx.keyspace.is_loading() {
         if deleted {
-            ctx.server.dirty += 1;
+            // What happened is a deletion: that is what replicas and the AOF get.
+            ctx.propagate_as(vec![Bytes::from_static(b"DEL"), key.clone()]);
+            ctx.add_dirty(1);
         }
         return Ok(Reply::OK);
     }
@@ -88,7 +90,15 @@ fn restore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         Ttl::Clear
     };
     ctx.keyspace.set(db, key.clone(), value, expire);
-    ctx.server.dirty += 1;
+    if ttl != 0 && !absttl {
+        // Propagated with the TTL as the absolute time it became, and ABSTTL, so a
+        // replica or an AOF loaded later expires the key when this server does.
+        let mut rewritten = argv.to_vec();
+        rewritten[2] = Bytes::from(ttl.to_string());
+        rewritten.push(Bytes::from_static(b"ABSTTL"));
+        ctx.propagate_as(rewritten);
+    }
+    ctx.add_dirty(1);
     Ok(Reply::OK)
 }
 
