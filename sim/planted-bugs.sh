@@ -12,7 +12,7 @@ bugs=("$@")
 if [ ${#bugs[@]} -eq 0 ]; then
   bugs=(crlf-whole lost-wakeup drop-write-tail no-writable-interest
         watch-expiry-ignored exec-keeps-watches blocked-lifo timeout-early
-        eager-backlog-read)
+        eager-backlog-read propagate-relative-ttl write-lookup-dirties-watch)
 fi
 target=target/planted
 for bug in "${bugs[@]}"; do

@@ -303,7 +303,10 @@ fn expire_generic(
         if cmd != "pexpireat" {
             prop[2] = Bytes::from(when.to_string());
         }
-        ctx.propagate_as(prop);
+        // (The planted bug `propagate-relative-ttl` propagates EXPIRE/PEXPIRE as sent.)
+        if !cfg!(feature = "planted-bug-propagate-relative-ttl") {
+            ctx.propagate_as(prop);
+        }
     }
     Ok(Reply::Integer(1))
 }

@@ -61,6 +61,9 @@ pub struct Propagation {
     call: CallState,
     /// Whole batches waiting for the event loop to hand them on.
     ready: Vec<Batch>,
+    /// Nobody consumes batches (no AOF, no replica, no oracle): nothing is collected,
+    /// as Redis's shouldPropagate skips the work. `server.dirty` still counts.
+    pub disabled: bool,
 }
 
 /// Bound on batches kept when nobody drains them (a core driven without an event loop,
@@ -85,6 +88,10 @@ impl Propagation {
 /// `lazyfree-lazy-expire`, as propagateDeletion does).
 fn collect_expired(server: &mut ServerState, keyspace: &mut Keyspace) {
     if !keyspace.has_expired_pending() {
+        return;
+    }
+    if server.propagation.disabled {
+        keyspace.take_expired();
         return;
     }
     let lazy = server.config.get("lazyfree-lazy-expire").as_deref() == Some("yes");
@@ -129,6 +136,9 @@ impl Ctx<'_> {
     /// alsoPropagate: `argv` is propagated after what is pending, in the client's db.
     pub fn also_propagate(&mut self, argv: Vec<Bytes>) {
         collect_expired(self.server, self.keyspace);
+        if self.server.propagation.disabled {
+            return;
+        }
         let db = self.session.db;
         self.server
             .propagation
@@ -174,7 +184,8 @@ impl Ctx<'_> {
         // call(): `dirty = server.dirty - dirty; if (dirty < 0) dirty = 0;` a command
         // that lowered it (SAVE, DEBUG RELOAD reset it to 0) changed nothing.
         let changed = self.server.dirty > dirty_before;
-        if (changed || call.force) && !call.prevent && !is_exec {
+        let wanted = !self.server.propagation.disabled;
+        if wanted && (changed || call.force) && !call.prevent && !is_exec {
             let argv = call.rewritten.unwrap_or_else(|| argv.to_vec());
             self.also_propagate(argv);
         }

@@ -182,7 +182,7 @@ fn set_generic(
         (None, true) => Ttl::Keep,
         (None, false) => Ttl::Clear,
     };
-    let propagated_val = val.as_str();
+    let propagated_val = when.and_then(|_| val.as_str());
     ctx.keyspace.set(db, key.clone(), val, ttl);
     ctx.add_dirty(1);
     if let Some(ms) = when {

@@ -217,6 +217,13 @@ impl Keyspace {
     /// lookupKeyWrite: lazy expiry, then the value, without touching hit/miss counters.
     pub fn lookup_write(&mut self, db: usize, key: &[u8], now_ms: u64) -> Option<&mut Value> {
         self.expire_if_needed(db, key, now_ms);
+        // (The planted bug `write-lookup-dirties-watch` brings back the old behaviour: a
+        // lookup for writing dirties watchers even when the command changes nothing.)
+        if cfg!(feature = "planted-bug-write-lookup-dirties-watch")
+            && self.dbs[db].dict.contains_key(key)
+        {
+            self.touch(db, key);
+        }
         if self.dbs[db].dict.contains_key(key) && self.track.has_blocked() {
             // A ready key is served by re-running the blocked command, so a spurious
             // signal costs nothing and a missed one would hang a client.

@@ -145,8 +145,10 @@ impl<P: Poller> EventLoop<P> {
         }
         let hash_keys = (rng.next_u64(), rng.next_u64());
         let keyspace = Keyspace::new(config.databases, hash_keys);
-        let state = ServerState::new(config, rng, now_us);
+        let mut state = ServerState::new(config, rng, now_us);
         let next_cron_us = next_cron_tick(now_us, state.config.hz);
+        // Until a sink is installed nobody wants propagated commands.
+        state.propagation.disabled = true;
         Ok(EventLoop {
             poller,
             listeners,
@@ -195,6 +197,7 @@ impl<P: Poller> EventLoop<P> {
     /// before-sleep, before any reply of the pass is written (where Redis writes its AOF).
     pub fn set_propagation_sink(&mut self, sink: Box<dyn PropagationSink>) {
         self.propagation_sink = Some(sink);
+        self.state.propagation.disabled = false;
     }
 
     /// Hands the batches propagated since the last call to the sink (before-sleep does
