@@ -47,6 +47,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
 use seedis::net::{Accepted, Event, Fd, Poller};
 
+use crate::clock::SimClock;
 use crate::faults::{below, chance, Fault, FaultPlan};
 
 /// 2023-11-14T22:13:20Z: a fixed, plausible epoch, so TTL arithmetic looks like a real
@@ -225,7 +226,8 @@ pub struct SimPoller {
     plan: FaultPlan,
     /// The one source of randomness: every fault decision and chunk size.
     rng: ChaCha8Rng,
-    now_us: u64,
+    /// The virtual clock, shared with the simulated disk.
+    clock: SimClock,
     listener: Option<Listener>,
     /// Open descriptors. Bounded by `fd_limit` (+1 for the listener).
     fds: BTreeMap<u32, FdEntry>,
@@ -285,7 +287,7 @@ impl SimPoller {
             config,
             plan,
             rng: ChaCha8Rng::seed_from_u64(seed),
-            now_us: EPOCH_US,
+            clock: SimClock::new(EPOCH_US),
             listener: None,
             fds: BTreeMap::new(),
             conns: Vec::new(),
@@ -327,8 +329,13 @@ impl SimPoller {
         self.idle_jump_max_us = u64::try_from(max.as_micros()).unwrap_or(u64::MAX);
     }
 
+    /// The clock, for the simulated disk to share.
+    pub fn clock(&self) -> SimClock {
+        self.clock.clone()
+    }
+
     pub fn advance_clock(&mut self, d: Duration) {
-        self.now_us = self.now_us.saturating_add(duration_us(d));
+        self.clock.advance_us(duration_us(d));
     }
 
     // ---- Client side: the simulator's workload ------------------------------------
@@ -853,7 +860,7 @@ impl Poller for SimPoller {
         if chance(&mut self.rng, self.plan.rate(Fault::ClockJump)) {
             self.stats.clock_jumps += 1;
             let jump = 1 + below(&mut self.rng, self.plan.clock_jump_max_us.max(1));
-            self.now_us = self.now_us.saturating_add(jump);
+            self.clock.advance_us(jump);
         }
         if chance(&mut self.rng, self.plan.rate(Fault::SpuriousReadable)) {
             let candidates: Vec<u32> = self
@@ -917,9 +924,8 @@ impl Poller for SimPoller {
         self.stats.events += returned as u64;
         if returned > 0 {
             // Saturating: DEBUG SLEEP can bring the clock to u64::MAX (issue #18).
-            self.now_us = self
-                .now_us
-                .saturating_add(below(&mut self.rng, POLL_LATENCY_MAX_US + 1));
+            let latency = below(&mut self.rng, POLL_LATENCY_MAX_US + 1);
+            self.clock.advance_us(latency);
         } else {
             match timeout {
                 // Nothing runnable: jump to the caller's next timer, or less when the
@@ -933,7 +939,7 @@ impl Poller for SimPoller {
                 None => self.stats.idle_forever_polls += 1,
             }
         }
-        self.trace_op(Op::Poll, returned as u32, self.now_us);
+        self.trace_op(Op::Poll, returned as u32, self.clock.now_us());
         Ok(())
     }
 
@@ -1211,7 +1217,7 @@ impl Poller for SimPoller {
     }
 
     fn now_us(&self) -> u64 {
-        self.now_us
+        self.clock.now_us()
     }
 
     fn sleep(&mut self, duration: Duration) {
