@@ -147,12 +147,14 @@ fn run(seed: u64, steps: &[Step]) -> Result<(), TestCaseError> {
         let mut clock = seedis::net::ManualClock {
             now_us: server.now_us,
         };
+        let mut storage = seedis::storage::MemStorage::new();
         let mut ctx = Ctx {
             keyspace: &mut keyspace,
             session: &mut session,
             server: &mut server,
             clients: &mut clients,
             clock: &mut clock,
+            storage: &mut storage,
         };
         let reply = execute(&mut ctx, &argv);
         server.actions.clear();

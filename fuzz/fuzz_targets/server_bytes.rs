@@ -116,6 +116,7 @@ fuzz_target!(|data: &[u8]| {
     let poller = SimPoller::new(u64::from(first), plan);
     let server = EventLoop::new(
         poller,
+        Box::new(seedis::storage::MemStorage::new()),
         Config::default(),
         ChaCha8Rng::seed_from_u64(u64::from(first)),
         Box::new(NullLog),

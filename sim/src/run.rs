@@ -270,8 +270,14 @@ fn run_inner(config: &RunConfig) -> RunReport {
     // The server's own RNG: stream 3 of the seed (the kernel uses 0, the plan 1).
     let mut server_rng = ChaCha8Rng::seed_from_u64(config.seed);
     server_rng.set_stream(3);
-    let server = EventLoop::new(poller, server_config, server_rng, Box::new(NullLog))
-        .expect("the simulated listener opens");
+    let server = EventLoop::new(
+        poller,
+        Box::new(seedis::storage::MemStorage::new()),
+        server_config,
+        server_rng,
+        Box::new(NullLog),
+    )
+    .expect("the simulated listener opens");
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
     rng.set_stream(2);
     let clients = (0..config.clients)

@@ -9,6 +9,7 @@ use seedis::config::{Config, LoadError};
 use seedis::net::mio::MioPoller;
 use seedis::server::log::{Level, Log, WriterLog};
 use seedis::server::EventLoop;
+use seedis::storage::fs::FsStorage;
 use std::io::Read;
 
 /// jemalloc, as Redis ships with: measured against glibc's malloc with bench/memory.py
@@ -339,7 +340,7 @@ fn main() -> ExitCode {
     };
     let port = config.port;
     let bind = config.bind.clone();
-    let mut server = match EventLoop::new(poller, config, rng, log) {
+    let mut server = match EventLoop::new(poller, Box::new(FsStorage::new()), config, rng, log) {
         Ok(server) => server,
         Err(e) => {
             eprintln!("Could not create server TCP listening socket {e}");

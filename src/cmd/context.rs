@@ -17,6 +17,8 @@ pub struct Ctx<'a> {
     /// The Poller's clock, read around each command for its INFO commandstats and
     /// SLOWLOG time, and slept on by DEBUG SLEEP.
     pub clock: &'a mut dyn crate::net::Clock,
+    /// Every file the command touches (SAVE, BGSAVE's fork, DEBUG RELOAD).
+    pub storage: &'a mut dyn crate::storage::Storage,
 }
 
 impl Ctx<'_> {

@@ -171,6 +171,7 @@ impl Host for ScriptHost<'_, '_> {
             server: &mut *self.ctx.server,
             clients: &mut *self.ctx.clients,
             clock: &mut *self.ctx.clock,
+            storage: &mut *self.ctx.storage,
         };
         let reply = (cmd.handler)(&mut sub, argv).unwrap_or_else(|e| e);
         self.session.pushes.clear();

@@ -82,6 +82,8 @@ pub struct Harness {
     pub session: Session,
     pub server: ServerState,
     pub clients: FakeClients,
+    /// The files SAVE and friends write.
+    pub storage: crate::storage::MemStorage,
 }
 
 impl Harness {
@@ -99,6 +101,7 @@ impl Harness {
             session,
             server,
             clients: FakeClients::default(),
+            storage: crate::storage::MemStorage::new(),
         }
     }
 
@@ -125,6 +128,7 @@ impl Harness {
             server: &mut self.server,
             clients: &mut self.clients,
             clock: &mut clock,
+            storage: &mut self.storage,
         };
         let reply = execute(&mut ctx, argv);
         self.keyspace.check_invariants().unwrap();

@@ -271,6 +271,7 @@ mod tests {
         let log = CapturedLog::default();
         let mut server = EventLoop::new(
             ScriptedPoller::new(1_700_000_000_000_000),
+            Box::new(crate::storage::MemStorage::new()),
             config,
             ChaCha8Rng::seed_from_u64(3),
             Box::new(log.clone()),

@@ -32,6 +32,7 @@ use crate::server::client::Client;
 use crate::server::clients::{queue_write, ClientRef, Clients, OutputLimit};
 use crate::server::log::{Level, Log};
 use crate::server::reply_buffer::MAX_IOVECS;
+use crate::storage::Storage;
 use bytes::{Bytes, BytesMut};
 use rand_chacha::ChaCha8Rng;
 use rand_core::RngCore;
@@ -79,6 +80,8 @@ pub struct EventLoop<P: Poller> {
     pub(super) clients: Clients,
     pub(super) keyspace: Keyspace,
     pub(super) state: ServerState,
+    /// Every file: snapshots, and the fork that writes them in the background.
+    pub(super) storage: Box<dyn Storage>,
     log: Box<dyn Log>,
     events: Vec<Event>,
     /// Clients whose sockets may hold unread bytes (no edge will announce them).
@@ -102,6 +105,7 @@ impl<P: Poller> EventLoop<P> {
     /// keyspace, seeding its hash tables from `rng`.
     pub fn new(
         mut poller: P,
+        storage: Box<dyn Storage>,
         config: Config,
         mut rng: ChaCha8Rng,
         mut log: Box<dyn Log>,
@@ -143,6 +147,7 @@ impl<P: Poller> EventLoop<P> {
             clients: Clients::default(),
             keyspace,
             state,
+            storage,
             log,
             events: Vec::with_capacity(1024),
             read_backlog: Vec::new(),
@@ -484,6 +489,7 @@ impl<P: Poller> EventLoop<P> {
             server: &mut self.state,
             clients: &mut registry,
             clock: &mut self.poller,
+            storage: &mut *self.storage,
         };
         let result = command(&mut ctx);
         self.state.stats.client_output_buffer_limit_disconnections +=
@@ -856,6 +862,7 @@ mod tests {
     fn server_at(now_us: u64) -> EventLoop<ScriptedPoller> {
         EventLoop::new(
             ScriptedPoller::new(now_us),
+            Box::new(crate::storage::MemStorage::new()),
             Config::default(),
             ChaCha8Rng::seed_from_u64(7),
             Box::new(NullLog),

@@ -14,6 +14,11 @@
 
 use std::io;
 
+pub mod fs;
+pub mod mem;
+
+pub use mem::MemStorage;
+
 /// An open file, named by the storage (like a descriptor).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FileId(pub u32);
