@@ -207,6 +207,9 @@ struct Conn {
     /// A server write here once took less than it offered (EAGAIN, a short write, a
     /// full buffer): replies may then have waited in the server for a later pass.
     write_ever_incomplete: bool,
+    /// The simulator's own observer (reading a restarted server's keyspace): never reset
+    /// or half-closed by a fault, so the observation always completes.
+    observer: bool,
 }
 
 impl Conn {
@@ -241,6 +244,9 @@ pub struct SimPoller {
     violations: Vec<String>,
     stats: KernelStats,
     trace: u64,
+    /// Kill the process right after this many more successful server writes (a crash
+    /// "right after a reply was written").
+    crash_after_writes: Option<u64>,
 }
 
 /// FNV-1a 64: tiny, portable, and enough to tell two traces apart.
@@ -268,6 +274,7 @@ enum Op {
     ClientReset,
     Event,
     Error,
+    Crash,
 }
 
 impl SimPoller {
@@ -296,6 +303,7 @@ impl SimPoller {
             violations: Vec::new(),
             stats: KernelStats::default(),
             trace: FNV_OFFSET,
+            crash_after_writes: None,
         };
         kernel.mix(&seed.to_le_bytes());
         kernel
@@ -332,6 +340,61 @@ impl SimPoller {
     /// The clock, for the simulated disk to share.
     pub fn clock(&self) -> SimClock {
         self.clock.clone()
+    }
+
+    /// Arms a crash point: the process dies right after its `writes`-th next successful
+    /// write (1 = the next one). What it does after that is ignored (see
+    /// [`SimClock::process_dead`]) until the driver calls [`SimPoller::crash_process`].
+    pub fn crash_after_writes(&mut self, writes: u64) {
+        self.crash_after_writes = Some(writes.max(1));
+    }
+
+    /// The server process died (kill -9, a crash, a power loss): every descriptor it held
+    /// is closed by the kernel. A connection with bytes the server never read is reset
+    /// (as Linux does when a socket with unread data is closed); the others get a FIN
+    /// after the replies already in their send buffer. The listener goes, and the
+    /// connections in its backlog are reset. A new server may then `listen` again.
+    pub fn crash_process(&mut self) {
+        self.crash_after_writes = None;
+        self.clock.set_process_dead(false);
+        self.trace_op(Op::Crash, 0, 0);
+        let fds: Vec<(u32, FdEntry)> = std::mem::take(&mut self.fds).into_iter().collect();
+        self.ready.clear();
+        for (_, entry) in fds {
+            match entry.kind {
+                FdKind::Listener => {
+                    if let Some(l) = self.listener.take() {
+                        for id in l.backlog {
+                            self.client_reset(id);
+                        }
+                    }
+                }
+                FdKind::Conn(id) => {
+                    let c = &mut self.conns[id.0 as usize];
+                    c.server_fd = None;
+                    c.server_closed = true;
+                    if !c.recv_buf.is_empty() || !c.in_flight.is_empty() {
+                        c.reset = true;
+                        c.client_closed = true;
+                        c.client_write_shut = true;
+                        c.send_buf.clear();
+                    }
+                    c.in_flight.clear();
+                    c.recv_buf.clear();
+                }
+            }
+        }
+        // Connections made but never accepted are in no descriptor: reset them too.
+        for c in &mut self.conns {
+            if c.server_fd.is_none() && !c.server_closed && !c.reset {
+                c.reset = true;
+                c.client_closed = true;
+                c.client_write_shut = true;
+                c.in_flight.clear();
+                c.recv_buf.clear();
+                c.send_buf.clear();
+            }
+        }
     }
 
     pub fn advance_clock(&mut self, d: Duration) {
@@ -382,6 +445,16 @@ impl SimPoller {
     /// Queues bytes for the server; returns how many were taken (fewer when the in-flight
     /// queue is near `in_flight_capacity`, 0 once the connection is shut, closed or reset,
     /// or the server closed it).
+    /// A connection for the simulator's own observations: no fault resets or half-closes
+    /// it (the others, partial delivery, short reads and writes, still apply).
+    pub fn connect_observer(&mut self) -> ConnId {
+        let conn = self.connect();
+        if let Some(c) = self.conns.get_mut(conn.0 as usize) {
+            c.observer = true;
+        }
+        conn
+    }
+
     pub fn client_send(&mut self, conn: ConnId, bytes: &[u8]) -> usize {
         let cap = self.config.in_flight_capacity;
         let Some(c) = self.conns.get_mut(conn.0 as usize) else {
@@ -422,7 +495,8 @@ impl SimPoller {
             if c.reset || c.server_closed {
                 continue; // dead: nothing travels any more
             }
-            if chance(&mut self.rng, self.plan.rate(Fault::Reset)) {
+            let observer = c.observer;
+            if !observer && chance(&mut self.rng, self.plan.rate(Fault::Reset)) {
                 // Deliver part of the pipeline first, so a reset of a busy connection
                 // lands mid-stream; an idle one is simply reset.
                 let pending = self.conns[id as usize].in_flight.len();
@@ -435,6 +509,7 @@ impl SimPoller {
                 continue;
             }
             if !self.conns[id as usize].client_write_shut
+                && !observer
                 && chance(&mut self.rng, self.plan.rate(Fault::HalfClose))
             {
                 self.stats.half_closes += 1;
@@ -1051,112 +1126,23 @@ impl Poller for SimPoller {
         }))
     }
 
-    fn read(&mut self, fd: Fd, buf: &mut BytesMut, max: usize) -> io::Result<usize> {
-        let id = self.conn_of(fd, "read")?;
-        self.stats.reads += 1;
-        let short = self.plan.rate(Fault::ShortRead);
-        if max == 0 {
-            // Ok(0) would read as EOF: a server that passes an empty buffer would close a
-            // live client. Flag it; the kernel answers as Linux does.
-            self.violation(format!("read on fd {fd} with an empty buffer"));
-            self.trace_op(Op::Read, fd.0, 0);
-            return Ok(0);
-        }
-        let c = &mut self.conns[id.0 as usize];
-        if c.reset {
-            c.server_saw_end = true;
-            self.trace_op(Op::Read, fd.0, u64::MAX);
-            return Err(io::ErrorKind::ConnectionReset.into());
-        }
-        if c.recv_buf.is_empty() {
-            if c.fin_delivered {
-                c.server_saw_end = true;
-                self.trace_op(Op::Read, fd.0, 0);
-                return Ok(0);
-            }
-            self.trace_op(Op::Read, fd.0, u64::MAX - 1);
-            return Err(io::ErrorKind::WouldBlock.into());
-        }
-        let mut n = max.min(c.recv_buf.len());
-        if n > 1 && chance(&mut self.rng, short) {
-            self.stats.short_reads += 1;
-            n = 1 + below(&mut self.rng, n as u64 - 1) as usize;
-        }
-        let c = &mut self.conns[id.0 as usize];
-        let start = buf.len();
-        buf.extend(c.recv_buf.drain(..n));
-        c.server_read += n as u64;
-        self.stats.bytes_read += n as u64;
-        self.trace_op(Op::Read, fd.0, n as u64);
-        self.mix(&buf[start..]);
-        Ok(n)
-    }
-
     fn write(&mut self, fd: Fd, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        let id = self.conn_of(fd, "write")?;
-        self.stats.writes += 1;
-        let cap = self.config.send_buffer_capacity;
-        let c = &mut self.conns[id.0 as usize];
-        if c.reset || c.client_closed {
-            c.server_saw_end = true;
-            let kind = if c.reset {
-                io::ErrorKind::ConnectionReset
-            } else {
-                io::ErrorKind::BrokenPipe
-            };
-            self.trace_op(Op::Write, fd.0, u64::MAX);
-            return Err(kind.into());
-        }
         let total: usize = bufs.iter().map(|b| b.len()).sum();
-        if total == 0 {
-            self.trace_op(Op::Write, fd.0, 0);
-            return Ok(0);
+        if self.clock.process_dead() {
+            // The process is dead: nothing it writes reaches anyone.
+            return Ok(total);
         }
-        let room = cap - c.send_buf.len();
-        if room == 0 {
-            c.write_ever_incomplete = true;
-            c.write_blocked = true;
-            self.trace_op(Op::Write, fd.0, u64::MAX - 1);
-            return Err(io::ErrorKind::WouldBlock.into());
-        }
-        if chance(&mut self.rng, self.plan.rate(Fault::WriteEagain)) {
-            // Spurious EAGAIN with room: the room "appears" right away, so queue the
-            // writable edge now. A server that registers writable interest after this
-            // EAGAIN gets it from the re-arm instead. Either way, no hang.
-            self.stats.write_eagains += 1;
-            self.conns[id.0 as usize].write_ever_incomplete = true;
-            self.trace_op(Op::Write, fd.0, u64::MAX - 2);
-            self.edge(fd, false, true, false, false);
-            return Err(io::ErrorKind::WouldBlock.into());
-        }
-        let mut n = total.min(room);
-        if n > 1 && chance(&mut self.rng, self.plan.rate(Fault::ShortWrite)) {
-            self.stats.short_writes += 1;
-            n = 1 + below(&mut self.rng, n as u64 - 1) as usize;
-        }
-        let c = &mut self.conns[id.0 as usize];
-        let mut left = n;
-        let mut taken = Vec::with_capacity(n);
-        for b in bufs {
-            if left == 0 {
-                break;
+        let written = self.write_live(fd, bufs)?;
+        if written > 0 {
+            if let Some(left) = self.crash_after_writes.as_mut() {
+                *left -= 1;
+                if *left == 0 {
+                    self.crash_after_writes = None;
+                    self.clock.set_process_dead(true);
+                }
             }
-            let k = b.len().min(left);
-            taken.extend_from_slice(&b[..k]);
-            left -= k;
         }
-        c.send_buf.extend(&taken);
-        if n < total {
-            c.write_ever_incomplete = true;
-        }
-        if c.send_buf.len() == cap {
-            // Full: the client reading makes room, which is then a writable edge.
-            c.write_blocked = true;
-        }
-        self.stats.bytes_written += n as u64;
-        self.trace_op(Op::Write, fd.0, n as u64);
-        self.mix(&taken);
-        Ok(n)
+        Ok(written)
     }
 
     fn set_interest(&mut self, fd: Fd, readable: bool, writable: bool) -> io::Result<()> {
@@ -1223,6 +1209,123 @@ impl Poller for SimPoller {
     fn sleep(&mut self, duration: Duration) {
         self.advance_clock(duration);
         self.trace_op(Op::Sleep, 0, duration_us(duration));
+    }
+
+    fn read(&mut self, fd: Fd, buf: &mut BytesMut, max: usize) -> io::Result<usize> {
+        if self.clock.process_dead() {
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        self.read_live(fd, buf, max)
+    }
+}
+
+impl SimPoller {
+    fn write_live(&mut self, fd: Fd, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        let id = self.conn_of(fd, "write")?;
+        self.stats.writes += 1;
+        let cap = self.config.send_buffer_capacity;
+        let c = &mut self.conns[id.0 as usize];
+        if c.reset || c.client_closed {
+            c.server_saw_end = true;
+            let kind = if c.reset {
+                io::ErrorKind::ConnectionReset
+            } else {
+                io::ErrorKind::BrokenPipe
+            };
+            self.trace_op(Op::Write, fd.0, u64::MAX);
+            return Err(kind.into());
+        }
+        let total: usize = bufs.iter().map(|b| b.len()).sum();
+        if total == 0 {
+            self.trace_op(Op::Write, fd.0, 0);
+            return Ok(0);
+        }
+        let room = cap - c.send_buf.len();
+        if room == 0 {
+            c.write_ever_incomplete = true;
+            c.write_blocked = true;
+            self.trace_op(Op::Write, fd.0, u64::MAX - 1);
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        if chance(&mut self.rng, self.plan.rate(Fault::WriteEagain)) {
+            // Spurious EAGAIN with room: the room "appears" right away, so queue the
+            // writable edge now. A server that registers writable interest after this
+            // EAGAIN gets it from the re-arm instead. Either way, no hang.
+            self.stats.write_eagains += 1;
+            self.conns[id.0 as usize].write_ever_incomplete = true;
+            self.trace_op(Op::Write, fd.0, u64::MAX - 2);
+            self.edge(fd, false, true, false, false);
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        let mut n = total.min(room);
+        if n > 1 && chance(&mut self.rng, self.plan.rate(Fault::ShortWrite)) {
+            self.stats.short_writes += 1;
+            n = 1 + below(&mut self.rng, n as u64 - 1) as usize;
+        }
+        let c = &mut self.conns[id.0 as usize];
+        let mut left = n;
+        let mut taken = Vec::with_capacity(n);
+        for b in bufs {
+            if left == 0 {
+                break;
+            }
+            let k = b.len().min(left);
+            taken.extend_from_slice(&b[..k]);
+            left -= k;
+        }
+        c.send_buf.extend(&taken);
+        if n < total {
+            c.write_ever_incomplete = true;
+        }
+        if c.send_buf.len() == cap {
+            // Full: the client reading makes room, which is then a writable edge.
+            c.write_blocked = true;
+        }
+        self.stats.bytes_written += n as u64;
+        self.trace_op(Op::Write, fd.0, n as u64);
+        self.mix(&taken);
+        Ok(n)
+    }
+
+    fn read_live(&mut self, fd: Fd, buf: &mut BytesMut, max: usize) -> io::Result<usize> {
+        let id = self.conn_of(fd, "read")?;
+        self.stats.reads += 1;
+        let short = self.plan.rate(Fault::ShortRead);
+        if max == 0 {
+            // Ok(0) would read as EOF: a server that passes an empty buffer would close a
+            // live client. Flag it; the kernel answers as Linux does.
+            self.violation(format!("read on fd {fd} with an empty buffer"));
+            self.trace_op(Op::Read, fd.0, 0);
+            return Ok(0);
+        }
+        let c = &mut self.conns[id.0 as usize];
+        if c.reset {
+            c.server_saw_end = true;
+            self.trace_op(Op::Read, fd.0, u64::MAX);
+            return Err(io::ErrorKind::ConnectionReset.into());
+        }
+        if c.recv_buf.is_empty() {
+            if c.fin_delivered {
+                c.server_saw_end = true;
+                self.trace_op(Op::Read, fd.0, 0);
+                return Ok(0);
+            }
+            self.trace_op(Op::Read, fd.0, u64::MAX - 1);
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        let mut n = max.min(c.recv_buf.len());
+        if n > 1 && chance(&mut self.rng, short) {
+            self.stats.short_reads += 1;
+            n = 1 + below(&mut self.rng, n as u64 - 1) as usize;
+        }
+        let c = &mut self.conns[id.0 as usize];
+        let start = buf.len();
+        buf.extend(c.recv_buf.drain(..n));
+        c.server_read += n as u64;
+        self.stats.bytes_read += n as u64;
+        self.trace_op(Op::Read, fd.0, n as u64);
+        self.mix(&buf[start..]);
+        Ok(n)
     }
 }
 

@@ -10,6 +10,7 @@
 //! - [`workload`]: the commands clients send (their vocabulary) and the seeded generator.
 //! - [`model`]: the spec: the sequential reference model of the workload's commands.
 //! - [`run`]: the driver: one seeded run of clients, server and kernel, invariants, verdict.
+//! - [`recovery`]: crash and restart: lives of the server, what a restart recovered.
 //! - [`report`]: what a failure looks like to a person: explanation, shrinking, a
 //!   redis-cli replay script.
 //! - [`checker`]: the linearizability checker, also usable alone (`sim check`).
@@ -20,6 +21,7 @@ pub mod disk;
 pub mod faults;
 pub mod kernel;
 pub mod model;
+pub mod recovery;
 pub mod report;
 pub mod run;
 pub mod workload;

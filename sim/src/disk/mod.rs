@@ -62,6 +62,9 @@ struct Inner {
     /// Background fsyncs: (completion time, file's inode).
     background: Vec<(u64, u64)>,
     next_pid: u32,
+    /// Kill the process right after this many more storage calls (a crash point between
+    /// a SAVE's write, fsync and rename).
+    crash_after_ops: Option<u64>,
 }
 
 /// A handle on the simulated disk. Clones share the disk: the server holds one as its
@@ -81,6 +84,7 @@ impl SimDisk {
                 exited: Vec::new(),
                 background: Vec::new(),
                 next_pid: 1000,
+                crash_after_ops: None,
             })),
         }
     }
@@ -91,6 +95,7 @@ impl SimDisk {
         let mut inner = self.inner.borrow_mut();
         inner.settle();
         inner.kill_everything();
+        inner.crash_after_ops = None;
         inner.disk.process_crash();
     }
 
@@ -100,6 +105,7 @@ impl SimDisk {
         let mut inner = self.inner.borrow_mut();
         inner.settle();
         inner.kill_everything();
+        inner.crash_after_ops = None;
         inner.disk.power_loss();
     }
 
@@ -137,14 +143,44 @@ impl SimDisk {
         self.inner.borrow().disk.trace
     }
 
-    fn with<T>(&self, f: impl FnOnce(&mut Disk) -> T) -> T {
+    /// Arms a crash point: the process dies right after its `ops`-th next storage call
+    /// (1 = the next one). Later calls of the doomed process fail and change nothing,
+    /// until the driver crashes the disk (`process_crash` or `power_loss`).
+    pub fn crash_after_ops(&self, ops: u64) {
+        self.inner.borrow_mut().crash_after_ops = Some(ops.max(1));
+    }
+
+    /// A storage call of the process: refused once it is dead, counted towards a crash
+    /// point otherwise.
+    fn with<T>(&self, f: impl FnOnce(&mut Disk) -> io::Result<T>) -> io::Result<T> {
         let mut inner = self.inner.borrow_mut();
+        if inner.clock.process_dead() {
+            return Err(dead());
+        }
         inner.settle();
-        f(&mut inner.disk)
+        let result = f(&mut inner.disk);
+        inner.count_towards_crash();
+        result
     }
 }
 
+/// What a call of a process that already died gets (it will never see it: the driver
+/// discards everything the doomed process does).
+fn dead() -> io::Error {
+    io::Error::other("the simulated process is dead")
+}
+
 impl Inner {
+    fn count_towards_crash(&mut self) {
+        if let Some(left) = self.crash_after_ops.as_mut() {
+            *left -= 1;
+            if *left == 0 {
+                self.crash_after_ops = None;
+                self.clock.set_process_dead(true);
+            }
+        }
+    }
+
     fn settle(&mut self) {
         let now = self.clock.now_us();
         loop {
@@ -268,23 +304,20 @@ impl Storage for SimDisk {
         self.with(|d| d.read(file, buf))
     }
     fn fsync(&mut self, file: FileId) -> io::Result<()> {
-        let mut inner = self.inner.borrow_mut();
-        inner.settle();
-        let result = inner.disk.fsync(file);
-        let latency = inner.disk.last_fsync_latency_us;
-        inner.clock.advance_us(latency);
+        let result = self.with(|d| d.fsync(file));
+        self.take_fsync_latency();
         result
     }
     fn fdatasync(&mut self, file: FileId) -> io::Result<()> {
-        let mut inner = self.inner.borrow_mut();
-        inner.settle();
-        let result = inner.disk.fdatasync(file);
-        let latency = inner.disk.last_fsync_latency_us;
-        inner.clock.advance_us(latency);
+        let result = self.with(|d| d.fdatasync(file));
+        self.take_fsync_latency();
         result
     }
     fn close(&mut self, file: FileId) {
-        self.with(|d| d.close(file))
+        let _ = self.with(|d| {
+            d.close(file);
+            Ok(())
+        });
     }
     fn rename(&mut self, from: &str, to: &str) -> io::Result<()> {
         self.with(|d| d.rename(from, to))
@@ -307,6 +340,9 @@ impl Storage for SimDisk {
 
     fn fsync_background(&mut self, file: FileId) -> io::Result<()> {
         let mut inner = self.inner.borrow_mut();
+        if inner.clock.process_dead() {
+            return Err(dead());
+        }
         inner.settle();
         let ino = inner
             .disk
@@ -328,7 +364,11 @@ impl Storage for SimDisk {
 
     fn fork(&mut self, child: &mut dyn FnMut(&mut dyn Storage) -> i32) -> io::Result<ChildPid> {
         let mut inner = self.inner.borrow_mut();
+        if inner.clock.process_dead() {
+            return Err(dead());
+        }
         inner.settle();
+        inner.count_towards_crash();
         inner.disk.stats.forks += 1;
         // The scratch copy: the disk as it is now, recording, with faults of its own.
         let mut scratch = inner.disk.clone();
@@ -362,6 +402,9 @@ impl Storage for SimDisk {
 
     fn poll_children(&mut self) -> Vec<(ChildPid, ChildExit)> {
         let mut inner = self.inner.borrow_mut();
+        if inner.clock.process_dead() {
+            return Vec::new();
+        }
         inner.settle();
         std::mem::take(&mut inner.exited)
     }
@@ -380,6 +423,12 @@ impl Storage for SimDisk {
 }
 
 impl SimDisk {
+    fn take_fsync_latency(&self) {
+        let mut inner = self.inner.borrow_mut();
+        let latency = std::mem::take(&mut inner.disk.last_fsync_latency_us);
+        inner.clock.advance_us(latency);
+    }
+
     /// Replaces the fault plan (tests: a fault for one step, then none).
     pub fn set_plan(&self, plan: DiskPlan) {
         self.inner.borrow_mut().disk.plan = plan;
