@@ -182,24 +182,15 @@ pub struct Watch {
     pub dirty: Dirty,
 }
 
-/// Whether a watched key was touched since WATCH.
+/// Whether a watched key was touched since WATCH. Exact, as Redis 7.0 signals: a write
+/// that changed nothing (a duplicate SADD, ZINCRBY 0, SREM of an absent member, a failed
+/// SET NX, a WRONGTYPE error) leaves a watcher clean (`tests/diff_watch_noop_writes.rs`
+/// checks seedis against redis-server).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Dirty {
     No,
-    /// Only by writes that changed nothing, which Redis does not signal but seedis does
-    /// (see [`NOOP_WRITE_MAY_DIRTY`]): EXEC may commit or abort.
-    Maybe,
     Yes,
 }
-
-/// seedis's known deviation from Redis 7.0: `Keyspace::lookup_write` dirties the watchers
-/// of every existing key a write command looks up, so a write that changes nothing (a
-/// duplicate SADD, ZINCRBY 0, SREM of an absent member, a failed SET NX, a WRONGTYPE
-/// error) aborts a watcher's EXEC where Redis commits it. `tests/diff_watch_noop_writes.rs`
-/// shows it against redis-server (ignored until fixed). While this is true the model lets
-/// such a write dirty a watcher or not; everything else about WATCH stays exact. Set it
-/// to false once the server signals modifications as Redis does.
-pub const NOOP_WRITE_MAY_DIRTY: bool = true;
 
 /// A client blocked by BLPOP on an empty key, and what a push served it, if any yet.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -564,8 +555,9 @@ impl RedisModel {
         let signals_on_success = result.is_ok()
             && matches!(
                 cmd,
+                // SET XX of the same value changed nothing, but setKey signals.
                 Cmd::Set {
-                    cond: SetCond::Always,
+                    cond: SetCond::Always | SetCond::Xx,
                     ..
                 } | Cmd::MSet(_)
                     | Cmd::IncrBy(..)
@@ -576,13 +568,10 @@ impl RedisModel {
                     | Cmd::Append(..)
                     | Cmd::PExpire(..)
             );
-        let write = !cmd.is_read_only();
         for (key, old) in keys.iter().zip(before) {
             let now = view.get(*key);
             if old.as_ref() != now || (signals_on_success && now.is_some()) {
                 view.touch(*key);
-            } else if NOOP_WRITE_MAY_DIRTY && write && old.is_some() {
-                view.touch_as(*key, Dirty::Maybe);
             }
         }
         match result {
@@ -963,10 +952,9 @@ impl Model for RedisModel {
                 // touched since its WATCH (by anyone, this connection included).
                 Cmd::Multi { .. } => {
                     let dirty = view.exec_unwatch(input.conn);
-                    if dirty != Dirty::No {
+                    if dirty == Dirty::Yes {
                         push(view.clone(), Expect::Exact(Reply::NullArray));
-                    }
-                    if dirty != Dirty::Yes {
+                    } else {
                         let expect = Self::apply(&mut view, &input.cmd, lo, hi);
                         // Blocked clients are served after the whole EXEC.
                         let mut served = Vec::new();

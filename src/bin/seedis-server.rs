@@ -363,6 +363,9 @@ fn main() -> ExitCode {
         Level::Notice,
         &format!("Running mode=standalone, port={port}."),
     );
+    if server.load_data_from_disk().is_err() {
+        return ExitCode::from(1);
+    }
     server.log(
         Level::Notice,
         &format!("Ready to accept connections tcp on {bind} port {port}"),

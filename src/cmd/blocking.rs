@@ -10,8 +10,8 @@
 
 use super::args::ERR_SYNTAX;
 use super::pop::{
-    key_elements_reply, move_one, mpop, pairs_reply, parse_list_mpop, parse_zset_mpop, pop_from,
-    zpop, PopWhere, Push,
+    key_elements_reply, move_one, mpop, pairs_reply, parse_list_mpop, parse_zset_mpop, pop_argv,
+    pop_from, propagate_mpop, zpop, zpop_argv, PopWhere, Push,
 };
 use super::table::*;
 use super::{BlockSpec, Ctx};
@@ -72,10 +72,15 @@ fn bpop(ctx: &mut Ctx<'_>, argv: &[Bytes], end: End) -> CmdResult {
     };
     let keys = &argv[1..argv.len() - 1];
     match mpop(ctx.keyspace, ctx.session.db, keys, now, end, 1)? {
-        Some((k, mut v)) if !v.is_empty() => Ok(Reply::Array(vec![
-            Reply::Bulk(k),
-            Reply::Bulk(v.swap_remove(0)),
-        ])),
+        Some((k, mut v)) if !v.is_empty() => {
+            // Replicated as the non-blocking pop.
+            ctx.add_dirty(1);
+            ctx.propagate_as(pop_argv(end, &k, None));
+            Ok(Reply::Array(vec![
+                Reply::Bulk(k),
+                Reply::Bulk(v.swap_remove(0)),
+            ]))
+        }
         _ => block(ctx, argv, keys, deadline),
     }
 }
@@ -105,9 +110,28 @@ fn bmove(ctx: &mut Ctx<'_>, argv: &[Bytes], from: End, to: End, timeout: &[u8]) 
         from,
         to,
     )? {
-        Some(v) => Ok(Reply::Bulk(v)),
+        Some(v) => {
+            ctx.add_dirty(1);
+            ctx.propagate_as(move_argv(argv));
+            Ok(Reply::Bulk(v))
+        }
         None if ctx.session.in_exec => Ok(Reply::Null),
         None => block(ctx, argv, &argv[1..2], deadline),
+    }
+}
+
+/// BRPOPLPUSH and BLMOVE are propagated as RPOPLPUSH and LMOVE (without the timeout).
+fn move_argv(argv: &[Bytes]) -> Vec<Bytes> {
+    if argv[0].eq_ignore_ascii_case(b"brpoplpush") {
+        vec![
+            Bytes::from_static(b"RPOPLPUSH"),
+            argv[1].clone(),
+            argv[2].clone(),
+        ]
+    } else {
+        let mut out = vec![Bytes::from_static(b"LMOVE")];
+        out.extend(argv[1..5].iter().cloned());
+        out
     }
 }
 
@@ -127,7 +151,10 @@ fn blmpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let deadline = parse_timeout(&argv[1], now)?;
     let (keys, end, count) = parse_list_mpop(argv, 2)?;
     match mpop(ctx.keyspace, ctx.session.db, keys, now, end, count)? {
-        Some((k, v)) => Ok(key_elements_reply(k, v)),
+        Some((k, v)) => {
+            propagate_mpop(ctx, end, &k, v.len());
+            Ok(key_elements_reply(k, v))
+        }
         None => block(ctx, argv, keys, deadline),
     }
 }
@@ -139,7 +166,11 @@ fn bzpop(ctx: &mut Ctx<'_>, argv: &[Bytes], where_: PopWhere) -> CmdResult {
     let db = ctx.session.db;
     for k in keys {
         match zpop(ctx.keyspace, db, k, now, where_, 1)? {
-            Some(items) if !items.is_empty() => return Ok(bzpop_reply(k, items)),
+            Some(items) if !items.is_empty() => {
+                ctx.add_dirty(items.len() as u64);
+                ctx.propagate_as(zpop_argv(where_, k, None));
+                return Ok(bzpop_reply(k, items));
+            }
             _ => {}
         }
     }
@@ -174,7 +205,11 @@ fn bzmpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let db = ctx.session.db;
     for k in keys {
         match zpop(ctx.keyspace, db, k, now, where_, count)? {
-            Some(items) if !items.is_empty() => return Ok(bzmpop_reply(k, items)),
+            Some(items) if !items.is_empty() => {
+                ctx.add_dirty(items.len() as u64);
+                ctx.propagate_as(zpop_argv(where_, k, Some(items.len())));
+                return Ok(bzmpop_reply(k, items));
+            }
             _ => {}
         }
     }
@@ -185,6 +220,15 @@ fn bzmpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 /// when the key holds nothing for it (missing, emptied by an earlier client, another
 /// type), in which case the client stays blocked.
 pub fn serve(ctx: &mut Ctx<'_>, spec: &BlockSpec, key: &Bytes) -> Option<Reply> {
+    let reply = serve_and_propagate(ctx, spec, key);
+    // Each served client is a unit of its own (blocked.c's afterCommand per client).
+    ctx.propagate_pending(true);
+    reply
+}
+
+/// What [`serve`] does, each pop also propagated as its non-blocking form
+/// (serveClientBlockedOnList, serveClientsBlockedOnSortedSetKey).
+fn serve_and_propagate(ctx: &mut Ctx<'_>, spec: &BlockSpec, key: &Bytes) -> Option<Reply> {
     let now = ctx.now_ms();
     let db = spec.db;
     let argv = &spec.argv;
@@ -200,6 +244,9 @@ pub fn serve(ctx: &mut Ctx<'_>, spec: &BlockSpec, key: &Bytes) -> Option<Reply> 
                 End::Tail
             };
             let mut v = pop_from(ctx.keyspace, db, key, now, end, 1).ok()??;
+            if !v.is_empty() {
+                ctx.also_propagate(pop_argv(end, key, None));
+            }
             (!v.is_empty()).then(|| {
                 Reply::Array(vec![
                     Reply::Bulk(key.clone()),
@@ -219,13 +266,39 @@ pub fn serve(ctx: &mut Ctx<'_>, spec: &BlockSpec, key: &Bytes) -> Option<Reply> 
                 fill: ctx.server.config.list_max_listpack_size,
             };
             match move_one(ctx.keyspace, db, key, argv.get(2)?, now, from, to) {
-                Ok(v) => v.map(Reply::Bulk),
+                Ok(Some(v)) => {
+                    let side = |e: End| {
+                        Bytes::from_static(if e == End::Head { b"left" } else { b"right" })
+                    };
+                    let prop = if name == b"brpoplpush" {
+                        vec![
+                            Bytes::from_static(b"RPOPLPUSH"),
+                            key.clone(),
+                            argv[2].clone(),
+                        ]
+                    } else {
+                        vec![
+                            Bytes::from_static(b"LMOVE"),
+                            key.clone(),
+                            argv[2].clone(),
+                            side(from),
+                            side(to.end),
+                        ]
+                    };
+                    ctx.also_propagate(prop);
+                    Some(Reply::Bulk(v))
+                }
+                Ok(None) => None,
                 Err(e) => Some(e),
             }
         }
         b"blmpop" if is_list => {
             let (_, end, count) = parse_list_mpop(argv, 2).ok()?;
             let v = pop_from(ctx.keyspace, db, key, now, end, count).ok()??;
+            if !v.is_empty() {
+                ctx.add_dirty(v.len() as u64);
+                ctx.also_propagate(pop_argv(end, key, Some(v.len())));
+            }
             (!v.is_empty()).then(|| key_elements_reply(key.clone(), v))
         }
         b"bzpopmin" | b"bzpopmax" if is_zset => {
@@ -235,11 +308,19 @@ pub fn serve(ctx: &mut Ctx<'_>, spec: &BlockSpec, key: &Bytes) -> Option<Reply> 
                 PopWhere::Max
             };
             let items = zpop(ctx.keyspace, db, key, now, where_, 1).ok()??;
+            if !items.is_empty() {
+                ctx.add_dirty(items.len() as u64);
+                ctx.also_propagate(zpop_argv(where_, key, None));
+            }
             (!items.is_empty()).then(|| bzpop_reply(key, items))
         }
         b"bzmpop" if is_zset => {
             let (_, where_, count) = parse_zset_mpop(argv, 2).ok()?;
             let items = zpop(ctx.keyspace, db, key, now, where_, count).ok()??;
+            if !items.is_empty() {
+                ctx.add_dirty(items.len() as u64);
+                ctx.also_propagate(zpop_argv(where_, key, Some(items.len())));
+            }
             (!items.is_empty()).then(|| bzmpop_reply(key, items))
         }
         _ => None,

@@ -132,6 +132,18 @@ pub fn config_set(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
             }
         }
     }
+    // `setConfigDirOption` chdirs: the one setting that changes the process. It goes last,
+    // once every other value parsed, so a refused CONFIG SET leaves the directory alone.
+    // Through the storage, which resolves every relative path (dump.rdb) against it.
+    if let Some((name, value)) = pairs
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("dir"))
+    {
+        match ctx.storage.set_working_dir(value) {
+            Ok(absolute) => updated.dir = absolute,
+            Err(e) => return Err(set_failed(name, &crate::persist::snapshot::os_reason(&e))),
+        }
+    }
     ctx.server.config = updated;
     Ok(Reply::OK)
 }

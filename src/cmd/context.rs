@@ -26,6 +26,18 @@ impl Ctx<'_> {
     pub fn now_ms(&self) -> u64 {
         self.server.now_us / 1000
     }
+
+    /// A command changed `key` in the client's db in place: signalModifiedKey, and
+    /// `server.dirty += dirty` (Redis counts per element changed).
+    pub fn modified(&mut self, key: &[u8], dirty: u64) {
+        self.keyspace.signal_modified_key(self.session.db, key);
+        self.server.dirty += dirty;
+    }
+
+    /// `server.dirty += n` alone (the keyspace already told watchers: `set`, `remove`).
+    pub fn add_dirty(&mut self, n: u64) {
+        self.server.dirty += n;
+    }
 }
 
 /// Per-connection command state (the part of Redis's `client` struct that commands read
@@ -335,6 +347,10 @@ pub struct ServerState {
     /// counted as Redis counts them (per key or element changed). Save points, INFO
     /// `rdb_changes_since_last_save` and command propagation read it.
     pub dirty: u64,
+    /// SAVE/BGSAVE bookkeeping: last save, the BGSAVE child, save statistics.
+    pub persist: crate::persist::PersistState,
+    /// Commands to propagate (AOF, replicas): see `propagate.rs`.
+    pub propagation: super::propagate::Propagation,
 }
 
 impl ServerState {
@@ -371,6 +387,8 @@ impl ServerState {
             config_file: String::new(),
             used_memory_peak: 0,
             dirty: 0,
+            persist: crate::persist::PersistState::new(now_us / 1_000_000),
+            propagation: Default::default(),
             command_stats: Default::default(),
             slowlog: Default::default(),
             monitors: Default::default(),

@@ -39,6 +39,7 @@ fn swapdb_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     // Sessions keep their index, so every client now sees the other database's data, as
     // in Redis (which swaps the dicts under the db structs clients point to).
     ctx.keyspace.swap_db(a as usize, b as usize);
+    ctx.add_dirty(1);
     Ok(Reply::OK)
 }
 
@@ -60,7 +61,11 @@ fn flushdb_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     if !flush_args_ok(argv) {
         return Err(Reply::err(ERR_SYNTAX));
     }
+    // emptyData counts the keys removed; the flush is propagated even if none were.
+    let removed = ctx.keyspace.dbsize(ctx.session.db) as u64;
     ctx.keyspace.flush_db(ctx.session.db);
+    ctx.add_dirty(removed);
+    ctx.force_propagation();
     Ok(Reply::OK)
 }
 
@@ -68,7 +73,13 @@ fn flushall_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     if !flush_args_ok(argv) {
         return Err(Reply::err(ERR_SYNTAX));
     }
+    let removed: u64 = (0..ctx.keyspace.databases())
+        .map(|db| ctx.keyspace.dbsize(db) as u64)
+        .sum();
     ctx.keyspace.flush_all();
+    ctx.add_dirty(removed);
+    super::persistence::reset_rdb_after_flushall(ctx);
+    ctx.force_propagation();
     Ok(Reply::OK)
 }
 
@@ -94,6 +105,8 @@ fn debug_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         ctx.clock.sleep(Duration::from_micros(micros));
         ctx.server.now_us = ctx.clock.now_us();
         Ok(Reply::OK)
+    } else if is(sub, "reload") {
+        super::persistence::debug_reload(ctx, &argv[2..])
     } else {
         Err(Reply::error_bytes(
             [

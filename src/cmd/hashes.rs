@@ -78,7 +78,10 @@ fn hset_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], name: &str) -> CmdResult {
             .filter(|p| h.insert(p[0].clone(), p[1].clone(), lim))
             .count()
     });
-    match created? {
+    let created = created?;
+    // hsetCommand signals and counts every pair, changed or not.
+    ctx.modified(&argv[1], (pairs.len() / 2) as u64);
+    match created {
         _ if name == "hmset" => Ok(Reply::OK),
         n => Ok(Reply::Integer(n as i64)),
     }
@@ -100,8 +103,11 @@ fn hsetnx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         h.convert_for_args(&argv[2..4], lim);
         h.insert(argv[2].clone(), argv[3].clone(), lim);
         1
-    });
-    Ok(Reply::Integer(r?))
+    })?;
+    if r == 1 {
+        ctx.modified(&argv[1], 1);
+    }
+    Ok(Reply::Integer(r))
 }
 
 fn hget_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
@@ -136,7 +142,11 @@ fn hdel_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
             break;
         }
     }
-    if h.is_empty() {
+    let emptied = h.is_empty();
+    if n > 0 {
+        ctx.modified(&argv[1], n as u64);
+    }
+    if emptied {
         ctx.keyspace.remove(db, &argv[1]);
     }
     Ok(Reply::Integer(n))
@@ -210,6 +220,7 @@ fn hincrby_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         Ok(new)
     });
     let n = r.and_then(|r| r)?;
+    ctx.modified(&argv[1], 1);
     Ok(Reply::Integer(n))
 }
 
@@ -235,6 +246,14 @@ fn hincrbyfloat_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         Ok(text)
     });
     let t = r.and_then(|r| r)?;
+    ctx.modified(&argv[1], 1);
+    // Replicated as HSET of the result, so a replay cannot round differently.
+    ctx.propagate_as(vec![
+        Bytes::from_static(b"HSET"),
+        argv[1].clone(),
+        argv[2].clone(),
+        t.clone(),
+    ]);
     Ok(Reply::Bulk(t))
 }
 

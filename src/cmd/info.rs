@@ -140,16 +140,50 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, out: &mut String) {
         }
         "persistence" => {
             line("# Persistence", &"");
+            let persist = &server.persist;
+            let now_s = server.now_us / 1_000_000;
+            // Loading happens before the server accepts clients, so no client sees 1.
             line("loading", &0);
             line("async_loading", &0);
-            line("rdb_changes_since_last_save", &0);
-            line("rdb_bgsave_in_progress", &0);
-            line("rdb_last_save_time", &(server.start_us / 1_000_000));
-            line("rdb_last_bgsave_status", &"ok");
-            line("rdb_saves", &0);
+            // Copy-on-write sizes come from the child's /proc in Redis; seedis does not
+            // read them (0 is what Redis shows without a child).
+            line("current_cow_peak", &0);
+            line("current_cow_size", &0);
+            line("current_cow_size_age", &0);
+            line("current_fork_perc", &"0.00");
+            line("current_save_keys_processed", &0);
+            line("current_save_keys_total", &0);
+            line("rdb_changes_since_last_save", &server.dirty);
+            line("rdb_bgsave_in_progress", &u8::from(persist.child.is_some()));
+            line("rdb_last_save_time", &persist.lastsave_s);
+            let status = if persist.last_bgsave_ok { "ok" } else { "err" };
+            line("rdb_last_bgsave_status", &status);
+            line("rdb_last_bgsave_time_sec", &persist.last_bgsave_time_s);
+            let current = persist
+                .child
+                .as_ref()
+                .map_or(-1, |c| now_s.saturating_sub(c.start_us / 1_000_000) as i64);
+            line("rdb_current_bgsave_time_sec", &current);
+            line("rdb_saves", &persist.rdb_saves);
+            line("rdb_last_cow_size", &0);
+            line(
+                "rdb_last_load_keys_expired",
+                &persist.last_load_keys_expired,
+            );
+            line("rdb_last_load_keys_loaded", &persist.last_load_keys_loaded);
+            // No AOF yet: these are what Redis shows with `appendonly no`.
             line("aof_enabled", &u8::from(server.config.appendonly));
             line("aof_rewrite_in_progress", &0);
+            line("aof_rewrite_scheduled", &0);
+            line("aof_last_rewrite_time_sec", &-1);
+            line("aof_current_rewrite_time_sec", &-1);
+            line("aof_last_bgrewrite_status", &"ok");
+            line("aof_rewrites", &0);
+            line("aof_rewrites_consecutive_failures", &0);
             line("aof_last_write_status", &"ok");
+            line("aof_last_cow_size", &0);
+            line("module_fork_in_progress", &0);
+            line("module_fork_last_cow_size", &0);
         }
         "stats" => {
             line("# Stats", &"");

@@ -22,6 +22,7 @@ fn del_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         // Lazy expiry first: an expired key is not counted as deleted.
         if ctx.keyspace.exists(db, k, now) {
             ctx.keyspace.remove(db, k);
+            ctx.add_dirty(1);
             n += 1;
         }
     }
@@ -71,6 +72,7 @@ fn rename_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], nx: bool) -> CmdResult {
     ctx.keyspace.remove(db, &argv[1]);
     let ttl = expire.map_or(Ttl::Clear, Ttl::At);
     ctx.keyspace.set(db, argv[2].clone(), value, ttl);
+    ctx.add_dirty(1);
     if nx {
         Ok(Reply::Integer(1))
     } else {
@@ -131,6 +133,7 @@ fn copy_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         value,
         expire.map_or(Ttl::Clear, Ttl::At),
     );
+    ctx.add_dirty(1);
     Ok(Reply::Integer(1))
 }
 
@@ -154,6 +157,7 @@ fn move_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         value,
         expire.map_or(Ttl::Clear, Ttl::At),
     );
+    ctx.add_dirty(1);
     Ok(Reply::Integer(1))
 }
 
@@ -283,10 +287,22 @@ fn expire_generic(
     if refused {
         return Ok(Reply::Integer(0));
     }
+    ctx.add_dirty(1);
     if when <= now as i64 {
         ctx.keyspace.remove(db, &argv[1]);
+        // Replicated as the deletion it was.
+        let lazy = ctx.server.config.get("lazyfree-lazy-expire").as_deref() == Some("yes");
+        let del: &'static [u8] = if lazy { b"UNLINK" } else { b"DEL" };
+        ctx.propagate_as(vec![Bytes::from_static(del), argv[1].clone()]);
     } else {
         ctx.keyspace.set_expire(db, &argv[1], when as u64);
+        // Replicated as PEXPIREAT <absolute ms>, its options kept.
+        let mut prop = argv.to_vec();
+        prop[0] = Bytes::from_static(b"PEXPIREAT");
+        if cmd != "pexpireat" {
+            prop[2] = Bytes::from(when.to_string());
+        }
+        ctx.propagate_as(prop);
     }
     Ok(Reply::Integer(1))
 }
@@ -355,6 +371,9 @@ fn persist_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let db = ctx.session.db;
     let done = ctx.keyspace.exists(db, &argv[1], now) && ctx.keyspace.persist(db, &argv[1]);
+    if done {
+        ctx.add_dirty(1);
+    }
     Ok(Reply::Integer(done as i64))
 }
 

@@ -5,7 +5,7 @@
 use super::args::{arg_i64, arg_range, is, wrongtype, ERR_POSITIVE, ERR_SYNTAX};
 use super::pop::{
     delete_list_if_empty, key_elements_reply, list_mut, move_one, mpop, parse_list_mpop, pop_from,
-    push, Push,
+    propagate_mpop, push, Push,
 };
 use super::table::*;
 use super::Ctx;
@@ -36,6 +36,9 @@ fn push_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], end: End, only_existing: bool
         fill: ctx.server.config.list_max_listpack_size,
     };
     let n = push(ctx.keyspace, db, &argv[1], now, &argv[2..], how)?;
+    if n > 0 {
+        ctx.add_dirty(argv.len() as u64 - 2);
+    }
     Ok(Reply::Integer(n as i64))
 }
 
@@ -72,7 +75,9 @@ fn pop_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], end: End) -> CmdResult {
     };
     let now = ctx.now_ms();
     let db = ctx.session.db;
-    match pop_from(ctx.keyspace, db, &argv[1], now, end, count.unwrap_or(1))? {
+    let popped = pop_from(ctx.keyspace, db, &argv[1], now, end, count.unwrap_or(1))?;
+    ctx.add_dirty(popped.as_ref().map_or(0, |v| v.len() as u64));
+    match popped {
         None if count.is_some() => Ok(Reply::NullArray),
         None => Ok(Reply::Null),
         Some(v) if count.is_some() => Ok(bulks(v)),
@@ -96,6 +101,9 @@ fn lmove_reply(ctx: &mut Ctx<'_>, src: &Bytes, dst: &Bytes, from: End, to: End) 
         fill: ctx.server.config.list_max_listpack_size,
     };
     let v = move_one(ctx.keyspace, ctx.session.db, src, dst, now, from, to)?;
+    if v.is_some() {
+        ctx.add_dirty(1);
+    }
     Ok(v.map_or(Reply::Null, Reply::Bulk))
 }
 
@@ -114,7 +122,10 @@ fn lmpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let (keys, end, count) = parse_list_mpop(argv, 1)?;
     let now = ctx.now_ms();
     match mpop(ctx.keyspace, ctx.session.db, keys, now, end, count)? {
-        Some((k, v)) => Ok(key_elements_reply(k, v)),
+        Some((k, v)) => {
+            propagate_mpop(ctx, end, &k, v.len());
+            Ok(key_elements_reply(k, v))
+        }
         None => Ok(Reply::NullArray),
     }
 }
@@ -245,7 +256,10 @@ fn lset_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     };
     let idx = arg_i64(&argv[2])?;
     match list::index(idx, l.len()) {
-        Some(i) if l.set(i, &argv[3]) => Ok(Reply::OK),
+        Some(i) if l.set(i, &argv[3]) => {
+            ctx.modified(&argv[1], 1);
+            Ok(Reply::OK)
+        }
         _ => Err(Reply::err("ERR index out of range")),
     }
 }
@@ -266,7 +280,9 @@ fn linsert_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     match l.position(&argv[3]) {
         Some(i) => {
             l.insert(i, after, &argv[4]);
-            Ok(Reply::Integer(l.len() as i64))
+            let len = l.len();
+            ctx.modified(&argv[1], 1);
+            Ok(Reply::Integer(len as i64))
         }
         None => Ok(Reply::Integer(-1)),
     }
@@ -286,6 +302,9 @@ fn lrem_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         count.unsigned_abs()
     };
     let removed = l.remove_matching(&argv[3], limit, count < 0);
+    if removed > 0 {
+        ctx.modified(&argv[1], removed);
+    }
     delete_list_if_empty(ctx.keyspace, db, &argv[1]);
     Ok(Reply::Integer(removed as i64))
 }
@@ -299,7 +318,11 @@ fn ltrim_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         Some(l) => l,
     };
     let keep = list::range(start, end, l.len());
+    let before = l.len();
     l.trim(keep);
+    let trimmed = before - l.len();
+    // ltrimCommand signals even when nothing was trimmed.
+    ctx.modified(&argv[1], trimmed as u64);
     delete_list_if_empty(ctx.keyspace, db, &argv[1]);
     Ok(Reply::OK)
 }

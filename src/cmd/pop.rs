@@ -5,6 +5,7 @@
 //! sorted set emptied by a pop is deleted.
 
 use super::args::{arg_at_least_one, is, syntax_error, wrongtype};
+use super::Ctx;
 use crate::db::list::{End, List};
 use crate::db::zset::ZSetValue;
 use crate::db::{Keyspace, Ttl, Value};
@@ -51,7 +52,11 @@ pub fn push(
         for e in elems {
             l.push(how.end, e);
         }
-        return Ok(l.len());
+        let n = l.len();
+        if !elems.is_empty() {
+            ks.signal_modified_key(db, key);
+        }
+        return Ok(n);
     }
     if how.only_existing || elems.is_empty() {
         return Ok(0);
@@ -80,6 +85,9 @@ pub fn pop_from(
     };
     let n = count.min(l.len());
     let out: Vec<Bytes> = (0..n).filter_map(|_| l.pop(end)).collect();
+    if !out.is_empty() {
+        ks.signal_modified_key(db, key);
+    }
     delete_list_if_empty(ks, db, key);
     Ok(Some(out))
 }
@@ -104,6 +112,7 @@ pub fn move_one(
         return Ok(None);
     };
     push(ks, db, dst, now_ms, std::slice::from_ref(&v), to)?;
+    ks.signal_modified_key(db, src);
     delete_list_if_empty(ks, db, src);
     Ok(Some(v))
 }
@@ -127,6 +136,32 @@ pub fn mpop(
         return Ok(Some((k.clone(), popped)));
     }
     Ok(None)
+}
+
+/// LMPOP and BLMPOP (served at once or later) are propagated as `[LR]POP key count`,
+/// with the count of elements popped.
+pub fn propagate_mpop(ctx: &mut Ctx<'_>, end: End, key: &Bytes, popped: usize) {
+    ctx.add_dirty(popped as u64);
+    ctx.propagate_as(pop_argv(end, key, Some(popped)));
+}
+
+/// `LPOP key [count]` / `RPOP key [count]`: how list pops are propagated.
+pub fn pop_argv(end: End, key: &Bytes, count: Option<usize>) -> Vec<Bytes> {
+    let name: &'static [u8] = if end == End::Head { b"LPOP" } else { b"RPOP" };
+    let mut argv = vec![Bytes::from_static(name), key.clone()];
+    argv.extend(count.map(|c| Bytes::from(c.to_string())));
+    argv
+}
+
+/// `ZPOPMIN key [count]` / `ZPOPMAX key [count]`: how sorted-set pops are propagated.
+pub fn zpop_argv(where_: PopWhere, key: &Bytes, count: Option<usize>) -> Vec<Bytes> {
+    let name: &'static [u8] = match where_ {
+        PopWhere::Min => b"ZPOPMIN",
+        PopWhere::Max => b"ZPOPMAX",
+    };
+    let mut argv = vec![Bytes::from_static(name), key.clone()];
+    argv.extend(count.map(|c| Bytes::from(c.to_string())));
+    argv
 }
 
 /// The reply LMPOP (and BLMPOP) give for a successful pop: [key, [elements]].
@@ -178,6 +213,9 @@ pub fn zpop(
     }
     for (m, _) in &items {
         z.remove(m);
+    }
+    if !items.is_empty() {
+        ks.signal_modified_key(db, key);
     }
     ks.remove_if_empty::<ZSetValue>(db, key);
     Ok(Some(items))

@@ -108,6 +108,20 @@ fn with_scripting<R>(ctx: &mut Ctx<'_>, f: impl FnOnce(&mut Scripting, &mut Ctx<
     result
 }
 
+/// A FUNCTION library read from an RDB file (`rdbFunctionLoad`): loaded as FUNCTION
+/// LOAD would, replacing a library of the same name only when `replace` (DEBUG RELOAD
+/// MERGE). The error is Redis's text.
+pub fn load_library_from_rdb(
+    server: &mut super::ServerState,
+    code: &Bytes,
+    replace: bool,
+) -> Result<(), String> {
+    let scripting = server
+        .scripting
+        .get_or_insert_with(|| Box::new(Scripting::new(command_exists)));
+    scripting.load_library(code, replace).map(|_| ())
+}
+
 /// `redis.acl_check_cmd`'s lookup.
 fn command_exists(name: &[u8]) -> bool {
     lookup(name).is_some()
@@ -173,7 +187,11 @@ impl Host for ScriptHost<'_, '_> {
             clock: &mut *self.ctx.clock,
             storage: &mut *self.ctx.storage,
         };
+        // call(): each of the script's writes is propagated on its own (wrapped in
+        // MULTI/EXEC with the others when the script's command ends).
+        let propagation = sub.propagation_enter();
         let reply = (cmd.handler)(&mut sub, argv).unwrap_or_else(|e| e);
+        sub.propagation_leave(propagation, argv, false);
         self.session.pushes.clear();
         CallOutcome::Reply(reply)
     }
@@ -231,6 +249,8 @@ fn eval_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], evalsha: bool, ro: bool) -> C
         return Err(NOSCRIPT_ERR);
     }
     let nkeys = numkeys(argv, None)?;
+    // scriptResetRun: a script is propagated as the commands it ran, never as itself.
+    ctx.prevent_propagation();
     with_scripting(ctx, |scripting, ctx| {
         let sha = if evalsha {
             let sha = script::sha_key(&argv[1]).ok_or(NOSCRIPT_ERR)?;
@@ -259,6 +279,7 @@ fn fcall_ro(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 
 /// `fcallCommandGeneric`.
 fn fcall_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], ro: bool) -> CmdResult {
+    ctx.prevent_propagation();
     with_scripting(ctx, |scripting, ctx| {
         let Some(f) = scripting.functions.function(&argv[1]) else {
             return Err(Reply::err("ERR Function not found"));
@@ -365,21 +386,26 @@ fn function_load(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         ));
     }
     let code = argv[pos].clone();
-    with_scripting(ctx, |s, _| {
+    let loaded = with_scripting(ctx, |s, _| {
         s.load_library(&code, replace)
             .map(Reply::Bulk)
             .map_err(|e| Reply::error(format!("ERR {e}")))
-    })
+    })?;
+    // Functions are data: loading one is a change to propagate.
+    ctx.add_dirty(1);
+    Ok(loaded)
 }
 
 fn function_delete(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    with_scripting(ctx, |s, _| {
+    let _: Reply = with_scripting(ctx, |s, _| {
         if s.functions.delete(&argv[2]) {
             Ok(Reply::OK)
         } else {
             Err(Reply::err("ERR Library not found"))
         }
-    })
+    })?;
+    ctx.add_dirty(1);
+    Ok(Reply::OK)
 }
 
 fn function_flush(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
@@ -394,6 +420,7 @@ fn function_flush(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         ));
     }
     with_scripting(ctx, |s, _| s.functions.flush());
+    ctx.add_dirty(1);
     Ok(Reply::OK)
 }
 

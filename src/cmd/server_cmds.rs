@@ -2,6 +2,7 @@
 //! COMMAND in `command_cmd.rs`; containers are resolved by the table
 //! ([`super::table::resolve`]).
 
+use super::persistence::{prepare_for_shutdown, ShutdownFlags};
 use super::table::*;
 use super::{Action, Ctx};
 use crate::resp::Reply;
@@ -27,18 +28,24 @@ fn time(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
     ]))
 }
 
-/// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. seedis has no persistence and no
-/// shutdown grace period, so every accepted form stops at once and nothing is there
-/// to ABORT. On success no reply reaches the client: the loop closes everything.
+/// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: saves first when save points are
+/// configured (or SAVE), unless NOSAVE; a failed save keeps the server running unless
+/// FORCE. seedis has no replicas to wait for (no shutdown grace period), so NOW changes
+/// nothing and there is never a pending shutdown to ABORT. On success no reply reaches
+/// the client: the loop closes everything.
 fn shutdown(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let (mut save, mut nosave, mut abort, mut other) = (false, false, false, false);
+    let mut force = false;
     for arg in argv.get(1..).unwrap_or_default() {
         if arg.eq_ignore_ascii_case(b"nosave") {
             nosave = true;
         } else if arg.eq_ignore_ascii_case(b"save") {
             save = true;
-        } else if arg.eq_ignore_ascii_case(b"now") || arg.eq_ignore_ascii_case(b"force") {
+        } else if arg.eq_ignore_ascii_case(b"now") {
             other = true;
+        } else if arg.eq_ignore_ascii_case(b"force") {
+            other = true;
+            force = true;
         } else if arg.eq_ignore_ascii_case(b"abort") {
             abort = true;
         } else {
@@ -50,6 +57,14 @@ fn shutdown(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     }
     if abort {
         return Err(Reply::err("ERR No shutdown in progress."));
+    }
+    let flags = ShutdownFlags {
+        save,
+        nosave,
+        force,
+    };
+    if !prepare_for_shutdown(ctx.storage, ctx.keyspace, ctx.server, flags) {
+        return Err(Reply::err("ERR Errors trying to SHUTDOWN. Check logs."));
     }
     ctx.server.actions.push(Action::Shutdown);
     // The loop drops this reply with the connection; OK is what a caller would see if

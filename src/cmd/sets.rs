@@ -59,6 +59,9 @@ fn sadd_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         return Ok(Reply::Integer(0));
     };
     let added = argv[2..].iter().filter(|m| set.insert(m, max, hk)).count();
+    if added > 0 {
+        ctx.modified(key, added as u64);
+    }
     Ok(Reply::Integer(added as i64))
 }
 
@@ -76,6 +79,9 @@ fn srem_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
                 break;
             }
         }
+    }
+    if n > 0 {
+        ctx.modified(&argv[1], n as u64);
     }
     delete_if_empty(ctx.keyspace, db, &argv[1]);
     Ok(Reply::Integer(n))
@@ -134,31 +140,47 @@ fn spop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
             Ok(Reply::Null)
         };
     };
+    let key = &argv[1];
+    let srem = |m: &Bytes| vec![Bytes::from_static(b"SREM"), key.clone(), m.clone()];
     let reply = match count {
         None => match set.random(rng) {
             Some(m) => {
                 set.remove(&m);
+                // Replicated as SREM of the member popped.
+                ctx.propagate_as(srem(&m));
+                ctx.modified(key, 1);
                 Reply::Bulk(m)
             }
             None => Reply::Null,
         },
         Some(0) => return Ok(Reply::Set(vec![])),
         Some(c) if c >= set.len() as u64 => {
+            let size = set.len() as u64;
             let all = bulks(set.members());
-            ctx.keyspace.remove(db, &argv[1]);
+            ctx.keyspace.remove(db, key);
+            // The whole set: replicated as DEL.
+            ctx.add_dirty(size);
+            ctx.propagate_as(vec![Bytes::from_static(b"DEL"), key.clone()]);
             return Ok(Reply::Set(all));
         }
         Some(c) => {
-            let mut out = Vec::with_capacity(c as usize);
+            let mut popped = Vec::with_capacity(c as usize);
             for _ in 0..c {
                 let Some(m) = set.random(rng) else { break };
                 set.remove(&m);
-                out.push(Reply::Bulk(m));
+                popped.push(m);
             }
-            Reply::Set(out)
+            // One SREM per member, the SPOP itself not propagated (spopWithCountCommand).
+            ctx.add_dirty(c);
+            ctx.modified(key, 0);
+            for m in &popped {
+                ctx.also_propagate(srem(m));
+            }
+            ctx.prevent_propagation();
+            Reply::Set(bulks(popped))
         }
     };
-    delete_if_empty(ctx.keyspace, db, &argv[1]);
+    delete_if_empty(ctx.keyspace, db, key);
     Ok(reply)
 }
 
@@ -247,13 +269,16 @@ fn smove_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     if !s.remove(m) {
         return Ok(Reply::Integer(0));
     }
+    ctx.modified(src, 1);
     delete_if_empty(ctx.keyspace, db, src);
     if !dst_exists {
         let v = SetValue::new_for(m, hk);
         ctx.keyspace.set(db, dst.clone(), Value::set(v), Ttl::Clear);
     }
     if let Ok(Some(d)) = write_set(ctx.keyspace, db, dst, now) {
-        d.insert(m, max, hk);
+        if d.insert(m, max, hk) {
+            ctx.modified(dst, 1);
+        }
     }
     Ok(Reply::Integer(1))
 }
@@ -284,10 +309,13 @@ fn store_set(ctx: &mut Ctx<'_>, dst: &Bytes, result: SetValue) -> CmdResult {
     let db = ctx.session.db;
     let n = result.len();
     if n == 0 {
-        ctx.keyspace.remove(db, dst);
+        if ctx.keyspace.remove(db, dst).is_some() {
+            ctx.add_dirty(1);
+        }
     } else {
         ctx.keyspace
             .set(db, dst.clone(), Value::set(result), Ttl::Clear);
+        ctx.add_dirty(1);
     }
     Ok(Reply::Integer(n as i64))
 }

@@ -29,6 +29,15 @@ fn write_str(ctx: &mut Ctx<'_>, key: &[u8]) -> Result<Option<Bytes>, Reply> {
     }
 }
 
+/// DEL, or UNLINK when the lazyfree setting `param` is on (Redis propagates what it did).
+fn del_or_unlink(ctx: &Ctx<'_>, param: &str) -> Bytes {
+    if ctx.server.config.get(param).as_deref() == Some("yes") {
+        Bytes::from_static(b"UNLINK")
+    } else {
+        Bytes::from_static(b"DEL")
+    }
+}
+
 fn bulk_or_null(v: Option<Bytes>) -> Reply {
     v.map_or(Reply::Null, Reply::Bulk)
 }
@@ -173,7 +182,21 @@ fn set_generic(
         (None, true) => Ttl::Keep,
         (None, false) => Ttl::Clear,
     };
+    let propagated_val = val.as_str();
     ctx.keyspace.set(db, key.clone(), val, ttl);
+    ctx.add_dirty(1);
+    if let Some(ms) = when {
+        // Replicated as SET key value PXAT <absolute ms> (options dropped).
+        if let Some(v) = propagated_val {
+            ctx.propagate_as(vec![
+                Bytes::from_static(b"SET"),
+                key.clone(),
+                v,
+                Bytes::from_static(b"PXAT"),
+                Bytes::from(ms.to_string()),
+            ]);
+        }
+    }
     if o.get {
         Ok(old)
     } else {
@@ -183,6 +206,16 @@ fn set_generic(
 
 fn set_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let o = parse_set_opts(argv, 3, Caller::Set)?;
+    if o.get && o.expire.is_none() {
+        // Replicated without its GET arguments (set_generic rewrites a SET with a TTL).
+        let without_get = argv
+            .iter()
+            .enumerate()
+            .filter(|(j, a)| *j < 3 || !a.eq_ignore_ascii_case(b"get"))
+            .map(|(_, a)| a.clone())
+            .collect();
+        ctx.propagate_as(without_get);
+    }
     set_generic(
         ctx,
         &argv[1],
@@ -248,6 +281,12 @@ fn getset_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         Value::str(argv[2].clone()),
         Ttl::Clear,
     );
+    ctx.add_dirty(1);
+    ctx.propagate_as(vec![
+        Bytes::from_static(b"SET"),
+        argv[1].clone(),
+        argv[2].clone(),
+    ]);
     Ok(bulk_or_null(old))
 }
 
@@ -255,6 +294,11 @@ fn getdel_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     match read_str(ctx, &argv[1])? {
         Some(v) => {
             ctx.keyspace.remove(ctx.session.db, &argv[1]);
+            ctx.add_dirty(1);
+            ctx.propagate_as(vec![
+                del_or_unlink(ctx, "lazyfree-lazy-user-del"),
+                argv[1].clone(),
+            ]);
             Ok(Reply::Bulk(v))
         }
         None => Ok(Reply::Null),
@@ -273,11 +317,20 @@ fn getex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         // checkAlreadyExpired applies to EXAT/PXAT only: EX/PX are always in the future.
         if *kind == ExpireKind::Absolute && when <= ctx.now_ms() {
             ctx.keyspace.remove(db, &argv[1]);
+            let del = del_or_unlink(ctx, "lazyfree-lazy-expire");
+            ctx.propagate_as(vec![del, argv[1].clone()]);
         } else {
             ctx.keyspace.set_expire(db, &argv[1], when);
+            ctx.propagate_as(vec![
+                Bytes::from_static(b"PEXPIREAT"),
+                argv[1].clone(),
+                Bytes::from(when.to_string()),
+            ]);
         }
-    } else if o.persist {
-        ctx.keyspace.persist(db, &argv[1]);
+        ctx.add_dirty(1);
+    } else if o.persist && ctx.keyspace.persist(db, &argv[1]) {
+        ctx.add_dirty(1);
+        ctx.propagate_as(vec![Bytes::from_static(b"PERSIST"), argv[1].clone()]);
     }
     Ok(Reply::Bulk(v))
 }
@@ -318,6 +371,7 @@ fn mset_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], nx: bool) -> CmdResult {
     {
         return Ok(Reply::Integer(0));
     }
+    ctx.add_dirty(argv.len() as u64 / 2);
     for kv in argv[1..].chunks(2) {
         // MSET stores the argument objects as parsed: no int encoding (checked on 7.0.15).
         ctx.keyspace.set(
@@ -351,6 +405,7 @@ fn append_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
             // A new key stores the argument after tryObjectEncoding, like SET.
             ctx.keyspace
                 .set(db, argv[1].clone(), Value::str(argv[2].clone()), Ttl::Clear);
+            ctx.add_dirty(1);
             Ok(Reply::Integer(argv[2].len() as i64))
         }
         Some(old) => {
@@ -361,6 +416,7 @@ fn append_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
             let len = buf.len();
             ctx.keyspace
                 .set(db, argv[1].clone(), Value::str_raw(buf.freeze()), Ttl::Keep);
+            ctx.add_dirty(1);
             Ok(Reply::Integer(len as i64))
         }
     }
@@ -419,6 +475,7 @@ fn setrange_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     buf[offset..offset + value.len()].copy_from_slice(value);
     ctx.keyspace
         .set(db, argv[1].clone(), Value::str_raw(buf.freeze()), Ttl::Keep);
+    ctx.add_dirty(1);
     Ok(Reply::Integer(new_len as i64))
 }
 
@@ -439,6 +496,7 @@ fn incr_generic(ctx: &mut Ctx<'_>, key: &Bytes, incr: i64) -> CmdResult {
     // dbOverwrite keeps the TTL.
     ctx.keyspace
         .set(ctx.session.db, key.clone(), Value::int(new), Ttl::Keep);
+    ctx.add_dirty(1);
     Ok(Reply::Integer(new))
 }
 
@@ -483,6 +541,14 @@ fn incrbyfloat_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         Value::str_plain(text.clone()),
         Ttl::Keep,
     );
+    ctx.add_dirty(1);
+    // Replicated as SET key <result> KEEPTTL, so a replay cannot round differently.
+    ctx.propagate_as(vec![
+        Bytes::from_static(b"SET"),
+        argv[1].clone(),
+        text.clone(),
+        Bytes::from_static(b"KEEPTTL"),
+    ]);
     Ok(Reply::Bulk(text))
 }
 

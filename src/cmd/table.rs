@@ -577,6 +577,7 @@ pub fn all() -> &'static [Command] {
         let families: &[&[Command]] = &[
             super::strings::COMMANDS,
             super::keys::COMMANDS,
+            super::dump_restore::COMMANDS,
             super::db_cmds::COMMANDS,
             super::connection::COMMANDS,
             super::server_cmds::COMMANDS,
@@ -593,6 +594,7 @@ pub fn all() -> &'static [Command] {
             super::slowlog::COMMANDS,
             super::monitor::COMMANDS,
             super::scripting::COMMANDS,
+            super::persistence::COMMANDS,
         ];
         let mut table: Vec<Command> = families.iter().flat_map(|f| f.iter().copied()).collect();
         table.sort_by(|a, b| a.name.cmp(b.name));
@@ -744,6 +746,9 @@ fn dispatch_counted(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             Reply::err("OOM command not allowed when used memory > 'maxmemory'."),
         );
     }
+    if denied_by_disk_error(ctx, cmd) {
+        return reject(ctx, Some(cmd), Reply::err(super::persistence::MISCONF));
+    }
     if ctx.session.resp == 2
         && ctx.session.subscriptions() > 0
         && !SUBSCRIBED_ALLOWED.contains(&cmd.name)
@@ -779,7 +784,9 @@ fn dispatch_counted(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     }
     ctx.session.last_cmd = cmd.name;
     let start_us = ctx.clock.now_us();
+    let propagation = ctx.propagation_enter();
     let reply = (cmd.handler)(ctx, argv).unwrap_or_else(|error| error);
+    ctx.propagation_leave(propagation, argv, cmd.name == "exec");
     let usec = ctx.clock.now_us().saturating_sub(start_us);
     // call(): a command whose own reply is an error failed (EXEC does not fail for the
     // errors of the commands it ran; those count as theirs).
@@ -850,6 +857,22 @@ fn out_of_memory(ctx: &Ctx<'_>, cmd: &Command) -> bool {
         return false;
     }
     ctx.server.used_memory(ctx.keyspace) > maxmemory
+}
+
+/// processCommand's disk-error check: after a failed background save (with save points
+/// and `stop-writes-on-bgsave-error`), write commands, PING, and an EXEC whose queue
+/// holds a write are refused. Commands run by EXEC are not checked again.
+fn denied_by_disk_error(ctx: &Ctx<'_>, cmd: &Command) -> bool {
+    if ctx.session.in_exec || !super::persistence::writes_denied_by_disk_error(ctx.server) {
+        return false;
+    }
+    let queued_write = cmd.name == "exec"
+        && ctx.session.multi.as_ref().is_some_and(|m| {
+            m.queued
+                .iter()
+                .any(|argv| lookup(&argv[0]).is_some_and(|c| c.is_write()))
+        });
+    cmd.is_write() || cmd.name == "ping" || queued_write
 }
 
 /// rejectCommand: flags an open transaction; EXEC itself turns the error into an

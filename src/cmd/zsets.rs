@@ -10,7 +10,7 @@ use super::args::{
     arg_i64, arg_positive, arg_range, is, random_reply_count, scan_cursor, scan_opts, wrongtype,
     ERR_NOT_FLOAT, ERR_SYNTAX,
 };
-use super::pop::{pairs_reply, parse_zset_mpop, zpop, PopWhere};
+use super::pop::{pairs_reply, parse_zset_mpop, zpop, zpop_argv, PopWhere};
 use super::reply::{empty_scan, scan_reply};
 use super::table::*;
 use super::Ctx;
@@ -241,13 +241,16 @@ fn build_zset(ctx: &Ctx<'_>, items: &[(Bytes, f64)]) -> ZSetValue {
 fn store_items(ctx: &mut Ctx<'_>, dst: &Bytes, items: &[(Bytes, f64)]) -> CmdResult {
     let db = ctx.session.db;
     if items.is_empty() {
-        ctx.keyspace.remove(db, dst);
+        if ctx.keyspace.remove(db, dst).is_some() {
+            ctx.add_dirty(1);
+        }
         return Ok(Reply::Integer(0));
     }
     let z = build_zset(ctx, items);
     let n = z.len();
     ctx.keyspace
         .set(db, dst.clone(), Value::zset(z), Ttl::Clear);
+    ctx.add_dirty(1);
     Ok(Reply::Integer(n as i64))
 }
 
@@ -411,6 +414,9 @@ fn zadd_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], incr_cmd: bool) -> CmdResult 
             }
         }
     }
+    if added + updated > 0 {
+        ctx.modified(key, (added + updated) as u64);
+    }
     delete_if_empty(ctx.keyspace, db, key);
     if nan {
         return Err(Reply::err(ERR_NAN));
@@ -450,6 +456,9 @@ fn zrem_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
                 break;
             }
         }
+    }
+    if n > 0 {
+        ctx.modified(&argv[1], n as u64);
     }
     delete_if_empty(ctx.keyspace, db, &argv[1]);
     Ok(Reply::Integer(n))
@@ -806,6 +815,9 @@ fn zremrange_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], rtype: RangeType) -> Cmd
     for (_, m) in &doomed {
         z.remove(m);
     }
+    if !doomed.is_empty() {
+        ctx.modified(&argv[1], doomed.len() as u64);
+    }
     delete_if_empty(ctx.keyspace, db, &argv[1]);
     Ok(Reply::Integer(doomed.len() as i64))
 }
@@ -837,7 +849,10 @@ fn zpop_minmax(ctx: &mut Ctx<'_>, argv: &[Bytes], where_: PopWhere) -> CmdResult
     let db = ctx.session.db;
     match zpop(ctx.keyspace, db, &argv[1], now, where_, count.unwrap_or(1))? {
         None => Ok(Reply::Array(vec![])),
-        Some(items) => Ok(Reply::Array(pairs_reply(items, nested))),
+        Some(items) => {
+            ctx.add_dirty(items.len() as u64);
+            Ok(Reply::Array(pairs_reply(items, nested)))
+        }
     }
 }
 
@@ -855,6 +870,9 @@ fn zmpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let db = ctx.session.db;
     for k in keys {
         if let Some(items) = zpop(ctx.keyspace, db, k, now, where_, count)? {
+            // Replicated as ZPOPMIN/ZPOPMAX with the count popped.
+            ctx.add_dirty(items.len() as u64);
+            ctx.propagate_as(zpop_argv(where_, k, Some(items.len())));
             return Ok(Reply::Array(vec![
                 Reply::Bulk(k.clone()),
                 Reply::Array(pairs_reply(items, true)),

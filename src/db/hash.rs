@@ -46,6 +46,14 @@ impl Hash {
         }
     }
 
+    /// A listpack-encoded hash over `lp` as an RDB file holds it. The caller (the RDB
+    /// loader) has checked it holds field/value pairs with no field twice.
+    pub fn from_listpack(lp: Listpack) -> Hash {
+        Hash {
+            repr: Repr::Listpack(lp),
+        }
+    }
+
     pub fn len(&self) -> usize {
         match &self.repr {
             Repr::Listpack(lp) => lp.len() / 2,

@@ -69,11 +69,11 @@ fn within_fill(sz: usize, count: usize, fill: i16) -> bool {
 /// packed_threshold: an element this large never shares a node (Redis makes it a "plain"
 /// node; here it is a listpack of one element), so no listpack passes 4 GiB.
 #[cfg(not(test))]
-const PACKED_THRESHOLD: usize = 1 << 30;
+pub const PACKED_THRESHOLD: usize = 1 << 30;
 /// Small enough for the unit tests to cross (Redis has DEBUG QUICKLIST-PACKED-THRESHOLD
 /// for the same purpose), above every element size the node-count tests use.
 #[cfg(test)]
-const PACKED_THRESHOLD: usize = 10_000;
+pub const PACKED_THRESHOLD: usize = 10_000;
 
 /// _quicklistNodeAllowInsert (7.0): may `node` take one more element of `sz` bytes? The
 /// overhead is the ziplist-era estimate 7.0 still uses.
@@ -135,6 +135,18 @@ impl List {
         List {
             nodes: VecDeque::new(),
             len: 0,
+            fill: clamp_fill(fill),
+        }
+    }
+
+    /// A list of the nodes an RDB file holds (quicklistAppendListpack: each node kept as it
+    /// is), with fill `fill`. The caller (the RDB loader) drops empty nodes and gives an
+    /// element of PACKED_THRESHOLD bytes or more a node of its own.
+    pub fn from_nodes(nodes: Vec<Listpack>, fill: i64) -> List {
+        let len = nodes.iter().map(Listpack::len).sum();
+        List {
+            nodes: nodes.into(),
+            len,
             fill: clamp_fill(fill),
         }
     }

@@ -82,6 +82,10 @@ pub struct Keyspace {
     rehash_db_cursor: usize,
     /// WATCHed keys and keys blocked clients wait on: every mutation below reports here.
     track: Tracking,
+    /// Keys deleted by expiry (lazy or active) since the last [`Keyspace::take_expired`],
+    /// in deletion order: each becomes a propagated DEL (Redis's propagateDeletion), in
+    /// its place among the commands' own propagation.
+    expired_log: Vec<(usize, Bytes)>,
 }
 
 /// The key holds a value of another type (the WRONGTYPE error).
@@ -110,6 +114,7 @@ impl Keyspace {
             expire_db_cursor: 0,
             rehash_db_cursor: 0,
             track: Tracking::new(n),
+            expired_log: Vec::new(),
         }
     }
 
@@ -132,6 +137,7 @@ impl Keyspace {
                 d.dict.remove(key);
                 self.stats.expired_keys += 1;
                 self.touch(db, key);
+                self.expired_log.push((db, Bytes::copy_from_slice(key)));
                 true
             }
             _ => false,
@@ -152,8 +158,8 @@ impl Keyspace {
         }
     }
 
-    /// The value at `key` as family `T` for writing (watchers and blocked clients are
-    /// told, as by every write access).
+    /// The value at `key` as family `T` for writing. Watchers are not told: a command
+    /// that changes the value calls [`Keyspace::signal_modified_key`], as Redis's do.
     pub fn write_as<T: value::Typed>(
         &mut self,
         db: usize,
@@ -193,9 +199,10 @@ impl Keyspace {
     /// lookupKeyWrite: lazy expiry, then the value, without touching hit/miss counters.
     pub fn lookup_write(&mut self, db: usize, key: &[u8], now_ms: u64) -> Option<&mut Value> {
         self.expire_if_needed(db, key, now_ms);
-        if self.dbs[db].dict.contains_key(key) {
-            // Conservative: a lookup for writing counts as a write for WATCH.
-            self.touch(db, key);
+        if self.dbs[db].dict.contains_key(key) && self.track.has_blocked() {
+            // A ready key is served by re-running the blocked command, so a spurious
+            // signal costs nothing and a missed one would hang a client.
+            self.track.signal_ready(db, key);
         }
         self.dbs[db].dict.get_mut(key)
     }
@@ -304,6 +311,25 @@ impl Keyspace {
                 }
             }
         }
+    }
+
+    /// Redis's signalModifiedKey, for a command that changed a value in place (through
+    /// [`Keyspace::write_as`] / [`Keyspace::lookup_write`]): watchers of `key` are dirtied
+    /// and blocked clients signalled. `set`, `remove`, `set_expire`, `persist` and
+    /// expiry call it themselves. Call it while the key still exists (before a
+    /// `remove_if_empty`), so it reads as a change, not as an expired key's deletion.
+    pub fn signal_modified_key(&mut self, db: usize, key: &[u8]) {
+        self.touch(db, key);
+    }
+
+    /// The keys expiry deleted since the last call, in order (see `expired_log`).
+    pub fn take_expired(&mut self) -> Vec<(usize, Bytes)> {
+        std::mem::take(&mut self.expired_log)
+    }
+
+    /// Whether expiry deleted keys not yet taken by [`Keyspace::take_expired`].
+    pub fn has_expired_pending(&self) -> bool {
+        !self.expired_log.is_empty()
     }
 
     /// A key was written, deleted or expired: watchers are dirtied, blocked clients
@@ -553,6 +579,7 @@ impl Keyspace {
                         let k = k.as_bytes();
                         self.remove(db, k);
                         self.stats.expired_keys += 1;
+                        self.expired_log.push((db, Bytes::copy_from_slice(k)));
                         expired += 1;
                     } else {
                         // Deadlines can be anywhere up to i64::MAX ms: saturate.
@@ -909,6 +936,25 @@ mod tests {
         ks.check_invariants().unwrap();
         ks.unwatch_all(7);
         assert!(ks.tracked_clients().is_empty());
+    }
+
+    /// A lookup for writing is not a change (Redis's lookupKeyWrite signals nothing): the
+    /// command that changes the value signals; expiry is logged for propagation.
+    #[test]
+    fn only_signalled_changes_dirty_a_watch() {
+        let mut ks = Keyspace::new(1, (0, 0));
+        let k = Bytes::from("k");
+        ks.set(0, k.clone(), s("1"), Ttl::At(100));
+        ks.watch(1, 0, &k, 0);
+        assert!(ks.lookup_write(0, b"k", 0).is_some());
+        assert!(!ks.watch_failed(1, 0));
+        ks.signal_modified_key(0, b"k");
+        assert!(ks.watch_failed(1, 0));
+        assert!(!ks.has_expired_pending());
+        assert!(ks.lookup_write(0, b"k", 101).is_none());
+        assert_eq!(ks.take_expired(), vec![(0, k)]);
+        ks.unwatch_all(1);
+        ks.check_invariants().unwrap();
     }
 
     #[test]

@@ -449,7 +449,17 @@ impl ZSetValue {
     }
 
     /// zsetConvert to a skiplist (no-op if it already is one).
-    fn convert_to_skiplist(&mut self, hash_keys: (u64, u64)) {
+    /// A listpack-encoded sorted set over `lp` as an RDB file holds it. The caller (the
+    /// RDB loader) has checked it holds member/score pairs in order, no member twice.
+    pub fn from_listpack(lp: Listpack) -> ZSetValue {
+        ZSetValue {
+            repr: Repr::Listpack(lp),
+        }
+    }
+
+    /// zsetConvert to the skiplist encoding (also what the RDB loader does with a listpack
+    /// longer than zset-max-listpack-entries).
+    pub fn convert_to_skiplist(&mut self, hash_keys: (u64, u64)) {
         if let Repr::Listpack(lp) = &self.repr {
             let mut z = SkipList {
                 tree: Tree::new(),

@@ -2,3 +2,7 @@
 //! [`crate::storage::Storage`] seam.
 
 pub mod rdb;
+pub mod snapshot;
+pub mod state;
+
+pub use state::PersistState;

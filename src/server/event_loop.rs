@@ -21,6 +21,7 @@
 //! sockets that may still be readable (`read_backlog`) and re-arms writable interest when
 //! it stops writing for fairness rather than because the socket was full.
 
+use crate::cmd::propagate::{self, PropagationSink};
 use crate::cmd::{self, blocking, Action, Ctx, ServerState, Session};
 use crate::config::Config;
 use crate::db::Keyspace;
@@ -96,8 +97,13 @@ pub struct EventLoop<P: Poller> {
     accept_failed: bool,
     next_cron_us: u64,
     shutting_down: bool,
+    /// A signal asked for a shutdown whose save failed: the server goes on.
+    signal_shutdown_failed: bool,
     /// Passes of the loop so far.
     iteration: u64,
+    /// Where propagated commands go (the AOF, the simulator's replay oracle); without
+    /// one they are dropped.
+    propagation_sink: Option<Box<dyn PropagationSink>>,
 }
 
 impl<P: Poller> EventLoop<P> {
@@ -157,7 +163,9 @@ impl<P: Poller> EventLoop<P> {
             accept_failed: false,
             next_cron_us,
             shutting_down: false,
+            signal_shutdown_failed: false,
             iteration: 0,
+            propagation_sink: None,
         })
     }
 
@@ -165,8 +173,30 @@ impl<P: Poller> EventLoop<P> {
         &self.poller
     }
 
+    /// The storage, for tests and the simulator (a crash keeps its files).
+    pub fn storage_mut(&mut self) -> &mut dyn Storage {
+        &mut *self.storage
+    }
+
     pub fn poller_mut(&mut self) -> &mut P {
         &mut self.poller
+    }
+
+    /// Every batch of propagated commands (see `cmd::propagate`) is handed to `sink` in
+    /// before-sleep, before any reply of the pass is written (where Redis writes its AOF).
+    pub fn set_propagation_sink(&mut self, sink: Box<dyn PropagationSink>) {
+        self.propagation_sink = Some(sink);
+    }
+
+    /// Hands the batches propagated since the last call to the sink (before-sleep does
+    /// it each pass; a driver that stops the loop calls it to get the last ones).
+    pub fn feed_propagated(&mut self) {
+        let batches = self.state.propagation.take_batches();
+        if let Some(sink) = self.propagation_sink.as_mut() {
+            for batch in &batches {
+                sink.feed(batch);
+            }
+        }
     }
 
     /// What only the process knows, for INFO's server section: its id and the absolute
@@ -517,12 +547,11 @@ impl<P: Poller> EventLoop<P> {
         }
         client.session.command_done();
         self.apply_output_limit(client);
+        self.write_persist_log();
         for action in std::mem::take(&mut self.state.actions) {
             match action {
-                Action::Shutdown => {
-                    self.log(Level::Warning, "User requested shutdown...");
-                    self.shutting_down = true;
-                }
+                // SHUTDOWN saved (and logged) already.
+                Action::Shutdown => self.shutting_down = true,
             }
         }
         self.handle_ready_keys();
@@ -627,6 +656,7 @@ impl<P: Poller> EventLoop<P> {
 
     fn before_sleep(&mut self) {
         self.process_unblocked();
+        self.feed_propagated();
         for target in std::mem::take(&mut self.clients.to_free) {
             if self.clients.is_current(target) {
                 self.free_client(target.0);
@@ -759,10 +789,19 @@ impl<P: Poller> EventLoop<P> {
 
     /// Redis's `serverCron`: signals, idle clients, active expiry.
     fn server_cron(&mut self) {
-        if self.poller.shutdown_requested() && !self.shutting_down {
+        if self.poller.shutdown_requested() && !self.shutting_down && !self.signal_shutdown_failed {
             self.log(Level::Warning, "Received signal, scheduling shutdown...");
-            self.shutting_down = true;
-            return;
+            if self.prepare_for_signal_shutdown() {
+                self.shutting_down = true;
+                return;
+            }
+            // The Poller's flag stays set: without this the cron would retry (and log)
+            // every tick. Redis clears its `shutdown_asap` the same way.
+            self.signal_shutdown_failed = true;
+            self.log(
+                Level::Warning,
+                "SIGTERM received but errors trying to shut down the server, check the logs for more information",
+            );
         }
         if std::mem::take(&mut self.accept_failed) {
             self.accept_backlog = true;
@@ -787,10 +826,13 @@ impl<P: Poller> EventLoop<P> {
             // Counted in the keyspace's own stats, which INFO reads.
             self.keyspace
                 .active_expire_cycle(now_ms, &mut self.state.rng);
+            // The cycle's DELs are one batch, never wrapped in MULTI/EXEC.
+            propagate::propagate_pending(&mut self.state, &mut self.keyspace, false);
         }
         // Redis's activerehashing (always on here): a bounded slice of any resize in
         // progress, so an idle server's tables finish rehashing too.
         self.keyspace.cron_rehash();
+        self.persistence_cron();
     }
 }
 

@@ -6,6 +6,7 @@ mod clients;
 pub mod event_loop;
 mod invariants;
 pub mod log;
+mod persistence;
 pub mod reply_buffer;
 #[cfg(test)]
 mod scripted_poller;

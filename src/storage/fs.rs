@@ -216,6 +216,11 @@ impl Storage for FsStorage {
         Ok(ChildPid(pid as u32))
     }
 
+    fn set_working_dir(&mut self, dir: &str) -> io::Result<String> {
+        std::env::set_current_dir(dir)?;
+        Ok(std::env::current_dir()?.to_string_lossy().into_owned())
+    }
+
     fn poll_children(&mut self) -> Vec<(ChildPid, ChildExit)> {
         let mut ended = Vec::new();
         loop {

@@ -185,6 +185,15 @@ impl Storage for MemStorage {
         std::mem::take(&mut self.ended)
     }
 
+    /// One directory only: `.` (or the `/`-rooted name tests gave it) stays where it is.
+    fn set_working_dir(&mut self, dir: &str) -> io::Result<String> {
+        if dir == "." || self.dirs.iter().any(|d| d == dir) {
+            Ok(dir.to_string())
+        } else {
+            Err(not_found())
+        }
+    }
+
     fn kill_child(&mut self, _pid: ChildPid) {
         // The child has already finished: its exit is what poll_children reports.
     }

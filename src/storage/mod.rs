@@ -77,6 +77,14 @@ pub trait Storage {
     fn fork(&mut self, child: &mut dyn FnMut(&mut dyn Storage) -> i32) -> io::Result<ChildPid>;
     /// Children that ended since the last call (`waitpid(-1, WNOHANG)`).
     fn poll_children(&mut self) -> Vec<(ChildPid, ChildExit)>;
+    /// `chdir(2)` (CONFIG SET dir): every relative path is resolved in `dir` from now on;
+    /// returns the new working directory as an absolute path (`getcwd`). A storage
+    /// without directories of its own refuses.
+    fn set_working_dir(&mut self, dir: &str) -> io::Result<String> {
+        let _ = dir;
+        Err(io::Error::from(io::ErrorKind::Unsupported))
+    }
+
     /// Kills a running child (`kill(pid, SIGUSR1)` in Redis, so it is not taken for a
     /// crash); its exit is still reported by `poll_children`.
     fn kill_child(&mut self, pid: ChildPid);

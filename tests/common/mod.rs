@@ -23,12 +23,15 @@ pub fn free_port() -> u16 {
 }
 
 impl Server {
-    /// Starts seedis-server with extra command-line arguments.
+    /// Starts seedis-server with extra command-line arguments. Without save points
+    /// (as the real Redis below): a SHUTDOWN would otherwise save a dump.rdb in the
+    /// working directory that the next server loads. Tests of persistence pass their
+    /// own `--save` and `--dir`, which come later and win.
     pub fn start(args: &[&str]) -> Server {
         Self::spawn(
             env!("CARGO_BIN_EXE_seedis-server"),
             args,
-            &["--seed", "1", "--loglevel", "warning"],
+            &["--seed", "1", "--loglevel", "warning", "--save", ""],
         )
     }
 
