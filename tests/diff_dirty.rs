@@ -67,7 +67,10 @@ const CASES: &[(&[&str], &str)] = &[
     (&["SET k v", "SELECT 1", "SET k v", "SELECT 0"], "MOVE k 1"),
     (&["SET a 1", "SET b 2"], "FLUSHDB"),
     (&[], "FLUSHDB"),
-    (&["SET a 1", "SELECT 2", "SET b 2", "SET c 3", "SELECT 0"], "FLUSHALL"),
+    (
+        &["SET a 1", "SELECT 2", "SET b 2", "SET c 3", "SELECT 0"],
+        "FLUSHALL",
+    ),
     (&[], "SWAPDB 0 1"),
     // Lists.
     (&[], "LPUSH k a b c"),
@@ -138,8 +141,14 @@ const CASES: &[(&[&str], &str)] = &[
     (&["ZADD a 1 x", "SET d v"], "ZDIFFSTORE d 1 q"),
     (&["ZADD a 1 x 2 y"], "ZRANGESTORE d a 0 -1"),
     // Transactions and scripts: the commands inside count.
-    (&[], "EVAL return(redis.call('set','a','1')..redis.call('del','a','b')) 0"),
-    (&["SADD s a"], "EVAL return(redis.call('sadd',KEYS[1],'a','b','c')) 1 s"),
+    (
+        &[],
+        "EVAL return(redis.call('set','a','1')..redis.call('del','a','b')) 0",
+    ),
+    (
+        &["SADD s a"],
+        "EVAL return(redis.call('sadd',KEYS[1],'a','b','c')) 1 s",
+    ),
 ];
 
 fn words(line: &str) -> Vec<Vec<u8>> {
@@ -204,7 +213,10 @@ fn compare(multi: bool) {
     let got = deltas(&seedis, multi);
     // The table exercises counting: most cases change something, some nothing.
     let changed = want.iter().filter(|(d, _)| *d > 0).count();
-    assert!(changed > CASES.len() / 2, "redis counted too little: {want:?}");
+    assert!(
+        changed > CASES.len() / 2,
+        "redis counted too little: {want:?}"
+    );
     assert!(changed < CASES.len(), "every case counted: {want:?}");
     if std::env::var_os("SEEDIS_SHOW_DIRTY").is_some() {
         for ((_, command), (d, _)) in CASES.iter().zip(&want) {

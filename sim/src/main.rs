@@ -224,6 +224,12 @@ fn print_single(report: &RunReport, config: &RunConfig, seconds: f64, args: &Run
     );
     println!("  faults:     {}", fault_list(report));
     println!("  families:   {}", config.families);
+    if report.restarts > 0 {
+        println!(
+            "  crashes:    {} restarts, {} keys recovered, {} snapshots forked, {} fsyncs",
+            report.restarts, report.recovered_keys, report.disk.forks, report.disk.fsyncs
+        );
+    }
     println!(
         "  clients:    {}   ops: {} ({} with unknown outcome)   steps: {}   server passes: {}",
         report.clients, report.ops, report.unknown_ops, report.steps, report.server_passes

@@ -24,6 +24,8 @@ pub struct Epoch {
     pub start_us: u64,
     /// What the server held when it started serving.
     pub init: State,
+    /// The birth (see `SimDisk::file_origin`) of the dump.rdb it loaded, if any.
+    pub loaded_from: Option<u64>,
 }
 
 /// The workload's model from a given initial state (the state a restart recovered).
@@ -62,7 +64,8 @@ pub fn workload_keys(keys: u8) -> Vec<KeyId> {
 }
 
 /// One EVAL that reads every workload key whole, with its TTL: atomic, so the state read
-/// is one instant's, and one round trip.
+/// is one instant's, and one round trip. The server's TIME comes last: the TTLs are
+/// relative to it (the clock may jump before the reply reaches the reader).
 pub const READ_ALL_SCRIPT: &str = "local out = {} \
 for i, k in ipairs(KEYS) do \
   local t = redis.call('TYPE', k).ok \
@@ -74,6 +77,7 @@ for i, k in ipairs(KEYS) do \
   elseif t == 'zset' then v = redis.call('ZRANGE', k, 0, -1, 'WITHSCORES') end \
   out[i] = {t, redis.call('PTTL', k), v} \
 end \
+out[#KEYS + 1] = redis.call('TIME') \
 return out";
 
 /// The EVAL command reading `keys`.
@@ -95,14 +99,26 @@ fn bulk(reply: &Reply) -> Result<Bytes, String> {
     }
 }
 
-/// The model state of [`READ_ALL_SCRIPT`]'s reply, read at `now_ms`.
-pub fn state_from_reply(keys: &[KeyId], reply: &Reply, now_ms: u64) -> Result<State, String> {
+/// The model state of [`READ_ALL_SCRIPT`]'s reply.
+pub fn state_from_reply(keys: &[KeyId], reply: &Reply) -> Result<State, String> {
     let Reply::Array(items) = reply else {
         return Err(format!("the keyspace read answered {reply:?}"));
     };
-    if items.len() != keys.len() {
+    if items.len() != keys.len() + 1 {
         return Err(format!("{} entries for {} keys", items.len(), keys.len()));
     }
+    let now_ms = match &items[keys.len()] {
+        Reply::Array(time) if time.len() == 2 => {
+            let number = |r: &Reply| -> Result<u64, String> {
+                std::str::from_utf8(&bulk(r)?)
+                    .ok()
+                    .and_then(|t| t.parse().ok())
+                    .ok_or_else(|| format!("TIME {r:?}"))
+            };
+            number(&time[0])? * 1000 + number(&time[1])? / 1000
+        }
+        other => return Err(format!("TIME answered {other:?}")),
+    };
     let mut state = State::default();
     for (&key, item) in keys.iter().zip(items) {
         let Reply::Array(parts) = item else {
@@ -160,4 +176,70 @@ pub fn contents(state: &State) -> Vec<(KeyId, MValue, bool)> {
         .iter()
         .map(|(k, e)| (*k, (*e.value).clone(), e.expire.is_some()))
         .collect()
+}
+
+/// The reads that reveal a recovered state whole, each with the reply the recovered
+/// server holds: TYPE of every workload key, and for each present key its contents
+/// (GET; LRANGE 0 -1; HLEN and HGET of every field; SCARD and SISMEMBER of every member;
+/// ZRANGE 0 -1 and ZSCORE of every member). Placed in the history at the instant a
+/// snapshot was taken, they say "the state then was this", which the checker must fit
+/// into a linearization of the life that took it.
+pub fn snapshot_reads(keys: &[KeyId], state: &State) -> Vec<(crate::workload::Cmd, Reply)> {
+    use crate::workload::Cmd;
+    let mut reads = Vec::new();
+    for &key in keys {
+        let entry = state.keys.iter().find(|(k, _)| *k == key).map(|(_, e)| e);
+        let Some(entry) = entry else {
+            reads.push((Cmd::Type(key), Reply::simple("none")));
+            continue;
+        };
+        let value: &MValue = &entry.value;
+        let type_name = match value {
+            MValue::Str(_) => "string",
+            MValue::List(_) => "list",
+            MValue::Hash(_) => "hash",
+            MValue::Set(_) => "set",
+            MValue::ZSet(_) => "zset",
+        };
+        reads.push((Cmd::Type(key), Reply::simple(type_name)));
+        match value {
+            MValue::Str(v) => reads.push((Cmd::Get(key), Reply::Bulk(v.clone()))),
+            MValue::List(l) => reads.push((
+                Cmd::LRange(key, 0, -1),
+                Reply::Array(l.iter().cloned().map(Reply::Bulk).collect()),
+            )),
+            MValue::Hash(h) => {
+                reads.push((Cmd::HLen(key), Reply::Integer(h.len() as i64)));
+                for (field, v) in h {
+                    reads.push((Cmd::HGet(key, field.clone()), Reply::Bulk(v.clone())));
+                }
+            }
+            MValue::Set(members) => {
+                reads.push((Cmd::SCard(key), Reply::Integer(members.len() as i64)));
+                for m in members {
+                    reads.push((Cmd::SIsMember(key, m.clone()), Reply::Integer(1)));
+                }
+            }
+            MValue::ZSet(z) => {
+                let mut order: Vec<(&i64, &Bytes)> = z.iter().map(|(m, s)| (s, m)).collect();
+                order.sort();
+                reads.push((
+                    Cmd::ZRangeAll(key),
+                    Reply::Array(
+                        order
+                            .iter()
+                            .map(|(_, m)| Reply::Bulk((*m).clone()))
+                            .collect(),
+                    ),
+                ));
+                for (m, s) in z {
+                    reads.push((
+                        Cmd::ZScore(key, m.clone()),
+                        Reply::Bulk(Bytes::from(s.to_string())),
+                    ));
+                }
+            }
+        }
+    }
+    reads
 }

@@ -20,8 +20,8 @@ use crate::faults::FaultPlan;
 use crate::kernel::{ConnId, SimPoller};
 use crate::recovery::{self, Epoch};
 use crate::workload::{
-    channel_name, Cmd, Extras, Families, Generator, KeyId, TimedCmd, ValueSource, CHANNELS,
-    SUBSCRIBER_CONNECTIONS,
+    channel_name, key_name, Cmd, Extras, Families, Generator, KeyId, TimedCmd, ValueSource,
+    CHANNELS, SUBSCRIBER_CONNECTIONS,
 };
 use bytes::{Bytes, BytesMut};
 use rand_chacha::ChaCha8Rng;
@@ -241,6 +241,12 @@ pub struct RunReport {
     pub check_inconclusive: bool,
     pub history: Vec<HistoryOp>,
     pub kernel: crate::kernel::KernelStats,
+    /// Times the server was crashed and restarted.
+    pub restarts: u64,
+    /// Keys the restarted servers held, summed over restarts (0: no restart found a
+    /// snapshot to load, and the durability oracle had nothing to compare).
+    pub recovered_keys: u64,
+    pub disk: crate::disk::DiskStats,
 }
 
 impl RunReport {
@@ -262,6 +268,10 @@ const STALL_STEPS: u64 = 20_000;
 const DRAIN_STEPS: u64 = 20_000;
 /// Server passes after every client hung up, for the server to notice and free them.
 const CLOSE_PASSES: u64 = 200;
+/// The snapshot file the server writes (`dbfilename`'s default).
+const DUMP_FILE: &str = "dump.rdb";
+/// History client ids of the reads that stand for a snapshot (one per restart).
+const SNAPSHOT_CLIENT: u64 = 900_000_000;
 /// Virtual time a restart takes.
 const RESTART_MS: u64 = 5;
 /// Connections the reading of a restarted server's keyspace may take (faults reset some).
@@ -342,6 +352,9 @@ pub fn run(config: &RunConfig) -> RunReport {
                 check_inconclusive: false,
                 history: Vec::new(),
                 kernel: Default::default(),
+                restarts: 0,
+                recovered_keys: 0,
+                disk: Default::default(),
             }
         }
     }
@@ -387,6 +400,22 @@ struct Sim {
     /// A crash point armed inside the passes (at this pass), waiting to strike.
     armed: Option<(Crash, u64)>,
     restarts: u64,
+    /// The administrator: a connection of its own sending SAVE and BGSAVE (seeds with
+    /// crashes), and the durability facts its replies establish.
+    admin: Admin,
+}
+
+/// SAVE and BGSAVE sent on a connection of their own, while the clients go on.
+#[derive(Default)]
+struct Admin {
+    conn: Option<ConnId>,
+    /// Sent and unanswered: whether it is a SAVE, and its call time.
+    in_flight: VecDeque<(bool, u64)>,
+    received: Vec<u8>,
+    /// Call time of the latest SAVE that replied +OK: a snapshot at least that recent
+    /// must survive any crash from then on (Redis fsyncs the file and its directory
+    /// before replying).
+    save_acked_us: Option<u64>,
 }
 
 /// Builds the server as the binary would: on the kernel, with the disk as its storage, the
@@ -402,13 +431,24 @@ fn start_server(
     // restarted process's from stream 3 of the seed plus its life number.
     let mut server_rng = ChaCha8Rng::seed_from_u64(config.seed.wrapping_add(life));
     server_rng.set_stream(3);
-    EventLoop::new(
+    let mut server_config = Config::default();
+    // A failed BGSAVE (a disk fault) would make Redis refuse writes with MISCONF, which
+    // the model does not know: turned off, as an operator may.
+    server_config
+        .set("stop-writes-on-bgsave-error", "no")
+        .expect("a valid setting");
+    let mut server = EventLoop::new(
         poller,
         Box::new(disk.clone()),
-        Config::default(),
+        server_config,
         server_rng,
         Box::new(NullLog),
-    )
+    )?;
+    // As the binary does: dump.rdb, if there is one; a bad one stops the start.
+    server
+        .load_data_from_disk()
+        .map_err(std::io::Error::other)?;
+    Ok(server)
 }
 
 fn run_inner(config: &RunConfig) -> RunReport {
@@ -460,11 +500,13 @@ fn run_inner(config: &RunConfig) -> RunReport {
         crashes: config.crashes.crashes.iter().copied().collect(),
         armed: None,
         restarts: 0,
+        admin: Admin::default(),
     };
     let start_us = sim.now_us();
     sim.epochs.push(Epoch {
         start_us,
         init: Default::default(),
+        loaded_from: None,
     });
     sim.run_workload();
     if sim.failure.is_none() {
@@ -512,6 +554,9 @@ fn run_inner(config: &RunConfig) -> RunReport {
         check_inconclusive: sim.check_inconclusive,
         history: sim.history,
         kernel,
+        restarts: sim.restarts,
+        recovered_keys: sim.epochs.iter().map(|e| e.init.keys.len() as u64).sum(),
+        disk: sim.disk.stats(),
     }
 }
 
@@ -553,6 +598,11 @@ impl Sim {
             self.steps += 1;
             if self.config.extras.pubsub && self.rng.next_u32().is_multiple_of(16) {
                 self.subscriber_step();
+                continue;
+            }
+            // Seeds with crashes also save, so a crash has snapshots to find.
+            if !self.config.crashes.crashes.is_empty() && self.rng.next_u32().is_multiple_of(24) {
+                self.admin_step();
                 continue;
             }
             match self.rng.next_u32() % 10 {
@@ -676,9 +726,27 @@ impl Sim {
         self.subscriber.conn = None;
         self.read_stamps.clear();
         self.restarts += 1;
+        self.admin.conn = None;
+        self.admin.in_flight.clear();
+        self.admin.received.clear();
         // A new process takes a moment to start.
         kernel.advance_clock(std::time::Duration::from_millis(RESTART_MS));
-        match start_server(&self.config, kernel, &self.disk, self.restarts) {
+        let origin = self.disk.file_origin(DUMP_FILE);
+        self.disk.clear_damage();
+        let started = start_server(&self.config, kernel, &self.disk, self.restarts);
+        if let Some((born_us, true)) = origin {
+            self.failure = Some(Failure::Durability(format!(
+                "after a {kind:?} crash, {DUMP_FILE} (a snapshot of {:.3} ms) was damaged: \
+                 it was put in place before its contents were durable; the server {}",
+                born_us.saturating_sub(crate::kernel::EPOCH_US) as f64 / 1000.0,
+                match &started {
+                    Ok(_) => "loaded it anyway".to_string(),
+                    Err(e) => format!("refused it ({e})"),
+                }
+            )));
+            return;
+        }
+        match started {
             Ok(server) => self.server = server,
             Err(e) => {
                 self.failure = Some(Failure::Durability(format!(
@@ -688,9 +756,183 @@ impl Sim {
             }
         }
         let start_us = self.now_us();
-        match self.read_recovered_state() {
-            Ok(init) => self.epochs.push(Epoch { start_us, init }),
-            Err(e) => self.failure = Some(Failure::Hang(format!("after a restart: {e}"))),
+        let recovered = match self.read_recovered_state() {
+            Ok(state) => state,
+            Err(e) => {
+                self.failure = Some(Failure::Hang(format!("after a restart: {e}")));
+                return;
+            }
+        };
+        if let Err(e) = self.judge_recovery(kind, origin.map(|(born, _)| born), &recovered) {
+            self.failure = Some(Failure::Durability(e));
+            return;
+        }
+        self.epochs.push(Epoch {
+            start_us,
+            init: recovered,
+            loaded_from: origin.map(|(born, _)| born),
+        });
+    }
+
+    /// The RDB durability oracle at a restart (see ARCHITECTURE.md, "Crash testing"):
+    /// the file found must be at least as recent as every snapshot the server
+    /// acknowledged, and what was loaded must be that snapshot: the state a previous life
+    /// loaded from the same file, or the model's state at the instant the snapshot was
+    /// taken, which reads placed at that instant make the checker verify.
+    fn judge_recovery(
+        &mut self,
+        kind: CrashKind,
+        born_us: Option<u64>,
+        recovered: &crate::model::State,
+    ) -> Result<(), String> {
+        let at = |us: u64| us.saturating_sub(crate::kernel::EPOCH_US) as f64 / 1000.0;
+        let acked = [
+            self.admin.save_acked_us,
+            self.disk.acked_child_snapshot_us(),
+        ]
+        .into_iter()
+        .flatten()
+        .max();
+        if let Some(acked) = acked {
+            if born_us.is_none_or(|born| born < acked) {
+                return Err(format!(
+                    "after a {kind:?} crash the server recovered {} although a snapshot \
+                     taken at {:.3} ms or later was acknowledged (SAVE replied +OK, or \
+                     the parent collected a BGSAVE child's success)",
+                    match born_us {
+                        Some(born) => format!("the snapshot of {:.3} ms", at(born)),
+                        None => format!("no {DUMP_FILE}"),
+                    },
+                    at(acked)
+                ));
+            }
+        }
+        let Some(born) = born_us else {
+            if !recovered.keys.is_empty() {
+                return Err(format!(
+                    "after a {kind:?} crash there is no {DUMP_FILE}, yet the server holds {:?}",
+                    recovery::contents(recovered)
+                ));
+            }
+            return Ok(());
+        };
+        // Some life loaded this file before: this load must agree with that one (but for
+        // keys with a TTL, which may have expired since).
+        if let Some(earlier) = self.epochs.iter().find(|e| e.loaded_from == Some(born)) {
+            let lasting = |s: &crate::model::State| {
+                recovery::contents(s)
+                    .into_iter()
+                    .filter(|(_, _, ttl)| !ttl)
+                    .collect::<Vec<_>>()
+            };
+            if lasting(&earlier.init) != lasting(recovered) {
+                return Err(format!(
+                    "the snapshot of {:.3} ms loaded as {:?}, but as {:?} before",
+                    at(born),
+                    recovery::contents(recovered),
+                    recovery::contents(&earlier.init)
+                ));
+            }
+            return Ok(());
+        }
+        // The life that took the snapshot (a power loss may bring back one older than
+        // what the last life loaded, if that one's rename was never made durable).
+        let life = self
+            .epochs
+            .iter()
+            .rposition(|e| e.start_us <= born)
+            .unwrap_or(0);
+        // Its state at that instant must be what came back.
+        // Keys whose TTL ran out between the snapshot and the load were skipped by the
+        // loader, as Redis skips them: the file says which (the only use of the codec
+        // here), and they are left out of the check rather than read at a window that
+        // would resolve their expiry for the rest of the life too.
+        let expired_at_load = self.keys_expired_in_dump();
+        let keys: Vec<KeyId> = recovery::workload_keys(self.config.keys)
+            .into_iter()
+            .filter(|k| !expired_at_load.contains(&key_name(*k).into_bytes()))
+            .collect();
+        let client = SNAPSHOT_CLIENT + self.restarts;
+        for (cmd, reply) in recovery::snapshot_reads(&keys, recovered) {
+            self.history.push(Operation {
+                client,
+                input: TimedCmd {
+                    cmd,
+                    conn: client,
+                    call_ms: born / 1000,
+                    ret_ms: Some(born.div_ceil(1000)),
+                },
+                output: Some(reply),
+                call: born,
+                ret: Some(born),
+            });
+            self.op_ends.push((ConnId(u32::MAX), 0));
+            self.op_lives.push(life);
+        }
+        Ok(())
+    }
+
+    /// Keys of the dump file that have a TTL: the loader may have skipped them as
+    /// expired (decoded with the server's codec; an undecodable file lists none).
+    fn keys_expired_in_dump(&self) -> std::collections::HashSet<Vec<u8>> {
+        let mut keys = std::collections::HashSet::new();
+        if let Some(data) = self.disk.contents(DUMP_FILE) {
+            let _ = seedis::persist::rdb::load(&data, 16, &mut |loaded| {
+                if loaded.expire_ms.is_some() {
+                    keys.insert(loaded.key.to_vec());
+                }
+            });
+        }
+        keys
+    }
+
+    /// The administrator's move: send a SAVE or BGSAVE (at most two unanswered), and
+    /// take its replies.
+    fn admin_step(&mut self) {
+        let conn = match self.admin.conn {
+            Some(conn) => conn,
+            None => {
+                let conn = self.server.poller_mut().connect_observer();
+                self.admin.conn = Some(conn);
+                conn
+            }
+        };
+        if self.admin.in_flight.len() < 2 {
+            let save = self.rng.next_u32().is_multiple_of(2);
+            let mut wire = BytesMut::new();
+            let argv: &[&[u8]] = if save { &[b"SAVE"] } else { &[b"BGSAVE"] };
+            encode_command(argv, &mut wire);
+            if self.server.poller_mut().client_send(conn, &wire) == wire.len() {
+                let now = self.now_us();
+                self.admin.in_flight.push_back((save, now));
+            }
+        }
+        self.admin_receive();
+    }
+
+    fn admin_receive(&mut self) {
+        let Some(conn) = self.admin.conn else {
+            return;
+        };
+        let data = self.server.poller_mut().client_recv(conn, 64 * 1024);
+        self.admin.received.extend_from_slice(&data);
+        while let Ok(Some((reply, used))) = decode_reply(&self.admin.received) {
+            self.admin.received.drain(..used);
+            let Some((save, call)) = self.admin.in_flight.pop_front() else {
+                self.failure = Some(Failure::Invariant(format!(
+                    "the administrator got a reply it never asked for: {reply:?}"
+                )));
+                return;
+            };
+            if save && reply == Reply::OK {
+                self.admin.save_acked_us = Some(call);
+            }
+        }
+        let kernel = self.server.poller();
+        if kernel.is_reset(conn) || kernel.client_eof(conn) {
+            self.admin.conn = None;
+            self.admin.in_flight.clear();
+            self.admin.received.clear();
         }
     }
 
@@ -732,9 +974,8 @@ impl Sim {
                     .map_err(|e| format!("run_once: {e}"))?;
                 received.extend(self.server.poller_mut().client_recv(conn, 1 << 20));
                 if let Ok(Some((reply, _))) = decode_reply(&received) {
-                    let now_ms = self.now_us() / 1000;
                     self.server.poller_mut().client_close(conn);
-                    return recovery::state_from_reply(&keys, &reply, now_ms);
+                    return recovery::state_from_reply(&keys, &reply);
                 }
                 let kernel = self.server.poller();
                 if kernel.is_reset(conn) || kernel.client_eof(conn) {
@@ -1082,6 +1323,11 @@ impl Sim {
             }
         }
         if let Some(conn) = self.subscriber.conn.take() {
+            if !self.server.poller().is_reset(conn) && !self.server.poller().client_eof(conn) {
+                self.server.poller_mut().client_close(conn);
+            }
+        }
+        if let Some(conn) = self.admin.conn.take() {
             if !self.server.poller().is_reset(conn) && !self.server.poller().client_eof(conn) {
                 self.server.poller_mut().client_close(conn);
             }

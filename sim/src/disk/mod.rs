@@ -51,6 +51,8 @@ struct Child {
     files: BTreeMap<FileId, FileId>,
     exit_at_us: u64,
     exit_code: i32,
+    /// When it forked: the instant of the memory it writes.
+    forked_us: u64,
 }
 
 struct Inner {
@@ -62,9 +64,14 @@ struct Inner {
     /// Background fsyncs: (completion time, file's inode).
     background: Vec<(u64, u64)>,
     next_pid: u32,
+    /// Every child's fork time, by pid (a run forks a bounded number of times).
+    forked_at: BTreeMap<ChildPid, u64>,
     /// Kill the process right after this many more storage calls (a crash point between
     /// a SAVE's write, fsync and rename).
     crash_after_ops: Option<u64>,
+    /// The fork time of the latest child whose success (exit 0) the parent collected
+    /// with `poll_children`: the parent then counts its snapshot as done.
+    acked_child_snapshot_us: Option<u64>,
 }
 
 /// A handle on the simulated disk. Clones share the disk: the server holds one as its
@@ -84,7 +91,9 @@ impl SimDisk {
                 exited: Vec::new(),
                 background: Vec::new(),
                 next_pid: 1000,
+                forked_at: BTreeMap::new(),
                 crash_after_ops: None,
+                acked_child_snapshot_us: None,
             })),
         }
     }
@@ -123,6 +132,26 @@ impl SimDisk {
     /// Every path, as the process sees the namespace.
     pub fn paths(&self) -> Vec<String> {
         self.inner.borrow().disk.names.keys().cloned().collect()
+    }
+
+    /// What a restart finds at `path`: the file's birth (see `state::Inode::born_us`) and
+    /// whether the last power loss damaged it, or `None` without a file.
+    pub fn file_origin(&self, path: &str) -> Option<(u64, bool)> {
+        let inner = self.inner.borrow();
+        let ino = inner.disk.names.get(path)?;
+        let inode = inner.disk.inodes.get(ino)?;
+        Some((inode.born_us, inner.disk.damaged.contains(ino)))
+    }
+
+    /// Forgets which files the last power loss damaged (called once a restart has been
+    /// judged).
+    pub fn clear_damage(&self) {
+        self.inner.borrow_mut().disk.damaged.clear();
+    }
+
+    /// The fork time of the latest BGSAVE-like child whose success the parent collected.
+    pub fn acked_child_snapshot_us(&self) -> Option<u64> {
+        self.inner.borrow().acked_child_snapshot_us
     }
 
     /// Children that have not exited yet.
@@ -183,6 +212,7 @@ impl Inner {
 
     fn settle(&mut self) {
         let now = self.clock.now_us();
+        self.disk.now_us = now;
         loop {
             // The earliest due event: a child's next op (ties: the older child first).
             let next_child = self
@@ -200,7 +230,11 @@ impl Inner {
             };
             let child = &mut self.children[i];
             match child.queue.pop_front() {
-                Some((_, op)) => replay(&mut self.disk, &mut child.files, op),
+                Some((_, op)) => {
+                    self.disk.now_us = child.forked_us;
+                    replay(&mut self.disk, &mut child.files, op);
+                    self.disk.now_us = now;
+                }
                 None => {
                     let child = self.children.remove(i);
                     // A child's files close with it.
@@ -389,6 +423,7 @@ impl Storage for SimDisk {
             .collect();
         let pid = ChildPid(inner.next_pid);
         inner.next_pid += 1;
+        inner.forked_at.insert(pid, start);
         inner.disk.mix(b'k', u64::from(pid.0));
         inner.children.push(Child {
             pid,
@@ -396,6 +431,7 @@ impl Storage for SimDisk {
             files: BTreeMap::new(),
             exit_at_us: start + run_us,
             exit_code,
+            forked_us: start,
         });
         Ok(pid)
     }
@@ -406,7 +442,15 @@ impl Storage for SimDisk {
             return Vec::new();
         }
         inner.settle();
-        std::mem::take(&mut inner.exited)
+        let exited = std::mem::take(&mut inner.exited);
+        for &(pid, exit) in &exited {
+            if exit == ChildExit::Exited(0) {
+                if let Some(&forked) = inner.forked_at.get(&pid) {
+                    inner.acked_child_snapshot_us = Some(forked);
+                }
+            }
+        }
+        exited
     }
 
     fn kill_child(&mut self, pid: ChildPid) {

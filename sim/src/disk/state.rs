@@ -56,6 +56,9 @@ pub(crate) struct Inode {
     pub durable: Vec<u8>,
     pub cache: Vec<u8>,
     pub dirty: Vec<DirtyWrite>,
+    /// When the process that wrote this file saw the data it holds: its creation time,
+    /// or for a forked child's file the fork's (the child writes memory as it was then).
+    pub born_us: u64,
 }
 
 /// One unsynced change of a directory: names set (to an inode) or removed, together.
@@ -127,6 +130,12 @@ pub(crate) struct Disk {
     pub journal: Option<Vec<ChildOp>>,
     /// Virtual time the last fsync took, for the shared clock (µs).
     pub last_fsync_latency_us: u64,
+    /// The time new files are born at (kept by the owner: the clock's time, or a
+    /// replayed child's fork time).
+    pub now_us: u64,
+    /// Inodes whose contents a power loss changed (torn or lost writes), since the last
+    /// call of `take_damaged`.
+    pub damaged: BTreeSet<u64>,
     pub stats: DiskStats,
     pub trace: u64,
 }
@@ -169,6 +178,8 @@ impl Disk {
             faults_on: true,
             journal: None,
             last_fsync_latency_us: 0,
+            now_us: 0,
+            damaged: BTreeSet::new(),
             stats: DiskStats::default(),
             trace: 0xcbf2_9ce4_8422_2325,
         }
@@ -240,7 +251,13 @@ impl Disk {
     fn new_inode(&mut self) -> u64 {
         let ino = self.next_ino;
         self.next_ino += 1;
-        self.inodes.insert(ino, Inode::default());
+        self.inodes.insert(
+            ino,
+            Inode {
+                born_us: self.now_us,
+                ..Inode::default()
+            },
+        );
         ino
     }
 
@@ -307,10 +324,13 @@ impl Disk {
         self.stats.power_losses += 1;
         self.open.clear();
         let sector = self.plan.sector_bytes;
-        for inode in self.inodes.values_mut() {
+        for (&ino, inode) in self.inodes.iter_mut() {
             let mut data = std::mem::take(&mut inode.durable);
             for write in std::mem::take(&mut inode.dirty) {
                 land(&mut self.rng, &mut data, &write, sector);
+            }
+            if data != inode.cache {
+                self.damaged.insert(ino);
             }
             inode.cache.clone_from(&data);
             inode.durable = data;
