@@ -119,6 +119,8 @@ fn run(seed: u64, steps: &[Step]) -> Result<(), TestCaseError> {
     config.proto_max_bulk_len = 1 << 20;
     let now_us = 1_700_000_000_000_000;
     let mut keyspace = Keyspace::new(config.databases, (seed, !seed));
+    // One storage for the whole run, so a DEBUG RELOAD reads what a SAVE wrote.
+    let mut storage = seedis::storage::MemStorage::new();
     let mut server = ServerState::new(config, ChaCha8Rng::seed_from_u64(seed), now_us);
     let mut session = Session::new(
         1,
@@ -147,7 +149,6 @@ fn run(seed: u64, steps: &[Step]) -> Result<(), TestCaseError> {
         let mut clock = seedis::net::ManualClock {
             now_us: server.now_us,
         };
-        let mut storage = seedis::storage::MemStorage::new();
         let mut ctx = Ctx {
             keyspace: &mut keyspace,
             session: &mut session,

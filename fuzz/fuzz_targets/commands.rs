@@ -205,6 +205,8 @@ fuzz_target!(|input: Input| {
     config.proto_max_bulk_len = 1 << 20;
     let now_us = 1_700_000_000_000_000;
     let mut keyspace = Keyspace::new(config.databases, (input.seed, !input.seed));
+    // One storage for the whole run, so a DEBUG RELOAD reads what a SAVE wrote.
+    let mut storage = seedis::storage::MemStorage::new();
     let mut server = ServerState::new(config, ChaCha8Rng::seed_from_u64(input.seed), now_us);
     let mut session = Session::new(
         1,
@@ -245,7 +247,6 @@ fuzz_target!(|input: Input| {
         let mut clock = seedis::net::ManualClock {
             now_us: server.now_us,
         };
-        let mut storage = seedis::storage::MemStorage::new();
         let mut ctx = Ctx {
             keyspace: &mut keyspace,
             session: &mut session,

@@ -171,7 +171,9 @@ impl Ctx<'_> {
     ) {
         let (caller, dirty_before) = saved;
         let call = std::mem::replace(&mut self.server.propagation.call, caller);
-        let changed = self.server.dirty != dirty_before;
+        // call(): `dirty = server.dirty - dirty; if (dirty < 0) dirty = 0;` a command
+        // that lowered it (SAVE, DEBUG RELOAD reset it to 0) changed nothing.
+        let changed = self.server.dirty > dirty_before;
         if (changed || call.force) && !call.prevent && !is_exec {
             let argv = call.rewritten.unwrap_or_else(|| argv.to_vec());
             self.also_propagate(argv);

@@ -14,6 +14,22 @@ use std::time::{Duration, Instant};
 pub struct Server {
     child: Child,
     pub port: u16,
+    /// Its working directory (`--dir`), a fresh one per server unless the test gave
+    /// one: a server loads any dump.rdb it finds there at startup.
+    pub dir: std::path::PathBuf,
+    /// The directory is the harness's, removed with the server.
+    owns_dir: bool,
+}
+
+/// A new empty directory under the system's temp dir, unique to this process and call.
+pub fn fresh_dir(label: &str) -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("seedis-{label}-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create a temp dir");
+    dir
 }
 
 /// A port nobody listens on right now (the OS picks it; we release it at once).
@@ -46,11 +62,20 @@ impl Server {
     }
 
     fn spawn(program: &str, args: &[&str], defaults: &[&str]) -> Server {
+        let given_dir = args
+            .iter()
+            .position(|a| *a == "--dir")
+            .and_then(|at| args.get(at + 1))
+            .map(std::path::PathBuf::from);
+        let owns_dir = given_dir.is_none();
+        let dir = given_dir.unwrap_or_else(|| fresh_dir("server"));
         for _attempt in 0..5 {
             let port = free_port();
             let mut child = Command::new(program)
                 .arg("--port")
                 .arg(port.to_string())
+                .arg("--dir")
+                .arg(&dir)
                 .args(defaults)
                 .args(args)
                 .stdout(Stdio::null())
@@ -64,7 +89,12 @@ impl Server {
                     // not when bound): then ours exits at once on "address in use".
                     std::thread::sleep(Duration::from_millis(50));
                     if let Ok(None) = child.try_wait() {
-                        return Server { child, port };
+                        return Server {
+                            child,
+                            port,
+                            dir,
+                            owns_dir,
+                        };
                     }
                     break;
                 }
@@ -123,6 +153,9 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if self.owns_dir {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
     }
 }
 
