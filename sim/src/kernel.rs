@@ -47,6 +47,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
 use seedis::net::{Accepted, Event, Fd, Poller};
 
+use crate::clock::SimClock;
 use crate::faults::{below, chance, Fault, FaultPlan};
 
 /// 2023-11-14T22:13:20Z: a fixed, plausible epoch, so TTL arithmetic looks like a real
@@ -206,6 +207,9 @@ struct Conn {
     /// A server write here once took less than it offered (EAGAIN, a short write, a
     /// full buffer): replies may then have waited in the server for a later pass.
     write_ever_incomplete: bool,
+    /// The simulator's own observer (reading a restarted server's keyspace): never reset
+    /// or half-closed by a fault, so the observation always completes.
+    observer: bool,
 }
 
 impl Conn {
@@ -225,7 +229,8 @@ pub struct SimPoller {
     plan: FaultPlan,
     /// The one source of randomness: every fault decision and chunk size.
     rng: ChaCha8Rng,
-    now_us: u64,
+    /// The virtual clock, shared with the simulated disk.
+    clock: SimClock,
     listener: Option<Listener>,
     /// Open descriptors. Bounded by `fd_limit` (+1 for the listener).
     fds: BTreeMap<u32, FdEntry>,
@@ -239,6 +244,9 @@ pub struct SimPoller {
     violations: Vec<String>,
     stats: KernelStats,
     trace: u64,
+    /// Kill the process right after this many more successful server writes (a crash
+    /// "right after a reply was written").
+    crash_after_writes: Option<u64>,
 }
 
 /// FNV-1a 64: tiny, portable, and enough to tell two traces apart.
@@ -266,6 +274,7 @@ enum Op {
     ClientReset,
     Event,
     Error,
+    Crash,
 }
 
 impl SimPoller {
@@ -285,7 +294,7 @@ impl SimPoller {
             config,
             plan,
             rng: ChaCha8Rng::seed_from_u64(seed),
-            now_us: EPOCH_US,
+            clock: SimClock::new(EPOCH_US),
             listener: None,
             fds: BTreeMap::new(),
             conns: Vec::new(),
@@ -294,6 +303,7 @@ impl SimPoller {
             violations: Vec::new(),
             stats: KernelStats::default(),
             trace: FNV_OFFSET,
+            crash_after_writes: None,
         };
         kernel.mix(&seed.to_le_bytes());
         kernel
@@ -327,8 +337,68 @@ impl SimPoller {
         self.idle_jump_max_us = u64::try_from(max.as_micros()).unwrap_or(u64::MAX);
     }
 
+    /// The clock, for the simulated disk to share.
+    pub fn clock(&self) -> SimClock {
+        self.clock.clone()
+    }
+
+    /// Arms a crash point: the process dies right after its `writes`-th next successful
+    /// write (1 = the next one). What it does after that is ignored (see
+    /// [`SimClock::process_dead`]) until the driver calls [`SimPoller::crash_process`].
+    pub fn crash_after_writes(&mut self, writes: u64) {
+        self.crash_after_writes = Some(writes.max(1));
+    }
+
+    /// The server process died (kill -9, a crash, a power loss): every descriptor it held
+    /// is closed by the kernel. A connection with bytes the server never read is reset
+    /// (as Linux does when a socket with unread data is closed); the others get a FIN
+    /// after the replies already in their send buffer. The listener goes, and the
+    /// connections in its backlog are reset. A new server may then `listen` again.
+    pub fn crash_process(&mut self) {
+        self.crash_after_writes = None;
+        self.clock.set_process_dead(false);
+        self.trace_op(Op::Crash, 0, 0);
+        let fds: Vec<(u32, FdEntry)> = std::mem::take(&mut self.fds).into_iter().collect();
+        self.ready.clear();
+        for (_, entry) in fds {
+            match entry.kind {
+                FdKind::Listener => {
+                    if let Some(l) = self.listener.take() {
+                        for id in l.backlog {
+                            self.client_reset(id);
+                        }
+                    }
+                }
+                FdKind::Conn(id) => {
+                    let c = &mut self.conns[id.0 as usize];
+                    c.server_fd = None;
+                    c.server_closed = true;
+                    if !c.recv_buf.is_empty() || !c.in_flight.is_empty() {
+                        c.reset = true;
+                        c.client_closed = true;
+                        c.client_write_shut = true;
+                        c.send_buf.clear();
+                    }
+                    c.in_flight.clear();
+                    c.recv_buf.clear();
+                }
+            }
+        }
+        // Connections made but never accepted are in no descriptor: reset them too.
+        for c in &mut self.conns {
+            if c.server_fd.is_none() && !c.server_closed && !c.reset {
+                c.reset = true;
+                c.client_closed = true;
+                c.client_write_shut = true;
+                c.in_flight.clear();
+                c.recv_buf.clear();
+                c.send_buf.clear();
+            }
+        }
+    }
+
     pub fn advance_clock(&mut self, d: Duration) {
-        self.now_us = self.now_us.saturating_add(duration_us(d));
+        self.clock.advance_us(duration_us(d));
     }
 
     // ---- Client side: the simulator's workload ------------------------------------
@@ -375,6 +445,16 @@ impl SimPoller {
     /// Queues bytes for the server; returns how many were taken (fewer when the in-flight
     /// queue is near `in_flight_capacity`, 0 once the connection is shut, closed or reset,
     /// or the server closed it).
+    /// A connection for the simulator's own observations: no fault resets or half-closes
+    /// it (the others, partial delivery, short reads and writes, still apply).
+    pub fn connect_observer(&mut self) -> ConnId {
+        let conn = self.connect();
+        if let Some(c) = self.conns.get_mut(conn.0 as usize) {
+            c.observer = true;
+        }
+        conn
+    }
+
     pub fn client_send(&mut self, conn: ConnId, bytes: &[u8]) -> usize {
         let cap = self.config.in_flight_capacity;
         let Some(c) = self.conns.get_mut(conn.0 as usize) else {
@@ -415,7 +495,8 @@ impl SimPoller {
             if c.reset || c.server_closed {
                 continue; // dead: nothing travels any more
             }
-            if chance(&mut self.rng, self.plan.rate(Fault::Reset)) {
+            let observer = c.observer;
+            if !observer && chance(&mut self.rng, self.plan.rate(Fault::Reset)) {
                 // Deliver part of the pipeline first, so a reset of a busy connection
                 // lands mid-stream; an idle one is simply reset.
                 let pending = self.conns[id as usize].in_flight.len();
@@ -428,6 +509,7 @@ impl SimPoller {
                 continue;
             }
             if !self.conns[id as usize].client_write_shut
+                && !observer
                 && chance(&mut self.rng, self.plan.rate(Fault::HalfClose))
             {
                 self.stats.half_closes += 1;
@@ -853,7 +935,7 @@ impl Poller for SimPoller {
         if chance(&mut self.rng, self.plan.rate(Fault::ClockJump)) {
             self.stats.clock_jumps += 1;
             let jump = 1 + below(&mut self.rng, self.plan.clock_jump_max_us.max(1));
-            self.now_us = self.now_us.saturating_add(jump);
+            self.clock.advance_us(jump);
         }
         if chance(&mut self.rng, self.plan.rate(Fault::SpuriousReadable)) {
             let candidates: Vec<u32> = self
@@ -917,9 +999,8 @@ impl Poller for SimPoller {
         self.stats.events += returned as u64;
         if returned > 0 {
             // Saturating: DEBUG SLEEP can bring the clock to u64::MAX (issue #18).
-            self.now_us = self
-                .now_us
-                .saturating_add(below(&mut self.rng, POLL_LATENCY_MAX_US + 1));
+            let latency = below(&mut self.rng, POLL_LATENCY_MAX_US + 1);
+            self.clock.advance_us(latency);
         } else {
             match timeout {
                 // Nothing runnable: jump to the caller's next timer, or less when the
@@ -933,7 +1014,7 @@ impl Poller for SimPoller {
                 None => self.stats.idle_forever_polls += 1,
             }
         }
-        self.trace_op(Op::Poll, returned as u32, self.now_us);
+        self.trace_op(Op::Poll, returned as u32, self.clock.now_us());
         Ok(())
     }
 
@@ -1045,48 +1126,101 @@ impl Poller for SimPoller {
         }))
     }
 
-    fn read(&mut self, fd: Fd, buf: &mut BytesMut, max: usize) -> io::Result<usize> {
-        let id = self.conn_of(fd, "read")?;
-        self.stats.reads += 1;
-        let short = self.plan.rate(Fault::ShortRead);
-        if max == 0 {
-            // Ok(0) would read as EOF: a server that passes an empty buffer would close a
-            // live client. Flag it; the kernel answers as Linux does.
-            self.violation(format!("read on fd {fd} with an empty buffer"));
-            self.trace_op(Op::Read, fd.0, 0);
-            return Ok(0);
+    fn write(&mut self, fd: Fd, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        let total: usize = bufs.iter().map(|b| b.len()).sum();
+        if self.clock.process_dead() {
+            // The process is dead: nothing it writes reaches anyone.
+            return Ok(total);
         }
-        let c = &mut self.conns[id.0 as usize];
-        if c.reset {
-            c.server_saw_end = true;
-            self.trace_op(Op::Read, fd.0, u64::MAX);
-            return Err(io::ErrorKind::ConnectionReset.into());
-        }
-        if c.recv_buf.is_empty() {
-            if c.fin_delivered {
-                c.server_saw_end = true;
-                self.trace_op(Op::Read, fd.0, 0);
-                return Ok(0);
+        let written = self.write_live(fd, bufs)?;
+        if written > 0 {
+            if let Some(left) = self.crash_after_writes.as_mut() {
+                *left -= 1;
+                if *left == 0 {
+                    self.crash_after_writes = None;
+                    self.clock.set_process_dead(true);
+                }
             }
-            self.trace_op(Op::Read, fd.0, u64::MAX - 1);
-            return Err(io::ErrorKind::WouldBlock.into());
         }
-        let mut n = max.min(c.recv_buf.len());
-        if n > 1 && chance(&mut self.rng, short) {
-            self.stats.short_reads += 1;
-            n = 1 + below(&mut self.rng, n as u64 - 1) as usize;
-        }
-        let c = &mut self.conns[id.0 as usize];
-        let start = buf.len();
-        buf.extend(c.recv_buf.drain(..n));
-        c.server_read += n as u64;
-        self.stats.bytes_read += n as u64;
-        self.trace_op(Op::Read, fd.0, n as u64);
-        self.mix(&buf[start..]);
-        Ok(n)
+        Ok(written)
     }
 
-    fn write(&mut self, fd: Fd, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+    fn set_interest(&mut self, fd: Fd, readable: bool, writable: bool) -> io::Result<()> {
+        let mut entry = self.lookup(fd, "set_interest")?;
+        entry.readable = readable;
+        entry.writable = writable;
+        self.fds.insert(fd.0, entry);
+        self.trace_op(
+            Op::SetInterest,
+            fd.0,
+            u64::from(readable) | u64::from(writable) << 1,
+        );
+        // Re-arm (EPOLL_CTL_MOD): readiness that already holds is reported.
+        let (r, w, hup, error) = self.state(&entry);
+        let (r, w) = (r && readable, w && writable);
+        if r || w || hup || error {
+            self.edge(fd, r, w, hup, error);
+        }
+        Ok(())
+    }
+
+    fn close(&mut self, fd: Fd) {
+        let Some(entry) = self.fds.remove(&fd.0) else {
+            self.violation(format!("close of fd {fd}, which is not open"));
+            self.trace_op(Op::Error, fd.0, 9);
+            return;
+        };
+        // The promise of the trait: nothing queued for this number survives, so a reuse
+        // of the number starts clean.
+        self.ready.remove(&fd.0);
+        self.trace_op(Op::Close, fd.0, 0);
+        match entry.kind {
+            FdKind::Listener => {
+                // Pending connections die with the listener: their clients see a reset.
+                let l = self.listener.take().expect("a Listener fd has a listener");
+                for id in l.backlog {
+                    self.client_reset(id);
+                }
+            }
+            FdKind::Conn(id) => {
+                let c = &mut self.conns[id.0 as usize];
+                c.server_fd = None;
+                c.server_closed = true;
+                // Nothing more reaches a closed socket.
+                c.in_flight.clear();
+                c.recv_buf.clear();
+            }
+        }
+        if let Some(l) = self.listener.as_mut() {
+            if l.emfile_pending {
+                l.emfile_pending = false;
+                let lfd = l.fd;
+                if !l.backlog.is_empty() {
+                    self.edge(lfd, true, false, false, false);
+                }
+            }
+        }
+    }
+
+    fn now_us(&self) -> u64 {
+        self.clock.now_us()
+    }
+
+    fn sleep(&mut self, duration: Duration) {
+        self.advance_clock(duration);
+        self.trace_op(Op::Sleep, 0, duration_us(duration));
+    }
+
+    fn read(&mut self, fd: Fd, buf: &mut BytesMut, max: usize) -> io::Result<usize> {
+        if self.clock.process_dead() {
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        self.read_live(fd, buf, max)
+    }
+}
+
+impl SimPoller {
+    fn write_live(&mut self, fd: Fd, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
         let id = self.conn_of(fd, "write")?;
         self.stats.writes += 1;
         let cap = self.config.send_buffer_capacity;
@@ -1153,70 +1287,45 @@ impl Poller for SimPoller {
         Ok(n)
     }
 
-    fn set_interest(&mut self, fd: Fd, readable: bool, writable: bool) -> io::Result<()> {
-        let mut entry = self.lookup(fd, "set_interest")?;
-        entry.readable = readable;
-        entry.writable = writable;
-        self.fds.insert(fd.0, entry);
-        self.trace_op(
-            Op::SetInterest,
-            fd.0,
-            u64::from(readable) | u64::from(writable) << 1,
-        );
-        // Re-arm (EPOLL_CTL_MOD): readiness that already holds is reported.
-        let (r, w, hup, error) = self.state(&entry);
-        let (r, w) = (r && readable, w && writable);
-        if r || w || hup || error {
-            self.edge(fd, r, w, hup, error);
+    fn read_live(&mut self, fd: Fd, buf: &mut BytesMut, max: usize) -> io::Result<usize> {
+        let id = self.conn_of(fd, "read")?;
+        self.stats.reads += 1;
+        let short = self.plan.rate(Fault::ShortRead);
+        if max == 0 {
+            // Ok(0) would read as EOF: a server that passes an empty buffer would close a
+            // live client. Flag it; the kernel answers as Linux does.
+            self.violation(format!("read on fd {fd} with an empty buffer"));
+            self.trace_op(Op::Read, fd.0, 0);
+            return Ok(0);
         }
-        Ok(())
-    }
-
-    fn close(&mut self, fd: Fd) {
-        let Some(entry) = self.fds.remove(&fd.0) else {
-            self.violation(format!("close of fd {fd}, which is not open"));
-            self.trace_op(Op::Error, fd.0, 9);
-            return;
-        };
-        // The promise of the trait: nothing queued for this number survives, so a reuse
-        // of the number starts clean.
-        self.ready.remove(&fd.0);
-        self.trace_op(Op::Close, fd.0, 0);
-        match entry.kind {
-            FdKind::Listener => {
-                // Pending connections die with the listener: their clients see a reset.
-                let l = self.listener.take().expect("a Listener fd has a listener");
-                for id in l.backlog {
-                    self.client_reset(id);
-                }
-            }
-            FdKind::Conn(id) => {
-                let c = &mut self.conns[id.0 as usize];
-                c.server_fd = None;
-                c.server_closed = true;
-                // Nothing more reaches a closed socket.
-                c.in_flight.clear();
-                c.recv_buf.clear();
-            }
+        let c = &mut self.conns[id.0 as usize];
+        if c.reset {
+            c.server_saw_end = true;
+            self.trace_op(Op::Read, fd.0, u64::MAX);
+            return Err(io::ErrorKind::ConnectionReset.into());
         }
-        if let Some(l) = self.listener.as_mut() {
-            if l.emfile_pending {
-                l.emfile_pending = false;
-                let lfd = l.fd;
-                if !l.backlog.is_empty() {
-                    self.edge(lfd, true, false, false, false);
-                }
+        if c.recv_buf.is_empty() {
+            if c.fin_delivered {
+                c.server_saw_end = true;
+                self.trace_op(Op::Read, fd.0, 0);
+                return Ok(0);
             }
+            self.trace_op(Op::Read, fd.0, u64::MAX - 1);
+            return Err(io::ErrorKind::WouldBlock.into());
         }
-    }
-
-    fn now_us(&self) -> u64 {
-        self.now_us
-    }
-
-    fn sleep(&mut self, duration: Duration) {
-        self.advance_clock(duration);
-        self.trace_op(Op::Sleep, 0, duration_us(duration));
+        let mut n = max.min(c.recv_buf.len());
+        if n > 1 && chance(&mut self.rng, short) {
+            self.stats.short_reads += 1;
+            n = 1 + below(&mut self.rng, n as u64 - 1) as usize;
+        }
+        let c = &mut self.conns[id.0 as usize];
+        let start = buf.len();
+        buf.extend(c.recv_buf.drain(..n));
+        c.server_read += n as u64;
+        self.stats.bytes_read += n as u64;
+        self.trace_op(Op::Read, fd.0, n as u64);
+        self.mix(&buf[start..]);
+        Ok(n)
     }
 }
 

@@ -10,9 +10,10 @@
 use clap::{Args, Parser, Subcommand};
 use serde_json::json;
 use sim::checker::cli::{run_check_cli, CheckArgs};
+use sim::disk::DiskPlan;
 use sim::faults::FaultPlan;
 use sim::report;
-use sim::run::{default_pipeline, run, Failure, RunConfig, RunReport};
+use sim::run::{default_pipeline, run, CrashPlan, Failure, RunConfig, RunReport};
 use sim::workload::{Extras, Families};
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -73,6 +74,14 @@ struct RunArgs {
     /// list of strings, lists, hashes, sets, zsets, or `all`.
     #[arg(long)]
     families: Option<String>,
+    /// Server crashes and power losses: `seed` (one seed in four crashes, 1 to 3 times),
+    /// `always` (every seed does) or `none`.
+    #[arg(long, default_value = "seed")]
+    crashes: String,
+    /// The simulated disk's faults (EIO, ENOSPC, short writes, fsync latency): `seed`
+    /// (drawn per seed) or `none`.
+    #[arg(long, default_value = "seed")]
+    disk_faults: String,
     /// Print a JSON report instead of text.
     #[arg(long)]
     json: bool,
@@ -140,6 +149,21 @@ fn simulate_inner(args: &RunArgs) -> Result<i32, String> {
         None => None,
     };
     let multi_key = |seed: u64| args.multi_key.unwrap_or(seed.is_multiple_of(4));
+    let crashes = |seed: u64| match args.crashes.as_str() {
+        "none" => Ok(CrashPlan::none()),
+        "always" => Ok(CrashPlan::drawn(seed, true)),
+        "seed" => Ok(CrashPlan::from_seed(seed)),
+        other => Err(format!(
+            "--crashes takes seed, always or none, not {other:?}"
+        )),
+    };
+    crashes(0)?;
+    let disk_plan = |seed: u64| match args.disk_faults.as_str() {
+        "none" => Ok(DiskPlan::none()),
+        "seed" => Ok(DiskPlan::from_seed(seed)),
+        other => Err(format!("--disk-faults takes seed or none, not {other:?}")),
+    };
+    disk_plan(0)?;
     let config_for = |seed: u64| RunConfig {
         seed,
         clients: args.clients.max(1),
@@ -154,6 +178,8 @@ fn simulate_inner(args: &RunArgs) -> Result<i32, String> {
         families: families.unwrap_or_else(|| Families::from_seed(seed)),
         extras: Extras::from_seed(seed),
         pipeline_behind_block: RunConfig::new(seed).pipeline_behind_block,
+        crashes: crashes(seed).unwrap_or_default(),
+        disk: disk_plan(seed).unwrap_or_else(|_| DiskPlan::none()),
     };
     if let Some(seed) = args.seed {
         let config = config_for(seed);
@@ -198,6 +224,12 @@ fn print_single(report: &RunReport, config: &RunConfig, seconds: f64, args: &Run
     );
     println!("  faults:     {}", fault_list(report));
     println!("  families:   {}", config.families);
+    if report.restarts > 0 {
+        println!(
+            "  crashes:    {} restarts, {} keys recovered, {} snapshots forked, {} fsyncs",
+            report.restarts, report.recovered_keys, report.disk.forks, report.disk.fsyncs
+        );
+    }
     println!(
         "  clients:    {}   ops: {} ({} with unknown outcome)   steps: {}   server passes: {}",
         report.clients, report.ops, report.unknown_ops, report.steps, report.server_passes

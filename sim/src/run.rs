@@ -15,12 +15,13 @@
 //! dropped write), a descriptor leaks, or the server panics.
 
 use crate::checker::{self, Operation, Verdict};
+use crate::disk::{DiskPlan, SimDisk};
 use crate::faults::FaultPlan;
 use crate::kernel::{ConnId, SimPoller};
-use crate::model::RedisModel;
+use crate::recovery::{self, Epoch};
 use crate::workload::{
-    channel_name, Cmd, Extras, Families, Generator, KeyId, TimedCmd, ValueSource, CHANNELS,
-    SUBSCRIBER_CONNECTIONS,
+    channel_name, key_name, Cmd, Extras, Families, Generator, KeyId, TimedCmd, ValueSource,
+    CHANNELS, SUBSCRIBER_CONNECTIONS,
 };
 use bytes::{Bytes, BytesMut};
 use rand_chacha::ChaCha8Rng;
@@ -62,7 +63,104 @@ pub struct RunConfig {
     /// outcome is unknown when the connection dies meanwhile, which makes the check
     /// costly, so most seeds have clients wait for the BLPOP's answer.
     pub pipeline_behind_block: bool,
+    /// When the server process crashes or the machine loses power, and how it is
+    /// restarted (swarm testing: drawn from the seed, on in about one seed in four).
+    pub crashes: CrashPlan,
+    /// The simulated disk's faults (drawn from the seed).
+    pub disk: DiskPlan,
 }
+
+/// How the server dies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CrashKind {
+    /// kill -9: the page cache survives.
+    Process,
+    /// Power loss: only what was made durable survives (torn writes, lost renames).
+    Power,
+}
+
+/// Where in a server pass the process dies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CrashPoint {
+    /// Between two passes of the loop.
+    BetweenPasses,
+    /// Right after the n-th next reply write (n ≥ 1): that reply reached the socket,
+    /// nothing after it did.
+    AfterWrites(u64),
+    /// Right after the n-th next storage call (n ≥ 1): between a SAVE's write, fsync
+    /// and rename, or inside a BGSAVE's bookkeeping. Falls back to a crash between
+    /// passes if no storage call comes within [`CRASH_ARMED_PASSES_MAX`] passes.
+    AfterStorageCalls(u64),
+}
+
+/// One crash of a run: at which server pass it is armed, where it strikes, what it does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Crash {
+    pub at_pass: u64,
+    pub point: CrashPoint,
+    pub kind: CrashKind,
+}
+
+/// The crashes of a run, in pass order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CrashPlan {
+    pub crashes: Vec<Crash>,
+}
+
+impl CrashPlan {
+    pub fn none() -> CrashPlan {
+        CrashPlan::default()
+    }
+
+    /// One seed in four crashes, one to three times, at passes spread over a typical
+    /// run, at a point and of a kind drawn from the seed. Stream 8 of the seed, so the
+    /// other streams (and the seeds without crashes) are as before.
+    pub fn from_seed(seed: u64) -> CrashPlan {
+        CrashPlan::drawn(seed, false)
+    }
+
+    /// The seed's crashes; with `always`, every seed crashes (the draw is the same, only
+    /// the one-in-four gate is skipped).
+    pub fn drawn(seed: u64, always: bool) -> CrashPlan {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream(8);
+        if !rng.next_u32().is_multiple_of(4) && !always {
+            return CrashPlan::none();
+        }
+        let count = 1 + rng.next_u32() % 3;
+        let mut crashes: Vec<Crash> = (0..count)
+            .map(|_| Crash {
+                at_pass: 5 + u64::from(rng.next_u32() % 600),
+                point: match rng.next_u32() % 3 {
+                    0 => CrashPoint::BetweenPasses,
+                    1 => CrashPoint::AfterWrites(1 + u64::from(rng.next_u32() % 4)),
+                    _ => CrashPoint::AfterStorageCalls(1 + u64::from(rng.next_u32() % 8)),
+                },
+                kind: if rng.next_u32().is_multiple_of(2) {
+                    CrashKind::Process
+                } else {
+                    CrashKind::Power
+                },
+            })
+            .collect();
+        crashes.sort_by_key(|c| c.at_pass);
+        CrashPlan { crashes }
+    }
+
+    pub fn names(&self) -> Vec<&'static str> {
+        let mut names = Vec::new();
+        if self.crashes.iter().any(|c| c.kind == CrashKind::Process) {
+            names.push("process-crash");
+        }
+        if self.crashes.iter().any(|c| c.kind == CrashKind::Power) {
+            names.push("power-loss");
+        }
+        names
+    }
+}
+
+/// Passes a crash point inside a pass may stay armed before the crash happens anyway.
+pub const CRASH_ARMED_PASSES_MAX: u64 = 50;
 
 /// The default pipeline depth: joined partitions (multi-key ops, transactions) make
 /// deep pipelines expensive to check.
@@ -87,6 +185,8 @@ impl RunConfig {
             families: Families::from_seed(seed),
             extras: Extras::from_seed(seed),
             pipeline_behind_block: seed % 4 == 1,
+            crashes: CrashPlan::from_seed(seed),
+            disk: DiskPlan::from_seed(seed),
         }
     }
 }
@@ -100,6 +200,9 @@ pub enum Failure {
     NotLinearizable(String),
     /// A client on a live connection never got its replies.
     Hang(String),
+    /// After a crash and restart, the server holds what no snapshot held, or refused to
+    /// start from a file it should have loaded.
+    Durability(String),
     /// A connection the server should have freed was still open at the end.
     Leak(String),
     /// The server (or the simulator) panicked.
@@ -115,6 +218,7 @@ impl std::fmt::Display for Failure {
             Failure::Invariant(s) => write!(f, "invariant violated: {s}"),
             Failure::NotLinearizable(s) => write!(f, "history not linearizable: {s}"),
             Failure::Hang(s) => write!(f, "hang: {s}"),
+            Failure::Durability(s) => write!(f, "durability: {s}"),
             Failure::Leak(s) => write!(f, "leak: {s}"),
             Failure::Panic(s) => write!(f, "panic: {s}"),
             Failure::Replay(s) => write!(f, "propagation does not replay: {s}"),
@@ -145,6 +249,12 @@ pub struct RunReport {
     pub check_inconclusive: bool,
     pub history: Vec<HistoryOp>,
     pub kernel: crate::kernel::KernelStats,
+    /// Times the server was crashed and restarted.
+    pub restarts: u64,
+    /// Keys the restarted servers held, summed over restarts (0: no restart found a
+    /// snapshot to load, and the durability oracle had nothing to compare).
+    pub recovered_keys: u64,
+    pub disk: crate::disk::DiskStats,
 }
 
 impl RunReport {
@@ -166,6 +276,16 @@ const STALL_STEPS: u64 = 20_000;
 const DRAIN_STEPS: u64 = 20_000;
 /// Server passes after every client hung up, for the server to notice and free them.
 const CLOSE_PASSES: u64 = 200;
+/// The snapshot file the server writes (`dbfilename`'s default).
+const DUMP_FILE: &str = "dump.rdb";
+/// History client ids of the reads that stand for a snapshot (one per restart).
+const SNAPSHOT_CLIENT: u64 = 900_000_000;
+/// Virtual time a restart takes.
+const RESTART_MS: u64 = 5;
+/// Connections the reading of a restarted server's keyspace may take (faults reset some).
+const RECOVERY_READ_ATTEMPTS: usize = 20;
+/// Server passes one such reading may take.
+const RECOVERY_READ_PASSES: usize = 2_000;
 
 /// The pub/sub subscriber: it subscribes, reads what is pushed, and leaves abruptly.
 #[derive(Default)]
@@ -222,7 +342,12 @@ pub fn run(config: &RunConfig) -> RunReport {
                 .unwrap_or_else(|| "unknown panic".into());
             RunReport {
                 seed: config.seed,
-                faults: plan_for(&config).names(),
+                faults: plan_for(&config)
+                    .names()
+                    .into_iter()
+                    .chain(config.crashes.names())
+                    .chain(config.disk.names())
+                    .collect(),
                 clients: config.clients,
                 ops: 0,
                 unknown_ops: 0,
@@ -235,6 +360,9 @@ pub fn run(config: &RunConfig) -> RunReport {
                 check_inconclusive: false,
                 history: Vec::new(),
                 kernel: Default::default(),
+                restarts: 0,
+                recovered_keys: 0,
+                disk: Default::default(),
             }
         }
     }
@@ -268,8 +396,24 @@ struct Sim {
     read_stamps: Vec<(usize, ConnId, u64)>,
     /// Per history op: its connection and where its last byte is on that stream.
     op_ends: Vec<(ConnId, u64)>,
-    /// Every batch the server propagated, in order (its sink writes here).
+    /// Every batch the server propagated in its current life, in order (its sink
+    /// writes here).
     propagated: Rc<RefCell<Vec<Batch>>>,
+    /// Per history op: the life of the server process it was sent to (index into
+    /// `epochs`). Filtered along with the history before the check.
+    op_lives: Vec<usize>,
+    /// The simulated disk the server's storage is (kept across restarts).
+    disk: SimDisk,
+    /// The lives of the server process so far (one, without crashes).
+    epochs: Vec<Epoch>,
+    /// Crashes still to come, in pass order; the first one may be armed.
+    crashes: VecDeque<Crash>,
+    /// A crash point armed inside the passes (at this pass), waiting to strike.
+    armed: Option<(Crash, u64)>,
+    restarts: u64,
+    /// The administrator: a connection of its own sending SAVE and BGSAVE (seeds with
+    /// crashes), and the durability facts its replies establish.
+    admin: Admin,
 }
 
 /// The server's propagation sink in a run: keeps every batch for the replay oracle.
@@ -281,24 +425,66 @@ impl PropagationSink for RecordBatches {
     }
 }
 
-fn run_inner(config: &RunConfig) -> RunReport {
-    let plan = plan_for(config);
-    let faults = plan.names();
-    let poller = SimPoller::new(config.seed, plan);
-    let server_config = Config::default();
-    // The server's own RNG: stream 3 of the seed (the kernel uses 0, the plan 1).
-    let mut server_rng = ChaCha8Rng::seed_from_u64(config.seed);
+/// SAVE and BGSAVE sent on a connection of their own, while the clients go on.
+#[derive(Default)]
+struct Admin {
+    conn: Option<ConnId>,
+    /// Sent and unanswered: whether it is a SAVE, and its call time.
+    in_flight: VecDeque<(bool, u64)>,
+    received: Vec<u8>,
+    /// Call time of the latest SAVE that replied +OK: a snapshot at least that recent
+    /// must survive any crash from then on (Redis fsyncs the file and its directory
+    /// before replying).
+    save_acked_us: Option<u64>,
+}
+
+/// Builds the server as the binary would: on the kernel, with the disk as its storage, the
+/// run's configuration and its own RNG (a fresh stream for every restart, as a new process
+/// seeds itself anew).
+fn start_server(
+    config: &RunConfig,
+    poller: SimPoller,
+    disk: &SimDisk,
+    life: u64,
+    propagated: &Rc<RefCell<Vec<Batch>>>,
+) -> std::io::Result<EventLoop<SimPoller>> {
+    // The server's own RNG: stream 3 of the seed (the kernel uses 0, the plan 1); a
+    // restarted process's from stream 3 of the seed plus its life number.
+    let mut server_rng = ChaCha8Rng::seed_from_u64(config.seed.wrapping_add(life));
     server_rng.set_stream(3);
+    let mut server_config = Config::default();
+    // A failed BGSAVE (a disk fault) would make Redis refuse writes with MISCONF, which
+    // the model does not know: turned off, as an operator may.
+    server_config
+        .set("stop-writes-on-bgsave-error", "no")
+        .expect("a valid setting");
     let mut server = EventLoop::new(
         poller,
-        Box::new(seedis::storage::MemStorage::new()),
+        Box::new(disk.clone()),
         server_config,
         server_rng,
         Box::new(NullLog),
-    )
-    .expect("the simulated listener opens");
-    let propagated = Rc::new(RefCell::new(Vec::new()));
+    )?;
+    // As the binary does: dump.rdb, if there is one; a bad one stops the start.
+    server
+        .load_data_from_disk()
+        .map_err(std::io::Error::other)?;
+    // Loading propagates nothing; from here on every write is recorded for the replay
+    // oracle, which starts from an empty keyspace (so it checks the first life only).
     server.set_propagation_sink(Box::new(RecordBatches(propagated.clone())));
+    Ok(server)
+}
+
+fn run_inner(config: &RunConfig) -> RunReport {
+    let plan = plan_for(config);
+    let mut faults = plan.names();
+    faults.extend(config.crashes.names());
+    faults.extend(config.disk.names());
+    let poller = SimPoller::new(config.seed, plan);
+    let disk = SimDisk::new(config.seed, config.disk.clone(), poller.clock());
+    let propagated = Rc::new(RefCell::new(Vec::new()));
+    let server = start_server(config, poller, &disk, 0, &propagated)
+        .expect("the simulated listener opens");
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
     rng.set_stream(2);
     let clients = (0..config.clients)
@@ -335,7 +521,20 @@ fn run_inner(config: &RunConfig) -> RunReport {
         read_stamps: Vec::new(),
         op_ends: Vec::new(),
         propagated,
+        op_lives: Vec::new(),
+        disk,
+        epochs: Vec::new(),
+        crashes: config.crashes.crashes.iter().copied().collect(),
+        armed: None,
+        restarts: 0,
+        admin: Admin::default(),
     };
+    let start_us = sim.now_us();
+    sim.epochs.push(Epoch {
+        start_us,
+        init: Default::default(),
+        loaded_from: None,
+    });
     sim.run_workload();
     if sim.failure.is_none() {
         sim.drain_and_close();
@@ -351,16 +550,18 @@ fn run_inner(config: &RunConfig) -> RunReport {
         // unknown outcome, it did not happen (every connection is closed by now).
         let kernel = sim.server.poller();
         let history = std::mem::take(&mut sim.history);
-        sim.history = history
+        let lives = std::mem::take(&mut sim.op_lives);
+        (sim.history, sim.op_lives) = history
             .into_iter()
             .zip(&sim.op_ends)
-            .filter(|(op, (conn, end))| {
+            .zip(lives)
+            .filter(|((op, (conn, end)), _)| {
                 op.output.is_some()
                     || (kernel.stream_offsets(*conn).1 >= *end
                         && !matches!(op.input.cmd, Cmd::BLPopDone(_)))
             })
-            .map(|(op, _)| op)
-            .collect();
+            .map(|((op, _), life)| (op, life))
+            .unzip();
         sim.check_history();
     }
     let kernel = sim.server.poller().stats().clone();
@@ -383,6 +584,9 @@ fn run_inner(config: &RunConfig) -> RunReport {
         check_inconclusive: sim.check_inconclusive,
         history: sim.history,
         kernel,
+        restarts: sim.restarts,
+        recovered_keys: sim.epochs.iter().map(|e| e.init.keys.len() as u64).sum(),
+        disk: sim.disk.stats(),
     }
 }
 
@@ -424,6 +628,11 @@ impl Sim {
             self.steps += 1;
             if self.config.extras.pubsub && self.rng.next_u32().is_multiple_of(16) {
                 self.subscriber_step();
+                continue;
+            }
+            // Seeds with crashes also save, so a crash has snapshots to find.
+            if !self.config.crashes.crashes.is_empty() && self.rng.next_u32().is_multiple_of(24) {
+                self.admin_step();
                 continue;
             }
             match self.rng.next_u32() % 10 {
@@ -470,6 +679,10 @@ impl Sim {
 
     fn server_pass(&mut self) {
         self.server_passes += 1;
+        self.arm_crash();
+        if self.failure.is_some() {
+            return;
+        }
         if let Err(e) = self.server.run_once() {
             self.failure = Some(Failure::Invariant(format!("run_once failed: {e}")));
             return;
@@ -486,7 +699,326 @@ impl Sim {
         if let Some(v) = kernel.violations().first() {
             self.failure = Some(Failure::Invariant(format!("descriptor misuse: {v}")));
         }
+        self.disk.settle();
+        if self.server.poller().clock().process_dead() {
+            let crash = self.armed.take().map(|(c, _)| c);
+            self.crash_and_restart(crash.map_or(CrashKind::Process, |c| c.kind));
+            return;
+        }
         self.stamp_reads();
+    }
+
+    /// Arms the next crash when its pass comes: a crash between passes strikes now, the
+    /// others are handed to the kernel or the disk to strike inside a pass. An armed one
+    /// that has not struck after a while strikes between passes.
+    fn arm_crash(&mut self) {
+        if let Some((crash, since)) = self.armed {
+            if self.server_passes - since > CRASH_ARMED_PASSES_MAX {
+                self.armed = None;
+                self.crash_and_restart(crash.kind);
+            }
+            return;
+        }
+        let Some(&crash) = self.crashes.front() else {
+            return;
+        };
+        if crash.at_pass > self.server_passes {
+            return;
+        }
+        self.crashes.pop_front();
+        match crash.point {
+            CrashPoint::BetweenPasses => self.crash_and_restart(crash.kind),
+            CrashPoint::AfterWrites(n) => {
+                self.server.poller_mut().crash_after_writes(n);
+                self.armed = Some((crash, self.server_passes));
+            }
+            CrashPoint::AfterStorageCalls(n) => {
+                self.disk.crash_after_ops(n);
+                self.armed = Some((crash, self.server_passes));
+            }
+        }
+    }
+
+    /// The process dies (and maybe the power): every connection with it, the disk keeps
+    /// what it keeps; a new process starts on the same disk, and clients reconnect.
+    fn crash_and_restart(&mut self, kind: CrashKind) {
+        let placeholder = SimPoller::new(0, FaultPlan::none());
+        let mut kernel = std::mem::replace(self.server.poller_mut(), placeholder);
+        kernel.crash_process();
+        match kind {
+            CrashKind::Process => self.disk.process_crash(),
+            CrashKind::Power => self.disk.power_loss(),
+        }
+        // Clients see their connections die; what they had in flight has unknown outcome.
+        for i in 0..self.clients.len() {
+            self.abandon_connection_after_crash(i);
+        }
+        self.subscriber.conn = None;
+        self.read_stamps.clear();
+        self.restarts += 1;
+        self.admin.conn = None;
+        self.admin.in_flight.clear();
+        self.admin.received.clear();
+        // A new process takes a moment to start.
+        kernel.advance_clock(std::time::Duration::from_millis(RESTART_MS));
+        let origin = self.disk.file_origin(DUMP_FILE);
+        self.disk.clear_damage();
+        let started = start_server(&self.config, kernel, &self.disk, self.restarts, &self.propagated);
+        if let Some((born_us, true)) = origin {
+            self.failure = Some(Failure::Durability(format!(
+                "after a {kind:?} crash, {DUMP_FILE} (a snapshot of {:.3} ms) was damaged: \
+                 it was put in place before its contents were durable; the server {}",
+                born_us.saturating_sub(crate::kernel::EPOCH_US) as f64 / 1000.0,
+                match &started {
+                    Ok(_) => "loaded it anyway".to_string(),
+                    Err(e) => format!("refused it ({e})"),
+                }
+            )));
+            return;
+        }
+        match started {
+            Ok(server) => self.server = server,
+            Err(e) => {
+                self.failure = Some(Failure::Durability(format!(
+                    "the server refused to start after a {kind:?} crash: {e}"
+                )));
+                return;
+            }
+        }
+        let start_us = self.now_us();
+        let recovered = match self.read_recovered_state() {
+            Ok(state) => state,
+            Err(e) => {
+                self.failure = Some(Failure::Hang(format!("after a restart: {e}")));
+                return;
+            }
+        };
+        if let Err(e) = self.judge_recovery(kind, origin.map(|(born, _)| born), &recovered) {
+            self.failure = Some(Failure::Durability(e));
+            return;
+        }
+        self.epochs.push(Epoch {
+            start_us,
+            init: recovered,
+            loaded_from: origin.map(|(born, _)| born),
+        });
+    }
+
+    /// The RDB durability oracle at a restart (see ARCHITECTURE.md, "Crash testing"):
+    /// the file found must be at least as recent as every snapshot the server
+    /// acknowledged, and what was loaded must be that snapshot: the state a previous life
+    /// loaded from the same file, or the model's state at the instant the snapshot was
+    /// taken, which reads placed at that instant make the checker verify.
+    fn judge_recovery(
+        &mut self,
+        kind: CrashKind,
+        born_us: Option<u64>,
+        recovered: &crate::model::State,
+    ) -> Result<(), String> {
+        let at = |us: u64| us.saturating_sub(crate::kernel::EPOCH_US) as f64 / 1000.0;
+        let acked = [
+            self.admin.save_acked_us,
+            self.disk.acked_child_snapshot_us(),
+        ]
+        .into_iter()
+        .flatten()
+        .max();
+        if let Some(acked) = acked {
+            if born_us.is_none_or(|born| born < acked) {
+                return Err(format!(
+                    "after a {kind:?} crash the server recovered {} although a snapshot \
+                     taken at {:.3} ms or later was acknowledged (SAVE replied +OK, or \
+                     the parent collected a BGSAVE child's success)",
+                    match born_us {
+                        Some(born) => format!("the snapshot of {:.3} ms", at(born)),
+                        None => format!("no {DUMP_FILE}"),
+                    },
+                    at(acked)
+                ));
+            }
+        }
+        let Some(born) = born_us else {
+            if !recovered.keys.is_empty() {
+                return Err(format!(
+                    "after a {kind:?} crash there is no {DUMP_FILE}, yet the server holds {:?}",
+                    recovery::contents(recovered)
+                ));
+            }
+            return Ok(());
+        };
+        // Some life loaded this file before: this load must agree with that one (but for
+        // keys with a TTL, which may have expired since).
+        if let Some(earlier) = self.epochs.iter().find(|e| e.loaded_from == Some(born)) {
+            let lasting = |s: &crate::model::State| {
+                recovery::contents(s)
+                    .into_iter()
+                    .filter(|(_, _, ttl)| !ttl)
+                    .collect::<Vec<_>>()
+            };
+            if lasting(&earlier.init) != lasting(recovered) {
+                return Err(format!(
+                    "the snapshot of {:.3} ms loaded as {:?}, but as {:?} before",
+                    at(born),
+                    recovery::contents(recovered),
+                    recovery::contents(&earlier.init)
+                ));
+            }
+            return Ok(());
+        }
+        // The life that took the snapshot (a power loss may bring back one older than
+        // what the last life loaded, if that one's rename was never made durable).
+        let life = self
+            .epochs
+            .iter()
+            .rposition(|e| e.start_us <= born)
+            .unwrap_or(0);
+        // Its state at that instant must be what came back.
+        // Keys whose TTL ran out between the snapshot and the load were skipped by the
+        // loader, as Redis skips them: the file says which (the only use of the codec
+        // here), and they are left out of the check rather than read at a window that
+        // would resolve their expiry for the rest of the life too.
+        let expired_at_load = self.keys_expired_in_dump();
+        let keys: Vec<KeyId> = recovery::workload_keys(self.config.keys)
+            .into_iter()
+            .filter(|k| !expired_at_load.contains(&key_name(*k).into_bytes()))
+            .collect();
+        let client = SNAPSHOT_CLIENT + self.restarts;
+        for (cmd, reply) in recovery::snapshot_reads(&keys, recovered) {
+            self.history.push(Operation {
+                client,
+                input: TimedCmd {
+                    cmd,
+                    conn: client,
+                    call_ms: born / 1000,
+                    ret_ms: Some(born.div_ceil(1000)),
+                },
+                output: Some(reply),
+                call: born,
+                ret: Some(born),
+            });
+            self.op_ends.push((ConnId(u32::MAX), 0));
+            self.op_lives.push(life);
+        }
+        Ok(())
+    }
+
+    /// Keys of the dump file that have a TTL: the loader may have skipped them as
+    /// expired (decoded with the server's codec; an undecodable file lists none).
+    fn keys_expired_in_dump(&self) -> std::collections::HashSet<Vec<u8>> {
+        let mut keys = std::collections::HashSet::new();
+        if let Some(data) = self.disk.contents(DUMP_FILE) {
+            let _ = seedis::persist::rdb::load(&data, 16, &mut |loaded| {
+                if loaded.expire_ms.is_some() {
+                    keys.insert(loaded.key.to_vec());
+                }
+            });
+        }
+        keys
+    }
+
+    /// The administrator's move: send a SAVE or BGSAVE (at most two unanswered), and
+    /// take its replies.
+    fn admin_step(&mut self) {
+        let conn = match self.admin.conn {
+            Some(conn) => conn,
+            None => {
+                let conn = self.server.poller_mut().connect_observer();
+                self.admin.conn = Some(conn);
+                conn
+            }
+        };
+        if self.admin.in_flight.len() < 2 {
+            let save = self.rng.next_u32().is_multiple_of(2);
+            let mut wire = BytesMut::new();
+            let argv: &[&[u8]] = if save { &[b"SAVE"] } else { &[b"BGSAVE"] };
+            encode_command(argv, &mut wire);
+            if self.server.poller_mut().client_send(conn, &wire) == wire.len() {
+                let now = self.now_us();
+                self.admin.in_flight.push_back((save, now));
+            }
+        }
+        self.admin_receive();
+    }
+
+    fn admin_receive(&mut self) {
+        let Some(conn) = self.admin.conn else {
+            return;
+        };
+        let data = self.server.poller_mut().client_recv(conn, 64 * 1024);
+        self.admin.received.extend_from_slice(&data);
+        while let Ok(Some((reply, used))) = decode_reply(&self.admin.received) {
+            self.admin.received.drain(..used);
+            let Some((save, call)) = self.admin.in_flight.pop_front() else {
+                self.failure = Some(Failure::Invariant(format!(
+                    "the administrator got a reply it never asked for: {reply:?}"
+                )));
+                return;
+            };
+            if save && reply == Reply::OK {
+                self.admin.save_acked_us = Some(call);
+            }
+        }
+        let kernel = self.server.poller();
+        if kernel.is_reset(conn) || kernel.client_eof(conn) {
+            self.admin.conn = None;
+            self.admin.in_flight.clear();
+            self.admin.received.clear();
+        }
+    }
+
+    /// A client's connection died with the server process: unlike a connection the
+    /// server closed, it owes the client nothing (no half-close check).
+    fn abandon_connection_after_crash(&mut self, i: usize) {
+        let client = &mut self.clients[i];
+        if let Some(conn) = client.conn.take() {
+            if !self.server.poller().is_reset(conn) {
+                self.server.poller_mut().client_close(conn);
+            }
+        }
+        client.in_flight.clear();
+        client.received.clear();
+        client.prelude.clear();
+        client.pending.clear();
+        client.cas = None;
+    }
+
+    /// What the restarted server holds, read whole in one EVAL on a connection of its
+    /// own (retried if a fault resets it), before the clients come back.
+    fn read_recovered_state(&mut self) -> Result<crate::model::State, String> {
+        let keys = recovery::workload_keys(self.config.keys);
+        let argv = recovery::read_all_command(&keys);
+        let refs: Vec<&[u8]> = argv.iter().map(|a| a.as_slice()).collect();
+        let mut wire = BytesMut::new();
+        encode_command(&refs, &mut wire);
+        for _attempt in 0..RECOVERY_READ_ATTEMPTS {
+            let conn = self.server.poller_mut().connect_observer();
+            if self.server.poller_mut().client_send(conn, &wire) < wire.len() {
+                self.server.poller_mut().client_reset(conn);
+                continue;
+            }
+            let mut received = Vec::new();
+            for _ in 0..RECOVERY_READ_PASSES {
+                self.server.poller_mut().deliver();
+                self.server
+                    .run_once()
+                    .map_err(|e| format!("run_once: {e}"))?;
+                received.extend(self.server.poller_mut().client_recv(conn, 1 << 20));
+                if let Ok(Some((reply, _))) = decode_reply(&received) {
+                    self.server.poller_mut().client_close(conn);
+                    return recovery::state_from_reply(&keys, &reply);
+                }
+                let kernel = self.server.poller();
+                if kernel.is_reset(conn) || kernel.client_eof(conn) {
+                    break;
+                }
+            }
+            if !self.server.poller().is_reset(conn) {
+                self.server.poller_mut().client_close(conn);
+            }
+        }
+        Err(format!(
+            "the keyspace could not be read in {RECOVERY_READ_ATTEMPTS} attempts"
+        ))
     }
 
     /// Ops whose last byte the server has now read took effect by now: their window
@@ -628,6 +1160,7 @@ impl Sim {
             }
             for cmd in std::iter::once(cmd).chain(done) {
                 self.op_ends.push((conn, end));
+                self.op_lives.push(self.epochs.len() - 1);
                 self.history.push(Operation {
                     client: client_id,
                     input: TimedCmd {
@@ -824,6 +1357,11 @@ impl Sim {
                 self.server.poller_mut().client_close(conn);
             }
         }
+        if let Some(conn) = self.admin.conn.take() {
+            if !self.server.poller().is_reset(conn) && !self.server.poller().client_eof(conn) {
+                self.server.poller_mut().client_close(conn);
+            }
+        }
         for _ in 0..CLOSE_PASSES {
             self.server.poller_mut().deliver();
             self.server_pass();
@@ -847,9 +1385,15 @@ impl Sim {
 
     /// The replay oracle: every propagated batch, run in order at its time against a
     /// fresh core, must rebuild the live keyspace exactly (see `seedis::cmd::replay`).
+    ///
+    /// A run whose server restarted is not checked: its keyspace began from a snapshot,
+    /// not from the empty one the replay starts from (the durability oracle checks it).
     fn check_replay(&mut self) {
         self.server.feed_propagated();
         let batches = std::mem::take(&mut *self.propagated.borrow_mut());
+        if self.restarts > 0 {
+            return;
+        }
         let config = self.server.config().clone();
         // At the same times, and as an AOF is loaded (a day later, nothing expiring).
         let replays = [
@@ -880,20 +1424,38 @@ impl Sim {
         // A bound on the search: a history with many unknown outcomes can make it
         // explode. Past it the verdict is inconclusive, which is reported, not failed.
         let budget = std::time::Duration::from_secs(CHECK_SECONDS);
-        let result = checker::check(&RedisModel, &self.history, Some(budget));
-        self.check_explored = result.explored;
-        self.check_inconclusive = matches!(result.verdict, Verdict::Unknown);
-        if let Verdict::NotLinearizable(info) = result.verdict {
-            self.failure = Some(Failure::NotLinearizable(crate::report::explain(
-                &self.history,
-                &info,
-            )));
+        // Each life of the process is checked on its own, from what it recovered.
+        for (e, epoch) in self.epochs.iter().enumerate() {
+            let history: Vec<HistoryOp> = self
+                .history
+                .iter()
+                .zip(&self.op_lives)
+                .filter(|&(_, &life)| life == e)
+                .map(|(op, _)| op.clone())
+                .collect();
+            let model = recovery::FromState { init: &epoch.init };
+            let result = checker::check(&model, &history, Some(budget));
+            self.check_explored += result.explored;
+            self.check_inconclusive |= matches!(result.verdict, Verdict::Unknown);
+            if let Verdict::NotLinearizable(info) = result.verdict {
+                let life = if self.epochs.len() > 1 {
+                    format!("in life {} of the server: ", e + 1)
+                } else {
+                    String::new()
+                };
+                self.failure = Some(Failure::NotLinearizable(format!(
+                    "{life}{}",
+                    crate::report::explain(&history, &info)
+                )));
+                return;
+            }
         }
     }
 
     fn trace_hash(&self) -> u64 {
         // The kernel's hash covers every syscall and byte; fold in the history's shape.
-        let mut hash = self.server.poller().trace_hash();
+        let mut hash = self.server.poller().trace_hash() ^ self.disk.trace_hash().rotate_left(17);
+        hash = (hash ^ self.restarts).wrapping_mul(0x0000_0100_0000_01b3);
         for op in &self.history {
             for word in [op.client, op.call, op.ret.unwrap_or(u64::MAX)] {
                 hash = (hash ^ word).wrapping_mul(0x0000_0100_0000_01b3);

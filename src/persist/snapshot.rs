@@ -60,6 +60,9 @@ pub fn write_rdb_file(
         rdb::write_snapshot(keyspace, functions, opts, &mut out).map_err(|e| ("rdbSaveRio", e))?;
         out.flush().map_err(|e| ("fflush", e))?;
         drop(out);
+        #[cfg(feature = "planted-bug-rdb-no-fsync")]
+        return Ok(());
+        #[allow(unreachable_code)]
         storage.fsync(file).map_err(|e| ("fsync", e))
     })();
     storage.close(file);
@@ -77,6 +80,9 @@ pub fn write_rdb_file(
             os_reason(&e)
         ));
     }
+    #[cfg(feature = "planted-bug-rdb-no-dir-sync")]
+    return Ok(());
+    #[allow(unreachable_code)]
     storage.sync_dir(dir_of(filename)).map_err(|e| {
         format!(
             "Write error saving DB on disk(fsyncFileDir): {}",
@@ -125,30 +131,42 @@ pub fn load_rdb_file(
     let mut report = LoadReport::default();
     let mut duplicate: Option<String> = None;
     let databases = keyspace.databases();
-    let info = rdb::load(&data, databases, &mut |loaded| {
-        if duplicate.is_some() || loaded.db >= databases {
-            // The codec refuses such a db itself; this only keeps a codec bug from
-            // indexing past the keyspace.
-            return;
-        }
-        if loaded.expire_ms.is_some_and(|at| at < now_ms) {
-            // rdbLoadRio on a master: an expired key is not loaded.
-            report.keys_expired += 1;
-            return;
-        }
-        if duplicates == Duplicates::Refuse && keyspace.exists(loaded.db, &loaded.key, now_ms) {
-            duplicate = Some(format!(
-                "RDB has duplicated key '{}' in DB {}",
-                String::from_utf8_lossy(&loaded.key),
-                loaded.db
-            ));
-            return;
-        }
-        let ttl = loaded.expire_ms.map_or(Ttl::Clear, Ttl::At);
-        keyspace.set(loaded.db, loaded.key, loaded.value, ttl);
-        report.keys_loaded += 1;
-    })
-    .map_err(|e| e.message)?;
+    #[cfg(feature = "planted-bug-load-skips-last-key")]
+    let mut held = None;
+    let info =
+        rdb::load(&data, databases, &mut |loaded| {
+            if duplicate.is_some() || loaded.db >= databases {
+                // The codec refuses such a db itself; this only keeps a codec bug from
+                // indexing past the keyspace.
+                return;
+            }
+            if loaded.expire_ms.is_some_and(|at| at < now_ms) {
+                // rdbLoadRio on a master: an expired key is not loaded.
+                report.keys_expired += 1;
+                return;
+            }
+            if duplicates == Duplicates::Refuse && keyspace.exists(loaded.db, &loaded.key, now_ms) {
+                duplicate = Some(format!(
+                    "RDB has duplicated key '{}' in DB {}",
+                    String::from_utf8_lossy(&loaded.key),
+                    loaded.db
+                ));
+                return;
+            }
+            let ttl = loaded.expire_ms.map_or(Ttl::Clear, Ttl::At);
+            // Planted: each key is held back until the next one comes, so the last is lost.
+            #[cfg(feature = "planted-bug-load-skips-last-key")]
+            let Some((db, key, value, ttl)) =
+                held.replace((loaded.db, loaded.key, loaded.value, ttl))
+            else {
+                return;
+            };
+            #[cfg(not(feature = "planted-bug-load-skips-last-key"))]
+            let (db, key, value) = (loaded.db, loaded.key, loaded.value);
+            keyspace.set(db, key, value, ttl);
+            report.keys_loaded += 1;
+        })
+        .map_err(|e| e.message)?;
     if let Some(message) = duplicate {
         return Err(message);
     }
