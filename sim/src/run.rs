@@ -483,8 +483,8 @@ fn run_inner(config: &RunConfig) -> RunReport {
     let poller = SimPoller::new(config.seed, plan);
     let disk = SimDisk::new(config.seed, config.disk.clone(), poller.clock());
     let propagated = Rc::new(RefCell::new(Vec::new()));
-    let server = start_server(config, poller, &disk, 0, &propagated)
-        .expect("the simulated listener opens");
+    let server =
+        start_server(config, poller, &disk, 0, &propagated).expect("the simulated listener opens");
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
     rng.set_stream(2);
     let clients = (0..config.clients)
@@ -763,7 +763,13 @@ impl Sim {
         kernel.advance_clock(std::time::Duration::from_millis(RESTART_MS));
         let origin = self.disk.file_origin(DUMP_FILE);
         self.disk.clear_damage();
-        let started = start_server(&self.config, kernel, &self.disk, self.restarts, &self.propagated);
+        let started = start_server(
+            &self.config,
+            kernel,
+            &self.disk,
+            self.restarts,
+            &self.propagated,
+        );
         if let Some((born_us, true)) = origin {
             self.failure = Some(Failure::Durability(format!(
                 "after a {kind:?} crash, {DUMP_FILE} (a snapshot of {:.3} ms) was damaged: \
