@@ -126,12 +126,25 @@ impl<'c, 'a> ScriptHost<'c, 'a> {
         let now_ms = ctx.now_ms();
         let mut session = Session::new(0, 0, String::new(), String::new(), now_ms);
         session.db = ctx.session.db;
+        session.user = ctx.session.user.clone();
         session.in_exec = true;
         ScriptHost {
             ctx,
             session,
             read_only,
         }
+    }
+}
+
+impl ScriptHost<'_, '_> {
+    /// scriptVerifyACL: the caller's user, logged in the `lua` context with the caller's
+    /// client info.
+    fn acl_check(
+        &mut self,
+        cmd: &'static Command,
+        argv: &[Bytes],
+    ) -> Result<(), crate::acl::Denial> {
+        super::acl_cmd::check(self.ctx, cmd, argv, crate::acl::log::Context::Lua)
     }
 }
 
@@ -156,6 +169,9 @@ impl Host for ScriptHost<'_, '_> {
         }
         if cmd.has(NOSCRIPT) {
             return CallOutcome::Refused("This Redis command is not allowed from script".into());
+        }
+        if let Err(denial) = self.acl_check(cmd, argv) {
+            return CallOutcome::Refused(super::acl_cmd::noperm_in_script(denial));
         }
         // PUBLISH is "may-replicate" in Redis, which read-only scripts treat as a write.
         if self.read_only && (cmd.is_write() || cmd.name == "publish") {

@@ -60,6 +60,9 @@ pub struct Config {
     pub slowlog_max_len: u64,
     /// Writes are refused past this many bytes of used memory (0: no limit).
     pub maxmemory: u64,
+    /// `user <name> rules...` directives, in file order (loaded after `requirepass`,
+    /// as Redis's ACLLoadConfiguredUsers does).
+    pub acl_users: Vec<Vec<bytes::Bytes>>,
     /// The values of the parameters without a field above, by index in [`PARAMS`].
     stored: Vec<Value>,
 }
@@ -97,6 +100,7 @@ impl Default for Config {
             slowlog_log_slower_than: 0,
             slowlog_max_len: 0,
             maxmemory: 0,
+            acl_users: Vec::new(),
             stored: vec![Value::Special(String::new()); PARAMS.len()],
         };
         for (index, param) in PARAMS.iter().enumerate() {
@@ -484,6 +488,15 @@ impl Config {
                 continue;
             }
             match (name.as_str(), args.len()) {
+                ("user", n) if n >= 1 => {
+                    let words: Vec<bytes::Bytes> = split_args(line.as_bytes())
+                        .unwrap_or_default()
+                        .into_iter()
+                        .skip(1)
+                        .collect();
+                    crate::acl::validate_config_user(&words, &self.acl_users).map_err(fail)?;
+                    self.acl_users.push(words);
+                }
                 ("include", 1) => {
                     let included = read_include(&args[0]).map_err(fail)?;
                     self.apply_text(&included, read_include)?;

@@ -1,0 +1,103 @@
+use super::*;
+
+fn b(s: &str) -> Bytes {
+    Bytes::copy_from_slice(s.as_bytes())
+}
+
+fn setuser(acl: &mut Acl, name: &str, rules: &[&str]) -> Result<(), String> {
+    let rules: Vec<Bytes> = rules.iter().map(|r| b(r)).collect();
+    acl.set_user(&b(name), &rules, false)
+        .map(|_| ())
+        .map_err(|e| String::from_utf8_lossy(&e).into_owned())
+}
+
+fn describe(acl: &Acl, name: &str) -> String {
+    String::from_utf8_lossy(&acl.user(name.as_bytes()).unwrap().describe()).into_owned()
+}
+
+#[test]
+fn default_user_and_new_users_describe_like_redis() {
+    let mut acl = Acl::new();
+    assert_eq!(describe(&acl, "default"), "on nopass ~* &* +@all");
+    setuser(&mut acl, "t2", &["%RW"]).unwrap();
+    assert_eq!(describe(&acl, "t2"), "off ~ resetchannels -@all");
+    setuser(
+        &mut acl,
+        "u",
+        &["on", ">p", "~k*", "%R~r*", "&ch", "+get", "(+set ~w*)"],
+    )
+    .unwrap();
+    assert_eq!(
+        describe(&acl, "u"),
+        "on #148de9c5a7a44d19e56cd9ae1a554bf67847afb0c58f6e12fa29ac7ddfca9940 ~k* %R~r* resetchannels &ch -@all +get (~w* resetchannels -@all +set)"
+    );
+    setuser(&mut acl, "r", &["reset"]).unwrap();
+    assert_eq!(
+        describe(&acl, "r"),
+        "off sanitize-payload resetchannels -@all"
+    );
+}
+
+#[test]
+fn rule_errors_leave_the_user_unchanged() {
+    let mut acl = Acl::new();
+    setuser(&mut acl, "u", &["on", "+get"]).unwrap();
+    let before = describe(&acl, "u");
+    let err = setuser(&mut acl, "u", &["+set", "+nosuch"]).unwrap_err();
+    assert_eq!(
+        err,
+        "Error in ACL SETUSER modifier '+nosuch': Unknown command or category name in ACL"
+    );
+    assert_eq!(describe(&acl, "u"), before);
+    for (rule, why) in [
+        ("%", "Syntax error"),
+        ("%~foo", "Syntax error"),
+        ("+get|", "Syntax error"),
+        ("+config|get|x", "Allowing first-arg of a subcommand is not supported"),
+        ("-get|x", "Unknown command or category name in ACL"),
+        ("#abc", "The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters"),
+        ("<nopass", "The password you are trying to remove from the user does not exist"),
+        ("foo", "Syntax error"),
+    ] {
+        let err = setuser(&mut acl, "u", &[rule]).unwrap_err();
+        assert!(err.ends_with(why), "{rule}: {err}");
+    }
+    assert_eq!(
+        setuser(&mut acl, "u", &["(~x"]).unwrap_err(),
+        "Unmatched parenthesis in acl selector starting at '(~x'."
+    );
+}
+
+#[test]
+fn permission_checks_follow_key_specs_and_selectors() {
+    let mut acl = Acl::new();
+    setuser(
+        &mut acl,
+        "u",
+        &["on", "nopass", "+@all", "%R~r*", "%W~w*", "(~sel* +get)"],
+    )
+    .unwrap();
+    let u = acl.user(b"u").unwrap().clone();
+    let run = |args: &[&str]| {
+        let argv: Vec<Bytes> = args.iter().map(|a| b(a)).collect();
+        let cmd = crate::cmd::table::lookup(&argv[0]).unwrap();
+        let cmd = crate::cmd::table::resolve(cmd, &argv).unwrap();
+        check_command(&u, cmd, &argv)
+    };
+    assert_eq!(run(&["get", "r1"]), Ok(()));
+    assert_eq!(run(&["get", "w1"]), Err(Denial::Key(1)));
+    assert_eq!(run(&["set", "w1", "v"]), Ok(()));
+    assert_eq!(run(&["set", "r1", "v"]), Err(Denial::Key(1)));
+    assert_eq!(run(&["get", "sel1"]), Ok(()));
+    assert_eq!(
+        run(&["lmove", "r1", "w1", "left", "left"]),
+        Err(Denial::Key(1))
+    );
+    assert_eq!(run(&["publish", "ch", "m"]), Err(Denial::Channel(1)));
+    setuser(&mut acl, "v", &["on", "-@all", "+select|0", "+config|get"]).unwrap();
+    let v = acl.user(b"v").unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&v.describe()),
+        "on resetchannels -@all +config|get +select|0"
+    );
+}
