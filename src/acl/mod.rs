@@ -359,6 +359,24 @@ pub fn check_command_unrestricted(
     })
 }
 
+/// `ACLKillPubsubClientsIfNeeded`'s question: the channel patterns `new` allows, when a
+/// subscription `original` allowed may no longer be (`None`: every one still is).
+pub fn revoked_channels(new: &User, original: &User) -> Option<Vec<Bytes>> {
+    if new.selectors.iter().any(|s| s.all_channels) {
+        return None;
+    }
+    let upcoming: Vec<Bytes> = new
+        .selectors
+        .iter()
+        .flat_map(|s| s.channels.iter().cloned())
+        .collect();
+    let superset = original
+        .selectors
+        .iter()
+        .all(|s| !s.all_channels && s.channels.iter().all(|c| upcoming.contains(c)));
+    (!superset).then_some(upcoming)
+}
+
 /// `ACLUserCheckChannelPerm`.
 pub fn check_channel(user: &User, channel: &[u8], is_pattern: bool) -> bool {
     user.selectors

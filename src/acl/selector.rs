@@ -49,6 +49,18 @@ fn eq(op: &[u8], word: &str) -> bool {
     c_str(op).eq_ignore_ascii_case(word.as_bytes())
 }
 
+/// `ACLCheckChannelAgainstList`: a channel matches an allowed pattern; a pattern (from
+/// PSUBSCRIBE) must equal one literally.
+pub fn channel_in_list(list: &[Bytes], channel: &[u8], is_pattern: bool) -> bool {
+    list.iter().any(|p| {
+        if is_pattern {
+            c_str(p) == c_str(channel)
+        } else {
+            stringmatchlen(p, channel, false)
+        }
+    })
+}
+
 /// `ACLStringHasSpaces`: C's isspace or a NUL anywhere.
 pub fn has_spaces(s: &[u8]) -> bool {
     s.iter().any(|&c| is_space(c) || c == 0)
@@ -389,14 +401,7 @@ impl Selector {
     /// `ACLCheckChannelAgainstList` over this selector (all channels allowed aside): a
     /// pattern given to PSUBSCRIBE must equal an allowed pattern literally.
     pub fn check_channel(&self, channel: &[u8], is_pattern: bool) -> bool {
-        self.all_channels
-            || self.channels.iter().any(|p| {
-                if is_pattern {
-                    c_str(p) == c_str(channel)
-                } else {
-                    stringmatchlen(p, channel, false)
-                }
-            })
+        self.all_channels || channel_in_list(&self.channels, channel, is_pattern)
     }
 
     /// `ACLSelectorHasUnrestrictedKeyAccess`: `allkeys`, or a `*` pattern with `perm`.

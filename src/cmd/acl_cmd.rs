@@ -193,8 +193,37 @@ fn acl_setuser(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     }
     let pubsub_all = acl::pubsub_default_all(&ctx.server.config);
     match ctx.server.acl.set_user(name, &argv[3..], pubsub_all) {
-        Ok(_) => Ok(Reply::OK),
+        Ok(Some(original)) => {
+            kill_revoked_subscribers(ctx, name, &original);
+            Ok(Reply::OK)
+        }
+        Ok(None) => Ok(Reply::OK),
         Err(text) => Err(Reply::error_bytes([b"ERR ".as_slice(), &text].concat())),
+    }
+}
+
+/// `ACLKillPubsubClientsIfNeeded`: after SETUSER, the user's clients subscribed to a
+/// channel or pattern the new rules no longer allow are closed.
+fn kill_revoked_subscribers(ctx: &mut Ctx<'_>, name: &Bytes, original: &acl::User) {
+    let Some(user) = ctx.server.acl.user(name) else {
+        return;
+    };
+    let Some(allowed) = acl::revoked_channels(user, original) else {
+        return;
+    };
+    let mut violators = std::collections::BTreeSet::new();
+    ctx.server
+        .pubsub
+        .each_subscription(|id, channel, is_pattern| {
+            if !acl::selector::channel_in_list(&allowed, channel, is_pattern) {
+                violators.insert(id);
+            }
+        });
+    let now_ms = ctx.now_ms();
+    let mut matches = |c: &super::ClientInfo| c.user == name && violators.contains(&c.id);
+    ctx.clients.kill(&mut matches, now_ms);
+    if ctx.session.user == name && violators.contains(&ctx.session.id) {
+        ctx.session.close_after_reply = true;
     }
 }
 
