@@ -149,6 +149,26 @@ impl ScriptHost<'_, '_> {
 }
 
 impl Host for ScriptHost<'_, '_> {
+    /// `luaRedisAclCheckCmdPermissionsCommand`: the caller's user against the command as
+    /// `lookupCommand` finds it (a container's subcommand by the second argument).
+    fn acl_allows(&mut self, argv: &[Bytes]) -> bool {
+        let Some(base) = argv.first().and_then(|name| lookup(name)) else {
+            return false;
+        };
+        let cmd = match argv.get(1) {
+            Some(sub) if !base.subcommands.is_empty() => match find_subcommand(base, sub) {
+                Some(cmd) => cmd,
+                None => return false,
+            },
+            _ => base,
+        };
+        self.ctx
+            .server
+            .acl
+            .user(&self.ctx.session.user)
+            .is_some_and(|user| crate::acl::check_command(user, cmd, argv).is_ok())
+    }
+
     /// `scriptCall`: the checks Redis makes before a script's command, then the command.
     fn call(&mut self, argv: &[Bytes], resp: u8) -> CallOutcome {
         let Some(mut cmd) = lookup(&argv[0]) else {
