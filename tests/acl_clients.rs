@@ -107,3 +107,42 @@ fn other_connections_and_the_log_match_redis() {
     assert!(want.iter().any(|s| s == "sport closed: true"));
     assert!(want.iter().any(|s| s == "news closed: false"));
 }
+
+#[test]
+fn user_lines_of_the_configuration_match_redis() {
+    let args = [
+        "--requirepass",
+        "pw",
+        "--user",
+        "app",
+        "on",
+        ">apppw",
+        "~a*",
+        "+get",
+        "(+set",
+        "~b*)",
+        "--user",
+        "off-user",
+    ];
+    let Some(redis) = Server::start_redis(&args) else {
+        assert!(!common::tools_required(), "redis-server is required in CI");
+        return;
+    };
+    let seedis = Server::start(&args);
+    let observe = |server: &Server| {
+        let mut s = server.raw();
+        [
+            "PING",
+            "AUTH app apppw",
+            "GET a1",
+            "SET b1 x",
+            "SET a1 x",
+            "AUTH default pw",
+            "ACL LIST",
+        ]
+        .iter()
+        .map(|line| send(&mut s, line))
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(observe(&seedis), observe(&redis));
+}

@@ -240,6 +240,28 @@ const RULES: &[&[&str]] = &[
         "GET other",
         CLEANUP,
     ],
+    // acl-pubsub-default and requirepass
+    &[
+        "CONFIG SET acl-pubsub-default allchannels",
+        "ACL SETUSER u",
+        "ACL GETUSER u",
+        "ACL SETUSER u (~x)",
+        "ACL LIST",
+        "ACL SETUSER u reset",
+        "ACL LIST",
+        "CONFIG SET acl-pubsub-default resetchannels",
+        "ACL SETUSER u reset (~y)",
+        "ACL LIST",
+        "CONFIG SET requirepass secret",
+        "ACL GETUSER default",
+        "AUTH secret",
+        "AUTH wrong",
+        "AUTH default secret",
+        "CONFIG SET requirepass ''",
+        "ACL LIST",
+        "AUTH x",
+        CLEANUP,
+    ],
     // Pub/sub channels
     &[
         "ACL SETUSER u on nopass +@all ~* resetchannels &news.*",
