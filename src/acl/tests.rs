@@ -101,3 +101,35 @@ fn permission_checks_follow_key_specs_and_selectors() {
         "on resetchannels -@all +config|get +select|0"
     );
 }
+
+#[test]
+fn log_groups_similar_entries_and_keeps_max_len() {
+    use log::{AclLog, Context, Entry, Reason};
+    let entry = |object: &str, ms: u64| Entry {
+        count: 1,
+        reason: Reason::Auth,
+        context: Context::Toplevel,
+        object: b(object),
+        username: b("u"),
+        ctime_ms: ms,
+        client_info: b("id=1"),
+    };
+    let mut log = AclLog::default();
+    // A thousand failed AUTHs within a minute are one entry.
+    for i in 0..1000 {
+        log.add(entry("AUTH", i), 128);
+    }
+    assert_eq!(log.len(), 1);
+    assert_eq!(log.iter().next().unwrap().count, 1000);
+    // Past 60 s, or a different object, starts a new entry; the newest comes first.
+    log.add(entry("AUTH", 200_000), 128);
+    log.add(entry("HELLO", 200_001), 128);
+    let objects: Vec<&[u8]> = log.iter().map(|e| e.object.as_ref()).collect();
+    assert_eq!(objects, [b"HELLO".as_slice(), b"AUTH", b"AUTH"]);
+    for i in 0..10 {
+        log.add(entry(&format!("k{i}"), 300_000), 4);
+    }
+    assert_eq!(log.len(), 4);
+    log.reset();
+    assert!(log.is_empty());
+}
