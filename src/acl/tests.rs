@@ -133,3 +133,96 @@ fn log_groups_similar_entries_and_keeps_max_len() {
     log.reset();
     assert!(log.is_empty());
 }
+
+/// The `acl_rules` fuzz target's properties on seeded random rules, in plain `cargo
+/// test`: rules never panic, a refused SETUSER changes nothing, and a description
+/// rebuilds a user with the same description and the same command bitmap.
+#[test]
+fn random_rules_round_trip_through_their_description() {
+    use rand_chacha::ChaCha8Rng;
+    use rand_core::{RngCore, SeedableRng};
+    const WORDS: &[&str] = &[
+        "on",
+        "off",
+        "nopass",
+        "resetpass",
+        "reset",
+        "allkeys",
+        "resetkeys",
+        "allchannels",
+        "resetchannels",
+        "allcommands",
+        "nocommands",
+        "clearselectors",
+        "sanitize-payload",
+        "skip-sanitize-payload",
+        ">p",
+        "<p",
+        "~a*",
+        "%R~r*",
+        "%W~w*",
+        "%RW~x",
+        "&c*",
+        "+@all",
+        "-@all",
+        "+@string",
+        "-@write",
+        "+@read",
+        "-@dangerous",
+        "+config|get",
+        "-config",
+        "+client",
+        "-client|kill",
+        "+select|0",
+        "+get",
+        "-get",
+        "+set",
+        "(+get ~s*)",
+        "(-@all +@hash",
+        "~h*)",
+        "(&x allkeys)",
+        "bogus",
+        "+nosuch",
+        "%",
+        "~",
+    ];
+    let mut rng = ChaCha8Rng::seed_from_u64(15);
+    let ix = commands::index();
+    let mut round_trips = 0;
+    for _ in 0..300 {
+        let mut acl = Acl::new();
+        for _ in 0..4 {
+            let n = 1 + rng.next_u32() as usize % 6;
+            let rules: Vec<Bytes> = (0..n)
+                .map(|_| b(WORDS[rng.next_u32() as usize % WORDS.len()]))
+                .collect();
+            let before = acl.user(b"u").cloned();
+            if acl
+                .set_user(&b("u"), &rules, rng.next_u32() % 2 == 0)
+                .is_err()
+            {
+                assert_eq!(acl.user(b"u").cloned(), before);
+            }
+        }
+        let Some(user) = acl.user(b"u").cloned() else {
+            continue;
+        };
+        let description = user.describe();
+        let words: Vec<Bytes> = description
+            .split(|&c| c == b' ')
+            .filter(|w| !w.is_empty())
+            .map(Bytes::copy_from_slice)
+            .collect();
+        acl.set_user(&b("v"), &words, false)
+            .unwrap_or_else(|e| panic!("{:?}", String::from_utf8_lossy(&e)));
+        let copy = acl.user(b"v").unwrap();
+        assert_eq!(copy.describe(), description);
+        for (i, (a, c)) in user.selectors.iter().zip(&copy.selectors).enumerate() {
+            for id in 0..=ix.future_bit() {
+                assert_eq!(a.bit(id), c.bit(id), "selector {i}, command id {id}");
+            }
+        }
+        round_trips += 1;
+    }
+    assert!(round_trips > 100, "only {round_trips} users to round-trip");
+}
