@@ -82,10 +82,7 @@ pub fn write_all(storage: &mut dyn Storage, file: FileId, mut data: &[u8]) -> io
     while !data.is_empty() {
         let n = storage.write(file, data)?;
         if n == 0 {
-            return Err(io::Error::new(
-                io::ErrorKind::WriteZero,
-                "short write of 0 bytes",
-            ));
+            return Err(io::Error::new(io::ErrorKind::WriteZero, "short write of 0 bytes"));
         }
         data = &data[n..];
     }

@@ -76,9 +76,7 @@ pub fn load(
     on_key: &mut dyn FnMut(LoadedKey),
 ) -> Result<LoadedInfo, RdbError> {
     let _ = (input, databases, on_key);
-    Err(RdbError {
-        message: "RDB loading not written yet".into(),
-    })
+    Err(RdbError { message: "RDB loading not written yet".into() })
 }
 
 /// DUMP's payload: the value's RDB encoding, then the RDB version (2 bytes LE) and a
@@ -92,7 +90,5 @@ pub fn dump_payload(value: &Value) -> Vec<u8> {
 /// (`DUMP payload version or checksum are wrong`, `Bad data format`).
 pub fn restore_payload(payload: &[u8]) -> Result<Value, RdbError> {
     let _ = payload;
-    Err(RdbError {
-        message: "Bad data format".into(),
-    })
+    Err(RdbError { message: "Bad data format".into() })
 }
