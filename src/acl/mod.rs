@@ -295,7 +295,12 @@ fn selector_allows(
     if !selector.all_keys && cmd.has_keys() {
         let keys = keys.get_or_insert_with(|| crate::cmd::command_cmd::command_keys(cmd, argv));
         for key in keys.iter() {
-            if !selector.check_key(&argv[key.pos], key.flags) {
+            // The getkeys procedures name fixed positions; dispatch's arity check keeps
+            // them inside argv, but a caller that skipped it must not index past it.
+            let Some(arg) = argv.get(key.pos) else {
+                continue;
+            };
+            if !selector.check_key(arg, key.flags) {
                 return Err(Denial::Key(key.pos));
             }
         }

@@ -226,3 +226,21 @@ fn random_rules_round_trip_through_their_description() {
     }
     assert!(round_trips > 100, "only {round_trips} users to round-trip");
 }
+
+/// Found by the acl_rules fuzz target: SET's getkeys procedure names argument 1, which a
+/// bare `["set"]` does not have.
+#[test]
+fn key_positions_past_argv_do_not_panic() {
+    let mut acl = Acl::new();
+    setuser(&mut acl, "u", &["on", "+@all", "~k*"]).unwrap();
+    let u = acl.user(b"u").unwrap();
+    for name in ["set", "zunionstore", "get", "lmove"] {
+        let cmd = crate::cmd::table::lookup(name.as_bytes()).unwrap();
+        assert_eq!(check_command(u, cmd, &[b(name)]), Ok(()), "{name}");
+    }
+    let set = crate::cmd::table::lookup(b"set").unwrap();
+    assert_eq!(
+        check_command(u, set, &[b("set"), b("x"), b("1")]),
+        Err(Denial::Key(1))
+    );
+}
