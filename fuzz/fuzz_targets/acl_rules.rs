@@ -58,6 +58,9 @@ fuzz_target!(|input: Input| {
     let name = Bytes::from_static(b"u");
     for batch in input.rules.chunks(4).take(8) {
         let rules: Vec<Bytes> = batch.iter().map(|p| Bytes::from(build(p))).collect();
+        if std::env::var_os("SEEDIS_FUZZ_TRACE").is_some() {
+            eprintln!("SETUSER u {rules:?}");
+        }
         let before = acl.user(&name).cloned();
         if acl.set_user(&name, &rules, input.pubsub_all).is_err() {
             assert_eq!(acl.user(&name).cloned(), before, "a refused SETUSER changed the user");

@@ -244,3 +244,16 @@ fn key_positions_past_argv_do_not_panic() {
         Err(Denial::Key(1))
     );
 }
+
+/// Found by the acl_rules fuzz target: a NUL inside a selector made sdssplitargs's port
+/// (which expects no NUL) loop forever; Redis reads the selector as a C string.
+#[test]
+fn a_nul_inside_a_selector_ends_it_as_in_redis() {
+    let mut acl = Acl::new();
+    let rules = [b("(\0C\x1a"), b(")"), b("resetkeys")];
+    acl.set_user(&b("u"), &rules, false).unwrap();
+    assert_eq!(
+        describe(&acl, "u"),
+        "off resetchannels -@all (resetchannels -@all)"
+    );
+}

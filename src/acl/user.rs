@@ -118,8 +118,9 @@ impl User {
         } else if op[0] == b'(' && op[op.len() - 1] == b')' {
             let mut selector = Selector::new(false, pubsub_all);
             let inner = &op[1..op.len() - 1];
-            // sdssplitargs failing (unbalanced quotes) leaves no rules: an empty selector.
-            for rule in crate::resp::parse::split_args(inner).unwrap_or_default() {
+            // sdssplitargs reads a C string (it stops at a NUL), and failing (unbalanced
+            // quotes) it leaves no rules: an empty selector.
+            for rule in crate::resp::parse::split_args(c_str(inner)).unwrap_or_default() {
                 selector.apply(&rule)?;
             }
             self.selectors.push(selector);

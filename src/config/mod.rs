@@ -489,7 +489,7 @@ impl Config {
             }
             match (name.as_str(), args.len()) {
                 ("user", n) if n >= 1 => {
-                    let words: Vec<bytes::Bytes> = split_args(line.as_bytes())
+                    let words: Vec<bytes::Bytes> = split_args(crate::util::c_str(line.as_bytes()))
                         .unwrap_or_default()
                         .into_iter()
                         .skip(1)
