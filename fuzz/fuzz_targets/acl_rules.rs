@@ -2,8 +2,9 @@
 //! command names and categories, sometimes raw bytes) never panic, a refused SETUSER
 //! leaves the user as it was, and an accepted user's description (ACL LIST's form)
 //! builds the same user again: applied to a fresh user with SETUSER, it describes
-//! identically and allows exactly the same commands (a selector holding a quote is
-//! the exception: sdssplitargs fails on it when the line is read back, in Redis too).
+//! identically and allows exactly the same commands (a selector holding a quote, and a
+//! first argument holding a space, are the exceptions: their descriptions do not read
+//! back, in Redis either).
 #![no_main]
 
 use arbitrary::Arbitrary;
@@ -13,10 +14,45 @@ use seedis::acl::{self, Acl};
 use seedis::cmd::table;
 
 const WORDS: &[&str] = &[
-    "on", "off", "nopass", "resetpass", "reset", "allkeys", "resetkeys", "allchannels",
-    "resetchannels", "allcommands", "nocommands", "clearselectors", "sanitize-payload",
-    "skip-sanitize-payload", "~*", "&*", "+@all", "-@all", ">", "<", "#", "!", "~", "%R~",
-    "%W~", "%RW~", "&", "(", ")", "+", "-", "+@", "-@", "|", "*", "a*", "k", " ", "\"",
+    "on",
+    "off",
+    "nopass",
+    "resetpass",
+    "reset",
+    "allkeys",
+    "resetkeys",
+    "allchannels",
+    "resetchannels",
+    "allcommands",
+    "nocommands",
+    "clearselectors",
+    "sanitize-payload",
+    "skip-sanitize-payload",
+    "~*",
+    "&*",
+    "+@all",
+    "-@all",
+    ">",
+    "<",
+    "#",
+    "!",
+    "~",
+    "%R~",
+    "%W~",
+    "%RW~",
+    "&",
+    "(",
+    ")",
+    "+",
+    "-",
+    "+@",
+    "-@",
+    "|",
+    "*",
+    "a*",
+    "k",
+    " ",
+    "\"",
 ];
 
 #[derive(Arbitrary, Debug)]
@@ -63,7 +99,11 @@ fuzz_target!(|input: Input| {
         }
         let before = acl.user(&name).cloned();
         if acl.set_user(&name, &rules, input.pubsub_all).is_err() {
-            assert_eq!(acl.user(&name).cloned(), before, "a refused SETUSER changed the user");
+            assert_eq!(
+                acl.user(&name).cloned(),
+                before,
+                "a refused SETUSER changed the user"
+            );
         }
     }
     let Some(user) = acl.user(&name).cloned() else {
@@ -73,6 +113,11 @@ fuzz_target!(|input: Input| {
     // A quote inside a `(selector)` makes sdssplitargs fail on the way back, in Redis too
     // (the selector comes back empty): not a description this can round-trip.
     if user.selectors.len() > 1 && description.iter().any(|&b| b == b'"' || b == b'\'') {
+        return;
+    }
+    // A first argument with a space (`+get|a b`, accepted by Redis too) is described as
+    // two words.
+    if user.selectors.iter().any(|s| s.first_args_have_spaces()) {
         return;
     }
     // ACL LIST's line as a config file or ACL LOAD reads it back: split like sdssplitargs.
@@ -98,7 +143,10 @@ fuzz_target!(|input: Input| {
         description,
         "the description does not round-trip"
     );
-    for cmd in table::all().iter().flat_map(|c| std::iter::once(c).chain(c.subcommands.iter())) {
+    for cmd in table::all()
+        .iter()
+        .flat_map(|c| std::iter::once(c).chain(c.subcommands.iter()))
+    {
         let argv = vec![Bytes::from_static(cmd.name.as_bytes())];
         assert_eq!(
             acl::check_command(&user, cmd, &argv).is_ok(),

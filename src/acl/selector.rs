@@ -128,6 +128,12 @@ impl Selector {
         (on, off)
     }
 
+    /// Whether a first argument holds a space (`+get|a b` is accepted, in Redis too, but
+    /// its description cannot be read back).
+    pub fn first_args_have_spaces(&self) -> bool {
+        self.first_args.values().flatten().any(|a| has_spaces(a))
+    }
+
     pub fn first_args(&self, id: usize) -> Option<&[Bytes]> {
         self.first_args.get(&id).map(Vec::as_slice)
     }
