@@ -15,6 +15,7 @@
 //! - [`util`]: Redis's `util.c` (string2ll, strtod, %.17g, the glob...), ported once and
 //!   used by every layer above; it depends on nothing else in the crate.
 
+pub mod acl;
 pub mod cmd;
 pub mod config;
 pub mod db;

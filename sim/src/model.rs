@@ -15,7 +15,7 @@
 
 use crate::checker::hash::fx_hash;
 use crate::checker::Model;
-use crate::workload::{key_name, Cmd, KeyId, SetCond, TimedCmd};
+use crate::workload::{key_name, limited_denial, Cmd, KeyId, SetCond, TimedCmd};
 use bytes::Bytes;
 use seedis::resp::Reply;
 use std::collections::{BTreeMap, BTreeSet};
@@ -836,6 +836,7 @@ impl RedisModel {
                 view.get(*key).map_or("none", |e| e.value.type_name()),
             )),
             Cmd::Ping => Expect::Exact(Reply::simple("PONG")),
+            Cmd::Auth => Expect::Exact(Reply::OK),
             Cmd::LPush(key, elems) | Cmd::RPush(key, elems) => {
                 let head = matches!(cmd, Cmd::LPush(..));
                 let Some(MValue::List(list)) = view.typed_mut(*key, new_list, true)? else {
@@ -1061,6 +1062,13 @@ impl Model for RedisModel {
         if hi < state.floor {
             return;
         }
+        // A refused command answers its NOPERM and changes nothing.
+        if let Some(text) = input.limited.then(|| limited_denial(&input.cmd)).flatten() {
+            if output.is_none_or(|got| *got == Reply::err(text)) && !out.contains(state) {
+                out.push(state.clone());
+            }
+            return;
+        }
         let keys = input.cmd.keys();
         let mut push = |view: State, expect: Expect| {
             let legal = output.is_none_or(|got| expect.accepts(got));
@@ -1174,6 +1182,7 @@ mod test_kit {
             input: TimedCmd {
                 cmd,
                 conn: client,
+                limited: false,
                 call_ms: call,
                 ret_ms: Some(ret),
             },
@@ -1190,6 +1199,7 @@ mod test_kit {
             input: TimedCmd {
                 cmd,
                 conn: client,
+                limited: false,
                 call_ms: call,
                 ret_ms: None,
             },
@@ -1865,6 +1875,7 @@ mod regressions {
                 input: TimedCmd {
                     cmd: set,
                     conn: 1,
+                    limited: false,
                     call_ms: (e + 550) / 1000,
                     ret_ms: None,
                 },
@@ -1877,6 +1888,7 @@ mod regressions {
                 input: TimedCmd {
                     cmd: Cmd::PTtl(0),
                     conn: 2,
+                    limited: false,
                     call_ms: (e + 696) / 1000,
                     ret_ms: Some((e + 931).div_ceil(1000)),
                 },

@@ -20,8 +20,8 @@ use crate::faults::FaultPlan;
 use crate::kernel::{ConnId, SimPoller};
 use crate::recovery::{self, Epoch};
 use crate::workload::{
-    channel_name, key_name, Cmd, Extras, Families, Generator, KeyId, TimedCmd, ValueSource,
-    CHANNELS, SUBSCRIBER_CONNECTIONS,
+    channel_name, key_name, limited_script, Cmd, Extras, Families, Generator, KeyId, TimedCmd,
+    ValueSource, CHANNELS, LIMITED_USER, SUBSCRIBER_CONNECTIONS,
 };
 use bytes::{Bytes, BytesMut};
 use rand_chacha::ChaCha8Rng;
@@ -315,6 +315,8 @@ struct SimClient {
     /// An optimistic-locking script waiting for its GET's reply (key, the GET's history
     /// index once sent) to send its transaction.
     cas: Option<(KeyId, Option<usize>)>,
+    /// Runs as the restricted ACL user: AUTH first on every connection.
+    limited: bool,
 }
 
 impl SimClient {
@@ -453,6 +455,15 @@ fn start_server(
     let mut server_rng = ChaCha8Rng::seed_from_u64(config.seed.wrapping_add(life));
     server_rng.set_stream(3);
     let mut server_config = Config::default();
+    if config.extras.acl {
+        // The workload's restricted user, created at start as a `user` line.
+        server_config.acl_users.push(
+            LIMITED_USER
+                .iter()
+                .map(|w| Bytes::from_static(w.as_bytes()))
+                .collect(),
+        );
+    }
     // A failed BGSAVE (a disk fault) would make Redis refuse writes with MISCONF, which
     // the model does not know: turned off, as an operator may.
     server_config
@@ -502,6 +513,7 @@ fn run_inner(config: &RunConfig) -> RunReport {
             prelude: Vec::new(),
             pending: VecDeque::new(),
             cas: None,
+            limited: config.extras.acl && i % 2 == 1,
         })
         .collect();
     let mut sim = Sim {
@@ -895,6 +907,8 @@ impl Sim {
                 input: TimedCmd {
                     cmd,
                     conn: client,
+                    // The snapshot's reads are the harness's, as the default user.
+                    limited: false,
                     call_ms: born / 1000,
                     ret_ms: Some(born.div_ceil(1000)),
                 },
@@ -1070,6 +1084,9 @@ impl Sim {
                 let conn = self.server.poller_mut().connect();
                 self.clients[i].conn = Some(conn);
                 self.clients[i].connections += 1;
+                if self.clients[i].limited {
+                    self.clients[i].pending.push_front(Cmd::Auth);
+                }
                 conn
             }
         };
@@ -1101,9 +1118,13 @@ impl Sim {
                     extras: self.config.extras,
                 }
                 .next_script(&mut client.values, watching);
-                client.pending.extend(script.cmds);
-                if let Some(key) = script.cas {
-                    client.cas = Some((key, None));
+                if client.limited {
+                    client.pending.extend(limited_script(script));
+                } else {
+                    client.pending.extend(script.cmds);
+                    if let Some(key) = script.cas {
+                        client.cas = Some((key, None));
+                    }
                 }
             }
             let Some(cmd) = client.pending.pop_front() else {
@@ -1172,6 +1193,7 @@ impl Sim {
                     input: TimedCmd {
                         cmd,
                         conn: client_id,
+                        limited: self.clients[i].limited,
                         call_ms: now_us / 1000,
                         ret_ms: None,
                     },

@@ -77,6 +77,71 @@ pub fn key_name(key: KeyId) -> String {
     format!("{}{}", Family::of_key(key).prefix(), key % KEYS_PER_FAMILY)
 }
 
+/// The restricted user of the seeds with [`Extras::acl`], as a `user` line of the
+/// server's configuration: every command but DEL, LPOP and scripts; any key to read,
+/// but only `k1` and the lists to write; only channel `ch0`.
+pub const LIMITED_USER: &[&str] = &[
+    "limited",
+    "on",
+    ">pw",
+    "+@all",
+    "-del",
+    "-lpop",
+    "-@scripting",
+    "%R~*",
+    "~k1",
+    "~l*",
+    "resetchannels",
+    "&ch0",
+];
+
+/// Why the limited user may not run `cmd` (the reply Redis gives), or `None`.
+pub fn limited_denial(cmd: &Cmd) -> Option<&'static str> {
+    let command = match cmd {
+        Cmd::Del(_) => Some("del"),
+        Cmd::LPop(_) => Some("lpop"),
+        Cmd::Cas { .. } => Some("eval"),
+        _ => None,
+    };
+    if let Some(name) = command {
+        return Some(match name {
+            "del" => "NOPERM this user has no permissions to run the 'del' command",
+            "lpop" => "NOPERM this user has no permissions to run the 'lpop' command",
+            _ => "NOPERM this user has no permissions to run the 'eval' command",
+        });
+    }
+    if let Cmd::Publish { channel, .. } = cmd {
+        return (*channel != 0).then_some(
+            "NOPERM this user has no permissions to access one of the channels used as arguments",
+        );
+    }
+    let writable = |key: &KeyId| *key == Family::Str.key(1) || Family::of_key(*key) == Family::List;
+    let writes = !cmd.is_read_only() && !matches!(cmd, Cmd::Auth);
+    // The keys the command writes (SORT only reads the key it sorts: %R~* allows that).
+    let written = match cmd {
+        Cmd::Sort { store, .. } => store.iter().copied().collect(),
+        _ => cmd.keys(),
+    };
+    (writes && !written.iter().all(writable)).then_some(
+        "NOPERM this user has no permissions to access one of the keys used as arguments",
+    )
+}
+
+/// What a restricted client sends instead of a script: its commands one by one, without
+/// WATCH, transactions or optimistic locking (whose refusals inside MULTI the runner
+/// does not model).
+pub fn limited_script(script: Script) -> Vec<Cmd> {
+    let mut out = Vec::new();
+    for cmd in script.cmds {
+        match cmd {
+            Cmd::Watch(_) => {}
+            Cmd::Multi { cmds, .. } => out.extend(cmds),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// Whether a SET applies only when the key is absent (NX) or present (XX).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SetCond {
@@ -132,6 +197,8 @@ pub enum Cmd {
     PTtl(KeyId),
     Type(KeyId),
     Ping,
+    /// `AUTH limited pw`: the first command on every connection of a restricted client.
+    Auth,
     LPush(KeyId, Vec<Bytes>),
     RPush(KeyId, Vec<Bytes>),
     LPop(KeyId),
@@ -345,6 +412,7 @@ impl Cmd {
             Cmd::PTtl(key) => argv.extend([b"PTTL".to_vec(), k(key)]),
             Cmd::Type(key) => argv.extend([b"TYPE".to_vec(), k(key)]),
             Cmd::Ping => argv.push(b"PING".to_vec()),
+            Cmd::Auth => argv.extend([word("AUTH"), word(LIMITED_USER[0]), word("pw")]),
             Cmd::LPush(key, elems) => argv = key_and_items("LPUSH", *key, elems),
             Cmd::RPush(key, elems) => argv = key_and_items("RPUSH", *key, elems),
             Cmd::LPop(key) => argv.extend([word("LPOP"), k(key)]),
@@ -491,7 +559,7 @@ impl Cmd {
                 keys.dedup();
                 keys
             }
-            Cmd::Ping | Cmd::Publish { .. } => Vec::new(),
+            Cmd::Ping | Cmd::Auth | Cmd::Publish { .. } => Vec::new(),
         }
     }
 
@@ -561,6 +629,8 @@ pub struct TimedCmd {
     /// The connection that sent it (the history's client id): WATCH state is per
     /// connection.
     pub conn: u64,
+    /// Sent by a client running as [`LIMITED_USER`].
+    pub limited: bool,
     pub call_ms: u64,
     /// `None`: the reply never came; the op may have run at any later time.
     pub ret_ms: Option<u64>,
@@ -579,6 +649,8 @@ pub struct Extras {
     pub dump: bool,
     /// Some list, set and sorted set ops are SORT (sometimes STORE into a list).
     pub sort: bool,
+    /// Even-numbered clients run as the restricted ACL user [`LIMITED_USER`].
+    pub acl: bool,
 }
 
 impl Extras {
@@ -588,6 +660,7 @@ impl Extras {
         pubsub: false,
         dump: false,
         sort: false,
+        acl: false,
     };
 
     /// Swarm testing: each feature on in about half of the seeds.
@@ -601,6 +674,7 @@ impl Extras {
             pubsub: draw & 4 != 0,
             dump: draw & 8 != 0,
             sort: draw & 16 != 0,
+            acl: draw & 32 != 0,
         }
     }
 }

@@ -145,6 +145,11 @@ pub fn config_set(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         }
     }
     ctx.server.config = updated;
+    if seen.contains(&"requirepass") {
+        // updateRequirePass: requirepass is the default user's password.
+        let password = ctx.server.config.requirepass.clone();
+        ctx.server.acl.set_requirepass(password.as_bytes());
+    }
     Ok(Reply::OK)
 }
 

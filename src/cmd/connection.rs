@@ -96,27 +96,19 @@ fn quit(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
 /// client cannot probe which user names exist.
 const WRONGPASS: &str = "WRONGPASS invalid username-password pair or user is disabled.";
 
-/// The ACL check for the only user seedis has, `default`: with no requirepass it is
-/// `nopass` (any password works), otherwise the password must match.
-fn credentials_ok(ctx: &Ctx<'_>, user: &[u8], pass: &[u8]) -> bool {
-    let required = ctx.server.config.requirepass.as_bytes();
-    user == b"default" && (required.is_empty() || required == pass)
-}
-
 fn auth(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    let (user, pass): (&[u8], &[u8]) = match argv {
+    let (user, pass) = match argv {
         [_, pass] => {
             // The two-argument form keeps its pre-ACL error when there is no password.
-            if ctx.server.config.requirepass.is_empty() {
+            if ctx.server.acl.default_user().nopass() {
                 return Err(Reply::err("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"));
             }
-            (b"default", pass)
+            (Bytes::from_static(b"default"), pass)
         }
-        [_, user, pass] => (user, pass),
+        [_, user, pass] => (user.clone(), pass),
         _ => return Err(Reply::err("ERR syntax error")),
     };
-    if credentials_ok(ctx, user, pass) {
-        ctx.session.authenticated = true;
+    if super::acl_cmd::authenticate(ctx, &argv[0], &user, pass) {
         Ok(Reply::OK)
     } else {
         Err(Reply::err(WRONGPASS))
@@ -177,10 +169,9 @@ fn hello(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         }
     }
     if let Some((user, pass)) = creds {
-        if !credentials_ok(ctx, user, pass) {
+        if !super::acl_cmd::authenticate(ctx, &argv[0], user, pass) {
             return Err(Reply::err(WRONGPASS));
         }
-        ctx.session.authenticated = true;
     }
     if !ctx.session.authenticated {
         return Err(Reply::err("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"));
@@ -308,6 +299,7 @@ struct KillFilter {
     addr: Option<String>,
     laddr: Option<String>,
     normal_only: Option<bool>,
+    user: Option<Bytes>,
     skip_me: bool,
 }
 
@@ -317,6 +309,7 @@ impl KillFilter {
             && self.addr.as_ref().is_none_or(|a| &c.addr == a)
             && self.laddr.as_ref().is_none_or(|a| &c.laddr == a)
             && self.normal_only != Some(false)
+            && self.user.as_ref().is_none_or(|u| c.user == u)
     }
 }
 
@@ -364,12 +357,12 @@ fn client_kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         } else if opt.eq_ignore_ascii_case(b"laddr") {
             filter.laddr = Some(String::from_utf8_lossy(value).into_owned());
         } else if opt.eq_ignore_ascii_case(b"user") {
-            // `default` is the only user, and every connection is authenticated as it.
-            if value.as_ref() != b"default" {
+            if ctx.server.acl.user(value).is_none() {
                 return Err(Reply::error_bytes(
                     [b"ERR No such user '", c_str(value), b"'"].concat(),
                 ));
             }
+            filter.user = Some(value.clone());
         } else if opt.eq_ignore_ascii_case(b"skipme") {
             if value.eq_ignore_ascii_case(b"yes") {
                 filter.skip_me = true;
@@ -553,7 +546,7 @@ mod tests {
         );
         assert_eq!(h.run(&["auth", "a", "b", "c"]), e("ERR syntax error"));
 
-        h.server.config.requirepass = "pw".into();
+        assert_eq!(h.run(&["config", "set", "requirepass", "pw"]), Reply::OK);
         h.session.authenticated = false;
         assert_eq!(h.run(&["ping"]), e("NOAUTH Authentication required."));
         assert_eq!(

@@ -62,6 +62,8 @@ pub struct Session {
     pub close_after_reply: bool,
     /// False until AUTH succeeds when a password is set.
     pub authenticated: bool,
+    /// The ACL user the connection runs as (Redis's `c->user`), by name.
+    pub user: Bytes,
     /// Query buffer and output sizes, refreshed by the loop for CLIENT LIST of oneself.
     pub qbuf_len: usize,
     pub qbuf_free: usize,
@@ -128,6 +130,7 @@ impl Session {
             last_cmd: "NULL",
             close_after_reply: false,
             authenticated: true,
+            user: Bytes::from_static(b"default"),
             qbuf_len: 0,
             qbuf_free: 0,
             omem: 0,
@@ -203,6 +206,7 @@ impl Session {
             psub: self.patterns.len(),
             multi: self.multi.as_ref().map_or(-1, |m| m.queued.len() as i64),
             multi_mem: self.multi.as_ref().map_or(0, |m| m.bytes),
+            user: self.user.clone(),
         }
     }
 }
@@ -229,13 +233,14 @@ pub struct ClientInfo {
     pub psub: usize,
     pub multi: i64,
     pub multi_mem: usize,
+    pub user: Bytes,
 }
 
 impl ClientInfo {
     /// The line Redis 7.0 prints for a client in CLIENT LIST / CLIENT INFO.
     pub fn to_line(&self) -> String {
         format!(
-            "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub=0 multi={} qbuf={} qbuf-free={} argv-mem=0 multi-mem={} rbs=1024 rbp=0 obl=0 oll=0 omem={} tot-mem={} events={} cmd={} user=default redir=-1 resp={}",
+            "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub=0 multi={} qbuf={} qbuf-free={} argv-mem=0 multi-mem={} rbs=1024 rbp=0 obl=0 oll=0 omem={} tot-mem={} events={} cmd={} user={} redir=-1 resp={}",
             self.id,
             self.addr,
             self.laddr,
@@ -255,6 +260,7 @@ impl ClientInfo {
             self.qbuf + self.qbuf_free + self.omem + self.multi_mem + 1024,
             self.events,
             self.cmd,
+            String::from_utf8_lossy(&self.user),
             self.resp
         )
     }
@@ -356,6 +362,8 @@ pub struct ServerState {
     pub persist: crate::persist::PersistState,
     /// Commands to propagate (AOF, replicas): see `propagate.rs`.
     pub propagation: super::propagate::Propagation,
+    /// ACL users and the ACL log.
+    pub acl: crate::acl::Acl,
 }
 
 impl ServerState {
@@ -376,7 +384,9 @@ impl ServerState {
             run_id.push_str(&format!("{:02x}", rng.next_u32() as u8));
         }
         let tcp_port = config.port;
+        let acl = crate::acl::Acl::from_config(&config);
         ServerState {
+            acl,
             config,
             stats: Stats::default(),
             rng,

@@ -9,6 +9,7 @@
 //! shapes), `pop` (the list and sorted-set pop cores the blocking commands reuse),
 //! `context` and `table`; `testkit` is the one harness for their unit tests.
 
+pub mod acl_cmd;
 pub mod args;
 pub mod blocking;
 pub mod command_cmd;

@@ -90,7 +90,9 @@ fn reset_cmd(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
     ctx.session.db = 0;
     ctx.session.resp = 2;
     ctx.session.name = None;
-    ctx.session.authenticated = ctx.server.config.requirepass.is_empty();
+    // clientSetDefaultAuth: back to the default user.
+    ctx.session.user = Bytes::from_static(b"default");
+    ctx.session.authenticated = !ctx.server.acl.default_requires_auth();
     Ok(Reply::simple("RESET"))
 }
 

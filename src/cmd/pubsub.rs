@@ -73,6 +73,16 @@ impl PubSub {
         out
     }
 
+    /// Every subscription: client id, channel or pattern, and whether it is a pattern.
+    pub fn each_subscription(&self, mut f: impl FnMut(u64, &Bytes, bool)) {
+        for (name, subs) in &self.channels {
+            subs.iter().for_each(|s| f(s.0, name, false));
+        }
+        for (name, subs) in &self.patterns {
+            subs.iter().for_each(|s| f(s.0, name, true));
+        }
+    }
+
     /// No empty subscriber list, no client twice on one channel or pattern.
     pub fn check_invariants(&self) -> Result<(), String> {
         for (kind, map) in [("channel", &self.channels), ("pattern", &self.patterns)] {

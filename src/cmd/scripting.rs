@@ -140,6 +140,7 @@ impl<'c, 'a> ScriptHost<'c, 'a> {
         let now_ms = ctx.now_ms();
         let mut session = Session::new(0, 0, String::new(), String::new(), now_ms);
         session.db = ctx.session.db;
+        session.user = ctx.session.user.clone();
         session.in_exec = true;
         session.in_script = true;
         ScriptHost {
@@ -150,7 +151,39 @@ impl<'c, 'a> ScriptHost<'c, 'a> {
     }
 }
 
+impl ScriptHost<'_, '_> {
+    /// scriptVerifyACL: the caller's user, logged in the `lua` context with the caller's
+    /// client info.
+    fn acl_check(
+        &mut self,
+        cmd: &'static Command,
+        argv: &[Bytes],
+    ) -> Result<(), crate::acl::Denial> {
+        super::acl_cmd::check(self.ctx, cmd, argv, crate::acl::log::Context::Lua)
+    }
+}
+
 impl Host for ScriptHost<'_, '_> {
+    /// `luaRedisAclCheckCmdPermissionsCommand`: the caller's user against the command as
+    /// `lookupCommand` finds it (a container's subcommand by the second argument).
+    fn acl_allows(&mut self, argv: &[Bytes]) -> bool {
+        let Some(base) = argv.first().and_then(|name| lookup(name)) else {
+            return false;
+        };
+        let cmd = match argv.get(1) {
+            Some(sub) if !base.subcommands.is_empty() => match find_subcommand(base, sub) {
+                Some(cmd) => cmd,
+                None => return false,
+            },
+            _ => base,
+        };
+        self.ctx
+            .server
+            .acl
+            .user(&self.ctx.session.user)
+            .is_some_and(|user| crate::acl::check_command(user, cmd, argv).is_ok())
+    }
+
     /// `scriptCall`: the checks Redis makes before a script's command, then the command.
     fn call(&mut self, argv: &[Bytes], resp: u8) -> CallOutcome {
         let Some(mut cmd) = lookup(&argv[0]) else {
@@ -171,6 +204,9 @@ impl Host for ScriptHost<'_, '_> {
         }
         if cmd.has(NOSCRIPT) {
             return CallOutcome::Refused("This Redis command is not allowed from script".into());
+        }
+        if let Err(denial) = self.acl_check(cmd, argv) {
+            return CallOutcome::Refused(super::acl_cmd::noperm_in_script(denial));
         }
         // PUBLISH is "may-replicate" in Redis, which read-only scripts treat as a write.
         if self.read_only && (cmd.is_write() || cmd.name == "publish") {

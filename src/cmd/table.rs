@@ -625,6 +625,7 @@ pub fn all() -> &'static [Command] {
             super::latency::COMMANDS,
             super::sort::COMMANDS,
             super::persistence::COMMANDS,
+            super::acl_cmd::COMMANDS,
         ];
         let mut table: Vec<Command> = families.iter().flat_map(|f| f.iter().copied()).collect();
         table.sort_by(|a, b| a.name.cmp(b.name));
@@ -804,6 +805,9 @@ fn dispatch_counted(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             Reply::err("NOAUTH Authentication required."),
         );
     }
+    if let Err(reply) = acl_check(ctx, cmd, argv) {
+        return reject(ctx, Some(cmd), reply);
+    }
     if out_of_memory(ctx, cmd) {
         return reject(
             ctx,
@@ -901,6 +905,23 @@ fn dispatch_counted(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         );
     }
     reply
+}
+
+/// processCommand's ACL check (or, inside EXEC, multi.c's re-check with its own text).
+fn acl_check(ctx: &mut Ctx<'_>, cmd: &'static Command, argv: &[Bytes]) -> Result<(), Reply> {
+    use crate::acl::log::Context;
+    let context = if ctx.session.in_exec || ctx.session.multi.is_some() {
+        Context::Multi
+    } else {
+        Context::Toplevel
+    };
+    super::acl_cmd::check(ctx, cmd, argv, context).map_err(|denial| {
+        if ctx.session.in_exec {
+            super::acl_cmd::noperm_at_exec(denial)
+        } else {
+            super::acl_cmd::noperm_reply(denial, cmd)
+        }
+    })
 }
 
 /// `redactClientCommandArgument` for CONFIG SET: the values of sensitive parameters

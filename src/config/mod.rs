@@ -62,6 +62,9 @@ pub struct Config {
     pub maxmemory: u64,
     /// LATENCY: events at least this many ms long are sampled (0: the monitor is off).
     pub latency_monitor_threshold: i64,
+    /// `user <name> rules...` directives, in file order (loaded after `requirepass`,
+    /// as Redis's ACLLoadConfiguredUsers does).
+    pub acl_users: Vec<Vec<bytes::Bytes>>,
     /// The values of the parameters without a field above, by index in [`PARAMS`].
     stored: Vec<Value>,
 }
@@ -100,6 +103,7 @@ impl Default for Config {
             slowlog_max_len: 0,
             latency_monitor_threshold: 0,
             maxmemory: 0,
+            acl_users: Vec::new(),
             stored: vec![Value::Special(String::new()); PARAMS.len()],
         };
         for (index, param) in PARAMS.iter().enumerate() {
@@ -489,6 +493,15 @@ impl Config {
                 continue;
             }
             match (name.as_str(), args.len()) {
+                ("user", n) if n >= 1 => {
+                    let words: Vec<bytes::Bytes> = split_args(crate::util::c_str(line.as_bytes()))
+                        .unwrap_or_default()
+                        .into_iter()
+                        .skip(1)
+                        .collect();
+                    crate::acl::validate_config_user(&words, &self.acl_users).map_err(fail)?;
+                    self.acl_users.push(words);
+                }
                 ("include", 1) => {
                     let included = read_include(&args[0]).map_err(fail)?;
                     self.apply_text(&included, read_include)?;

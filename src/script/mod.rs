@@ -35,6 +35,13 @@ pub trait Host {
     /// Executes `argv` (already converted from Lua) with the script client's RESP
     /// version `resp`.
     fn call(&mut self, argv: &[Bytes], resp: u8) -> CallOutcome;
+
+    /// `redis.acl_check_cmd` of an existing command: whether the script's caller may run
+    /// `argv`. The default has no users to ask.
+    fn acl_allows(&mut self, argv: &[Bytes]) -> bool {
+        let _ = argv;
+        true
+    }
 }
 
 /// Flags of a script's shebang or of a function (SCRIPT_FLAG_*).
@@ -213,11 +220,17 @@ fn run_in(
             }
         })?;
         env.slot.raw_set("call", call)?;
+        let acl_check = scope.create_function(|_, args: MultiValue| {
+            let rest: Vec<Value> = args.into_iter().collect();
+            Ok(lua_args(&rest).is_ok_and(|argv| host.borrow_mut().acl_allows(&argv)))
+        })?;
+        env.slot.raw_set("acl_check", acl_check)?;
         let result = match keys_args {
             None => env.run(func, None),
             Some((keys, args)) => env.run(func, Some((env.array(keys)?, env.array(args)?))),
         };
         env.slot.raw_set("call", Value::Nil)?;
+        env.slot.raw_set("acl_check", Value::Nil)?;
         Ok(result)
     });
     // The script client's RESP version at the end (setresp) decides how booleans

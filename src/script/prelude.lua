@@ -150,8 +150,7 @@ redis.acl_check_cmd = wrap(function(...)
     end
   end
   if not rt.cmd_exists(tostring((...))) then return E('Invalid command passed to redis.acl_check_cmd()'), true end
-  -- Only the default user exists, and it may run everything.
-  return true
+  return slot.acl_check(...)
 end)
 if eval_mode then
   redis.breakpoint = function() return false end

@@ -70,8 +70,10 @@ const PROTECTED_MODE_DENIED: &[u8] = b"-DENIED Redis is running in protected mod
 
 /// Protected mode (Redis 7.0 `clientAcceptHandler`): no password and a peer that is not
 /// on the loopback interface.
-fn refused_by_protected_mode(config: &Config, accepted: &Accepted) -> bool {
-    config.protected_mode && config.requirepass.is_empty() && !accepted.peer.ip().is_loopback()
+fn refused_by_protected_mode(state: &ServerState, accepted: &Accepted) -> bool {
+    state.config.protected_mode
+        && state.acl.default_user().nopass()
+        && !accepted.peer.ip().is_loopback()
 }
 
 pub struct EventLoop<P: Poller> {
@@ -359,7 +361,7 @@ impl<P: Poller> EventLoop<P> {
             self.state.stats.rejected_connections += 1;
             return;
         }
-        if refused_by_protected_mode(&self.state.config, &accepted) {
+        if refused_by_protected_mode(&self.state, &accepted) {
             // Best effort, as Redis does: one write, then close.
             let _ = self
                 .poller
@@ -378,7 +380,7 @@ impl<P: Poller> EventLoop<P> {
             accepted.local.to_string(),
             now_us / 1000,
         );
-        session.authenticated = self.state.config.requirepass.is_empty();
+        session.authenticated = !self.state.acl.default_requires_auth();
         self.clients
             .insert(Box::new(Client::new(fd, session, now_us)));
         self.state.stats.total_connections_received += 1;
@@ -978,33 +980,25 @@ mod tests {
 
     #[test]
     fn protected_mode_refuses_only_remote_peers_without_a_password() {
+        use rand_core::SeedableRng;
+        let state = |config: Config| ServerState::new(config, ChaCha8Rng::seed_from_u64(1), 0);
         let mut config = Config::default();
-        assert!(!refused_by_protected_mode(
-            &config,
-            &accepted("127.0.0.1:5000")
-        ));
-        assert!(!refused_by_protected_mode(
-            &config,
-            &accepted("127.8.9.1:5000")
-        ));
-        assert!(!refused_by_protected_mode(&config, &accepted("[::1]:5000")));
-        assert!(refused_by_protected_mode(
-            &config,
-            &accepted("10.1.2.3:5000")
-        ));
-        assert!(refused_by_protected_mode(
-            &config,
-            &accepted("[2001:db8::1]:5000")
-        ));
+        let open = state(config.clone());
+        for local in ["127.0.0.1:5000", "127.8.9.1:5000", "[::1]:5000"] {
+            assert!(!refused_by_protected_mode(&open, &accepted(local)));
+        }
+        for remote in ["10.1.2.3:5000", "[2001:db8::1]:5000"] {
+            assert!(refused_by_protected_mode(&open, &accepted(remote)));
+        }
         config.requirepass = "secret".into();
         assert!(!refused_by_protected_mode(
-            &config,
+            &state(config.clone()),
             &accepted("10.1.2.3:5000")
         ));
         config.requirepass.clear();
         config.protected_mode = false;
         assert!(!refused_by_protected_mode(
-            &config,
+            &state(config),
             &accepted("10.1.2.3:5000")
         ));
     }
