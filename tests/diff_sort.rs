@@ -143,3 +143,53 @@ fn sort_matches_redis() {
         bad.join("\n")
     );
 }
+
+/// BY and GET read keys the data names: Redis allows them only to a user who may read
+/// every key (`ACLUserCheckCmdWithUnrestrictedKeyAccess`).
+#[test]
+fn sort_by_and_get_need_access_to_every_key() {
+    let Some(redis) = Server::start_redis(&[]) else {
+        eprintln!("SKIPPED: redis-server is not installed");
+        return;
+    };
+    let seedis = Server::start(&[]);
+    let run = |server: &Server| -> Vec<String> {
+        let mut admin = server.raw();
+        for line in [
+            "RPUSH l 2 1 3",
+            "MSET w_1 3 w_2 2 w_3 1",
+            "ACL SETUSER some on >pw +@all ~l ~w_*",
+            "ACL SETUSER reader on >pw +@all %R~*",
+            "ACL SETUSER writer on >pw +@all %W~*",
+            "ACL SETUSER all on >pw +@all allkeys",
+        ] {
+            let argv: Vec<&[u8]> = line.split(' ').map(str::as_bytes).collect();
+            roundtrip(&mut admin, &resp_command(&argv));
+        }
+        let mut out = Vec::new();
+        for user in ["some", "reader", "writer", "all"] {
+            let mut conn = server.raw();
+            roundtrip(&mut conn, &resp_command(&[b"AUTH", user.as_bytes(), b"pw"]));
+            for q in [
+                "SORT l",
+                "SORT l BY w_*",
+                "SORT l BY nosort",
+                "SORT l GET #",
+                "SORT_RO l BY w_* GET w_*",
+                "SORT l BY w_* STORE l2",
+            ] {
+                let argv: Vec<&[u8]> = q.split(' ').map(str::as_bytes).collect();
+                let reply = roundtrip(&mut conn, &resp_command(&argv));
+                out.push(format!(
+                    "{user}: {q} => {}",
+                    String::from_utf8_lossy(&reply)
+                ));
+            }
+        }
+        out
+    };
+    let (expected, got) = (run(&redis), run(&seedis));
+    for (g, e) in got.iter().zip(&expected) {
+        assert_eq!(g, e);
+    }
+}

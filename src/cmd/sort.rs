@@ -36,7 +36,17 @@ struct Options {
     gets: Vec<Bytes>,
 }
 
-fn parse(argv: &[Bytes], readonly: bool) -> Result<Options, Reply> {
+/// `ACLUserCheckCmdWithUnrestrictedKeyAccess(..., CMD_KEY_ACCESS)`: BY and GET read keys
+/// named by the data, so they need read access to every key.
+fn full_key_access(ctx: &Ctx<'_>, argv: &[Bytes], readonly: bool) -> bool {
+    let name: &[u8] = if readonly { b"sort_ro" } else { b"sort" };
+    let (Some(cmd), Some(user)) = (lookup(name), ctx.server.acl.user(&ctx.session.user)) else {
+        return true;
+    };
+    crate::acl::check_command_unrestricted(user, cmd, argv, crate::acl::selector::READ)
+}
+
+fn parse(ctx: &Ctx<'_>, argv: &[Bytes], readonly: bool) -> Result<Options, Reply> {
     let mut o = Options {
         desc: false,
         alpha: false,
@@ -69,8 +79,18 @@ fn parse(argv: &[Bytes], readonly: bool) -> Result<Options, Reply> {
             o.by = Some(argv[j + 1].clone());
             // A constant pattern (no '*' before any NUL) sorts nothing.
             o.dont_sort = !c_str(&argv[j + 1]).contains(&b'*');
+            if !o.dont_sort && !full_key_access(ctx, argv, readonly) {
+                return Err(Reply::err(
+                    "ERR BY option of SORT denied due to insufficient ACL permissions.",
+                ));
+            }
             j += 1;
         } else if is(arg, "get") && left >= 1 {
+            if !full_key_access(ctx, argv, readonly) {
+                return Err(Reply::err(
+                    "ERR GET option of SORT denied due to insufficient ACL permissions.",
+                ));
+            }
             o.gets.push(argv[j + 1].clone());
             j += 1;
         } else {
@@ -126,7 +146,7 @@ fn sort_ro_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 }
 
 fn sort_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], readonly: bool) -> CmdResult {
-    let mut o = parse(argv, readonly)?;
+    let mut o = parse(ctx, argv, readonly)?;
     let db = ctx.session.db;
     let now = ctx.now_ms();
     let kind = match ctx.keyspace.lookup_read(db, &argv[1], now) {
