@@ -9,6 +9,7 @@
 //! - `log`: ACL LOG's entries.
 
 pub mod commands;
+pub mod file;
 pub mod log;
 pub mod selector;
 pub mod user;

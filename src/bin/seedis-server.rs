@@ -363,7 +363,7 @@ fn main() -> ExitCode {
         Level::Notice,
         &format!("Running mode=standalone, port={port}."),
     );
-    if server.load_data_from_disk().is_err() {
+    if server.load_acl_file().is_err() || server.load_data_from_disk().is_err() {
         return ExitCode::from(1);
     }
     server.log(

@@ -304,33 +304,61 @@ fn acl_whoami(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
 
 const NO_ACL_FILE: &str = "ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration.";
 
-fn acl_load(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
-    if ctx
-        .server
-        .config
-        .get("aclfile")
-        .unwrap_or_default()
-        .is_empty()
-    {
-        return Err(Reply::err(NO_ACL_FILE));
+fn acl_file(ctx: &Ctx<'_>) -> Result<String, Reply> {
+    match ctx.server.config.get("aclfile").unwrap_or_default() {
+        file if file.is_empty() => Err(Reply::err(NO_ACL_FILE)),
+        file => Ok(file),
     }
-    // The command layer has no file access yet (the Storage seam is not in Ctx).
-    Err(Reply::err(
-        "ERR ACL LOAD is not supported by this server yet",
-    ))
 }
 
+/// ACL LOAD: the users of `aclfile`, all of them or none (the errors say why). Clients
+/// keep their connections, as in Redis 7.0.
+fn acl_load(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
+    let file = acl_file(ctx)?;
+    let users = load_acl_file(
+        ctx.storage,
+        &file,
+        crate::acl::pubsub_default_all(&ctx.server.config),
+    )
+    .map_err(|e| Reply::error(format!("ERR {e}")))?;
+    ctx.server.acl.users = users;
+    Ok(Reply::OK)
+}
+
+/// ACLLoadFromFile: the file read through the storage, then parsed. Redis's text when
+/// the file cannot be opened names the file and strerror's words.
+pub fn load_acl_file(
+    storage: &mut dyn crate::storage::Storage,
+    file: &str,
+    pubsub_all: bool,
+) -> Result<std::collections::BTreeMap<Bytes, crate::acl::User>, String> {
+    let text = crate::storage::read_to_end(storage, file).map_err(|e| {
+        format!(
+            "Error loading ACLs, opening file '{file}': {}",
+            crate::persist::snapshot::os_reason(&e)
+        )
+    })?;
+    crate::acl::file::from_text(&text, file, pubsub_all)
+}
+
+/// ACL SAVE: every user as an `aclfile` line, written to a temporary file renamed over
+/// the file (no fsync, as Redis 7.0 does not).
 fn acl_save(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
-    if ctx
-        .server
-        .config
-        .get("aclfile")
-        .unwrap_or_default()
-        .is_empty()
-    {
-        return Err(Reply::err(NO_ACL_FILE));
+    let file = acl_file(ctx)?;
+    let text = crate::acl::file::to_text(&ctx.server.acl);
+    let tmp = format!("{file}.tmp-{}-{}", ctx.server.pid, ctx.now_ms());
+    let storage = &mut *ctx.storage;
+    let written = storage.create(&tmp).and_then(|f| {
+        let result = crate::storage::write_all(storage, f, &text);
+        storage.close(f);
+        result
+    });
+    let renamed = written.and_then(|()| storage.rename(&tmp, &file));
+    if renamed.is_err() {
+        let _ = storage.unlink(&tmp);
+        return Err(Reply::err("ERR There was an error trying to save the ACLs. Please check the server logs for more information"));
     }
-    Err(Reply::err("ERR There was an error trying to save the ACLs. Please check the server logs for more information"))
+    Ok(Reply::OK)
 }
 
 fn acl_cat(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {

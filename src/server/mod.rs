@@ -1,6 +1,7 @@
 //! The server: the event loop and the client state machine, written only against the
 //! [`crate::net::Poller`] seam.
 
+mod acl_file;
 pub mod client;
 mod clients;
 pub mod event_loop;
