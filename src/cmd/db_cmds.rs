@@ -35,7 +35,8 @@ fn swapdb_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     }
     // Sessions keep their index, so every client now sees the other database's data, as
     // in Redis (which swaps the dicts under the db structs clients point to).
-    ctx.keyspace.swap_db(a as usize, b as usize);
+    let now = ctx.now_ms();
+    ctx.keyspace.swap_db(a as usize, b as usize, now);
     ctx.add_dirty(1);
     Ok(Reply::OK)
 }

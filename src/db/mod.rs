@@ -311,7 +311,7 @@ impl Keyspace {
         if db >= self.dbs.len() {
             return;
         }
-        self.touch_all_in_db(db, None);
+        self.touch_all_in_db(db, None, 0);
         if let Some(d) = self.dbs.get_mut(db) {
             d.dict.clear();
             d.expires.clear();
@@ -327,12 +327,12 @@ impl Keyspace {
     }
 
     /// SWAPDB: callers check the indexes.
-    pub fn swap_db(&mut self, a: usize, b: usize) {
+    pub fn swap_db(&mut self, a: usize, b: usize, now_ms: u64) {
         if a >= self.dbs.len() || b >= self.dbs.len() {
             return;
         }
-        self.touch_all_in_db(a, Some(b));
-        self.touch_all_in_db(b, Some(a));
+        self.touch_all_in_db(a, Some(b), now_ms);
+        self.touch_all_in_db(b, Some(a), now_ms);
         self.dbs.swap(a, b);
         // scanDatabaseForReadyKeys: blocked clients stay with the db index.
         for db in [a, b] {
@@ -379,7 +379,11 @@ impl Keyspace {
 
     /// touchAllWatchedKeysInDb: `emptied` is flushed (or swapped with `replaced_with`);
     /// watchers of a key that exists in either are dirtied.
-    fn touch_all_in_db(&mut self, emptied: usize, replaced_with: Option<usize>) {
+    /// touchAllWatchedKeysInDb (7.0.15): watchers of keys that `emptied` held, or that
+    /// `replaced_with` brings, are dirtied, except where nothing changes logically: an
+    /// expired key that is now gone, an expired key replaced by another expired one, or a
+    /// missing key replaced by an expired one (which the watcher then sees as expired).
+    fn touch_all_in_db(&mut self, emptied: usize, replaced_with: Option<usize>, now_ms: u64) {
         let keys: Vec<Bytes> = self.track.watched[emptied].keys().cloned().collect();
         for key in keys {
             let in_emptied = self.dbs[emptied].dict.contains_key(&key);
@@ -387,13 +391,23 @@ impl Keyspace {
             if !in_emptied && !in_other {
                 continue;
             }
+            let other_expired = replaced_with.is_some_and(|r| self.is_expired(r, &key, now_ms));
             let Some(entries) = self.track.watched[emptied].get_mut(&key) else {
                 continue;
             };
             for e in entries.iter_mut() {
-                if e.expired && !in_other {
-                    // An expired key now deleted: no logical change.
-                    e.expired = false;
+                if e.expired {
+                    if !in_other {
+                        // An expired key now deleted: no logical change.
+                        e.expired = false;
+                        continue;
+                    } else if other_expired {
+                        // An expired key remains expired.
+                        continue;
+                    }
+                } else if !in_emptied && other_expired {
+                    // A missing key replaced by an expired one.
+                    e.expired = true;
                     continue;
                 }
                 self.track.dirty.insert(e.client);
@@ -954,7 +968,7 @@ mod tests {
         assert_eq!(ks.info_keyspace(), "");
         ks.set(3, Bytes::from("x"), s("1"), Ttl::Clear);
         assert_eq!(ks.info_keyspace(), "db3:keys=1,expires=0,avg_ttl=0\r\n");
-        ks.swap_db(3, 0);
+        ks.swap_db(3, 0, 0);
         assert_eq!(ks.dbsize(0), 1);
         ks.flush_all();
         assert_eq!(ks.dbsize(0), 0);
@@ -979,7 +993,7 @@ mod tests {
         assert!(!ks.watch_failed(7, 0));
         ks.set(1, k.clone(), s("x"), Ttl::Clear);
         assert!(!ks.watch_failed(7, 0));
-        ks.swap_db(0, 1);
+        ks.swap_db(0, 1, 0);
         assert!(ks.watch_failed(7, 0));
         ks.check_invariants().unwrap();
         ks.unwatch_all(7);
@@ -1026,6 +1040,34 @@ mod tests {
         ks.check_invariants().unwrap();
     }
 
+    /// Redis's multi.tcl: SWAPDB of stale keys is no logical change for a watcher (a
+    /// missing key replaced by an expired one; an expired key by another expired one),
+    /// but a missing key replaced by a live one is.
+    #[test]
+    fn swapdb_of_stale_keys_does_not_dirty_watchers() {
+        let x = Bytes::from("x");
+        let now = 1_000;
+        // db0 holds a stale x; the watcher watches the missing x of db1.
+        let mut ks = Keyspace::new(2, (0, 0));
+        ks.set(0, x.clone(), s("foo"), Ttl::At(now - 1));
+        ks.watch(7, 1, &x, now);
+        ks.swap_db(0, 1, now);
+        assert!(!ks.watch_failed(7, now));
+        // Both dbs hold a stale x.
+        let mut ks = Keyspace::new(2, (0, 0));
+        ks.set(0, x.clone(), s("bar"), Ttl::At(now - 1));
+        ks.set(1, x.clone(), s("foo"), Ttl::At(now - 1));
+        ks.watch(7, 1, &x, now);
+        ks.swap_db(0, 1, now);
+        assert!(!ks.watch_failed(7, now));
+        // A live x replaces the missing one: a change.
+        let mut ks = Keyspace::new(2, (0, 0));
+        ks.set(0, x.clone(), s("live"), Ttl::Clear);
+        ks.watch(7, 1, &x, now);
+        ks.swap_db(0, 1, now);
+        assert!(ks.watch_failed(7, now));
+    }
+
     #[test]
     fn blocked_keys_are_signalled_in_order() {
         let mut ks = Keyspace::new(2, (0, 0));
@@ -1046,7 +1088,7 @@ mod tests {
         ks.flush_all();
         ks.take_ready();
         ks.set(1, a.clone(), s("z"), Ttl::Clear);
-        ks.swap_db(0, 1);
+        ks.swap_db(0, 1, 0);
         assert_eq!(ks.take_ready(), vec![(0, a)]);
         ks.unblock(2);
         ks.check_invariants().unwrap();
