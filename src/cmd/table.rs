@@ -876,26 +876,22 @@ fn dispatch_counted(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     ctx.server
         .latency
         .add_if_needed(threshold, event, usec / 1000, now_s);
-    super::monitor::feed(ctx, cmd, argv);
+    // What MONITOR and the slow log see: the arguments with secrets redacted.
+    let redacted = redacted_argv(cmd, argv);
+    let shown = redacted.as_deref().unwrap_or(argv);
+    super::monitor::feed(ctx, cmd, shown);
     let config = &ctx.server.config;
     let (slower_than, max_len) = (config.slowlog_log_slower_than, config.slowlog_max_len);
     // Most commands are not slow: only an entry that will be logged costs a copy of the
-    // name and (for CONFIG SET) the redacted arguments.
+    // name.
     let logged_slow = slower_than >= 0 && usec >= slower_than as u64;
     if !cmd.has(SKIP_SLOWLOG) && !logged_slow && slower_than >= 0 {
         ctx.server.slowlog.trim(max_len);
     } else if !cmd.has(SKIP_SLOWLOG) && logged_slow {
-        let redacted;
-        let logged = if cmd.name == "config|set" {
-            redacted = redact_config_set(argv);
-            &redacted[..]
-        } else {
-            argv
-        };
         let name = ctx.session.name.clone().unwrap_or_default();
         let now_s = ctx.server.now_us / 1_000_000;
         ctx.server.slowlog.push_if_needed(
-            logged,
+            shown,
             usec,
             slower_than,
             max_len,
@@ -924,19 +920,57 @@ fn acl_check(ctx: &mut Ctx<'_>, cmd: &'static Command, argv: &[Bytes]) -> Result
     })
 }
 
-/// `redactClientCommandArgument` for CONFIG SET: the values of sensitive parameters
-/// (passwords) never reach the slow log.
-fn redact_config_set(argv: &[Bytes]) -> Vec<Bytes> {
+/// The arguments as `redactClientCommandArgument` leaves them for the slow log and
+/// MONITOR (None: nothing to hide): CONFIG SET's values of sensitive parameters, ACL
+/// SETUSER's user and rules, AUTH's credentials, HELLO's AUTH pair — at the points the
+/// commands redact them (a command refused before that point redacts nothing).
+pub fn redacted_argv(cmd: &Command, argv: &[Bytes]) -> Option<Vec<Bytes>> {
+    let hidden: Vec<usize> = match cmd.name {
+        "config|set" => (2..argv.len())
+            .step_by(2)
+            .filter(|&pair| {
+                let name = String::from_utf8_lossy(&argv[pair]).into_owned();
+                pair + 1 < argv.len()
+                    && crate::config::lookup_param(&name)
+                        .is_some_and(|(_, p)| p.flags & crate::config::params::SENSITIVE != 0)
+            })
+            .map(|pair| pair + 1)
+            .collect(),
+        "acl|setuser" => (2..argv.len()).collect(),
+        "auth" if argv.len() <= 3 => (1..argv.len()).collect(),
+        "hello" => hello_secrets(argv),
+        _ => return None,
+    };
+    if hidden.is_empty() {
+        return None;
+    }
     let mut out = argv.to_vec();
-    for pair in (2..out.len()).step_by(2) {
-        let name = String::from_utf8_lossy(&out[pair]).into_owned();
-        let sensitive = crate::config::lookup_param(&name)
-            .is_some_and(|(_, p)| p.flags & crate::config::params::SENSITIVE != 0);
-        if sensitive && pair + 1 < out.len() {
-            out[pair + 1] = Bytes::from_static(b"(redacted)");
+    for i in hidden {
+        out[i] = Bytes::from_static(b"(redacted)");
+    }
+    Some(out)
+}
+
+/// HELLO's AUTH arguments, as helloCommand reaches them: after a valid protocol
+/// version, each `AUTH user pass` until an option it does not know.
+fn hello_secrets(argv: &[Bytes]) -> Vec<usize> {
+    let mut hidden = Vec::new();
+    if argv.len() >= 2 && !matches!(crate::util::int::string2ll(&argv[1]), Some(2 | 3)) {
+        return hidden;
+    }
+    let mut j = 2;
+    while j < argv.len() {
+        let more = argv.len() - 1 - j;
+        if argv[j].eq_ignore_ascii_case(b"auth") && more >= 2 {
+            hidden.extend([j + 1, j + 2]);
+            j += 3;
+        } else if argv[j].eq_ignore_ascii_case(b"setname") && more >= 1 {
+            j += 2;
+        } else {
+            break;
         }
     }
-    out
+    hidden
 }
 
 /// processCommand's maxmemory check: past `maxmemory`, a command that may grow memory
