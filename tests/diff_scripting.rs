@@ -375,3 +375,40 @@ const SCRIPTS: &[&[&str]] = &[
 fn scripting_replies_match_redis() {
     common::diff::assert_scripts_match(SCRIPTS);
 }
+
+/// A NUL in a script's or a library's shebang line: Redis's `strchr` for the newline and
+/// `sdssplitargs` stop at it. seedis's split loop used to spin on it, allocating without
+/// end — a hang any client could cause with one EVAL.
+#[test]
+fn shebang_with_nul_is_answered_as_redis() {
+    let Some(redis) = common::Server::start_redis(&[]) else {
+        eprintln!("SKIPPED: redis-server is not installed");
+        return;
+    };
+    let seedis = common::Server::start(&[]);
+    let cases: [&[&[u8]]; 5] = [
+        &[b"EVAL", b"#!lua\x00 flags=no-writes\nreturn 1", b"0"],
+        &[b"EVAL", b"#!lua flags=no-writes\x00x\nreturn 2", b"0"],
+        &[b"EVAL", b"#!lua flags=no-writes\nreturn 3\x00", b"0"],
+        &[
+            b"FUNCTION",
+            b"LOAD",
+            b"#!lua name=lib\x00x\nredis.register_function('f', function() return 1 end)",
+        ],
+        &[
+            b"FUNCTION",
+            b"LOAD",
+            b"#!lua name=lib3\nredis.register_function('f3', function() return 1 end)\x00",
+        ],
+    ];
+    for argv in cases {
+        let request = common::resp_command(argv);
+        let expected = common::roundtrip(&mut redis.raw(), &request);
+        let got = common::roundtrip(&mut seedis.raw(), &request);
+        assert_eq!(
+            String::from_utf8_lossy(&got),
+            String::from_utf8_lossy(&expected),
+            "{argv:?}"
+        );
+    }
+}

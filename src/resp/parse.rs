@@ -465,9 +465,12 @@ fn error_char(b: u8) -> u8 {
     }
 }
 
-/// Redis's `sdssplitargs` over one inline line (which holds no NUL: the line search stops
-/// at one). `None` for unbalanced quotes or a closing quote followed by a non-space.
+/// Redis's `sdssplitargs` over one inline line, or a script's or library's shebang, or a
+/// configuration line. `None` for unbalanced quotes or a closing quote followed by a
+/// non-space. It reads a C string: a NUL ends the line (an unquoted NUL used to end a
+/// token without being consumed, so a shebang holding one looped forever).
 pub(crate) fn split_args(line: &[u8]) -> Option<Vec<Bytes>> {
+    let line = crate::util::c_str(line);
     // Past the end reads as the C string's terminating NUL.
     let at = |i: usize| line.get(i).copied().unwrap_or(0);
     let mut args = Vec::new();
@@ -695,6 +698,24 @@ mod tests {
         // INT_MAX itself is accepted (7.0; 6.x capped the count at 1024*1024).
         assert_waits(b"*2147483647\r\n");
         assert_waits(b"*1048577\r\n");
+    }
+
+    /// A NUL ends what sdssplitargs reads (it reads a C string). An unquoted NUL used to end
+    /// a token without being consumed, and the next token then began at it again, forever:
+    /// `EVAL "#!lua<NUL>..."` or a FUNCTION LOAD shebang with one hung the server.
+    #[test]
+    fn split_args_stops_at_nul() {
+        let words = |line: &[u8]| {
+            split_args(line).map(|v| v.iter().map(|b| b.to_vec()).collect::<Vec<_>>())
+        };
+        assert_eq!(words(b"#!lua\0 name=x"), Some(vec![b"#!lua".to_vec()]));
+        assert_eq!(words(b"a b\0c d"), Some(vec![b"a".to_vec(), b"b".to_vec()]));
+        assert_eq!(words(b"\0"), Some(vec![]));
+        assert_eq!(
+            words(b"\"x\0y\""),
+            None,
+            "the NUL ends the quoted token unclosed"
+        );
     }
 
     #[test]

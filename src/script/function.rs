@@ -183,7 +183,8 @@ fn extract_lib_metadata(code: &[u8]) -> Result<(Vec<u8>, Vec<u8>, usize), String
     if !code.starts_with(b"#!") {
         return Err("Missing library metadata".into());
     }
-    let Some(end) = code.iter().position(|&c| c == b'\n') else {
+    // strchr(code, '\n'): a NUL before the newline ends the search.
+    let Some(end) = crate::util::c_str(code).iter().position(|&c| c == b'\n') else {
         return Err("Invalid library metadata".into());
     };
     let Some(parts) = split_args(&code[..end]).filter(|p| !p.is_empty()) else {

@@ -314,7 +314,8 @@ pub fn extract_shebang_flags(body: &[u8]) -> Result<(u32, usize), String> {
     if !body.starts_with(b"#!") {
         return Ok((FLAG_EVAL_COMPAT_MODE, 0));
     }
-    let Some(end) = body.iter().position(|&c| c == b'\n') else {
+    // strchr(body, '\n'): a NUL before the newline ends the search.
+    let Some(end) = crate::util::c_str(body).iter().position(|&c| c == b'\n') else {
         return Err("ERR Invalid script shebang".into());
     };
     let parts = split_args(&body[..end]);
@@ -350,88 +351,8 @@ pub fn extract_shebang_flags(body: &[u8]) -> Result<(u32, usize), String> {
     Ok((flags, end))
 }
 
-/// `sdssplitargs`: space-separated words with "double" (escapes) and 'single' quotes;
+/// `sdssplitargs` (one implementation, `resp::parse::split_args`), as owned words.
 /// `None` on unbalanced quotes.
 pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    loop {
-        while i < line.len() && crate::util::ctype::is_space(line[i]) {
-            i += 1;
-        }
-        if i >= line.len() {
-            return Some(out);
-        }
-        let mut cur = Vec::new();
-        let (mut inq, mut insq) = (false, false);
-        loop {
-            let c = line.get(i).copied();
-            if inq {
-                match c {
-                    None => return None,
-                    Some(b'\\') if line.len() > i + 3 && line[i + 1] == b'x' => {
-                        let hex = |b: u8| (b as char).to_digit(16);
-                        match (hex(line[i + 2]), hex(line[i + 3])) {
-                            (Some(h), Some(l)) => {
-                                cur.push((h * 16 + l) as u8);
-                                i += 3;
-                            }
-                            _ => cur.push(b'\\'),
-                        }
-                    }
-                    Some(b'\\') if i + 1 < line.len() => {
-                        i += 1;
-                        cur.push(match line[i] {
-                            b'n' => b'\n',
-                            b'r' => b'\r',
-                            b't' => b'\t',
-                            b'b' => 8,
-                            b'a' => 7,
-                            other => other,
-                        });
-                    }
-                    Some(b'"') => {
-                        if line
-                            .get(i + 1)
-                            .is_some_and(|&n| !crate::util::ctype::is_space(n))
-                        {
-                            return None;
-                        }
-                        i += 1;
-                        break;
-                    }
-                    Some(c) => cur.push(c),
-                }
-            } else if insq {
-                match c {
-                    None => return None,
-                    Some(b'\\') if line.get(i + 1) == Some(&b'\'') => {
-                        i += 1;
-                        cur.push(b'\'');
-                    }
-                    Some(b'\'') => {
-                        if line
-                            .get(i + 1)
-                            .is_some_and(|&n| !crate::util::ctype::is_space(n))
-                        {
-                            return None;
-                        }
-                        i += 1;
-                        break;
-                    }
-                    Some(c) => cur.push(c),
-                }
-            } else {
-                match c {
-                    None => break,
-                    Some(b' ' | b'\n' | b'\r' | b'\t' | 0) => break,
-                    Some(b'"') => inq = true,
-                    Some(b'\'') => insq = true,
-                    Some(c) => cur.push(c),
-                }
-            }
-            i += 1;
-        }
-        out.push(cur);
-    }
+    crate::resp::parse::split_args(line).map(|words| words.iter().map(|w| w.to_vec()).collect())
 }
