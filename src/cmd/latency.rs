@@ -50,9 +50,15 @@ impl LatencyMonitor {
         latency_ms: u64,
         now_s: i64,
     ) {
-        if threshold_ms > 0 && latency_ms >= threshold_ms as u64 {
+        if Self::samples(threshold_ms, latency_ms) {
             self.add(event, latency_ms, now_s);
         }
+    }
+
+    /// Whether an event this long is sampled: callers on the hot path ask first, so a
+    /// command that is not slow costs no clock read.
+    pub fn samples(threshold_ms: i64, latency_ms: u64) -> bool {
+        threshold_ms > 0 && latency_ms >= threshold_ms as u64
     }
 
     /// latencyAddSample: one sample per second per event, the second's worst.

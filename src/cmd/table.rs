@@ -872,19 +872,25 @@ fn dispatch_counted(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         "command"
     };
     let threshold = ctx.server.config.latency_monitor_threshold;
-    let now_s = (ctx.clock.now_us() / 1_000_000) as i64;
-    ctx.server
-        .latency
-        .add_if_needed(threshold, event, usec / 1000, now_s);
-    // What MONITOR and the slow log see: the arguments with secrets redacted.
-    let redacted = redacted_argv(cmd, argv);
-    let shown = redacted.as_deref().unwrap_or(argv);
-    super::monitor::feed(ctx, cmd, shown);
+    if super::latency::LatencyMonitor::samples(threshold, usec / 1000) {
+        let now_s = (ctx.clock.now_us() / 1_000_000) as i64;
+        ctx.server
+            .latency
+            .add_if_needed(threshold, event, usec / 1000, now_s);
+    }
     let config = &ctx.server.config;
     let (slower_than, max_len) = (config.slowlog_log_slower_than, config.slowlog_max_len);
-    // Most commands are not slow: only an entry that will be logged costs a copy of the
-    // name.
+    // Most commands are not slow and nobody MONITORs: only then are the arguments
+    // looked at for secrets, and the client's name copied.
     let logged_slow = slower_than >= 0 && usec >= slower_than as u64;
+    // What MONITOR and the slow log see: the arguments with secrets redacted.
+    let redacted = if logged_slow || !ctx.server.monitors.is_empty() {
+        redacted_argv(cmd, argv)
+    } else {
+        None
+    };
+    let shown = redacted.as_deref().unwrap_or(argv);
+    super::monitor::feed(ctx, cmd, shown);
     if !cmd.has(SKIP_SLOWLOG) && !logged_slow && slower_than >= 0 {
         ctx.server.slowlog.trim(max_len);
     } else if !cmd.has(SKIP_SLOWLOG) && logged_slow {
