@@ -27,6 +27,7 @@ pub mod lists;
 pub mod memory_cmd;
 pub mod monitor;
 pub mod multi;
+pub mod notify;
 pub mod persistence;
 pub mod pop;
 pub mod propagate;

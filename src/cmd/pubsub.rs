@@ -197,7 +197,14 @@ fn punsubscribe_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 /// PUBLISH: channel subscribers first, then pattern subscribers; the reply counts the
 /// deliveries. A message to oneself goes out before the reply.
 fn publish_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    let (channel, message) = (&argv[1], &argv[2]);
+    let receivers = publish(ctx, &argv[1], &argv[2]);
+    Ok(Reply::Integer(receivers as i64))
+}
+
+/// `pubsubPublishMessage`: delivers `message` on `channel` to its subscribers, then to
+/// the matching patterns' (the calling client included, ahead of its reply); returns
+/// how many received it. PUBLISH and keyspace notifications both go through here.
+pub fn publish(ctx: &mut Ctx<'_>, channel: &Bytes, message: &Bytes) -> usize {
     let mut targets: Vec<(Subscriber, Reply)> = Vec::new();
     if let Some(subs) = ctx.server.pubsub.channels.get(channel) {
         let msg = Reply::Push(vec![
@@ -228,7 +235,7 @@ fn publish_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
             receivers += 1;
         }
     }
-    Ok(Reply::Integer(receivers))
+    receivers
 }
 
 fn pubsub_channels(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {

@@ -1,6 +1,7 @@
 //! String commands (t_string.c).
 
 use super::args::{arg_i64, is, wrongtype, ERR_NOT_FLOAT, ERR_NOT_INT, ERR_SYNTAX};
+use super::notify::{self, notify};
 use super::table::*;
 use super::Ctx;
 use crate::db::{Ttl, Value};
@@ -185,6 +186,10 @@ fn set_generic(
     let propagated_val = when.and_then(|_| val.as_str());
     ctx.keyspace.set(db, key.clone(), val, ttl);
     ctx.add_dirty(1);
+    notify(ctx, notify::STRING, "set", key);
+    if when.is_some() {
+        notify(ctx, notify::GENERIC, "expire", key);
+    }
     if let Some(ms) = when {
         // Replicated as SET key value PXAT <absolute ms> (options dropped).
         if let Some(v) = propagated_val {

@@ -9,7 +9,7 @@
 //! CONFIG GET answers what they set.
 
 pub mod params;
-mod special;
+pub mod special;
 mod value;
 
 use crate::resp::parse::split_args;
@@ -62,6 +62,8 @@ pub struct Config {
     pub maxmemory: u64,
     /// LATENCY: events at least this many ms long are sampled (0: the monitor is off).
     pub latency_monitor_threshold: i64,
+    /// `notify-keyspace-events` as NOTIFY_* bits (`special::KEYSPACE`...); 0: none.
+    pub notify_keyspace_events: u32,
     /// `user <name> rules...` directives, in file order (loaded after `requirepass`,
     /// as Redis's ACLLoadConfiguredUsers does).
     pub acl_users: Vec<Vec<bytes::Bytes>>,
@@ -102,6 +104,7 @@ impl Default for Config {
             slowlog_log_slower_than: 0,
             slowlog_max_len: 0,
             latency_monitor_threshold: 0,
+            notify_keyspace_events: 0,
             maxmemory: 0,
             acl_users: Vec::new(),
             stored: vec![Value::Special(String::new()); PARAMS.len()],
@@ -382,6 +385,9 @@ impl Config {
             "slowlog-max-len" => num(self.slowlog_max_len),
             "maxmemory" => num(self.maxmemory),
             "latency-monitor-threshold" => Value::Num(self.latency_monitor_threshold),
+            "notify-keyspace-events" => {
+                Value::Special(special::notify_text(self.notify_keyspace_events))
+            }
             _ => return None,
         })
     }
@@ -436,6 +442,10 @@ impl Config {
             "slowlog-max-len" => self.slowlog_max_len = num(&value) as u64,
             "maxmemory" => self.maxmemory = num(&value) as u64,
             "latency-monitor-threshold" => self.latency_monitor_threshold = num(&value),
+            // Already validated and canonical (special::notify_keyspace_events).
+            "notify-keyspace-events" => {
+                self.notify_keyspace_events = special::notify_flags(&text(value)).unwrap_or(0)
+            }
             _ => return false,
         }
         true

@@ -65,23 +65,24 @@ pub fn oom_score_adj_values(words: &[&str]) -> Result<String, String> {
     Ok(values.join(" "))
 }
 
-/// NOTIFY_* bits, in `notify.c`'s order.
-const KEYSPACE: u32 = 1 << 0;
-const KEYEVENT: u32 = 1 << 1;
-const GENERIC: u32 = 1 << 2;
-const STRING: u32 = 1 << 3;
-const LIST: u32 = 1 << 4;
-const SET: u32 = 1 << 5;
-const HASH: u32 = 1 << 6;
-const ZSET: u32 = 1 << 7;
-const EXPIRED: u32 = 1 << 8;
-const EVICTED: u32 = 1 << 9;
-const STREAM: u32 = 1 << 10;
-const KEY_MISS: u32 = 1 << 11;
-const MODULE: u32 = 1 << 13;
-const NEW: u32 = 1 << 14;
+/// NOTIFY_* bits, in `notify.c`'s order (also the classes `cmd::notify` takes).
+pub const KEYSPACE: u32 = 1 << 0;
+pub const KEYEVENT: u32 = 1 << 1;
+pub const GENERIC: u32 = 1 << 2;
+pub const STRING: u32 = 1 << 3;
+pub const LIST: u32 = 1 << 4;
+pub const SET: u32 = 1 << 5;
+pub const HASH: u32 = 1 << 6;
+pub const ZSET: u32 = 1 << 7;
+pub const EXPIRED: u32 = 1 << 8;
+pub const EVICTED: u32 = 1 << 9;
+pub const STREAM: u32 = 1 << 10;
+pub const KEY_MISS: u32 = 1 << 11;
+pub const MODULE: u32 = 1 << 13;
+pub const NEW: u32 = 1 << 14;
 /// `A`: every class but key misses and new keys.
-const ALL: u32 = GENERIC | STRING | LIST | SET | HASH | ZSET | EXPIRED | EVICTED | STREAM | MODULE;
+pub const ALL: u32 =
+    GENERIC | STRING | LIST | SET | HASH | ZSET | EXPIRED | EVICTED | STREAM | MODULE;
 
 /// `keyspaceEventsStringToFlags`.
 pub fn notify_flags(classes: &str) -> Option<u32> {
