@@ -8,37 +8,12 @@ Each BINARY is a redis-server or seedis-server; one built with the system alloca
 seedis built with `--no-default-features`, i.e. without jemalloc) is needed for its
 allocations to reach libc. Needs root (perf probe). A benchmark, asserts nothing.
 """
-import argparse, os, re, socket, subprocess, sys, tempfile, time
+import argparse, os, re, subprocess, tempfile, time
+
+from common import start_server
 
 LIBC = "/lib/x86_64-linux-gnu/libc.so.6"
 PROBES = ["malloc", "calloc", "realloc", "free"]
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def wait_ready(port):
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    sys.exit("server did not start")
-
-
-def start(binary, port):
-    cmd = [binary, "--port", str(port)]
-    if os.path.basename(binary).startswith("redis"):
-        cmd += ["--save", "", "--appendonly", "no"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_ready(port)
-    return proc
 
 
 def main():
@@ -57,12 +32,14 @@ def main():
         print("| server | allocator calls per SET (malloc+calloc+realloc) | blocks still held per key (malloc+calloc-free) |")
         print("|---|---|---|")
         for binary in args.binaries:
-            port = free_port()
-            proc = start(binary, port)
+            # Not pinned: perf counts calls, not time.
+            server = start_server("redis" if os.path.basename(binary).startswith("redis")
+                                  else "seedis", binary=binary, cpu=None)
+            port = server.port
             try:
                 stat = subprocess.Popen(
                     ["perf", "stat", "-x,", "-e", ",".join(f"probe_libc:{p}" for p in PROBES),
-                     "-p", str(proc.pid)], stderr=subprocess.PIPE, text=True)
+                     "-p", str(server.pid)], stderr=subprocess.PIPE, text=True)
                 time.sleep(0.5)
                 with open(load, "rb") as inp:
                     subprocess.run(["redis-cli", "-p", str(port), "--pipe"], stdin=inp,
@@ -75,8 +52,7 @@ def main():
                 kept = counts.get("malloc", 0) + counts.get("calloc", 0) - counts.get("free", 0)
                 print(f"| {binary} | {calls / args.keys:.2f} | {kept / args.keys:.2f} |")
             finally:
-                proc.terminate()
-                proc.wait()
+                server.stop()
     finally:
         os.unlink(load)
         for p in PROBES:

@@ -14,69 +14,9 @@ median, p99 and worst round trip before and during it, with the BGSAVE command's
 round trip (which includes the fork) on its own line. Both servers run without save
 points, each in a temp directory that is removed after. A benchmark: it asserts nothing.
 """
-import argparse, os, shutil, socket, statistics, subprocess, tempfile, time
+import argparse, os, shutil, statistics, subprocess, time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def command(*args):
-    out = b"*%d\r\n" % len(args)
-    for a in args:
-        a = a if isinstance(a, bytes) else str(a).encode()
-        out += b"$%d\r\n%s\r\n" % (len(a), a)
-    return out
-
-
-class Conn:
-    def __init__(self, port):
-        self.sock = socket.create_connection(("127.0.0.1", port))
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.buf = b""
-
-    def _line(self):
-        while b"\r\n" not in self.buf:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise ConnectionError("closed")
-            self.buf += chunk
-        line, self.buf = self.buf.split(b"\r\n", 1)
-        return line
-
-    def reply(self):
-        line = self._line()
-        if line[:1] == b"$":
-            n = int(line[1:])
-            if n < 0:
-                return None
-            while len(self.buf) < n + 2:
-                self.buf += self.sock.recv(65536)
-            data, self.buf = self.buf[:n], self.buf[n + 2:]
-            return data
-        return line
-
-    def call(self, *args):
-        self.sock.sendall(command(*args))
-        return self.reply()
-
-
-def wait_ready(port, proc):
-    for _ in range(500):
-        if proc.poll() is not None:
-            raise RuntimeError("server exited")
-        try:
-            Conn(port).call("PING")
-            return
-        except OSError:
-            time.sleep(0.02)
-    raise RuntimeError("server did not start")
+from common import SEEDIS, Conn, start_server
 
 
 def load_keys(port, keys, value_size):
@@ -112,15 +52,10 @@ def summary(samples):
 
 
 def measure(kind, binary, keys, value_size):
-    port = free_port()
-    workdir = tempfile.mkdtemp(prefix="bgsave-bench-")
-    args = [binary, "--port", str(port), "--save", "", "--dir", workdir,
-            "--logfile", os.path.join(workdir, "log")]
-    if kind == "redis":
-        args += ["--appendonly", "no"]
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Not pinned: the forked child saves on the other CPU, as it would in production.
+    server = start_server(kind, binary=binary, cpu=None)
+    port, workdir = server.port, server.dir
     try:
-        wait_ready(port, proc)
         load_keys(port, keys, value_size)
         client, watcher = Conn(port), Conn(port)
         assert int(client.call("DBSIZE")[1:]) == keys
@@ -162,9 +97,7 @@ def measure(kind, binary, keys, value_size):
             "rdb": size,
         }
     finally:
-        proc.kill()
-        proc.wait()
-        shutil.rmtree(workdir, ignore_errors=True)
+        server.stop()
 
 
 def main():
@@ -172,7 +105,7 @@ def main():
     parser.add_argument("--keys", type=int, default=1_000_000)
     parser.add_argument("--value-size", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=1)
-    parser.add_argument("--seedis", default=os.path.join(ROOT, "target/release/seedis-server"))
+    parser.add_argument("--seedis", default=SEEDIS)
     parser.add_argument("--redis", default=shutil.which("redis-server"))
     args = parser.parse_args()
     for r in range(args.rounds):

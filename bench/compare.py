@@ -23,9 +23,10 @@ every cell starts from an empty keyspace (FLUSHALL).
 Prints a Markdown table of medians over the rounds and the seedis/redis ratio. A
 benchmark, not a test: it asserts nothing.
 """
-import argparse, os, re, socket, statistics, subprocess, sys, time
+import argparse, re, socket, statistics, subprocess, sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from common import ROOT, cpu_seconds, resp, start_server
+
 KINDS = ["redis", "seedis"]
 ALL_SIZES = [3, 1024, 4096, 16384, 32768, 65536, 1048576]
 ALL_TESTS = ["set", "get", "mset", "lpush", "hset", "lrange"]
@@ -35,45 +36,6 @@ LRANGE_LEN = 100
 # Bytes per second one cell moves, roughly, on this machine: sizes the request counts.
 BYTES_PER_SECOND = 1.5e9
 REQUESTS_PER_SECOND = {1: 100_000, 16: 1_000_000}
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def wait_ready(port, proc):
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            if proc.poll() is not None:
-                sys.exit(f"server exited: {proc.args}")
-            time.sleep(0.05)
-    sys.exit("server did not start")
-
-
-def start(kind, port):
-    if kind == "redis":
-        cmd = ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"]
-    else:
-        cmd = [os.path.join(ROOT, "target/release/seedis-server"), "--port", str(port)]
-    proc = subprocess.Popen(["taskset", "-c", "0"] + cmd, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    wait_ready(port, proc)
-    return proc
-
-
-def resp(*args):
-    out = [b"*%d\r\n" % len(args)]
-    for a in args:
-        a = a if isinstance(a, bytes) else str(a).encode()
-        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
-    return b"".join(out)
 
 
 def call(port, commands):
@@ -110,13 +72,6 @@ def requests_for(test, size, pipeline, clients, seconds):
     n = min(REQUESTS_PER_SECOND[pipeline], BYTES_PER_SECOND / wire_bytes(test, size)) * seconds
     # At least two full rounds of every client's pipeline.
     return int(max(n, 2 * clients * pipeline))
-
-
-def cpu_seconds(pid):
-    """User + system CPU time the process used so far (/proc/PID/stat, clock ticks)."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def bench(port, test, size, pipeline, clients, requests):
@@ -170,8 +125,8 @@ def main():
                     else:
                         cells.append((test, size, pipeline, clients))
 
-    ports = {kind: free_port() for kind in KINDS}
-    procs = {kind: start(kind, ports[kind]) for kind in KINDS}
+    servers = {kind: start_server(kind) for kind in KINDS}
+    ports = {kind: servers[kind].port for kind in KINDS}
     samples, cpu_samples = {}, {}
     try:
         for r in range(rounds):
@@ -180,9 +135,9 @@ def main():
                 order = KINDS if (r + i) % 2 == 0 else KINDS[::-1]
                 for kind in order:
                     prepare(ports[kind], test, size)
-                    cpu = cpu_seconds(procs[kind].pid)
+                    cpu = cpu_seconds(servers[kind].pid)
                     rps = bench(ports[kind], test, size, pipeline, clients, n)
-                    cpu_us = (cpu_seconds(procs[kind].pid) - cpu) * 1e6 / n
+                    cpu_us = (cpu_seconds(servers[kind].pid) - cpu) * 1e6 / n
                     samples.setdefault((kind, test, size, pipeline, clients), []).append(rps)
                     cpu_samples.setdefault((kind, test, size, pipeline, clients), []).append(cpu_us)
                 call(ports["redis"], [resp("FLUSHALL")])
@@ -193,9 +148,8 @@ def main():
                       f"{human(size)} P{pipeline} c{clients} {ratio:.2f}", file=sys.stderr,
                       flush=True)
     finally:
-        for proc in procs.values():
-            proc.terminate()
-            proc.wait()
+        for server in servers.values():
+            server.stop()
     print(file=sys.stderr)
 
     print(f"`python3 bench/compare.py {' '.join(sys.argv[1:])}`: medians of {rounds} "

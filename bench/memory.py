@@ -15,16 +15,8 @@ not a test: it asserts nothing.
 """
 import argparse, os, socket, statistics, subprocess, sys, tempfile, time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SEEDIS = os.path.join(ROOT, "target/release/seedis-server")
-
-
-def cmd(*args):
-    out = [b"*%d\r\n" % len(args)]
-    for a in args:
-        a = a if isinstance(a, bytes) else str(a).encode()
-        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
-    return b"".join(out)
+import common
+from common import ROOT, resp as cmd, rss_kb, start_server
 
 
 # name, number of keys, the commands for key i
@@ -45,40 +37,6 @@ CASES = [
 ]
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def start(kind, port):
-    if kind == "redis":
-        argv = ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"]
-    else:
-        argv = [SEEDIS, "--port", str(port)]
-    proc = subprocess.Popen(["taskset", "-c", "0"] + argv,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc
-        except OSError:
-            if proc.poll() is not None:
-                sys.exit(f"server exited: {argv}")
-            time.sleep(0.05)
-    sys.exit("server did not start")
-
-
-def rss_kb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
-
-
 def load(port, path):
     with open(path, "rb") as inp:
         return subprocess.Popen(["taskset", "-c", "1", "redis-cli", "-p", str(port), "--pipe"],
@@ -94,23 +52,21 @@ def write_file(dirname, name, n, make):
 
 
 def memory_case(kind, path):
-    port = free_port()
-    proc = start(kind, port)
+    server = start_server(kind)
     try:
         time.sleep(0.5)
-        before = rss_kb(proc.pid)
-        if load(port, path).wait() != 0:
+        before = rss_kb(server.pid)
+        if load(server.port, path).wait() != 0:
             sys.exit("redis-cli --pipe failed")
         time.sleep(1.0)
-        return (rss_kb(proc.pid) - before) * 1024
+        return (rss_kb(server.pid) - before) * 1024
     finally:
-        proc.terminate()
-        proc.wait()
+        server.stop()
 
 
 def latency_case(kind, path):
-    port = free_port()
-    proc = start(kind, port)
+    server = start_server(kind)
+    port = server.port
     try:
         s = socket.create_connection(("127.0.0.1", port))
         s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -132,8 +88,7 @@ def latency_case(kind, path):
         return {"p50": pick(0.5), "p99": pick(0.99), "p99.9": pick(0.999), "max": samples[-1] * 1000,
                 "n": len(samples)}
     finally:
-        proc.terminate()
-        proc.wait()
+        server.stop()
 
 
 def main():
@@ -145,10 +100,10 @@ def main():
     ap.add_argument("--skip-memory", action="store_true")
     ap.add_argument("--seedis", help="a seedis-server binary to use instead of building one")
     args = ap.parse_args()
-    global SEEDIS
     os.sched_setaffinity(0, {1})
     if args.seedis:
-        SEEDIS = os.path.abspath(args.seedis)
+        # start_server reads common.SEEDIS at each call.
+        common.SEEDIS = os.path.abspath(args.seedis)
     else:
         subprocess.run(["cargo", "build", "--release", "--bin", "seedis-server"], cwd=ROOT, check=True)
     with tempfile.TemporaryDirectory() as tmp:

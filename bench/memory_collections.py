@@ -9,17 +9,9 @@ over one pipelined raw socket, and the growth is reported.
 Prints a Markdown table of medians over the rounds and seedis / redis. A benchmark, not
 a test: it asserts nothing.
 """
-import argparse, os, socket, statistics, subprocess, sys, time
+import argparse, os, socket, statistics, sys, time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def resp(*args):
-    out = [b"*%d\r\n" % len(args)]
-    for a in args:
-        a = a if isinstance(a, bytes) else str(a).encode()
-        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
-    return b"".join(out)
+from common import SEEDIS, resp, rss_kb, start_server
 
 
 # Each workload: (name, function from key index to one command). Five small elements per
@@ -33,38 +25,6 @@ WORKLOADS = [
     ("set, 5 integers", lambda i: resp("SADD", f"set:{i}", *[i * 5 + j for j in range(5)])),
     ("list, 5 items", lambda i: resp("RPUSH", f"list:{i}", *[f"item:{i * 5 + j}" for j in range(5)])),
 ]
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def start(kind, port, seedis):
-    if kind == "redis":
-        cmd = ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"]
-    else:
-        cmd = [seedis, "--port", str(port)]
-    proc = subprocess.Popen(["taskset", "-c", "0"] + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(200):
-        try:
-            return proc, socket.create_connection(("127.0.0.1", port))
-        except OSError:
-            if proc.poll() is not None:
-                sys.exit(f"server exited: {cmd}")
-            time.sleep(0.05)
-    sys.exit("server did not start")
-
-
-def rss_kb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
 
 
 def load(sock, make, n, batch=1000):
@@ -84,20 +44,17 @@ def load(sock, make, n, batch=1000):
 
 
 def measure(kind, make, n, seedis):
-    port = free_port()
-    proc, sock = start(kind, port, seedis)
+    server = start_server(kind, binary=seedis if kind == "seedis" else None)
+    sock = socket.create_connection(("127.0.0.1", server.port))
     try:
-        sock.sendall(resp("PING"))
-        sock.recv(100)
         time.sleep(0.2)
-        before = rss_kb(proc.pid)
+        before = rss_kb(server.pid)
         load(sock, make, n)
         time.sleep(0.2)
-        return (rss_kb(proc.pid) - before) / 1024
+        return (rss_kb(server.pid) - before) / 1024
     finally:
         sock.close()
-        proc.terminate()
-        proc.wait()
+        server.stop()
 
 
 def main():
@@ -105,7 +62,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--keys", type=int, default=100000)
-    ap.add_argument("--seedis", default=os.path.join(ROOT, "target/release/seedis-server"))
+    ap.add_argument("--seedis", default=SEEDIS)
     args = ap.parse_args()
     rows = []
     for name, make in WORKLOADS:
