@@ -81,6 +81,10 @@ pub struct Session {
     pub reply_off: bool,
     /// In MONITOR mode: receives every command the server runs; may not touch keys.
     pub monitor: bool,
+    /// Attached with SYNC/PSYNC: gets the replication stream, and no replies.
+    pub replica: bool,
+    /// REPLCONF listening-port.
+    pub replica_listening_port: u16,
     /// CLIENT REPLY SKIP: how many commands, the SKIP itself included, still have their
     /// replies dropped (2 after SKIP: itself and the next one).
     pub reply_skip: u8,
@@ -140,6 +144,8 @@ impl Session {
             in_script: false,
             reply_off: false,
             monitor: false,
+            replica: false,
+            replica_listening_port: 0,
             reply_skip: 0,
             channels: BTreeSet::new(),
             patterns: BTreeSet::new(),
@@ -156,7 +162,7 @@ impl Session {
     /// The CLIENT LIST `flags=` letters that apply.
     /// Whether replies to this client are being dropped (CLIENT REPLY OFF or SKIP).
     pub fn replies_suppressed(&self) -> bool {
-        self.reply_off || self.reply_skip > 0
+        self.reply_off || self.reply_skip > 0 || self.replica
     }
 
     /// After each command (`resetClient`): one command fewer to skip.
@@ -166,6 +172,9 @@ impl Session {
 
     pub fn flags(&self) -> String {
         let mut f = String::new();
+        if self.replica {
+            f.push('S');
+        }
         if self.monitor {
             f.push('O');
         }
@@ -303,6 +312,8 @@ impl ClientRegistry for NoClients {
 pub enum Action {
     /// SHUTDOWN: stop the loop after flushing replies.
     Shutdown,
+    /// SYNC/PSYNC made the client a replica: the loop starts its synchronization.
+    ReplicaSync { psync: bool },
 }
 
 /// Counters INFO stats reports.
@@ -364,6 +375,8 @@ pub struct ServerState {
     pub propagation: super::propagate::Propagation,
     /// ACL users and the ACL log.
     pub acl: crate::acl::Acl,
+    /// Attached replicas and the replication stream's offset and id.
+    pub repl: super::replication::ReplState,
 }
 
 impl ServerState {
@@ -385,7 +398,9 @@ impl ServerState {
         }
         let tcp_port = config.port;
         let acl = crate::acl::Acl::from_config(&config);
+        let repl = super::replication::ReplState::new(&run_id);
         ServerState {
+            repl,
             acl,
             config,
             stats: Stats::default(),

@@ -217,21 +217,42 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, out: &mut String) {
             );
         }
         "replication" => {
+            let repl = &server.repl;
             line("# Replication", &"");
             line("role", &"master");
-            line("connected_slaves", &0);
+            line("connected_slaves", &repl.links.len());
+            for (i, link) in repl.links.values().enumerate() {
+                let lag = (server.now_us / 1_000_000).saturating_sub(link.ack_time_s);
+                line(
+                    &format!("slave{i}"),
+                    &format!(
+                        "ip={},port={},state={},offset={},lag={}",
+                        link.ip,
+                        link.listening_port,
+                        link.state.name(),
+                        link.ack_offset,
+                        lag
+                    ),
+                );
+            }
             line("master_failover_state", &"no-failover");
-            line("master_replid", &server.run_id);
+            line("master_replid", &repl.replid);
             line(
                 "master_replid2",
                 &"0000000000000000000000000000000000000000",
             );
-            line("master_repl_offset", &0);
+            line("master_repl_offset", &repl.master_repl_offset);
             line("second_repl_offset", &-1);
-            line("repl_backlog_active", &0);
-            line("repl_backlog_size", &1_048_576);
-            line("repl_backlog_first_byte_offset", &0);
-            line("repl_backlog_histlen", &0);
+            line("repl_backlog_active", &u8::from(repl.backlog_active));
+            line("repl_backlog_size", &server.config.repl_backlog_size);
+            line(
+                "repl_backlog_first_byte_offset",
+                &repl.backlog_first_byte_offset,
+            );
+            line(
+                "repl_backlog_histlen",
+                &repl.backlog_histlen(server.config.repl_backlog_size),
+            );
         }
         "cpu" => {
             // CPU time is the OS's to measure; the sans-IO core reports zero.

@@ -33,6 +33,7 @@ pub mod pop;
 pub mod propagate;
 pub mod pubsub;
 pub mod replay;
+pub mod replication;
 pub mod reply;
 pub mod scripting;
 pub mod server_cmds;

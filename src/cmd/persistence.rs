@@ -293,8 +293,15 @@ pub fn rdb_load(
 ) -> Result<Option<LoadReport>, String> {
     let filename = rdb_filename(server);
     let now_ms = server.now_us / 1000;
-    let Some(report) = snapshot::load_rdb_file(storage, &filename, keyspace, now_ms, duplicates)?
-    else {
+    let loaded = snapshot::load_rdb_file(
+        storage,
+        &filename,
+        keyspace,
+        &server.config,
+        now_ms,
+        duplicates,
+    )?;
+    let Some(report) = loaded else {
         return Ok(None);
     };
     for line in snapshot::aux_log_lines(&report.info.aux, now_ms / 1000) {
@@ -490,5 +497,31 @@ mod tests {
         );
         assert!(h.server.persist.bgsave_scheduled);
         assert!(h.server.persist.child.is_none());
+    }
+
+    /// Found by Redis's zset.tcl ("ZSCORE after a DEBUG RELOAD - skiplist"): loading
+    /// used the default thresholds, not the configured ones, so a sorted set kept as a
+    /// skiplist under `zset-max-listpack-entries 0` came back as a listpack.
+    #[test]
+    fn a_reload_converts_under_the_configured_thresholds() {
+        let mut h = Harness::new();
+        for (param, value) in [
+            ("zset-max-listpack-entries", "0"),
+            ("hash-max-listpack-entries", "0"),
+            ("set-max-intset-entries", "1"),
+        ] {
+            assert_eq!(h.run(&["CONFIG", "SET", param, value]), Reply::OK);
+        }
+        h.run(&["ZADD", "z", "1", "a"]);
+        h.run(&["HSET", "h", "f", "v"]);
+        h.run(&["SADD", "s", "1", "2"]);
+        assert_eq!(h.run(&["DEBUG", "RELOAD"]), Reply::OK);
+        for (key, encoding) in [("z", "skiplist"), ("h", "hashtable"), ("s", "hashtable")] {
+            assert_eq!(
+                h.run(&["OBJECT", "ENCODING", key]),
+                crate::cmd::testkit::b(encoding),
+                "{key}"
+            );
+        }
     }
 }

@@ -620,6 +620,7 @@ pub fn all() -> &'static [Command] {
             super::blocking::COMMANDS,
             super::slowlog::COMMANDS,
             super::monitor::COMMANDS,
+            super::replication::COMMANDS,
             super::scripting::COMMANDS,
             super::memory_cmd::COMMANDS,
             super::latency::COMMANDS,
@@ -1099,9 +1100,9 @@ mod tests {
             assert!(c.arity != 0, "{}", c.name);
             assert!(!c.docs.since.is_empty(), "{} has no since", c.name);
             assert!(!c.docs.summary.is_empty(), "{} has no summary", c.name);
-            // MONITOR alone documents no complexity (COMMAND DOCS on Redis 7.0.15).
+            // These document no complexity (COMMAND DOCS on Redis 7.0.15).
             assert!(
-                !c.docs.complexity.is_empty() || c.name == "monitor",
+                !c.docs.complexity.is_empty() || ["monitor", "psync", "sync"].contains(&c.name),
                 "{} has no complexity",
                 c.name
             );

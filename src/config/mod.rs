@@ -62,6 +62,10 @@ pub struct Config {
     pub maxmemory: u64,
     /// LATENCY: events at least this many ms long are sampled (0: the monitor is off).
     pub latency_monitor_threshold: i64,
+    /// Seconds between the PINGs a master puts in its replication stream.
+    pub repl_ping_replica_period: u64,
+    /// INFO `repl_backlog_size`.
+    pub repl_backlog_size: u64,
     /// `notify-keyspace-events` as NOTIFY_* bits (`special::KEYSPACE`...); 0: none.
     pub notify_keyspace_events: u32,
     /// `user <name> rules...` directives, in file order (loaded after `requirepass`,
@@ -105,6 +109,8 @@ impl Default for Config {
             slowlog_max_len: 0,
             latency_monitor_threshold: 0,
             notify_keyspace_events: 0,
+            repl_ping_replica_period: 0,
+            repl_backlog_size: 0,
             maxmemory: 0,
             acl_users: Vec::new(),
             stored: vec![Value::Special(String::new()); PARAMS.len()],
@@ -388,6 +394,8 @@ impl Config {
             "notify-keyspace-events" => {
                 Value::Special(special::notify_text(self.notify_keyspace_events))
             }
+            "repl-ping-replica-period" => num(self.repl_ping_replica_period),
+            "repl-backlog-size" => num(self.repl_backlog_size),
             _ => return None,
         })
     }
@@ -442,6 +450,8 @@ impl Config {
             "slowlog-max-len" => self.slowlog_max_len = num(&value) as u64,
             "maxmemory" => self.maxmemory = num(&value) as u64,
             "latency-monitor-threshold" => self.latency_monitor_threshold = num(&value),
+            "repl-ping-replica-period" => self.repl_ping_replica_period = num(&value) as u64,
+            "repl-backlog-size" => self.repl_backlog_size = num(&value) as u64,
             // Already validated and canonical (special::notify_keyspace_events).
             "notify-keyspace-events" => {
                 self.notify_keyspace_events = special::notify_flags(&text(value)).unwrap_or(0)

@@ -109,12 +109,14 @@ pub enum Duplicates {
     Refuse,
 }
 
-/// `rdbLoad`: reads `filename` into the keyspace. `Ok(None)` when the file does not
-/// exist (a first start); `Err` is the line Redis logs before it gives up.
+/// `rdbLoad`: reads `filename` into the keyspace, each value in the encoding `config`'s
+/// thresholds give it (as Redis converts while loading). `Ok(None)` when the file does
+/// not exist (a first start); `Err` is the line Redis logs before it gives up.
 pub fn load_rdb_file(
     storage: &mut dyn Storage,
     filename: &str,
     keyspace: &mut Keyspace,
+    config: &crate::config::Config,
     now_ms: u64,
     duplicates: Duplicates,
 ) -> Result<Option<LoadReport>, String> {
@@ -133,8 +135,12 @@ pub fn load_rdb_file(
     let databases = keyspace.databases();
     #[cfg(feature = "planted-bug-load-skips-last-key")]
     let mut held = None;
+    let opts = rdb::LoadOptions {
+        databases,
+        ..rdb::LoadOptions::from_config(config, keyspace.hash_keys())
+    };
     let info =
-        rdb::load(&data, databases, &mut |loaded| {
+        rdb::load_with(&data, &opts, &mut |loaded| {
             if duplicate.is_some() || loaded.db >= databases {
                 // The codec refuses such a db itself; this only keeps a codec bug from
                 // indexing past the keyspace.
@@ -224,6 +230,7 @@ mod tests {
             &mut storage,
             "dump.rdb",
             &mut keyspace,
+            &crate::config::Config::default(),
             0,
             Duplicates::Refuse,
         );

@@ -8,6 +8,7 @@ use crate::config::Config;
 #[derive(Clone, Copy, Debug)]
 pub struct OutputLimits {
     pub normal: (u64, u64, u64),
+    pub replica: (u64, u64, u64),
     pub pubsub: (u64, u64, u64),
 }
 
@@ -15,6 +16,7 @@ impl OutputLimits {
     pub fn of(config: &Config) -> OutputLimits {
         OutputLimits {
             normal: config.output_limit_normal,
+            replica: config.output_limit_replica,
             pubsub: config.output_limit_pubsub,
         }
     }
@@ -79,11 +81,14 @@ impl Client {
         self.close_asap || self.session.close_after_reply
     }
 
-    /// `client-output-buffer-limit` for this client's class (pubsub while subscribed,
-    /// normal otherwise): true when the hard limit is passed, or the soft limit has been
+    /// `client-output-buffer-limit` for this client's class (replica, pubsub while
+    /// subscribed, normal otherwise): true when the hard limit is passed, or the soft limit has been
     /// for longer than its seconds (checkClientOutputBufferLimits).
     pub fn over_output_limit(&mut self, limits: &OutputLimits, now_us: u64) -> bool {
-        let (hard, soft, secs) = if self.session.subscriptions() > 0 {
+        // getClientType: a replica first, then a subscriber.
+        let (hard, soft, secs) = if self.session.replica {
+            limits.replica
+        } else if self.session.subscriptions() > 0 {
             limits.pubsub
         } else {
             limits.normal

@@ -211,6 +211,7 @@ impl<P: Poller> EventLoop<P> {
                 sink.feed(batch);
             }
         }
+        self.feed_replicas(&batches);
     }
 
     /// What only the process knows, for INFO's server section: its id and the absolute
@@ -290,6 +291,7 @@ impl<P: Poller> EventLoop<P> {
             || self.accept_backlog
             || !self.clients.to_free.is_empty()
             || !self.unblocked.is_empty()
+            || self.transfer_in_progress()
         {
             return Some(Duration::ZERO);
         }
@@ -566,6 +568,7 @@ impl<P: Poller> EventLoop<P> {
             match action {
                 // SHUTDOWN saved (and logged) already.
                 Action::Shutdown => self.shutting_down = true,
+                Action::ReplicaSync { psync } => self.replica_sync_requested(client, psync),
             }
         }
         self.handle_ready_keys();
@@ -671,6 +674,7 @@ impl<P: Poller> EventLoop<P> {
     fn before_sleep(&mut self) {
         self.process_unblocked();
         self.feed_propagated();
+        self.transfer_snapshots();
         for target in std::mem::take(&mut self.clients.to_free) {
             if self.clients.is_current(target) {
                 self.free_client(target.0);
@@ -773,6 +777,9 @@ impl<P: Poller> EventLoop<P> {
             self.keyspace.unwatch_all(id);
             self.blocked.remove(&id);
             self.state.pubsub.remove_client(&mut client.session);
+            if client.session.replica {
+                self.replica_freed(id);
+            }
             self.poller.close(fd);
         }
     }
@@ -854,6 +861,7 @@ impl<P: Poller> EventLoop<P> {
         // progress, so an idle server's tables finish rehashing too.
         self.keyspace.cron_rehash();
         self.persistence_cron();
+        self.replication_cron();
     }
 }
 

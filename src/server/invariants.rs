@@ -53,7 +53,9 @@ impl<P: Poller> EventLoop<P> {
                     client.session.id
                 ));
             }
-            let (hard, _, _) = if client.session.subscriptions() > 0 {
+            let (hard, _, _) = if client.session.replica {
+                self.state.config.output_limit_replica
+            } else if client.session.subscriptions() > 0 {
                 self.state.config.output_limit_pubsub
             } else {
                 self.state.config.output_limit_normal
@@ -122,6 +124,21 @@ impl<P: Poller> EventLoop<P> {
                 "{} subscribers indexed, {subscribed} clients subscribed",
                 subscribers.len()
             ));
+        }
+        // Every replica link is a live replica client, and only a link sending its
+        // snapshot has a file open.
+        for (&id, link) in &self.state.repl.links {
+            let client = self.clients.get(crate::net::Fd(link.fd));
+            if !client.is_some_and(|c| c.session.id == id && c.session.replica) {
+                return Err(format!("replica link {id} has no replica client"));
+            }
+            let sending = link.state == crate::cmd::replication::LinkState::SendBulk;
+            if link.transfer.is_some() != sending {
+                return Err(format!(
+                    "replica link {id} in {:?} with a transfer",
+                    link.state
+                ));
+            }
         }
         if let Some(id) = self.blocked.keys().find(|id| !ids.contains(id)) {
             return Err(format!("blocked client {id} is gone"));

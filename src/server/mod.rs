@@ -8,6 +8,7 @@ pub mod event_loop;
 mod invariants;
 pub mod log;
 mod persistence;
+mod replication;
 pub mod reply_buffer;
 #[cfg(test)]
 mod scripted_poller;

@@ -64,6 +64,8 @@ impl<P: Poller> EventLoop<P> {
                     .is_some_and(|c| c.pid == pid)
                 {
                     flow::background_save_done(&mut *self.storage, &mut self.state, exit);
+                    let ok = self.state.persist.last_bgsave_ok;
+                    self.replication_after_bgsave(ok);
                 }
             }
         }

@@ -60,6 +60,17 @@ impl ReplyBuffer {
         self.seal_full_tail();
     }
 
+    /// Appends bytes already in wire form without copying them: they become a block of
+    /// their own (a snapshot's chunks, a replication stream's backlog).
+    pub fn push_bytes(&mut self, data: Bytes) {
+        if data.is_empty() {
+            return;
+        }
+        self.seal_tail();
+        self.queued += data.len();
+        self.blocks.push_back(data);
+    }
+
     fn seal_full_tail(&mut self) {
         if self.tail.len() >= BLOCK_BYTES {
             self.seal_tail();
