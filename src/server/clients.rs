@@ -70,6 +70,23 @@ impl Clients {
             .filter_map(|(index, slot)| slot.as_deref().map(|c| (index, c)))
     }
 
+    /// Up to `n` descriptors of clients after `cursor` (a slot index), wrapping around;
+    /// `cursor` moves past the last one returned (clientsCron's round robin).
+    pub(super) fn round_robin(&self, cursor: &mut usize, n: usize) -> Vec<Fd> {
+        let mut out = Vec::with_capacity(n);
+        let slots = self.slots.len();
+        let mut visited = 0;
+        while out.len() < n.min(self.count) && visited < slots {
+            let index = *cursor % slots;
+            *cursor = index + 1;
+            visited += 1;
+            if let Some(client) = self.slots[index].as_deref() {
+                out.push(client.fd);
+            }
+        }
+        out
+    }
+
     /// The descriptors of the clients in their slots, in order.
     pub(super) fn fds(&self) -> Vec<Fd> {
         self.iter().map(|c| c.fd).collect()
@@ -223,7 +240,42 @@ impl ClientRegistry for Registry<'_> {
     }
 }
 
+/// Clients the cron visits per tick at least (CLIENTS_CRON_MIN_ITERATIONS).
+const CLIENTS_CRON_MIN_ITERATIONS: usize = 5;
+/// A query buffer wasting more than this is trimmed by the cron.
+const QUERY_BUFFER_WASTE_BYTES: usize = 4 * 1024;
+/// Seconds without a read or write after which an idle client's query buffer is freed.
+const QUERY_BUFFER_IDLE_S: u64 = 2;
+
 impl<P: Poller> EventLoop<P> {
+    /// clientsCron: each tick visits `clients / hz` clients (at least
+    /// [`CLIENTS_CRON_MIN_ITERATIONS`]), so each is seen about once a second and no tick
+    /// walks them all. An idle client's query buffer is freed, as
+    /// `clientsCronResizeQueryBuffer` frees it: thousands of idle connections should not
+    /// each hold a read buffer.
+    pub(super) fn clients_cron(&mut self) {
+        let count = self.clients.count();
+        let hz = self.state.config.hz.max(1) as usize;
+        let iterations = (count / hz).max(CLIENTS_CRON_MIN_ITERATIONS.min(count));
+        let now_s = self.state.now_us / 1_000_000;
+        for fd in self
+            .clients
+            .round_robin(&mut self.clients_cron_cursor, iterations)
+        {
+            let Some(client) = self.clients.get_mut(fd) else {
+                continue;
+            };
+            let idle_s = now_s.saturating_sub(client.last_io_us / 1_000_000);
+            let waste = client.query.capacity() - client.query.len();
+            if idle_s > QUERY_BUFFER_IDLE_S && waste > QUERY_BUFFER_WASTE_BYTES {
+                // sdsRemoveFreeSpace: keep what is unparsed, nothing more.
+                let mut trimmed = bytes::BytesMut::new();
+                trimmed.extend_from_slice(&client.query);
+                client.query = trimmed;
+            }
+        }
+    }
+
     /// The one place a client leaves its slot and comes back: `run` gets the loop and the
     /// client apart, so that it can execute the client's commands (which reach the other
     /// clients through a [`Registry`]). `None` if no client is in `fd`'s slot.

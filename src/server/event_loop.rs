@@ -103,6 +103,8 @@ pub struct EventLoop<P: Poller> {
     signal_shutdown_failed: bool,
     /// Passes of the loop so far.
     iteration: u64,
+    /// Where the clients cron goes on next (a slot index).
+    pub(super) clients_cron_cursor: usize,
     /// Where propagated commands go (the AOF, the simulator's replay oracle); without
     /// one they are dropped.
     propagation_sink: Option<Box<dyn PropagationSink>>,
@@ -169,6 +171,7 @@ impl<P: Poller> EventLoop<P> {
             shutting_down: false,
             signal_shutdown_failed: false,
             iteration: 0,
+            clients_cron_cursor: 0,
             propagation_sink: None,
         })
     }
@@ -842,6 +845,7 @@ impl<P: Poller> EventLoop<P> {
                 self.free_client(fd);
             }
         }
+        self.clients_cron();
         if self.state.config.active_expire_enabled {
             let now_ms = self.state.now_us / 1000;
             let start_us = self.poller.now_us();
@@ -948,6 +952,51 @@ mod tests {
     /// Found by the `server_bytes` fuzz target (issue #18): DEBUG SLEEP with a 60-digit
     /// number of seconds moves the clock to u64::MAX µs, and the cron's next tick
     /// (`now + period`) overflowed.
+    /// clientsCronResizeQueryBuffer: an idle client's read buffer is freed by the cron
+    /// (Redis's querybuf.tcl checks that `qbuf` + `qbuf-free` drops to 0 after 2 s).
+    #[test]
+    fn the_cron_frees_an_idle_clients_query_buffer() {
+        let mut server = server_at(1_700_000_000_000_000);
+        let idle = server.poller_mut().connect();
+        let busy = server.poller_mut().connect();
+        server
+            .poller_mut()
+            .send(idle, &command(&[b"CLIENT", b"SETNAME", b"idle"]));
+        passes(&mut server, 3);
+        assert_eq!(server.poller_mut().take_output(idle), b"+OK\r\n");
+        let list = |server: &mut EventLoop<ScriptedPoller>| {
+            server
+                .poller_mut()
+                .send(busy, &command(&[b"CLIENT", b"LIST"]));
+            passes(server, 3);
+            let out = String::from_utf8(server.poller_mut().take_output(busy)).unwrap();
+            out.lines()
+                .find(|l| l.contains("name=idle"))
+                .map(|l| {
+                    l.split(' ')
+                        .filter(|f| f.starts_with("qbuf"))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .unwrap()
+        };
+        assert_ne!(
+            list(&mut server),
+            "qbuf=0 qbuf-free=0",
+            "a fresh buffer has room"
+        );
+        server
+            .poller_mut()
+            .send(busy, &command(&[b"DEBUG", b"SLEEP", b"3"]));
+        passes(&mut server, 20);
+        server.poller_mut().take_output(busy);
+        assert_eq!(list(&mut server), "qbuf=0 qbuf-free=0");
+        // The buffer grows back when the client speaks again.
+        server.poller_mut().send(idle, &command(&[b"PING"]));
+        passes(&mut server, 3);
+        assert_eq!(server.poller_mut().take_output(idle), b"+PONG\r\n");
+    }
+
     #[test]
     fn debug_sleep_to_the_end_of_time_keeps_the_loop_running() {
         let mut server = server_at(1_700_000_000_000_000);
