@@ -632,7 +632,7 @@ impl Sim {
                     })
                     .collect();
                 self.failure = Some(Failure::Hang(format!(
-                    "no op sent or answered in {STALL_STEPS} steps: {}",
+                    "no byte received and no op sent or answered in {STALL_STEPS} steps: {}",
                     waiting.join(", ")
                 )));
                 return;
@@ -1017,12 +1017,17 @@ impl Sim {
                 continue;
             }
             let mut received = Vec::new();
-            for _ in 0..RECOVERY_READ_PASSES {
+            // The bound is on passes without progress: a keyspace of big values takes
+            // many passes to arrive (the server writes 64 KiB per client per pass).
+            let mut idle_passes = 0;
+            while idle_passes < RECOVERY_READ_PASSES {
                 self.server.poller_mut().deliver();
                 self.server
                     .run_once()
                     .map_err(|e| format!("run_once: {e}"))?;
-                received.extend(self.server.poller_mut().client_recv(conn, 1 << 20));
+                let data = self.server.poller_mut().client_recv(conn, 1 << 20);
+                idle_passes = if data.is_empty() { idle_passes + 1 } else { 0 };
+                received.extend(data);
                 if let Ok(Some((reply, _))) = decode_reply(&received) {
                     self.server.poller_mut().client_close(conn);
                     return recovery::state_from_reply(&keys, &reply);
@@ -1221,6 +1226,11 @@ impl Sim {
         };
         let data = self.server.poller_mut().client_recv(conn, 64 * 1024);
         let now_us = self.now_us();
+        if !data.is_empty() {
+            // Bytes moving are progress: a big reply to a slow reader takes thousands of
+            // steps before it completes an op.
+            self.last_progress_step = self.steps;
+        }
         self.clients[i].received.extend_from_slice(&data);
         loop {
             let client = &mut self.clients[i];

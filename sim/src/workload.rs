@@ -651,6 +651,10 @@ pub struct Extras {
     pub sort: bool,
     /// Even-numbered clients run as the restricted ACL user [`LIMITED_USER`].
     pub acl: bool,
+    /// Some values are big ([`BIG_VALUE_SIZES`]): the parser's big-argument path, reply
+    /// blocks and by-reference bulks, writes spanning several passes, and the encodings'
+    /// value-size thresholds are reached.
+    pub big_values: bool,
 }
 
 impl Extras {
@@ -661,6 +665,7 @@ impl Extras {
         dump: false,
         sort: false,
         acl: false,
+        big_values: false,
     };
 
     /// Swarm testing: each feature on in about half of the seeds.
@@ -675,6 +680,8 @@ impl Extras {
             dump: draw & 8 != 0,
             sort: draw & 16 != 0,
             acl: draw & 32 != 0,
+            // A high bit, apart from the low ones other features take in turn.
+            big_values: draw & (1 << 24) != 0,
         }
     }
 }
@@ -895,6 +902,13 @@ impl Generator<'_> {
         } else {
             Bytes::from(format!("c{}-{}", values.client, values.next_value))
         };
+        // Only seeds with big values draw here, so the others keep their traces.
+        let value = if self.extras.big_values && self.rng.next_u32().is_multiple_of(6) {
+            let size = BIG_VALUE_SIZES[self.rng.next_u32() as usize % BIG_VALUE_SIZES.len()];
+            big_value(&value, size)
+        } else {
+            value
+        };
         let mut keys = Keys {
             rng: self.rng,
             families: &families,
@@ -944,6 +958,35 @@ impl Generator<'_> {
             Family::ZSet => keys.zset_cmd(key),
         }
     }
+}
+
+/// Sizes of big values, on both sides of the server's thresholds: a listpack entry's 64
+/// bytes, the 16 KiB reply block (and the by-reference bulk), the 32 KiB big argument of
+/// the parser (PROTO_MBULK_BIG_ARG), the 64 KiB written per client per pass, and more.
+pub const BIG_VALUE_SIZES: [usize; 9] = [
+    65,
+    16 * 1024 - 1,
+    16 * 1024,
+    16 * 1024 + 1,
+    32 * 1024 - 1,
+    32 * 1024,
+    32 * 1024 + 5,
+    64 * 1024 + 7,
+    200_000,
+];
+
+/// `unique` (the value's identity, first) padded to `size` bytes with a pattern that
+/// shows where any byte went astray.
+pub fn big_value(unique: &[u8], size: usize) -> Bytes {
+    let mut out = Vec::with_capacity(size.max(unique.len() + 1));
+    out.extend_from_slice(unique);
+    out.push(b':');
+    let mut i = 0u32;
+    while out.len() < size {
+        out.push(b'a' + (i % 26) as u8);
+        i += 1;
+    }
+    Bytes::from(out)
 }
 
 /// Keys of the aggregate families (few, so that clients collide).
