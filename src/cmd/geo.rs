@@ -1,0 +1,5 @@
+//! Geo commands (geo.c).
+
+use super::table::*;
+
+pub const COMMANDS: &[Command] = &[];
