@@ -267,6 +267,20 @@ pub const fn range(index: i32, lastkey: i32, step: i32, flags: u16) -> KeySpec {
     }
 }
 
+/// One key right after the first `keyword` found from `startfrom` (GEORADIUS's STORE).
+pub const fn keyword_key(keyword: &'static str, startfrom: i32, flags: u16) -> KeySpec {
+    KeySpec {
+        begin: BeginSearch::Keyword { keyword, startfrom },
+        find: FindKeys::Range {
+            lastkey: 0,
+            step: 1,
+            limit: 0,
+        },
+        flags,
+        notes: "",
+    }
+}
+
 /// A count at `index` followed by that many keys (ZUNIONSTORE, LMPOP, ...).
 pub const fn keynum(index: i32, flags: u16) -> KeySpec {
     KeySpec {
