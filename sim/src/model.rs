@@ -32,6 +32,11 @@ pub enum MValue {
     Hash(BTreeMap<Bytes, Bytes>),
     Set(BTreeSet<Bytes>),
     ZSet(BTreeMap<Bytes, i64>),
+    /// A HyperLogLog (a string in Redis) as its non-zero registers: the model's own
+    /// plain state, so bugs in Redis's sparse/dense encoding, promotion or merging show;
+    /// and whether its cached cardinality is valid (a PFCOUNT that recomputes it writes
+    /// the key, which WATCH sees).
+    Hll(BTreeMap<u16, u8>, bool),
 }
 
 impl MValue {
@@ -42,11 +47,12 @@ impl MValue {
             MValue::Hash(_) => "hash",
             MValue::Set(_) => "set",
             MValue::ZSet(_) => "zset",
+            MValue::Hll(..) => "string",
         }
     }
 
     fn is_empty_aggregate(&self) -> bool {
-        !matches!(self, MValue::Str(_)) && self.len() == 0
+        !matches!(self, MValue::Str(_) | MValue::Hll(..)) && self.len() == 0
     }
 
     /// The elements of an aggregate (a string is not one: 0).
@@ -57,6 +63,7 @@ impl MValue {
             MValue::Hash(h) => h.len(),
             MValue::Set(s) => s.len(),
             MValue::ZSet(z) => z.len(),
+            MValue::Hll(..) => 0,
         }
     }
 
@@ -67,7 +74,7 @@ impl MValue {
             MValue::Hash(h) => h.remove(item).is_some(),
             MValue::Set(s) => s.remove(item),
             MValue::ZSet(z) => z.remove(item).is_some(),
-            MValue::Str(_) | MValue::List(_) => false,
+            MValue::Str(_) | MValue::List(_) | MValue::Hll(..) => false,
         }
     }
 }
@@ -394,6 +401,68 @@ fn new_zset() -> MValue {
     MValue::ZSet(BTreeMap::new())
 }
 
+fn new_hll() -> MValue {
+    // createHLLObject's cache is valid (0) until the PFADD that created it invalidates it.
+    MValue::Hll(BTreeMap::new(), true)
+}
+
+/// PFCOUNT's estimate of registers (Redis's estimator, a pure function of the
+/// register histogram, reused from the server crate).
+pub fn hll_estimate(registers: &BTreeMap<u16, u8>) -> i64 {
+    let mut histo = [0i64; 64];
+    histo[0] = (seedis::db::hll::REGISTERS - registers.len()) as i64;
+    for &r in registers.values() {
+        histo[usize::from(r)] += 1;
+    }
+    seedis::db::hll::estimate(&histo) as i64
+}
+
+/// Adds elements to registers (the hash is Redis's, reused): whether one grew.
+fn hll_add(registers: &mut BTreeMap<u16, u8>, elements: &[Bytes]) -> bool {
+    let mut changed = false;
+    for e in elements {
+        let (index, count) = seedis::db::hll::pat_len(e);
+        let r = registers.entry(index as u16).or_insert(0);
+        if count > *r {
+            *r = count;
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// The decoded position of a geo set's score (one of the workload's fixed points).
+fn geo_point(score: i64) -> Option<&'static crate::workload::GeoPoint> {
+    crate::workload::GEO_POINTS
+        .iter()
+        .find(|p| p.score == score)
+}
+
+fn coord(text: &str) -> f64 {
+    text.parse().unwrap_or(f64::NAN)
+}
+
+/// The haversine distance in metres, as Redis computes it (geohashGetDistance).
+fn geo_distance(lon1d: f64, lat1d: f64, lon2d: f64, lat2d: f64) -> f64 {
+    const D_R: f64 = std::f64::consts::PI / 180.0;
+    const EARTH_RADIUS_IN_METERS: f64 = 6372797.560856;
+    let (lon1r, lon2r) = (lon1d * D_R, lon2d * D_R);
+    let v = ((lon2r - lon1r) / 2.0).sin();
+    if v == 0.0 {
+        return EARTH_RADIUS_IN_METERS * ((lat2d * D_R) - (lat1d * D_R)).abs();
+    }
+    let (lat1r, lat2r) = (lat1d * D_R, lat2d * D_R);
+    let u = ((lat2r - lat1r) / 2.0).sin();
+    let a = u * u + lat1r.cos() * lat2r.cos() * v * v;
+    2.0 * EARTH_RADIUS_IN_METERS * a.sqrt().asin()
+}
+
+/// A distance as Redis replies it: rounded (ties to even) to 4 decimals.
+fn distance_reply(d: f64) -> Reply {
+    let v = (d * 10000.0).round_ties_even() as i64;
+    Reply::Bulk(Bytes::from(format!("{}.{:04}", v / 10000, v % 10000)))
+}
+
 /// What a command must have answered: one exact reply, or a PTTL within a range.
 #[derive(Clone, Debug, PartialEq)]
 enum Expect {
@@ -568,6 +637,7 @@ impl RedisModel {
                     | Cmd::Append(..)
                     | Cmd::PExpire(..)
                     | Cmd::Restore { .. }
+                    | Cmd::PfMerge(..)
             );
         for (key, old) in keys.iter().zip(before) {
             let now = view.get(*key);
@@ -799,12 +869,16 @@ impl RedisModel {
                 }
                 Expect::Exact(Reply::OK)
             }
-            Cmd::MGet(keys) => Expect::Exact(Reply::Array(
-                // MGET answers nil for a key of another type.
+            Cmd::MGet(keys) => Expect::Array(
+                // MGET answers nil for a key of another type; an HLL's bytes are
+                // Redis's encoding, which the model does not keep.
                 keys.iter()
-                    .map(|k| bulk_or_null(view.string(*k).ok().flatten()))
+                    .map(|k| match view.get(*k).map(|e| &*e.value) {
+                        Some(MValue::Hll(..)) => Expect::Any,
+                        _ => Expect::Exact(bulk_or_null(view.string(*k).ok().flatten())),
+                    })
                     .collect(),
-            )),
+            ),
             Cmd::PExpire(key, ms) => match view.get_mut(*key) {
                 Some(e) => {
                     e.expire = Some(deadline(*ms));
@@ -999,6 +1073,140 @@ impl RedisModel {
                 )),
                 _ => Expect::Exact(Reply::Array(Vec::new())),
             },
+            Cmd::PfAdd(key, elements) => {
+                let created = view.get(*key).is_none();
+                let Some(MValue::Hll(registers, cache_valid)) =
+                    view.typed_mut(*key, new_hll, true)?
+                else {
+                    unreachable!("created as an HLL")
+                };
+                let changed = hll_add(registers, elements);
+                if created || changed {
+                    *cache_valid = false;
+                }
+                int(usize::from(created || changed))
+            }
+            Cmd::PfCount(keys) if keys.len() == 1 => {
+                match view.typed_mut(keys[0], new_hll, false)? {
+                    Some(MValue::Hll(registers, cache_valid)) => {
+                        // Only a stale cache is written (and the key signalled).
+                        if !*cache_valid {
+                            *cache_valid = true;
+                        }
+                        Expect::Exact(Reply::Integer(hll_estimate(registers)))
+                    }
+                    _ => int(0),
+                }
+            }
+            Cmd::PfCount(keys) => {
+                let mut union: BTreeMap<u16, u8> = BTreeMap::new();
+                for key in keys {
+                    if let Some(MValue::Hll(registers, _)) = view.typed(*key, new_hll)? {
+                        for (&i, &r) in registers {
+                            let u = union.entry(i).or_insert(0);
+                            *u = (*u).max(r);
+                        }
+                    }
+                }
+                Expect::Exact(Reply::Integer(hll_estimate(&union)))
+            }
+            Cmd::PfMerge(dest, sources) => {
+                let mut union: BTreeMap<u16, u8> = BTreeMap::new();
+                for key in std::iter::once(dest).chain(sources) {
+                    if let Some(MValue::Hll(registers, _)) = view.typed(*key, new_hll)? {
+                        for (&i, &r) in registers {
+                            let u = union.entry(i).or_insert(0);
+                            *u = (*u).max(r);
+                        }
+                    }
+                }
+                let Some(MValue::Hll(registers, cache_valid)) =
+                    view.typed_mut(*dest, new_hll, true)?
+                else {
+                    unreachable!("created as an HLL")
+                };
+                *registers = union;
+                *cache_valid = false;
+                Expect::Exact(Reply::OK)
+            }
+            Cmd::GeoAdd(key, points) => {
+                let Some(MValue::ZSet(z)) = view.typed_mut(*key, new_zset, true)? else {
+                    unreachable!("created as a sorted set")
+                };
+                let mut added = 0;
+                for (point, member) in points {
+                    let score = crate::workload::GEO_POINTS[usize::from(*point)].score;
+                    added += usize::from(z.insert(member.clone(), score).is_none());
+                }
+                int(added)
+            }
+            Cmd::GeoPos(key, members) => {
+                let z = match view.typed(*key, new_zset)? {
+                    Some(MValue::ZSet(z)) => Some(z),
+                    _ => None,
+                };
+                Expect::Exact(Reply::Array(
+                    members
+                        .iter()
+                        .map(
+                            |m| match z.and_then(|z| z.get(m)).and_then(|s| geo_point(*s)) {
+                                Some(p) => Reply::Array(vec![
+                                    Reply::Bulk(Bytes::from_static(p.pos_lon.as_bytes())),
+                                    Reply::Bulk(Bytes::from_static(p.pos_lat.as_bytes())),
+                                ]),
+                                None => Reply::NullArray,
+                            },
+                        )
+                        .collect(),
+                ))
+            }
+            Cmd::GeoDist(key, a, b) => {
+                let z = match view.typed(*key, new_zset)? {
+                    Some(MValue::ZSet(z)) => z,
+                    _ => return Ok(Expect::Exact(Reply::Null)),
+                };
+                let (Some(p), Some(q)) = (
+                    z.get(a).and_then(|s| geo_point(*s)),
+                    z.get(b).and_then(|s| geo_point(*s)),
+                ) else {
+                    return Ok(Expect::Exact(Reply::Null));
+                };
+                let d = geo_distance(
+                    coord(p.pos_lon),
+                    coord(p.pos_lat),
+                    coord(q.pos_lon),
+                    coord(q.pos_lat),
+                );
+                Expect::Exact(distance_reply(d / 1000.0))
+            }
+            Cmd::GeoSearch(key, point, km) => {
+                let z = match view.typed(*key, new_zset)? {
+                    Some(MValue::ZSet(z)) => z,
+                    _ => return Ok(Expect::Exact(Reply::Array(Vec::new()))),
+                };
+                let c = &crate::workload::GEO_POINTS[usize::from(*point)];
+                let (cx, cy) = (coord(c.lon), coord(c.lat));
+                let radius = f64::from(*km) * 1000.0;
+                // Every point within the radius, nearest first; equal distances keep the
+                // sorted set's order (Redis's sort is stable there).
+                let mut found: Vec<(f64, i64, &Bytes)> = zset_order(z)
+                    .into_iter()
+                    .filter_map(|(s, m)| {
+                        let p = geo_point(s)?;
+                        let d = geo_distance(cx, cy, coord(p.pos_lon), coord(p.pos_lat));
+                        (d <= radius).then_some((d, s, m))
+                    })
+                    .collect();
+                found.sort_by(|a, b| a.0.total_cmp(&b.0));
+                Expect::Exact(Reply::Array(
+                    found
+                        .into_iter()
+                        .map(|(d, _, m)| {
+                            Reply::Array(vec![Reply::Bulk(m.clone()), distance_reply(d / 1000.0)])
+                        })
+                        .collect(),
+                ))
+            }
             Cmd::Multi { cmds, .. } => Expect::Array(
                 cmds.iter()
                     .map(|cmd| Self::apply_touching(view, cmd, lo, hi))

@@ -135,6 +135,9 @@ pub fn state_from_reply(keys: &[KeyId], reply: &Reply) -> Result<State, String> 
         let pairs = || elements.chunks(2).map(|p| (p[0].clone(), p[1].clone()));
         let value = match &kind[..] {
             b"none" => continue,
+            b"string" if Family::of_key(key) == Family::Hll => {
+                hll_registers(&elements.first().cloned().unwrap_or_default())?
+            }
             b"string" => MValue::Str(elements.first().cloned().unwrap_or_default()),
             b"list" => MValue::List(elements.clone()),
             b"hash" => MValue::Hash(pairs().collect()),
@@ -166,6 +169,22 @@ pub fn state_from_reply(keys: &[KeyId], reply: &Reply) -> Result<State, String> 
         ));
     }
     Ok(state)
+}
+
+/// The registers of a recovered HLL key, decoded from Redis's bytes (sparse or dense).
+fn hll_registers(bytes: &Bytes) -> Result<MValue, String> {
+    use seedis::db::hll;
+    let mut s = bytes.to_vec();
+    if !hll::is_valid_object(&s) || hll::sparse_to_dense(&mut s).is_err() {
+        return Err(format!("HLL key holds no valid HLL ({} bytes)", s.len()));
+    }
+    let registers = hll::dense_registers(&s)
+        .into_iter()
+        .enumerate()
+        .filter(|(_, r)| *r != 0)
+        .map(|(i, r)| (i as u16, r))
+        .collect();
+    Ok(MValue::Hll(registers, hll::cached_card(&s).is_some()))
 }
 
 /// A state's keys and values, for comparing a recovered state with a snapshot's
@@ -200,6 +219,7 @@ pub fn snapshot_reads(keys: &[KeyId], state: &State) -> Vec<(crate::workload::Cm
             MValue::Hash(_) => "hash",
             MValue::Set(_) => "set",
             MValue::ZSet(_) => "zset",
+            MValue::Hll(..) => "string",
         };
         reads.push((Cmd::Type(key), Reply::simple(type_name)));
         match value {
@@ -220,6 +240,9 @@ pub fn snapshot_reads(keys: &[KeyId], state: &State) -> Vec<(crate::workload::Cm
                     reads.push((Cmd::SIsMember(key, m.clone()), Reply::Integer(1)));
                 }
             }
+            // Its bytes are Redis's encoding, and a PFCOUNT would write the cache: the
+            // TYPE above is the read (the contents are compared across lives).
+            MValue::Hll(..) => {}
             MValue::ZSet(z) => {
                 let mut order: Vec<(&i64, &Bytes)> = z.iter().map(|(m, s)| (s, m)).collect();
                 order.sort();

@@ -23,15 +23,21 @@ pub enum Family {
     Hash = 2,
     Set = 3,
     ZSet = 4,
+    /// HyperLogLogs: strings in Redis, register arrays in the model.
+    Hll = 5,
+    /// Geo sets: sorted sets of fixed points ([`GEO_POINTS`]).
+    Geo = 6,
 }
 
 impl Family {
-    pub const ALL: [Family; 5] = [
+    pub const ALL: [Family; 7] = [
         Family::Str,
         Family::List,
         Family::Hash,
         Family::Set,
         Family::ZSet,
+        Family::Hll,
+        Family::Geo,
     ];
 
     /// The name used on the command line and in reports.
@@ -42,6 +48,8 @@ impl Family {
             Family::Hash => "hashes",
             Family::Set => "sets",
             Family::ZSet => "zsets",
+            Family::Hll => "hlls",
+            Family::Geo => "geo",
         }
     }
 
@@ -52,6 +60,8 @@ impl Family {
             Family::Hash => 'h',
             Family::Set => 's',
             Family::ZSet => 'z',
+            Family::Hll => 'p',
+            Family::Geo => 'g',
         }
     }
 
@@ -61,7 +71,7 @@ impl Family {
     }
 
     pub fn of_key(key: KeyId) -> Family {
-        Family::ALL[usize::from(key / KEYS_PER_FAMILY).min(4)]
+        Family::ALL[usize::from(key / KEYS_PER_FAMILY).min(6)]
     }
 }
 
@@ -224,6 +234,20 @@ pub enum Cmd {
     ZCard(KeyId),
     /// `ZRANGE key 0 -1`: every member, ordered by (score, member).
     ZRangeAll(KeyId),
+    /// `PFADD key element...`.
+    PfAdd(KeyId, Vec<Bytes>),
+    /// `PFCOUNT key...`: one key's estimate, or the union's.
+    PfCount(Vec<KeyId>),
+    /// `PFMERGE dest source...`.
+    PfMerge(KeyId, Vec<KeyId>),
+    /// `GEOADD key lon lat member...`, each point one of [`GEO_POINTS`] by index.
+    GeoAdd(KeyId, Vec<(u8, Bytes)>),
+    /// `GEOPOS key member...`.
+    GeoPos(KeyId, Vec<Bytes>),
+    /// `GEODIST key a b km`.
+    GeoDist(KeyId, Bytes, Bytes),
+    /// `GEOSEARCH key FROMLONLAT <point> BYRADIUS <km> km ASC WITHDIST`.
+    GeoSearch(KeyId, u8, u32),
     /// `WATCH key...`: answers `+OK`. The model remembers, per connection, whether a
     /// watched key is touched before that connection's next EXEC.
     Watch(Vec<KeyId>),
@@ -468,6 +492,37 @@ impl Cmd {
             Cmd::ZRem(key, members) => argv = key_and_items("ZREM", *key, members),
             Cmd::ZCard(key) => argv.extend([word("ZCARD"), k(key)]),
             Cmd::ZRangeAll(key) => argv.extend([word("ZRANGE"), k(key), word("0"), word("-1")]),
+            Cmd::PfAdd(key, elements) => argv = key_and_items("PFADD", *key, elements),
+            Cmd::PfCount(keys) => {
+                argv.push(word("PFCOUNT"));
+                argv.extend(keys.iter().map(k));
+            }
+            Cmd::PfMerge(dest, sources) => {
+                argv.extend([word("PFMERGE"), k(dest)]);
+                argv.extend(sources.iter().map(k));
+            }
+            Cmd::GeoAdd(key, points) => {
+                argv.extend([word("GEOADD"), k(key)]);
+                for (point, member) in points {
+                    let p = &GEO_POINTS[usize::from(*point)];
+                    argv.extend([word(p.lon), word(p.lat), member.to_vec()]);
+                }
+            }
+            Cmd::GeoPos(key, members) => argv = key_and_items("GEOPOS", *key, members),
+            Cmd::GeoDist(key, a, b) => {
+                argv.extend([word("GEODIST"), k(key), a.to_vec(), b.to_vec(), word("km")])
+            }
+            Cmd::GeoSearch(key, point, km) => {
+                let p = &GEO_POINTS[usize::from(*point)];
+                argv.extend([word("GEOSEARCH"), k(key), word("FROMLONLAT"), word(p.lon)]);
+                argv.extend([
+                    word(p.lat),
+                    word("BYRADIUS"),
+                    num(i64::from(*km)),
+                    word("km"),
+                ]);
+                argv.extend([word("ASC"), word("WITHDIST")]);
+            }
             Cmd::Watch(keys) => {
                 argv.push(word("WATCH"));
                 argv.extend(keys.iter().map(k));
@@ -546,7 +601,16 @@ impl Cmd {
             | Cmd::ZRank(key, _)
             | Cmd::ZRem(key, _)
             | Cmd::ZCard(key)
-            | Cmd::ZRangeAll(key) => vec![*key],
+            | Cmd::ZRangeAll(key)
+            | Cmd::PfAdd(key, _)
+            | Cmd::GeoAdd(key, _)
+            | Cmd::GeoPos(key, _)
+            | Cmd::GeoDist(key, _, _)
+            | Cmd::GeoSearch(key, _, _) => vec![*key],
+            Cmd::PfCount(keys) => keys.clone(),
+            Cmd::PfMerge(dest, sources) => std::iter::once(*dest)
+                .chain(sources.iter().copied())
+                .collect(),
             Cmd::Sort { key, store, .. } => std::iter::once(*key).chain(*store).collect(),
             Cmd::Del(keys) | Cmd::Exists(keys) | Cmd::MGet(keys) | Cmd::Watch(keys) => keys.clone(),
             Cmd::MSet(pairs) => pairs.iter().map(|(k, _)| *k).collect(),
@@ -591,6 +655,10 @@ impl Cmd {
                 | Cmd::ZRank(..)
                 | Cmd::ZCard(_)
                 | Cmd::ZRangeAll(_)
+                | Cmd::PfCount(_)
+                | Cmd::GeoPos(..)
+                | Cmd::GeoDist(..)
+                | Cmd::GeoSearch(..)
                 | Cmd::Sort { store: None, .. }
         )
     }
@@ -691,7 +759,10 @@ impl Extras {
 pub struct Families(pub u8);
 
 impl Families {
-    pub const ALL: Families = Families(0b1_1111);
+    pub const ALL: Families = Families(0b111_1111);
+    /// The families before HyperLogLog and geo joined: seeds that draw neither keep the
+    /// traces they had.
+    const CLASSIC: u8 = 0b1_1111;
 
     /// Swarm testing: one seed in four uses every family, the others a random
     /// non-empty subset, so that some runs hammer few families hard.
@@ -699,11 +770,25 @@ impl Families {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         rng.set_stream(4);
         let draw = rng.next_u32();
-        if draw.is_multiple_of(4) {
-            Families::ALL
+        let classic = if draw.is_multiple_of(4) {
+            Families::CLASSIC
         } else {
-            Families(((draw >> 8) % 31 + 1) as u8)
-        }
+            ((draw >> 8) % 31 + 1) as u8
+        };
+        // HyperLogLog and geo each join about one seed in three, drawn apart.
+        rng.set_stream(6);
+        let extra = rng.next_u32();
+        let hll = if extra % 3 == 0 {
+            1 << Family::Hll as u8
+        } else {
+            0
+        };
+        let geo = if (extra >> 8) % 3 == 0 {
+            1 << Family::Geo as u8
+        } else {
+            0
+        };
+        Families(classic | hll | geo)
     }
 
     pub fn contains(self, family: Family) -> bool {
@@ -728,7 +813,7 @@ impl Families {
                 .into_iter()
                 .find(|f| f.name() == name)
                 .ok_or_else(|| {
-                    format!("unknown family {name:?} (strings, lists, hashes, sets, zsets, all)")
+                    format!("unknown family {name:?} (strings, lists, hashes, sets, zsets, hlls, geo, all)")
                 })?;
             mask |= 1 << family as u8;
         }
@@ -956,6 +1041,16 @@ impl Generator<'_> {
             Family::Hash => keys.hash_cmd(key, value),
             Family::Set => keys.set_cmd(key),
             Family::ZSet => keys.zset_cmd(key),
+            // Their own keys only: a recovered string is read back as an HLL by its
+            // key's family, and the model keeps geo sets' points only for its own.
+            Family::Hll => {
+                let key = keys.of(Family::Hll);
+                keys.hll_cmd(key)
+            }
+            Family::Geo => {
+                let key = keys.of(Family::Geo);
+                keys.geo_cmd(key)
+            }
         }
     }
 }
@@ -1248,6 +1343,103 @@ impl Keys<'_> {
         }
     }
 }
+
+impl Keys<'_> {
+    fn hll_cmd(&mut self, key: KeyId) -> Cmd {
+        match self.below(10) {
+            0..=4 => {
+                // Up to 200 elements from a space of 3000: keys grow past the sparse
+                // limit over a run, and repeat elements often.
+                let most = if self.coin(4) { 200 } else { 8 };
+                let n = 1 + self.below(most);
+                let elements = (0..n)
+                    .map(|_| Bytes::from(format!("e{}", self.below(3000))))
+                    .collect();
+                Cmd::PfAdd(key, elements)
+            }
+            5..=6 => Cmd::PfCount(vec![key]),
+            7 => Cmd::PfCount(vec![key, self.of(Family::Hll)]),
+            8 => Cmd::PfMerge(key, vec![self.of(Family::Hll), self.of(Family::Hll)]),
+            _ => Cmd::Del(vec![key]),
+        }
+    }
+
+    fn geo_cmd(&mut self, key: KeyId) -> Cmd {
+        let point = |keys: &mut Self| keys.below(GEO_POINTS.len() as u32) as u8;
+        match self.below(12) {
+            0..=3 => {
+                let mut points = vec![(point(self), self.name("m", 5))];
+                if self.coin(2) {
+                    points.push((point(self), self.name("m", 5)));
+                }
+                Cmd::GeoAdd(key, points)
+            }
+            4..=5 => Cmd::GeoPos(key, self.members(5)),
+            6..=7 => Cmd::GeoDist(key, self.name("m", 5), self.name("m", 5)),
+            8..=10 => {
+                let km = [30, 100, 150, 250][self.below(4) as usize];
+                Cmd::GeoSearch(key, point(self), km)
+            }
+            _ => Cmd::Del(vec![key]),
+        }
+    }
+}
+
+/// A point the geo workload adds: the coordinates sent, the score Redis 7.0.15 stores
+/// and the coordinates GEOPOS answers (both read off redis-server), so the model knows
+/// Redis's geohash only through these constants.
+pub struct GeoPoint {
+    pub lon: &'static str,
+    pub lat: &'static str,
+    pub score: i64,
+    pub pos_lon: &'static str,
+    pub pos_lat: &'static str,
+}
+
+pub const GEO_POINTS: [GeoPoint; 6] = [
+    GeoPoint {
+        lon: "13.361389",
+        lat: "38.115556",
+        score: 3479099956230698,
+        pos_lon: "13.36138933897018433",
+        pos_lat: "38.11555639549629859",
+    },
+    GeoPoint {
+        lon: "15.087269",
+        lat: "37.502669",
+        score: 3479447370796909,
+        pos_lon: "15.08726745843887329",
+        pos_lat: "37.50266842333162032",
+    },
+    GeoPoint {
+        lon: "13.583333",
+        lat: "37.316667",
+        score: 3479030013248308,
+        pos_lon: "13.5833314061164856",
+        pos_lat: "37.31666804993816555",
+    },
+    GeoPoint {
+        lon: "14.25",
+        lat: "37.5",
+        score: 3479412160168404,
+        pos_lon: "14.24999982118606567",
+        pos_lat: "37.4999993619508345",
+    },
+    GeoPoint {
+        lon: "12.5",
+        lat: "38.0",
+        score: 3478969960189637,
+        pos_lon: "12.49999791383743286",
+        pos_lat: "38.0000009925631943",
+    },
+    GeoPoint {
+        lon: "15.55",
+        lat: "38.19",
+        score: 3479616586915276,
+        pos_lon: "15.55000215768814087",
+        pos_lat: "38.19000115594608502",
+    },
+];
 
 fn client_suffix(value: &Bytes) -> String {
     String::from_utf8_lossy(value).into_owned()

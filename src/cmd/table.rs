@@ -130,6 +130,8 @@ pub enum Group {
     Set,
     SortedSet,
     Hash,
+    Hyperloglog,
+    Geo,
     PubSub,
     Transactions,
     Connection,
@@ -146,6 +148,8 @@ impl Group {
             Group::Set => "set",
             Group::SortedSet => "sorted-set",
             Group::Hash => "hash",
+            Group::Hyperloglog => "hyperloglog",
+            Group::Geo => "geo",
             Group::PubSub => "pubsub",
             Group::Transactions => "transactions",
             Group::Connection => "connection",
@@ -164,6 +168,8 @@ impl Group {
             Group::Set => ACL_SET,
             Group::SortedSet => ACL_SORTEDSET,
             Group::Hash => ACL_HASH,
+            Group::Hyperloglog => ACL_HYPERLOGLOG,
+            Group::Geo => ACL_GEO,
             Group::Transactions => ACL_TRANSACTION,
             Group::Connection => ACL_CONNECTION,
             Group::Scripting => ACL_SCRIPTING,
@@ -254,6 +260,20 @@ pub const fn range(index: i32, lastkey: i32, step: i32, flags: u16) -> KeySpec {
         find: FindKeys::Range {
             lastkey,
             step,
+            limit: 0,
+        },
+        flags,
+        notes: "",
+    }
+}
+
+/// One key right after the first `keyword` found from `startfrom` (GEORADIUS's STORE).
+pub const fn keyword_key(keyword: &'static str, startfrom: i32, flags: u16) -> KeySpec {
+    KeySpec {
+        begin: BeginSearch::Keyword { keyword, startfrom },
+        find: FindKeys::Range {
+            lastkey: 0,
+            step: 1,
             limit: 0,
         },
         flags,
@@ -603,6 +623,8 @@ pub fn all() -> &'static [Command] {
     TABLE.get_or_init(|| {
         let families: &[&[Command]] = &[
             super::strings::COMMANDS,
+            super::hll::COMMANDS,
+            super::geo::COMMANDS,
             super::keys::COMMANDS,
             super::dump_restore::COMMANDS,
             super::db_cmds::COMMANDS,

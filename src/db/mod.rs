@@ -8,7 +8,9 @@
 
 pub mod dict;
 pub mod digest;
+pub mod geohash;
 pub mod hash;
+pub mod hll;
 pub mod intset;
 pub mod key;
 pub mod list;
