@@ -135,6 +135,7 @@ pub enum Group {
     Connection,
     Server,
     Scripting,
+    Bitmap,
 }
 
 impl Group {
@@ -151,6 +152,7 @@ impl Group {
             Group::Connection => "connection",
             Group::Server => "server",
             Group::Scripting => "scripting",
+            Group::Bitmap => "bitmap",
         }
     }
 
@@ -167,6 +169,7 @@ impl Group {
             Group::Transactions => ACL_TRANSACTION,
             Group::Connection => ACL_CONNECTION,
             Group::Scripting => ACL_SCRIPTING,
+            Group::Bitmap => ACL_BITMAP,
             Group::PubSub | Group::Server => 0,
         }
     }
@@ -311,6 +314,8 @@ pub enum GetKeys {
     Sort,
     /// `sortROGetKeys`: the sorted key.
     SortRo,
+    /// `bitfieldGetKeys`: the key, RO/access while only GETs (and OVERFLOWs) come first.
+    Bitfield,
 }
 
 /// COMMAND DOCS `doc_flags`.
@@ -603,6 +608,8 @@ pub fn all() -> &'static [Command] {
     TABLE.get_or_init(|| {
         let families: &[&[Command]] = &[
             super::strings::COMMANDS,
+            super::bits::COMMANDS,
+            super::lcs::COMMANDS,
             super::keys::COMMANDS,
             super::dump_restore::COMMANDS,
             super::db_cmds::COMMANDS,

@@ -12,7 +12,7 @@
 use super::hash::Hash;
 use super::list::List;
 use crate::util::int::{ll2string, string2ll, LL_STR_MAX};
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 
 use super::set::SetValue;
 use super::zset::ZSetValue;
@@ -98,6 +98,48 @@ impl StrValue {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Redis's `dbUnshareStringValue` + `sdsgrowzero` for the bit commands: the string
+    /// becomes raw, at least `min_len` bytes long (new bytes zero), and `edit` changes it
+    /// in place. A long string's buffer is reused when nothing else holds it (a reply
+    /// still being written does: then it is copied once, as Redis unshares it), and grows
+    /// by doubling, so SETBIT on a big string costs O(1) amortized, not a copy per call.
+    pub fn edit_raw<R>(&mut self, min_len: usize, edit: impl FnOnce(&mut [u8]) -> R) -> R {
+        if let StrValue::Int(_) = self {
+            *self = StrValue::new(self.to_bytes(), StrEncoding::Raw);
+        }
+        if let StrValue::Inline { len, .. } = self {
+            if usize::from(*len).max(min_len) > INLINE_STR {
+                let mut grown = BytesMut::with_capacity(min_len);
+                grown.extend_from_slice(&self.to_bytes());
+                *self = StrValue::Heap(Box::new((grown.freeze(), StrEncoding::Raw)));
+            }
+        }
+        match self {
+            StrValue::Int(_) => unreachable!("converted above"),
+            StrValue::Inline { enc, len, buf } => {
+                *enc = StrEncoding::Raw;
+                let old = usize::from(*len);
+                if min_len > old {
+                    buf[old..min_len].fill(0);
+                    *len = min_len as u8;
+                }
+                edit(&mut buf[..usize::from(*len)])
+            }
+            StrValue::Heap(heap) => {
+                heap.1 = StrEncoding::Raw;
+                let mut bytes = std::mem::take(&mut heap.0)
+                    .try_into_mut()
+                    .unwrap_or_else(|shared| BytesMut::from(&shared[..]));
+                if bytes.len() < min_len {
+                    bytes.resize(min_len, 0);
+                }
+                let out = edit(&mut bytes);
+                heap.0 = bytes.freeze();
+                out
+            }
+        }
     }
 }
 
