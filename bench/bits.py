@@ -55,9 +55,9 @@ def bench(port, argv, random, requests, pipeline):
         args += ["-r", "100000"]
     out = subprocess.run(args + argv, capture_output=True, text=True, check=True).stdout
     for line in re.split(r"[\r\n]", out):
-        m = re.match(r"\s*([^:]+): ([\d.]+) requests per second", line)
+        m = re.search(r": ([\d.]+) requests per second", line)
         if m:
-            return float(m.group(2))
+            return float(m.group(1))
     sys.exit(f"no result from {' '.join(args + argv)}:\n{out}")
 
 

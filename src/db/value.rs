@@ -372,6 +372,38 @@ mod tests {
         );
         assert_eq!(Value::list(List::new(-2)).as_str(), None);
     }
+
+    /// The bit commands' in-place edit: no copy of an unshared long string, one copy when
+    /// a reply still holds it (which keeps what it saw), growth zero-filled, always raw.
+    #[test]
+    fn edit_raw_is_in_place_unless_shared() {
+        let heap_ptr = |v: &StrValue| match v {
+            StrValue::Heap(b) => b.0.as_ptr(),
+            _ => panic!("expected a heap string"),
+        };
+        let mut s = StrValue::new(Bytes::from(vec![0u8; 100]), StrEncoding::Raw);
+        let before = heap_ptr(&s);
+        s.edit_raw(100, |b| b[3] = 7);
+        s.edit_raw(50, |b| b[4] = 8);
+        assert_eq!(
+            heap_ptr(&s),
+            before,
+            "an unshared string is edited where it is"
+        );
+        let held = s.to_bytes();
+        s.edit_raw(100, |b| b[3] = 9);
+        assert_ne!(heap_ptr(&s), before);
+        assert_eq!(held[3], 7, "the holder keeps what it saw");
+        drop(held);
+        s.edit_raw(1000, |b| assert_eq!((b.len(), b[3], b[999]), (1000, 9, 0)));
+        let mut small = StrValue::Int(12);
+        small.edit_raw(4, |b| assert_eq!(b, b"12\0\0"));
+        assert_eq!(small.encoding(), StrEncoding::Raw);
+        small.edit_raw(30, |b| b[29] = 1);
+        assert!(matches!(small, StrValue::Heap(_)));
+        assert_eq!(&small.to_bytes()[..3], b"12\0");
+        Value::Str(small).check_invariants().unwrap();
+    }
 }
 
 /// A family's value type as found inside a [`Value`], so that the keyspace can hand a
