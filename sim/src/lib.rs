@@ -8,6 +8,7 @@
 //!   contents, torn writes, power loss and process crashes.
 //! - [`faults`]: the fault plan (swarm testing: a random subset of faults per seed).
 //! - [`workload`]: the commands clients send (their vocabulary) and the seeded generator.
+//! - [`bitmodel`]: the model's bitmap commands, bit by bit.
 //! - [`model`]: the spec: the sequential reference model of the workload's commands.
 //! - [`run`]: the driver: one seeded run of clients, server and kernel, invariants, verdict.
 //! - [`recovery`]: crash and restart: lives of the server, what a restart recovered.
@@ -15,6 +16,7 @@
 //!   redis-cli replay script.
 //! - [`checker`]: the linearizability checker, also usable alone (`sim check`).
 
+pub mod bitmodel;
 pub mod checker;
 pub mod clock;
 pub mod disk;

@@ -13,6 +13,7 @@
 //! Sorted-set scores are integers (the workload only sends small integral scores and
 //! increments, which doubles represent exactly and Redis prints as plain integers).
 
+use crate::bitmodel;
 use crate::checker::hash::fx_hash;
 use crate::checker::Model;
 use crate::workload::{key_name, limited_denial, Cmd, KeyId, SetCond, TimedCmd};
@@ -645,6 +646,12 @@ impl RedisModel {
                 view.touch(*key);
             }
         }
+        // BITOP's setKey signals its destination even when the value is the same.
+        if let (Ok(_), Cmd::BitOp(_, dest, _)) = (&result, cmd) {
+            if view.get(*dest).is_some() {
+                view.touch(*dest);
+            }
+        }
         // SORT ... STORE sets its destination (setKey signals even the same list); the
         // sorted key is only read.
         if let (
@@ -815,6 +822,60 @@ impl RedisModel {
                 Expect::Exact(bulk_or_null(old.as_ref()))
             }
             Cmd::Strlen(key) => int(view.string(*key)?.map_or(0, |s| s.len())),
+            Cmd::SetBit(key, offset, on) => {
+                let mut data = view.string(*key)?.map_or_else(Vec::new, |s| s.to_vec());
+                let existed = view.get(*key).is_some();
+                let (old, changed) = bitmodel::setbit(&mut data, *offset, *on);
+                if changed || !existed {
+                    let expire = view.get(*key).and_then(|e| e.expire);
+                    let mut entry = Entry::string(Bytes::from(data));
+                    entry.expire = expire;
+                    view.put(*key, entry);
+                }
+                int(usize::from(old))
+            }
+            Cmd::GetBit(key, offset) => int(usize::from(
+                view.string(*key)?
+                    .is_some_and(|s| bitmodel::get_bit(s, *offset)),
+            )),
+            Cmd::BitCount(key, range) => Expect::Exact(Reply::Integer(
+                view.string(*key)?
+                    .map_or(0, |s| bitmodel::bitcount(s, *range)),
+            )),
+            Cmd::BitPos { key, bit, range } => {
+                Expect::Exact(Reply::Integer(match view.string(*key)? {
+                    None if *bit => -1,
+                    None => 0,
+                    Some(s) => bitmodel::bitpos(s, *bit, *range),
+                }))
+            }
+            Cmd::BitOp(op, dest, srcs) => {
+                let mut values = Vec::with_capacity(srcs.len());
+                for src in srcs {
+                    values.push(view.string(*src)?.cloned().unwrap_or_default());
+                }
+                let refs: Vec<&[u8]> = values.iter().map(|v| &v[..]).collect();
+                let result = bitmodel::bitop(*op, &refs);
+                let len = result.len();
+                if len > 0 {
+                    // Stored without a TTL, whatever the destination held.
+                    view.put(*dest, Entry::string(Bytes::from(result)));
+                } else {
+                    view.remove(*dest);
+                }
+                int(len)
+            }
+            Cmd::BitField(key, ops) => {
+                let old = view.string(*key)?.cloned();
+                let (replies, new) = bitmodel::bitfield(old.as_deref(), ops);
+                if let Some(data) = new {
+                    let expire = view.get(*key).and_then(|e| e.expire);
+                    let mut entry = Entry::string(Bytes::from(data));
+                    entry.expire = expire;
+                    view.put(*key, entry);
+                }
+                Expect::Exact(Reply::Array(replies))
+            }
             Cmd::Dump(key) => Expect::Exact(match view.get(*key).map(|e| &*e.value) {
                 None => Reply::Null,
                 // DUMP of a string is a function of its bytes (int-encoded or not).
@@ -1918,6 +1979,54 @@ mod typed_tests {
             (Cmd::Del(vec![L, S, K]), Reply::Integer(3)),
             (Cmd::SAdd(K, vec![b("m")]), Reply::Integer(1)),
             (Cmd::Type(K), Reply::simple("set")),
+        ]);
+    }
+
+    #[test]
+    fn bitmaps_share_string_keys() {
+        use crate::workload::{BitOpKind, FieldOp};
+        run_seq(&[
+            (Cmd::SetBit(K, 7, true), Reply::Integer(0)),
+            (Cmd::Get(K), bulk("\x01")),
+            (Cmd::Append(K, b("a")), Reply::Integer(2)),
+            (Cmd::BitCount(K, None), Reply::Integer(4)),
+            (Cmd::BitCount(K, Some((8, 9, true))), Reply::Integer(1)),
+            (
+                Cmd::BitPos {
+                    key: K,
+                    bit: true,
+                    range: Some((1, None)),
+                },
+                Reply::Integer(9),
+            ),
+            (Cmd::PExpire(K, 1000), Reply::Integer(1)),
+            (Cmd::SetBit(K, 100, true), Reply::Integer(0)),
+            (Cmd::Strlen(K), Reply::Integer(13)),
+            // SETBIT edits in place: the TTL stays (PERSIST finds one).
+            (Cmd::Persist(K), Reply::Integer(1)),
+            (Cmd::PExpire(K, 1000), Reply::Integer(1)),
+            (Cmd::LPush(L, vec![b("a")]), Reply::Integer(1)),
+            (Cmd::SetBit(L, 1, true), wrong()),
+            (Cmd::GetBit(L, 1), wrong()),
+            (Cmd::BitOp(BitOpKind::Or, K, vec![L]), wrong()),
+            // BITOP overwrites a destination of any type, without a TTL.
+            (Cmd::BitOp(BitOpKind::Not, L, vec![K]), Reply::Integer(13)),
+            (Cmd::Type(L), Reply::simple("string")),
+            (Cmd::BitOp(BitOpKind::And, K, vec![S]), Reply::Integer(0)),
+            (Cmd::Exists(vec![K]), Reply::Integer(0)),
+            (
+                Cmd::BitField(
+                    S,
+                    vec![FieldOp::Get {
+                        signed: false,
+                        bits: 8,
+                        offset: 0,
+                        hash: false,
+                    }],
+                ),
+                Reply::Array(vec![Reply::Integer(0)]),
+            ),
+            (Cmd::Exists(vec![S]), Reply::Integer(0)),
         ]);
     }
 

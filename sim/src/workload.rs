@@ -130,6 +130,7 @@ pub fn limited_denial(cmd: &Cmd) -> Option<&'static str> {
     // The keys the command writes (SORT only reads the key it sorts: %R~* allows that).
     let written = match cmd {
         Cmd::Sort { store, .. } => store.iter().copied().collect(),
+        Cmd::BitOp(_, dest, _) => vec![*dest],
         _ => cmd.keys(),
     };
     (writes && !written.iter().all(writable)).then_some(
@@ -175,6 +176,91 @@ pub struct ZAddFlags {
 pub const CAS_SCRIPT: &str = "local v = redis.pcall('get', KEYS[1]) \
     if type(v) == 'table' then return -1 end \
     if v == ARGV[1] then redis.call('set', KEYS[1], ARGV[2]) return 1 end return 0";
+
+/// BITOP's operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BitOpKind {
+    And,
+    Or,
+    Xor,
+    Not,
+}
+
+/// BITFIELD's OVERFLOW modes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Overflow {
+    Wrap,
+    Sat,
+    Fail,
+}
+
+/// One BITFIELD operation: a field of `bits` bits (`signed`: i, else u) at bit `offset`
+/// (sent as `#N` when `hash`: then `offset` is N * bits), or an OVERFLOW switch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FieldOp {
+    Get {
+        signed: bool,
+        bits: u32,
+        offset: u64,
+        hash: bool,
+    },
+    /// SET (`incr` false: `value` is the new value) or INCRBY (`value` is the increment).
+    Write {
+        incr: bool,
+        signed: bool,
+        bits: u32,
+        offset: u64,
+        hash: bool,
+        value: i64,
+    },
+    Overflow(Overflow),
+}
+
+impl FieldOp {
+    fn argv(&self, out: &mut Vec<Vec<u8>>) {
+        let ty = |signed: bool, bits: u32| format!("{}{bits}", if signed { 'i' } else { 'u' });
+        let at = |offset: u64, bits: u32, hash: bool| {
+            if hash {
+                format!("#{}", offset / u64::from(bits))
+            } else {
+                offset.to_string()
+            }
+        };
+        match *self {
+            FieldOp::Get {
+                signed,
+                bits,
+                offset,
+                hash,
+            } => out.extend([
+                word("GET"),
+                word(&ty(signed, bits)),
+                word(&at(offset, bits, hash)),
+            ]),
+            FieldOp::Write {
+                incr,
+                signed,
+                bits,
+                offset,
+                hash,
+                value,
+            } => out.extend([
+                word(if incr { "INCRBY" } else { "SET" }),
+                word(&ty(signed, bits)),
+                word(&at(offset, bits, hash)),
+                word(&value.to_string()),
+            ]),
+            FieldOp::Overflow(mode) => out.extend([
+                word("OVERFLOW"),
+                word(match mode {
+                    Overflow::Wrap => "WRAP",
+                    Overflow::Sat => "SAT",
+                    Overflow::Fail => "FAIL",
+                }),
+            ]),
+        }
+    }
+}
 
 /// The commands the simulated clients send.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -296,6 +382,23 @@ pub enum Cmd {
         message: Bytes,
         max_receivers: u8,
     },
+    /// `SETBIT key offset 0|1`.
+    SetBit(KeyId, u64, bool),
+    /// `GETBIT key offset`.
+    GetBit(KeyId, u64),
+    /// `BITCOUNT key [start end [BIT]]` (`true`: BIT).
+    BitCount(KeyId, Option<(i64, i64, bool)>),
+    /// `BITPOS key bit [start [end [BIT]]]`: `range` is (start, end, BIT).
+    BitPos {
+        key: KeyId,
+        bit: bool,
+        range: Option<(i64, Option<(i64, bool)>)>,
+    },
+    /// `BITOP op dest src...`.
+    BitOp(BitOpKind, KeyId, Vec<KeyId>),
+    /// `BITFIELD key op...`. The workload never puts OVERFLOW FAIL before the first write
+    /// (see `bits_cmd`).
+    BitField(KeyId, Vec<FieldOp>),
 }
 
 /// The DUMP payload of the string `value`, its last byte flipped when `corrupt` (a
@@ -367,6 +470,55 @@ impl Cmd {
             Cmd::Append(key, value) => argv.extend([b"APPEND".to_vec(), k(key), value.to_vec()]),
             Cmd::GetDel(key) => argv.extend([b"GETDEL".to_vec(), k(key)]),
             Cmd::Strlen(key) => argv.extend([b"STRLEN".to_vec(), k(key)]),
+            Cmd::SetBit(key, offset, on) => argv.extend([
+                word("SETBIT"),
+                k(key),
+                word(&offset.to_string()),
+                word(if *on { "1" } else { "0" }),
+            ]),
+            Cmd::GetBit(key, offset) => {
+                argv.extend([word("GETBIT"), k(key), word(&offset.to_string())])
+            }
+            Cmd::BitCount(key, range) => {
+                argv.extend([word("BITCOUNT"), k(key)]);
+                if let Some((start, end, bit)) = range {
+                    argv.extend([num(*start), num(*end)]);
+                    if *bit {
+                        argv.push(word("BIT"));
+                    }
+                }
+            }
+            Cmd::BitPos { key, bit, range } => {
+                argv.extend([word("BITPOS"), k(key), word(if *bit { "1" } else { "0" })]);
+                if let Some((start, end)) = range {
+                    argv.push(num(*start));
+                    if let Some((end, unit_bit)) = end {
+                        argv.push(num(*end));
+                        if *unit_bit {
+                            argv.push(word("BIT"));
+                        }
+                    }
+                }
+            }
+            Cmd::BitOp(op, dest, srcs) => {
+                argv.extend([
+                    word("BITOP"),
+                    word(match op {
+                        BitOpKind::And => "AND",
+                        BitOpKind::Or => "OR",
+                        BitOpKind::Xor => "XOR",
+                        BitOpKind::Not => "NOT",
+                    }),
+                    k(dest),
+                ]);
+                argv.extend(srcs.iter().map(k));
+            }
+            Cmd::BitField(key, ops) => {
+                argv.extend([word("BITFIELD"), k(key)]);
+                for op in ops {
+                    op.argv(&mut argv);
+                }
+            }
             Cmd::Dump(key) => argv.extend([b"DUMP".to_vec(), k(key)]),
             Cmd::Sort {
                 key,
@@ -611,6 +763,14 @@ impl Cmd {
             Cmd::PfMerge(dest, sources) => std::iter::once(*dest)
                 .chain(sources.iter().copied())
                 .collect(),
+            | Cmd::SetBit(key, _, _)
+            | Cmd::GetBit(key, _)
+            | Cmd::BitCount(key, _)
+            | Cmd::BitPos { key, .. }
+            | Cmd::BitField(key, _) => vec![*key],
+            Cmd::BitOp(_, dest, srcs) => {
+                std::iter::once(*dest).chain(srcs.iter().copied()).collect()
+            }
             Cmd::Sort { key, store, .. } => std::iter::once(*key).chain(*store).collect(),
             Cmd::Del(keys) | Cmd::Exists(keys) | Cmd::MGet(keys) | Cmd::Watch(keys) => keys.clone(),
             Cmd::MSet(pairs) => pairs.iter().map(|(k, _)| *k).collect(),
@@ -660,7 +820,10 @@ impl Cmd {
                 | Cmd::GeoDist(..)
                 | Cmd::GeoSearch(..)
                 | Cmd::Sort { store: None, .. }
-        )
+                | Cmd::GetBit(..)
+                | Cmd::BitCount(..)
+                | Cmd::BitPos { .. }
+        ) || matches!(self, Cmd::BitField(_, ops) if ops.iter().all(|op| !matches!(op, FieldOp::Write { .. })))
     }
 
     /// One redis-cli line, for replay scripts.
@@ -723,6 +886,9 @@ pub struct Extras {
     /// blocks and by-reference bulks, writes spanning several passes, and the encodings'
     /// value-size thresholds are reached.
     pub big_values: bool,
+    /// Some string ops are bitmap commands (SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP,
+    /// BITFIELD) on the same keys.
+    pub bits: bool,
 }
 
 impl Extras {
@@ -734,6 +900,7 @@ impl Extras {
         sort: false,
         acl: false,
         big_values: false,
+        bits: false,
     };
 
     /// Swarm testing: each feature on in about half of the seeds.
@@ -750,6 +917,7 @@ impl Extras {
             acl: draw & 32 != 0,
             // A high bit, apart from the low ones other features take in turn.
             big_values: draw & (1 << 24) != 0,
+            bits: draw & 64 != 0,
         }
     }
 }
@@ -1035,6 +1203,10 @@ impl Generator<'_> {
         {
             return keys.sort_cmd(key);
         }
+        // Only seeds with bitmaps on draw here, so the others keep their traces.
+        if self.extras.bits && family == Family::Str && keys.below(3) == 0 {
+            return keys.bits_cmd(key);
+        }
         match family {
             Family::Str => keys.string_cmd(key, self.multi_key, value, self.extras.dump),
             Family::List => keys.list_cmd(key, value),
@@ -1283,6 +1455,139 @@ impl Keys<'_> {
             members.push(self.name("m", n));
         }
         members
+    }
+
+    /// A bit offset: mostly in the first bytes, where commands collide; one in eight
+    /// several KiB in, so strings grow and are edited far from their start.
+    fn bit_offset(&mut self) -> u64 {
+        if self.coin(8) {
+            u64::from(self.below(40_000))
+        } else {
+            u64::from(self.below(64))
+        }
+    }
+
+    /// A range index, negative ones counting from the end.
+    fn bit_index(&mut self, bit_unit: bool) -> i64 {
+        let span = if bit_unit { 80 } else { 12 };
+        i64::from(self.below(2 * span)) - i64::from(span)
+    }
+
+    fn field_op(&mut self, write: bool) -> FieldOp {
+        let signed = self.coin(2);
+        let bits = match self.below(8) {
+            0 if signed => 64,
+            0 => 63,
+            1 => 1 + self.below(63),
+            _ => 1 + self.below(16),
+        };
+        let hash = self.coin(4);
+        let offset = if hash {
+            u64::from(self.below(8)) * u64::from(bits)
+        } else {
+            self.bit_offset()
+        };
+        if !write {
+            return FieldOp::Get {
+                signed,
+                bits,
+                offset,
+                hash,
+            };
+        }
+        let value = if self.coin(8) {
+            self.i64_edge()
+        } else {
+            i64::from(self.below(600)) - 300
+        };
+        FieldOp::Write {
+            incr: self.coin(2),
+            signed,
+            bits,
+            offset,
+            hash,
+            value,
+        }
+    }
+
+    /// A bitmap command on a string key. BITOP's sources are string keys (and sometimes
+    /// `key` itself, which may hold another type); BITFIELD never has OVERFLOW FAIL before
+    /// its first write, because a write that fails on a key it had to create or grow
+    /// changes the key without counting a change (Redis 7.0.15: no signal, no dirty, no
+    /// propagation), which the model's WATCH and the replay oracle would not expect.
+    fn bits_cmd(&mut self, key: KeyId) -> Cmd {
+        match self.below(10) {
+            0 | 1 => Cmd::SetBit(key, self.bit_offset(), self.coin(2)),
+            2 => Cmd::GetBit(key, self.bit_offset()),
+            3 => {
+                let range = (!self.coin(3)).then(|| {
+                    let bit = self.coin(2);
+                    (self.bit_index(bit), self.bit_index(bit), bit)
+                });
+                Cmd::BitCount(key, range)
+            }
+            4 => {
+                let bit_unit = self.coin(2);
+                let range = match self.below(3) {
+                    0 => None,
+                    1 => Some((self.bit_index(false), None)),
+                    _ => Some((
+                        self.bit_index(bit_unit),
+                        Some((self.bit_index(bit_unit), bit_unit)),
+                    )),
+                };
+                Cmd::BitPos {
+                    key,
+                    bit: self.coin(2),
+                    range,
+                }
+            }
+            5 | 6 => {
+                let op = [
+                    BitOpKind::And,
+                    BitOpKind::Or,
+                    BitOpKind::Xor,
+                    BitOpKind::Not,
+                ][self.below(4) as usize];
+                let n = if op == BitOpKind::Not {
+                    1
+                } else {
+                    1 + self.below(3)
+                };
+                let srcs = (0..n)
+                    .map(|_| {
+                        if self.coin(6) {
+                            key
+                        } else {
+                            self.of(Family::Str)
+                        }
+                    })
+                    .collect();
+                Cmd::BitOp(op, key, srcs)
+            }
+            _ => {
+                let mut ops = Vec::new();
+                let mut wrote = false;
+                for _ in 0..1 + self.below(3) {
+                    match self.below(5) {
+                        0 => {
+                            let mode = match self.below(3) {
+                                0 if wrote => Overflow::Fail,
+                                0 | 1 => Overflow::Sat,
+                                _ => Overflow::Wrap,
+                            };
+                            ops.push(FieldOp::Overflow(mode));
+                        }
+                        1 | 2 => ops.push(self.field_op(false)),
+                        _ => {
+                            wrote = true;
+                            ops.push(self.field_op(true));
+                        }
+                    }
+                }
+                Cmd::BitField(key, ops)
+            }
+        }
     }
 
     fn sort_cmd(&mut self, key: KeyId) -> Cmd {

@@ -444,6 +444,35 @@ fn keys_by_proc(cmd: &Command, argv: &[Bytes]) -> Vec<KeyRef> {
             };
             vec![KeyRef { pos: 1, flags }]
         }
+        GetKeys::Bitfield => {
+            let mut read_only = true;
+            let mut i = 2;
+            while i < argv.len() {
+                let remaining = argv.len() - i - 1;
+                let arg = crate::util::c_str(&argv[i]);
+                if arg.eq_ignore_ascii_case(b"get") && remaining >= 2 {
+                    i += 2;
+                } else if (arg.eq_ignore_ascii_case(b"set") || arg.eq_ignore_ascii_case(b"incrby"))
+                    && remaining >= 3
+                {
+                    read_only = false;
+                    break;
+                } else if arg.eq_ignore_ascii_case(b"overflow") && remaining >= 1 {
+                    i += 1;
+                } else {
+                    // A syntax error: safer to assume a write, as Redis does.
+                    read_only = false;
+                    break;
+                }
+                i += 1;
+            }
+            let flags = if read_only {
+                RO | ACCESS
+            } else {
+                RW | ACCESS | UPDATE
+            };
+            vec![KeyRef { pos: 1, flags }]
+        }
         GetKeys::Sort => {
             let mut keys = vec![KeyRef {
                 pos: 1,

@@ -11,6 +11,7 @@
 
 pub mod acl_cmd;
 pub mod args;
+pub mod bits;
 pub mod blocking;
 pub mod command_cmd;
 pub mod config_cmd;
@@ -25,6 +26,7 @@ pub mod hll;
 pub mod info;
 pub mod keys;
 pub mod latency;
+pub mod lcs;
 pub mod lists;
 pub mod memory_cmd;
 pub mod monitor;

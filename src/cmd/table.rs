@@ -137,6 +137,7 @@ pub enum Group {
     Connection,
     Server,
     Scripting,
+    Bitmap,
 }
 
 impl Group {
@@ -155,6 +156,7 @@ impl Group {
             Group::Connection => "connection",
             Group::Server => "server",
             Group::Scripting => "scripting",
+            Group::Bitmap => "bitmap",
         }
     }
 
@@ -173,6 +175,7 @@ impl Group {
             Group::Transactions => ACL_TRANSACTION,
             Group::Connection => ACL_CONNECTION,
             Group::Scripting => ACL_SCRIPTING,
+            Group::Bitmap => ACL_BITMAP,
             Group::PubSub | Group::Server => 0,
         }
     }
@@ -331,6 +334,8 @@ pub enum GetKeys {
     Sort,
     /// `sortROGetKeys`: the sorted key.
     SortRo,
+    /// `bitfieldGetKeys`: the key, RO/access while only GETs (and OVERFLOWs) come first.
+    Bitfield,
 }
 
 /// COMMAND DOCS `doc_flags`.
@@ -625,6 +630,8 @@ pub fn all() -> &'static [Command] {
             super::strings::COMMANDS,
             super::hll::COMMANDS,
             super::geo::COMMANDS,
+            super::bits::COMMANDS,
+            super::lcs::COMMANDS,
             super::keys::COMMANDS,
             super::dump_restore::COMMANDS,
             super::db_cmds::COMMANDS,

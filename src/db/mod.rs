@@ -263,6 +263,14 @@ impl Keyspace {
         self.touch(db, &key);
     }
 
+    /// dbAdd: stores a value under a key that does not exist, without telling watchers
+    /// (the command calls signalModifiedKey itself once it knows it changed something).
+    pub fn add(&mut self, db: usize, key: &[u8], value: Value) {
+        let d = &mut self.dbs[db];
+        debug_assert!(!d.dict.contains_key(key));
+        d.dict.insert(Key::new(key), value);
+    }
+
     /// Removes a key and its TTL; returns the value it held (no expiry check: callers
     /// that care call [`Keyspace::exists`] or a lookup first).
     pub fn remove(&mut self, db: usize, key: &[u8]) -> Option<Value> {

@@ -12,7 +12,7 @@
 use super::hash::Hash;
 use super::list::List;
 use crate::util::int::{ll2string, string2ll, LL_STR_MAX};
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 
 use super::set::SetValue;
 use super::zset::ZSetValue;
@@ -98,6 +98,48 @@ impl StrValue {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Redis's `dbUnshareStringValue` + `sdsgrowzero` for the bit commands: the string
+    /// becomes raw, at least `min_len` bytes long (new bytes zero), and `edit` changes it
+    /// in place. A long string's buffer is reused when nothing else holds it (a reply
+    /// still being written does: then it is copied once, as Redis unshares it), and grows
+    /// by doubling, so SETBIT on a big string costs O(1) amortized, not a copy per call.
+    pub fn edit_raw<R>(&mut self, min_len: usize, edit: impl FnOnce(&mut [u8]) -> R) -> R {
+        if let StrValue::Int(_) = self {
+            *self = StrValue::new(self.to_bytes(), StrEncoding::Raw);
+        }
+        if let StrValue::Inline { len, .. } = self {
+            if usize::from(*len).max(min_len) > INLINE_STR {
+                let mut grown = BytesMut::with_capacity(min_len);
+                grown.extend_from_slice(&self.to_bytes());
+                *self = StrValue::Heap(Box::new((grown.freeze(), StrEncoding::Raw)));
+            }
+        }
+        match self {
+            StrValue::Int(_) => unreachable!("converted above"),
+            StrValue::Inline { enc, len, buf } => {
+                *enc = StrEncoding::Raw;
+                let old = usize::from(*len);
+                if min_len > old {
+                    buf[old..min_len].fill(0);
+                    *len = min_len as u8;
+                }
+                edit(&mut buf[..usize::from(*len)])
+            }
+            StrValue::Heap(heap) => {
+                heap.1 = StrEncoding::Raw;
+                let mut bytes = std::mem::take(&mut heap.0)
+                    .try_into_mut()
+                    .unwrap_or_else(|shared| BytesMut::from(&shared[..]));
+                if bytes.len() < min_len {
+                    bytes.resize(min_len, 0);
+                }
+                let out = edit(&mut bytes);
+                heap.0 = bytes.freeze();
+                out
+            }
+        }
     }
 }
 
@@ -329,6 +371,38 @@ mod tests {
             Value::str_plain(Bytes::from("1"))
         );
         assert_eq!(Value::list(List::new(-2)).as_str(), None);
+    }
+
+    /// The bit commands' in-place edit: no copy of an unshared long string, one copy when
+    /// a reply still holds it (which keeps what it saw), growth zero-filled, always raw.
+    #[test]
+    fn edit_raw_is_in_place_unless_shared() {
+        let heap_ptr = |v: &StrValue| match v {
+            StrValue::Heap(b) => b.0.as_ptr(),
+            _ => panic!("expected a heap string"),
+        };
+        let mut s = StrValue::new(Bytes::from(vec![0u8; 100]), StrEncoding::Raw);
+        let before = heap_ptr(&s);
+        s.edit_raw(100, |b| b[3] = 7);
+        s.edit_raw(50, |b| b[4] = 8);
+        assert_eq!(
+            heap_ptr(&s),
+            before,
+            "an unshared string is edited where it is"
+        );
+        let held = s.to_bytes();
+        s.edit_raw(100, |b| b[3] = 9);
+        assert_ne!(heap_ptr(&s), before);
+        assert_eq!(held[3], 7, "the holder keeps what it saw");
+        drop(held);
+        s.edit_raw(1000, |b| assert_eq!((b.len(), b[3], b[999]), (1000, 9, 0)));
+        let mut small = StrValue::Int(12);
+        small.edit_raw(4, |b| assert_eq!(b, b"12\0\0"));
+        assert_eq!(small.encoding(), StrEncoding::Raw);
+        small.edit_raw(30, |b| b[29] = 1);
+        assert!(matches!(small, StrValue::Heap(_)));
+        assert_eq!(&small.to_bytes()[..3], b"12\0");
+        Value::Str(small).check_invariants().unwrap();
     }
 }
 

@@ -3,6 +3,7 @@
 //! and cmd agree with each other and with Redis 7.0.15. Nothing here depends on the rest
 //! of the crate.
 //!
+//! - [`bitops`] has bitops.c's popcount, bitpos and BITFIELD's integer codec;
 //! - [`int`] has `string2ll` and `ll2string`;
 //! - [`float`] has `strtod`, `string2d` and `%.17g` (`d2string`);
 //! - [`ldouble`] has `string2ld` and `ld2string` over an exact model of x87 `long double`;
@@ -11,6 +12,7 @@
 //! - [`printf_s`] and [`c_str`] are what `%.Ns` and `%s` print of a client's bytes in an
 //!   error text.
 
+pub mod bitops;
 pub mod ctype;
 pub mod float;
 pub mod glob;
