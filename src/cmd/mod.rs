@@ -40,6 +40,9 @@ pub mod sets;
 pub mod slowlog;
 pub mod sort;
 pub mod stats;
+pub mod stream_common;
+pub mod stream_read;
+pub mod streams;
 pub mod strings;
 pub mod table;
 #[cfg(test)]
@@ -48,6 +51,7 @@ pub mod zsets;
 
 pub use context::{
     Action, BlockSpec, ClientInfo, ClientRegistry, Ctx, MultiState, ServerState, Session, Stats,
+    StreamBlock,
 };
 
 use crate::resp::Reply;

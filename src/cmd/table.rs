@@ -135,6 +135,7 @@ pub enum Group {
     Connection,
     Server,
     Scripting,
+    Stream,
 }
 
 impl Group {
@@ -151,6 +152,7 @@ impl Group {
             Group::Connection => "connection",
             Group::Server => "server",
             Group::Scripting => "scripting",
+            Group::Stream => "stream",
         }
     }
 
@@ -167,6 +169,7 @@ impl Group {
             Group::Transactions => ACL_TRANSACTION,
             Group::Connection => ACL_CONNECTION,
             Group::Scripting => ACL_SCRIPTING,
+            Group::Stream => ACL_STREAM,
             Group::PubSub | Group::Server => 0,
         }
     }
@@ -603,6 +606,8 @@ pub fn all() -> &'static [Command] {
     TABLE.get_or_init(|| {
         let families: &[&[Command]] = &[
             super::strings::COMMANDS,
+            super::streams::COMMANDS,
+            super::stream_read::COMMANDS,
             super::keys::COMMANDS,
             super::dump_restore::COMMANDS,
             super::db_cmds::COMMANDS,

@@ -15,6 +15,7 @@ pub mod list;
 pub mod listpack;
 pub mod memory;
 pub mod set;
+pub mod stream;
 pub mod track;
 pub mod value;
 pub mod zset;
@@ -247,6 +248,11 @@ impl Keyspace {
 
     /// Writes a value (setKey): inserts or overwrites, and applies `ttl`.
     pub fn set(&mut self, db: usize, key: Bytes, value: Value, ttl: Ttl) {
+        // dbOverwrite of a stream wakes its XREADGROUP clients (to fail them).
+        if self.track.has_blocked() && matches!(self.dbs[db].dict.get(&key), Some(Value::Stream(_)))
+        {
+            self.track.stream_signals.insert((db, key.clone()));
+        }
         let d = &mut self.dbs[db];
         match ttl {
             Ttl::Clear => {
@@ -524,6 +530,29 @@ impl Keyspace {
             }
         }
         true
+    }
+
+    /// signalKeyAsReady for a stream (XADD, XGROUP DESTROY): its blocked readers may be
+    /// served.
+    pub fn signal_stream(&mut self, db: usize, key: &[u8]) {
+        if self.track.has_blocked() {
+            self.track
+                .stream_signals
+                .insert((db, Bytes::copy_from_slice(key)));
+            self.track.signal_ready(db, key);
+        }
+    }
+
+    /// Whether `key` was signalled as a stream since the ready keys were last handled.
+    pub fn stream_signalled(&self, db: usize, key: &[u8]) -> bool {
+        self.track
+            .stream_signals
+            .contains(&(db, Bytes::copy_from_slice(key)))
+    }
+
+    /// The end of handleClientsBlockedOnKeys: every stream signal has been acted on.
+    pub fn clear_stream_signals(&mut self) {
+        self.track.stream_signals.clear();
     }
 
     /// The keys signalled ready since the last call, in signal order.
