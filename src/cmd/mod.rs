@@ -41,6 +41,8 @@ pub mod slowlog;
 pub mod sort;
 pub mod stats;
 pub mod stream_common;
+pub mod stream_groups;
+pub mod stream_info;
 pub mod stream_read;
 pub mod streams;
 pub mod strings;

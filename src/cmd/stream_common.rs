@@ -137,7 +137,7 @@ pub fn read_range(
         if !gr.noack {
             g.deliver(id, gr.consumer, now);
             let nack = &g.pel[&id];
-            props.push(xclaim_argv(key, gr.group, id, nack, g.last_id));
+            props.push(xclaim_argv(key, gr.group, id.to_bytes(), nack, g.last_id));
         }
         out.push(entry_reply(entry));
     }
@@ -157,11 +157,11 @@ pub fn read_range(
     out
 }
 
-/// streamPropagateXCLAIM.
+/// streamPropagateXCLAIM (`id` as the argument that named it).
 pub fn xclaim_argv(
     key: &Bytes,
     group: &Bytes,
-    id: StreamId,
+    id: Bytes,
     nack: &crate::db::stream::Nack,
     last_id: StreamId,
 ) -> Vec<Bytes> {
@@ -171,7 +171,7 @@ pub fn xclaim_argv(
         group.clone(),
         nack.consumer.clone(),
         Bytes::from_static(b"0"),
-        id.to_bytes(),
+        id,
         Bytes::from_static(b"TIME"),
         Bytes::from(nack.delivery_time.to_string()),
         Bytes::from_static(b"RETRYCOUNT"),

@@ -608,6 +608,8 @@ pub fn all() -> &'static [Command] {
             super::strings::COMMANDS,
             super::streams::COMMANDS,
             super::stream_read::COMMANDS,
+            super::stream_groups::COMMANDS,
+            super::stream_info::COMMANDS,
             super::keys::COMMANDS,
             super::dump_restore::COMMANDS,
             super::db_cmds::COMMANDS,
