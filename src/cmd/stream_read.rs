@@ -287,7 +287,8 @@ pub fn serve(ctx: &mut Ctx<'_>, spec: &BlockSpec, sb: &StreamBlock, key: &Bytes)
     if let Some((g, _, _)) = &sb.group {
         match s.groups.get(g) {
             None => {
-                return Some(Reply::err(
+                return Some(unblock_error(
+                    ctx,
                     "NOGROUP the consumer group this client was blocked on no longer exists",
                 ))
             }
@@ -311,6 +312,12 @@ pub fn serve(ctx: &mut Ctx<'_>, spec: &BlockSpec, sb: &StreamBlock, key: &Bytes)
         None => read_range(ctx, db, key, start, sb.count, None),
     };
     Some(wrap(ctx, vec![(key.clone(), entries)]))
+}
+
+/// An error that unblocks a client, counted in the error stats as addReplyError does.
+fn unblock_error(ctx: &mut Ctx<'_>, text: &'static str) -> Reply {
+    ctx.server.command_stats.record_error(text.as_bytes());
+    Reply::err(text)
 }
 
 const XREAD_KEYS: KeySpec = KeySpec {
