@@ -56,6 +56,7 @@ fn block(ctx: &mut Ctx<'_>, argv: &[Bytes], keys: &[Bytes], deadline_ms: u64) ->
         keys: keys.to_vec(),
         deadline_ms,
         argv: argv.to_vec(),
+        stream: None,
     });
     // Not sent: the loop sees `blocked` and replies later.
     Ok(Reply::NullArray)
@@ -229,6 +230,9 @@ pub fn serve(ctx: &mut Ctx<'_>, spec: &BlockSpec, key: &Bytes) -> Option<Reply> 
 /// What [`serve`] does, each pop also propagated as its non-blocking form
 /// (serveClientBlockedOnList, serveClientsBlockedOnSortedSetKey).
 fn serve_and_propagate(ctx: &mut Ctx<'_>, spec: &BlockSpec, key: &Bytes) -> Option<Reply> {
+    if let Some(sb) = &spec.stream {
+        return super::stream_read::serve(ctx, spec, sb, key);
+    }
     let now = ctx.now_ms();
     let db = spec.db;
     let argv = &spec.argv;

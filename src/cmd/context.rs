@@ -117,6 +117,18 @@ pub struct BlockSpec {
     pub deadline_ms: u64,
     /// The blocking command, re-run against the ready key when one is signalled.
     pub argv: Vec<Bytes>,
+    /// XREAD/XREADGROUP: what the client waits for on each key (Redis's `bpop`).
+    pub stream: Option<StreamBlock>,
+}
+
+/// A blocked XREAD/XREADGROUP: the IDs it waits past, per key in `keys` order (`$`
+/// resolved when it blocked), its COUNT, and its group.
+#[derive(Clone, Debug)]
+pub struct StreamBlock {
+    pub ids: Vec<crate::db::stream::StreamId>,
+    pub count: usize,
+    /// Group, consumer, NOACK.
+    pub group: Option<(Bytes, Bytes, bool)>,
 }
 
 impl Session {

@@ -45,6 +45,11 @@ pub mod sets;
 pub mod slowlog;
 pub mod sort;
 pub mod stats;
+pub mod stream_common;
+pub mod stream_groups;
+pub mod stream_info;
+pub mod stream_read;
+pub mod streams;
 pub mod strings;
 pub mod table;
 #[cfg(test)]
@@ -53,6 +58,7 @@ pub mod zsets;
 
 pub use context::{
     Action, BlockSpec, ClientInfo, ClientRegistry, Ctx, MultiState, ServerState, Session, Stats,
+    StreamBlock,
 };
 
 use crate::resp::Reply;

@@ -142,6 +142,9 @@ enum Logical {
     Set(Vec<Bytes>),
     /// Members in order with their scores' bits (so -0.0 and 0.0 differ, as in an RDB).
     ZSet(Vec<(Bytes, u64)>),
+    /// Entries, counters and groups, without the consumers' seen times (a replayed
+    /// XCLAIM creates its consumer at replay time).
+    Stream(String),
 }
 
 fn logical(value: &Value) -> Logical {
@@ -164,6 +167,29 @@ fn logical(value: &Value) -> Logical {
                 .map(|(score, m)| (m, score.to_bits()))
                 .collect(),
         ),
+        Value::Stream(st) => {
+            use crate::db::stream::StreamId;
+            let entries = st.range(StreamId::MIN, StreamId::MAX, false, 0);
+            let groups: Vec<String> = st
+                .groups
+                .iter()
+                .map(|(name, g)| {
+                    let consumers: Vec<_> = g
+                        .consumers
+                        .iter()
+                        .map(|(c, cons)| (c.clone(), cons.pel.clone()))
+                        .collect();
+                    format!(
+                        "{name:?} last {} read {} pel {:?} consumers {consumers:?}",
+                        g.last_id, g.entries_read, g.pel
+                    )
+                })
+                .collect();
+            Logical::Stream(format!(
+                "{entries:?} len {} last {} first {} maxdel {} added {} groups {groups:?}",
+                st.length, st.last_id, st.first_id, st.max_deleted_entry_id, st.entries_added
+            ))
+        }
     }
 }
 

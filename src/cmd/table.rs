@@ -138,6 +138,7 @@ pub enum Group {
     Server,
     Scripting,
     Bitmap,
+    Stream,
 }
 
 impl Group {
@@ -157,6 +158,7 @@ impl Group {
             Group::Server => "server",
             Group::Scripting => "scripting",
             Group::Bitmap => "bitmap",
+            Group::Stream => "stream",
         }
     }
 
@@ -176,6 +178,7 @@ impl Group {
             Group::Connection => ACL_CONNECTION,
             Group::Scripting => ACL_SCRIPTING,
             Group::Bitmap => ACL_BITMAP,
+            Group::Stream => ACL_STREAM,
             Group::PubSub | Group::Server => 0,
         }
     }
@@ -632,6 +635,10 @@ pub fn all() -> &'static [Command] {
             super::geo::COMMANDS,
             super::bits::COMMANDS,
             super::lcs::COMMANDS,
+            super::streams::COMMANDS,
+            super::stream_read::COMMANDS,
+            super::stream_groups::COMMANDS,
+            super::stream_info::COMMANDS,
             super::keys::COMMANDS,
             super::dump_restore::COMMANDS,
             super::db_cmds::COMMANDS,

@@ -51,6 +51,10 @@ pub struct Config {
     pub zset_max_listpack_value: u64,
     /// A sparse HyperLogLog bigger than this many bytes is promoted to dense.
     pub hll_sparse_max_bytes: u64,
+    /// A stream node (listpack) is closed at this many bytes (0: no limit but 1 GiB).
+    pub stream_node_max_bytes: u64,
+    /// ... or at this many entries, deleted ones included (0: no limit).
+    pub stream_node_max_entries: i64,
     pub tcp_backlog: u64,
     pub save: String,
     pub appendonly: bool,
@@ -103,6 +107,8 @@ impl Default for Config {
             zset_max_listpack_entries: 0,
             zset_max_listpack_value: 0,
             hll_sparse_max_bytes: 0,
+            stream_node_max_bytes: 0,
+            stream_node_max_entries: 0,
             tcp_backlog: 0,
             save: String::new(),
             appendonly: false,
@@ -386,6 +392,8 @@ impl Config {
             "zset-max-listpack-entries" => num(self.zset_max_listpack_entries),
             "zset-max-listpack-value" => num(self.zset_max_listpack_value),
             "hll-sparse-max-bytes" => num(self.hll_sparse_max_bytes),
+            "stream-node-max-bytes" => num(self.stream_node_max_bytes),
+            "stream-node-max-entries" => Value::Num(self.stream_node_max_entries),
             "tcp-backlog" => num(self.tcp_backlog),
             "save" => Value::Special(self.save.clone()),
             "appendonly" => Value::Bool(self.appendonly),
@@ -446,6 +454,8 @@ impl Config {
             "zset-max-listpack-entries" => self.zset_max_listpack_entries = num(&value) as u64,
             "zset-max-listpack-value" => self.zset_max_listpack_value = num(&value) as u64,
             "hll-sparse-max-bytes" => self.hll_sparse_max_bytes = num(&value) as u64,
+            "stream-node-max-bytes" => self.stream_node_max_bytes = num(&value) as u64,
+            "stream-node-max-entries" => self.stream_node_max_entries = num(&value),
             "tcp-backlog" => self.tcp_backlog = num(&value) as u64,
             "save" => self.save = text(value),
             "appendonly" => self.appendonly = value == Value::Bool(true),

@@ -44,6 +44,7 @@ fn type_code(value: &Value) -> u32 {
         Value::Set(_) => 2,
         Value::ZSet(_) => 3,
         Value::Hash(_) => 4,
+        Value::Stream(_) => 6,
     }
 }
 
@@ -76,6 +77,21 @@ pub fn mix_value(digest: &mut Digest, value: &Value, has_expire: bool) {
                 mix(&mut element, &field);
                 mix(&mut element, &val);
                 xor(digest, &element);
+            }
+        }
+        Value::Stream(stream) => {
+            let all = stream.range(
+                super::stream::StreamId::MIN,
+                super::stream::StreamId::MAX,
+                false,
+                0,
+            );
+            for (id, fields) in all {
+                mix(digest, format!("{}.{}", id.ms, id.seq).as_bytes());
+                for (f, v) in fields {
+                    mix(digest, &f);
+                    mix(digest, &v);
+                }
             }
         }
     }

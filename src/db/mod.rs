@@ -17,6 +17,7 @@ pub mod list;
 pub mod listpack;
 pub mod memory;
 pub mod set;
+pub mod stream;
 pub mod track;
 pub mod value;
 pub mod zset;
@@ -154,7 +155,9 @@ impl Keyspace {
             // with a TTL of 0).
             Some(&when) if now_ms > when => {
                 d.expires.remove(key);
-                d.dict.remove(key);
+                if matches!(d.dict.remove(key), Some(Value::Stream(_))) {
+                    self.stream_gone(db, key);
+                }
                 self.stats.expired_keys += 1;
                 self.touch(db, key);
                 self.expired_log.push((db, Bytes::copy_from_slice(key)));
@@ -249,6 +252,11 @@ impl Keyspace {
 
     /// Writes a value (setKey): inserts or overwrites, and applies `ttl`.
     pub fn set(&mut self, db: usize, key: Bytes, value: Value, ttl: Ttl) {
+        // dbOverwrite of a stream wakes its XREADGROUP clients (to fail them).
+        if self.track.has_blocked() && matches!(self.dbs[db].dict.get(&key), Some(Value::Stream(_)))
+        {
+            self.track.stream_signals.insert((db, key.clone()));
+        }
         let d = &mut self.dbs[db];
         match ttl {
             Ttl::Clear => {
@@ -280,7 +288,30 @@ impl Keyspace {
         if old.is_some() {
             self.touch(db, key);
         }
+        if matches!(old, Some(Value::Stream(_))) {
+            self.stream_gone(db, key);
+        }
         old
+    }
+
+    /// A stream was deleted: its blocked XREADGROUP clients are woken to fail (Redis's
+    /// dbGenericDelete / scanDatabaseForDeletedStreams signal it).
+    fn stream_gone(&mut self, db: usize, key: &[u8]) {
+        if self.track.has_blocked() {
+            self.track
+                .stream_signals
+                .insert((db, Bytes::copy_from_slice(key)));
+            self.track.signal_ready(db, key);
+        }
+    }
+
+    /// The blocked keys of `db` that hold streams now (before a flush or swap).
+    fn blocked_streams(&self, db: usize) -> Vec<Bytes> {
+        self.track.blocked[db]
+            .keys()
+            .filter(|k| matches!(self.dbs[db].dict.get(k), Some(Value::Stream(_))))
+            .cloned()
+            .collect()
     }
 
     /// Sets a TTL on an existing key; false if the key does not exist.
@@ -322,10 +353,14 @@ impl Keyspace {
             return;
         }
         self.touch_all_in_db(db, None, 0);
+        let streams = self.blocked_streams(db);
         if let Some(d) = self.dbs.get_mut(db) {
             d.dict.clear();
             d.expires.clear();
             d.avg_ttl_ms = 0;
+        }
+        for k in streams {
+            self.stream_gone(db, &k);
         }
     }
 
@@ -343,7 +378,16 @@ impl Keyspace {
         }
         self.touch_all_in_db(a, Some(b), now_ms);
         self.touch_all_in_db(b, Some(a), now_ms);
+        let (sa, sb) = (self.blocked_streams(a), self.blocked_streams(b));
         self.dbs.swap(a, b);
+        // scanDatabaseForDeletedStreams: a stream that is no longer one after the swap.
+        for (db, keys) in [(a, sa), (b, sb)] {
+            for k in keys {
+                if !matches!(self.dbs[db].dict.get(&k), Some(Value::Stream(_))) {
+                    self.stream_gone(db, &k);
+                }
+            }
+        }
         // scanDatabaseForReadyKeys: blocked clients stay with the db index.
         for db in [a, b] {
             let keys: Vec<Bytes> = self.track.blocked[db].keys().cloned().collect();
@@ -534,6 +578,29 @@ impl Keyspace {
             }
         }
         true
+    }
+
+    /// signalKeyAsReady for a stream (XADD, XGROUP DESTROY): its blocked readers may be
+    /// served.
+    pub fn signal_stream(&mut self, db: usize, key: &[u8]) {
+        if self.track.has_blocked() {
+            self.track
+                .stream_signals
+                .insert((db, Bytes::copy_from_slice(key)));
+            self.track.signal_ready(db, key);
+        }
+    }
+
+    /// Whether `key` was signalled as a stream since the ready keys were last handled.
+    pub fn stream_signalled(&self, db: usize, key: &[u8]) -> bool {
+        self.track
+            .stream_signals
+            .contains(&(db, Bytes::copy_from_slice(key)))
+    }
+
+    /// The end of handleClientsBlockedOnKeys: every stream signal has been acted on.
+    pub fn clear_stream_signals(&mut self) {
+        self.track.stream_signals.clear();
     }
 
     /// The keys signalled ready since the last call, in signal order.

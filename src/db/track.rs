@@ -36,6 +36,10 @@ pub struct Tracking {
     /// signal order (Redis's `server.ready_keys`), and the same as a set.
     pub(super) ready: Vec<(usize, Bytes)>,
     pub(super) ready_set: BTreeSet<(usize, Bytes)>,
+    /// Streams signalled the way Redis signals them (XADD, XGROUP DESTROY, a stream
+    /// replaced): only these serve blocked XREADs, since the other signals above are
+    /// spurious for a stream reader (XSETID moves last_id without waking anyone).
+    pub(super) stream_signals: BTreeSet<(usize, Bytes)>,
 }
 
 impl Tracking {

@@ -15,6 +15,7 @@ use crate::util::int::{ll2string, string2ll, LL_STR_MAX};
 use bytes::{Bytes, BytesMut};
 
 use super::set::SetValue;
+use super::stream::Stream;
 use super::zset::ZSetValue;
 
 /// OBJECT ENCODING of a string, decided when the string is stored, as Redis decides it.
@@ -163,6 +164,7 @@ pub enum Value {
     Hash(Box<Hash>),
     Set(Box<SetValue>),
     ZSet(Box<ZSetValue>),
+    Stream(Box<Stream>),
 }
 
 const _: () = assert!(std::mem::size_of::<Value>() == 24);
@@ -214,6 +216,11 @@ impl Value {
         Value::ZSet(Box::new(z))
     }
 
+    /// A stream value.
+    pub fn stream(s: Stream) -> Value {
+        Value::Stream(Box::new(s))
+    }
+
     /// TYPE's answer.
     pub fn type_name(&self) -> &'static str {
         match self {
@@ -222,6 +229,7 @@ impl Value {
             Value::Hash(_) => "hash",
             Value::Set(_) => "set",
             Value::ZSet(_) => "zset",
+            Value::Stream(_) => "stream",
         }
     }
 
@@ -237,6 +245,7 @@ impl Value {
             Value::Hash(h) => h.encoding_name(),
             Value::Set(s) => s.encoding_name(),
             Value::ZSet(z) => z.encoding_name(),
+            Value::Stream(_) => "stream",
         }
     }
 
@@ -259,6 +268,7 @@ impl Value {
                 Value::Hash(h) => h.memory_usage(samples),
                 Value::Set(s) => s.memory_usage(samples),
                 Value::ZSet(z) => z.memory_usage(samples),
+                Value::Stream(s) => s.memory_usage(samples),
             }
     }
 
@@ -271,6 +281,7 @@ impl Value {
             Value::Hash(h) => h.memory_estimate(),
             Value::Set(s) => s.memory_estimate(),
             Value::ZSet(z) => z.memory_estimate(),
+            Value::Stream(s) => s.memory_estimate(),
         }
     }
 
@@ -294,6 +305,8 @@ impl Value {
             Value::Hash(h) => h.check_invariants(),
             Value::Set(s) => s.check_invariants(),
             Value::ZSet(z) => z.check_invariants(),
+            // The one aggregate Redis keeps when empty.
+            Value::Stream(s) => s.check_invariants(),
         }
     }
 }
@@ -441,3 +454,22 @@ typed!(List, List);
 typed!(Hash, Hash);
 typed!(SetValue, Set);
 typed!(ZSetValue, ZSet);
+
+impl Typed for Stream {
+    fn of(value: &Value) -> Option<&Self> {
+        match value {
+            Value::Stream(v) => Some(v.as_ref()),
+            _ => None,
+        }
+    }
+    fn of_mut(value: &mut Value) -> Option<&mut Self> {
+        match value {
+            Value::Stream(v) => Some(v.as_mut()),
+            _ => None,
+        }
+    }
+    /// A stream stays a key when emptied.
+    fn is_empty_aggregate(&self) -> bool {
+        false
+    }
+}

@@ -584,6 +584,7 @@ impl<P: Poller> EventLoop<P> {
         loop {
             let ready = self.keyspace.take_ready();
             if ready.is_empty() {
+                self.keyspace.clear_stream_signals();
                 return;
             }
             for (db, key) in ready {

@@ -10,13 +10,15 @@ use std::collections::BTreeSet;
 
 use super::format::*;
 use super::legacy::{self, Elem};
-use super::reader::Reader;
+use super::reader::{eof, Reader};
 use super::{LoadOptions, RdbError};
 use crate::db::hash::{self, Hash};
 use crate::db::intset::IntSet;
 use crate::db::list::{End, List, PACKED_THRESHOLD};
 use crate::db::listpack::{self, Entry, Listpack};
 use crate::db::set::SetValue;
+use crate::db::stream::group::INVALID_ENTRIES_READ;
+use crate::db::stream::{node, Consumer, ConsumerGroup, Nack, Stream, StreamId};
 use crate::db::zset::{self, cmp_entry, ZSetValue};
 use crate::db::{Dict, Value};
 use crate::util::float::strtod;
@@ -51,9 +53,7 @@ pub fn read_value(r: &mut Reader<'_>, t: u8, o: &LoadOptions) -> Result<Option<V
         | TYPE_ZSET_LISTPACK | TYPE_HASH_ZIPLIST | TYPE_HASH_LISTPACK => {
             read_encoded(r.string()?, t, o)?
         }
-        TYPE_STREAM_LISTPACKS | TYPE_STREAM_LISTPACKS_2 => {
-            return Err(corrupt("Stream values are not supported by seedis"))
-        }
+        TYPE_STREAM_LISTPACKS | TYPE_STREAM_LISTPACKS_2 => read_stream(r, t)?,
         TYPE_MODULE | TYPE_MODULE_2 => {
             let id = r.len()?;
             return Err(corrupt(format!(
@@ -77,7 +77,119 @@ fn is_empty(v: &Value) -> bool {
         Value::Hash(h) => h.is_empty(),
         Value::Set(s) => s.is_empty(),
         Value::ZSet(z) => z.is_empty(),
+        Value::Stream(_) => false,
     }
+}
+
+/// rdbLoadObject's stream part. Beyond Redis's checks (which its deep sanitization
+/// makes), every node must be consistent with its counts and the stream with its nodes,
+/// so that nothing later walks off a malformed node.
+fn read_stream(r: &mut Reader<'_>, t: u8) -> Result<Value, RdbError> {
+    let mut s = Stream::new();
+    let nodes = r.count()?;
+    for _ in 0..nodes {
+        let key = r.string()?;
+        let Some(master_id) = StreamId::decode(&key) else {
+            return Err(corrupt(
+                "Stream node key entry is not the size of a stream ID",
+            ));
+        };
+        let lp = Listpack::from_bytes(r.string()?)
+            .map_err(|_| corrupt("Stream listpack integrity check failed."))?;
+        if lp.is_empty() {
+            return Err(corrupt("Empty listpack inside stream"));
+        }
+        node::validate(&lp, master_id)
+            .map_err(|_| corrupt("Stream listpack integrity check failed."))?;
+        if !s.insert_node(master_id, lp) {
+            return Err(corrupt("Listpack re-added with existing key"));
+        }
+    }
+    s.length = r.len()?;
+    s.last_id = StreamId::new(r.len()?, r.len()?);
+    if t == TYPE_STREAM_LISTPACKS_2 {
+        s.first_id = StreamId::new(r.len()?, r.len()?);
+        s.max_deleted_entry_id = StreamId::new(r.len()?, r.len()?);
+        s.entries_added = r.len()?;
+    } else {
+        s.entries_added = s.length;
+        s.first_id = s.edge_id(true, true);
+    }
+    if s.length > 0 && nodes == 0 {
+        return Err(corrupt("Stream length inconsistent with rax entries"));
+    }
+    // Checked before the groups, whose entries_read estimate walks the entries.
+    s.check_invariants()
+        .map_err(|_| corrupt("Stream listpack integrity check failed."))?;
+    let groups = r.count()?;
+    for _ in 0..groups {
+        let name = Bytes::from(r.string()?);
+        let last_id = StreamId::new(r.len()?, r.len()?);
+        let entries_read = if t == TYPE_STREAM_LISTPACKS_2 {
+            r.len()? as i64
+        } else {
+            s.estimate_distance(last_id)
+                .map_or(INVALID_ENTRIES_READ, |n| n as i64)
+        };
+        if s.groups.contains_key(&name) {
+            return Err(corrupt(format!(
+                "Duplicated consumer group name {}",
+                String::from_utf8_lossy(&name)
+            )));
+        }
+        let mut g = ConsumerGroup::new(last_id, entries_read);
+        let pel = r.count()?;
+        let mut unowned = BTreeSet::new();
+        for _ in 0..pel {
+            let id = StreamId::decode(r.bytes(16)?).ok_or_else(eof)?;
+            let delivery_time = r.u64_le()? as i64;
+            let delivery_count = r.len()?;
+            let nack = Nack {
+                delivery_time,
+                delivery_count,
+                consumer: Bytes::new(),
+            };
+            if g.pel.insert(id, nack).is_some() {
+                return Err(corrupt(
+                    "Duplicated global PEL entry loading stream consumer group",
+                ));
+            }
+            unowned.insert(id);
+        }
+        let consumers = r.count()?;
+        for _ in 0..consumers {
+            let cname = Bytes::from(r.string()?);
+            if g.consumers.contains_key(&cname) {
+                return Err(corrupt("Duplicate stream consumer detected."));
+            }
+            let seen_time = r.u64_le()? as i64;
+            let mut c = Consumer {
+                seen_time,
+                pel: Default::default(),
+            };
+            let n = r.count()?;
+            for _ in 0..n {
+                let id = StreamId::decode(r.bytes(16)?).ok_or_else(eof)?;
+                let Some(nack) = g.pel.get_mut(&id) else {
+                    return Err(corrupt("Consumer entry not found in group global PEL"));
+                };
+                if !unowned.remove(&id) {
+                    // Redis lets the last consumer win; seedis keeps one owner per NACK.
+                    return Err(corrupt(
+                        "Duplicated consumer PEL entry  loading a stream consumer group",
+                    ));
+                }
+                nack.consumer = cname.clone();
+                c.pel.insert(id);
+            }
+            g.consumers.insert(cname, c);
+        }
+        if !unowned.is_empty() {
+            return Err(corrupt("Stream CG PEL entry without consumer"));
+        }
+        s.groups.insert(name, g);
+    }
+    Ok(Value::stream(s))
 }
 
 /// moduleTypeNameByID: nine characters of six bits each above the 10-bit version.

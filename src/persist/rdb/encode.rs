@@ -7,6 +7,7 @@ use super::format::*;
 use super::lzf;
 use crate::db::list::PACKED_THRESHOLD;
 use crate::db::set::SetValue;
+use crate::db::stream::Stream;
 use crate::db::value::StrValue;
 use crate::db::Value;
 use crate::util::int::{ll2string, string2ll, LL_STR_MAX};
@@ -92,6 +93,7 @@ pub fn value_type(v: &Value) -> u8 {
         Value::ZSet(_) => TYPE_ZSET_2,
         Value::Hash(h) if h.is_listpack() => TYPE_HASH_LISTPACK,
         Value::Hash(_) => TYPE_HASH,
+        Value::Stream(_) => TYPE_STREAM_LISTPACKS_2,
     }
 }
 
@@ -139,6 +141,7 @@ pub fn write_value(out: &mut dyn Write, v: &Value, compress: bool) -> io::Result
                 Ok(())
             }
         },
+        Value::Stream(st) => write_stream(out, st, compress),
         Value::Hash(h) => match h.listpack() {
             Some(lp) => write_string(out, lp.as_bytes(), compress),
             None => {
@@ -151,6 +154,50 @@ pub fn write_value(out: &mut dyn Write, v: &Value, compress: bool) -> io::Result
             }
         },
     }
+}
+
+/// rdbSaveObject's OBJ_STREAM part (RDB_TYPE_STREAM_LISTPACKS_2).
+fn write_stream(out: &mut dyn Write, s: &Stream, compress: bool) -> io::Result<()> {
+    write_len(out, s.nodes().len() as u64)?;
+    for (master_id, lp) in s.nodes() {
+        write_string(out, &master_id.encode(), compress)?;
+        write_string(out, lp.as_bytes(), compress)?;
+    }
+    for n in [
+        s.length,
+        s.last_id.ms,
+        s.last_id.seq,
+        s.first_id.ms,
+        s.first_id.seq,
+        s.max_deleted_entry_id.ms,
+        s.max_deleted_entry_id.seq,
+        s.entries_added,
+    ] {
+        write_len(out, n)?;
+    }
+    write_len(out, s.groups.len() as u64)?;
+    for (name, g) in &s.groups {
+        write_string(out, name, compress)?;
+        write_len(out, g.last_id.ms)?;
+        write_len(out, g.last_id.seq)?;
+        write_len(out, g.entries_read as u64)?;
+        write_len(out, g.pel.len() as u64)?;
+        for (id, nack) in &g.pel {
+            out.write_all(&id.encode())?;
+            out.write_all(&nack.delivery_time.to_le_bytes())?;
+            write_len(out, nack.delivery_count)?;
+        }
+        write_len(out, g.consumers.len() as u64)?;
+        for (cname, c) in &g.consumers {
+            write_string(out, cname, compress)?;
+            out.write_all(&c.seen_time.to_le_bytes())?;
+            write_len(out, c.pel.len() as u64)?;
+            for id in &c.pel {
+                out.write_all(&id.encode())?;
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
