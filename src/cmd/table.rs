@@ -854,7 +854,10 @@ fn dispatch_counted(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     ctx.session.last_cmd = cmd.name;
     let start_us = ctx.clock.now_us();
     let propagation = ctx.propagation_enter();
+    super::notify::arm_keyspace(ctx);
     let reply = (cmd.handler)(ctx, argv).unwrap_or_else(|error| error);
+    // Expiries and misses the command met after its last own event.
+    super::notify::publish_pending(ctx);
     ctx.propagation_leave(propagation, argv, cmd.name == "exec");
     let usec = ctx.clock.now_us().saturating_sub(start_us);
     // call(): a command whose own reply is an error failed (EXEC does not fail for the

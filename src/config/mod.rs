@@ -442,7 +442,7 @@ impl Config {
             "slowlog-max-len" => self.slowlog_max_len = num(&value) as u64,
             "maxmemory" => self.maxmemory = num(&value) as u64,
             "latency-monitor-threshold" => self.latency_monitor_threshold = num(&value),
-            // Already validated and canonical (special::notify_keyspace_events).
+            // Already validated (special::notify_keyspace_events).
             "notify-keyspace-events" => {
                 self.notify_keyspace_events = special::notify_flags(&text(value)).unwrap_or(0)
             }
