@@ -728,7 +728,9 @@ const SUBSCRIBED_ALLOWED: &[&str] = &[
     "punsubscribe",
     "quit",
     "reset",
+    "ssubscribe",
     "subscribe",
+    "sunsubscribe",
     "unsubscribe",
 ];
 
@@ -818,10 +820,7 @@ fn dispatch_counted(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     if denied_by_disk_error(ctx, cmd) {
         return reject(ctx, Some(cmd), Reply::err(super::persistence::MISCONF));
     }
-    if ctx.session.resp == 2
-        && ctx.session.subscriptions() > 0
-        && !SUBSCRIBED_ALLOWED.contains(&cmd.name)
-    {
+    if ctx.session.resp == 2 && ctx.session.in_pubsub() && !SUBSCRIBED_ALLOWED.contains(&cmd.name) {
         let e = Reply::error(format!(
             "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
             cmd.name

@@ -83,7 +83,7 @@ impl Client {
     /// normal otherwise): true when the hard limit is passed, or the soft limit has been
     /// for longer than its seconds (checkClientOutputBufferLimits).
     pub fn over_output_limit(&mut self, limits: &OutputLimits, now_us: u64) -> bool {
-        let (hard, soft, secs) = if self.session.subscriptions() > 0 {
+        let (hard, soft, secs) = if self.session.in_pubsub() {
             limits.pubsub
         } else {
             limits.normal
