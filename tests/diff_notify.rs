@@ -421,3 +421,46 @@ fn active_expiry_announces_expired_keys() {
     assert_eq!(want.len(), 42, "{want:?}");
     assert_eq!(run(&seedis), want);
 }
+
+/// RESTORE (its payload is bytes no script line can carry): `restore` for a new key,
+/// `new` + `restore` over REPLACE, `del` when REPLACE meets a deadline already past.
+#[test]
+fn restore_announces_as_redis_does() {
+    let Some(redis) = Server::start_redis(&[]) else {
+        assert!(!common::tools_required(), "redis-server is required in CI");
+        eprintln!("redis-server not installed: skipping the RESTORE notification test");
+        return;
+    };
+    let seedis = Server::start(&[]);
+    let run = |server: &Server| {
+        let mut cmd = server.raw();
+        send(&mut cmd, "CONFIG SET notify-keyspace-events KEAn");
+        let mut sub = server.raw();
+        sub.write_all(&resp_command(&[b"PSUBSCRIBE", b"__key*__:*"]))
+            .unwrap();
+        read_reply(&mut sub);
+        sub.write_all(&resp_command(&[b"SUBSCRIBE", b"mark"])).unwrap();
+        read_reply(&mut sub);
+        send(&mut cmd, "SET src hello");
+        let dump = send(&mut cmd, "DUMP src");
+        // `$<len>\r\n<payload>\r\n`
+        let start = dump.iter().position(|&b| b == b'\n').unwrap() + 1;
+        let payload = &dump[start..dump.len() - 2];
+        let steps: [&[&[u8]]; 5] = [
+            &[b"RESTORE", b"dst", b"0", payload],
+            &[b"RESTORE", b"dst", b"0", payload],
+            &[b"RESTORE", b"dst", b"0", payload, b"REPLACE"],
+            &[b"RESTORE", b"dst", b"1", payload, b"REPLACE", b"ABSTTL"],
+            &[b"RESTORE", b"gone", b"1", payload, b"ABSTTL"],
+        ];
+        for (i, argv) in steps.iter().enumerate() {
+            cmd.write_all(&resp_command(argv)).unwrap();
+            read_reply(&mut cmd);
+            send(&mut cmd, &format!("PUBLISH mark {i}"));
+        }
+        read_groups(&mut sub, steps.len() - 1)
+    };
+    let want = run(&redis);
+    assert!(want.concat().iter().any(|m| m.ends_with(" restore")), "{want:?}");
+    assert_eq!(run(&seedis), want);
+}
