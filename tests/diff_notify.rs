@@ -439,7 +439,8 @@ fn restore_announces_as_redis_does() {
         sub.write_all(&resp_command(&[b"PSUBSCRIBE", b"__key*__:*"]))
             .unwrap();
         read_reply(&mut sub);
-        sub.write_all(&resp_command(&[b"SUBSCRIBE", b"mark"])).unwrap();
+        sub.write_all(&resp_command(&[b"SUBSCRIBE", b"mark"]))
+            .unwrap();
         read_reply(&mut sub);
         send(&mut cmd, "SET src hello");
         let dump = send(&mut cmd, "DUMP src");
@@ -461,6 +462,41 @@ fn restore_announces_as_redis_does() {
         read_groups(&mut sub, steps.len() - 1)
     };
     let want = run(&redis);
-    assert!(want.concat().iter().any(|m| m.ends_with(" restore")), "{want:?}");
+    assert!(
+        want.concat().iter().any(|m| m.ends_with(" restore")),
+        "{want:?}"
+    );
+    assert_eq!(run(&seedis), want);
+}
+
+/// DEBUG RELOAD loads keys without announcing them (dbAddRDBLoad), even with `n` on.
+#[test]
+fn debug_reload_announces_nothing() {
+    let Some(redis) = Server::start_redis(&[]) else {
+        assert!(!common::tools_required(), "redis-server is required in CI");
+        eprintln!("redis-server not installed: skipping the DEBUG RELOAD notification test");
+        return;
+    };
+    let seedis = Server::start(&[]);
+    let run = |server: &Server| {
+        let mut cmd = server.raw();
+        send(&mut cmd, "SET a 1");
+        send(&mut cmd, "RPUSH l x");
+        send(&mut cmd, "CONFIG SET notify-keyspace-events KEAn");
+        let mut sub = server.raw();
+        sub.write_all(&resp_command(&[b"PSUBSCRIBE", b"__key*__:*"]))
+            .unwrap();
+        read_reply(&mut sub);
+        sub.write_all(&resp_command(&[b"SUBSCRIBE", b"mark"]))
+            .unwrap();
+        read_reply(&mut sub);
+        assert_eq!(send(&mut cmd, "DEBUG RELOAD"), b"+OK\r\n");
+        send(&mut cmd, "PUBLISH mark 0");
+        send(&mut cmd, "SET b 2");
+        send(&mut cmd, "PUBLISH mark 1");
+        read_groups(&mut sub, 1)
+    };
+    let want = run(&redis);
+    assert!(want[0].is_empty() && want[1].len() == 4, "{want:?}");
     assert_eq!(run(&seedis), want);
 }
