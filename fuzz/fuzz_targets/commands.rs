@@ -80,6 +80,14 @@ const WORDS: &[&str] = &[
     "requirepass",
     "databases",
     "active-expire-enabled",
+    // Keyspace notifications (published to the session's own subscriptions) and
+    // sharded pub/sub's subcommands.
+    "notify-keyspace-events",
+    "KEA",
+    "KEAmn",
+    "__key*__:*",
+    "SHARDCHANNELS",
+    "SHARDNUMSUB",
     "string",
     "*",
     "k*",

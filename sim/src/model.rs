@@ -1436,6 +1436,115 @@ impl Model for RedisModel {
     }
 }
 
+/// The keyspace notifications (keyevent channel names, under `notify-keyspace-events
+/// KEA`) that running `cmd` may publish, each with its key: what Redis's commands
+/// announce on success, `del` where a removal can empty a container, `expired` for a key
+/// the command gives a TTL (announced later by lazy or active expiry). A subscriber
+/// must receive nothing else. Key misses and new keys are not in KEA.
+pub fn keyspace_events(cmd: &Cmd) -> Vec<(KeyId, &'static str)> {
+    let one = |key: &KeyId, events: &[&'static str]| -> Vec<(KeyId, &'static str)> {
+        events.iter().map(|e| (*key, *e)).collect()
+    };
+    match cmd {
+        Cmd::Set { key, ttl_ms, .. } => match ttl_ms {
+            Some(_) => one(key, &["set", "expire", "expired"]),
+            None => one(key, &["set"]),
+        },
+        Cmd::Del(keys) => keys.iter().map(|k| (*k, "del")).collect(),
+        Cmd::IncrBy(k, _) => one(k, &["incrby"]),
+        Cmd::Append(k, _) => one(k, &["append"]),
+        Cmd::GetDel(k) => one(k, &["del"]),
+        Cmd::Cas { key, .. } => one(key, &["set"]),
+        Cmd::MSet(pairs) => pairs.iter().map(|(k, _)| (*k, "set")).collect(),
+        // A deadline already passed deletes the key instead.
+        Cmd::PExpire(k, _) => one(k, &["expire", "del", "expired"]),
+        Cmd::Persist(k) => one(k, &["persist"]),
+        Cmd::LPush(k, _) => one(k, &["lpush"]),
+        Cmd::RPush(k, _) => one(k, &["rpush"]),
+        Cmd::LPop(k) | Cmd::BLPop(k, _) => one(k, &["lpop", "del"]),
+        Cmd::RPop(k) => one(k, &["rpop", "del"]),
+        Cmd::HSet(k, _) => one(k, &["hset"]),
+        Cmd::HDel(k, _) => one(k, &["hdel", "del"]),
+        Cmd::HIncrBy(k, _, _) => one(k, &["hincrby"]),
+        Cmd::SAdd(k, _) => one(k, &["sadd"]),
+        Cmd::SRem(k, _) => one(k, &["srem", "del"]),
+        Cmd::ZAdd(k, _, _) => one(k, &["zadd"]),
+        Cmd::ZIncrBy(k, _, _) => one(k, &["zincr"]),
+        Cmd::ZRem(k, _) => one(k, &["zrem", "del"]),
+        Cmd::Multi { cmds, .. } => cmds.iter().flat_map(keyspace_events).collect(),
+        Cmd::Restore {
+            key,
+            ttl_ms,
+            corrupt: false,
+            ..
+        } => match ttl_ms {
+            0 => one(key, &["restore", "del"]),
+            _ => one(key, &["restore", "del", "expired"]),
+        },
+        Cmd::Sort {
+            store: Some(dest), ..
+        } => one(dest, &["sortstore", "del"]),
+        Cmd::Get(_)
+        | Cmd::Exists(_)
+        | Cmd::Strlen(_)
+        | Cmd::MGet(_)
+        | Cmd::PTtl(_)
+        | Cmd::Type(_)
+        | Cmd::Ping
+        | Cmd::Auth
+        | Cmd::LLen(_)
+        | Cmd::LRange(..)
+        | Cmd::LIndex(..)
+        | Cmd::HGet(..)
+        | Cmd::HLen(_)
+        | Cmd::HExists(..)
+        | Cmd::SIsMember(..)
+        | Cmd::SCard(_)
+        | Cmd::ZScore(..)
+        | Cmd::ZRank(..)
+        | Cmd::ZCard(_)
+        | Cmd::ZRangeAll(_)
+        | Cmd::Watch(_)
+        | Cmd::BLPopDone(_)
+        | Cmd::Dump(_)
+        | Cmd::Restore { .. }
+        | Cmd::Sort { .. }
+        | Cmd::Publish { .. } => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod keyspace_event_tests {
+    use super::keyspace_events;
+    use crate::workload::Cmd;
+    use bytes::Bytes;
+
+    #[test]
+    fn events_follow_the_commands_and_transactions() {
+        let set = |ttl_ms| Cmd::Set {
+            key: 1,
+            value: Bytes::from_static(b"v"),
+            ttl_ms,
+            cond: crate::workload::SetCond::Always,
+            get: false,
+        };
+        assert_eq!(keyspace_events(&set(None)), [(1, "set")]);
+        assert_eq!(
+            keyspace_events(&set(Some(5))),
+            [(1, "set"), (1, "expire"), (1, "expired")]
+        );
+        let multi = Cmd::Multi {
+            watch: vec![],
+            cmds: vec![Cmd::Get(0), Cmd::LPop(2), set(None)],
+        };
+        assert_eq!(
+            keyspace_events(&multi),
+            [(2, "lpop"), (2, "del"), (1, "set")]
+        );
+        assert!(keyspace_events(&Cmd::Get(0)).is_empty());
+    }
+}
+
 /// What the model's tests share: ops, SETs, replies and the verdict.
 #[cfg(test)]
 mod test_kit {

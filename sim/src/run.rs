@@ -287,6 +287,9 @@ const RECOVERY_READ_ATTEMPTS: usize = 20;
 /// Server passes one such reading may take.
 const RECOVERY_READ_PASSES: usize = 2_000;
 
+/// The pattern the subscriber's keyspace notifications arrive on.
+const KEYEVENTS: &[u8] = b"__keyevent@*__:*";
+
 /// The pub/sub subscriber: it subscribes, reads what is pushed, and leaves abruptly.
 #[derive(Default)]
 struct Subscriber {
@@ -393,6 +396,9 @@ struct Sim {
     subscriber: Subscriber,
     /// Every message published, to check what the subscriber receives.
     published: std::collections::HashSet<Bytes>,
+    /// Every (key, event) a command sent may announce (`model::keyspace_events`): the
+    /// keyspace notifications the subscriber may receive.
+    announced: std::collections::HashSet<(String, &'static str)>,
     /// Ops to close once the server has read their connection up to an offset
     /// (history index, connection, offset after the op's last byte).
     read_stamps: Vec<(usize, ConnId, u64)>,
@@ -475,6 +481,12 @@ fn start_server(
             .set("hll-sparse-max-bytes", "200")
             .expect("a valid setting");
     }
+    if config.extras.pubsub {
+        // Keyspace notifications, which the subscriber checks against the model.
+        server_config
+            .set("notify-keyspace-events", "KEA")
+            .expect("a valid setting");
+    }
     let mut server = EventLoop::new(
         poller,
         Box::new(disk.clone()),
@@ -536,6 +548,7 @@ fn run_inner(config: &RunConfig) -> RunReport {
         last_progress_step: 0,
         subscriber: Subscriber::default(),
         published: Default::default(),
+        announced: Default::default(),
         read_stamps: Vec::new(),
         op_ends: Vec::new(),
         propagated,
@@ -1154,6 +1167,11 @@ impl Sim {
                     self.published.insert(message.clone());
                 }
             }
+            if self.config.extras.pubsub {
+                for (key, event) in crate::model::keyspace_events(&cmd) {
+                    self.announced.insert((key_name(key), event));
+                }
+            }
             ends.push(wire.len() as u64);
             let blocks = matches!(cmd, Cmd::BLPop(..));
             cmds.push(cmd);
@@ -1526,6 +1544,9 @@ impl Sim {
             if self.rng.next_u32().is_multiple_of(2) {
                 encode_command(&[b"PSUBSCRIBE", b"ch*"], &mut wire);
             }
+            if self.rng.next_u32().is_multiple_of(2) {
+                encode_command(&[b"PSUBSCRIBE", KEYEVENTS], &mut wire);
+            }
             self.server.poller_mut().client_send(conn, &wire);
             return;
         };
@@ -1563,6 +1584,31 @@ impl Sim {
         self.subscriber.conn = None;
     }
 
+    /// A keyspace notification must be on db 0's keyevent channel, and name an event the
+    /// model said some command sent on that key may announce.
+    fn check_notification(
+        &self,
+        channel: Option<Bytes>,
+        key: Option<Bytes>,
+        reply: &Reply,
+    ) -> Result<(), String> {
+        let event = channel
+            .as_deref()
+            .and_then(|c| c.strip_prefix(b"__keyevent@0__:".as_slice()))
+            .map(|e| String::from_utf8_lossy(e).into_owned());
+        let key = key.map(|k| String::from_utf8_lossy(&k).into_owned());
+        match (event, key) {
+            (Some(event), Some(key))
+                if self.announced.iter().any(|(k, e)| *k == key && *e == event) =>
+            {
+                Ok(())
+            }
+            _ => Err(format!(
+                "notification {reply:?}, which no command sent may announce"
+            )),
+        }
+    }
+
     /// A frame pushed to the subscriber must be a (p)subscribe confirmation or a message
     /// some client published.
     fn check_pushed(&self, reply: &Reply) -> Result<(), String> {
@@ -1574,6 +1620,9 @@ impl Sim {
             _ => None,
         };
         let kind = bulk(0).unwrap_or_default();
+        if kind == "pmessage" && bulk(1).as_deref() == Some(KEYEVENTS) {
+            return self.check_notification(bulk(2), bulk(3), reply);
+        }
         let payload = match (&kind[..], items.len()) {
             (b"subscribe" | b"psubscribe", 3) => return Ok(()),
             (b"message", 3) => bulk(2),

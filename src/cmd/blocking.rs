@@ -222,6 +222,8 @@ fn bzmpop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 /// type), in which case the client stays blocked.
 pub fn serve(ctx: &mut Ctx<'_>, spec: &BlockSpec, key: &Bytes) -> Option<Reply> {
     let reply = serve_and_propagate(ctx, spec, key);
+    // The pops' keyspace events, before anything else runs.
+    super::notify::publish_pending(ctx);
     // Each served client is a unit of its own (blocked.c's afterCommand per client).
     ctx.propagate_pending(true);
     reply

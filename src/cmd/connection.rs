@@ -57,7 +57,7 @@ pub const CLIENT_SUBCOMMANDS: &[Command] = &[
 ];
 
 fn ping(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    if ctx.session.resp == 2 && ctx.session.subscriptions() > 0 && argv.len() <= 2 {
+    if ctx.session.resp == 2 && ctx.session.in_pubsub() && argv.len() <= 2 {
         // Subscribed RESP2 mode: a ["pong", message] array.
         let msg = argv.get(1).cloned().unwrap_or_default();
         return Ok(Reply::Array(vec![

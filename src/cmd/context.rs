@@ -91,6 +91,8 @@ pub struct Session {
     /// Channels and patterns this client is subscribed to.
     pub channels: BTreeSet<Bytes>,
     pub patterns: BTreeSet<Bytes>,
+    /// Shard channels (SSUBSCRIBE), counted apart from the others.
+    pub shard_channels: BTreeSet<Bytes>,
     /// Set by a blocking command that found nothing: the loop parks the client.
     pub blocked: Option<BlockSpec>,
     /// Replies to write before the current command's reply (pub/sub messages to oneself,
@@ -161,6 +163,7 @@ impl Session {
             reply_skip: 0,
             channels: BTreeSet::new(),
             patterns: BTreeSet::new(),
+            shard_channels: BTreeSet::new(),
             blocked: None,
             pushes: Vec::new(),
         }
@@ -169,6 +172,11 @@ impl Session {
     /// Channels plus patterns (the count SUBSCRIBE replies with).
     pub fn subscriptions(&self) -> usize {
         self.channels.len() + self.patterns.len()
+    }
+
+    /// In pub/sub mode (Redis's CLIENT_PUBSUB): any channel, pattern or shard channel.
+    pub fn in_pubsub(&self) -> bool {
+        self.subscriptions() > 0 || !self.shard_channels.is_empty()
     }
 
     /// The CLIENT LIST `flags=` letters that apply.
@@ -193,7 +201,7 @@ impl Session {
         if self.blocked.is_some() {
             f.push('b');
         }
-        if self.subscriptions() > 0 {
+        if self.in_pubsub() {
             f.push('P');
         }
         if self.multi.is_some() {
@@ -225,6 +233,7 @@ impl Session {
             flags: self.flags(),
             sub: self.channels.len(),
             psub: self.patterns.len(),
+            ssub: self.shard_channels.len(),
             multi: self.multi.as_ref().map_or(-1, |m| m.queued.len() as i64),
             multi_mem: self.multi.as_ref().map_or(0, |m| m.bytes),
             user: self.user.clone(),
@@ -252,6 +261,7 @@ pub struct ClientInfo {
     pub flags: String,
     pub sub: usize,
     pub psub: usize,
+    pub ssub: usize,
     pub multi: i64,
     pub multi_mem: usize,
     pub user: Bytes,
@@ -261,7 +271,7 @@ impl ClientInfo {
     /// The line Redis 7.0 prints for a client in CLIENT LIST / CLIENT INFO.
     pub fn to_line(&self) -> String {
         format!(
-            "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub=0 multi={} qbuf={} qbuf-free={} argv-mem=0 multi-mem={} rbs=1024 rbp=0 obl=0 oll=0 omem={} tot-mem={} events={} cmd={} user={} redir=-1 resp={}",
+            "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf={} qbuf-free={} argv-mem=0 multi-mem={} rbs=1024 rbp=0 obl=0 oll=0 omem={} tot-mem={} events={} cmd={} user={} redir=-1 resp={}",
             self.id,
             self.addr,
             self.laddr,
@@ -273,6 +283,7 @@ impl ClientInfo {
             self.db,
             self.sub,
             self.psub,
+            self.ssub,
             self.multi,
             self.qbuf,
             self.qbuf_free,

@@ -2,6 +2,7 @@
 //! encoding with the RDB version and a CRC64 (`persist::rdb`), and back.
 
 use super::args::{arg_i64, is, ERR_SYNTAX};
+use super::notify::{self, notify};
 use super::table::*;
 use super::Ctx;
 use crate::db::Ttl;
@@ -80,6 +81,7 @@ fn restore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         if deleted {
             // What happened is a deletion: that is what replicas and the AOF get.
             ctx.propagate_as(vec![Bytes::from_static(b"DEL"), key.clone()]);
+            notify(ctx, notify::GENERIC, "del", key);
             ctx.add_dirty(1);
         }
         return Ok(Reply::OK);
@@ -90,6 +92,7 @@ fn restore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         Ttl::Clear
     };
     ctx.keyspace.set(db, key.clone(), value, expire);
+    notify(ctx, notify::GENERIC, "restore", key);
     if ttl != 0 && !absttl {
         // Propagated with the TTL as the absolute time it became, and ABSTTL, so a
         // replica or an AOF loaded later expires the key when this server does.

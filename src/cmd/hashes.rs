@@ -5,6 +5,7 @@ use super::args::{
     arg_i64, arg_range, is, random_reply_count, scan_cursor, scan_opts, wrongtype, ScanOpts,
     ERR_SYNTAX,
 };
+use super::notify::{self, notify};
 use super::reply::{empty_scan, scan_reply};
 use super::table::*;
 use super::Ctx;
@@ -81,6 +82,7 @@ fn hset_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], name: &str) -> CmdResult {
     let created = created?;
     // hsetCommand signals and counts every pair, changed or not.
     ctx.modified(&argv[1], (pairs.len() / 2) as u64);
+    notify(ctx, notify::HASH, "hset", &argv[1]);
     match created {
         _ if name == "hmset" => Ok(Reply::OK),
         n => Ok(Reply::Integer(n as i64)),
@@ -106,6 +108,7 @@ fn hsetnx_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     })?;
     if r == 1 {
         ctx.modified(&argv[1], 1);
+        notify(ctx, notify::HASH, "hset", &argv[1]);
     }
     Ok(Reply::Integer(r))
 }
@@ -145,9 +148,11 @@ fn hdel_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let emptied = h.is_empty();
     if n > 0 {
         ctx.modified(&argv[1], n as u64);
+        notify(ctx, notify::HASH, "hdel", &argv[1]);
     }
     if emptied {
         ctx.keyspace.remove(db, &argv[1]);
+        notify(ctx, notify::GENERIC, "del", &argv[1]);
     }
     Ok(Reply::Integer(n))
 }
@@ -221,6 +226,7 @@ fn hincrby_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     });
     let n = r.and_then(|r| r)?;
     ctx.modified(&argv[1], 1);
+    notify(ctx, notify::HASH, "hincrby", &argv[1]);
     Ok(Reply::Integer(n))
 }
 
@@ -247,6 +253,7 @@ fn hincrbyfloat_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     });
     let t = r.and_then(|r| r)?;
     ctx.modified(&argv[1], 1);
+    notify(ctx, notify::HASH, "hincrbyfloat", &argv[1]);
     // Replicated as HSET of the result, so a replay cannot round differently.
     ctx.propagate_as(vec![
         Bytes::from_static(b"HSET"),

@@ -207,6 +207,7 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, out: &mut String) {
             );
             line("pubsub_channels", &server.pubsub.channel_count());
             line("pubsub_patterns", &server.pubsub.pattern_count());
+            line("pubsubshard_channels", &server.pubsub.shard_channel_count());
             line(
                 "client_query_buffer_limit_disconnections",
                 &stats.client_query_buffer_limit_disconnections,

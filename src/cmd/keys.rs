@@ -1,6 +1,7 @@
 //! Generic key commands and the expire family (db.c, expire.c, object.c).
 
 use super::args::{arg_i32, arg_i64, is, scan_cursor, scan_opts, ScanOpts, ERR_SYNTAX};
+use super::notify::{self, notify, notify_db};
 use super::reply::scan_reply;
 use super::table::*;
 use super::Ctx;
@@ -22,6 +23,7 @@ fn del_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         // Lazy expiry first: an expired key is not counted as deleted.
         if ctx.keyspace.exists(db, k, now) {
             ctx.keyspace.remove(db, k);
+            notify(ctx, notify::GENERIC, "del", k);
             ctx.add_dirty(1);
             n += 1;
         }
@@ -72,6 +74,8 @@ fn rename_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], nx: bool) -> CmdResult {
     ctx.keyspace.remove(db, &argv[1]);
     let ttl = expire.map_or(Ttl::Clear, Ttl::At);
     ctx.keyspace.set(db, argv[2].clone(), value, ttl);
+    notify(ctx, notify::GENERIC, "rename_from", &argv[1]);
+    notify(ctx, notify::GENERIC, "rename_to", &argv[2]);
     ctx.add_dirty(1);
     if nx {
         Ok(Reply::Integer(1))
@@ -117,7 +121,8 @@ fn copy_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         return Err(Reply::err(ERR_SAME));
     }
     let now = ctx.now_ms();
-    let Some(value) = ctx.keyspace.lookup_write(src, &argv[1], now).cloned() else {
+    // lookupKeyRead: a missing source is a `keymiss`.
+    let Some(value) = ctx.keyspace.lookup_read(src, &argv[1], now).cloned() else {
         return Ok(Reply::Integer(0));
     };
     let expire = ctx.keyspace.get_expire(src, &argv[1]);
@@ -133,6 +138,7 @@ fn copy_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         value,
         expire.map_or(Ttl::Clear, Ttl::At),
     );
+    notify_db(ctx, notify::GENERIC, "copy_to", &argv[2], dst);
     ctx.add_dirty(1);
     Ok(Reply::Integer(1))
 }
@@ -157,6 +163,8 @@ fn move_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         value,
         expire.map_or(Ttl::Clear, Ttl::At),
     );
+    notify_db(ctx, notify::GENERIC, "move_from", &argv[1], src);
+    notify_db(ctx, notify::GENERIC, "move_to", &argv[1], dst);
     ctx.add_dirty(1);
     Ok(Reply::Integer(1))
 }
@@ -291,12 +299,14 @@ fn expire_generic(
     // checkAlreadyExpired: a time in the past deletes, except while loading.
     if when <= now as i64 && !ctx.keyspace.is_loading() {
         ctx.keyspace.remove(db, &argv[1]);
+        notify(ctx, notify::GENERIC, "del", &argv[1]);
         // Replicated as the deletion it was.
         let lazy = ctx.server.config.get("lazyfree-lazy-expire").as_deref() == Some("yes");
         let del: &'static [u8] = if lazy { b"UNLINK" } else { b"DEL" };
         ctx.propagate_as(vec![Bytes::from_static(del), argv[1].clone()]);
     } else {
         ctx.keyspace.set_expire(db, &argv[1], when as u64);
+        notify(ctx, notify::GENERIC, "expire", &argv[1]);
         // Replicated as PEXPIREAT <absolute ms>, its options kept.
         let mut prop = argv.to_vec();
         prop[0] = Bytes::from_static(b"PEXPIREAT");
@@ -376,6 +386,7 @@ fn persist_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let db = ctx.session.db;
     let done = ctx.keyspace.exists(db, &argv[1], now) && ctx.keyspace.persist(db, &argv[1]);
     if done {
+        notify(ctx, notify::GENERIC, "persist", &argv[1]);
         ctx.add_dirty(1);
     }
     Ok(Reply::Integer(done as i64))
@@ -436,7 +447,11 @@ fn object_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         )));
     }
     let now = ctx.now_ms();
-    let Some(v) = ctx.keyspace.lookup_read(ctx.session.db, &argv[2], now) else {
+    // LOOKUP_NOTOUCH|LOOKUP_NONOTIFY: OBJECT raises no `keymiss`.
+    let Some(v) = ctx
+        .keyspace
+        .lookup_read_nonotify(ctx.session.db, &argv[2], now)
+    else {
         return Ok(Reply::Null);
     };
     match *name {

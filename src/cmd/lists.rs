@@ -3,6 +3,7 @@
 //! `write_as` / `set` / `remove`, and a list emptied by a command is deleted.
 
 use super::args::{arg_i64, arg_range, is, wrongtype, ERR_POSITIVE, ERR_SYNTAX};
+use super::notify::{self, notify};
 use super::pop::{
     delete_list_if_empty, key_elements_reply, list_mut, move_one, mpop, parse_list_mpop, pop_from,
     propagate_mpop, push, Push,
@@ -258,6 +259,7 @@ fn lset_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     match list::index(idx, l.len()) {
         Some(i) if l.set(i, &argv[3]) => {
             ctx.modified(&argv[1], 1);
+            notify(ctx, notify::LIST, "lset", &argv[1]);
             Ok(Reply::OK)
         }
         _ => Err(Reply::err("ERR index out of range")),
@@ -282,6 +284,7 @@ fn linsert_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
             l.insert(i, after, &argv[4]);
             let len = l.len();
             ctx.modified(&argv[1], 1);
+            notify(ctx, notify::LIST, "linsert", &argv[1]);
             Ok(Reply::Integer(len as i64))
         }
         None => Ok(Reply::Integer(-1)),
@@ -304,6 +307,7 @@ fn lrem_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let removed = l.remove_matching(&argv[3], limit, count < 0);
     if removed > 0 {
         ctx.modified(&argv[1], removed);
+        notify(ctx, notify::LIST, "lrem", &argv[1]);
     }
     delete_list_if_empty(ctx.keyspace, db, &argv[1]);
     Ok(Reply::Integer(removed as i64))
@@ -322,6 +326,7 @@ fn ltrim_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     l.trim(keep);
     let trimmed = before - l.len();
     // ltrimCommand signals even when nothing was trimmed.
+    notify(ctx, notify::LIST, "ltrim", &argv[1]);
     ctx.modified(&argv[1], trimmed as u64);
     delete_list_if_empty(ctx.keyspace, db, &argv[1]);
     Ok(Reply::OK)

@@ -25,6 +25,39 @@ pub fn notify(ctx: &mut Ctx<'_>, class: u32, event: &str, key: &[u8]) {
 
 /// `notifyKeyspaceEvent` for a key of any db (MOVE, SWAPDB, COPY ... DB, expiry).
 pub fn notify_db(ctx: &mut Ctx<'_>, class: u32, event: &str, key: &[u8], db: usize) {
+    // What the keyspace raised before this (an expiry, a key's creation) came first.
+    publish_pending(ctx);
+    publish_event(ctx, class, event, key, db);
+}
+
+/// The classes the keyspace should queue events for (its own: expired, new, keymiss;
+/// and those of the cores that queue through it): none unless a channel kind (K or E)
+/// is on.
+pub fn keyspace_mask(flags: u32) -> u32 {
+    if flags & (KEYSPACE | KEYEVENT) == 0 {
+        0
+    } else {
+        flags & !(KEYSPACE | KEYEVENT)
+    }
+}
+
+/// Before a command or cron step: tells the keyspace which of its own events to queue.
+pub fn arm_keyspace(ctx: &mut Ctx<'_>) {
+    let mask = keyspace_mask(ctx.server.config.notify_keyspace_events);
+    ctx.keyspace.set_notify_mask(mask);
+}
+
+/// Publishes the events the keyspace queued (expired, new, keymiss), in order.
+pub fn publish_pending(ctx: &mut Ctx<'_>) {
+    if !ctx.keyspace.has_events() {
+        return;
+    }
+    for e in ctx.keyspace.take_events() {
+        publish_event(ctx, e.class, e.event, &e.key, e.db);
+    }
+}
+
+fn publish_event(ctx: &mut Ctx<'_>, class: u32, event: &str, key: &[u8], db: usize) {
     let flags = ctx.server.config.notify_keyspace_events;
     // Nothing is published unless the class is enabled and at least one of K/E is.
     if flags & class == 0 || flags & (KEYSPACE | KEYEVENT) == 0 {

@@ -293,6 +293,9 @@ pub fn rdb_load(
 ) -> Result<Option<LoadReport>, String> {
     let filename = rdb_filename(server);
     let now_ms = server.now_us / 1000;
+    // dbAddRDBLoad announces nothing: no `new` per loaded key (DEBUG RELOAD runs inside
+    // a command whose notifications are armed; the next command re-arms them).
+    keyspace.set_notify_mask(0);
     let loaded = snapshot::load_rdb_file(
         storage,
         &filename,

@@ -6,6 +6,7 @@
 
 use super::args::{arg_at_least_one, is, syntax_error, wrongtype};
 use super::Ctx;
+use crate::config::special::{LIST, ZSET};
 use crate::db::list::{End, List};
 use crate::db::zset::ZSetValue;
 use crate::db::{Keyspace, Ttl, Value};
@@ -24,9 +25,23 @@ pub fn list_mut<'a>(
     ks.write_as(db, key, now_ms).map_err(|_| wrongtype())
 }
 
-/// Deletes `key` if it holds an empty list (after a pop or removal).
+/// Deletes `key` if it holds an empty list (after a pop or removal), announcing `del`.
 pub fn delete_list_if_empty(ks: &mut Keyspace, db: usize, key: &[u8]) {
-    ks.remove_if_empty::<List>(db, key);
+    ks.remove_if_empty_notify::<List>(db, key);
+}
+
+fn push_event(end: End) -> &'static str {
+    match end {
+        End::Head => "lpush",
+        End::Tail => "rpush",
+    }
+}
+
+fn pop_event(end: End) -> &'static str {
+    match end {
+        End::Head => "lpop",
+        End::Tail => "rpop",
+    }
 }
 
 /// How a push goes: at which end, only onto an existing list (the X variants), and the
@@ -55,6 +70,7 @@ pub fn push(
         let n = l.len();
         if !elems.is_empty() {
             ks.signal_modified_key(db, key);
+            ks.notify(db, LIST, push_event(how.end), key);
         }
         return Ok(n);
     }
@@ -66,7 +82,9 @@ pub fn push(
         l.push(how.end, e);
     }
     let n = l.len();
+    // dbAdd (`new`), then the push's event.
     ks.set(db, key.clone(), Value::list(l), Ttl::Keep);
+    ks.notify(db, LIST, push_event(how.end), key);
     Ok(n)
 }
 
@@ -87,6 +105,8 @@ pub fn pop_from(
     let out: Vec<Bytes> = (0..n).filter_map(|_| l.pop(end)).collect();
     if !out.is_empty() {
         ks.signal_modified_key(db, key);
+        // listElementsRemoved: the pop's event, then `del` if it emptied the list.
+        ks.notify(db, LIST, pop_event(end), key);
     }
     delete_list_if_empty(ks, db, key);
     Ok(Some(out))
@@ -111,7 +131,9 @@ pub fn move_one(
     let Some(v) = list_mut(ks, db, src, now_ms)?.and_then(|l| l.pop(from)) else {
         return Ok(None);
     };
+    // lmoveGenericCommand: the push (and its events) first, then the pop's event.
     push(ks, db, dst, now_ms, std::slice::from_ref(&v), to)?;
+    ks.notify(db, LIST, pop_event(from), src);
     ks.signal_modified_key(db, src);
     delete_list_if_empty(ks, db, src);
     Ok(Some(v))
@@ -216,8 +238,13 @@ pub fn zpop(
     }
     if !items.is_empty() {
         ks.signal_modified_key(db, key);
+        let event = match where_ {
+            PopWhere::Min => "zpopmin",
+            PopWhere::Max => "zpopmax",
+        };
+        ks.notify(db, ZSET, event, key);
     }
-    ks.remove_if_empty::<ZSetValue>(db, key);
+    ks.remove_if_empty_notify::<ZSetValue>(db, key);
     Ok(Some(items))
 }
 

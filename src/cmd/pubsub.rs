@@ -1,5 +1,8 @@
-//! Pub/Sub (pubsub.c): SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH and
-//! PUBSUB CHANNELS / NUMSUB / NUMPAT.
+//! Pub/Sub (pubsub.c): SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH,
+//! sharded pub/sub (SSUBSCRIBE, SUNSUBSCRIBE, SPUBLISH: channels of their own, no
+//! patterns, `smessage` frames, counted apart) and PUBSUB CHANNELS / NUMSUB / NUMPAT /
+//! SHARDCHANNELS / SHARDNUMSUB. Without cluster mode a shard channel is served by this
+//! server, as in Redis.
 //!
 //! The server-wide index ([`PubSub`], in [`ServerState`](super::ServerState)) maps each
 //! channel and pattern to its subscribers, named by (client id, fd) so PUBLISH can hand a
@@ -21,6 +24,8 @@ type Subscriber = (u64, u32);
 pub struct PubSub {
     channels: BTreeMap<Bytes, Vec<Subscriber>>,
     patterns: BTreeMap<Bytes, Vec<Subscriber>>,
+    /// Shard channels (`server.pubsubshard_channels`).
+    shard_channels: BTreeMap<Bytes, Vec<Subscriber>>,
 }
 
 impl PubSub {
@@ -45,6 +50,9 @@ impl PubSub {
         for p in std::mem::take(&mut session.patterns) {
             Self::del(&mut self.patterns, &p, session.id);
         }
+        for ch in std::mem::take(&mut session.shard_channels) {
+            Self::del(&mut self.shard_channels, &ch, session.id);
+        }
     }
 
     /// Number of channels with subscribers (INFO `pubsub_channels`).
@@ -57,9 +65,15 @@ impl PubSub {
         self.patterns.len()
     }
 
-    /// Every (id, fd) with a subscription, with its channel and pattern counts.
-    pub fn subscribers(&self) -> BTreeMap<Subscriber, (usize, usize)> {
-        let mut out: BTreeMap<Subscriber, (usize, usize)> = BTreeMap::new();
+    /// Number of shard channels with subscribers.
+    pub fn shard_channel_count(&self) -> usize {
+        self.shard_channels.len()
+    }
+
+    /// Every (id, fd) with a subscription, with its channel, pattern and shard channel
+    /// counts.
+    pub fn subscribers(&self) -> BTreeMap<Subscriber, (usize, usize, usize)> {
+        let mut out: BTreeMap<Subscriber, (usize, usize, usize)> = BTreeMap::new();
         for subs in self.channels.values() {
             for s in subs {
                 out.entry(*s).or_default().0 += 1;
@@ -70,12 +84,18 @@ impl PubSub {
                 out.entry(*s).or_default().1 += 1;
             }
         }
+        for subs in self.shard_channels.values() {
+            for s in subs {
+                out.entry(*s).or_default().2 += 1;
+            }
+        }
         out
     }
 
-    /// Every subscription: client id, channel or pattern, and whether it is a pattern.
+    /// Every subscription: client id, channel or pattern, and whether it is a pattern
+    /// (shard channels are channels, as ACLs see them).
     pub fn each_subscription(&self, mut f: impl FnMut(u64, &Bytes, bool)) {
-        for (name, subs) in &self.channels {
+        for (name, subs) in self.channels.iter().chain(&self.shard_channels) {
             subs.iter().for_each(|s| f(s.0, name, false));
         }
         for (name, subs) in &self.patterns {
@@ -85,7 +105,11 @@ impl PubSub {
 
     /// No empty subscriber list, no client twice on one channel or pattern.
     pub fn check_invariants(&self) -> Result<(), String> {
-        for (kind, map) in [("channel", &self.channels), ("pattern", &self.patterns)] {
+        for (kind, map) in [
+            ("channel", &self.channels),
+            ("pattern", &self.patterns),
+            ("shard channel", &self.shard_channels),
+        ] {
             for (name, subs) in map {
                 if subs.is_empty() {
                     return Err(format!("{kind} {name:?} with no subscribers"));
@@ -226,6 +250,12 @@ pub fn publish(ctx: &mut Ctx<'_>, channel: &Bytes, message: &Bytes) -> usize {
         ]);
         targets.extend(subs.iter().map(|s| (*s, msg.clone())));
     }
+    deliver(ctx, targets)
+}
+
+/// Hands each message to its subscriber (the calling client's go out before its reply);
+/// returns how many were delivered.
+fn deliver(ctx: &mut Ctx<'_>, targets: Vec<(Subscriber, Reply)>) -> usize {
     let mut receivers = 0;
     for ((id, fd), msg) in targets {
         if id == ctx.session.id {
@@ -238,11 +268,112 @@ pub fn publish(ctx: &mut Ctx<'_>, channel: &Bytes, message: &Bytes) -> usize {
     receivers
 }
 
+// ---- Sharded pub/sub ----------------------------------------------------------------
+
+fn ssubscribe_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    if ctx.session.in_exec {
+        // CLIENT_DENY_BLOCKING, with no exception for MULTI (unlike SUBSCRIBE).
+        return Err(Reply::err(
+            "ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client",
+        ));
+    }
+    let who = (ctx.session.id, ctx.session.fd);
+    let mut out = Vec::with_capacity(argv.len() - 1);
+    for ch in &argv[1..] {
+        if ctx.session.shard_channels.insert(ch.clone()) {
+            PubSub::add(&mut ctx.server.pubsub.shard_channels, ch, who);
+        }
+        // The count is of shard channels only (clientShardSubscriptionsCount).
+        out.push(confirmation(
+            "ssubscribe",
+            Some(ch),
+            ctx.session.shard_channels.len(),
+        ));
+    }
+    replies(ctx, out)
+}
+
+fn sunsubscribe_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let names: Vec<Bytes> = if argv.len() > 1 {
+        argv[1..].to_vec()
+    } else {
+        ctx.session.shard_channels.iter().cloned().collect()
+    };
+    if names.is_empty() {
+        return Ok(confirmation("sunsubscribe", None, 0));
+    }
+    let id = ctx.session.id;
+    let mut out = Vec::with_capacity(names.len());
+    for name in &names {
+        if ctx.session.shard_channels.remove(name) {
+            PubSub::del(&mut ctx.server.pubsub.shard_channels, name, id);
+        }
+        out.push(confirmation(
+            "sunsubscribe",
+            Some(name),
+            ctx.session.shard_channels.len(),
+        ));
+    }
+    replies(ctx, out)
+}
+
+/// SPUBLISH: the shard channel's subscribers only (patterns never match shard
+/// channels), as `smessage`.
+fn spublish_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let (channel, message) = (&argv[1], &argv[2]);
+    let mut targets = Vec::new();
+    if let Some(subs) = ctx.server.pubsub.shard_channels.get(channel) {
+        let msg = Reply::Push(vec![
+            bulk("smessage"),
+            Reply::Bulk(channel.clone()),
+            Reply::Bulk(message.clone()),
+        ]);
+        targets.extend(subs.iter().map(|s| (*s, msg.clone())));
+    }
+    Ok(Reply::Integer(deliver(ctx, targets) as i64))
+}
+
+fn pubsub_shardchannels(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    if argv.len() > 3 {
+        return Err(subcommand_syntax_error(argv));
+    }
+    let pattern = argv.get(2);
+    Ok(Reply::Array(
+        ctx.server
+            .pubsub
+            .shard_channels
+            .keys()
+            .filter(|ch| pattern.is_none_or(|p| stringmatchlen(p, ch, false)))
+            .map(|ch| Reply::Bulk(ch.clone()))
+            .collect(),
+    ))
+}
+
+/// `addReplySubcommandSyntaxError`: PUBSUB checks these arities itself.
+fn subcommand_syntax_error(argv: &[Bytes]) -> Reply {
+    Reply::error_bytes(
+        [
+            b"ERR unknown subcommand or wrong number of arguments for '".as_slice(),
+            crate::util::printf_s(&argv[1], 128),
+            b"'. Try PUBSUB HELP.",
+        ]
+        .concat(),
+    )
+}
+
+fn pubsub_shardnumsub(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let mut out = Vec::with_capacity((argv.len() - 2) * 2);
+    for ch in &argv[2..] {
+        let n = ctx.server.pubsub.shard_channels.get(ch).map_or(0, Vec::len);
+        out.push(Reply::Bulk(ch.clone()));
+        out.push(Reply::Integer(n as i64));
+    }
+    Ok(Reply::Array(out))
+}
+
 fn pubsub_channels(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     if argv.len() > 3 {
-        return Err(Reply::err(
-            "ERR wrong number of arguments for 'pubsub|channels' command",
-        ));
+        return Err(subcommand_syntax_error(argv));
     }
     let pattern = argv.get(2);
     Ok(Reply::Array(
@@ -301,6 +432,12 @@ pub const COMMANDS: &[Command] = &[
         .doc("2.0.0", "Post a message to a channel", "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client)."),
     cmd("pubsub", -2, 0, Group::PubSub, container).subcommands(PUBSUB_SUBCOMMANDS)
         .doc("2.8.0", "A container for Pub/Sub commands", "Depends on subcommand."),
+    cmd("spublish", 3, PUBSUB | LOADING | STALE | FAST, Group::PubSub, spublish_cmd).keys(&[key(1, NOT_KEY)])
+        .doc("7.0.0", "Post a message to a shard channel", "O(N) where N is the number of clients subscribed to the receiving shard channel."),
+    cmd("ssubscribe", -2, PUBSUB | NOSCRIPT | LOADING | STALE, Group::PubSub, ssubscribe_cmd).keys(&[range(1, -1, 1, NOT_KEY)])
+        .doc("7.0.0", "Listen for messages published to the given shard channels", "O(N) where N is the number of shard channels to subscribe to."),
+    cmd("sunsubscribe", -1, PUBSUB | NOSCRIPT | LOADING | STALE, Group::PubSub, sunsubscribe_cmd).keys(&[range(1, -1, 1, NOT_KEY)])
+        .doc("7.0.0", "Stop listening for messages posted to the given shard channels", "O(N) where N is the number of clients already subscribed to a shard channel."),
     cmd("punsubscribe", -1, PUBSUB | NOSCRIPT | LOADING | STALE, Group::PubSub, punsubscribe_cmd)
         .doc("2.0.0", "Stop listening for messages posted to channels matching the given patterns", "O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client)."),
     cmd("subscribe", -2, PUBSUB | NOSCRIPT | LOADING | STALE, Group::PubSub, subscribe_cmd)
@@ -309,7 +446,7 @@ pub const COMMANDS: &[Command] = &[
         .doc("2.0.0", "Stop listening for messages posted to the given channels", "O(N) where N is the number of clients already subscribed to a channel."),
 ];
 
-/// PUBSUB's subcommands, sorted by name. The shard channel ones are not implemented.
+/// PUBSUB's subcommands, sorted by name.
 #[rustfmt::skip]
 pub const PUBSUB_SUBCOMMANDS: &[Command] = &[
     cmd("pubsub|channels", -2, PUBSUB | LOADING | STALE, Group::PubSub, pubsub_channels)
@@ -320,4 +457,8 @@ pub const PUBSUB_SUBCOMMANDS: &[Command] = &[
         .doc("2.8.0", "Get the count of unique patterns pattern subscriptions", "O(1)"),
     cmd("pubsub|numsub", -2, PUBSUB | LOADING | STALE, Group::PubSub, pubsub_numsub)
         .doc("2.8.0", "Get the count of subscribers for channels", "O(N) for the NUMSUB subcommand, where N is the number of requested channels"),
+    cmd("pubsub|shardchannels", -2, PUBSUB | LOADING | STALE, Group::PubSub, pubsub_shardchannels)
+        .doc("7.0.0", "List active shard channels", "O(N) where N is the number of active shard channels, and assuming constant time pattern matching (relatively short shard channels)."),
+    cmd("pubsub|shardnumsub", -2, PUBSUB | LOADING | STALE, Group::PubSub, pubsub_shardnumsub)
+        .doc("7.0.0", "Get the count of subscribers for shard channels", "O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels"),
 ];

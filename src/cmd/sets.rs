@@ -5,6 +5,7 @@
 use super::args::{
     arg_i64, arg_range, is, random_reply_count, scan_cursor, scan_opts, wrongtype, ERR_SYNTAX,
 };
+use super::notify::{self, notify};
 use super::reply::{empty_scan, scan_reply};
 use super::table::*;
 use super::Ctx;
@@ -36,9 +37,9 @@ fn write_set<'a>(
     ks.write_as(db, key, now).map_err(|_| wrongtype())
 }
 
-/// Deletes `key` if it holds an empty set (after SREM, SPOP, SMOVE).
+/// Deletes `key` if it holds an empty set (after SREM, SPOP, SMOVE), announcing `del`.
 fn delete_if_empty(ks: &mut Keyspace, db: usize, key: &[u8]) {
-    ks.remove_if_empty::<SetValue>(db, key);
+    ks.remove_if_empty_notify::<SetValue>(db, key);
 }
 
 fn bulks(items: impl IntoIterator<Item = Bytes>) -> Vec<Reply> {
@@ -61,6 +62,7 @@ fn sadd_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let added = argv[2..].iter().filter(|m| set.insert(m, max, hk)).count();
     if added > 0 {
         ctx.modified(key, added as u64);
+        notify(ctx, notify::SET, "sadd", key);
     }
     Ok(Reply::Integer(added as i64))
 }
@@ -82,6 +84,7 @@ fn srem_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     }
     if n > 0 {
         ctx.modified(&argv[1], n as u64);
+        notify(ctx, notify::SET, "srem", &argv[1]);
     }
     delete_if_empty(ctx.keyspace, db, &argv[1]);
     Ok(Reply::Integer(n))
@@ -149,6 +152,7 @@ fn spop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
                 // Replicated as SREM of the member popped.
                 ctx.propagate_as(srem(&m));
                 ctx.modified(key, 1);
+                notify(ctx, notify::SET, "spop", key);
                 Reply::Bulk(m)
             }
             None => Reply::Null,
@@ -157,7 +161,9 @@ fn spop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         Some(c) if c >= set.len() as u64 => {
             let size = set.len() as u64;
             let all = bulks(set.members());
+            notify(ctx, notify::SET, "spop", key);
             ctx.keyspace.remove(db, key);
+            notify(ctx, notify::GENERIC, "del", key);
             // The whole set: replicated as DEL.
             ctx.add_dirty(size);
             ctx.propagate_as(vec![Bytes::from_static(b"DEL"), key.clone()]);
@@ -171,6 +177,7 @@ fn spop_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
                 popped.push(m);
             }
             // One SREM per member, the SPOP itself not propagated (spopWithCountCommand).
+            notify(ctx, notify::SET, "spop", key);
             ctx.add_dirty(c);
             ctx.modified(key, 0);
             for m in &popped {
@@ -269,6 +276,7 @@ fn smove_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     if !s.remove(m) {
         return Ok(Reply::Integer(0));
     }
+    notify(ctx, notify::SET, "srem", src);
     ctx.modified(src, 1);
     delete_if_empty(ctx.keyspace, db, src);
     if !dst_exists {
@@ -278,43 +286,39 @@ fn smove_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     if let Ok(Some(d)) = write_set(ctx.keyspace, db, dst, now) {
         if d.insert(m, max, hk) {
             ctx.modified(dst, 1);
+            notify(ctx, notify::SET, "sadd", dst);
         }
     }
     Ok(Reply::Integer(1))
 }
 
-/// Looks every key up (read or write lookup), WRONGTYPE if any is not a set; a missing
-/// key is None. Clones the sets so the caller can then write the destination.
-fn load_sets(
-    ctx: &mut Ctx<'_>,
-    keys: &[Bytes],
-    write: bool,
-) -> Result<Vec<Option<SetValue>>, Reply> {
+/// Looks every key up for reading (lookupKeyRead, the *STORE forms too: a missing key
+/// is a `keymiss`), WRONGTYPE if any is not a set; a missing key is None. Clones the
+/// sets so the caller can then write the destination.
+fn load_sets(ctx: &mut Ctx<'_>, keys: &[Bytes]) -> Result<Vec<Option<SetValue>>, Reply> {
     let now = ctx.now_ms();
     let db = ctx.session.db;
     let mut out = Vec::with_capacity(keys.len());
     for k in keys {
-        let v = if write {
-            write_set(ctx.keyspace, db, k, now)?.map(|s| &*s).cloned()
-        } else {
-            read_set(ctx.keyspace, db, k, now)?.cloned()
-        };
-        out.push(v);
+        out.push(read_set(ctx.keyspace, db, k, now)?.cloned());
     }
     Ok(out)
 }
 
 /// Stores `result` at `dst` (or deletes `dst` when it is empty); the reply is its size.
-fn store_set(ctx: &mut Ctx<'_>, dst: &Bytes, result: SetValue) -> CmdResult {
+/// `event` is the command's (`sinterstore`, `sunionstore`, `sdiffstore`).
+fn store_set(ctx: &mut Ctx<'_>, dst: &Bytes, result: SetValue, event: &str) -> CmdResult {
     let db = ctx.session.db;
     let n = result.len();
     if n == 0 {
         if ctx.keyspace.remove(db, dst).is_some() {
+            notify(ctx, notify::GENERIC, "del", dst);
             ctx.add_dirty(1);
         }
     } else {
         ctx.keyspace
             .set(db, dst.clone(), Value::set(result), Ttl::Clear);
+        notify(ctx, notify::SET, event, dst);
         ctx.add_dirty(1);
     }
     Ok(Reply::Integer(n as i64))
@@ -327,7 +331,7 @@ fn sinter_generic(
     dst: Option<&Bytes>,
     card: Option<u64>,
 ) -> CmdResult {
-    let sets = load_sets(ctx, keys, dst.is_some())?;
+    let sets = load_sets(ctx, keys)?;
     let max = ctx.server.config.set_max_intset_entries;
     let hk = ctx.keyspace.hash_keys();
     let mut present: Vec<SetValue> = Vec::with_capacity(sets.len());
@@ -336,7 +340,7 @@ fn sinter_generic(
             Some(s) => present.push(s),
             None => {
                 return match (dst, card) {
-                    (Some(d), _) => store_set(ctx, d, SetValue::new_intset()),
+                    (Some(d), _) => store_set(ctx, d, SetValue::new_intset(), "sinterstore"),
                     (None, Some(_)) => Ok(Reply::Integer(0)),
                     (None, None) => Ok(Reply::Set(vec![])),
                 }
@@ -361,7 +365,7 @@ fn sinter_generic(
         for m in &out {
             result.insert(m, max, hk);
         }
-        return store_set(ctx, d, result);
+        return store_set(ctx, d, result, "sinterstore");
     }
     if card.is_some() {
         return Ok(Reply::Integer(out.len() as i64));
@@ -418,7 +422,7 @@ fn sunion_diff_generic(
     dst: Option<&Bytes>,
     op: SetOp,
 ) -> CmdResult {
-    let sets = load_sets(ctx, keys, dst.is_some())?;
+    let sets = load_sets(ctx, keys)?;
     let max = ctx.server.config.set_max_intset_entries;
     let hk = ctx.keyspace.hash_keys();
     let mut result = SetValue::new_intset();
@@ -441,7 +445,13 @@ fn sunion_diff_generic(
         }
     }
     match dst {
-        Some(d) => store_set(ctx, d, result),
+        Some(d) => {
+            let event = match op {
+                SetOp::Union => "sunionstore",
+                SetOp::Diff => "sdiffstore",
+            };
+            store_set(ctx, d, result, event)
+        }
         None => Ok(Reply::Set(bulks(result.members()))),
     }
 }

@@ -7,6 +7,7 @@
 //! `strcoll` does in the C and C.UTF-8 locales.
 
 use super::args::{is, ERR_SYNTAX, WRONGTYPE};
+use super::notify::{self, notify};
 use super::table::*;
 use super::Ctx;
 use crate::db::list::List;
@@ -258,9 +259,12 @@ fn sort_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], readonly: bool) -> CmdResult 
         for v in &out {
             list.push(crate::db::list::End::Tail, v.as_deref().unwrap_or(b""));
         }
-        ctx.keyspace.set(db, store, Value::list(list), Ttl::Clear);
+        ctx.keyspace
+            .set(db, store.clone(), Value::list(list), Ttl::Clear);
+        notify(ctx, notify::LIST, "sortstore", &store);
         ctx.add_dirty(count as u64);
     } else if ctx.keyspace.remove(db, &store).is_some() {
+        notify(ctx, notify::GENERIC, "del", &store);
         ctx.add_dirty(1);
     }
     Ok(Reply::Integer(count as i64))

@@ -286,6 +286,7 @@ fn getset_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         Value::str(argv[2].clone()),
         Ttl::Clear,
     );
+    notify(ctx, notify::STRING, "set", &argv[1]);
     ctx.add_dirty(1);
     ctx.propagate_as(vec![
         Bytes::from_static(b"SET"),
@@ -299,6 +300,7 @@ fn getdel_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     match read_str(ctx, &argv[1])? {
         Some(v) => {
             ctx.keyspace.remove(ctx.session.db, &argv[1]);
+            notify(ctx, notify::GENERIC, "del", &argv[1]);
             ctx.add_dirty(1);
             ctx.propagate_as(vec![
                 del_or_unlink(ctx, "lazyfree-lazy-user-del"),
@@ -322,10 +324,12 @@ fn getex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         // checkAlreadyExpired applies to EXAT/PXAT only: EX/PX are always in the future.
         if *kind == ExpireKind::Absolute && when <= ctx.now_ms() && !ctx.keyspace.is_loading() {
             ctx.keyspace.remove(db, &argv[1]);
+            notify(ctx, notify::GENERIC, "del", &argv[1]);
             let del = del_or_unlink(ctx, "lazyfree-lazy-expire");
             ctx.propagate_as(vec![del, argv[1].clone()]);
         } else {
             ctx.keyspace.set_expire(db, &argv[1], when);
+            notify(ctx, notify::GENERIC, "expire", &argv[1]);
             ctx.propagate_as(vec![
                 Bytes::from_static(b"PEXPIREAT"),
                 argv[1].clone(),
@@ -334,6 +338,7 @@ fn getex_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         }
         ctx.add_dirty(1);
     } else if o.persist && ctx.keyspace.persist(db, &argv[1]) {
+        notify(ctx, notify::GENERIC, "persist", &argv[1]);
         ctx.add_dirty(1);
         ctx.propagate_as(vec![Bytes::from_static(b"PERSIST"), argv[1].clone()]);
     }
@@ -385,6 +390,7 @@ fn mset_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], nx: bool) -> CmdResult {
             Value::str_plain(kv[1].clone()),
             Ttl::Clear,
         );
+        notify(ctx, notify::STRING, "set", &kv[0]);
     }
     if nx {
         Ok(Reply::Integer(1))
@@ -410,6 +416,7 @@ fn append_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
             // A new key stores the argument after tryObjectEncoding, like SET.
             ctx.keyspace
                 .set(db, argv[1].clone(), Value::str(argv[2].clone()), Ttl::Clear);
+            notify(ctx, notify::STRING, "append", &argv[1]);
             ctx.add_dirty(1);
             Ok(Reply::Integer(argv[2].len() as i64))
         }
@@ -421,6 +428,7 @@ fn append_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
             let len = buf.len();
             ctx.keyspace
                 .set(db, argv[1].clone(), Value::str_raw(buf.freeze()), Ttl::Keep);
+            notify(ctx, notify::STRING, "append", &argv[1]);
             ctx.add_dirty(1);
             Ok(Reply::Integer(len as i64))
         }
@@ -480,6 +488,7 @@ fn setrange_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     buf[offset..offset + value.len()].copy_from_slice(value);
     ctx.keyspace
         .set(db, argv[1].clone(), Value::str_raw(buf.freeze()), Ttl::Keep);
+    notify(ctx, notify::STRING, "setrange", &argv[1]);
     ctx.add_dirty(1);
     Ok(Reply::Integer(new_len as i64))
 }
@@ -501,6 +510,7 @@ fn incr_generic(ctx: &mut Ctx<'_>, key: &Bytes, incr: i64) -> CmdResult {
     // dbOverwrite keeps the TTL.
     ctx.keyspace
         .set(ctx.session.db, key.clone(), Value::int(new), Ttl::Keep);
+    notify(ctx, notify::STRING, "incrby", key);
     ctx.add_dirty(1);
     Ok(Reply::Integer(new))
 }
@@ -546,6 +556,7 @@ fn incrbyfloat_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         Value::str_plain(text.clone()),
         Ttl::Keep,
     );
+    notify(ctx, notify::STRING, "incrbyfloat", &argv[1]);
     ctx.add_dirty(1);
     // Replicated as SET key <result> KEEPTTL, so a replay cannot round differently.
     ctx.propagate_as(vec![

@@ -765,7 +765,9 @@ const SUBSCRIBED_ALLOWED: &[&str] = &[
     "punsubscribe",
     "quit",
     "reset",
+    "ssubscribe",
     "subscribe",
+    "sunsubscribe",
     "unsubscribe",
 ];
 
@@ -855,10 +857,7 @@ fn dispatch_counted(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     if denied_by_disk_error(ctx, cmd) {
         return reject(ctx, Some(cmd), Reply::err(super::persistence::MISCONF));
     }
-    if ctx.session.resp == 2
-        && ctx.session.subscriptions() > 0
-        && !SUBSCRIBED_ALLOWED.contains(&cmd.name)
-    {
+    if ctx.session.resp == 2 && ctx.session.in_pubsub() && !SUBSCRIBED_ALLOWED.contains(&cmd.name) {
         let e = Reply::error(format!(
             "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
             cmd.name
@@ -891,7 +890,10 @@ fn dispatch_counted(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     ctx.session.last_cmd = cmd.name;
     let start_us = ctx.clock.now_us();
     let propagation = ctx.propagation_enter();
+    super::notify::arm_keyspace(ctx);
     let reply = (cmd.handler)(ctx, argv).unwrap_or_else(|error| error);
+    // Expiries and misses the command met after its last own event.
+    super::notify::publish_pending(ctx);
     ctx.propagation_leave(propagation, argv, cmd.name == "exec");
     let usec = ctx.clock.now_us().saturating_sub(start_us);
     // call(): a command whose own reply is an error failed (EXEC does not fail for the

@@ -10,6 +10,7 @@ use super::args::{
     arg_i64, arg_positive, arg_range, is, random_reply_count, scan_cursor, scan_opts, wrongtype,
     ERR_NOT_FLOAT, ERR_SYNTAX,
 };
+use super::notify::{self, notify};
 use super::pop::{pairs_reply, parse_zset_mpop, zpop, zpop_argv, PopWhere};
 use super::reply::{empty_scan, scan_reply};
 use super::table::*;
@@ -208,6 +209,16 @@ fn delete_if_empty(ks: &mut Keyspace, db: usize, key: &[u8]) {
     ks.remove_if_empty::<ZSetValue>(db, key);
 }
 
+/// Deletes `key` if a removal emptied its sorted set, announcing `del`.
+fn delete_if_empty_notify(ctx: &mut Ctx<'_>, key: &[u8]) {
+    if ctx
+        .keyspace
+        .remove_if_empty::<ZSetValue>(ctx.session.db, key)
+    {
+        notify(ctx, notify::GENERIC, "del", key);
+    }
+}
+
 /// Members (and scores) as the ZRANGE family replies: flat in RESP2, `[member, score]`
 /// pairs in RESP3 when WITHSCORES.
 fn range_reply(resp: u8, items: Vec<(Bytes, f64)>, withscores: bool) -> Reply {
@@ -238,10 +249,12 @@ fn build_zset(ctx: &Ctx<'_>, items: &[(Bytes, f64)]) -> ZSetValue {
 }
 
 /// Stores `items` at `dst` (or deletes `dst` when there are none); replies the size.
-fn store_items(ctx: &mut Ctx<'_>, dst: &Bytes, items: &[(Bytes, f64)]) -> CmdResult {
+/// `event` is the command's notification (`zrangestore`, `zunionstore`...).
+fn store_items(ctx: &mut Ctx<'_>, dst: &Bytes, items: &[(Bytes, f64)], event: &str) -> CmdResult {
     let db = ctx.session.db;
     if items.is_empty() {
         if ctx.keyspace.remove(db, dst).is_some() {
+            notify(ctx, notify::GENERIC, "del", dst);
             ctx.add_dirty(1);
         }
         return Ok(Reply::Integer(0));
@@ -250,6 +263,7 @@ fn store_items(ctx: &mut Ctx<'_>, dst: &Bytes, items: &[(Bytes, f64)]) -> CmdRes
     let n = z.len();
     ctx.keyspace
         .set(db, dst.clone(), Value::zset(z), Ttl::Clear);
+    notify(ctx, notify::ZSET, event, dst);
     ctx.add_dirty(1);
     Ok(Reply::Integer(n as i64))
 }
@@ -416,6 +430,8 @@ fn zadd_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], incr_cmd: bool) -> CmdResult 
     }
     if added + updated > 0 {
         ctx.modified(key, (added + updated) as u64);
+        let event = if f.incr { "zincr" } else { "zadd" };
+        notify(ctx, notify::ZSET, event, key);
     }
     delete_if_empty(ctx.keyspace, db, key);
     if nan {
@@ -459,8 +475,9 @@ fn zrem_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     }
     if n > 0 {
         ctx.modified(&argv[1], n as u64);
+        notify(ctx, notify::ZSET, "zrem", &argv[1]);
     }
-    delete_if_empty(ctx.keyspace, db, &argv[1]);
+    delete_if_empty_notify(ctx, &argv[1]);
     Ok(Reply::Integer(n))
 }
 
@@ -739,7 +756,7 @@ fn zrange_generic(
         },
     };
     match dst {
-        Some(d) => store_items(ctx, d, &items),
+        Some(d) => store_items(ctx, d, &items, "zrangestore"),
         None => Ok(range_reply(ctx.session.resp, items, withscores)),
     }
 }
@@ -817,8 +834,14 @@ fn zremrange_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], rtype: RangeType) -> Cmd
     }
     if !doomed.is_empty() {
         ctx.modified(&argv[1], doomed.len() as u64);
+        let event = match rtype {
+            RangeType::Score => "zremrangebyscore",
+            RangeType::Lex => "zremrangebylex",
+            _ => "zremrangebyrank",
+        };
+        notify(ctx, notify::ZSET, event, &argv[1]);
     }
-    delete_if_empty(ctx.keyspace, db, &argv[1]);
+    delete_if_empty_notify(ctx, &argv[1]);
     Ok(Reply::Integer(doomed.len() as i64))
 }
 
@@ -1035,11 +1058,8 @@ fn zsetop_generic(
     let db = ctx.session.db;
     let mut srcs: Vec<(Source, f64)> = Vec::with_capacity(setnum);
     for k in &argv[numkeys_idx + 1..numkeys_idx + 1 + setnum] {
-        let v = if dst.is_some() {
-            ctx.keyspace.lookup_write(db, k, now).map(|v| &*v)
-        } else {
-            ctx.keyspace.lookup_read(db, k, now)
-        };
+        // lookupKeyRead for the *STORE forms too (a missing source is a `keymiss`).
+        let v = ctx.keyspace.lookup_read(db, k, now);
         let src = match v {
             None => Source::Missing,
             Some(Value::ZSet(z)) => Source::Z(z.as_ref().clone()),
@@ -1157,7 +1177,7 @@ fn zsetop_generic(
     }
     result.sort_by(|a, b| cmp_entry((a.1, &a.0), (b.1, &b.0)));
     match dst {
-        Some(d) => store_items(ctx, d, &result),
+        Some(d) => store_items(ctx, d, &result, name),
         None => Ok(range_reply(ctx.session.resp, result, withscores)),
     }
 }

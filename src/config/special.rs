@@ -148,8 +148,10 @@ pub fn notify_keyspace_events(words: &[&str]) -> Result<String, String> {
     if words.len() != 1 {
         return Err("wrong number of arguments".into());
     }
+    // Kept as given: its rendering (`notify_text`) drops `n` under `A`, as Redis's
+    // does, while the flags the server acts on keep it.
     notify_flags(words[0])
-        .map(notify_text)
+        .map(|_| words[0].to_string())
         .ok_or_else(|| "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.".into())
 }
 
@@ -284,8 +286,12 @@ mod tests {
         assert_eq!(save(&["0", "1"]), Err("Invalid save parameters".into()));
         assert_eq!(save(&["10"]), Err("Invalid save parameters".into()));
         assert_eq!(save(&["10", "x"]), Err("Invalid save parameters".into()));
-        assert_eq!(notify_keyspace_events(&["KEA"]), Ok("AKE".into()));
-        assert_eq!(notify_keyspace_events(&["Kx$g"]), Ok("g$xK".into()));
+        assert_eq!(notify_keyspace_events(&["KEA"]), Ok("KEA".into()));
+        assert_eq!(notify_text(notify_flags("KEA").unwrap()), "AKE");
+        assert_eq!(notify_text(notify_flags("Kx$g").unwrap()), "g$xK");
+        // `n` is kept in the flags but not shown under `A`, as in Redis.
+        assert_eq!(notify_text(notify_flags("KEAmn").unwrap()), "AKEm");
+        assert_ne!(notify_flags("KEAmn").unwrap() & NEW, 0);
         assert_eq!(notify_keyspace_events(&[""]), Ok(String::new()));
         assert!(notify_keyspace_events(&["Q"]).is_err());
         assert_eq!(

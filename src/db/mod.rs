@@ -9,6 +9,7 @@
 pub mod dict;
 pub mod digest;
 pub mod geohash;
+pub mod events;
 pub mod hash;
 pub mod hll;
 pub mod intset;
@@ -26,8 +27,10 @@ pub use dict::Dict;
 pub use key::Key;
 pub use value::{StrEncoding, Value};
 
+use crate::config::special::{EXPIRED, KEY_MISS, NEW};
 use crate::util::glob::stringmatchlen;
 use bytes::Bytes;
+pub use events::KeyEvent;
 use rand_core::RngCore;
 use std::collections::BTreeSet;
 use track::{Tracking, WatchEntry};
@@ -91,6 +94,9 @@ pub struct Keyspace {
     /// in deletion order: each becomes a propagated DEL (Redis's propagateDeletion), in
     /// its place among the commands' own propagation.
     expired_log: Vec<(usize, Bytes)>,
+    /// Keyspace notifications raised here (expired, new, keymiss), for the command
+    /// layer to publish in order.
+    events: events::KeyEvents,
     /// Loading a dataset (an AOF's commands): nothing expires, as in Redis's
     /// keyIsExpired and checkAlreadyExpired while `server.loading`.
     loading: bool,
@@ -123,6 +129,7 @@ impl Keyspace {
             rehash_db_cursor: 0,
             track: Tracking::new(n),
             expired_log: Vec::new(),
+            events: events::KeyEvents::default(),
             loading: false,
         }
     }
@@ -159,6 +166,8 @@ impl Keyspace {
                     self.stream_gone(db, key);
                 }
                 self.stats.expired_keys += 1;
+                // deleteExpiredKeyAndPropagate: deleted, then `expired`, then the signal.
+                self.events.push(db, EXPIRED, "expired", key);
                 self.touch(db, key);
                 self.expired_log.push((db, Bytes::copy_from_slice(key)));
                 true
@@ -195,8 +204,9 @@ impl Keyspace {
         }
     }
 
-    /// Deletes `key` if it holds an empty `T` (after a pop or removal emptied it).
-    pub fn remove_if_empty<T: value::Typed>(&mut self, db: usize, key: &[u8]) {
+    /// Deletes `key` if it holds an empty `T` (after a pop or removal emptied it);
+    /// returns whether it did.
+    pub fn remove_if_empty<T: value::Typed>(&mut self, db: usize, key: &[u8]) -> bool {
         let empty = self.dbs[db]
             .dict
             .get(key)
@@ -205,18 +215,49 @@ impl Keyspace {
         if empty {
             self.remove(db, key);
         }
+        empty
+    }
+
+    /// Deletes `key` if it holds an empty `T`, announcing the deletion (`del`), as
+    /// commands do after the event of the removal that emptied it.
+    pub fn remove_if_empty_notify<T: value::Typed>(&mut self, db: usize, key: &[u8]) -> bool {
+        let removed = self.remove_if_empty::<T>(db, key);
+        if removed {
+            self.notify(db, crate::config::special::GENERIC, "del", key);
+        }
+        removed
+    }
+
+    /// Queues a keyspace notification for the command layer to publish in order (see
+    /// [`events`]): for the cores that work on the keyspace without a command context
+    /// (the pop, push and move cores lists and sorted sets share with their blocking
+    /// forms).
+    pub fn notify(&mut self, db: usize, class: u32, event: &'static str, key: &[u8]) {
+        self.events.push(db, class, event, key);
     }
 
     /// lookupKeyRead: lazy expiry, then the value; counts a hit or a miss.
     pub fn lookup_read(&mut self, db: usize, key: &[u8], now_ms: u64) -> Option<&Value> {
         self.expire_if_needed(db, key, now_ms);
-        let v = self.dbs[db].dict.get(key);
-        if v.is_some() {
+        if self.dbs[db].dict.contains_key(key) {
+            self.stats.keyspace_hits += 1;
+        } else {
+            self.stats.keyspace_misses += 1;
+            self.events.push(db, KEY_MISS, "keymiss", key);
+        }
+        self.dbs[db].dict.get(key)
+    }
+
+    /// lookupKeyReadWithFlags(LOOKUP_NOTOUCH|LOOKUP_NONOTIFY) (OBJECT): lazy expiry and
+    /// hit/miss counting, but a miss raises no `keymiss`.
+    pub fn lookup_read_nonotify(&mut self, db: usize, key: &[u8], now_ms: u64) -> Option<&Value> {
+        self.expire_if_needed(db, key, now_ms);
+        if self.dbs[db].dict.contains_key(key) {
             self.stats.keyspace_hits += 1;
         } else {
             self.stats.keyspace_misses += 1;
         }
-        v
+        self.dbs[db].dict.get(key)
     }
 
     /// lookupKeyWrite: lazy expiry, then the value, without touching hit/miss counters.
@@ -267,7 +308,10 @@ impl Keyspace {
                 d.expires.insert(Key::new(&key), when);
             }
         }
-        d.dict.insert(Key::new(&key), value);
+        if d.dict.insert(Key::new(&key), value).is_none() {
+            // dbAdd announces every key it creates.
+            self.events.push(db, NEW, "new", &key);
+        }
         self.touch(db, &key);
     }
 
@@ -406,6 +450,21 @@ impl Keyspace {
     /// `remove_if_empty`), so it reads as a change, not as an expired key's deletion.
     pub fn signal_modified_key(&mut self, db: usize, key: &[u8]) {
         self.touch(db, key);
+    }
+
+    /// Which notification classes to queue (`notify-keyspace-events`, 0 when no channel
+    /// kind is enabled); set by the command layer before each command and cron step.
+    pub fn set_notify_mask(&mut self, mask: u32) {
+        self.events.set_mask(if self.loading { 0 } else { mask });
+    }
+
+    /// The keyspace events raised since the last call, in order.
+    pub fn take_events(&mut self) -> Vec<KeyEvent> {
+        self.events.take()
+    }
+
+    pub fn has_events(&self) -> bool {
+        !self.events.is_empty()
     }
 
     /// The keys expiry deleted since the last call, in order (see `expired_log`).
@@ -702,6 +761,7 @@ impl Keyspace {
                         let k = k.clone();
                         let k = k.as_bytes();
                         self.remove(db, k);
+                        self.events.push(db, EXPIRED, "expired", k);
                         self.stats.expired_keys += 1;
                         self.expired_log.push((db, Bytes::copy_from_slice(k)));
                         expired += 1;

@@ -88,7 +88,7 @@ impl Client {
         // getClientType: a replica first, then a subscriber.
         let (hard, soft, secs) = if self.session.replica {
             limits.replica
-        } else if self.session.subscriptions() > 0 {
+        } else if self.session.in_pubsub() {
             limits.pubsub
         } else {
             limits.normal

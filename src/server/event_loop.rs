@@ -546,6 +546,28 @@ impl<P: Poller> EventLoop<P> {
         result
     }
 
+    /// Runs `work` with a [`Ctx`] of no client (the cron's expire cycle publishing its
+    /// `expired` events): a session of id 0, which no connection has, so every delivery
+    /// goes through the registry.
+    fn with_server_ctx<R>(&mut self, work: impl FnOnce(&mut Ctx<'_>) -> R) -> R {
+        let limit = OutputLimit::new(&self.state.config, self.state.now_us, &mut *self.log);
+        let mut registry = self.clients.registry(limit);
+        let now_ms = self.state.now_us / 1000;
+        let mut session = Session::new(0, u32::MAX, String::new(), String::new(), now_ms);
+        let mut ctx = Ctx {
+            keyspace: &mut self.keyspace,
+            session: &mut session,
+            server: &mut self.state,
+            clients: &mut registry,
+            clock: &mut self.poller,
+            storage: &mut *self.storage,
+        };
+        let result = work(&mut ctx);
+        self.state.stats.client_output_buffer_limit_disconnections +=
+            registry.output_limit.disconnections;
+        result
+    }
+
     fn execute(&mut self, client: &mut Client, argv: &[Bytes]) {
         client.refresh_session_sizes();
         client.session.last_interaction_ms = self.state.now_us / 1000;
@@ -851,8 +873,13 @@ impl<P: Poller> EventLoop<P> {
             let now_ms = self.state.now_us / 1000;
             let start_us = self.poller.now_us();
             // Counted in the keyspace's own stats, which INFO reads.
+            let mask = cmd::notify::keyspace_mask(self.state.config.notify_keyspace_events);
+            self.keyspace.set_notify_mask(mask);
             self.keyspace
                 .active_expire_cycle(now_ms, &mut self.state.rng);
+            if self.keyspace.has_events() {
+                self.with_server_ctx(cmd::notify::publish_pending);
+            }
             let elapsed_ms = self.poller.now_us().saturating_sub(start_us) / 1000;
             let threshold = self.state.config.latency_monitor_threshold;
             let now_s = (self.poller.now_us() / 1_000_000) as i64;

@@ -55,7 +55,7 @@ impl<P: Poller> EventLoop<P> {
             }
             let (hard, _, _) = if client.session.replica {
                 self.state.config.output_limit_replica
-            } else if client.session.subscriptions() > 0 {
+            } else if client.session.in_pubsub() {
                 self.state.config.output_limit_pubsub
             } else {
                 self.state.config.output_limit_normal
@@ -104,14 +104,14 @@ impl<P: Poller> EventLoop<P> {
                     s.blocked.is_some()
                 ));
             }
-            if s.subscriptions() > 0 {
+            if s.in_pubsub() {
                 subscribed += 1;
                 let counts = subscribers.get(&(s.id, s.fd)).copied().unwrap_or_default();
-                if counts != (s.channels.len(), s.patterns.len()) {
+                let own = (s.channels.len(), s.patterns.len(), s.shard_channels.len());
+                if counts != own {
                     return Err(format!(
-                        "client id={} subscriptions {:?} indexed as {counts:?}",
-                        s.id,
-                        (s.channels.len(), s.patterns.len())
+                        "client id={} subscriptions {own:?} indexed as {counts:?}",
+                        s.id
                     ));
                 }
             }
