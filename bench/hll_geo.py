@@ -26,9 +26,10 @@ def bench(port, test, pipeline, requests):
             "-c", "50", "-P", str(pipeline), "-r", "1000000", "-q"] + TESTS[test]
     out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
     for line in re.split(r"[\r\n]", out):
-        m = re.match(r"\s*([^:]+): ([\d.]+) requests per second", line)
+        # The member pattern holds a ':', so only the number is looked for.
+        m = re.search(r": ([\d.]+) requests per second", line)
         if m:
-            return float(m.group(2))
+            return float(m.group(1))
     sys.exit(f"no result from {' '.join(args)}:\n{out}")
 
 
