@@ -200,6 +200,7 @@ pub fn snapshot_reads(keys: &[KeyId], state: &State) -> Vec<(crate::workload::Cm
             MValue::Hash(_) => "hash",
             MValue::Set(_) => "set",
             MValue::ZSet(_) => "zset",
+            MValue::Stream(_) => "stream",
         };
         reads.push((Cmd::Type(key), Reply::simple(type_name)));
         match value {
@@ -220,6 +221,19 @@ pub fn snapshot_reads(keys: &[KeyId], state: &State) -> Vec<(crate::workload::Cm
                     reads.push((Cmd::SIsMember(key, m.clone()), Reply::Integer(1)));
                 }
             }
+            MValue::Stream(st) => reads.push((
+                Cmd::XRange {
+                    key,
+                    rev: false,
+                    count: None,
+                },
+                Reply::Array(
+                    st.entries
+                        .iter()
+                        .map(crate::model::stream_entry_reply)
+                        .collect(),
+                ),
+            )),
             MValue::ZSet(z) => {
                 let mut order: Vec<(&i64, &Bytes)> = z.iter().map(|(m, s)| (s, m)).collect();
                 order.sort();
