@@ -16,7 +16,7 @@
 use crate::bitmodel;
 use crate::checker::hash::fx_hash;
 use crate::checker::Model;
-use crate::workload::{key_name, limited_denial, Cmd, KeyId, SetCond, TimedCmd};
+use crate::workload::{key_name, limited_denial, Cmd, KeyId, SetCond, TimedCmd, XId};
 use bytes::Bytes;
 use seedis::resp::Reply;
 use std::collections::{BTreeMap, BTreeSet};
@@ -38,6 +38,22 @@ pub enum MValue {
     /// and whether its cached cardinality is valid (a PFCOUNT that recomputes it writes
     /// the key, which WATCH sees).
     Hll(BTreeMap<u16, u8>, bool),
+    Stream(MStream),
+}
+
+/// A stream entry: its ID (ms, seq) and its field-value pairs.
+pub type MStreamEntry = ((u64, u64), Vec<(Bytes, Bytes)>);
+
+/// A stream: its entries in ID order and its last ID (which XDEL and trimming leave
+/// where it is). Never deleted for being empty, as in Redis.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct MStream {
+    pub entries: Vec<MStreamEntry>,
+    pub last: (u64, u64),
+    /// An `XADD *` whose reply never came may have run at any later instant, with an ID
+    /// no one saw: from then on the stream's contents are not predicted (its replies are
+    /// accepted as they come) until the key is deleted.
+    pub uncertain: bool,
 }
 
 impl MValue {
@@ -49,11 +65,12 @@ impl MValue {
             MValue::Set(_) => "set",
             MValue::ZSet(_) => "zset",
             MValue::Hll(..) => "string",
+            MValue::Stream(_) => "stream",
         }
     }
 
     fn is_empty_aggregate(&self) -> bool {
-        !matches!(self, MValue::Str(_) | MValue::Hll(..)) && self.len() == 0
+        !matches!(self, MValue::Str(_) | MValue::Hll(..) | MValue::Stream(_)) && self.len() == 0
     }
 
     /// The elements of an aggregate (a string is not one: 0).
@@ -65,6 +82,7 @@ impl MValue {
             MValue::Set(s) => s.len(),
             MValue::ZSet(z) => z.len(),
             MValue::Hll(..) => 0,
+            MValue::Stream(st) => st.entries.len(),
         }
     }
 
@@ -75,7 +93,7 @@ impl MValue {
             MValue::Hash(h) => h.remove(item).is_some(),
             MValue::Set(s) => s.remove(item),
             MValue::ZSet(z) => z.remove(item).is_some(),
-            MValue::Str(_) | MValue::List(_) | MValue::Hll(..) => false,
+            MValue::Str(_) | MValue::List(_) | MValue::Hll(..) | MValue::Stream(_) => false,
         }
     }
 }
@@ -464,6 +482,46 @@ fn distance_reply(d: f64) -> Reply {
     Reply::Bulk(Bytes::from(format!("{}.{:04}", v / 10000, v % 10000)))
 }
 
+fn new_stream() -> MValue {
+    MValue::Stream(MStream::default())
+}
+
+fn stream_id_reply((ms, seq): (u64, u64)) -> Reply {
+    Reply::Bulk(Bytes::from(format!("{ms}-{seq}")))
+}
+
+/// An entry as XRANGE shows it.
+pub fn stream_entry_reply((id, fields): &MStreamEntry) -> Reply {
+    let mut flat = Vec::with_capacity(fields.len() * 2);
+    for (f, v) in fields {
+        flat.push(Reply::Bulk(f.clone()));
+        flat.push(Reply::Bulk(v.clone()));
+    }
+    Reply::Array(vec![stream_id_reply(*id), Reply::Array(flat)])
+}
+
+/// The ID `XADD key *` generates at instant `t` (ms) after `last`, as streamNextID.
+fn auto_stream_id(last: (u64, u64), t: u64) -> (u64, u64) {
+    if t > last.0 {
+        (t, 0)
+    } else {
+        (last.0, last.1.saturating_add(1))
+    }
+}
+
+/// Whether `reply` is an ID `XADD *` may have generated at some instant of [lo, hi].
+fn auto_id_in_window(reply: &Reply, last: (u64, u64), lo: u64, hi: u64) -> Option<(u64, u64)> {
+    let Reply::Bulk(text) = reply else {
+        return None;
+    };
+    let text = std::str::from_utf8(text).ok()?;
+    let (ms, seq) = text.split_once('-')?;
+    let id = (ms.parse::<u64>().ok()?, seq.parse::<u64>().ok()?);
+    let by_clock = id.1 == 0 && id.0 > last.0 && lo <= id.0 && id.0 <= hi;
+    let by_sequence = id == (last.0, last.1.wrapping_add(1)) && lo <= last.0;
+    (by_clock || by_sequence).then_some(id)
+}
+
 /// What a command must have answered: one exact reply, or a PTTL within a range.
 #[derive(Clone, Debug, PartialEq)]
 enum Expect {
@@ -600,6 +658,48 @@ impl RedisModel {
     /// it is missing.
     fn cardinality(view: &State, key: KeyId, want: fn() -> MValue) -> Result<Expect, Expect> {
         Ok(int(view.typed(key, want)?.map_or(0, MValue::len)))
+    }
+
+    /// An op without a reply that ran `XADD key *`: the ID it generated is unknown, so the
+    /// stream at `key` becomes [`MStream::uncertain`].
+    fn mark_unseen_auto_ids(view: &mut State, cmd: &Cmd) {
+        let cmds = match cmd {
+            Cmd::Multi { cmds, .. } => cmds.as_slice(),
+            other => std::slice::from_ref(other),
+        };
+        for c in cmds {
+            if let Cmd::XAdd {
+                key, id: XId::Auto, ..
+            } = c
+            {
+                if let Some(MValue::Stream(st)) = view.get_mut(*key).map(|e| e.value.make_mut()) {
+                    st.uncertain = true;
+                }
+            }
+        }
+    }
+
+    /// The instant a transaction ran, as far as its `XADD *` replies tell: the ms of a
+    /// generated ID with sequence 0 within the window (a clock ID), else the window's start
+    /// (an ID that only bumps the sequence is the same at any instant up to the last ID).
+    fn exec_instant(cmd: &Cmd, output: Option<&Reply>, lo: u64, hi: u64) -> u64 {
+        let (Cmd::Multi { cmds, .. }, Some(Reply::Array(items))) = (cmd, output) else {
+            return lo;
+        };
+        for (c, item) in cmds.iter().zip(items) {
+            if let (Cmd::XAdd { id: XId::Auto, .. }, Reply::Bulk(text)) = (c, item) {
+                let parsed = std::str::from_utf8(text)
+                    .ok()
+                    .and_then(|t| t.split_once('-'))
+                    .and_then(|(m, s)| Some((m.parse::<u64>().ok()?, s.parse::<u64>().ok()?)));
+                if let Some((ms, 0)) = parsed {
+                    if (lo..=hi).contains(&ms) {
+                        return ms;
+                    }
+                }
+            }
+        }
+        lo
     }
 
     /// Applies `cmd` to a view whose TTLs are resolved; returns what it must answer.
@@ -999,6 +1099,94 @@ impl RedisModel {
                 Expect::Exact(bulk_or_null(popped.as_ref()))
             }
             Cmd::LLen(key) => Self::cardinality(view, *key, new_list)?,
+            Cmd::XAdd { key, .. }
+            | Cmd::XLen(key)
+            | Cmd::XRange { key, .. }
+            | Cmd::XDel(key, _)
+            | Cmd::XTrim(key, _)
+                if matches!(view.get(*key).map(|e| &*e.value), Some(MValue::Stream(st)) if st.uncertain) =>
+            {
+                // Not predicted; an XADD most likely appended (its ID is past what the
+                // client could see), which its watchers see.
+                if matches!(cmd, Cmd::XAdd { .. }) {
+                    view.touch(*key);
+                }
+                Expect::Any
+            }
+            Cmd::XAdd {
+                key,
+                id,
+                maxlen,
+                fields,
+            } => {
+                if *id == XId::Full(0, 0) {
+                    return Err(Expect::Exact(Reply::err(
+                        "ERR The ID specified in XADD must be greater than 0-0",
+                    )));
+                }
+                // The stream is created before the ID is checked: a refused ID leaves it.
+                let Some(MValue::Stream(st)) = view.typed_mut(*key, new_stream, true)? else {
+                    unreachable!("a stream was just looked up or created")
+                };
+                let new = match *id {
+                    XId::Auto => auto_stream_id(st.last, lo),
+                    XId::Ms(ms) if ms == st.last.0 => (ms, st.last.1.saturating_add(1)),
+                    XId::Ms(ms) => (ms, 0),
+                    XId::Full(ms, seq) => (ms, seq),
+                };
+                if new <= st.last {
+                    return Err(Expect::Exact(Reply::err(
+                        "ERR The ID specified in XADD is equal or smaller than the target stream top item",
+                    )));
+                }
+                st.entries.push((new, fields.clone()));
+                st.last = new;
+                if let Some(n) = maxlen {
+                    let excess = st.entries.len().saturating_sub(*n as usize);
+                    st.entries.drain(..excess);
+                }
+                Expect::Exact(stream_id_reply(new))
+            }
+            Cmd::XLen(key) => Self::cardinality(view, *key, new_stream)?,
+            Cmd::XRange { key, rev, count } => match view.typed(*key, new_stream)? {
+                None => Expect::Exact(Reply::Array(Vec::new())),
+                Some(_) if *count == Some(0) => Expect::Exact(Reply::NullArray),
+                Some(MValue::Stream(st)) => {
+                    let take = count.map_or(usize::MAX, |n| n as usize);
+                    let items: Vec<Reply> = if *rev {
+                        st.entries
+                            .iter()
+                            .rev()
+                            .take(take)
+                            .map(stream_entry_reply)
+                            .collect()
+                    } else {
+                        st.entries
+                            .iter()
+                            .take(take)
+                            .map(stream_entry_reply)
+                            .collect()
+                    };
+                    Expect::Exact(Reply::Array(items))
+                }
+                Some(_) => unreachable!("typed as a stream"),
+            },
+            Cmd::XDel(key, ids) => match view.typed_mut(*key, new_stream, false)? {
+                Some(MValue::Stream(st)) => {
+                    let before = st.entries.len();
+                    st.entries.retain(|(id, _)| !ids.contains(id));
+                    int(before - st.entries.len())
+                }
+                _ => int(0),
+            },
+            Cmd::XTrim(key, n) => match view.typed_mut(*key, new_stream, false)? {
+                Some(MValue::Stream(st)) => {
+                    let excess = st.entries.len().saturating_sub(*n as usize);
+                    st.entries.drain(..excess);
+                    int(excess)
+                }
+                _ => int(0),
+            },
             Cmd::LRange(key, start, stop) => {
                 let items = match view.typed(*key, new_list)? {
                     Some(MValue::List(list)) => match list_range(*start, *stop, list.len()) {
@@ -1360,7 +1548,13 @@ impl Model for RedisModel {
                     if dirty == Dirty::Yes {
                         push(view.clone(), Expect::Exact(Reply::NullArray));
                     } else {
-                        let expect = Self::apply(&mut view, &input.cmd, lo, hi);
+                        // Every command of EXEC runs at one instant; an `XADD *` that
+                        // answered a clock ID names it.
+                        let at = Self::exec_instant(&input.cmd, output, lo, hi);
+                        let expect = Self::apply(&mut view, &input.cmd, at, hi);
+                        if output.is_none() {
+                            Self::mark_unseen_auto_ids(&mut view, &input.cmd);
+                        }
                         // Blocked clients are served after the whole EXEC.
                         let mut served = Vec::new();
                         view.serve_into(&keys, &mut served);
@@ -1407,8 +1601,46 @@ impl Model for RedisModel {
                     };
                     push(view, expect);
                 }
+                // `XADD key *`: the ID depends on the instant the server ran it; a reply
+                // that is an ID some instant of the window gives names that instant.
+                Cmd::XAdd {
+                    key,
+                    id: XId::Auto,
+                    maxlen,
+                    fields,
+                } if output.is_some_and(|o| matches!(o, Reply::Bulk(_))) => {
+                    let last = match view.typed(*key, new_stream) {
+                        // Its contents are not predicted any more (an unseen `*` ID).
+                        Ok(Some(MValue::Stream(st))) if st.uncertain => {
+                            push(view, Expect::Any);
+                            continue;
+                        }
+                        Ok(Some(MValue::Stream(st))) => st.last,
+                        Ok(None) => (0, 0),
+                        _ => continue,
+                    };
+                    let Some((ms, seq)) = output.and_then(|o| auto_id_in_window(o, last, lo, hi))
+                    else {
+                        continue;
+                    };
+                    let explicit = Cmd::XAdd {
+                        key: *key,
+                        id: XId::Full(ms, seq),
+                        maxlen: *maxlen,
+                        fields: fields.clone(),
+                    };
+                    let expect = Self::apply_touching(&mut view, &explicit, lo, hi);
+                    let mut served = Vec::new();
+                    view.serve_into(&keys, &mut served);
+                    for view in served {
+                        push(view, expect.clone());
+                    }
+                }
                 cmd => {
                     let expect = Self::apply_touching(&mut view, cmd, lo, hi);
+                    if output.is_none() {
+                        Self::mark_unseen_auto_ids(&mut view, cmd);
+                    }
                     let mut served = Vec::new();
                     view.serve_into(&keys, &mut served);
                     for view in served {
@@ -1484,6 +1716,23 @@ pub fn keyspace_events(cmd: &Cmd) -> Vec<(KeyId, &'static str)> {
         Cmd::Sort {
             store: Some(dest), ..
         } => one(dest, &["sortstore", "del"]),
+        // PFMERGE announces its destination as `pfadd`; GEOADD runs as ZADD.
+        Cmd::PfAdd(k, _) | Cmd::PfMerge(k, _) => one(k, &["pfadd"]),
+        Cmd::GeoAdd(k, _) => one(k, &["zadd"]),
+        Cmd::SetBit(k, ..) | Cmd::BitField(k, _) => one(k, &["setbit"]),
+        Cmd::BitOp(_, dest, _) => one(dest, &["set", "del"]),
+        Cmd::XAdd { key, .. } => one(key, &["xadd", "xtrim"]),
+        Cmd::XDel(k, _) => one(k, &["xdel"]),
+        Cmd::XTrim(k, _) => one(k, &["xtrim"]),
+        Cmd::PfCount(_)
+        | Cmd::GeoPos(..)
+        | Cmd::GeoDist(..)
+        | Cmd::GeoSearch(..)
+        | Cmd::GetBit(..)
+        | Cmd::BitCount(..)
+        | Cmd::BitPos { .. }
+        | Cmd::XLen(_)
+        | Cmd::XRange { .. } => Vec::new(),
         Cmd::Get(_)
         | Cmd::Exists(_)
         | Cmd::Strlen(_)
@@ -1825,6 +2074,49 @@ mod typed_tests {
             );
         }
         state
+    }
+
+    #[test]
+    fn streams() {
+        const X: KeyId = 5 * KEYS_PER_FAMILY; // x0
+        let xadd = |id: XId, f: &str| Cmd::XAdd {
+            key: X,
+            id,
+            maxlen: None,
+            fields: vec![(b(f), b("v"))],
+        };
+        let entry = |id: &str, f: &str| {
+            Reply::Array(vec![bulk(id), Reply::Array(vec![bulk(f), bulk("v")])])
+        };
+        let state = run_seq(&[
+            (Cmd::XLen(X), Reply::Integer(0)),
+            (xadd(XId::Full(0, 0), "f"), Reply::err("ERR The ID specified in XADD must be greater than 0-0")),
+            (Cmd::Type(X), Reply::simple("none")),
+            (xadd(XId::Full(2, 1), "f"), bulk("2-1")),
+            (xadd(XId::Ms(2), "g"), bulk("2-2")),
+            (xadd(XId::Full(1, 5), "f"), Reply::err("ERR The ID specified in XADD is equal or smaller than the target stream top item")),
+            // `*` at instant 0, behind the last ID: the next sequence.
+            (xadd(XId::Auto, "h"), bulk("2-3")),
+            (Cmd::XRange { key: X, rev: false, count: Some(2) }, Reply::Array(vec![entry("2-1", "f"), entry("2-2", "g")])),
+            (Cmd::XRange { key: X, rev: true, count: Some(1) }, Reply::Array(vec![entry("2-3", "h")])),
+            (Cmd::XRange { key: X, rev: false, count: Some(0) }, Reply::NullArray),
+            (Cmd::XDel(X, vec![(2, 2), (9, 9)]), Reply::Integer(1)),
+            (Cmd::XTrim(X, 0), Reply::Integer(2)),
+            // Emptied, a stream stays, and keeps its last ID.
+            (Cmd::Type(X), Reply::simple("stream")),
+            (xadd(XId::Full(2, 3), "f"), Reply::err("ERR The ID specified in XADD is equal or smaller than the target stream top item")),
+            (Cmd::LLen(X), wrong()),
+        ]);
+        assert_eq!(state.keys.len(), 1);
+        // A `*` reply is checked against the window: clock ms past the last ID, or the
+        // next sequence if the clock may not have passed it.
+        assert_eq!(
+            auto_id_in_window(&bulk("10-0"), (2, 3), 5, 20),
+            Some((10, 0))
+        );
+        assert_eq!(auto_id_in_window(&bulk("30-0"), (2, 3), 5, 20), None);
+        assert_eq!(auto_id_in_window(&bulk("2-4"), (2, 3), 1, 20), Some((2, 4)));
+        assert_eq!(auto_id_in_window(&bulk("2-4"), (2, 3), 3, 20), None);
     }
 
     #[test]

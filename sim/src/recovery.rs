@@ -220,6 +220,7 @@ pub fn snapshot_reads(keys: &[KeyId], state: &State) -> Vec<(crate::workload::Cm
             MValue::Set(_) => "set",
             MValue::ZSet(_) => "zset",
             MValue::Hll(..) => "string",
+            MValue::Stream(_) => "stream",
         };
         reads.push((Cmd::Type(key), Reply::simple(type_name)));
         match value {
@@ -243,6 +244,19 @@ pub fn snapshot_reads(keys: &[KeyId], state: &State) -> Vec<(crate::workload::Cm
             // Its bytes are Redis's encoding, and a PFCOUNT would write the cache: the
             // TYPE above is the read (the contents are compared across lives).
             MValue::Hll(..) => {}
+            MValue::Stream(st) => reads.push((
+                Cmd::XRange {
+                    key,
+                    rev: false,
+                    count: None,
+                },
+                Reply::Array(
+                    st.entries
+                        .iter()
+                        .map(crate::model::stream_entry_reply)
+                        .collect(),
+                ),
+            )),
             MValue::ZSet(z) => {
                 let mut order: Vec<(&i64, &Bytes)> = z.iter().map(|(m, s)| (s, m)).collect();
                 order.sort();

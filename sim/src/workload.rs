@@ -27,6 +27,9 @@ pub enum Family {
     Hll = 5,
     /// Geo sets: sorted sets of fixed points ([`GEO_POINTS`]).
     Geo = 6,
+    /// Opt-in (`--families ...,streams`): not in [`Family::ALL`], so the seeds' own
+    /// family mixes, and with them every existing trace, stay as they were.
+    Stream = 7,
 }
 
 impl Family {
@@ -40,9 +43,22 @@ impl Family {
         Family::Geo,
     ];
 
+    /// Every family, streams included, in discriminant order.
+    pub const EVERY: [Family; 8] = [
+        Family::Str,
+        Family::List,
+        Family::Hash,
+        Family::Set,
+        Family::ZSet,
+        Family::Hll,
+        Family::Geo,
+        Family::Stream,
+    ];
+
     /// The name used on the command line and in reports.
     pub fn name(self) -> &'static str {
         match self {
+            Family::Stream => "streams",
             Family::Str => "strings",
             Family::List => "lists",
             Family::Hash => "hashes",
@@ -55,6 +71,7 @@ impl Family {
 
     fn prefix(self) -> char {
         match self {
+            Family::Stream => 'x',
             Family::Str => 'k',
             Family::List => 'l',
             Family::Hash => 'h',
@@ -71,7 +88,7 @@ impl Family {
     }
 
     pub fn of_key(key: KeyId) -> Family {
-        Family::ALL[usize::from(key / KEYS_PER_FAMILY).min(6)]
+        Family::EVERY[usize::from(key / KEYS_PER_FAMILY).min(7)]
     }
 }
 
@@ -159,6 +176,17 @@ pub enum SetCond {
     Always,
     Nx,
     Xx,
+}
+
+/// XADD's ID argument.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum XId {
+    /// `*`: the clock's ms (sequence 0) past the last ID, else the last ID plus one.
+    Auto,
+    /// `<ms>-*`.
+    Ms(u64),
+    /// `<ms>-<seq>`.
+    Full(u64, u64),
 }
 
 /// ZADD's options. The workload only sends combinations Redis accepts: not NX with XX,
@@ -354,6 +382,23 @@ pub enum Cmd {
     /// at once, or joined the key's queue of blocked clients); this one is the instant it
     /// was served or timed out, which the reply shows.
     BLPopDone(KeyId),
+    /// `XADD key [MAXLEN n] <id> field value...`.
+    XAdd {
+        key: KeyId,
+        id: XId,
+        maxlen: Option<u64>,
+        fields: Vec<(Bytes, Bytes)>,
+    },
+    XLen(KeyId),
+    /// `XRANGE key - + [COUNT n]`, or `XREVRANGE key + - [COUNT n]` when `rev`.
+    XRange {
+        key: KeyId,
+        rev: bool,
+        count: Option<u64>,
+    },
+    XDel(KeyId, Vec<(u64, u64)>),
+    /// `XTRIM key MAXLEN n` (exact).
+    XTrim(KeyId, u64),
     /// `DUMP key`: the string's RDB payload (a function of its bytes, as in Redis).
     Dump(KeyId),
     /// `RESTORE key ttl payload [REPLACE]`, the payload being DUMP's of the string
@@ -594,6 +639,50 @@ impl Cmd {
             Cmd::LPop(key) => argv.extend([word("LPOP"), k(key)]),
             Cmd::RPop(key) => argv.extend([word("RPOP"), k(key)]),
             Cmd::LLen(key) => argv.extend([word("LLEN"), k(key)]),
+            Cmd::XAdd {
+                key,
+                id,
+                maxlen,
+                fields,
+            } => {
+                argv.extend([word("XADD"), k(key)]);
+                if let Some(n) = maxlen {
+                    argv.extend([word("MAXLEN"), n.to_string().into_bytes()]);
+                }
+                argv.push(match id {
+                    XId::Auto => word("*"),
+                    XId::Ms(ms) => format!("{ms}-*").into_bytes(),
+                    XId::Full(ms, seq) => format!("{ms}-{seq}").into_bytes(),
+                });
+                for (f, v) in fields {
+                    argv.push(f.to_vec());
+                    argv.push(v.to_vec());
+                }
+            }
+            Cmd::XLen(key) => argv.extend([word("XLEN"), k(key)]),
+            Cmd::XRange { key, rev, count } => {
+                if *rev {
+                    argv.extend([word("XREVRANGE"), k(key), word("+"), word("-")]);
+                } else {
+                    argv.extend([word("XRANGE"), k(key), word("-"), word("+")]);
+                }
+                if let Some(n) = count {
+                    argv.extend([word("COUNT"), n.to_string().into_bytes()]);
+                }
+            }
+            Cmd::XDel(key, ids) => {
+                argv.extend([word("XDEL"), k(key)]);
+                argv.extend(
+                    ids.iter()
+                        .map(|(ms, seq)| format!("{ms}-{seq}").into_bytes()),
+                );
+            }
+            Cmd::XTrim(key, n) => argv.extend([
+                word("XTRIM"),
+                k(key),
+                word("MAXLEN"),
+                n.to_string().into_bytes(),
+            ]),
             Cmd::LRange(key, start, stop) => {
                 argv.extend([word("LRANGE"), k(key), num(*start), num(*stop)])
             }
@@ -735,6 +824,11 @@ impl Cmd {
             | Cmd::LPop(key)
             | Cmd::RPop(key)
             | Cmd::LLen(key)
+            | Cmd::XAdd { key, .. }
+            | Cmd::XLen(key)
+            | Cmd::XRange { key, .. }
+            | Cmd::XDel(key, _)
+            | Cmd::XTrim(key, _)
             | Cmd::LRange(key, _, _)
             | Cmd::LIndex(key, _)
             | Cmd::HSet(key, _)
@@ -804,6 +898,8 @@ impl Cmd {
                 | Cmd::Type(_)
                 | Cmd::Ping
                 | Cmd::LLen(_)
+                | Cmd::XLen(_)
+                | Cmd::XRange { .. }
                 | Cmd::LRange(..)
                 | Cmd::LIndex(..)
                 | Cmd::HGet(..)
@@ -964,7 +1060,7 @@ impl Families {
     }
 
     pub fn list(self) -> Vec<Family> {
-        Family::ALL
+        Family::EVERY
             .into_iter()
             .filter(|f| self.contains(*f))
             .collect()
@@ -977,11 +1073,13 @@ impl Families {
         }
         let mut mask = 0u8;
         for name in text.split(',').map(str::trim) {
-            let family = Family::ALL
+            let family = Family::EVERY
                 .into_iter()
                 .find(|f| f.name() == name)
                 .ok_or_else(|| {
-                    format!("unknown family {name:?} (strings, lists, hashes, sets, zsets, hlls, geo, all)")
+                    format!(
+                        "unknown family {name:?} (strings, lists, hashes, sets, zsets, hlls, geo, streams, all)"
+                    )
                 })?;
             mask |= 1 << family as u8;
         }
@@ -1223,6 +1321,7 @@ impl Generator<'_> {
                 let key = keys.of(Family::Geo);
                 keys.geo_cmd(key)
             }
+            Family::Stream => keys.stream_cmd(key, value),
         }
     }
 }
@@ -1602,6 +1701,44 @@ impl Keys<'_> {
             alpha: !self.coin(4),
             limit,
             store,
+        }
+    }
+
+    /// Stream commands: IDs from a few ms, so explicit ones collide with `*`'s and with
+    /// each other (the errors of an ID not past the last one).
+    fn stream_cmd(&mut self, key: KeyId, value: Bytes) -> Cmd {
+        match self.below(16) {
+            0..=6 => {
+                let id = match self.below(4) {
+                    0 | 1 => XId::Auto,
+                    2 => XId::Ms(u64::from(self.below(5))),
+                    _ => XId::Full(u64::from(self.below(5)), u64::from(self.below(3))),
+                };
+                let mut fields = vec![(self.name("f", 2), value.clone())];
+                if self.coin(3) {
+                    fields.push((self.name("f", 3), value));
+                }
+                let maxlen = self.coin(6).then(|| u64::from(self.below(4)));
+                Cmd::XAdd {
+                    key,
+                    id,
+                    maxlen,
+                    fields,
+                }
+            }
+            7 => Cmd::XLen(key),
+            8..=10 => Cmd::XRange {
+                key,
+                rev: self.coin(2),
+                count: self.coin(2).then(|| u64::from(self.below(4))),
+            },
+            11..=12 => {
+                let id = (u64::from(self.below(5)), u64::from(self.below(3)));
+                Cmd::XDel(key, vec![id])
+            }
+            13 => Cmd::XTrim(key, u64::from(self.below(4))),
+            14 => Cmd::PExpire(key, 1 + u64::from(self.below(3000))),
+            _ => Cmd::Del(vec![key]),
         }
     }
 
