@@ -1030,16 +1030,27 @@ impl RedisModel {
                 }
                 Expect::Exact(Reply::OK)
             }
-            Cmd::MGet(keys) => Expect::Array(
-                // MGET answers nil for a key of another type; an HLL's bytes are
-                // Redis's encoding, which the model does not keep.
+            // MGET answers nil for a key of another type; an HLL's bytes are Redis's
+            // encoding, which the model does not keep: any bulk there.
+            Cmd::MGet(keys)
+                if keys
+                    .iter()
+                    .any(|k| matches!(view.get(*k).map(|e| &*e.value), Some(MValue::Hll(..)))) =>
+            {
+                Expect::Array(
+                    keys.iter()
+                        .map(|k| match view.get(*k).map(|e| &*e.value) {
+                            Some(MValue::Hll(..)) => Expect::Any,
+                            _ => Expect::Exact(bulk_or_null(view.string(*k).ok().flatten())),
+                        })
+                        .collect(),
+                )
+            }
+            Cmd::MGet(keys) => Expect::Exact(Reply::Array(
                 keys.iter()
-                    .map(|k| match view.get(*k).map(|e| &*e.value) {
-                        Some(MValue::Hll(..)) => Expect::Any,
-                        _ => Expect::Exact(bulk_or_null(view.string(*k).ok().flatten())),
-                    })
+                    .map(|k| bulk_or_null(view.string(*k).ok().flatten()))
                     .collect(),
-            ),
+            )),
             Cmd::PExpire(key, ms) => match view.get_mut(*key) {
                 Some(e) => {
                     e.expire = Some(deadline(*ms));
