@@ -1211,6 +1211,13 @@ impl Poller for SimPoller {
         self.trace_op(Op::Sleep, 0, duration_us(duration));
     }
 
+    /// A script's instructions take virtual time, so a spinning one crosses
+    /// busy-reply-threshold here too.
+    fn cpu_burned(&mut self, instructions: u64) {
+        let micros = instructions.saturating_mul(seedis::net::SIMULATED_NS_PER_INSTRUCTION) / 1000;
+        self.clock.advance_us(micros);
+    }
+
     fn read(&mut self, fd: Fd, buf: &mut BytesMut, max: usize) -> io::Result<usize> {
         if self.clock.process_dead() {
             return Err(io::ErrorKind::WouldBlock.into());
