@@ -773,6 +773,11 @@ pub struct Extras {
     pub sort: bool,
     /// Even-numbered clients run as the restricted ACL user [`LIMITED_USER`].
     pub acl: bool,
+    /// A spinning script (`while true do end`) is sent now and then and killed by an
+    /// administrator's SCRIPT KILL; clients meanwhile get -BUSY. One seed in four, and
+    /// then without transactions, blocking pops, pub/sub and restricted clients (whose
+    /// multi-step exchanges a -BUSY in the middle would cut).
+    pub busy: bool,
 }
 
 impl Extras {
@@ -783,6 +788,7 @@ impl Extras {
         dump: false,
         sort: false,
         acl: false,
+        busy: false,
     };
 
     /// Swarm testing: each feature on in about half of the seeds.
@@ -790,14 +796,22 @@ impl Extras {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         rng.set_stream(5);
         let draw = rng.next_u32();
+        let busy = draw & 192 == 192;
         Extras {
-            txn: draw & 1 != 0,
-            blocking: draw & 2 != 0,
-            pubsub: draw & 4 != 0,
+            txn: draw & 1 != 0 && !busy,
+            blocking: draw & 2 != 0 && !busy,
+            pubsub: draw & 4 != 0 && !busy,
             dump: draw & 8 != 0,
             sort: draw & 16 != 0,
-            acl: draw & 32 != 0,
+            acl: draw & 32 != 0 && !busy,
+            busy,
         }
+    }
+
+    /// Whether this run injects busy scripts (see `busy`: only without the features a
+    /// -BUSY would cut in the middle, whatever a caller combined).
+    pub fn busy_scripts(&self) -> bool {
+        self.busy && !(self.txn || self.blocking || self.pubsub || self.acl)
     }
 }
 

@@ -265,9 +265,11 @@ impl<P: Poller> EventLoop<P> {
     /// WouldBlock) and, with replies pending, its writable interest re-armed (which
     /// reports the readiness that holds).
     pub(super) fn after_blocked_processing(&mut self, client: &mut Client) {
-        if !client.read_backlog {
-            client.read_backlog = true;
-            self.read_backlog.push((client.fd, client.session.id));
+        // The nested rounds took the loop's backlog list, the caller's entry with it.
+        client.read_backlog = true;
+        let entry = (client.fd, client.session.id);
+        if !self.read_backlog.contains(&entry) {
+            self.read_backlog.push(entry);
         }
         if client.writable_armed {
             let _ = self.poller_mut().set_interest(client.fd, true, true);
