@@ -76,3 +76,98 @@ fn a_lock_with_redis_py_s_release_script() {
     assert_eq!(released, 1);
     assert!(acquire(&mut con, "b"));
 }
+
+/// redis-py's `Lock` scripts (redis/lock.py), verbatim.
+const LOCK_RELEASE: &str = "
+        local token = redis.call('get', KEYS[1])
+        if not token or token ~= ARGV[1] then
+            return 0
+        end
+        redis.call('del', KEYS[1])
+        return 1
+    ";
+const LOCK_EXTEND: &str = "
+        local token = redis.call('get', KEYS[1])
+        if not token or token ~= ARGV[1] then
+            return 0
+        end
+        local expiration = redis.call('pttl', KEYS[1])
+        if not expiration then
+            expiration = 0
+        end
+        if expiration < 0 then
+            return 0
+        end
+
+        local newttl = ARGV[2]
+        if ARGV[3] == \"0\" then
+            newttl = ARGV[2] + expiration
+        end
+        redis.call('pexpire', KEYS[1], newttl)
+        return 1
+    ";
+const LOCK_REACQUIRE: &str = "
+        local token = redis.call('get', KEYS[1])
+        if not token or token ~= ARGV[1] then
+            return 0
+        end
+        redis.call('pexpire', KEYS[1], ARGV[2])
+        return 1
+    ";
+
+/// What redis-py's Lock sends (acquire with SET NX PX, then its three scripts through
+/// EVALSHA after SCRIPT LOAD, as `register_script` does), answered by seedis and by a
+/// real redis-server: every reply equal byte for byte. TTLs are compared as buckets
+/// (PTTL moves with the clock).
+#[test]
+fn redis_py_lock_scripts_answer_as_redis_does() {
+    let Some(redis) = Server::start_redis(&[]) else {
+        eprintln!("redis-server not installed: skipping the differential test");
+        return;
+    };
+    let seedis = Server::start(&[]);
+    let run = |server: &Server| -> Vec<String> {
+        let mut s = server.raw();
+        let mut out = Vec::new();
+        let mut call = |argv: &[&str]| -> String {
+            let argv: Vec<&[u8]> = argv.iter().map(|a| a.as_bytes()).collect();
+            String::from_utf8_lossy(&common::roundtrip(&mut s, &common::resp_command(&argv)))
+                .into_owned()
+        };
+        let sha = |script: &str| seedis::script::lua_env::sha1_hex(script.as_bytes());
+        for script in [LOCK_RELEASE, LOCK_EXTEND, LOCK_REACQUIRE] {
+            out.push(call(&["SCRIPT", "LOAD", script]));
+        }
+        let (release, extend, reacquire) =
+            (sha(LOCK_RELEASE), sha(LOCK_EXTEND), sha(LOCK_REACQUIRE));
+        let ttl_bucket = |reply: String| -> String {
+            let ms: i64 = reply.trim_start_matches(':').trim().parse().unwrap_or(-3);
+            format!("ttl bucket {}", if ms < 0 { ms } else { ms / 10_000 })
+        };
+        out.push(call(&["SET", "lock", "t0", "NX", "PX", "10000"]));
+        out.push(call(&["SET", "lock", "t1", "NX", "PX", "10000"]));
+        out.push(call(&["EVALSHA", &release, "1", "lock", "t1"]));
+        out.push(call(&["EVALSHA", &extend, "1", "lock", "t1", "5000", "0"]));
+        out.push(call(&["EVALSHA", &extend, "1", "lock", "t0", "25000", "0"]));
+        out.push(ttl_bucket(call(&["PTTL", "lock"])));
+        out.push(call(&["EVALSHA", &extend, "1", "lock", "t0", "5000", "1"]));
+        out.push(ttl_bucket(call(&["PTTL", "lock"])));
+        out.push(call(&["EVALSHA", &reacquire, "1", "lock", "t1", "50000"]));
+        out.push(call(&["EVALSHA", &reacquire, "1", "lock", "t0", "50000"]));
+        out.push(ttl_bucket(call(&["PTTL", "lock"])));
+        out.push(call(&["EVALSHA", &release, "1", "lock", "t0"]));
+        out.push(call(&["EXISTS", "lock"]));
+        out.push(call(&["EVALSHA", &release, "1", "lock", "t0"]));
+        out.push(call(&["EVALSHA", &extend, "1", "lock", "t0", "1", "0"]));
+        // A lock without a TTL is not extended; one of another type is an error.
+        out.push(call(&["SET", "lock", "t0"]));
+        out.push(call(&["EVALSHA", &extend, "1", "lock", "t0", "1000", "0"]));
+        out.push(call(&["DEL", "lock"]));
+        out.push(call(&["RPUSH", "lock", "x"]));
+        for script in [&release, &extend, &reacquire] {
+            out.push(call(&["EVALSHA", script, "1", "lock", "t0", "1", "0"]));
+        }
+        out
+    };
+    assert_eq!(run(&seedis), run(&redis));
+}

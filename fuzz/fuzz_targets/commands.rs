@@ -14,13 +14,41 @@ use libfuzzer_sys::fuzz_target;
 use rand_chacha::ChaCha8Rng;
 use rand_core::SeedableRng;
 use seedis::cmd::context::NoClients;
+use seedis::cmd::{ClientInfo, ClientRegistry};
 use seedis::cmd::{execute, table, Ctx, ServerState, Session};
 use seedis::config::Config;
 use seedis::db::Keyspace;
 use seedis::resp::{decode_reply, encode};
 
+/// A registry with no other clients whose administrator stops a busy script (SCRIPT
+/// KILL, or SHUTDOWN NOSAVE once it wrote), so a looping EVAL ends past the threshold.
+struct Admin;
+
+impl ClientRegistry for Admin {
+    fn list(&self, now_ms: u64) -> Vec<ClientInfo> {
+        NoClients.list(now_ms)
+    }
+    fn kill(&mut self, m: &mut dyn FnMut(&ClientInfo) -> bool, now_ms: u64) -> usize {
+        NoClients.kill(m, now_ms)
+    }
+    fn count(&self) -> usize {
+        1
+    }
+    fn process_events_while_blocked(
+        &mut self,
+        _poller: Option<&mut dyn seedis::net::Poller>,
+        server: &mut dyn seedis::cmd::busy::BlockedServer,
+    ) {
+        seedis::cmd::busy::stop_as_admin(server.state());
+    }
+}
+
 /// Option words and subcommands the handlers look for, and values that hit edge cases.
 const WORDS: &[&str] = &[
+    "while true do end",
+    "redis.call('incr', KEYS[1]) while true do end",
+    "local t = {} for i = 1, 1e9 do t[i % 10] = i end",
+    "return redis.call('get', KEYS[1])",
     "NX",
     "XX",
     "EX",
@@ -291,7 +319,12 @@ fn allowed(argv: &[Bytes]) -> bool {
                 .is_none_or(|n| n > 1000)
         });
     let selftest = argv[0].eq_ignore_ascii_case(b"pfselftest");
-    !(raises_bulk_len || big_populate || selftest)
+    // Without a threshold a looping script would never be stopped.
+    let unbounds_scripts = argv[0].eq_ignore_ascii_case(b"config")
+        && argv[1..].iter().any(|a| {
+            a.eq_ignore_ascii_case(b"busy-reply-threshold") || a.eq_ignore_ascii_case(b"lua-time-limit")
+        });
+    !(raises_bulk_len || big_populate || selftest || unbounds_scripts)
 }
 
 /// One command as a redis-cli line (non-printable bytes escaped), for SEEDIS_FUZZ_TRACE.
@@ -309,6 +342,8 @@ fuzz_target!(|input: Input| {
     let mut config = Config::default();
     // Enough for every code path, small enough that SETRANGE k 1000000 x stays fast.
     config.proto_max_bulk_len = 1 << 20;
+    // A looping script is stopped after 10 ms of its (virtual) time.
+    config.busy_reply_threshold_ms = 10;
     // DEBUG's subcommands (DIGEST, OBJECT, POPULATE, PROTOCOL...) are code to fuzz too.
     let _ = config.set_at_startup("enable-debug-command", "yes");
     let now_us = 1_700_000_000_000_000;
@@ -323,7 +358,7 @@ fuzz_target!(|input: Input| {
         "127.0.0.1:6379".into(),
         now_us / 1000,
     );
-    let mut clients = NoClients;
+    let mut clients = Admin;
     let trace = std::env::var_os("SEEDIS_FUZZ_TRACE").is_some();
     for step in input.steps.iter().take(STEPS_MAX) {
         let (n, args) = match step {

@@ -224,7 +224,18 @@ impl Conn {
 }
 
 /// The simulated kernel. See the module docs.
+/// Bytes to send while a script spins.
+struct BusySend {
+    conn: ConnId,
+    bytes: Vec<u8>,
+    delay_us: u64,
+    /// Set at the script's first hook call.
+    at_us: Option<u64>,
+}
+
 pub struct SimPoller {
+    /// See [`SimPoller::plan_send_while_busy`].
+    busy_send: Option<BusySend>,
     config: KernelConfig,
     plan: FaultPlan,
     /// The one source of randomness: every fault decision and chunk size.
@@ -291,6 +302,7 @@ impl SimPoller {
         assert!(config.send_buffer_capacity > 0 && config.recv_buffer_capacity > 0);
         assert!(config.in_flight_capacity > 0 && config.events_per_poll_max > 0);
         let mut kernel = SimPoller {
+            busy_send: None,
             config,
             plan,
             rng: ChaCha8Rng::seed_from_u64(seed),
@@ -447,6 +459,35 @@ impl SimPoller {
     /// or the server closed it).
     /// A connection for the simulator's own observations: no fault resets or half-closes
     /// it (the others, partial delivery, short reads and writes, still apply).
+    /// An administrator's bytes (SCRIPT KILL) for the next script that spins: sent and
+    /// delivered on `conn` `delay_us` of virtual time after that script's first hook
+    /// call. The simulated clients cannot act while the server is inside a pass, so the
+    /// kernel plays the administrator whose command arrives while the script runs.
+    pub fn plan_send_while_busy(&mut self, conn: ConnId, bytes: Vec<u8>, delay_us: u64) {
+        self.busy_send = Some(BusySend {
+            conn,
+            bytes,
+            delay_us,
+            at_us: None,
+        });
+    }
+
+    fn send_planned_while_busy(&mut self) {
+        let now = self.clock.now_us();
+        let Some(plan) = self.busy_send.as_mut() else {
+            return;
+        };
+        let at = *plan.at_us.get_or_insert(now.saturating_add(plan.delay_us));
+        if now < at {
+            return;
+        }
+        let Some(plan) = self.busy_send.take() else {
+            return;
+        };
+        let sent = self.client_send(plan.conn, &plan.bytes);
+        self.deliver_some(plan.conn, sent);
+    }
+
     pub fn connect_observer(&mut self) -> ConnId {
         let conn = self.connect();
         if let Some(c) = self.conns.get_mut(conn.0 as usize) {
@@ -1209,6 +1250,14 @@ impl Poller for SimPoller {
     fn sleep(&mut self, duration: Duration) {
         self.advance_clock(duration);
         self.trace_op(Op::Sleep, 0, duration_us(duration));
+    }
+
+    /// A script's instructions take virtual time, so a spinning one crosses
+    /// busy-reply-threshold here too.
+    fn cpu_burned(&mut self, instructions: u64) {
+        let micros = instructions.saturating_mul(seedis::net::SIMULATED_NS_PER_INSTRUCTION) / 1000;
+        self.clock.advance_us(micros);
+        self.send_planned_while_busy();
     }
 
     fn read(&mut self, fd: Fd, buf: &mut BytesMut, max: usize) -> io::Result<usize> {

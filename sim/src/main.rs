@@ -230,6 +230,12 @@ fn print_single(report: &RunReport, config: &RunConfig, seconds: f64, args: &Run
             report.restarts, report.recovered_keys, report.disk.forks, report.disk.fsyncs
         );
     }
+    if report.busy_kills > 0 || report.busy_replies > 0 {
+        println!(
+            "  busy:       {} spinning scripts killed, {} ops answered -BUSY",
+            report.busy_kills, report.busy_replies
+        );
+    }
     println!(
         "  clients:    {}   ops: {} ({} with unknown outcome)   steps: {}   server passes: {}",
         report.clients, report.ops, report.unknown_ops, report.steps, report.server_passes

@@ -16,7 +16,10 @@
 use crate::bitmodel;
 use crate::checker::hash::fx_hash;
 use crate::checker::Model;
-use crate::workload::{key_name, limited_denial, Cmd, KeyId, SetCond, TimedCmd, XId};
+use crate::workload::{
+    key_name, limited_denial, Cmd, KeyId, SetCond, TimedCmd, XId, LOCK_EXTEND_SCRIPT,
+    LOCK_REACQUIRE_SCRIPT, LOCK_RELEASE_SCRIPT,
+};
 use bytes::Bytes;
 use seedis::resp::Reply;
 use std::collections::{BTreeMap, BTreeSet};
@@ -196,6 +199,14 @@ impl Entry {
             expire: None,
         }
     }
+}
+
+/// The error of a script whose `redis.call` met a key of another type on `line`.
+fn script_wrongtype(script: &str, line: u32) -> Reply {
+    let sha = seedis::script::lua_env::sha1_hex(script.as_bytes());
+    Reply::error(format!(
+        "WRONGTYPE Operation against a key holding the wrong kind of value script: {sha}, on @user_script:{line}."
+    ))
 }
 
 /// One connection's WATCH of a key (Redis's `watchedKey`) and whether the key was
@@ -1024,6 +1035,80 @@ impl RedisModel {
                 }
                 Ok(_) => int(0),
             },
+            // redis-py's lock scripts: one atomic step each. Their GET is redis.call, so
+            // another type fails the script with its error and position.
+            Cmd::LockRelease { key, token } => match view.string(*key) {
+                Err(_) => Expect::Exact(script_wrongtype(LOCK_RELEASE_SCRIPT, 2)),
+                Ok(Some(v)) if v == token => {
+                    view.remove(*key);
+                    view.touch(*key);
+                    int(1)
+                }
+                Ok(_) => int(0),
+            },
+            Cmd::LockReacquire { key, token, ms } => match view.string(*key) {
+                Err(_) => Expect::Exact(script_wrongtype(LOCK_REACQUIRE_SCRIPT, 2)),
+                Ok(Some(v)) if v == token => {
+                    if let Some(e) = view.get_mut(*key) {
+                        e.expire = Some(deadline(*ms));
+                    }
+                    view.touch(*key);
+                    int(1)
+                }
+                Ok(_) => int(0),
+            },
+            Cmd::LockExtend {
+                key,
+                token,
+                ms,
+                replace,
+            } => match view.string(*key) {
+                Err(_) => Expect::Exact(script_wrongtype(LOCK_EXTEND_SCRIPT, 2)),
+                Ok(Some(v)) if v == token => {
+                    let e = view.get_mut(*key).expect("just read");
+                    match e.expire {
+                        // PTTL -1: no TTL to extend.
+                        None => int(0),
+                        // newttl = ARGV[2] + PTTL: the old deadline moved by `ms`.
+                        Some((elo, ehi)) => {
+                            e.expire = Some(if *replace {
+                                deadline(*ms)
+                            } else {
+                                (elo.saturating_add(*ms), ehi.saturating_add(*ms))
+                            });
+                            view.touch(*key);
+                            int(1)
+                        }
+                    }
+                }
+                Ok(_) => int(0),
+            },
+            Cmd::Transfer { from, to, amount } => {
+                let n = i64::from(*amount);
+                match Self::apply_inner(view, &Cmd::IncrBy(*from, -n), lo, hi) {
+                    Err(_) => Expect::Exact(Reply::Integer(-1)),
+                    Ok(Expect::Exact(Reply::Integer(a))) => {
+                        view.touch(*from);
+                        let undo = Cmd::IncrBy(*from, n);
+                        if a < 0 {
+                            let _ = Self::apply_inner(view, &undo, lo, hi);
+                            int(0)
+                        } else {
+                            match Self::apply_inner(view, &Cmd::IncrBy(*to, n), lo, hi) {
+                                Err(_) => {
+                                    let _ = Self::apply_inner(view, &undo, lo, hi);
+                                    Expect::Exact(Reply::Integer(-1))
+                                }
+                                Ok(_) => {
+                                    view.touch(*to);
+                                    int(1)
+                                }
+                            }
+                        }
+                    }
+                    Ok(other) => unreachable!("INCRBY answered {other:?}"),
+                }
+            }
             Cmd::MSet(pairs) => {
                 for (key, value) in pairs {
                     view.put(*key, Entry::string(value.clone()));
@@ -1698,6 +1783,17 @@ pub fn keyspace_events(cmd: &Cmd) -> Vec<(KeyId, &'static str)> {
         Cmd::Append(k, _) => one(k, &["append"]),
         Cmd::GetDel(k) => one(k, &["del"]),
         Cmd::Cas { key, .. } => one(key, &["set"]),
+        // redis-py's lock scripts: DEL, PEXPIRE; a lock's TTL runs out later.
+        Cmd::LockRelease { key, .. } => one(key, &["del", "expired"]),
+        Cmd::LockExtend { key, .. } | Cmd::LockReacquire { key, .. } => {
+            one(key, &["expire", "expired"])
+        }
+        Cmd::Transfer { from, to, .. } => vec![
+            (*from, "decrby"),
+            (*from, "incrby"),
+            (*to, "incrby"),
+            (*to, "decrby"),
+        ],
         Cmd::MSet(pairs) => pairs.iter().map(|(k, _)| (*k, "set")).collect(),
         // A deadline already passed deletes the key instead.
         Cmd::PExpire(k, _) => one(k, &["expire", "del", "expired"]),
@@ -2307,6 +2403,84 @@ mod typed_tests {
             // SET inside the script drops the TTL.
             (Cmd::PTtl(K), Reply::Integer(-1)),
         ]);
+    }
+
+    #[test]
+    fn lock_and_transfer_scripts() {
+        let lock = |token: &str| Cmd::Set {
+            key: K,
+            value: b(token),
+            ttl_ms: Some(1000),
+            cond: SetCond::Nx,
+            get: false,
+        };
+        let release = |token: &str| Cmd::LockRelease {
+            key: K,
+            token: b(token),
+        };
+        let extend = |token: &str, replace: bool| Cmd::LockExtend {
+            key: K,
+            token: b(token),
+            ms: 500,
+            replace,
+        };
+        let k1 = K + 1;
+        let transfer = |from, to, amount| Cmd::Transfer { from, to, amount };
+        let state = run_seq(&[
+            (lock("t0"), Reply::OK),
+            (lock("t1"), Reply::Null),
+            (release("t1"), Reply::Integer(0)),
+            // Added to the 1000 ms left.
+            (extend("t0", false), Reply::Integer(1)),
+        ]);
+        assert_eq!(state.get(K).and_then(|e| e.expire), Some((1500, 1500)));
+        let state = run_seq(&[
+            (lock("t0"), Reply::OK),
+            (extend("t0", true), Reply::Integer(1)),
+        ]);
+        assert_eq!(state.get(K).and_then(|e| e.expire), Some((500, 500)));
+        run_seq(&[
+            (lock("t0"), Reply::OK),
+            (
+                Cmd::LockReacquire {
+                    key: K,
+                    token: b("t1"),
+                    ms: 100,
+                },
+                Reply::Integer(0),
+            ),
+            (release("t0"), Reply::Integer(1)),
+            (Cmd::Exists(vec![K]), Reply::Integer(0)),
+            // A lock without TTL is not extended (PTTL -1).
+            (set(K, "t2"), Reply::OK),
+            (extend("t2", false), Reply::Integer(0)),
+            // Transfers: a missing source would go negative (and is left as "0").
+            (transfer(k1, K, 3), Reply::Integer(0)),
+            (Cmd::Get(k1), bulk("0")),
+            (Cmd::IncrBy(k1, 5), Reply::Integer(5)),
+            // The target holds "t2": not an integer, the source is restored.
+            (transfer(k1, K, 3), Reply::Integer(-1)),
+            (Cmd::Get(k1), bulk("5")),
+            (set(K, "1"), Reply::OK),
+            (transfer(k1, K, 3), Reply::Integer(1)),
+            (Cmd::MGet(vec![k1, K]), Reply::Array(vec![bulk("2"), bulk("4")])),
+            (Cmd::LPush(L, vec![b("a")]), Reply::Integer(1)),
+            (transfer(L, K, 1), Reply::Integer(-1)),
+            (
+                release_on(L),
+                Reply::error(format!(
+                    "WRONGTYPE Operation against a key holding the wrong kind of value script: {}, on @user_script:2.",
+                    seedis::script::lua_env::sha1_hex(LOCK_RELEASE_SCRIPT.as_bytes())
+                )),
+            ),
+        ]);
+    }
+
+    fn release_on(key: KeyId) -> Cmd {
+        Cmd::LockRelease {
+            key,
+            token: b("t0"),
+        }
     }
 
     #[test]

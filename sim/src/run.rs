@@ -255,6 +255,10 @@ pub struct RunReport {
     /// snapshot to load, and the durability oracle had nothing to compare).
     pub recovered_keys: u64,
     pub disk: crate::disk::DiskStats,
+    /// Busy scripts (`Extras::busy`): spinning scripts killed, and ops answered -BUSY
+    /// (checked against the spinners' windows, then left out of the history).
+    pub busy_kills: u64,
+    pub busy_replies: u64,
 }
 
 impl RunReport {
@@ -368,6 +372,8 @@ pub fn run(config: &RunConfig) -> RunReport {
                 restarts: 0,
                 recovered_keys: 0,
                 disk: Default::default(),
+                busy_kills: 0,
+                busy_replies: 0,
             }
         }
     }
@@ -422,7 +428,31 @@ struct Sim {
     /// The administrator: a connection of its own sending SAVE and BGSAVE (seeds with
     /// crashes), and the durability facts its replies establish.
     admin: Admin,
+    /// Busy scripts (`Extras::busy`): the spinning script and its killer.
+    busy: Busy,
+    busy_replies: u64,
 }
+
+/// A script that spins until killed, on a connection of its own, and the SCRIPT KILL the
+/// kernel delivers on another while it runs (`SimPoller::plan_send_while_busy`).
+#[derive(Default)]
+struct Busy {
+    spinner: Option<ConnId>,
+    killer: Option<ConnId>,
+    /// The call time of the spinning script in flight.
+    call_us: Option<u64>,
+    spinner_received: Vec<u8>,
+    killer_received: Vec<u8>,
+    /// From the spinning script's call to its (killed) reply: only ops that overlap
+    /// one of these may be answered -BUSY.
+    windows: Vec<(u64, u64)>,
+    kills: u64,
+}
+
+/// The spinning script and the killer's command.
+const SPIN_SCRIPT: &[u8] = b"local n = 0 while true do n = n + 1 end";
+/// The virtual time the sim's server lets a script run before it is busy.
+pub const SIM_BUSY_THRESHOLD_MS: i64 = 20;
 
 /// The server's propagation sink in a run: keeps every batch for the replay oracle.
 struct RecordBatches(Rc<RefCell<Vec<Batch>>>);
@@ -469,6 +499,9 @@ fn start_server(
                 .map(|w| Bytes::from_static(w.as_bytes()))
                 .collect(),
         );
+    }
+    if config.extras.busy_scripts() {
+        server_config.busy_reply_threshold_ms = SIM_BUSY_THRESHOLD_MS;
     }
     // A failed BGSAVE (a disk fault) would make Redis refuse writes with MISCONF, which
     // the model does not know: turned off, as an operator may.
@@ -559,6 +592,8 @@ fn run_inner(config: &RunConfig) -> RunReport {
         armed: None,
         restarts: 0,
         admin: Admin::default(),
+        busy: Busy::default(),
+        busy_replies: 0,
     };
     let start_us = sim.now_us();
     sim.epochs.push(Epoch {
@@ -579,6 +614,19 @@ fn run_inner(config: &RunConfig) -> RunReport {
         // checker an op that could go anywhere.
         // Likewise an op whose last byte the server never read never ran: it is no
         // unknown outcome, it did not happen (every connection is closed by now).
+        let busy_error =
+            |op: &HistoryOp| matches!(&op.output, Some(Reply::Error(e)) if e.starts_with(b"BUSY "));
+        if let Some(op) = sim
+            .history
+            .iter()
+            .find(|op| busy_error(op) && !sim.busy_reply_allowed(op.call, op.ret))
+        {
+            sim.failure = Some(Failure::Invariant(format!(
+                "client {} was answered -BUSY outside any busy script: {:?}",
+                op.client, op.input.cmd
+            )));
+        }
+        sim.busy_replies = sim.history.iter().filter(|op| busy_error(op)).count() as u64;
         let kernel = sim.server.poller();
         let history = std::mem::take(&mut sim.history);
         let lives = std::mem::take(&mut sim.op_lives);
@@ -587,9 +635,10 @@ fn run_inner(config: &RunConfig) -> RunReport {
             .zip(&sim.op_ends)
             .zip(lives)
             .filter(|((op, (conn, end)), _)| {
-                op.output.is_some()
-                    || (kernel.stream_offsets(*conn).1 >= *end
-                        && !matches!(op.input.cmd, Cmd::BLPopDone(_)))
+                !busy_error(op)
+                    && (op.output.is_some()
+                        || (kernel.stream_offsets(*conn).1 >= *end
+                            && !matches!(op.input.cmd, Cmd::BLPopDone(_))))
             })
             .map(|((op, _), life)| (op, life))
             .unzip();
@@ -618,6 +667,8 @@ fn run_inner(config: &RunConfig) -> RunReport {
         restarts: sim.restarts,
         recovered_keys: sim.epochs.iter().map(|e| e.init.keys.len() as u64).sum(),
         disk: sim.disk.stats(),
+        busy_kills: sim.busy.kills,
+        busy_replies: sim.busy_replies,
     }
 }
 
@@ -659,6 +710,13 @@ impl Sim {
             self.steps += 1;
             if self.config.extras.pubsub && self.rng.next_u32().is_multiple_of(16) {
                 self.subscriber_step();
+                continue;
+            }
+            if self.config.extras.busy_scripts()
+                && self.config.crashes.crashes.is_empty()
+                && self.rng.next_u32().is_multiple_of(40)
+            {
+                self.busy_step();
                 continue;
             }
             // Seeds with crashes also save, so a crash has snapshots to find.
@@ -977,6 +1035,77 @@ impl Sim {
             }
         }
         self.admin_receive();
+    }
+
+    /// Busy scripts: send the spinning script (one at a time) with a SCRIPT KILL planned
+    /// in the kernel, and check their replies: the script is killed with Redis's error,
+    /// the kill answers +OK.
+    fn busy_step(&mut self) {
+        let kernel = self.server.poller_mut();
+        let spinner = *self
+            .busy
+            .spinner
+            .get_or_insert_with(|| kernel.connect_observer());
+        let killer = *self
+            .busy
+            .killer
+            .get_or_insert_with(|| kernel.connect_observer());
+        if self.busy.call_us.is_none() {
+            let mut eval = BytesMut::new();
+            encode_command(&[b"EVAL", SPIN_SCRIPT, b"0"], &mut eval);
+            let mut kill = BytesMut::new();
+            encode_command(&[b"SCRIPT", b"KILL"], &mut kill);
+            let delay_us = u64::from(self.rng.next_u32() % 40_000);
+            let kernel = self.server.poller_mut();
+            if kernel.client_send(spinner, &eval) == eval.len() {
+                kernel.plan_send_while_busy(killer, kill.to_vec(), delay_us);
+                self.busy.call_us = Some(self.now_us());
+            }
+        }
+        self.busy_receive();
+    }
+
+    fn busy_receive(&mut self) {
+        let (Some(spinner), Some(killer)) = (self.busy.spinner, self.busy.killer) else {
+            return;
+        };
+        let kernel = self.server.poller_mut();
+        let data = kernel.client_recv(spinner, 64 * 1024);
+        self.busy.spinner_received.extend_from_slice(&data);
+        let data = kernel.client_recv(killer, 64 * 1024);
+        self.busy.killer_received.extend_from_slice(&data);
+        while let Ok(Some((reply, used))) = decode_reply(&self.busy.spinner_received) {
+            self.busy.spinner_received.drain(..used);
+            let killed = matches!(&reply, Reply::Error(e)
+                if e.starts_with(b"ERR Script killed by user with SCRIPT KILL... script: "));
+            let Some(call) = self.busy.call_us.take().filter(|_| killed) else {
+                self.failure = Some(Failure::Invariant(format!(
+                    "the spinning script answered {reply:?}"
+                )));
+                return;
+            };
+            let now = self.now_us();
+            self.busy.windows.push((call, now));
+        }
+        while let Ok(Some((reply, used))) = decode_reply(&self.busy.killer_received) {
+            self.busy.killer_received.drain(..used);
+            if reply != Reply::OK {
+                self.failure = Some(Failure::Invariant(format!(
+                    "SCRIPT KILL of a spinning script answered {reply:?}"
+                )));
+                return;
+            }
+            self.busy.kills += 1;
+        }
+    }
+
+    /// An op answered -BUSY did not run: it must overlap a spinning script's window,
+    /// and then it leaves the history (as an op the server never read).
+    fn busy_reply_allowed(&self, call: u64, ret: Option<u64>) -> bool {
+        self.busy
+            .windows
+            .iter()
+            .any(|&(start, end)| call <= end && ret.is_none_or(|r| r >= start))
     }
 
     fn admin_receive(&mut self) {
@@ -1419,7 +1548,21 @@ impl Sim {
                 self.server.poller_mut().client_close(conn);
             }
         }
-        if let Some(conn) = self.admin.conn.take() {
+        // A spinning script in flight is killed (its killer's connection still open)
+        // before the connections close: a spinner with nobody to kill it never ends.
+        for _ in 0..DRAIN_STEPS {
+            self.busy_receive();
+            if self.busy.call_us.is_none() || self.failure.is_some() {
+                break;
+            }
+            self.server.poller_mut().deliver();
+            self.server_pass();
+        }
+        if let Some(call) = self.busy.call_us.take() {
+            self.busy.windows.push((call, u64::MAX));
+        }
+        let busy = [self.busy.spinner.take(), self.busy.killer.take()];
+        for conn in [self.admin.conn.take()].into_iter().chain(busy).flatten() {
             if !self.server.poller().is_reset(conn) && !self.server.poller().client_eof(conn) {
                 self.server.poller_mut().client_close(conn);
             }

@@ -127,7 +127,11 @@ pub fn limited_denial(cmd: &Cmd) -> Option<&'static str> {
     let command = match cmd {
         Cmd::Del(_) => Some("del"),
         Cmd::LPop(_) => Some("lpop"),
-        Cmd::Cas { .. } => Some("eval"),
+        Cmd::Cas { .. }
+        | Cmd::LockRelease { .. }
+        | Cmd::LockExtend { .. }
+        | Cmd::LockReacquire { .. }
+        | Cmd::Transfer { .. } => Some("eval"),
         _ => None,
     };
     if let Some(name) = command {
@@ -289,6 +293,55 @@ impl FieldOp {
         }
     }
 }
+/// redis-py's `Lock` scripts (redis/lock.py), sent verbatim: release, extend (ARGV[3] "0"
+/// adds to the TTL, "1" replaces it) and reacquire. The lock is taken with SET NX PX.
+pub const LOCK_RELEASE_SCRIPT: &str = "
+        local token = redis.call('get', KEYS[1])
+        if not token or token ~= ARGV[1] then
+            return 0
+        end
+        redis.call('del', KEYS[1])
+        return 1
+    ";
+pub const LOCK_EXTEND_SCRIPT: &str = "
+        local token = redis.call('get', KEYS[1])
+        if not token or token ~= ARGV[1] then
+            return 0
+        end
+        local expiration = redis.call('pttl', KEYS[1])
+        if not expiration then
+            expiration = 0
+        end
+        if expiration < 0 then
+            return 0
+        end
+
+        local newttl = ARGV[2]
+        if ARGV[3] == \"0\" then
+            newttl = ARGV[2] + expiration
+        end
+        redis.call('pexpire', KEYS[1], newttl)
+        return 1
+    ";
+pub const LOCK_REACQUIRE_SCRIPT: &str = "
+        local token = redis.call('get', KEYS[1])
+        if not token or token ~= ARGV[1] then
+            return 0
+        end
+        redis.call('pexpire', KEYS[1], ARGV[2])
+        return 1
+    ";
+
+/// A transfer between two counters as one script: 1 when moved, 0 when the source would
+/// go negative, -1 when either key is not an integer (or would overflow). Failed paths
+/// undo the first INCRBY with a second, as such scripts do.
+pub const TRANSFER_SCRIPT: &str = "local n = tonumber(ARGV[1])
+local a = redis.pcall('incrby', KEYS[1], -n)
+if type(a) == 'table' then return -1 end
+if a < 0 then redis.call('incrby', KEYS[1], n) return 0 end
+local b = redis.pcall('incrby', KEYS[2], n)
+if type(b) == 'table' then redis.call('incrby', KEYS[1], n) return -1 end
+return 1";
 
 /// The commands the simulated clients send.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -313,6 +366,28 @@ pub enum Cmd {
         key: KeyId,
         expected: Bytes,
         new: Bytes,
+    },
+    /// redis-py's lock scripts ([`LOCK_RELEASE_SCRIPT`]...), each one atomic step.
+    LockRelease {
+        key: KeyId,
+        token: Bytes,
+    },
+    LockExtend {
+        key: KeyId,
+        token: Bytes,
+        ms: u64,
+        replace: bool,
+    },
+    LockReacquire {
+        key: KeyId,
+        token: Bytes,
+        ms: u64,
+    },
+    /// [`TRANSFER_SCRIPT`]: `amount` from one counter to another.
+    Transfer {
+        from: KeyId,
+        to: KeyId,
+        amount: u8,
     },
     MSet(Vec<(KeyId, Bytes)>),
     MGet(Vec<KeyId>),
@@ -615,6 +690,47 @@ impl Cmd {
                 expected.to_vec(),
                 new.to_vec(),
             ]),
+            Cmd::LockRelease { key, token } => argv.extend([
+                b"EVAL".to_vec(),
+                LOCK_RELEASE_SCRIPT.as_bytes().to_vec(),
+                b"1".to_vec(),
+                k(key),
+                token.to_vec(),
+            ]),
+            Cmd::LockExtend {
+                key,
+                token,
+                ms,
+                replace,
+            } => argv.extend([
+                b"EVAL".to_vec(),
+                LOCK_EXTEND_SCRIPT.as_bytes().to_vec(),
+                b"1".to_vec(),
+                k(key),
+                token.to_vec(),
+                ms.to_string().into_bytes(),
+                if *replace {
+                    b"1".to_vec()
+                } else {
+                    b"0".to_vec()
+                },
+            ]),
+            Cmd::LockReacquire { key, token, ms } => argv.extend([
+                b"EVAL".to_vec(),
+                LOCK_REACQUIRE_SCRIPT.as_bytes().to_vec(),
+                b"1".to_vec(),
+                k(key),
+                token.to_vec(),
+                ms.to_string().into_bytes(),
+            ]),
+            Cmd::Transfer { from, to, amount } => argv.extend([
+                b"EVAL".to_vec(),
+                TRANSFER_SCRIPT.as_bytes().to_vec(),
+                b"2".to_vec(),
+                k(from),
+                k(to),
+                amount.to_string().into_bytes(),
+            ]),
             Cmd::MSet(pairs) => {
                 argv.push(b"MSET".to_vec());
                 for (key, value) in pairs {
@@ -815,6 +931,9 @@ impl Cmd {
             | Cmd::Dump(key)
             | Cmd::Restore { key, .. }
             | Cmd::Cas { key, .. }
+            | Cmd::LockRelease { key, .. }
+            | Cmd::LockExtend { key, .. }
+            | Cmd::LockReacquire { key, .. }
             | Cmd::PExpire(key, _)
             | Cmd::Persist(key)
             | Cmd::PTtl(key)
@@ -868,6 +987,8 @@ impl Cmd {
             Cmd::Sort { key, store, .. } => std::iter::once(*key).chain(*store).collect(),
             Cmd::Del(keys) | Cmd::Exists(keys) | Cmd::MGet(keys) | Cmd::Watch(keys) => keys.clone(),
             Cmd::MSet(pairs) => pairs.iter().map(|(k, _)| *k).collect(),
+            Cmd::Transfer { from, to, .. } if from == to => vec![*from],
+            Cmd::Transfer { from, to, .. } => vec![*from, *to],
             Cmd::BLPop(key, _) | Cmd::BLPopDone(key) => vec![*key],
             // EXEC reads its watched keys' state: they join its partition.
             Cmd::Multi { cmds, watch } => {
@@ -985,6 +1106,11 @@ pub struct Extras {
     /// Some string ops are bitmap commands (SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP,
     /// BITFIELD) on the same keys.
     pub bits: bool,
+    /// A spinning script (`while true do end`) is sent now and then and killed by an
+    /// administrator's SCRIPT KILL; clients meanwhile get -BUSY. One seed in four, and
+    /// then without transactions, blocking pops, pub/sub and restricted clients (whose
+    /// multi-step exchanges a -BUSY in the middle would cut).
+    pub busy: bool,
 }
 
 impl Extras {
@@ -997,6 +1123,7 @@ impl Extras {
         acl: false,
         big_values: false,
         bits: false,
+        busy: false,
     };
 
     /// Swarm testing: each feature on in about half of the seeds.
@@ -1004,17 +1131,25 @@ impl Extras {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         rng.set_stream(5);
         let draw = rng.next_u32();
+        let busy = draw & 192 == 192;
         Extras {
-            txn: draw & 1 != 0,
-            blocking: draw & 2 != 0,
-            pubsub: draw & 4 != 0,
+            txn: draw & 1 != 0 && !busy,
+            blocking: draw & 2 != 0 && !busy,
+            pubsub: draw & 4 != 0 && !busy,
             dump: draw & 8 != 0,
             sort: draw & 16 != 0,
-            acl: draw & 32 != 0,
-            // A high bit, apart from the low ones other features take in turn.
+            acl: draw & 32 != 0 && !busy,
+            busy,
+            // High bits, apart from the low ones other features take in turn.
             big_values: draw & (1 << 24) != 0,
-            bits: draw & 64 != 0,
+            bits: draw & (1 << 8) != 0,
         }
+    }
+
+    /// Whether this run injects busy scripts (see `busy`: only without the features a
+    /// -BUSY would cut in the middle, whatever a caller combined).
+    pub fn busy_scripts(&self) -> bool {
+        self.busy && !(self.txn || self.blocking || self.pubsub || self.acl)
     }
 }
 
@@ -1442,7 +1577,7 @@ impl Keys<'_> {
     }
 
     fn string_cmd(&mut self, key: KeyId, multi_key: bool, value: Bytes, dump: bool) -> Cmd {
-        match self.below(20) {
+        match self.below(24) {
             0..=3 => self.string_set(key, value),
             4..=7 => Cmd::Get(key),
             8 => Cmd::Del(vec![key]),
@@ -1472,6 +1607,34 @@ impl Keys<'_> {
                 key,
                 expected: Bytes::from(self.below(4).to_string()),
                 new: value,
+            },
+            // redis-py's lock on a string key: SET NX PX, then its scripts, with a few
+            // tokens so that clients hold, miss and steal each other's locks.
+            20 | 21 => {
+                let token = Bytes::from(format!("t{}", self.below(3)));
+                let ms = 1 + u64::from(self.below(2000));
+                match self.below(4) {
+                    0 => Cmd::Set {
+                        key,
+                        value: token,
+                        ttl_ms: Some(ms),
+                        cond: SetCond::Nx,
+                        get: false,
+                    },
+                    1 => Cmd::LockRelease { key, token },
+                    2 => Cmd::LockExtend {
+                        key,
+                        token,
+                        ms,
+                        replace: self.coin(2),
+                    },
+                    _ => Cmd::LockReacquire { key, token, ms },
+                }
+            }
+            22 => Cmd::Transfer {
+                from: key,
+                to: if multi_key { self.of(Family::Str) } else { key },
+                amount: self.below(5) as u8,
             },
             // Only seeds with DUMP on draw more here, so the others keep their traces.
             _ if dump && self.coin(2) => Cmd::Dump(key),

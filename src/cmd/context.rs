@@ -313,6 +313,18 @@ pub trait ClientRegistry {
         let _ = (fd, id, message);
         false
     }
+    /// Redis's `processEventsWhileBlocked`, called by a timed-out script: a few rounds of
+    /// non-blocking I/O through `poller` (accept, read, run other clients' commands
+    /// through `server`, write their replies). The caller stays out of its slot. The
+    /// default has no loop to process; without a poller (commands run outside a loop)
+    /// there is no I/O to do.
+    fn process_events_while_blocked(
+        &mut self,
+        poller: Option<&mut dyn crate::net::Poller>,
+        server: &mut dyn super::busy::BlockedServer,
+    ) {
+        let _ = (poller, server);
+    }
 }
 
 /// A registry with no other clients: for tests and fuzzers that run commands alone.
@@ -386,6 +398,9 @@ pub struct ServerState {
     /// EVAL's script cache and FUNCTION's libraries, with their Lua states (created on
     /// first use). `None` only while a script runs (src/cmd/scripting.rs takes it out).
     pub scripting: Option<Box<crate::script::Scripting>>,
+    /// The script running now (Redis's `curr_run_ctx`): what SCRIPT KILL, FUNCTION KILL
+    /// and FUNCTION STATS see, and, once it timed out, what `dispatch` refuses with -BUSY.
+    pub script_run: Option<super::busy::ScriptRun>,
     /// The allocator the binary installed (INFO `mem_allocator`, `used_memory`).
     pub allocator: crate::mem::Allocator,
     /// Redis's `server.dirty`: changes to the dataset since the last successful save,
@@ -447,6 +462,7 @@ impl ServerState {
             slowlog: Default::default(),
             monitors: Default::default(),
             scripting: None,
+            script_run: None,
             allocator: crate::mem::LIBC,
         }
     }

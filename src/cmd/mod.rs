@@ -13,6 +13,7 @@ pub mod acl_cmd;
 pub mod args;
 pub mod bits;
 pub mod blocking;
+pub mod busy;
 pub mod command_cmd;
 pub mod config_cmd;
 pub mod connection;

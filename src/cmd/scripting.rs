@@ -3,10 +3,11 @@
 //! argument checks, the script flags (`scriptPrepareForRun`) and what a script may call
 //! (`scriptCall`: arity, noscript, writes from read-only scripts).
 //!
-//! Scripts run to completion inside the command, like every other command: the event
-//! loop does not run while a script does (Redis's busy-script mode is not implemented).
+//! A script runs inside its command; past busy-reply-threshold its count hook lets the
+//! loop answer other clients (`super::busy`), and SCRIPT KILL / FUNCTION KILL stop it.
 
 use super::args::{arg_i64, is};
+use super::busy::{self, ScriptRun};
 use super::reply::help_reply;
 use super::table::*;
 use super::{Ctx, Session};
@@ -16,7 +17,6 @@ use crate::util::glob::stringmatchlen;
 use bytes::Bytes;
 
 const NOSCRIPT_ERR: Reply = Reply::err("NOSCRIPT No matching script. Please use EVAL.");
-const NOTBUSY_ERR: Reply = Reply::err("NOTBUSY No scripts in execution right now.");
 const RO_WRITE_ERR: Reply =
     Reply::err("ERR Can not execute a script with write flag using *_ro command.");
 
@@ -164,6 +164,14 @@ impl ScriptHost<'_, '_> {
 }
 
 impl Host for ScriptHost<'_, '_> {
+    fn wants_interrupts(&self) -> bool {
+        self.ctx.server.config.busy_reply_threshold_ms > 0
+    }
+
+    fn interrupt(&mut self) -> bool {
+        super::busy::interrupt(self.ctx)
+    }
+
     /// `luaRedisAclCheckCmdPermissionsCommand`: the caller's user against the command as
     /// `lookupCommand` finds it (a container's subcommand by the second argument).
     fn acl_allows(&mut self, argv: &[Bytes]) -> bool {
@@ -213,6 +221,12 @@ impl Host for ScriptHost<'_, '_> {
             return CallOutcome::Refused(
                 "Write commands are not allowed from read-only scripts.".into(),
             );
+        }
+        // SCRIPT_WRITE_DIRTY: from now on the script cannot be killed.
+        if cmd.is_write() {
+            if let Some(run) = self.ctx.server.script_run.as_mut() {
+                run.wrote = true;
+            }
         }
         self.session.resp = resp;
         self.session.last_cmd = cmd.name;
@@ -300,10 +314,22 @@ fn eval_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], evalsha: bool, ro: bool) -> C
         };
         let flags = scripting.script(&sha).map_or(0, |s| s.flags);
         let read_only = prepare(flags, ro)?;
-        let mut host = ScriptHost::new(ctx, read_only);
+        let run = ScriptRun::new(true, Bytes::copy_from_slice(&sha), argv, ctx.clock.now_us());
         let (keys, args) = argv[3..].split_at(nkeys);
-        Ok(scripting.run_script(&sha, keys, args, &mut host))
+        Ok(running(ctx, run, |ctx| {
+            let mut host = ScriptHost::new(ctx, read_only);
+            scripting.run_script(&sha, keys, args, &mut host)
+        }))
     })
+}
+
+/// Runs a script as `curr_run_ctx`: SCRIPT KILL, FUNCTION KILL/STATS and the busy
+/// check see `run` while it goes on.
+fn running(ctx: &mut Ctx<'_>, run: ScriptRun, f: impl FnOnce(&mut Ctx<'_>) -> Reply) -> Reply {
+    ctx.server.script_run = Some(run);
+    let reply = f(ctx);
+    ctx.server.script_run = None;
+    reply
 }
 
 fn fcall(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
@@ -324,9 +350,14 @@ fn fcall_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], ro: bool) -> CmdResult {
         let flags = f.flags;
         let nkeys = numkeys(argv, Some("ERR Bad number of keys provided"))?;
         let read_only = prepare(flags, ro)?;
-        let mut host = ScriptHost::new(ctx, read_only);
+        let mut run = ScriptRun::new(false, argv[1].clone(), argv, ctx.clock.now_us());
+        run.libraries = scripting.functions.libraries.len();
+        run.functions = scripting.functions.function_count();
         let (keys, args) = argv[3..].split_at(nkeys);
-        Ok(scripting.run_function(&argv[1], keys, args, &mut host))
+        Ok(running(ctx, run, |ctx| {
+            let mut host = ScriptHost::new(ctx, read_only);
+            scripting.run_function(&argv[1], keys, args, &mut host)
+        }))
     })
 }
 
@@ -385,10 +416,9 @@ fn script_load(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     })
 }
 
-/// Scripts run to completion inside their command, so none is ever running when
-/// another command is processed.
-fn script_kill(_ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
-    Err(NOTBUSY_ERR)
+/// `scriptKill` for EVAL: reachable while a script runs only through the busy loop.
+fn script_kill(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
+    busy::kill(ctx.server, true)
 }
 
 /// The Lua debugger (LDB) is not implemented: NO is accepted (it is the state the
@@ -461,16 +491,45 @@ fn function_flush(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     Ok(Reply::OK)
 }
 
-fn function_kill(_ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
-    Err(NOTBUSY_ERR)
+fn function_kill(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
+    busy::kill(ctx.server, false)
 }
 
+/// `functionStatsCommand`. While a function runs (the busy loop), the libraries are out
+/// with it, so their counts are the ones the run noted at its start.
 fn function_stats(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
-    with_scripting(ctx, |s, _| {
-        let libs = s.functions.libraries.len() as i64;
-        let fns = s.functions.function_count() as i64;
+    let running = match &ctx.server.script_run {
+        Some(run) if run.eval_mode => return Err(busy::BUSY_EVAL),
+        Some(run) => Some((
+            Reply::Map(vec![
+                (Reply::bulk("name"), Reply::Bulk(run.name.clone())),
+                (
+                    Reply::bulk("command"),
+                    Reply::Array(run.caller_argv.iter().cloned().map(Reply::Bulk).collect()),
+                ),
+                (
+                    Reply::bulk("duration_ms"),
+                    Reply::Integer((ctx.clock.now_us().saturating_sub(run.start_us) / 1000) as i64),
+                ),
+            ]),
+            run.libraries,
+            run.functions,
+        )),
+        None => None,
+    };
+    let (running, libs, fns) = match running {
+        Some((reply, libs, fns)) => (reply, libs as i64, fns as i64),
+        None => with_scripting(ctx, |s, _| {
+            (
+                Reply::Null,
+                s.functions.libraries.len() as i64,
+                s.functions.function_count() as i64,
+            )
+        }),
+    };
+    {
         Ok(Reply::Map(vec![
-            (Reply::bulk("running_script"), Reply::Null),
+            (Reply::bulk("running_script"), running),
             (
                 Reply::bulk("engines"),
                 Reply::Map(vec![(
@@ -482,7 +541,7 @@ fn function_stats(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
                 )]),
             ),
         ]))
-    })
+    }
 }
 
 fn function_list(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {

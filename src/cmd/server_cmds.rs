@@ -58,6 +58,12 @@ fn shutdown(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     if abort {
         return Err(Reply::err("ERR No shutdown in progress."));
     }
+    // A timed-out script: only NOSAVE may stop the server under it.
+    if !nosave {
+        if let Some(busy) = super::busy::busy_refusal(ctx.server) {
+            return Err(busy);
+        }
+    }
     let flags = ShutdownFlags {
         save,
         nosave,

@@ -847,7 +847,8 @@ fn dispatch_counted(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     if let Err(reply) = acl_check(ctx, cmd, argv) {
         return reject(ctx, Some(cmd), reply);
     }
-    if out_of_memory(ctx, cmd) {
+    // Redis checks maxmemory only outside a busy script (no eviction may run under it).
+    if super::busy::busy_refusal(ctx.server).is_none() && out_of_memory(ctx, cmd) {
         return reject(
             ctx,
             Some(cmd),
@@ -863,6 +864,13 @@ fn dispatch_counted(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             cmd.name
         ));
         return reject(ctx, Some(cmd), e);
+    }
+    // A script past busy-reply-threshold: only `allow-busy` commands (checked before
+    // MULTI queues anything, as Redis does).
+    if !cmd.has(ALLOW_BUSY) {
+        if let Some(busy) = super::busy::busy_refusal(ctx.server) {
+            return reject(ctx, Some(cmd), busy);
+        }
     }
     if !ctx.session.in_exec && !NOT_QUEUED.contains(&cmd.name) {
         if let Some(multi) = ctx.session.multi.as_mut() {

@@ -61,6 +61,9 @@ pub struct Config {
     pub dir: String,
     /// Per-command latency histograms for INFO latencystats.
     pub latency_tracking: bool,
+    /// busy-reply-threshold (alias lua-time-limit), ms: past it a running script lets
+    /// the loop answer other clients -BUSY (0: never).
+    pub busy_reply_threshold_ms: i64,
     /// SLOWLOG: commands at least this many µs long are logged (negative: none).
     pub slowlog_log_slower_than: i64,
     pub slowlog_max_len: u64,
@@ -114,6 +117,7 @@ impl Default for Config {
             appendonly: false,
             dir: String::new(),
             latency_tracking: false,
+            busy_reply_threshold_ms: 5000,
             slowlog_log_slower_than: 0,
             slowlog_max_len: 0,
             latency_monitor_threshold: 0,
@@ -399,6 +403,7 @@ impl Config {
             "appendonly" => Value::Bool(self.appendonly),
             "dir" => Value::Special(self.dir.clone()),
             "latency-tracking" => Value::Bool(self.latency_tracking),
+            "busy-reply-threshold" => Value::Num(self.busy_reply_threshold_ms),
             "slowlog-log-slower-than" => Value::Num(self.slowlog_log_slower_than),
             "slowlog-max-len" => num(self.slowlog_max_len),
             "maxmemory" => num(self.maxmemory),
@@ -461,6 +466,7 @@ impl Config {
             "appendonly" => self.appendonly = value == Value::Bool(true),
             "dir" => self.dir = text(value),
             "latency-tracking" => self.latency_tracking = value == Value::Bool(true),
+            "busy-reply-threshold" => self.busy_reply_threshold_ms = num(&value),
             "slowlog-log-slower-than" => self.slowlog_log_slower_than = num(&value),
             "slowlog-max-len" => self.slowlog_max_len = num(&value) as u64,
             "maxmemory" => self.maxmemory = num(&value) as u64,

@@ -109,6 +109,13 @@ pub trait Poller {
     fn shutdown_requested(&self) -> bool {
         false
     }
+
+    /// A running script executed `instructions` more Lua instructions (its count hook).
+    /// Real time passes by itself; the simulator's virtual clock moves here, so a script
+    /// that spins eventually crosses `busy-reply-threshold` there too.
+    fn cpu_burned(&mut self, instructions: u64) {
+        let _ = instructions;
+    }
 }
 
 /// The part of the [`Poller`] a command may use while it runs: the clock, to time itself
@@ -117,15 +124,57 @@ pub trait Poller {
 pub trait Clock {
     fn now_us(&self) -> u64;
     fn sleep(&mut self, duration: Duration);
+
+    /// See [`Poller::cpu_burned`].
+    fn cpu_burned(&mut self, instructions: u64) {
+        let _ = instructions;
+    }
+
+    /// The whole Poller behind this clock, when there is one (the loop's): a script past
+    /// `busy-reply-threshold` processes events through it while it runs (Redis's
+    /// `processEventsWhileBlocked`). Clocks of commands run outside a loop have none.
+    fn as_poller(&mut self) -> Option<&mut dyn Poller> {
+        None
+    }
 }
 
-impl<P: Poller + ?Sized> Clock for P {
+impl<P: Poller> Clock for P {
     fn now_us(&self) -> u64 {
         Poller::now_us(self)
     }
 
     fn sleep(&mut self, duration: Duration) {
         Poller::sleep(self, duration)
+    }
+
+    fn cpu_burned(&mut self, instructions: u64) {
+        Poller::cpu_burned(self, instructions)
+    }
+
+    fn as_poller(&mut self) -> Option<&mut dyn Poller> {
+        Some(self)
+    }
+}
+
+/// A Poller behind a `dyn` reference as a [`Clock`] (the clock of the commands a busy
+/// script's nested processing runs).
+pub struct PollerClock<'a>(pub &'a mut dyn Poller);
+
+impl Clock for PollerClock<'_> {
+    fn now_us(&self) -> u64 {
+        self.0.now_us()
+    }
+
+    fn sleep(&mut self, duration: Duration) {
+        self.0.sleep(duration)
+    }
+
+    fn cpu_burned(&mut self, instructions: u64) {
+        self.0.cpu_burned(instructions)
+    }
+
+    fn as_poller(&mut self) -> Option<&mut dyn Poller> {
+        Some(&mut *self.0)
     }
 }
 
@@ -136,9 +185,18 @@ pub struct ManualClock {
     pub now_us: u64,
 }
 
+/// Virtual time one Lua instruction takes where time is simulated (ManualClock, the
+/// simulator's kernel): 10 ns, so the 100000 between two hook calls are 1 ms.
+pub const SIMULATED_NS_PER_INSTRUCTION: u64 = 10;
+
 impl Clock for ManualClock {
     fn now_us(&self) -> u64 {
         self.now_us
+    }
+
+    fn cpu_burned(&mut self, instructions: u64) {
+        let micros = instructions.saturating_mul(SIMULATED_NS_PER_INSTRUCTION) / 1000;
+        self.now_us = self.now_us.saturating_add(micros);
     }
 
     fn sleep(&mut self, duration: Duration) {

@@ -156,6 +156,7 @@ impl LuaEnv {
             .load(include_str!("prelude.lua"))
             .set_name("=seedis")
             .call((rt, eval_mode))?;
+        lua.set_named_registry_value(INTERRUPT_KEY, api.get::<Function>("interrupt")?)?;
         Ok(LuaEnv {
             globals: api.get("globals")?,
             slot: api.get("slot")?,
@@ -225,6 +226,24 @@ impl LuaEnv {
             .unwrap_or_else(|_| self.lua.create_string("").expect("empty string"))
     }
 
+    /// Installs (or removes) the count hook for one run: every
+    /// [`HOOK_INSTRUCTIONS`](crate::cmd::busy::HOOK_INSTRUCTIONS) instructions it asks
+    /// `slot.interrupt` whether to stop, as Redis's `luaMaskCountHook` does. Coroutines
+    /// created by the script inherit it (lua_newthread copies the hook).
+    pub fn set_count_hook(&self, on: bool) {
+        let count = crate::cmd::busy::HOOK_INSTRUCTIONS as c_int;
+        // SAFETY: lua_sethook only stores the hook in the state; nothing is pushed.
+        let _ = unsafe {
+            self.lua.exec_raw::<()>((), |state| {
+                if on {
+                    ffi::lua_sethook(state, Some(count_hook), ffi::LUA_MASKCOUNT, count);
+                } else {
+                    ffi::lua_sethook(state, None, 0, 0);
+                }
+            })
+        };
+    }
+
     /// Heap in use, for INFO and FUNCTION STATS-like reports.
     pub fn used_memory(&self) -> usize {
         self.lua.used_memory()
@@ -256,6 +275,32 @@ unsafe extern "C-unwind" fn raiser(state: *mut ffi::lua_State) -> c_int {
         ffi::lua_concat(state, 2);
     }
     ffi::lua_error(state)
+}
+
+/// Where the prelude's `interrupt` is kept in the registry, for [`count_hook`].
+const INTERRUPT_KEY: &str = "seedis_interrupt";
+
+/// `luaMaskCountHook`: asks the prelude's `interrupt` (which asks the command layer,
+/// through `slot.interrupt`, whether the script was killed while the loop processed
+/// events). A kill turns the hook into a line hook, so a `pcall` in the script cannot
+/// catch the error and go on spinning: the next line raises it again.
+///
+/// # Safety
+/// Called by Lua only, as a hook. `lua_error` longjmps out of this frame, which holds
+/// no value with a destructor.
+unsafe extern "C-unwind" fn count_hook(state: *mut ffi::lua_State, _ar: *mut ffi::lua_Debug) {
+    ffi::lua_getfield_(state, ffi::LUA_REGISTRYINDEX, c"seedis_interrupt".as_ptr());
+    if ffi::lua_type(state, -1) != ffi::LUA_TFUNCTION {
+        ffi::lua_settop(state, -2);
+        return;
+    }
+    ffi::lua_call(state, 0, 1);
+    if ffi::lua_type(state, -1) == ffi::LUA_TNIL {
+        ffi::lua_settop(state, -2);
+        return;
+    }
+    ffi::lua_sethook(state, Some(count_hook), ffi::LUA_MASKLINE, 0);
+    ffi::lua_error(state);
 }
 
 /// `functionsVerifyName`: letters, digits and underscores, at least one.

@@ -42,6 +42,17 @@ pub trait Host {
         let _ = argv;
         true
     }
+
+    /// Whether the run gets the count hook (Redis: busy-reply-threshold > 0).
+    fn wants_interrupts(&self) -> bool {
+        false
+    }
+
+    /// The count hook's question, every 100000 instructions: true stops the script
+    /// with "Script killed by user with SCRIPT KILL...".
+    fn interrupt(&mut self) -> bool {
+        false
+    }
 }
 
 /// Flags of a script's shebang or of a function (SCRIPT_FLAG_*).
@@ -225,12 +236,26 @@ fn run_in(
             Ok(lua_args(&rest).is_ok_and(|argv| host.borrow_mut().acl_allows(&argv)))
         })?;
         env.slot.raw_set("acl_check", acl_check)?;
-        let result = match keys_args {
-            None => env.run(func, None),
-            Some((keys, args)) => env.run(func, Some((env.array(keys)?, env.array(args)?))),
+        let interrupt = scope.create_function(|_, ()| {
+            // redis.call's commands run no Lua, so the host is never borrowed here; if
+            // it were, going on is the safe answer.
+            Ok(host.try_borrow_mut().is_ok_and(|mut h| h.interrupt()))
+        })?;
+        env.slot.raw_set("interrupt", interrupt)?;
+        let keys_args = match keys_args {
+            None => None,
+            Some((keys, args)) => Some((env.array(keys)?, env.array(args)?)),
         };
+        // Nothing between setting and removing the hook can return early.
+        let hooked = host.borrow().wants_interrupts();
+        env.set_count_hook(hooked);
+        let result = env.run(func, keys_args);
+        if hooked {
+            env.set_count_hook(false);
+        }
         env.slot.raw_set("call", Value::Nil)?;
         env.slot.raw_set("acl_check", Value::Nil)?;
+        env.slot.raw_set("interrupt", Value::Nil)?;
         Ok(result)
     });
     // The script client's RESP version at the end (setresp) decides how booleans

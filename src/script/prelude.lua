@@ -66,6 +66,7 @@ local function errh(err)
   local i = getinfo(lvl, 'nSl')
   if i and i.what == 'C' then lvl = 3 i = getinfo(lvl, 'nSl') end
   while i and i.source == INTERNAL do lvl = lvl + 1 i = getinfo(lvl, 'nSl') end
+  running = false
   if type(err) ~= 'table' then err = {err = 'ERR ' .. tostring(err)} end
   if i then err['source'] = i.source err['line'] = i.currentline end
   return err
@@ -363,6 +364,15 @@ function api.load(f)
     end
   end
   return ok, e
+end
+-- The count hook's question (lua_env.rs's count_hook calls it): nil to go on, or the
+-- error that kills the script (luaMaskCountHook's luaPushError).
+function api.interrupt()
+  local f = slot.interrupt
+  -- After a kill the hook fires on every line, the prelude's own lines after the
+  -- script's end included: only the script is stopped.
+  if running and f and f() then return E('Script killed by user with SCRIPT KILL...') end
+  return nil
 end
 api.slot = slot
 api.globals = G

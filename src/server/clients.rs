@@ -117,11 +117,11 @@ impl Clients {
 
     /// Out of its slot while its commands run; only [`EventLoop::with_client_out_of_slot`]
     /// calls this, and it always puts the client back.
-    fn take(&mut self, fd: Fd) -> Option<Box<Client>> {
+    pub(super) fn take(&mut self, fd: Fd) -> Option<Box<Client>> {
         self.slots.get_mut(fd.0 as usize).and_then(Option::take)
     }
 
-    fn put_back(&mut self, client: Box<Client>) {
+    pub(super) fn put_back(&mut self, client: Box<Client>) {
         let index = client.fd.0 as usize;
         // The slot stayed empty meanwhile: nothing is accepted while commands run.
         debug_assert!(self.slots[index].is_none(), "slot {index} refilled");
@@ -129,10 +129,19 @@ impl Clients {
     }
 
     /// The registry commands see, applying `limit` to the replies it queues.
-    pub(super) fn registry<'a>(&'a mut self, limit: OutputLimit<'a>) -> Registry<'a> {
+    pub(super) fn registry<'a>(
+        &'a mut self,
+        limit: OutputLimit<'a>,
+        listeners: &'a [Fd],
+        read_backlog: &'a mut Vec<ClientRef>,
+    ) -> Registry<'a> {
         Registry {
             clients: self,
             output_limit: limit,
+            listeners,
+            read_backlog,
+            unhandled_events: &[],
+            blocked_rounds: 0,
         }
     }
 }
@@ -150,7 +159,7 @@ pub(super) fn queue_write(client: &mut Client, pending_writes: &mut Vec<ClientRe
 pub(super) struct OutputLimit<'a> {
     limits: OutputLimits,
     now_us: u64,
-    log: &'a mut dyn Log,
+    pub(super) log: &'a mut dyn Log,
     /// Clients this closed, for INFO's `client_output_buffer_limit_disconnections`.
     pub(super) disconnections: u64,
 }
@@ -188,8 +197,18 @@ impl<'a> OutputLimit<'a> {
 
 /// The loop's clients as commands see them (the caller is out of its slot meanwhile).
 pub(super) struct Registry<'a> {
-    clients: &'a mut Clients,
+    pub(super) clients: &'a mut Clients,
     pub(super) output_limit: OutputLimit<'a>,
+    /// For a busy script's nested processing (server/blocked.rs): the listeners to
+    /// accept on, and the loop's list of clients that may hold unread bytes.
+    pub(super) listeners: &'a [Fd],
+    pub(super) read_backlog: &'a mut Vec<ClientRef>,
+    /// Events of the loop's current pass not handled yet (the caller's command runs in
+    /// the middle of the pass): edge-triggered, they would not be reported again.
+    pub(super) unhandled_events: &'a [crate::net::Event],
+    /// Rounds of nested processing a busy script ran: the events of the caller (out of
+    /// its slot) it consumed must be made up for once the command is over.
+    pub(super) blocked_rounds: u64,
 }
 
 impl ClientRegistry for Registry<'_> {
@@ -216,6 +235,16 @@ impl ClientRegistry for Registry<'_> {
 
     fn count(&self) -> usize {
         self.clients.count
+    }
+
+    fn process_events_while_blocked(
+        &mut self,
+        poller: Option<&mut dyn Poller>,
+        server: &mut dyn crate::cmd::busy::BlockedServer,
+    ) {
+        if let Some(poller) = poller {
+            self.process_blocked(poller, server);
+        }
     }
 
     fn deliver(&mut self, fd: u32, id: u64, message: &Reply) -> bool {

@@ -87,6 +87,8 @@ pub struct EventLoop<P: Poller> {
     pub(super) storage: Box<dyn Storage>,
     log: Box<dyn Log>,
     events: Vec<Event>,
+    /// The first event of `events` not handled yet.
+    next_event: usize,
     /// Clients whose sockets may hold unread bytes (no edge will announce them).
     pub(super) read_backlog: Vec<ClientRef>,
     /// Blocked clients (BLPOP...) by id, with their descriptor.
@@ -162,6 +164,7 @@ impl<P: Poller> EventLoop<P> {
             storage,
             log,
             events: Vec::with_capacity(1024),
+            next_event: 0,
             read_backlog: Vec::new(),
             blocked: BTreeMap::new(),
             unblocked: Vec::new(),
@@ -269,14 +272,18 @@ impl<P: Poller> EventLoop<P> {
         } else {
             Some(Duration::ZERO)
         };
-        let mut events = std::mem::take(&mut self.events);
-        events.clear();
-        self.poller.poll(&mut events, timeout)?;
+        self.events.clear();
+        self.next_event = 0;
+        self.poller.poll(&mut self.events, timeout)?;
         self.state.now_us = self.poller.now_us();
-        for event in &events {
-            self.handle_event(*event);
+        // By index, so a busy script's nested processing sees the events not yet handled
+        // (their edges will not come again).
+        while let Some(&event) = self.events.get(self.next_event) {
+            self.next_event += 1;
+            self.handle_event(event);
         }
-        self.events = events;
+        self.events.clear();
+        self.next_event = 0;
         self.drain_read_backlog(backlog);
         if self.accept_backlog {
             self.accept_backlog = false;
@@ -358,38 +365,13 @@ impl<P: Poller> EventLoop<P> {
     }
 
     fn on_accept(&mut self, accepted: Accepted) {
-        let fd = accepted.fd;
-        if self.clients.count() as u64 >= self.state.config.maxclients {
-            // Best effort, as Redis does: one write, then close.
-            let _ = self.poller.write(fd, &[IoSlice::new(MAX_CLIENTS_REACHED)]);
-            self.poller.close(fd);
-            self.state.stats.rejected_connections += 1;
-            return;
-        }
-        if refused_by_protected_mode(&self.state, &accepted) {
-            // Best effort, as Redis does: one write, then close.
-            let _ = self
-                .poller
-                .write(fd, &[IoSlice::new(PROTECTED_MODE_DENIED)]);
-            self.poller.close(fd);
-            self.state.stats.rejected_connections += 1;
-            return;
-        }
-        let now_us = self.state.now_us;
-        let id = self.state.next_client_id;
-        self.state.next_client_id += 1;
-        let mut session = Session::new(
-            id,
-            fd.0,
-            accepted.peer.to_string(),
-            accepted.local.to_string(),
-            now_us / 1000,
+        accept_client(
+            &mut self.poller,
+            &mut self.clients,
+            &mut self.state,
+            &mut *self.log,
+            accepted,
         );
-        session.authenticated = !self.state.acl.default_requires_auth();
-        self.clients
-            .insert(Box::new(Client::new(fd, session, now_us)));
-        self.state.stats.total_connections_received += 1;
-        self.log(Level::Verbose, &format!("Accepted {}", accepted.peer));
     }
 
     // ---- read --------------------------------------------------------------------------
@@ -531,7 +513,10 @@ impl<P: Poller> EventLoop<P> {
     /// [`Registry`]: crate::server::clients::Registry
     fn with_ctx<R>(&mut self, client: &mut Client, command: impl FnOnce(&mut Ctx<'_>) -> R) -> R {
         let limit = OutputLimit::new(&self.state.config, self.state.now_us, &mut *self.log);
-        let mut registry = self.clients.registry(limit);
+        let mut registry = self
+            .clients
+            .registry(limit, &self.listeners, &mut self.read_backlog);
+        registry.unhandled_events = self.events.get(self.next_event..).unwrap_or_default();
         let mut ctx = Ctx {
             keyspace: &mut self.keyspace,
             session: &mut client.session,
@@ -543,6 +528,9 @@ impl<P: Poller> EventLoop<P> {
         let result = command(&mut ctx);
         self.state.stats.client_output_buffer_limit_disconnections +=
             registry.output_limit.disconnections;
+        if registry.blocked_rounds > 0 {
+            self.after_blocked_processing(client);
+        }
         result
     }
 
@@ -551,7 +539,9 @@ impl<P: Poller> EventLoop<P> {
     /// goes through the registry.
     fn with_server_ctx<R>(&mut self, work: impl FnOnce(&mut Ctx<'_>) -> R) -> R {
         let limit = OutputLimit::new(&self.state.config, self.state.now_us, &mut *self.log);
-        let mut registry = self.clients.registry(limit);
+        let mut registry = self
+            .clients
+            .registry(limit, &self.listeners, &mut self.read_backlog);
         let now_ms = self.state.now_us / 1000;
         let mut session = Session::new(0, u32::MAX, String::new(), String::new(), now_ms);
         let mut ctx = Ctx {
@@ -733,63 +723,10 @@ impl<P: Poller> EventLoop<P> {
         let Some(client) = self.clients.get_mut(fd) else {
             return;
         };
-        let mut written = 0usize;
-        let mut socket_full = false;
-        while !client.out.is_empty() && written < WRITE_BYTES_PER_ROUND {
-            let mut slices = [IoSlice::new(&[]); MAX_IOVECS];
-            let used = client.out.io_slices(&mut slices);
-            match self.poller.write(fd, &slices[..used]) {
-                Ok(0) => {
-                    socket_full = true;
-                    break;
-                }
-                Ok(n) => {
-                    client.out.consume(n);
-                    written += n;
-                    if cfg!(feature = "planted-bug-drop-write-tail") && !client.out.is_empty() {
-                        // Planted bug: a short write drops what the socket did not take.
-                        let rest = client.out.len();
-                        client.out.consume(rest);
-                    }
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    socket_full = true;
-                    break;
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    self.log(Level::Verbose, &format!("Error writing to client: {e}"));
-                    self.free_client(fd);
-                    return;
-                }
-            }
-        }
-        if written > 0 {
-            client.last_io_us = self.state.now_us;
-            self.state.stats.total_net_output_bytes += written as u64;
-        }
-        if client.out.is_empty() {
-            if client.session.close_after_reply {
-                self.free_client(fd);
-                return;
-            }
-            if client.writable_armed {
-                client.writable_armed = false;
-                if let Err(e) = self.poller.set_interest(fd, true, false) {
-                    self.log(Level::Warning, &format!("Unregistering writable: {e}"));
-                    self.free_client(fd);
-                }
-            }
-        } else if (!client.writable_armed || !socket_full)
-            && !cfg!(feature = "planted-bug-no-writable-interest")
-        {
-            // Either nobody listens for writability yet, or we stopped for fairness while
-            // the socket could take more: re-arming reports the readiness that holds.
-            client.writable_armed = true;
-            if let Err(e) = self.poller.set_interest(fd, true, true) {
-                self.log(Level::Warning, &format!("Registering writable: {e}"));
-                self.free_client(fd);
-            }
+        let now_us = self.state.now_us;
+        let stats = &mut self.state.stats;
+        if !write_client(&mut self.poller, client, now_us, stats, &mut *self.log) {
+            self.free_client(fd);
         }
     }
 
@@ -897,6 +834,133 @@ impl<P: Poller> EventLoop<P> {
     }
 }
 
+/// Accepts one connection (the loop's and a busy script's nested processing share it):
+/// refused past `maxclients` or by protected mode (one best-effort write, then close),
+/// otherwise a new client in its slot.
+pub(super) fn accept_client<P: Poller + ?Sized>(
+    poller: &mut P,
+    clients: &mut Clients,
+    state: &mut ServerState,
+    log: &mut dyn Log,
+    accepted: Accepted,
+) {
+    let fd = accepted.fd;
+    if clients.count() as u64 >= state.config.maxclients {
+        // Best effort, as Redis does: one write, then close.
+        let _ = poller.write(fd, &[IoSlice::new(MAX_CLIENTS_REACHED)]);
+        poller.close(fd);
+        state.stats.rejected_connections += 1;
+        return;
+    }
+    if refused_by_protected_mode(state, &accepted) {
+        // Best effort, as Redis does: one write, then close.
+        let _ = poller.write(fd, &[IoSlice::new(PROTECTED_MODE_DENIED)]);
+        poller.close(fd);
+        state.stats.rejected_connections += 1;
+        return;
+    }
+    let now_us = state.now_us;
+    let id = state.next_client_id;
+    state.next_client_id += 1;
+    let mut session = Session::new(
+        id,
+        fd.0,
+        accepted.peer.to_string(),
+        accepted.local.to_string(),
+        now_us / 1000,
+    );
+    session.authenticated = !state.acl.default_requires_auth();
+    clients.insert(Box::new(Client::new(fd, session, now_us)));
+    state.stats.total_connections_received += 1;
+    log.log(
+        Level::Verbose,
+        poller.now_us(),
+        &format!("Accepted {}", accepted.peer),
+    );
+}
+
+/// Writes up to [`WRITE_BYTES_PER_ROUND`] of the client's pending replies, then sets
+/// writable interest to match what is left. False: the client must be freed (an error,
+/// or everything written with `close_after_reply`).
+pub(super) fn write_client<P: Poller + ?Sized>(
+    poller: &mut P,
+    client: &mut Client,
+    now_us: u64,
+    stats: &mut crate::cmd::Stats,
+    log: &mut dyn Log,
+) -> bool {
+    let fd = client.fd;
+    let mut written = 0usize;
+    let mut socket_full = false;
+    while !client.out.is_empty() && written < WRITE_BYTES_PER_ROUND {
+        let mut slices = [IoSlice::new(&[]); MAX_IOVECS];
+        let used = client.out.io_slices(&mut slices);
+        match poller.write(fd, &slices[..used]) {
+            Ok(0) => {
+                socket_full = true;
+                break;
+            }
+            Ok(n) => {
+                client.out.consume(n);
+                written += n;
+                if cfg!(feature = "planted-bug-drop-write-tail") && !client.out.is_empty() {
+                    // Planted bug: a short write drops what the socket did not take.
+                    let rest = client.out.len();
+                    client.out.consume(rest);
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                socket_full = true;
+                break;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                log.log(
+                    Level::Verbose,
+                    poller.now_us(),
+                    &format!("Error writing to client: {e}"),
+                );
+                return false;
+            }
+        }
+    }
+    if written > 0 {
+        client.last_io_us = now_us;
+        stats.total_net_output_bytes += written as u64;
+    }
+    if client.out.is_empty() {
+        if client.session.close_after_reply {
+            return false;
+        }
+        if client.writable_armed {
+            client.writable_armed = false;
+            if let Err(e) = poller.set_interest(fd, true, false) {
+                log.log(
+                    Level::Warning,
+                    poller.now_us(),
+                    &format!("Unregistering writable: {e}"),
+                );
+                return false;
+            }
+        }
+    } else if (!client.writable_armed || !socket_full)
+        && !cfg!(feature = "planted-bug-no-writable-interest")
+    {
+        // Either nobody listens for writability yet, or we stopped for fairness while
+        // the socket could take more: re-arming reports the readiness that holds.
+        client.writable_armed = true;
+        if let Err(e) = poller.set_interest(fd, true, true) {
+            log.log(
+                Level::Warning,
+                poller.now_us(),
+                &format!("Registering writable: {e}"),
+            );
+            return false;
+        }
+    }
+    true
+}
+
 /// How many bytes the next read of `client` asks for, after making room for them in its
 /// query buffer (Redis 7.0's `readQueryFromClient`):
 /// - inside a big bulk argument, exactly what it still lacks, into the argument's own
@@ -907,7 +971,7 @@ impl<P: Poller> EventLoop<P> {
 ///   pipeline takes fewer reads (and so fewer writes of replies), and the partial request
 ///   left at the end of a read is moved to the front only when the room behind it runs
 ///   short.
-fn read_size(client: &mut Client) -> usize {
+pub(super) fn read_size(client: &mut Client) -> usize {
     let big_remaining = match (client.parser.bulk_len(), client.parser.bulk_remaining()) {
         (Some(len), Some(remaining)) if len >= BIG_ARG_BYTES && remaining > 0 => Some(remaining),
         _ => None,

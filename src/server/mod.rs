@@ -2,6 +2,7 @@
 //! [`crate::net::Poller`] seam.
 
 mod acl_file;
+mod blocked;
 pub mod client;
 mod clients;
 pub mod event_loop;
