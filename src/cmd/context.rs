@@ -322,6 +322,8 @@ pub struct Stats {
 pub struct ServerState {
     pub config: Config,
     pub stats: Stats,
+    /// `evicted_keys` and the eviction time counters (cmd/evict.rs).
+    pub eviction: super::evict::EvictionState,
     /// The one RNG of the server (RANDOMKEY, SCAN order, SPOP...). Seeded by the binary
     /// from the OS, by the simulator from the run's seed.
     pub rng: ChaCha8Rng,
@@ -370,6 +372,19 @@ impl ServerState {
     /// Redis's `zmalloc_used_memory`: the allocator's own count when it keeps one
     /// (jemalloc), else an estimate of the keyspace alone (the simulator and tests, so it
     /// is deterministic there).
+    /// The access clock keys follow now: the time, the policy's LRU/LFU choice and its
+    /// LFU settings, and whether a child is saving (no touching then).
+    pub fn access_clock(&self) -> crate::db::access::AccessClock {
+        let c = &self.config;
+        crate::db::access::AccessClock {
+            now_ms: self.now_us / 1000,
+            lfu: c.maxmemory_policy.is_lfu(),
+            lfu_log_factor: c.lfu_log_factor.min(u64::from(u32::MAX)) as u32,
+            lfu_decay_time: c.lfu_decay_time.min(u64::from(u32::MAX)) as u32,
+            frozen: self.persist.child.is_some(),
+        }
+    }
+
     pub fn used_memory(&self, keyspace: &crate::db::Keyspace) -> u64 {
         self.allocator
             .allocated
@@ -389,6 +404,7 @@ impl ServerState {
             acl,
             config,
             stats: Stats::default(),
+            eviction: Default::default(),
             rng,
             now_us,
             start_us: now_us,

@@ -19,6 +19,7 @@ pub mod context;
 pub mod db_cmds;
 pub mod debug;
 pub mod dump_restore;
+pub mod evict;
 pub mod hashes;
 pub mod info;
 pub mod keys;

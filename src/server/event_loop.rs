@@ -281,13 +281,28 @@ impl<P: Poller> EventLoop<P> {
             }
         }
         self.process_time_events();
+        self.eviction_time_proc();
         self.handle_blocked_timeouts();
         Ok(())
+    }
+
+    /// evictionTimeProc: a command's eviction stopped at its time limit goes on, a slice
+    /// per pass of the loop (Redis's time event of 0 ms), with no client, until memory
+    /// is under the limit or nothing is left to evict.
+    fn eviction_time_proc(&mut self) {
+        if !self.state.eviction.running {
+            return;
+        }
+        let session = Session::new(0, 0, String::new(), String::new(), self.state.now_us / 1000);
+        let mut no_client = Client::new(Fd(u32::MAX), session, self.state.now_us);
+        self.keyspace.access = self.state.access_clock();
+        self.with_ctx(&mut no_client, cmd::evict::eviction_cron);
     }
 
     fn poll_timeout(&self) -> Option<Duration> {
         if !self.read_backlog.is_empty()
             || self.accept_backlog
+            || self.state.eviction.running
             || !self.clients.to_free.is_empty()
             || !self.unblocked.is_empty()
         {
