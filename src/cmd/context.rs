@@ -45,6 +45,9 @@ impl Ctx<'_> {
 #[derive(Clone, Debug)]
 pub struct Session {
     pub id: u64,
+    /// Set by `dispatch` when CLIENT PAUSE postpones the command: the loop keeps it for
+    /// after the pause.
+    pub postponed: bool,
     /// Selected database index.
     pub db: usize,
     pub name: Option<Bytes>,
@@ -128,6 +131,7 @@ impl Session {
             created_ms: now_ms,
             last_interaction_ms: now_ms,
             last_cmd: "NULL",
+            postponed: false,
             close_after_reply: false,
             authenticated: true,
             user: Bytes::from_static(b"default"),
@@ -274,6 +278,13 @@ pub trait ClientRegistry {
     fn kill(&mut self, matches: &mut dyn FnMut(&ClientInfo) -> bool, now_ms: u64) -> usize;
     /// Number of connected clients, the caller included.
     fn count(&self) -> usize;
+    /// CLIENT UNBLOCK: if client `id` is blocked (on keys), it is unblocked after this
+    /// command, answered as a timeout or, with `error`, with `-UNBLOCKED`. False if no
+    /// such client is blocked. The default has no other clients.
+    fn unblock(&mut self, id: u64, error: bool) -> bool {
+        let _ = (id, error);
+        false
+    }
     /// Queues an out-of-band message (a pub/sub message) on another client's output, in
     /// that client's protocol. False if no such client (it is gone).
     /// The default has no other clients to deliver to.
@@ -322,6 +333,8 @@ pub struct Stats {
 pub struct ServerState {
     pub config: Config,
     pub stats: Stats,
+    /// CLIENT PAUSE's state (cmd/pause.rs).
+    pub pause: super::pause::PauseState,
     /// `evicted_keys` and the eviction time counters (cmd/evict.rs).
     pub eviction: super::evict::EvictionState,
     /// The one RNG of the server (RANDOMKEY, SCAN order, SPOP...). Seeded by the binary
@@ -405,6 +418,7 @@ impl ServerState {
             config,
             stats: Stats::default(),
             eviction: Default::default(),
+            pause: Default::default(),
             rng,
             now_us,
             start_us: now_us,

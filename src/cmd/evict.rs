@@ -73,9 +73,14 @@ pub fn perform_evictions(ctx: &mut Ctx<'_>) -> Evict {
 }
 
 fn evict(ctx: &mut Ctx<'_>) -> Evict {
-    // isSafeToPerformEvictions: not while loading; and only before a top-level command
-    // (Redis's processCommand), never inside EXEC or a script.
-    if ctx.keyspace.is_loading() || ctx.server.propagation.is_nested() {
+    // isSafeToPerformEvictions: not while loading, nor while clients are paused (the
+    // dataset stays still); and only before a top-level command (Redis's
+    // processCommand), never inside EXEC or a script.
+    let now_ms = ctx.now_ms();
+    if ctx.keyspace.is_loading()
+        || ctx.server.propagation.is_nested()
+        || ctx.server.pause.check(now_ms)
+    {
         return Evict::Ok;
     }
     let maxmemory = ctx.server.config.maxmemory;

@@ -29,6 +29,7 @@ pub mod memory_cmd;
 pub mod monitor;
 pub mod multi;
 pub mod notify;
+pub mod pause;
 pub mod persistence;
 pub mod pop;
 pub mod propagate;

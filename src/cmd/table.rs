@@ -829,6 +829,11 @@ fn dispatch_counted(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         ));
         return reject(ctx, Some(cmd), e);
     }
+    if super::pause::postpones(ctx, cmd) {
+        // blockPostponeClient: the loop keeps this command and runs it after the pause.
+        ctx.session.postponed = true;
+        return Reply::Null;
+    }
     if !ctx.session.in_exec && !NOT_QUEUED.contains(&cmd.name) {
         if let Some(multi) = ctx.session.multi.as_mut() {
             let bytes: usize = argv.iter().map(|a| a.len() + 16).sum();
