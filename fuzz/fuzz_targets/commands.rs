@@ -21,6 +21,18 @@ use seedis::resp::{decode_reply, encode};
 
 /// Option words and subcommands the handlers look for, and values that hit edge cases.
 const WORDS: &[&str] = &[
+    // maxmemory, eviction policies, access clocks, CLIENT PAUSE / UNBLOCK.
+    "maxmemory",
+    "maxmemory-policy",
+    "allkeys-lru",
+    "allkeys-lfu",
+    "volatile-ttl",
+    "volatile-random",
+    "IDLETIME",
+    "FREQ",
+    "WRITE",
+    "TIMEOUT",
+    "ERROR",
     "NX",
     "XX",
     "EX",
