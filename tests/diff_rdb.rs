@@ -301,6 +301,7 @@ fn redis_loads_seedis_snapshot() {
             used_mem: 1 << 20,
             aof_base: false,
             now_ms: 1_700_000_000_000,
+            access: None,
         };
         rdb::write_snapshot(&ks, &[Bytes::from(LIBRARY)], &save, &mut out).unwrap();
         std::fs::write(&path, &out).unwrap();

@@ -92,6 +92,7 @@ fn base_file() -> &'static [u8] {
             used_mem: 2,
             aof_base: false,
             now_ms: 1000,
+            access: None,
         };
         let mut out = Vec::new();
         rdb::write_snapshot(&ks, &[b("#!lua name=l\nreturn 1")], &opts, &mut out).unwrap();

@@ -50,10 +50,17 @@ pub const CLIENT_SUBCOMMANDS: &[Command] = &[
         .history(&[("2.8.12", "Added unique client `id` field."), ("5.0.0", "Added optional `TYPE` filter."), ("6.0.0", "Added `user` field."), ("6.2.0", "Added `argv-mem`, `tot-mem`, `laddr` and `redir` fields and the optional `ID` filter."), ("7.0.0", "Added `resp`, `multi-mem`, `rbs` and `rbp` fields."), ("7.0.3", "Added `ssub` field.")]),
     cmd("client|no-evict", 3, ADMIN | NOSCRIPT | LOADING | STALE, Group::Connection, client_no_evict)
         .doc("7.0.0", "Set client eviction mode for the current connection", "O(1)"),
+    cmd("client|pause", -3, ADMIN | NOSCRIPT | LOADING | STALE, Group::Connection, super::pause::client_pause)
+        .doc("2.9.50", "Stop processing commands from clients for some time", "O(1)")
+        .history(&[("6.2.0", "`CLIENT PAUSE WRITE` mode added along with the `mode` option.")]),
     cmd("client|reply", 3, NOSCRIPT | LOADING | STALE, Group::Connection, client_reply)
         .doc("3.2.0", "Instruct the server whether to reply to commands", "O(1)"),
     cmd("client|setname", 3, NOSCRIPT | LOADING | STALE, Group::Connection, client_setname)
         .doc("2.6.9", "Set the current connection name", "O(1)"),
+    cmd("client|unblock", -3, ADMIN | NOSCRIPT | LOADING | STALE, Group::Connection, client_unblock)
+        .doc("5.0.0", "Unblock a client blocked in a blocking command from a different connection", "O(log N) where N is the number of client connections"),
+    cmd("client|unpause", 2, ADMIN | NOSCRIPT | LOADING | STALE, Group::Connection, super::pause::client_unpause)
+        .doc("6.2.0", "Resume processing of clients that were paused", "O(N) Where N is the number of paused clients"),
 ];
 
 fn ping(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
@@ -383,6 +390,34 @@ fn client_kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         killed += 1;
     }
     Ok(Reply::Integer(killed as i64))
+}
+
+/// CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 if that client was blocked on keys (it gets its
+/// timeout reply, or `-UNBLOCKED client unblocked via CLIENT UNBLOCK`), else 0.
+fn client_unblock(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    if argv.len() > 4 {
+        return Err(Reply::error_bytes(
+            [
+                b"ERR unknown subcommand or wrong number of arguments for '",
+                crate::util::printf_s(&argv[1], 128),
+                b"'. Try CLIENT HELP.",
+            ]
+            .concat(),
+        ));
+    }
+    let error = match argv.get(3) {
+        None => false,
+        Some(r) if r.eq_ignore_ascii_case(b"timeout") => false,
+        Some(r) if r.eq_ignore_ascii_case(b"error") => true,
+        Some(_) => {
+            return Err(Reply::err(
+                "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR",
+            ))
+        }
+    };
+    let id = super::args::arg_i64(&argv[2])?;
+    let unblocked = u64::try_from(id).is_ok_and(|id| ctx.clients.unblock(id, error));
+    Ok(Reply::Integer(i64::from(unblocked)))
 }
 
 fn client_no_evict(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {

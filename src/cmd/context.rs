@@ -45,6 +45,9 @@ impl Ctx<'_> {
 #[derive(Clone, Debug)]
 pub struct Session {
     pub id: u64,
+    /// Set by `dispatch` when CLIENT PAUSE postpones the command: the loop keeps it for
+    /// after the pause.
+    pub postponed: bool,
     /// Selected database index.
     pub db: usize,
     pub name: Option<Bytes>,
@@ -146,6 +149,7 @@ impl Session {
             created_ms: now_ms,
             last_interaction_ms: now_ms,
             last_cmd: "NULL",
+            postponed: false,
             close_after_reply: false,
             authenticated: true,
             user: Bytes::from_static(b"default"),
@@ -306,6 +310,13 @@ pub trait ClientRegistry {
     fn kill(&mut self, matches: &mut dyn FnMut(&ClientInfo) -> bool, now_ms: u64) -> usize;
     /// Number of connected clients, the caller included.
     fn count(&self) -> usize;
+    /// CLIENT UNBLOCK: if client `id` is blocked (on keys), it is unblocked after this
+    /// command, answered as a timeout or, with `error`, with `-UNBLOCKED`. False if no
+    /// such client is blocked. The default has no other clients.
+    fn unblock(&mut self, id: u64, error: bool) -> bool {
+        let _ = (id, error);
+        false
+    }
     /// Queues an out-of-band message (a pub/sub message) on another client's output, in
     /// that client's protocol. False if no such client (it is gone).
     /// The default has no other clients to deliver to.
@@ -368,6 +379,10 @@ pub struct Stats {
 pub struct ServerState {
     pub config: Config,
     pub stats: Stats,
+    /// CLIENT PAUSE's state (cmd/pause.rs).
+    pub pause: super::pause::PauseState,
+    /// `evicted_keys` and the eviction time counters (cmd/evict.rs).
+    pub eviction: super::evict::EvictionState,
     /// The one RNG of the server (RANDOMKEY, SCAN order, SPOP...). Seeded by the binary
     /// from the OS, by the simulator from the run's seed.
     pub rng: ChaCha8Rng,
@@ -421,6 +436,19 @@ impl ServerState {
     /// Redis's `zmalloc_used_memory`: the allocator's own count when it keeps one
     /// (jemalloc), else an estimate of the keyspace alone (the simulator and tests, so it
     /// is deterministic there).
+    /// The access clock keys follow now: the time, the policy's LRU/LFU choice and its
+    /// LFU settings, and whether a child is saving (no touching then).
+    pub fn access_clock(&self) -> crate::db::access::AccessClock {
+        let c = &self.config;
+        crate::db::access::AccessClock {
+            now_ms: self.now_us / 1000,
+            lfu: c.maxmemory_policy.is_lfu(),
+            lfu_log_factor: c.lfu_log_factor.min(u64::from(u32::MAX)) as u32,
+            lfu_decay_time: c.lfu_decay_time.min(u64::from(u32::MAX)) as u32,
+            frozen: self.persist.child.is_some(),
+        }
+    }
+
     pub fn used_memory(&self, keyspace: &crate::db::Keyspace) -> u64 {
         self.allocator
             .allocated
@@ -442,6 +470,8 @@ impl ServerState {
             acl,
             config,
             stats: Stats::default(),
+            eviction: Default::default(),
+            pause: Default::default(),
             rng,
             now_us,
             start_us: now_us,

@@ -193,11 +193,13 @@ fn sleep(ctx: &mut Ctx<'_>, arg: &[u8]) {
 }
 
 /// `DEBUG OBJECT key`: Redis's line. The address is the value's; `refcount` as OBJECT
-/// REFCOUNT; `lru` the current LRU clock, since seedis does not track access times (OBJECT
-/// IDLETIME is 0 too); `serializedlength` the value's RDB encoding length.
+/// REFCOUNT; `lru` the key's access clock and `lru_seconds_idle` read as an LRU clock
+/// whatever the policy (as Redis prints them); `serializedlength` the value's RDB
+/// encoding length.
 fn object(ctx: &mut Ctx<'_>, key: &[u8]) -> CmdResult {
     let db = ctx.session.db;
-    let lru_clock = (ctx.now_ms() / 1000) & ((1 << 24) - 1);
+    let lru = ctx.keyspace.lru_of(db, key).unwrap_or(0);
+    let idle = ctx.keyspace.access.idle_ms(lru) / 1000;
     // dictFind: no lazy expiry, no hit/miss counting.
     let Some(value) = ctx.keyspace.db(db).dict.get(key) else {
         return Err(Reply::err("ERR no such key"));
@@ -226,7 +228,7 @@ fn object(ctx: &mut Ctx<'_>, key: &[u8]) -> CmdResult {
         );
     }
     Ok(Reply::Simple(Bytes::from(format!(
-        "Value at:{:p} refcount:{refcount} encoding:{} serializedlength:{serialized} lru:{lru_clock} lru_seconds_idle:0{extra}",
+        "Value at:{:p} refcount:{refcount} encoding:{} serializedlength:{serialized} lru:{lru} lru_seconds_idle:{idle}{extra}",
         value as *const Value,
         value.encoding_name(),
     ))))

@@ -25,8 +25,8 @@ fn dump_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 }
 
 /// RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency].
-/// IDLETIME and FREQ are checked as Redis checks them and then have nothing to set:
-/// seedis keeps no LRU clock or LFU counter per key.
+/// IDLETIME and FREQ set the key's access clock when the policy tracks that one
+/// (objectSetLRUOrLFU), and are otherwise checked and ignored, as in Redis.
 fn restore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let (mut replace, mut absttl) = (false, false);
     let (mut idle, mut freq): (Option<i64>, Option<i64>) = (None, None);
@@ -92,6 +92,11 @@ fn restore_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         Ttl::Clear
     };
     ctx.keyspace.set(db, key.clone(), value, expire);
+    let clock = ctx.keyspace.access;
+    let restored = clock.restored(freq.map(|f| f as u8), idle.map(|i| i as u64));
+    if let Some(lru) = restored {
+        ctx.keyspace.set_lru(db, key, lru);
+    }
     notify(ctx, notify::GENERIC, "restore", key);
     if ttl != 0 && !absttl {
         // Propagated with the TTL as the absolute time it became, and ABSTTL, so a

@@ -197,8 +197,16 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, out: &mut String) {
             line("total_net_output_bytes", &stats.total_net_output_bytes);
             line("rejected_connections", &stats.rejected_connections);
             line("expired_keys", &ctx.keyspace.stats.expired_keys);
-            line("evicted_keys", &0);
+            line("evicted_keys", &server.eviction.evicted_keys);
             line("evicted_clients", &stats.evicted_clients);
+            line(
+                "total_eviction_exceeded_time",
+                &(server.eviction.total_exceeded_us / 1000),
+            );
+            line(
+                "current_eviction_exceeded_time",
+                &server.eviction.current_exceeded_ms(server.now_us),
+            );
             line("keyspace_hits", &ctx.keyspace.stats.keyspace_hits);
             line("keyspace_misses", &ctx.keyspace.stats.keyspace_misses);
             line(

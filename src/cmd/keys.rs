@@ -31,22 +31,33 @@ fn del_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     Ok(Reply::Integer(n))
 }
 
-fn exists_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+/// EXISTS looks without touching (LOOKUP_NOTOUCH); TOUCH is the same count with a touch.
+fn count_existing(ctx: &mut Ctx<'_>, argv: &[Bytes], touch: bool) -> CmdResult {
     let now = ctx.now_ms();
     let db = ctx.session.db;
     // Repeated keys count each time, as in Redis.
     let n = argv[1..]
         .iter()
-        .filter(|k| ctx.keyspace.lookup_read(db, k, now).is_some())
+        .filter(|k| {
+            if touch {
+                ctx.keyspace.lookup_read(db, k, now).is_some()
+            } else {
+                ctx.keyspace.lookup_read_notouch(db, k, now).is_some()
+            }
+        })
         .count();
     Ok(Reply::Integer(n as i64))
+}
+
+fn exists_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    count_existing(ctx, argv, false)
 }
 
 fn type_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let t = ctx
         .keyspace
-        .lookup_read(ctx.session.db, &argv[1], now)
+        .lookup_read_notouch(ctx.session.db, &argv[1], now)
         .map_or("none", Value::type_name);
     Ok(Reply::simple(t))
 }
@@ -71,9 +82,14 @@ fn rename_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], nx: bool) -> CmdResult {
         }
         ctx.keyspace.remove(db, &argv[2]);
     }
+    // The object moves, and its access clock with it.
+    let lru = ctx.keyspace.lru_of(db, &argv[1]);
     ctx.keyspace.remove(db, &argv[1]);
     let ttl = expire.map_or(Ttl::Clear, Ttl::At);
     ctx.keyspace.set(db, argv[2].clone(), value, ttl);
+    if let Some(lru) = lru {
+        ctx.keyspace.set_lru(db, &argv[2], lru);
+    }
     notify(ctx, notify::GENERIC, "rename_from", &argv[1]);
     notify(ctx, notify::GENERIC, "rename_to", &argv[2]);
     ctx.add_dirty(1);
@@ -150,10 +166,14 @@ fn move_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         return Err(Reply::err(ERR_SAME));
     }
     let now = ctx.now_ms();
-    if !ctx.keyspace.exists(src, &argv[1], now) || ctx.keyspace.exists(dst, &argv[1], now) {
+    if ctx.keyspace.lookup_write(src, &argv[1], now).is_none()
+        || ctx.keyspace.exists(dst, &argv[1], now)
+    {
         return Ok(Reply::Integer(0));
     }
     let expire = ctx.keyspace.get_expire(src, &argv[1]);
+    // The object moves, and its access clock with it.
+    let lru = ctx.keyspace.lru_of(src, &argv[1]);
     let Some(value) = ctx.keyspace.remove(src, &argv[1]) else {
         return Ok(Reply::Integer(0));
     };
@@ -163,6 +183,9 @@ fn move_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         value,
         expire.map_or(Ttl::Clear, Ttl::At),
     );
+    if let Some(lru) = lru {
+        ctx.keyspace.set_lru(dst, &argv[1], lru);
+    }
     notify_db(ctx, notify::GENERIC, "move_from", &argv[1], src);
     notify_db(ctx, notify::GENERIC, "move_to", &argv[1], dst);
     ctx.add_dirty(1);
@@ -225,7 +248,7 @@ fn randomkey_cmd(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
 }
 
 fn touch_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    exists_cmd(ctx, argv)
+    count_existing(ctx, argv, true)
 }
 
 // ---- Expire family ------------------------------------------------------------------
@@ -343,7 +366,11 @@ fn pexpireat_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 fn ttl_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], millis: bool, absolute: bool) -> CmdResult {
     let now = ctx.now_ms();
     let db = ctx.session.db;
-    if ctx.keyspace.lookup_read(db, &argv[1], now).is_none() {
+    if ctx
+        .keyspace
+        .lookup_read_notouch(db, &argv[1], now)
+        .is_none()
+    {
         return Ok(Reply::Integer(-2));
     }
     let Some(when) = ctx.keyspace.get_expire(db, &argv[1]) else {
@@ -447,23 +474,36 @@ fn object_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         )));
     }
     let now = ctx.now_ms();
-    // LOOKUP_NOTOUCH|LOOKUP_NONOTIFY: OBJECT raises no `keymiss`.
-    let Some(v) = ctx
-        .keyspace
-        .lookup_read_nonotify(ctx.session.db, &argv[2], now)
-    else {
+    // LOOKUP_NOTOUCH|LOOKUP_NONOTIFY: OBJECT raises no `keymiss` and touches no clock.
+    let db = ctx.session.db;
+    let Some(v) = ctx.keyspace.lookup_read_nonotify(db, &argv[2], now) else {
         return Ok(Reply::Null);
     };
     match *name {
         "encoding" => Ok(Reply::bulk(v.encoding_name())),
         "refcount" => {
             let shared = v.encoding_name() == "int"
-                && v.as_str().and_then(|s| crate::util::int::string2ll(&s)).is_some_and(|n| (0..10_000).contains(&n));
+                && v.as_str()
+                    .and_then(|s| crate::util::int::string2ll(&s))
+                    .is_some_and(|n| (0..10_000).contains(&n));
             Ok(Reply::Integer(if shared { SHARED_REFCOUNT } else { 1 }))
         }
-        // Access times are not tracked: every key reads as just used.
-        "idletime" => Ok(Reply::Integer(0)),
-        _ => Err(Reply::err("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")),
+        "idletime" => {
+            let clock = ctx.keyspace.access;
+            if clock.lfu {
+                return Err(Reply::err("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."));
+            }
+            let lru = ctx.keyspace.lru_of(db, &argv[2]).unwrap_or(0);
+            Ok(Reply::Integer((clock.idle_ms(lru) / 1000) as i64))
+        }
+        _ => {
+            let clock = ctx.keyspace.access;
+            if !clock.lfu {
+                return Err(Reply::err("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."));
+            }
+            let lru = ctx.keyspace.lru_of(db, &argv[2]).unwrap_or(0);
+            Ok(Reply::Integer(i64::from(clock.lfu_decr_and_return(lru))))
+        }
     }
 }
 
@@ -545,6 +585,75 @@ pub const OBJECT_SUBCOMMANDS: &[Command] = &[
 mod tests {
     use crate::cmd::testkit::{b, e, i, Harness};
     use crate::resp::Reply;
+
+    /// OBJECT IDLETIME counts seconds since the last touching access (reads and writes;
+    /// not TYPE, EXISTS, TTL or OBJECT itself); OBJECT FREQ is LFU's counter; each
+    /// answers Redis's error under the other kind of policy.
+    #[test]
+    fn idle_time_and_frequency_follow_accesses() {
+        let mut h = Harness::new();
+        h.run("SET k v");
+        h.run("SET other v");
+        h.advance_ms(10_000);
+        assert_eq!(h.run("OBJECT IDLETIME k"), i(10));
+        for notouch in ["TYPE k", "EXISTS k", "TTL k", "OBJECT ENCODING k"] {
+            h.run(notouch);
+        }
+        assert_eq!(h.run("OBJECT IDLETIME k"), i(10));
+        h.run("GET k");
+        assert_eq!(h.run("OBJECT IDLETIME k"), i(0));
+        h.advance_ms(3_000);
+        h.run("TOUCH other");
+        h.run("RENAME k k2");
+        assert_eq!(h.run("OBJECT IDLETIME other"), i(0));
+        assert_eq!(h.run("OBJECT IDLETIME k2"), i(0));
+        assert!(
+            matches!(h.run("OBJECT FREQ k2"), Reply::Error(t) if t.starts_with(b"ERR An LFU maxmemory policy is not selected"))
+        );
+        h.run("CONFIG SET maxmemory-policy allkeys-lfu");
+        assert!(
+            matches!(h.run("OBJECT IDLETIME k2"), Reply::Error(t) if t.starts_with(b"ERR An LFU maxmemory policy is selected"))
+        );
+        h.run("SET f v");
+        assert_eq!(h.run("OBJECT FREQ f"), i(5), "LFU_INIT_VAL");
+        for _ in 0..5 {
+            h.run("GET f");
+        }
+        // At or below LFU_INIT_VAL each access counts; then the odds fall.
+        assert!(matches!(h.run("OBJECT FREQ f"), Reply::Integer(n) if (6..=10).contains(&n)));
+        h.run("SET f w");
+        assert!(
+            matches!(h.run("OBJECT FREQ f"), Reply::Integer(n) if n > 5),
+            "an overwrite keeps the counter"
+        );
+        h.advance_ms(3 * 60_000);
+        let before = h.run("OBJECT FREQ f");
+        assert!(
+            matches!(before, Reply::Integer(n) if n >= 3),
+            "one decrement per minute"
+        );
+        // RESTORE's FREQ sets the counter under LFU, IDLETIME the clock under LRU.
+        let Reply::Bulk(payload) = h.run("DUMP f") else {
+            panic!("DUMP")
+        };
+        let restore = |h: &mut Harness, key: &str, opt: &str, n: &str| {
+            let argv: Vec<bytes::Bytes> = ["RESTORE", key, "0"]
+                .iter()
+                .map(|a| bytes::Bytes::from(a.to_string()))
+                .chain([payload.clone()])
+                .chain([opt, n].iter().map(|a| bytes::Bytes::from(a.to_string())))
+                .collect();
+            h.argv(&argv)
+        };
+        assert_eq!(restore(&mut h, "r1", "FREQ", "100"), Reply::OK);
+        assert_eq!(h.run("OBJECT FREQ r1"), i(100));
+        h.run("CONFIG SET maxmemory-policy volatile-lru");
+        assert_eq!(restore(&mut h, "r2", "IDLETIME", "1000"), Reply::OK);
+        assert_eq!(h.run("OBJECT IDLETIME r2"), i(1000));
+        assert_eq!(h.run("GET r2"), b("w"));
+        assert_eq!(h.run("OBJECT IDLETIME r2"), i(0));
+        let _ = e;
+    }
 
     #[test]
     fn del_exists_type_touch() {

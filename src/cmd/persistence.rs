@@ -86,6 +86,10 @@ fn save_options(server: &ServerState, keyspace: &Keyspace) -> SaveOptions {
         used_mem: server.used_memory(keyspace),
         aof_base: false,
         now_ms: server.now_us / 1000,
+        access: {
+            let policy = server.config.maxmemory_policy;
+            (policy.is_lru() || policy.is_lfu()).then(|| server.access_clock())
+        },
     }
 }
 

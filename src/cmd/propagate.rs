@@ -71,6 +71,11 @@ pub struct Propagation {
 const MAX_UNDRAINED_BATCHES: usize = 4096;
 
 impl Propagation {
+    /// Inside a command (EXEC's or a script's nested calls included).
+    pub fn is_nested(&self) -> bool {
+        self.depth > 0
+    }
+
     /// The batches completed since the last call, oldest first.
     pub fn take_batches(&mut self) -> Vec<Batch> {
         std::mem::take(&mut self.ready)
@@ -102,6 +107,15 @@ fn collect_expired(server: &mut ServerState, keyspace: &mut Keyspace) {
             argv: vec![del.clone(), key],
         });
     }
+}
+
+/// propagateDeletion for a key deleted outside any command's own propagation (eviction):
+/// `argv` (DEL or UNLINK key) joins the pending list in `db`.
+pub fn propagate_deletion(server: &mut ServerState, db: usize, argv: Vec<Bytes>) {
+    if server.propagation.disabled {
+        return;
+    }
+    server.propagation.pending.push(Propagated { db, argv });
 }
 
 /// propagatePendingCommands: what is pending (expired keys included) becomes one

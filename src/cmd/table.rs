@@ -814,6 +814,7 @@ pub fn dispatch(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
 }
 
 fn dispatch_counted(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    ctx.keyspace.access = ctx.server.access_clock();
     let Some(name) = argv.first() else {
         return Reply::err("ERR empty command");
     };
@@ -871,6 +872,11 @@ fn dispatch_counted(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         if let Some(busy) = super::busy::busy_refusal(ctx.server) {
             return reject(ctx, Some(cmd), busy);
         }
+    }
+    if super::pause::postpones(ctx, cmd) {
+        // blockPostponeClient: the loop keeps this command and runs it after the pause.
+        ctx.session.postponed = true;
+        return Reply::Null;
     }
     if !ctx.session.in_exec && !NOT_QUEUED.contains(&cmd.name) {
         if let Some(multi) = ctx.session.multi.as_mut() {
@@ -1026,22 +1032,19 @@ fn hello_secrets(argv: &[Bytes]) -> Vec<usize> {
     hidden
 }
 
-/// processCommand's maxmemory check: past `maxmemory`, a command that may grow memory
-/// (denyoom), or anything queued in MULTI but EXEC, DISCARD, QUIT and RESET, is refused.
-/// seedis evicts nothing yet, so every policy behaves as `noeviction` does (Redis, too,
-/// refuses when eviction cannot free enough). Commands run by EXEC were checked when
+/// processCommand's maxmemory check: with `maxmemory` set, every command first evicts
+/// what the policy allows (`evict::perform_evictions`); if memory is still over the
+/// limit, a command that may grow memory (denyoom), or anything queued in MULTI but
+/// EXEC, DISCARD, QUIT and RESET, is refused. Commands run by EXEC were checked when
 /// queued, as in Redis.
-fn out_of_memory(ctx: &Ctx<'_>, cmd: &Command) -> bool {
-    let maxmemory = ctx.server.config.maxmemory;
-    if maxmemory == 0 || ctx.session.in_exec {
+fn out_of_memory(ctx: &mut Ctx<'_>, cmd: &Command) -> bool {
+    if ctx.server.config.maxmemory == 0 || ctx.session.in_exec {
         return false;
     }
+    let out_of_memory = super::evict::perform_evictions(ctx) == super::evict::Evict::Fail;
     let queued =
         ctx.session.multi.is_some() && !matches!(cmd.name, "exec" | "discard" | "quit" | "reset");
-    if !cmd.has(DENYOOM) && !queued {
-        return false;
-    }
-    ctx.server.used_memory(ctx.keyspace) > maxmemory
+    out_of_memory && (cmd.has(DENYOOM) || queued)
 }
 
 /// processCommand's disk-error check: after a failed background save (with save points

@@ -9,6 +9,7 @@
 //! CONFIG GET answers what they set.
 
 pub mod params;
+pub mod policy;
 pub mod special;
 mod value;
 
@@ -67,8 +68,16 @@ pub struct Config {
     /// SLOWLOG: commands at least this many µs long are logged (negative: none).
     pub slowlog_log_slower_than: i64,
     pub slowlog_max_len: u64,
-    /// Writes are refused past this many bytes of used memory (0: no limit).
+    /// Past this many bytes of used memory keys are evicted, or writes refused (0: no
+    /// limit).
     pub maxmemory: u64,
+    pub maxmemory_policy: policy::EvictionPolicy,
+    /// Keys sampled per database per eviction pool refill.
+    pub maxmemory_samples: u64,
+    /// 0..=100: how long one command's eviction may run (evictionTimeLimitUs).
+    pub maxmemory_eviction_tenacity: u64,
+    pub lfu_log_factor: u64,
+    pub lfu_decay_time: u64,
     /// LATENCY: events at least this many ms long are sampled (0: the monitor is off).
     pub latency_monitor_threshold: i64,
     /// Seconds between the PINGs a master puts in its replication stream.
@@ -125,6 +134,11 @@ impl Default for Config {
             repl_ping_replica_period: 0,
             repl_backlog_size: 0,
             maxmemory: 0,
+            maxmemory_policy: policy::EvictionPolicy::NoEviction,
+            maxmemory_samples: 0,
+            maxmemory_eviction_tenacity: 0,
+            lfu_log_factor: 0,
+            lfu_decay_time: 0,
             acl_users: Vec::new(),
             stored: vec![Value::Special(String::new()); PARAMS.len()],
         };
@@ -407,6 +421,11 @@ impl Config {
             "slowlog-log-slower-than" => Value::Num(self.slowlog_log_slower_than),
             "slowlog-max-len" => num(self.slowlog_max_len),
             "maxmemory" => num(self.maxmemory),
+            "maxmemory-policy" => Value::Enum(self.maxmemory_policy.to_enum()),
+            "maxmemory-samples" => num(self.maxmemory_samples),
+            "maxmemory-eviction-tenacity" => num(self.maxmemory_eviction_tenacity),
+            "lfu-log-factor" => num(self.lfu_log_factor),
+            "lfu-decay-time" => num(self.lfu_decay_time),
             "latency-monitor-threshold" => Value::Num(self.latency_monitor_threshold),
             "notify-keyspace-events" => {
                 Value::Special(special::notify_text(self.notify_keyspace_events))
@@ -470,6 +489,17 @@ impl Config {
             "slowlog-log-slower-than" => self.slowlog_log_slower_than = num(&value),
             "slowlog-max-len" => self.slowlog_max_len = num(&value) as u64,
             "maxmemory" => self.maxmemory = num(&value) as u64,
+            "maxmemory-policy" => {
+                let Value::Enum(v) = value else { return false };
+                let Some(p) = policy::EvictionPolicy::from_enum(v) else {
+                    return false;
+                };
+                self.maxmemory_policy = p;
+            }
+            "maxmemory-samples" => self.maxmemory_samples = num(&value) as u64,
+            "maxmemory-eviction-tenacity" => self.maxmemory_eviction_tenacity = num(&value) as u64,
+            "lfu-log-factor" => self.lfu_log_factor = num(&value) as u64,
+            "lfu-decay-time" => self.lfu_decay_time = num(&value) as u64,
             "latency-monitor-threshold" => self.latency_monitor_threshold = num(&value),
             "repl-ping-replica-period" => self.repl_ping_replica_period = num(&value) as u64,
             "repl-backlog-size" => self.repl_backlog_size = num(&value) as u64,

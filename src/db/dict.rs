@@ -216,6 +216,16 @@ impl<V, K: DictKey> Dict<V, K> {
     /// Like [`Dict::get`], and moves one bucket of a rehash in progress, as Redis's
     /// `dictFind` does (a shared `get` cannot).
     pub fn get_mut(&mut self, key: &[u8]) -> Option<&mut V> {
+        self.find_node_mut(key).map(|n| &mut n.value)
+    }
+
+    /// Like [`Dict::get_mut`], with the stored key too (for metadata kept in it, such as
+    /// the keyspace's access clock; changing its bytes would break the dict).
+    pub fn get_entry_mut(&mut self, key: &[u8]) -> Option<(&mut K, &mut V)> {
+        self.find_node_mut(key).map(|n| (&mut n.key, &mut n.value))
+    }
+
+    fn find_node_mut(&mut self, key: &[u8]) -> Option<&mut Node<V, K>> {
         if self.is_empty() {
             return None;
         }
@@ -230,9 +240,7 @@ impl<V, K: DictKey> Dict<V, K> {
         })?;
         let tbl = &mut self.ht[t];
         let mask = tbl.mask();
-        find_link(&mut tbl.buckets[h & mask], key)
-            .as_deref_mut()
-            .map(|n| &mut n.value)
+        find_link(&mut tbl.buckets[h & mask], key).as_deref_mut()
     }
 
     /// The stored key equal to `key`.

@@ -6,10 +6,12 @@
 //! takes the RNG it samples with. Nothing here reads a clock or an OS RNG, so a simulated
 //! run is a pure function of its seed.
 
+pub mod access;
 pub mod dict;
 pub mod digest;
-pub mod geohash;
 pub mod events;
+pub mod evict;
+pub mod geohash;
 pub mod hash;
 pub mod hll;
 pub mod intset;
@@ -100,6 +102,29 @@ pub struct Keyspace {
     /// Loading a dataset (an AOF's commands): nothing expires, as in Redis's
     /// keyIsExpired and checkAlreadyExpired while `server.loading`.
     loading: bool,
+    /// The time and settings keys' access clocks follow (set by the server before each
+    /// command and cron step, as Redis caches `server.lruclock` and `server.unixtime`).
+    pub access: access::AccessClock,
+    /// LFU's random increments.
+    access_rng: access::AccessRng,
+    /// The eviction pool (see `evict.rs`).
+    evictor: evict::Evictor,
+}
+
+/// The value at `key` with its access clock updated as lookupKey does (unless a child
+/// is saving). A function of the parts it borrows, so a caller can count hits meanwhile.
+fn touch_access<'a>(
+    dict: &'a mut Dict<Value, Key>,
+    key: &[u8],
+    clock: &access::AccessClock,
+    rng: &mut access::AccessRng,
+) -> Option<&'a mut Value> {
+    let (k, v) = dict.get_entry_mut(key)?;
+    if !clock.frozen {
+        let r = if clock.lfu { rng.next_unit() } else { 0.0 };
+        k.set_lru(clock.touched(k.lru(), r));
+    }
+    Some(v)
 }
 
 /// The key holds a value of another type (the WRONGTYPE error).
@@ -131,6 +156,9 @@ impl Keyspace {
             expired_log: Vec::new(),
             events: events::KeyEvents::default(),
             loading: false,
+            access: access::AccessClock::default(),
+            access_rng: access::AccessRng::new(hash_keys.0 ^ hash_keys.1.rotate_left(17)),
+            evictor: evict::Evictor::default(),
         }
     }
 
@@ -236,8 +264,28 @@ impl Keyspace {
         self.events.push(db, class, event, key);
     }
 
-    /// lookupKeyRead: lazy expiry, then the value; counts a hit or a miss.
+    /// lookupKeyRead: lazy expiry, then the value (its access clock updated); counts a
+    /// hit or a miss.
     pub fn lookup_read(&mut self, db: usize, key: &[u8], now_ms: u64) -> Option<&Value> {
+        self.expire_if_needed(db, key, now_ms);
+        let v = touch_access(
+            &mut self.dbs[db].dict,
+            key,
+            &self.access,
+            &mut self.access_rng,
+        );
+        if v.is_some() {
+            self.stats.keyspace_hits += 1;
+        } else {
+            self.stats.keyspace_misses += 1;
+            self.events.push(db, KEY_MISS, "keymiss", key);
+        }
+        v.map(|v| &*v)
+    }
+
+    /// lookupKeyReadWithFlags(LOOKUP_NOTOUCH): lazy expiry and a hit or a miss (a miss
+    /// raises `keymiss`), without touching the access clock (TYPE, EXISTS, TTL).
+    pub fn lookup_read_notouch(&mut self, db: usize, key: &[u8], now_ms: u64) -> Option<&Value> {
         self.expire_if_needed(db, key, now_ms);
         if self.dbs[db].dict.contains_key(key) {
             self.stats.keyspace_hits += 1;
@@ -249,7 +297,7 @@ impl Keyspace {
     }
 
     /// lookupKeyReadWithFlags(LOOKUP_NOTOUCH|LOOKUP_NONOTIFY) (OBJECT): lazy expiry and
-    /// hit/miss counting, but a miss raises no `keymiss`.
+    /// hit/miss counting, but no access-clock update and no `keymiss`.
     pub fn lookup_read_nonotify(&mut self, db: usize, key: &[u8], now_ms: u64) -> Option<&Value> {
         self.expire_if_needed(db, key, now_ms);
         if self.dbs[db].dict.contains_key(key) {
@@ -258,6 +306,28 @@ impl Keyspace {
             self.stats.keyspace_misses += 1;
         }
         self.dbs[db].dict.get(key)
+    }
+
+    fn touch_access(&mut self, db: usize, key: &[u8]) -> Option<&mut Value> {
+        touch_access(
+            &mut self.dbs[db].dict,
+            key,
+            &self.access,
+            &mut self.access_rng,
+        )
+    }
+
+    /// The key's access clock (`robj.lru`), without touching it.
+    pub fn lru_of(&self, db: usize, key: &[u8]) -> Option<u32> {
+        self.dbs[db].dict.get_key(key).map(Key::lru)
+    }
+
+    /// Sets the key's access clock (RESTORE's IDLETIME/FREQ, RDB's opcodes, a value
+    /// moved by RENAME or MOVE keeping its object's clock).
+    pub fn set_lru(&mut self, db: usize, key: &[u8], lru: u32) {
+        if let Some((k, _)) = self.dbs[db].dict.get_entry_mut(key) {
+            k.set_lru(lru);
+        }
     }
 
     /// lookupKeyWrite: lazy expiry, then the value, without touching hit/miss counters.
@@ -275,7 +345,7 @@ impl Keyspace {
             // signal costs nothing and a missed one would hang a client.
             self.track.signal_ready(db, key);
         }
-        self.dbs[db].dict.get_mut(key)
+        self.touch_access(db, key)
     }
 
     /// The value at `key`, for a change of encoding that changes no content (SORT's
@@ -291,13 +361,17 @@ impl Keyspace {
         self.dbs[db].dict.contains_key(key)
     }
 
-    /// Writes a value (setKey): inserts or overwrites, and applies `ttl`.
+    /// Writes a value (setKey): inserts or overwrites, and applies `ttl`. The value is
+    /// a new object: its access clock starts now, except that under an LFU policy an
+    /// overwrite keeps the old counter (dbOverwrite).
     pub fn set(&mut self, db: usize, key: Bytes, value: Value, ttl: Ttl) {
         // dbOverwrite of a stream wakes its XREADGROUP clients (to fail them).
         if self.track.has_blocked() && matches!(self.dbs[db].dict.get(&key), Some(Value::Stream(_)))
         {
             self.track.stream_signals.insert((db, key.clone()));
         }
+        let initial = self.access.initial();
+        let lfu = self.access.lfu;
         let d = &mut self.dbs[db];
         match ttl {
             Ttl::Clear => {
@@ -308,7 +382,14 @@ impl Keyspace {
                 d.expires.insert(Key::new(&key), when);
             }
         }
-        if d.dict.insert(Key::new(&key), value).is_none() {
+        if let Some((k, v)) = d.dict.get_entry_mut(&key) {
+            *v = value;
+            if !lfu {
+                k.set_lru(initial);
+            }
+        } else {
+            d.dict
+                .insert(Key::with_lru(&key, key::Lru::new(initial)), value);
             // dbAdd announces every key it creates.
             self.events.push(db, NEW, "new", &key);
         }
@@ -318,9 +399,12 @@ impl Keyspace {
     /// dbAdd: stores a value under a key that does not exist, without telling watchers
     /// (the command calls signalModifiedKey itself once it knows it changed something).
     pub fn add(&mut self, db: usize, key: &[u8], value: Value) {
+        let initial = self.access.initial();
         let d = &mut self.dbs[db];
         debug_assert!(!d.dict.contains_key(key));
-        d.dict.insert(Key::new(key), value);
+        d.dict
+            .insert(Key::with_lru(key, key::Lru::new(initial)), value);
+        self.events.push(db, NEW, "new", key);
     }
 
     /// Removes a key and its TTL; returns the value it held (no expiry check: callers
@@ -839,11 +923,7 @@ impl Keyspace {
         let value = d.dict.get(key)?;
         // The entry: next pointer and key; a key longer than the inline room is on the heap.
         let entry = 8 + std::mem::size_of::<Key>();
-        let heap_key = if key.len() > key::INLINE {
-            16 + key.len()
-        } else {
-            0
-        };
+        let heap_key = d.dict.get_key(key).map_or(0, Key::heap_size);
         Some(entry + heap_key + value.memory_usage(samples))
     }
 
@@ -851,10 +931,7 @@ impl Keyspace {
         // A node: next pointer, key, value (or deadline).
         const NODE: usize = 8 + std::mem::size_of::<Key>() + std::mem::size_of::<Value>();
         const EXPIRE_NODE: usize = 8 + std::mem::size_of::<Key>() + 8;
-        let heap_key = |k: &Key| match k {
-            Key::Inline { .. } => 0,
-            Key::Heap(b) => 16 + b.len(),
-        };
+        let heap_key = Key::heap_size;
         let mut total = 0;
         for d in &self.dbs {
             total += (d.dict.buckets() + d.expires.buckets()) * std::mem::size_of::<usize>();
@@ -872,6 +949,7 @@ impl Keyspace {
     /// the watch and blocking indexes agree with each other.
     pub fn check_invariants(&self) -> Result<(), String> {
         self.check_tracking()?;
+        self.check_evictor()?;
         for (i, d) in self.dbs.iter().enumerate() {
             d.dict
                 .check_invariants()

@@ -160,6 +160,8 @@ pub fn load_rdb_file(
                 return;
             }
             let ttl = loaded.expire_ms.map_or(Ttl::Clear, Ttl::At);
+            // objectSetLRUOrLFU with the clock of the load.
+            let lru = keyspace.access.restored(loaded.freq, loaded.idle_s);
             // Planted: each key is held back until the next one comes, so the last is lost.
             #[cfg(feature = "planted-bug-load-skips-last-key")]
             let Some((db, key, value, ttl)) =
@@ -169,7 +171,12 @@ pub fn load_rdb_file(
             };
             #[cfg(not(feature = "planted-bug-load-skips-last-key"))]
             let (db, key, value) = (loaded.db, loaded.key, loaded.value);
-            keyspace.set(db, key, value, ttl);
+            if let Some(lru) = lru {
+                keyspace.set(db, key.clone(), value, ttl);
+                keyspace.set_lru(db, &key, lru);
+            } else {
+                keyspace.set(db, key, value, ttl);
+            }
             report.keys_loaded += 1;
         })
         .map_err(|e| e.message)?;
@@ -219,6 +226,7 @@ mod tests {
             used_mem: 1 << 20,
             aof_base: false,
             now_ms: 1_700_000_000_000,
+            access: None,
         }
     }
 

@@ -29,6 +29,9 @@ use bytes::BytesMut;
 pub struct Client {
     pub fd: Fd,
     pub session: Session,
+    /// A command CLIENT PAUSE postponed: it runs, before anything read after it, when
+    /// the pause ends.
+    pub postponed: Option<Vec<bytes::Bytes>>,
     /// Bytes read and not yet parsed into a whole command.
     pub query: BytesMut,
     /// Survives across reads: a half-received request is never re-scanned.
@@ -64,6 +67,7 @@ impl Client {
             session,
             query: BytesMut::new(),
             parser: RequestParser::new(),
+            postponed: None,
             out: ReplyBuffer::new(),
             writable_armed: false,
             pending_write: false,

@@ -29,6 +29,9 @@ pub(super) struct Clients {
     pub(super) pending_writes: Vec<ClientRef>,
     /// Clients to free before the next poll (killed, limits, errors).
     pub(super) to_free: Vec<ClientRef>,
+    /// CLIENT UNBLOCK's targets, each with `error` (ERROR rather than TIMEOUT): the loop
+    /// unblocks them after the command.
+    pub(super) unblock_requests: Vec<(ClientRef, bool)>,
 }
 
 impl Clients {
@@ -244,6 +247,23 @@ impl ClientRegistry for Registry<'_> {
     ) {
         if let Some(poller) = poller {
             self.process_blocked(poller, server);
+        }
+    }
+
+    fn unblock(&mut self, id: u64, error: bool) -> bool {
+        let target = self
+            .clients
+            .slots
+            .iter()
+            .flatten()
+            .find(|c| c.session.id == id && c.session.blocked.is_some() && !c.close_asap)
+            .map(|c| (c.fd, c.session.id));
+        match target {
+            Some(target) => {
+                self.clients.unblock_requests.push((target, error));
+                true
+            }
+            None => false,
         }
     }
 

@@ -95,6 +95,8 @@ pub struct EventLoop<P: Poller> {
     pub(super) blocked: BTreeMap<u64, Fd>,
     /// Clients just served or timed out of a block: their buffered commands run next.
     unblocked: Vec<ClientRef>,
+    /// Clients with a command CLIENT PAUSE postponed, released when the pause ends.
+    postponed: Vec<ClientRef>,
     /// A listener stopped accepting before the backlog was empty.
     accept_backlog: bool,
     /// Accepting failed (EMFILE...): the cron tries again.
@@ -168,6 +170,7 @@ impl<P: Poller> EventLoop<P> {
             read_backlog: Vec::new(),
             blocked: BTreeMap::new(),
             unblocked: Vec::new(),
+            postponed: Vec::new(),
             accept_backlog: false,
             accept_failed: false,
             next_cron_us,
@@ -292,13 +295,40 @@ impl<P: Poller> EventLoop<P> {
             }
         }
         self.process_time_events();
+        self.release_postponed();
+        self.eviction_time_proc();
         self.handle_blocked_timeouts();
         Ok(())
+    }
+
+    /// unblockPostponedClients: when a pause ended or weakened, the clients it
+    /// postponed run their command (and what followed it) in the next before-sleep.
+    fn release_postponed(&mut self) {
+        let now_ms = self.state.now_us / 1000;
+        self.state.pause.check(now_ms);
+        if self.state.pause.take_release() {
+            let postponed = std::mem::take(&mut self.postponed);
+            self.unblocked.extend(postponed);
+        }
+    }
+
+    /// evictionTimeProc: a command's eviction stopped at its time limit goes on, a slice
+    /// per pass of the loop (Redis's time event of 0 ms), with no client, until memory
+    /// is under the limit or nothing is left to evict.
+    fn eviction_time_proc(&mut self) {
+        if !self.state.eviction.running {
+            return;
+        }
+        let session = Session::new(0, 0, String::new(), String::new(), self.state.now_us / 1000);
+        let mut no_client = Client::new(Fd(u32::MAX), session, self.state.now_us);
+        self.keyspace.access = self.state.access_clock();
+        self.with_ctx(&mut no_client, cmd::evict::eviction_cron);
     }
 
     fn poll_timeout(&self) -> Option<Duration> {
         if !self.read_backlog.is_empty()
             || self.accept_backlog
+            || self.state.eviction.running
             || !self.clients.to_free.is_empty()
             || !self.unblocked.is_empty()
             || self.transfer_in_progress()
@@ -307,6 +337,10 @@ impl<P: Poller> EventLoop<P> {
         }
         let now = self.poller.now_us();
         let mut wake = self.next_cron_us;
+        if let Some(end_ms) = self.state.pause.end_ms() {
+            // A pause is over once the clock passes its end.
+            wake = wake.min(end_ms.saturating_add(1).saturating_mul(1000));
+        }
         // A blocked client's deadline, so a 0.1 s timeout fires on time.
         for (&id, &fd) in &self.blocked {
             let Some(client) = self.clients.get(fd) else {
@@ -472,6 +506,16 @@ impl<P: Poller> EventLoop<P> {
     fn execute_buffered_commands(&mut self, client: &mut Client) {
         client.parsed_this_pass = 0;
         while !client.is_closing() && !self.shutting_down && client.session.blocked.is_none() {
+            if client.postponed.is_some() {
+                let now_ms = self.state.now_us / 1000;
+                if self.state.pause.check(now_ms) {
+                    // Still paused: the postponed command and everything after it wait.
+                    break;
+                }
+                let argv = client.postponed.take().unwrap_or_default();
+                self.execute(client, &argv);
+                continue;
+            }
             let limits = Limits {
                 proto_max_bulk_len: self.state.config.proto_max_bulk_len,
                 authenticated: client.session.authenticated,
@@ -562,6 +606,12 @@ impl<P: Poller> EventLoop<P> {
         client.refresh_session_sizes();
         client.session.last_interaction_ms = self.state.now_us / 1000;
         let reply = self.with_ctx(client, |ctx| cmd::execute(ctx, argv));
+        if std::mem::take(&mut client.session.postponed) {
+            // CLIENT PAUSE: kept un-executed, unanswered, until the pause ends.
+            client.postponed = Some(argv.to_vec());
+            self.postponed.push((client.fd, client.session.id));
+            return;
+        }
         self.state.stats.total_commands_processed += 1;
         // CLIENT REPLY OFF|SKIP drops a command's reply but not pub/sub pushes (Redis
         // 7.0 writes those with CLIENT_PUSHING, past the flags).
@@ -577,6 +627,18 @@ impl<P: Poller> EventLoop<P> {
             client.out.push_reply(&reply, client.session.resp);
         }
         client.session.command_done();
+        for ((fd, id), error) in std::mem::take(&mut self.clients.unblock_requests) {
+            let reply = if error {
+                Reply::err("UNBLOCKED client unblocked via CLIENT UNBLOCK")
+            } else {
+                Reply::NullArray
+            };
+            self.with_client_out_of_slot(fd, |this, target| {
+                if target.session.id == id && target.session.blocked.is_some() {
+                    this.finish_block(target, &reply);
+                }
+            });
+        }
         self.apply_output_limit(client);
         self.write_persist_log();
         for action in std::mem::take(&mut self.state.actions) {
@@ -806,7 +868,8 @@ impl<P: Poller> EventLoop<P> {
             }
         }
         self.clients_cron();
-        if self.state.config.active_expire_enabled {
+        let paused = self.state.pause.check(self.state.now_us / 1000);
+        if self.state.config.active_expire_enabled && !paused {
             let now_ms = self.state.now_us / 1000;
             let start_us = self.poller.now_us();
             // Counted in the keyspace's own stats, which INFO reads.

@@ -17,6 +17,7 @@ impl<P: Poller> EventLoop<P> {
     pub fn load_data_from_disk(&mut self) -> Result<(), String> {
         let start_us = self.poller_mut().now_us();
         self.state.now_us = start_us;
+        self.keyspace.access = self.state.access_clock();
         let loaded = flow::rdb_load(
             &mut *self.storage,
             &mut self.keyspace,

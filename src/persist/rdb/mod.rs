@@ -48,6 +48,9 @@ pub struct SaveOptions {
     /// Current time in ms: keys already expired at this time are still written (Redis
     /// writes them; the loader drops them), but this is passed for `lru`/`lfu` aux data.
     pub now_ms: u64,
+    /// Under an LRU or LFU maxmemory policy, each key's idle time (IDLE) or counter
+    /// (FREQ) is written before it, read off its access clock as of this clock.
+    pub access: Option<crate::db::access::AccessClock>,
 }
 
 /// The settings loading converts under (Redis reads them from `server.*`), and the SipHash
@@ -107,6 +110,10 @@ pub struct LoadedKey {
     pub value: Value,
     /// Absolute expire time in ms since the epoch.
     pub expire_ms: Option<u64>,
+    /// RDB_OPCODE_IDLE: seconds since the key's last access, when saved under LRU.
+    pub idle_s: Option<u64>,
+    /// RDB_OPCODE_FREQ: the LFU counter, when saved under LFU.
+    pub freq: Option<u8>,
 }
 
 /// What a snapshot held besides keys.
@@ -184,10 +191,20 @@ pub fn write_snapshot(
         encode::write_len(&mut w, db.dict.len() as u64)?;
         encode::write_len(&mut w, db.expires.len() as u64)?;
         for (key, value) in db.dict.iter() {
+            let lru = key.lru();
             let key = key.as_bytes();
             if let Some(&when) = db.expires.get(key) {
                 w.write_all(&[OPCODE_EXPIRETIME_MS])?;
                 w.write_all(&when.to_le_bytes())?;
+            }
+            // rdbSaveKeyValuePair: IDLE under an LRU policy, FREQ under an LFU one.
+            if let Some(clock) = &opts.access {
+                if clock.lfu {
+                    w.write_all(&[OPCODE_FREQ, clock.lfu_decr_and_return(lru) as u8])?;
+                } else {
+                    w.write_all(&[OPCODE_IDLE])?;
+                    encode::write_len(&mut w, clock.idle_ms(lru) / 1000)?;
+                }
             }
             w.write_all(&[encode::value_type(value)])?;
             encode::write_string(&mut w, key, compress)?;
@@ -234,6 +251,7 @@ pub fn load_with(
     let mut info = LoadedInfo::default();
     let mut db = 0usize;
     let mut expire: Option<u64> = None;
+    let (mut idle_s, mut freq): (Option<u64>, Option<u8>) = (None, None);
     loop {
         let t = r.u8()?;
         match t {
@@ -242,12 +260,8 @@ pub fn load_with(
                 expire = Some(u64::from(secs) * 1000);
             }
             OPCODE_EXPIRETIME_MS => expire = Some(r.u64_le()?),
-            OPCODE_FREQ => {
-                r.u8()?; // seedis keeps no LFU counter
-            }
-            OPCODE_IDLE => {
-                r.len()?; // nor LRU clock
-            }
+            OPCODE_FREQ => freq = Some(r.u8()?),
+            OPCODE_IDLE => idle_s = Some(r.len()?),
             OPCODE_EOF => break,
             OPCODE_SELECTDB => {
                 let id = r.len()?;
@@ -290,10 +304,13 @@ pub fn load_with(
                         key,
                         value,
                         expire_ms: expire,
+                        idle_s,
+                        freq,
                     }),
                     None => info.empty_keys_skipped += 1,
                 }
                 expire = None;
+                (idle_s, freq) = (None, None);
             }
         }
     }

@@ -26,6 +26,7 @@ fn save_opts(compression: bool, checksum: bool) -> SaveOptions {
         used_mem: 123_456,
         aof_base: false,
         now_ms: 1_700_000_000_000,
+        access: None,
     }
 }
 
