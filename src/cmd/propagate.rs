@@ -64,6 +64,8 @@ pub struct Propagation {
     /// Nobody consumes batches (no AOF, no replica, no oracle): nothing is collected,
     /// as Redis's shouldPropagate skips the work. `server.dirty` still counts.
     pub disabled: bool,
+    /// A sink (the simulator's oracle) takes every batch, AOF or not.
+    pub sink_installed: bool,
 }
 
 /// Bound on batches kept when nobody drains them (a core driven without an event loop,
@@ -71,6 +73,11 @@ pub struct Propagation {
 const MAX_UNDRAINED_BATCHES: usize = 4096;
 
 impl Propagation {
+    /// Propagation is wanted while a sink is installed or the AOF is on.
+    pub fn update_wanted(&mut self, aof_on: bool) {
+        self.disabled = !self.sink_installed && !aof_on;
+    }
+
     /// The batches completed since the last call, oldest first.
     pub fn take_batches(&mut self) -> Vec<Batch> {
         std::mem::take(&mut self.ready)
@@ -114,6 +121,7 @@ pub fn propagate_pending(server: &mut ServerState, keyspace: &mut Keyspace, mult
     if p.depth > 0 || p.pending.is_empty() {
         return;
     }
+    let aof_on = server.aof.is_on();
     let mut ops = std::mem::take(&mut p.pending);
     if multi && ops.len() > 1 {
         let (first_db, last_db) = (ops[0].db, ops[ops.len() - 1].db);
@@ -129,7 +137,12 @@ pub fn propagate_pending(server: &mut ServerState, keyspace: &mut Keyspace, mult
             argv: vec![Bytes::from_static(b"EXEC")],
         });
     }
-    p.push_batch(Batch { now_us, ops });
+    let batch = Batch { now_us, ops };
+    if aof_on {
+        let timestamps = server.config.get("aof-timestamp-enabled").as_deref() == Some("yes");
+        server.aof.feed(&batch, timestamps);
+    }
+    server.propagation.push_batch(batch);
 }
 
 impl Ctx<'_> {
