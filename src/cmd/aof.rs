@@ -1180,7 +1180,10 @@ fn replay_file(
                 server.persist.warning(format!(
                     "!!! Truncating the AOF {name} at offset {valid_up_to} !!!"
                 ));
-                match storage.truncate(full, valid_up_to as u64) {
+                match storage
+                    .truncate(full, valid_up_to as u64)
+                    .and_then(|()| sync_file(storage, full))
+                {
                     Ok(()) => {
                         server.persist.warning(format!(
                             "AOF {name} loaded anyway because aof-load-truncated is enabled"
@@ -1197,6 +1200,16 @@ fn replay_file(
             LoadResult::Failed
         }
     }
+}
+
+/// Makes a truncation durable. Redis 7.0 does not fsync after the loader's truncate(2):
+/// a power loss may then bring the cut tail back in a file that is no longer the last
+/// one (the simulator found it), which no later load accepts. seedis syncs it.
+fn sync_file(storage: &mut dyn Storage, path: &str) -> io::Result<()> {
+    let file = storage.open_append(path)?;
+    let synced = storage.fsync(file);
+    storage.close(file);
+    synced
 }
 
 /// An RDB preamble (`rdbLoadRio` with `RDBFLAGS_AOF_PREAMBLE`): expired keys are kept,

@@ -39,9 +39,10 @@ impl<P: Poller> EventLoop<P> {
                 &mut self.state,
                 &mut self.poller,
             );
+            let warnings = self.queued_warnings();
             self.write_persist_log();
             if matches!(ret, LoadResult::Failed | LoadResult::OpenErr) {
-                return Err("AOF loading failed".into());
+                return Err(format!("AOF loading failed: {warnings}"));
             }
             if ret != LoadResult::NotExist {
                 let secs = self.poller_mut().now_us().saturating_sub(start_us) as f64 / 1e6;
@@ -77,12 +78,28 @@ impl<P: Poller> EventLoop<P> {
         if opened {
             aof::delete_history_files(&mut *self.storage, &mut self.state);
         }
+        let warnings = self.queued_warnings();
         self.write_persist_log();
         if opened {
             Ok(())
         } else {
-            Err("AOF could not be opened".to_string())
+            Err(format!("AOF could not be opened: {warnings}"))
         }
+    }
+
+    /// The warnings queued so far, joined (the reason a start failed, for a caller
+    /// without a log such as the simulator).
+    fn queued_warnings(&self) -> String {
+        self.state
+            .persist
+            .log
+            .iter()
+            .filter_map(|l| match l {
+                LogLine::Warning(w) => Some(w.trim()),
+                LogLine::Notice(_) => None,
+            })
+            .collect::<Vec<_>>()
+            .join(" / ")
     }
 
     /// Writes what the save and load paths queued.
