@@ -555,7 +555,7 @@ fn start_server(
         let kernel = std::mem::replace(server.poller_mut(), placeholder);
         return Err(StartError {
             error: std::io::Error::other(e),
-            kernel: Some(kernel),
+            kernel: Some(Box::new(kernel)),
         });
     }
     // Loading propagates nothing; from here on every write is recorded for the replay
@@ -594,7 +594,7 @@ fn start_server_retrying(
 /// A start that failed, with the kernel the dead process leaves (for another attempt).
 struct StartError {
     error: std::io::Error,
-    kernel: Option<SimPoller>,
+    kernel: Option<Box<SimPoller>>,
 }
 
 impl std::fmt::Display for StartError {
@@ -605,7 +605,7 @@ impl std::fmt::Display for StartError {
 
 /// The kernel a refused start leaves behind, its sockets closed as a dead process's.
 fn recovered_kernel(started: &mut Result<EventLoop<SimPoller>, StartError>) -> Option<SimPoller> {
-    let mut kernel = started.as_mut().err()?.kernel.take()?;
+    let mut kernel = *started.as_mut().err()?.kernel.take()?;
     kernel.crash_process();
     Some(kernel)
 }
