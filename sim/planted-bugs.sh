@@ -2,7 +2,8 @@
 # The experiment behind the README's "Does the simulator find bugs?": build the server
 # with one planted bug at a time and sweep seeds until the simulator catches it.
 # Usage: sim/planted-bugs.sh [SEEDS] [BUG...]   (default 0..200, every bug)
-# The durability bugs are swept with crashes in every seed (--crashes always).
+# The durability bugs are swept with crashes in every seed (--crashes always), the AOF
+# ones with the AOF on in every seed (--aof always: appendfsync always).
 # For each bug: how many seeds of the range fail, the first failing seed, and the size
 # that seed's failure shrinks to.
 set -uo pipefail
@@ -14,13 +15,16 @@ if [ ${#bugs[@]} -eq 0 ]; then
   bugs=(crlf-whole lost-wakeup drop-write-tail no-writable-interest
         watch-expiry-ignored exec-keeps-watches blocked-lifo timeout-early
         eager-backlog-read propagate-relative-ttl write-lookup-dirties-watch
-        rdb-no-fsync rdb-no-dir-sync load-skips-last-key)
+        rdb-no-fsync rdb-no-dir-sync load-skips-last-key
+        aof-manifest-no-dir-sync aof-always-no-fsync aof-rewrite-loses-writes
+        aof-rename-before-fsync)
 fi
 target=target/planted
 for bug in "${bugs[@]}"; do
   cargo build -q --release -p sim --target-dir "$target" --features "seedis/planted-bug-$bug" || exit 2
   case "$bug" in
     rdb-*|load-*) extra=(--crashes always) ;;
+    aof-*) extra=(--crashes always --aof always) ;;
     *) extra=() ;;
   esac
   out=$("$target/release/sim" --seeds "$seeds" --jobs 2 --no-shrink "${extra[@]}" 2>/dev/null)

@@ -13,7 +13,7 @@ use sim::checker::cli::{run_check_cli, CheckArgs};
 use sim::disk::DiskPlan;
 use sim::faults::FaultPlan;
 use sim::report;
-use sim::run::{default_pipeline, run, CrashPlan, Failure, RunConfig, RunReport};
+use sim::run::{default_pipeline, run, AofPolicy, CrashPlan, Failure, RunConfig, RunReport};
 use sim::workload::{Extras, Families};
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -82,6 +82,10 @@ struct RunArgs {
     /// (drawn per seed) or `none`.
     #[arg(long, default_value = "seed")]
     disk_faults: String,
+    /// The append-only file in seeds that crash: `seed` (half of them, policy drawn),
+    /// `always`, `everysec`, `no` (every crashing seed, that policy) or `none`.
+    #[arg(long, default_value = "seed")]
+    aof: String,
     /// Print a JSON report instead of text.
     #[arg(long)]
     json: bool,
@@ -180,6 +184,13 @@ fn simulate_inner(args: &RunArgs) -> Result<i32, String> {
         pipeline_behind_block: RunConfig::new(seed).pipeline_behind_block,
         crashes: crashes(seed).unwrap_or_default(),
         disk: disk_plan(seed).unwrap_or_else(|_| DiskPlan::none()),
+        aof: match args.aof.as_str() {
+            "none" => None,
+            "always" => Some(AofPolicy::Always),
+            "everysec" => Some(AofPolicy::Everysec),
+            "no" => Some(AofPolicy::No),
+            _ => AofPolicy::from_seed(seed),
+        },
     };
     if let Some(seed) = args.seed {
         let config = config_for(seed);

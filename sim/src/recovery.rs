@@ -280,3 +280,66 @@ pub fn snapshot_reads(keys: &[KeyId], state: &State) -> Vec<(crate::workload::Cm
     }
     reads
 }
+
+/// The AOF directory and manifest the simulated server writes (the defaults).
+const AOF_DIR: &str = "appendonlydir";
+const AOF_MANIFEST: &str = "appendonlydir/appendonly.aof.manifest";
+
+/// `redis-check-aof --fix`: the first file of the manifest that does not read to its end
+/// cleanly is cut after its last whole command (before an unfinished MULTI). Only the
+/// last file unless `any_file` (with `everysec` or `no` a power loss may tear an older
+/// file's unsynced tail too). True if there was a bad tail to cut.
+pub fn fix_aof_tail(disk: &mut crate::disk::SimDisk, any_file: bool) -> bool {
+    use seedis::persist::aof::manifest::Manifest;
+    let Some(text) = disk.contents(AOF_MANIFEST) else {
+        return false;
+    };
+    let Ok(manifest) = Manifest::parse(&text) else {
+        return false;
+    };
+    let files: Vec<String> = manifest
+        .files_to_load()
+        .map(|f| format!("{AOF_DIR}/{}", f.file_name))
+        .collect();
+    let candidates = if any_file {
+        &files[..]
+    } else {
+        &files[files.len().saturating_sub(1)..]
+    };
+    for path in candidates {
+        let Some(data) = disk.contents(path) else {
+            return false;
+        };
+        if let Some(cut) = bad_tail(&data) {
+            return seedis::storage::Storage::truncate(disk, path, cut as u64).is_ok();
+        }
+    }
+    false
+}
+
+/// Where to cut an AOF file that does not read cleanly to its end, if it does not.
+fn bad_tail(data: &[u8]) -> Option<usize> {
+    use seedis::persist::aof::reader::{Reader, Step};
+    if data.starts_with(b"REDIS") {
+        // An RDB base is fsynced before it is named: nothing to cut there.
+        return None;
+    }
+    let mut reader = Reader::new(data, 0);
+    let (mut valid, mut in_multi) = (0, false);
+    loop {
+        match reader.next_step() {
+            Step::Command(argv, end) => {
+                if argv[0].eq_ignore_ascii_case(b"multi") {
+                    in_multi = true;
+                } else if argv[0].eq_ignore_ascii_case(b"exec") {
+                    in_multi = false;
+                    valid = end;
+                } else if !in_multi {
+                    valid = end;
+                }
+            }
+            Step::Eof if !in_multi => return None,
+            _ => return Some(valid),
+        }
+    }
+}

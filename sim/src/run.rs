@@ -68,6 +68,41 @@ pub struct RunConfig {
     pub crashes: CrashPlan,
     /// The simulated disk's faults (drawn from the seed).
     pub disk: DiskPlan,
+    /// `appendonly yes` with this `appendfsync` policy (seeds with crashes only; drawn
+    /// from the seed: half of them), or RDB only.
+    pub aof: Option<AofPolicy>,
+}
+
+/// The `appendfsync` policy of a seed that runs with the AOF.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum AofPolicy {
+    Always,
+    Everysec,
+    No,
+}
+
+impl AofPolicy {
+    pub fn name(self) -> &'static str {
+        match self {
+            AofPolicy::Always => "always",
+            AofPolicy::Everysec => "everysec",
+            AofPolicy::No => "no",
+        }
+    }
+
+    /// Half the seeds run with the AOF (it matters only in seeds that crash): `always`
+    /// in half of those, `everysec` and `no` in a quarter each. A stream of its own, so
+    /// every other draw of a seed is as before.
+    pub fn from_seed(seed: u64) -> Option<AofPolicy> {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream(9);
+        match rng.next_u32() % 8 {
+            0 | 1 => Some(AofPolicy::Always),
+            2 => Some(AofPolicy::Everysec),
+            3 => Some(AofPolicy::No),
+            _ => None,
+        }
+    }
 }
 
 /// How the server dies.
@@ -187,7 +222,14 @@ impl RunConfig {
             pipeline_behind_block: seed % 4 == 1,
             crashes: CrashPlan::from_seed(seed),
             disk: DiskPlan::from_seed(seed),
+            aof: AofPolicy::from_seed(seed),
         }
+    }
+
+    /// The AOF policy in force: only seeds that crash run with the AOF (its oracle is
+    /// the restart's).
+    pub fn aof_policy(&self) -> Option<AofPolicy> {
+        self.aof.filter(|_| !self.crashes.crashes.is_empty())
     }
 }
 
@@ -286,6 +328,13 @@ const DUMP_FILE: &str = "dump.rdb";
 const SNAPSHOT_CLIENT: u64 = 900_000_000;
 /// Virtual time a restart takes.
 const RESTART_MS: u64 = 5;
+/// Restarts after AOF exits a run allows (a full disk would make every life exit).
+const AOF_EXITS_MAX: u64 = 64;
+/// Attempts to start a server whose AOF files a disk fault kept from opening.
+const START_ATTEMPTS_MAX: usize = 16;
+/// How far back an `everysec` process crash may lose acknowledged writes: a write may be
+/// postponed up to 2 s while a background fsync is pending, plus a cron tick.
+const EVERYSEC_LOSS_US: u64 = 2_200_000;
 /// Connections the reading of a restarted server's keyspace may take (faults reset some).
 const RECOVERY_READ_ATTEMPTS: usize = 20;
 /// Server passes one such reading may take.
@@ -431,6 +480,8 @@ struct Sim {
     /// Busy scripts (`Extras::busy`): the spinning script and its killer.
     busy: Busy,
     busy_replies: u64,
+    /// Times the server exited on an AOF error (and was restarted).
+    aof_exits: u64,
 }
 
 /// A script that spins until killed, on a connection of its own, and the SCRIPT KILL the
@@ -485,7 +536,7 @@ fn start_server(
     disk: &SimDisk,
     life: u64,
     propagated: &Rc<RefCell<Vec<Batch>>>,
-) -> std::io::Result<EventLoop<SimPoller>> {
+) -> Result<EventLoop<SimPoller>, StartError> {
     // The server's own RNG: stream 3 of the seed (the kernel uses 0, the plan 1); a
     // restarted process's from stream 3 of the seed plus its life number.
     let mut server_rng = ChaCha8Rng::seed_from_u64(config.seed.wrapping_add(life));
@@ -520,21 +571,94 @@ fn start_server(
             .set("notify-keyspace-events", "KEA")
             .expect("a valid setting");
     }
+    if let Some(policy) = config.aof_policy() {
+        // Small thresholds, so automatic rewrites happen within a run.
+        let preamble = if config.seed.is_multiple_of(3) {
+            "no"
+        } else {
+            "yes"
+        };
+        for (name, value) in [
+            ("appendonly", "yes"),
+            ("appendfsync", policy.name()),
+            ("auto-aof-rewrite-min-size", "2048"),
+            ("auto-aof-rewrite-percentage", "100"),
+            ("aof-use-rdb-preamble", preamble),
+        ] {
+            server_config.set(name, value).expect("a valid setting");
+        }
+    }
     let mut server = EventLoop::new(
         poller,
         Box::new(disk.clone()),
         server_config,
         server_rng,
         Box::new(NullLog),
-    )?;
-    // As the binary does: dump.rdb, if there is one; a bad one stops the start.
-    server
-        .load_data_from_disk()
-        .map_err(std::io::Error::other)?;
+    )
+    .map_err(|error| StartError {
+        error,
+        kernel: None,
+    })?;
+    // As the binary does: dump.rdb (or the AOF), if there is one; a bad one stops the
+    // start.
+    if let Err(e) = server.load_data_from_disk() {
+        let placeholder = SimPoller::new(0, FaultPlan::none());
+        let kernel = std::mem::replace(server.poller_mut(), placeholder);
+        return Err(StartError {
+            error: std::io::Error::other(e),
+            kernel: Some(Box::new(kernel)),
+        });
+    }
     // Loading propagates nothing; from here on every write is recorded for the replay
     // oracle, which starts from an empty keyspace (so it checks the first life only).
     server.set_propagation_sink(Box::new(RecordBatches(propagated.clone())));
     Ok(server)
+}
+
+/// Starts the server; in AOF seeds a start that a disk fault failed (Redis exits when it
+/// cannot create or open its AOF files) is retried a few times, as an operator would.
+fn start_server_retrying(
+    config: &RunConfig,
+    poller: SimPoller,
+    disk: &SimDisk,
+    life: u64,
+    propagated: &Rc<RefCell<Vec<Batch>>>,
+) -> Result<EventLoop<SimPoller>, StartError> {
+    let mut started = start_server(config, poller, disk, life, propagated);
+    for _ in 0..START_ATTEMPTS_MAX {
+        let Err(e) = &started else {
+            break;
+        };
+        let disk_fault = e.error.to_string().starts_with("AOF could not be opened");
+        if config.aof_policy().is_none() || !disk_fault {
+            break;
+        }
+        let Some(mut kernel) = recovered_kernel(&mut started) else {
+            break;
+        };
+        kernel.advance_clock(std::time::Duration::from_millis(RESTART_MS));
+        started = start_server(config, kernel, disk, life, propagated);
+    }
+    started
+}
+
+/// A start that failed, with the kernel the dead process leaves (for another attempt).
+struct StartError {
+    error: std::io::Error,
+    kernel: Option<Box<SimPoller>>,
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+/// The kernel a refused start leaves behind, its sockets closed as a dead process's.
+fn recovered_kernel(started: &mut Result<EventLoop<SimPoller>, StartError>) -> Option<SimPoller> {
+    let mut kernel = *started.as_mut().err()?.kernel.take()?;
+    kernel.crash_process();
+    Some(kernel)
 }
 
 fn run_inner(config: &RunConfig) -> RunReport {
@@ -542,11 +666,34 @@ fn run_inner(config: &RunConfig) -> RunReport {
     let mut faults = plan.names();
     faults.extend(config.crashes.names());
     faults.extend(config.disk.names());
+    faults.extend(config.aof_policy().map(|p| match p {
+        AofPolicy::Always => "aof-always",
+        AofPolicy::Everysec => "aof-everysec",
+        AofPolicy::No => "aof-no",
+    }));
     let poller = SimPoller::new(config.seed, plan);
-    let disk = SimDisk::new(config.seed, config.disk.clone(), poller.clock());
+    let mut disk_plan = config.disk.clone();
+    if config.aof_policy().is_some() {
+        // fsyncgate: after a failed fsync the page cache still serves the data, so the
+        // restarted server loads it and goes on appending, while the platter has a hole
+        // that a later power loss reveals mid-file. Redis has no answer to that (it
+        // exits on the error, and the restart reads the cache); the AOF seeds leave
+        // fsync errors out rather than flag Redis's design.
+        disk_plan.fsync_eio = 0.0;
+    }
+    if config.aof_policy().is_some_and(|p| p != AofPolicy::Always) {
+        // A failed AOF write makes Redis refuse writes with MISCONF until one succeeds
+        // (`always` exits instead); the model does not know MISCONF, as with RDB's
+        // stop-writes-on-bgsave-error.
+        disk_plan.write_eio = 0.0;
+        disk_plan.write_enospc = 0.0;
+    }
+    let disk = SimDisk::new(config.seed, disk_plan, poller.clock());
     let propagated = Rc::new(RefCell::new(Vec::new()));
-    let server =
-        start_server(config, poller, &disk, 0, &propagated).expect("the simulated listener opens");
+    let server = match start_server_retrying(config, poller, &disk, 0, &propagated) {
+        Ok(server) => server,
+        Err(e) => panic!("the simulated listener opens: {e}"),
+    };
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
     rng.set_stream(2);
     let clients = (0..config.clients)
@@ -594,6 +741,7 @@ fn run_inner(config: &RunConfig) -> RunReport {
         admin: Admin::default(),
         busy: Busy::default(),
         busy_replies: 0,
+        aof_exits: 0,
     };
     let start_us = sim.now_us();
     sim.epochs.push(Epoch {
@@ -773,6 +921,14 @@ impl Sim {
             return;
         }
         if let Err(e) = self.server.run_once() {
+            if self.config.aof_policy().is_some() && self.aof_exits < AOF_EXITS_MAX {
+                // Redis exits on an AOF write or fsync error with `appendfsync always`
+                // (before any reply of the pass went out): the process is gone, as in a
+                // crash, and is restarted.
+                self.aof_exits += 1;
+                self.crash_and_restart(CrashKind::Process);
+                return;
+            }
             self.failure = Some(Failure::Invariant(format!("run_once failed: {e}")));
             return;
         }
@@ -848,17 +1004,49 @@ impl Sim {
         self.admin.conn = None;
         self.admin.in_flight.clear();
         self.admin.received.clear();
+        let crash_us = seedis::net::Poller::now_us(&kernel);
         // A new process takes a moment to start.
         kernel.advance_clock(std::time::Duration::from_millis(RESTART_MS));
         let origin = self.disk.file_origin(DUMP_FILE);
-        self.disk.clear_damage();
-        let started = start_server(
+        let aof = self.config.aof_policy();
+        let mut kernel = Some(kernel);
+        let mut started = start_server_retrying(
             &self.config,
-            kernel,
+            kernel.take().expect("the kernel"),
             &self.disk,
             self.restarts,
             &self.propagated,
         );
+        let mut fixed_tail = false;
+        // A torn unsynced tail: the server refused it with Redis's message, as it must.
+        // The operator runs redis-check-aof --fix (each run cuts the first file that
+        // does not read to its end) and starts it again.
+        while aof.is_some() && kind == CrashKind::Power && started.is_err() {
+            let refused = started
+                .as_ref()
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            let Some(kernel) = recovered_kernel(&mut started) else {
+                break;
+            };
+            let any_file = aof != Some(AofPolicy::Always);
+            if !recovery::fix_aof_tail(&mut self.disk, any_file) {
+                self.failure = Some(Failure::Durability(format!(
+                    "the server refused its AOF after a power loss, and no tail to cut explains it: {refused}"
+                )));
+                return;
+            }
+            fixed_tail = true;
+            started = start_server_retrying(
+                &self.config,
+                kernel,
+                &self.disk,
+                self.restarts,
+                &self.propagated,
+            );
+        }
+        self.disk.clear_damage();
         if let Some((born_us, true)) = origin {
             self.failure = Some(Failure::Durability(format!(
                 "after a {kind:?} crash, {DUMP_FILE} (a snapshot of {:.3} ms) was damaged: \
@@ -888,7 +1076,14 @@ impl Sim {
                 return;
             }
         };
-        if let Err(e) = self.judge_recovery(kind, origin.map(|(born, _)| born), &recovered) {
+        let judged = match aof {
+            Some(policy) => {
+                self.judge_aof_recovery(kind, policy, crash_us, fixed_tail, &recovered);
+                Ok(())
+            }
+            None => self.judge_recovery(kind, origin.map(|(born, _)| born), &recovered),
+        };
+        if let Err(e) = judged {
             self.failure = Some(Failure::Durability(e));
             return;
         }
@@ -999,6 +1194,90 @@ impl Sim {
         Ok(())
     }
 
+    /// The AOF durability oracle at a restart (see ARCHITECTURE.md, "Crash testing"):
+    /// the recovered state must be the model's state at some instant of the ending life
+    /// between the latest write it must keep and the crash. Reads of the recovered
+    /// contents are placed in that life's history over that window, so the checker must
+    /// find a linearization (ops in flight at the crash included or not) in which they
+    /// see exactly that state:
+    /// - `always`: every acknowledged write is kept (the window opens at the latest
+    ///   reply of the life);
+    /// - `no`, and `everysec` on a process crash: what was written is in the page cache,
+    ///   so only a postponed `everysec` buffer (up to 2 s) may be lost;
+    /// - a power loss with `everysec` or `no` may lose unsynced data anywhere in the
+    ///   files' tails (holes included), which is no prefix: only loading is checked.
+    fn judge_aof_recovery(
+        &mut self,
+        kind: CrashKind,
+        policy: AofPolicy,
+        crash_us: u64,
+        fixed_tail: bool,
+        recovered: &crate::model::State,
+    ) {
+        let life = self.epochs.len() - 1;
+        let life_start = self.epochs[life].start_us;
+        let last_reply = self
+            .history
+            .iter()
+            .zip(&self.op_lives)
+            .filter(|(_, l)| **l == life)
+            .filter_map(|(op, _)| op.ret)
+            .max()
+            .unwrap_or(life_start);
+        let window_start = match (policy, kind) {
+            (AofPolicy::Always, _) => last_reply,
+            (AofPolicy::No, CrashKind::Process) => last_reply,
+            (AofPolicy::Everysec, CrashKind::Process) => {
+                last_reply.min(crash_us.saturating_sub(EVERYSEC_LOSS_US).max(life_start))
+            }
+            (_, CrashKind::Power) => return,
+        };
+        // A tail cut by the operator loses only unsynced writes: with `always` none that
+        // was acknowledged.
+        let _ = fixed_tail;
+        // Keys absent now may have expired since the crash when the files set TTLs:
+        // those are left out (their presence is not knowable from the outside).
+        let may_expire = self.aof_sets_ttls();
+        let keys: Vec<KeyId> = recovery::workload_keys(self.config.keys)
+            .into_iter()
+            .filter(|k| !may_expire || recovered.keys.iter().any(|(id, _)| id == k))
+            .collect();
+        let client = SNAPSHOT_CLIENT + self.restarts;
+        for (cmd, reply) in recovery::snapshot_reads(&keys, recovered) {
+            self.history.push(Operation {
+                client,
+                input: TimedCmd {
+                    cmd,
+                    conn: client,
+                    limited: false,
+                    call_ms: window_start / 1000,
+                    ret_ms: Some(crash_us.div_ceil(1000)),
+                },
+                output: Some(reply),
+                call: window_start,
+                ret: Some(crash_us),
+            });
+            self.op_ends.push((ConnId(u32::MAX), 0));
+            self.op_lives.push(life);
+        }
+    }
+
+    /// Whether any file of the AOF directory sets a TTL (an absolute one, as propagated).
+    fn aof_sets_ttls(&self) -> bool {
+        self.disk
+            .paths()
+            .iter()
+            .filter(|p| p.starts_with("appendonlydir/"))
+            .filter_map(|p| self.disk.contents(p))
+            .any(|data| {
+                let has = |needle: &[u8]| {
+                    data.windows(needle.len())
+                        .any(|w| w.eq_ignore_ascii_case(needle))
+                };
+                has(b"PEXPIREAT") || has(b"PXAT") || has(b"ABSTTL") || data.starts_with(b"REDIS")
+            })
+    }
+
     /// Keys of the dump file that have a TTL: the loader may have skipped them as
     /// expired (decoded with the server's codec; an undecodable file lists none).
     fn keys_expired_in_dump(&self) -> std::collections::HashSet<Vec<u8>> {
@@ -1025,9 +1304,18 @@ impl Sim {
             }
         };
         if self.admin.in_flight.len() < 2 {
-            let save = self.rng.next_u32().is_multiple_of(2);
+            let draw = self.rng.next_u32();
+            let save = draw.is_multiple_of(2);
             let mut wire = BytesMut::new();
-            let argv: &[&[u8]] = if save { &[b"SAVE"] } else { &[b"BGSAVE"] };
+            // AOF seeds also rewrite the AOF (the manifest dance, history deletion).
+            let rewrite = self.config.aof_policy().is_some() && (draw / 2).is_multiple_of(2);
+            let argv: &[&[u8]] = if save {
+                &[b"SAVE"]
+            } else if rewrite {
+                &[b"BGREWRITEAOF"]
+            } else {
+                &[b"BGSAVE"]
+            };
             encode_command(argv, &mut wire);
             if self.server.poller_mut().client_send(conn, &wire) == wire.len() {
                 let now = self.now_us();

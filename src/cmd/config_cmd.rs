@@ -144,7 +144,15 @@ pub fn config_set(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
             Err(e) => return Err(set_failed(name, &crate::persist::snapshot::os_reason(&e))),
         }
     }
+    let old_appendonly = ctx.server.config.appendonly;
     ctx.server.config = updated;
+    if seen.contains(&"appendonly") && ctx.server.config.appendonly != old_appendonly {
+        // updateAppendonly: starting the AOF may fail, and then the old value stays.
+        if let Err(why) = super::aof::apply_appendonly(ctx) {
+            ctx.server.config.appendonly = old_appendonly;
+            return Err(set_failed("appendonly", why));
+        }
+    }
     if seen.contains(&"requirepass") {
         // updateRequirePass: requirepass is the default user's password.
         let password = ctx.server.config.requirepass.clone();

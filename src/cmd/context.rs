@@ -424,6 +424,8 @@ pub struct ServerState {
     pub dirty: u64,
     /// SAVE/BGSAVE bookkeeping: last save, the BGSAVE child, save statistics.
     pub persist: crate::persist::PersistState,
+    /// The append-only file: its state, buffer, manifest and rewrite child.
+    pub aof: crate::persist::aof::state::AofState,
     /// Commands to propagate (AOF, replicas): see `propagate.rs`.
     pub propagation: super::propagate::Propagation,
     /// ACL users and the ACL log.
@@ -486,6 +488,7 @@ impl ServerState {
             used_memory_peak: 0,
             dirty: 0,
             persist: crate::persist::PersistState::new(now_us / 1_000_000),
+            aof: crate::persist::aof::state::AofState::new(now_us / 1_000_000),
             propagation: Default::default(),
             command_stats: Default::default(),
             latency: Default::default(),

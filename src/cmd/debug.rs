@@ -161,6 +161,8 @@ pub(super) fn debug_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         protocol(ctx, &argv[2])
     } else if is(sub, "reload") {
         super::persistence::debug_reload(ctx, &argv[2..])
+    } else if is(sub, "loadaof") {
+        super::aof::debug_loadaof(ctx)
     } else if is(sub, "error") && argc == 3 {
         // The argument is the whole error line, code included; CR/LF become spaces.
         Err(Reply::Error(argv[2].clone()))

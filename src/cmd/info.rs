@@ -171,19 +171,40 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, out: &mut String) {
                 &persist.last_load_keys_expired,
             );
             line("rdb_last_load_keys_loaded", &persist.last_load_keys_loaded);
-            // No AOF yet: these are what Redis shows with `appendonly no`.
-            line("aof_enabled", &u8::from(server.config.appendonly));
-            line("aof_rewrite_in_progress", &0);
-            line("aof_rewrite_scheduled", &0);
-            line("aof_last_rewrite_time_sec", &-1);
-            line("aof_current_rewrite_time_sec", &-1);
-            line("aof_last_bgrewrite_status", &"ok");
-            line("aof_rewrites", &0);
-            line("aof_rewrites_consecutive_failures", &0);
-            line("aof_last_write_status", &"ok");
+            let aof = &server.aof;
+            line("aof_enabled", &u8::from(aof.is_on()));
+            line("aof_rewrite_in_progress", &u8::from(aof.child.is_some()));
+            line("aof_rewrite_scheduled", &u8::from(aof.rewrite_scheduled));
+            line("aof_last_rewrite_time_sec", &aof.rewrite_time_last_s);
+            let current = aof
+                .child
+                .as_ref()
+                .map_or(-1, |c| now_s.saturating_sub(c.start_s) as i64);
+            line("aof_current_rewrite_time_sec", &current);
+            let status = if aof.last_bgrewrite_ok { "ok" } else { "err" };
+            line("aof_last_bgrewrite_status", &status);
+            line("aof_rewrites", &aof.rewrites);
+            line(
+                "aof_rewrites_consecutive_failures",
+                &aof.consecutive_failures,
+            );
+            let status = if aof.last_write_ok { "ok" } else { "err" };
+            line("aof_last_write_status", &status);
             line("aof_last_cow_size", &0);
             line("module_fork_in_progress", &0);
             line("module_fork_last_cow_size", &0);
+            // `server.aof_enabled` is the configured value, as Redis prints these.
+            if server.config.appendonly {
+                line("aof_current_size", &aof.current_size);
+                line("aof_base_size", &aof.rewrite_base_size);
+                line("aof_pending_rewrite", &u8::from(aof.rewrite_scheduled));
+                line("aof_buffer_length", &aof.buf.len());
+                line(
+                    "aof_pending_bio_fsync",
+                    &ctx.storage.background_fsyncs_pending(),
+                );
+                line("aof_delayed_fsync", &aof.delayed_fsync);
+            }
         }
         "stats" => {
             line("# Stats", &"");

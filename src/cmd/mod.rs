@@ -10,6 +10,7 @@
 //! `context` and `table`; `testkit` is the one harness for their unit tests.
 
 pub mod acl_cmd;
+pub mod aof;
 pub mod args;
 pub mod bits;
 pub mod blocking;

@@ -48,13 +48,18 @@ fn bgsave_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         Some(arg) if argv.len() == 2 && arg.eq_ignore_ascii_case(b"schedule") => {}
         Some(_) => return Err(Reply::err("ERR syntax error")),
     }
+    let schedule = argv.len() == 2;
     if ctx.server.persist.child.is_some() {
         return Err(Reply::err("ERR Background save already in progress"));
     }
-    if ctx.session.in_exec {
-        // A fork inside EXEC would snapshot half a transaction: Redis defers it.
-        ctx.server.persist.bgsave_scheduled = true;
-        return Ok(Reply::simple("Background saving scheduled"));
+    if super::aof::has_active_child(ctx.server) || ctx.session.in_exec {
+        // A fork inside EXEC would snapshot half a transaction: Redis defers it, as it
+        // defers one while an AOF rewrite runs if asked to.
+        if schedule || ctx.session.in_exec {
+            ctx.server.persist.bgsave_scheduled = true;
+            return Ok(Reply::simple("Background saving scheduled"));
+        }
+        return Err(Reply::err("ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible."));
     }
     if rdb_save_background(ctx.storage, ctx.keyspace, ctx.server) {
         Ok(Reply::simple("Background saving started"))
@@ -141,7 +146,7 @@ pub fn rdb_save_background(
     keyspace: &Keyspace,
     server: &mut ServerState,
 ) -> bool {
-    if server.persist.child.is_some() {
+    if super::aof::has_active_child(server) {
         return false;
     }
     let now_s = server.now_us / 1_000_000;
@@ -263,6 +268,9 @@ pub fn prepare_for_shutdown(
             .warning("There is a child saving an .rdb. Killing it!");
         storage.kill_child(child.pid);
         let _ = storage.unlink(&child.temp_file);
+    }
+    if !super::aof::prepare_for_shutdown(storage, server, flags.force) {
+        return false;
     }
     if (!server.config.save.is_empty() && !flags.nosave) || flags.save {
         server

@@ -64,6 +64,10 @@ pub struct Propagation {
     /// Nobody consumes batches (no AOF, no replica, no oracle): nothing is collected,
     /// as Redis's shouldPropagate skips the work. `server.dirty` still counts.
     pub disabled: bool,
+    /// A sink (the simulator's oracle) takes every batch, AOF or not.
+    pub sink_installed: bool,
+    /// A replica attached (from then on the stream is produced).
+    pub replicas: bool,
 }
 
 /// Bound on batches kept when nobody drains them (a core driven without an event loop,
@@ -74,6 +78,12 @@ impl Propagation {
     /// Inside a command (EXEC's or a script's nested calls included).
     pub fn is_nested(&self) -> bool {
         self.depth > 0
+    }
+
+    /// Propagation is wanted while a sink is installed, the AOF is on, or a replica ever
+    /// attached (Redis keeps its backlog fed).
+    pub fn update_wanted(&mut self, aof_on: bool) {
+        self.disabled = !self.sink_installed && !aof_on && !self.replicas;
     }
 
     /// The batches completed since the last call, oldest first.
@@ -128,6 +138,7 @@ pub fn propagate_pending(server: &mut ServerState, keyspace: &mut Keyspace, mult
     if p.depth > 0 || p.pending.is_empty() {
         return;
     }
+    let aof_on = server.aof.is_on();
     let mut ops = std::mem::take(&mut p.pending);
     if multi && ops.len() > 1 {
         let (first_db, last_db) = (ops[0].db, ops[ops.len() - 1].db);
@@ -143,7 +154,12 @@ pub fn propagate_pending(server: &mut ServerState, keyspace: &mut Keyspace, mult
             argv: vec![Bytes::from_static(b"EXEC")],
         });
     }
-    p.push_batch(Batch { now_us, ops });
+    let batch = Batch { now_us, ops };
+    if aof_on {
+        let timestamps = server.config.get("aof-timestamp-enabled").as_deref() == Some("yes");
+        server.aof.feed(&batch, timestamps);
+    }
+    server.propagation.push_batch(batch);
 }
 
 impl Ctx<'_> {

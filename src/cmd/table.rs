@@ -641,6 +641,7 @@ pub fn all() -> &'static [Command] {
             super::stream_info::COMMANDS,
             super::keys::COMMANDS,
             super::dump_restore::COMMANDS,
+            super::aof::COMMANDS,
             super::db_cmds::COMMANDS,
             super::connection::COMMANDS,
             super::server_cmds::COMMANDS,
@@ -856,8 +857,8 @@ fn dispatch_counted(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
             Reply::err("OOM command not allowed when used memory > 'maxmemory'."),
         );
     }
-    if denied_by_disk_error(ctx, cmd) {
-        return reject(ctx, Some(cmd), Reply::err(super::persistence::MISCONF));
+    if let Some(denial) = denied_by_disk_error(ctx, cmd) {
+        return reject(ctx, Some(cmd), denial);
     }
     if ctx.session.resp == 2 && ctx.session.in_pubsub() && !SUBSCRIBED_ALLOWED.contains(&cmd.name) {
         let e = Reply::error(format!(
@@ -1050,17 +1051,22 @@ fn out_of_memory(ctx: &mut Ctx<'_>, cmd: &Command) -> bool {
 /// processCommand's disk-error check: after a failed background save (with save points
 /// and `stop-writes-on-bgsave-error`), write commands, PING, and an EXEC whose queue
 /// holds a write are refused. Commands run by EXEC are not checked again.
-fn denied_by_disk_error(ctx: &Ctx<'_>, cmd: &Command) -> bool {
-    if ctx.session.in_exec || !super::persistence::writes_denied_by_disk_error(ctx.server) {
-        return false;
+fn denied_by_disk_error(ctx: &Ctx<'_>, cmd: &Command) -> Option<Reply> {
+    if ctx.session.in_exec {
+        return None;
     }
+    let denial = if super::persistence::writes_denied_by_disk_error(ctx.server) {
+        Reply::err(super::persistence::MISCONF)
+    } else {
+        Reply::error(super::aof::write_error_denial(ctx.server)?)
+    };
     let queued_write = cmd.name == "exec"
         && ctx.session.multi.as_ref().is_some_and(|m| {
             m.queued
                 .iter()
                 .any(|argv| lookup(&argv[0]).is_some_and(|c| c.is_write()))
         });
-    cmd.is_write() || cmd.name == "ping" || queued_write
+    (cmd.is_write() || cmd.name == "ping" || queued_write).then_some(denial)
 }
 
 /// rejectCommand: flags an open transaction; EXEC itself turns the error into an

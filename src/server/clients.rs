@@ -131,6 +131,14 @@ impl Clients {
         self.slots[index] = Some(client);
     }
 
+    /// Puts the client in slot `fd` on the pending-writes list.
+    pub(super) fn queue_pending_write(&mut self, fd: Fd) {
+        let index = fd.0 as usize;
+        if let Some(Some(client)) = self.slots.get_mut(index) {
+            queue_write(client, &mut self.pending_writes);
+        }
+    }
+
     /// The registry commands see, applying `limit` to the replies it queues.
     pub(super) fn registry<'a>(
         &'a mut self,

@@ -77,7 +77,7 @@ fn refused_by_protected_mode(state: &ServerState, accepted: &Accepted) -> bool {
 }
 
 pub struct EventLoop<P: Poller> {
-    poller: P,
+    pub(super) poller: P,
     listeners: Vec<Fd>,
     /// Clients by descriptor, with the pending-writes and to-free schedules.
     pub(super) clients: Clients,
@@ -112,6 +112,8 @@ pub struct EventLoop<P: Poller> {
     /// Where propagated commands go (the AOF, the simulator's replay oracle); without
     /// one they are dropped.
     propagation_sink: Option<Box<dyn PropagationSink>>,
+    /// When an AOF write error was last retried by the cron, s.
+    pub(super) aof_error_retry_s: u64,
 }
 
 impl<P: Poller> EventLoop<P> {
@@ -179,6 +181,7 @@ impl<P: Poller> EventLoop<P> {
             iteration: 0,
             clients_cron_cursor: 0,
             propagation_sink: None,
+            aof_error_retry_s: 0,
         })
     }
 
@@ -208,6 +211,7 @@ impl<P: Poller> EventLoop<P> {
     /// before-sleep, before any reply of the pass is written (where Redis writes its AOF).
     pub fn set_propagation_sink(&mut self, sink: Box<dyn PropagationSink>) {
         self.propagation_sink = Some(sink);
+        self.state.propagation.sink_installed = true;
         self.state.propagation.disabled = false;
     }
 
@@ -263,7 +267,7 @@ impl<P: Poller> EventLoop<P> {
 
     /// One pass of the loop: before-sleep, poll, file events, time events.
     pub fn run_once(&mut self) -> io::Result<()> {
-        self.before_sleep();
+        self.before_sleep()?;
         self.iteration += 1;
         // Only clients flagged before this poll get their extra read now, and only if no
         // event read them this time: a before-sleep (which writes their replies) always
@@ -370,10 +374,18 @@ impl<P: Poller> EventLoop<P> {
             self.read_from_client(event.fd);
         }
         if (event.writable || event.hup || event.error) && self.clients.is_current((event.fd, id)) {
-            if let Some(client) = self.clients.get(event.fd) {
-                if !client.out.is_empty() && !client.close_asap {
-                    self.write_to_client(event.fd);
-                }
+            // Redis's AE_BARRIER for `appendfsync always`: no reply goes out while the AOF
+            // buffer holds writes not yet written (and fsynced) in before-sleep; the
+            // client waits for that before-sleep instead.
+            let aof_pending = !self.state.aof.buf.is_empty();
+            let has_output = self
+                .clients
+                .get(event.fd)
+                .is_some_and(|c| !c.out.is_empty() && !c.close_asap);
+            if has_output && aof_pending {
+                self.clients.queue_pending_write(event.fd);
+            } else if has_output {
+                self.write_to_client(event.fd);
             }
         }
     }
@@ -749,9 +761,10 @@ impl<P: Poller> EventLoop<P> {
 
     // ---- write -------------------------------------------------------------------------
 
-    fn before_sleep(&mut self) {
+    fn before_sleep(&mut self) -> io::Result<()> {
         self.process_unblocked();
         self.feed_propagated();
+        self.flush_append_only_file()?;
         self.transfer_snapshots();
         for target in std::mem::take(&mut self.clients.to_free) {
             if self.clients.is_current(target) {
@@ -777,6 +790,7 @@ impl<P: Poller> EventLoop<P> {
             }
             self.write_to_client(fd);
         }
+        Ok(())
     }
 
     /// Writes up to [`WRITE_BYTES_PER_ROUND`] of the client's pending replies, then sets

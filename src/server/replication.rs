@@ -26,6 +26,7 @@ impl<P: Poller> EventLoop<P> {
     pub(super) fn replica_sync_requested(&mut self, client: &mut Client, psync: bool) {
         // What earlier commands propagated is already in the snapshot this replica gets.
         self.feed_propagated();
+        self.state.propagation.replicas = true;
         self.state.propagation.disabled = false;
         let addr = client.session.addr.clone();
         let ip = addr.rsplit_once(':').map_or(addr.as_str(), |(ip, _)| ip);

@@ -160,6 +160,10 @@ impl Storage for FsStorage {
         Ok(names)
     }
 
+    fn truncate(&mut self, path: &str, len: u64) -> io::Result<()> {
+        fs::OpenOptions::new().write(true).open(path)?.set_len(len)
+    }
+
     fn size(&mut self, path: &str) -> io::Result<Option<u64>> {
         match fs::metadata(path) {
             Ok(meta) => Ok(Some(meta.len())),

@@ -165,6 +165,12 @@ impl Storage for MemStorage {
         Ok(self.files.get(path).map(|f| f.len() as u64))
     }
 
+    fn truncate(&mut self, path: &str, len: u64) -> io::Result<()> {
+        let file = self.files.get_mut(path).ok_or_else(not_found)?;
+        file.truncate(usize::try_from(len).unwrap_or(usize::MAX));
+        Ok(())
+    }
+
     fn fsync_background(&mut self, file: FileId) -> io::Result<()> {
         self.path_of(file).map(|_| ())
     }

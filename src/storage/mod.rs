@@ -65,6 +65,12 @@ pub trait Storage {
     fn list(&mut self, dir: &str) -> io::Result<Vec<String>>;
     /// A file's size, `None` if it does not exist.
     fn size(&mut self, path: &str) -> io::Result<Option<u64>>;
+    /// `truncate(2)`: cuts `path` to `len` bytes (the AOF loader's `aof-load-truncated`,
+    /// the writer's undo of a short write). Like a write, durable only after an fsync.
+    fn truncate(&mut self, path: &str, len: u64) -> io::Result<()> {
+        let _ = (path, len);
+        Err(io::Error::from(io::ErrorKind::Unsupported))
+    }
 
     /// Starts an fsync the loop does not wait for (Redis's bio `BIO_AOF_FSYNC`).
     fn fsync_background(&mut self, file: FileId) -> io::Result<()>;

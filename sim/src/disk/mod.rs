@@ -371,6 +371,9 @@ impl Storage for SimDisk {
     fn size(&mut self, path: &str) -> io::Result<Option<u64>> {
         self.with(|d| d.size(path))
     }
+    fn truncate(&mut self, path: &str, len: u64) -> io::Result<()> {
+        self.with(|d| d.truncate(path, len))
+    }
 
     fn fsync_background(&mut self, file: FileId) -> io::Result<()> {
         let mut inner = self.inner.borrow_mut();

@@ -293,6 +293,11 @@ impl Disk {
             for write in std::mem::take(&mut inode.dirty) {
                 write_at(&mut inode.durable, &write);
             }
+            // A truncation (the AOF loader's) is durable with the data.
+            let len = inode.cache.len();
+            if inode.durable.len() > len {
+                inode.durable.truncate(len);
+            }
         }
     }
 
@@ -626,6 +631,30 @@ impl Storage for Disk {
 
     fn size(&mut self, path: &str) -> io::Result<Option<u64>> {
         Ok(self.contents(path).map(|c| c.len() as u64))
+    }
+
+    /// Cuts the cached file; the cut reaches the platter with the next fsync (until then
+    /// a power loss may bring the old tail back).
+    fn truncate(&mut self, path: &str, len: u64) -> io::Result<()> {
+        let ino = *self
+            .names
+            .get(path)
+            .ok_or_else(|| err(io::ErrorKind::NotFound, "No such file or directory"))?;
+        let len = usize::try_from(len).unwrap_or(usize::MAX);
+        let inode = self
+            .inodes
+            .get_mut(&ino)
+            .expect("a named file's inode exists");
+        if len < inode.cache.len() {
+            inode.cache.truncate(len);
+        }
+        for write in &mut inode.dirty {
+            let keep = len.saturating_sub(write.offset).min(write.data.len());
+            write.data.truncate(keep);
+        }
+        inode.dirty.retain(|w| !w.data.is_empty());
+        self.mix(b't', ino);
+        Ok(())
     }
 
     fn fsync_background(&mut self, file: FileId) -> io::Result<()> {
