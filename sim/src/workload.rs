@@ -976,7 +976,7 @@ impl Cmd {
             Cmd::PfMerge(dest, sources) => std::iter::once(*dest)
                 .chain(sources.iter().copied())
                 .collect(),
-            | Cmd::SetBit(key, _, _)
+            Cmd::SetBit(key, _, _)
             | Cmd::GetBit(key, _)
             | Cmd::BitCount(key, _)
             | Cmd::BitPos { key, .. }

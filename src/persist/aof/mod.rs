@@ -171,11 +171,22 @@ fn write_stream(
         let read = group.entries_read.to_string();
         write_command(
             out,
-            &[b"XGROUP", b"CREATE", key, name, &last, b"ENTRIESREAD", read.as_bytes()],
+            &[
+                b"XGROUP",
+                b"CREATE",
+                key,
+                name,
+                &last,
+                b"ENTRIESREAD",
+                read.as_bytes(),
+            ],
         )?;
         for (consumer_name, consumer) in &group.consumers {
             if consumer.pel.is_empty() {
-                write_command(out, &[b"XGROUP", b"CREATECONSUMER", key, name, consumer_name])?;
+                write_command(
+                    out,
+                    &[b"XGROUP", b"CREATECONSUMER", key, name, consumer_name],
+                )?;
                 continue;
             }
             for id in &consumer.pel {
