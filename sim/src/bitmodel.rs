@@ -180,6 +180,18 @@ pub fn bitfield(data: Option<&[u8]>, ops: &[FieldOp]) -> (Vec<Reply>, Option<Vec
                             replies.push(Reply::Null);
                             continue;
                         }
+                        // checkSignedBitfieldOverflow computes `max - value` in an
+                        // int64 for a SET: for a value so negative that this wraps,
+                        // Redis 7.0.15 saturates to the maximum, not the minimum
+                        // (redis-server: SET i16 58 -9223372036854775807 stores 32767).
+                        Overflow::Sat
+                            if signed
+                                && !incr
+                                && bits < 64
+                                && (max as i64).checked_sub(value).is_none() =>
+                        {
+                            max
+                        }
                         Overflow::Sat => wanted.clamp(min, max),
                         Overflow::Wrap => {
                             let m = wanted.rem_euclid(1 << bits);
@@ -254,5 +266,12 @@ mod tests {
         let (r, d) = bitfield(None, &[w(true, false, 63, -1)]);
         assert_eq!(r, vec![Reply::Integer(i64::MAX)]);
         assert_eq!(d.map(|d| d.len()), Some(8));
+        // Redis 7.0.15 (checked on redis-server): a SET so negative that `max - value`
+        // wraps saturates to the maximum; seeds 122 and 1024 failed on it.
+        let sat = Overflow(crate::workload::Overflow::Sat);
+        let (_, d) = bitfield(None, &[sat, w(false, true, 16, -9223372036854775807)]);
+        assert_eq!(d, Some(vec![0x7f, 0xff]));
+        let (_, d) = bitfield(None, &[sat, w(false, true, 16, -40000)]);
+        assert_eq!(d, Some(vec![0x80, 0x00]));
     }
 }

@@ -749,12 +749,18 @@ impl RedisModel {
                     | Cmd::Append(..)
                     | Cmd::PExpire(..)
                     | Cmd::Restore { .. }
-                    | Cmd::PfMerge(..)
             );
         for (key, old) in keys.iter().zip(before) {
             let now = view.get(*key);
             if old.as_ref() != now || (signals_on_success && now.is_some()) {
                 view.touch(*key);
+            }
+        }
+        // PFMERGE signals its destination (even unchanged), never its sources: found by
+        // seed 98, where the model had PFMERGE p2 p0 p2 abort a WATCH of p0.
+        if let (Ok(_), Cmd::PfMerge(dest, _)) = (&result, cmd) {
+            if view.get(*dest).is_some() {
+                view.touch(*dest);
             }
         }
         // BITOP's setKey signals its destination even when the value is the same.
@@ -3018,6 +3024,26 @@ mod txn_tests {
         assert!(linearizable(&[op(1, publish(2), Reply::Integer(2), 0, 1)]));
         assert!(!linearizable(&[op(1, publish(0), Reply::Integer(1), 0, 1)]));
         assert!(!linearizable(&[op(1, publish(2), Reply::OK, 0, 1)]));
+    }
+
+    /// PFMERGE signals its destination only (hyperloglog.c): a WATCH of a source key
+    /// stays clean. Seed 98 failed before the model knew it.
+    #[test]
+    fn pfmerge_touches_its_destination_not_its_sources() {
+        let (p0, p2) = (
+            crate::workload::Family::Hll.key(0),
+            crate::workload::Family::Hll.key(2),
+        );
+        let watch = op(1, Cmd::Watch(vec![p0]), Reply::OK, 0, 1);
+        let merge = op(2, Cmd::PfMerge(p2, vec![p0]), Reply::OK, 2, 3);
+        let txn = Cmd::Multi {
+            watch: vec![p0],
+            cmds: vec![Cmd::PfCount(vec![p0])],
+        };
+        let committed = op(1, txn.clone(), Reply::Array(vec![Reply::Integer(0)]), 4, 5);
+        assert!(linearizable(&[watch.clone(), merge.clone(), committed]));
+        let aborted = op(1, txn, Reply::NullArray, 4, 5);
+        assert!(!linearizable(&[watch, merge, aborted]));
     }
 
     #[test]

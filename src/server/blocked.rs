@@ -61,12 +61,22 @@ impl Registry<'_> {
             if events.is_empty() && backlog.is_empty() && self.clients.pending_writes.is_empty() {
                 break;
             }
+            // Replies queued before this round (by the pass that ran the script, or the
+            // round before) go out before any read, as Redis's beforeSleep runs first:
+            // a client that sent a command and half-closed gets its reply before a read
+            // sees its EOF.
+            self.write_pending(poller, server);
+            // One read per client per round, as in the loop.
+            let mut read_this_round: Vec<Fd> = Vec::new();
             for event in &events {
                 if self.listeners.contains(&event.fd) {
                     self.accept_all(poller, server, event.fd);
                     continue;
                 }
-                if event.readable || event.hup || event.error {
+                if (event.readable || event.hup || event.error)
+                    && !read_this_round.contains(&event.fd)
+                {
+                    read_this_round.push(event.fd);
                     self.read_and_run(poller, server, event.fd);
                 }
                 if event.writable || event.hup || event.error {
@@ -77,21 +87,23 @@ impl Registry<'_> {
                 if !self.clients.is_current((fd, id)) {
                     continue;
                 }
+                if read_this_round.contains(&fd) {
+                    // Read already this round: its next read waits for the next one.
+                    if self.clients.get(fd).is_some_and(|c| c.read_backlog)
+                        && !self.read_backlog.contains(&(fd, id))
+                    {
+                        self.read_backlog.push((fd, id));
+                    }
+                    continue;
+                }
                 match self.clients.get_mut(fd) {
                     Some(client) if client.read_backlog => client.read_backlog = false,
                     _ => continue,
                 }
+                read_this_round.push(fd);
                 self.read_and_run(poller, server, fd);
             }
-            for (fd, id) in std::mem::take(&mut self.clients.pending_writes) {
-                if !self.clients.is_current((fd, id)) {
-                    continue;
-                }
-                if let Some(client) = self.clients.get_mut(fd) {
-                    client.pending_write = false;
-                }
-                self.write_one(poller, server, fd);
-            }
+            self.write_pending(poller, server);
             if server.state().actions.contains(&Action::Shutdown) {
                 break;
             }
@@ -127,6 +139,19 @@ impl Registry<'_> {
                 // EMFILE and friends: the connection stays queued; the loop retries.
                 Err(_) => return,
             }
+        }
+    }
+
+    /// Writes every client with queued replies (the loop's before-sleep writes).
+    fn write_pending(&mut self, poller: &mut dyn Poller, server: &mut dyn BlockedServer) {
+        for (fd, id) in std::mem::take(&mut self.clients.pending_writes) {
+            if !self.clients.is_current((fd, id)) {
+                continue;
+            }
+            if let Some(client) = self.clients.get_mut(fd) {
+                client.pending_write = false;
+            }
+            self.write_one(poller, server, fd);
         }
     }
 
