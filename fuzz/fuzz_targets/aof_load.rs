@@ -42,6 +42,7 @@ fn valid_base() -> Vec<u8> {
         used_mem: 0,
         aof_base: true,
         now_ms: 1_700_000_000_000,
+        access: None,
     };
     let mut out = Vec::new();
     seedis::persist::rdb::write_snapshot(&keyspace, &[], &opts, &mut out).expect("encodes");
