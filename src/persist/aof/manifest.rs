@@ -84,36 +84,6 @@ fn needs_repr(name: &[u8]) -> bool {
     })
 }
 
-/// `atoll`: leading spaces, a sign, digits; anything else ends it (saturating, as strtoll).
-fn atoll(text: &[u8]) -> i64 {
-    let mut i = 0;
-    while i < text.len() && matches!(text[i], b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
-        i += 1;
-    }
-    let negative = match text.get(i) {
-        Some(b'-') => {
-            i += 1;
-            true
-        }
-        Some(b'+') => {
-            i += 1;
-            false
-        }
-        _ => false,
-    };
-    let mut value: i64 = 0;
-    while let Some(d) = text.get(i).filter(|d| d.is_ascii_digit()) {
-        let digit = i64::from(d - b'0');
-        value = if negative {
-            value.saturating_mul(10).saturating_sub(digit)
-        } else {
-            value.saturating_mul(10).saturating_add(digit)
-        };
-        i += 1;
-    }
-    value
-}
-
 impl Manifest {
     /// `getAofManifestAsString`: base, then history, then incremental files.
     pub fn to_text(&self) -> String {
@@ -188,7 +158,7 @@ impl Manifest {
                     }
                     name = Some(String::from_utf8_lossy(value).into_owned());
                 } else if key.eq_ignore_ascii_case(b"seq") {
-                    seq = atoll(crate::util::c_str(value));
+                    seq = crate::util::int::strtoll(crate::util::c_str(value)).0;
                 } else if key.eq_ignore_ascii_case(b"type") {
                     file_type = value.first().copied().unwrap_or(0);
                 }

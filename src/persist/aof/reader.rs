@@ -116,7 +116,7 @@ impl<'a> Reader<'a> {
                 return Step::FormatError;
             }
             // strtol into an unsigned long: a negative length is huge, and no file holds it.
-            let len = strtol(&line[1..]);
+            let len = crate::util::int::strtoll(&line[1..]).0;
             let len = usize::try_from(len).unwrap_or(usize::MAX);
             let arg = if len == 0 {
                 Bytes::new()
@@ -138,39 +138,9 @@ impl<'a> Reader<'a> {
 
 /// C's `atoi` (as `strtol`, truncated to int).
 fn atoi(text: &[u8]) -> i64 {
-    let v = strtol(text);
+    let v = crate::util::int::strtoll(text).0;
     // The int Redis stores it in: the low 32 bits.
     i64::from(v as i32)
-}
-
-/// C's `strtol(text, NULL, 10)`: spaces, a sign, digits; saturating.
-fn strtol(text: &[u8]) -> i64 {
-    let mut i = 0;
-    while i < text.len() && matches!(text[i], b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
-        i += 1;
-    }
-    let negative = match text.get(i) {
-        Some(b'-') => {
-            i += 1;
-            true
-        }
-        Some(b'+') => {
-            i += 1;
-            false
-        }
-        _ => false,
-    };
-    let mut value: i64 = 0;
-    while let Some(d) = text.get(i).filter(|d| d.is_ascii_digit()) {
-        let digit = i64::from(d - b'0');
-        value = if negative {
-            value.saturating_mul(10).saturating_sub(digit)
-        } else {
-            value.saturating_mul(10).saturating_add(digit)
-        };
-        i += 1;
-    }
-    value
 }
 
 #[cfg(test)]
