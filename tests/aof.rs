@@ -158,6 +158,13 @@ fn bgrewriteaof_while_writing_keeps_every_write() {
         let mut conn = server.client();
         let mut admin = server.client();
         for round in 0..5 {
+            // One rewrite at a time: a BGREWRITEAOF while one runs is refused ("already
+            // in progress"), so each round starts after the last one ended.
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while info_field(&mut admin, "aof_rewrite_in_progress") != "0" {
+                assert!(Instant::now() < deadline, "a rewrite never ended");
+                std::thread::sleep(Duration::from_millis(20));
+            }
             let reply = text(&mut admin, &["BGREWRITEAOF"]);
             assert!(
                 reply.starts_with("Background append only file rewriting"),
