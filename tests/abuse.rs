@@ -148,3 +148,102 @@ fn an_output_limit_below_the_static_buffer_spares_small_replies() {
     );
     assert!(got.is_empty(), "got {} bytes before the close", got.len());
 }
+
+/// Issue #18: a reply whose size the client picks with a count (HRANDFIELD, SRANDMEMBER,
+/// ZRANDMEMBER sampling with repetition) stops growing once the client is past its
+/// hard output limit, and the client is closed, as Redis 7.0.15 does; the others are
+/// served. Checked on redis-server too when it is installed.
+#[test]
+fn a_client_sized_reply_past_the_output_limit_closes_only_that_client() {
+    let args = ["--client-output-buffer-limit", "normal 1mb 0 0"];
+    let mut servers = vec![("seedis", Server::start(&args))];
+    match Server::start_redis(&args) {
+        Some(redis) => servers.push(("redis-server", redis)),
+        None => eprintln!("redis-server not installed: checking seedis alone"),
+    }
+    for (name, server) in &servers {
+        let mut conn = server.client();
+        let _: () = redis::cmd("HSET")
+            .arg("h")
+            .arg("f")
+            .arg("v")
+            .query(&mut conn)
+            .unwrap();
+        let _: () = redis::cmd("SADD")
+            .arg("s")
+            .arg("m")
+            .query(&mut conn)
+            .unwrap();
+        let _: () = redis::cmd("ZADD")
+            .arg("z")
+            .arg(1)
+            .arg("m")
+            .query(&mut conn)
+            .unwrap();
+        for (round, command) in [
+            &[&b"HRANDFIELD"[..], b"h", b"-2000000"][..],
+            &[b"HRANDFIELD", b"h", b"-2000000", b"WITHVALUES"],
+            &[b"SRANDMEMBER", b"s", b"-2000000"],
+            &[b"ZRANDMEMBER", b"z", b"-2000000", b"WITHSCORES"],
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let mut greedy = server.raw();
+            greedy.write_all(&resp_command(command)).unwrap();
+            let (data, closed) = read_until_close(&mut greedy, Duration::from_secs(10));
+            assert!(closed, "{name}: {command:?} did not close the client");
+            // Nothing close to the 14+ MB reply was written.
+            assert!(
+                data.len() < 2 * MIB as usize,
+                "{name}: {} bytes",
+                data.len()
+            );
+            let pong: String = redis::cmd("PING").query(&mut conn).unwrap();
+            assert_eq!(pong, "PONG", "{name}");
+            let info: String = redis::cmd("INFO").arg("clients").query(&mut conn).unwrap();
+            assert!(info.contains("connected_clients:1\r\n"), "{name}: {info}");
+            if *name == "seedis" {
+                // (A Redis 7.2 field seedis also has; 7.0.15 does not count these.)
+                let info: String = redis::cmd("INFO").arg("stats").query(&mut conn).unwrap();
+                let expected = format!(
+                    "client_output_buffer_limit_disconnections:{}\r\n",
+                    round + 1
+                );
+                assert!(info.contains(&expected), "{name}: {info}");
+            }
+        }
+        // Counts Redis serves are served whole within the limit.
+        let fields: Vec<String> = redis::cmd("HRANDFIELD")
+            .arg("h")
+            .arg(-1000)
+            .query(&mut conn)
+            .unwrap();
+        assert_eq!(fields.len(), 1000, "{name}");
+    }
+}
+
+/// Without a hard limit (the `normal` class's default), Redis 7.0.15 builds any count
+/// until the machine runs out of memory; seedis refuses a count no reply could hold,
+/// with Redis's error for these commands' out-of-range counts, and keeps serving.
+#[test]
+fn a_count_no_reply_could_hold_is_refused_without_growing_the_server() {
+    let server = Server::start(&[]);
+    let mut conn = server.client();
+    let _: () = redis::cmd("HSET")
+        .arg("h")
+        .arg("f")
+        .arg("v")
+        .query(&mut conn)
+        .unwrap();
+    let before = rss_bytes(server.pid());
+    for count in ["-6004235030193880749", "-9223372036854775807", "-100000000"] {
+        let err = redis::cmd("HRANDFIELD")
+            .arg("h")
+            .arg(count)
+            .query::<Vec<String>>(&mut conn)
+            .unwrap_err();
+        assert!(err.to_string().contains("value is out of range"), "{err}");
+    }
+    assert!(rss_bytes(server.pid()) < before + 64 * MIB);
+}

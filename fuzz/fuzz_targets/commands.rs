@@ -399,6 +399,11 @@ fuzz_target!(|input: Input| {
         if trace {
             eprintln!("{}", printable(&argv));
         }
+        // As the loop does before each command: this client has an 8 MiB hard output
+        // limit, so a client-sized reply (HRANDFIELD k -N...) stops there, as on a server
+        // whose clients are closed at their limit, instead of filling the fuzzer's memory.
+        session.reply_budget = 8 << 20;
+        session.output_limit_reached = false;
         let mut clock = seedis::net::ManualClock {
             now_us: server.now_us,
         };

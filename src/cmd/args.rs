@@ -17,24 +17,6 @@ pub const ERR_NOT_FLOAT: &str = "ERR value is not a valid float";
 pub const ERR_POSITIVE: &str = "ERR value is out of range, must be positive";
 pub const ERR_INVALID_CURSOR: &str = "ERR invalid cursor";
 
-/// The most elements a reply whose size the client picks with a count may hold (HRANDFIELD,
-/// SRANDMEMBER, ZRANDMEMBER with a negative count: sampling with repetition, so the size
-/// is the client's number, not the collection's). Redis 7.0 builds any size up to
-/// LONG_MAX and runs out of memory (`HRANDFIELD k -6004235030193880749` took redis-server
-/// 7.0.15 past 4.8 GB before it was killed); seedis refuses more than this with
-/// [`ERR_RANDOM_TOO_BIG`], through [`random_reply_count`], the one place the rule lives.
-pub const MAX_RANDOM_REPLY: u64 = 1 << 20;
-pub const ERR_RANDOM_TOO_BIG: &str = "ERR count is too large for a random reply";
-
-/// The number of draws a count-with-repetition reply may make: `count` itself, or
-/// Redis-style refusal when no reply should hold that many elements.
-pub fn random_reply_count(count: u64) -> Result<u64, Reply> {
-    if count > MAX_RANDOM_REPLY {
-        return Err(Reply::err(ERR_RANDOM_TOO_BIG));
-    }
-    Ok(count)
-}
-
 /// The reply for a key holding another type.
 pub fn wrongtype() -> Reply {
     Reply::err(WRONGTYPE)

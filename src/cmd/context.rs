@@ -101,6 +101,14 @@ pub struct Session {
     /// Replies to write before the current command's reply (pub/sub messages to oneself,
     /// the confirmations of a multi-channel SUBSCRIBE).
     pub pushes: Vec<Reply>,
+    /// Bytes of reply this client may still be sent before its `client-output-buffer-limit`
+    /// hard limit closes it, set by the loop before each command (without a hard limit,
+    /// and for a script's commands, `client_sized::MAX_REPLY_MEMORY`): what a client-sized
+    /// reply may grow to. EXEC charges each reply to the commands after it.
+    pub reply_budget: u64,
+    /// A client-sized reply outgrew [`Session::reply_budget`]: the loop closes the client
+    /// for its output limit, as Redis does once CLIENT_CLOSE_ASAP is set.
+    pub output_limit_reached: bool,
 }
 
 /// A transaction being queued (Redis's `c->mstate` and CLIENT_DIRTY_EXEC).
@@ -170,6 +178,8 @@ impl Session {
             shard_channels: BTreeSet::new(),
             blocked: None,
             pushes: Vec::new(),
+            reply_budget: super::client_sized::MAX_REPLY_MEMORY,
+            output_limit_reached: false,
         }
     }
 

@@ -2,9 +2,9 @@
 //! [`Keyspace::set`] / [`Keyspace::remove`]; a hash emptied by HDEL is deleted.
 
 use super::args::{
-    arg_i64, arg_range, is, random_reply_count, scan_cursor, scan_opts, wrongtype, ScanOpts,
-    ERR_SYNTAX,
+    arg_i64, arg_range, is, scan_cursor, scan_opts, wrongtype, ScanOpts, ERR_SYNTAX,
 };
+use super::client_sized::ClientSized;
 use super::notify::{self, notify};
 use super::reply::{empty_scan, scan_reply};
 use super::table::*;
@@ -310,12 +310,30 @@ fn hrandfield_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         return Ok(Reply::Array(Vec::new()));
     }
     let size = h.len() as u64;
-    let picks: Vec<(Bytes, Bytes)> = if l < 0 || count == 1 {
-        // Repetitions allowed: `count` independent draws, as many as the client asked.
-        (0..random_reply_count(count)?)
-            .filter_map(|_| h.random_pair(rng))
-            .collect()
-    } else if count >= size {
+    let pair = |f: Bytes, v: Bytes| {
+        let f = Reply::Bulk(f);
+        match (withvalues, resp3) {
+            (false, _) => vec![f],
+            (true, true) => vec![Reply::Array(vec![f, Reply::Bulk(v)])],
+            (true, false) => vec![f, Reply::Bulk(v)],
+        }
+    };
+    if l < 0 || count == 1 {
+        // Repetitions allowed: `count` independent draws, as many as the client asked,
+        // so the reply is client-sized.
+        let per_draw = if withvalues && !resp3 { 2 } else { 1 };
+        let mut reply = ClientSized::new(session, count, per_draw)?;
+        for _ in 0..count {
+            let Some((f, v)) = h.random_pair(rng) else {
+                break;
+            };
+            for item in pair(f, v) {
+                reply.push(session, item)?;
+            }
+        }
+        return Ok(reply.finish());
+    }
+    let picks: Vec<(Bytes, Bytes)> = if count >= size {
         h.iter().collect()
     } else {
         // Distinct picks: a partial Fisher-Yates shuffle of the pairs.
@@ -328,19 +346,9 @@ fn hrandfield_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         all.truncate(count as usize);
         all
     };
-    let mut out = Vec::with_capacity(picks.len() * if withvalues { 2 } else { 1 });
-    for (f, v) in picks {
-        let f = Reply::Bulk(f);
-        if !withvalues {
-            out.push(f);
-        } else if resp3 {
-            out.push(Reply::Array(vec![f, Reply::Bulk(v)]));
-        } else {
-            out.push(f);
-            out.push(Reply::Bulk(v));
-        }
-    }
-    Ok(Reply::Array(out))
+    Ok(Reply::Array(
+        picks.into_iter().flat_map(|(f, v)| pair(f, v)).collect(),
+    ))
 }
 
 /// HSCAN key cursor [MATCH pattern] [COUNT count]: a listpack comes back whole.
@@ -534,25 +542,84 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn hrandfield_count_the_client_picks_is_bounded_like_its_siblings() {
+    fn a_client_sized_reply_is_bounded_in_one_place_for_every_random_command() {
         // Found by the `commands` fuzz target (issue #18): the reply was built whole,
-        // 2.6 GB in 3 s, before anything was written.
+        // 2.6 GB in 3 s, before anything was written. Counts no reply could hold are
+        // refused up front, the same way by HRANDFIELD, SRANDMEMBER and ZRANDMEMBER.
         let mut h = Harness::new();
         h.run("HSET k f v");
-        let too_big = e("ERR count is too large for a random reply");
-        assert_eq!(h.run("HRANDFIELD k -6004235030193880749"), too_big);
-        assert_eq!(h.run("HRANDFIELD k -1048577"), too_big);
-        assert_eq!(h.run("HRANDFIELD k -1048577 WITHVALUES"), too_big);
-        assert_eq!(h.run("SADD s m"), i(1));
-        assert_eq!(h.run("SRANDMEMBER s -1048577"), too_big);
-        assert_eq!(h.run("ZADD z 1 m"), i(1));
-        assert_eq!(h.run("ZRANDMEMBER z -1048577"), too_big);
+        h.run("SADD s m");
+        h.run("ZADD z 1 m");
+        let out_of_range = e("ERR value is out of range");
+        for cmd in [
+            "HRANDFIELD k -6004235030193880749",
+            "HRANDFIELD k -9223372036854775807",
+            "HRANDFIELD k -100000000",
+            "HRANDFIELD k -100000000 WITHVALUES",
+            "SRANDMEMBER s -100000000",
+            "SRANDMEMBER s -9223372036854775807",
+            "ZRANDMEMBER z -100000000",
+            "ZRANDMEMBER z -100000000 WITHSCORES",
+        ] {
+            assert_eq!(h.run(cmd), out_of_range, "{cmd}");
+            assert!(!h.session.output_limit_reached, "{cmd}");
+        }
         // A missing key answers before any count is looked at, as Redis does.
         assert_eq!(h.run("HRANDFIELD nokey -6004235030193880749"), arr(&[]));
-        let Reply::Array(v) = h.run("HRANDFIELD k -1000") else {
+        // Counts Redis serves are served whole: no cap below the memory bound.
+        for (cmd, len) in [
+            ("HRANDFIELD k -1048577", 1_048_577),
+            ("HRANDFIELD k -1000 WITHVALUES", 2000),
+            ("SRANDMEMBER s -1048577", 1_048_577),
+            ("ZRANDMEMBER z -1000 WITHSCORES", 2000),
+        ] {
+            let Reply::Array(v) = h.run(cmd) else {
+                panic!("{cmd}")
+            };
+            assert_eq!(v.len(), len, "{cmd}");
+        }
+    }
+
+    #[test]
+    fn a_client_sized_reply_stops_at_the_clients_output_limit() {
+        // `$1\r\nf\r\n` is 7 bytes: a budget of 700 holds 100 draws, not 101.
+        let mut h = Harness::new();
+        h.run("HSET k f v");
+        h.run("SADD s f");
+        h.run("ZADD z 1 f");
+        for (cmd, fits) in [
+            ("HRANDFIELD k -100", true),
+            ("HRANDFIELD k -101", false),
+            ("SRANDMEMBER s -100", true),
+            ("SRANDMEMBER s -101", false),
+            ("ZRANDMEMBER z -100", true),
+            ("ZRANDMEMBER z -101", false),
+        ] {
+            h.session.reply_budget = 700;
+            h.session.output_limit_reached = false;
+            let reply = h.run(cmd);
+            assert_eq!(h.session.output_limit_reached, !fits, "{cmd}");
+            if fits {
+                assert!(
+                    matches!(reply, Reply::Array(ref v) if v.len() == 100),
+                    "{cmd}"
+                );
+            } else {
+                assert_eq!(reply, e(super::super::client_sized::ERR_REPLY_TOO_BIG));
+            }
+        }
+        // Inside MULTI, the replies before it spend the same budget.
+        h.session.reply_budget = 700;
+        h.session.output_limit_reached = false;
+        h.run("MULTI");
+        h.run("HRANDFIELD k -60");
+        h.run("HRANDFIELD k -60");
+        let Reply::Array(replies) = h.run("EXEC") else {
             panic!()
         };
-        assert_eq!(v.len(), 1000);
+        assert!(matches!(&replies[0], Reply::Array(v) if v.len() == 60));
+        assert_eq!(replies[1], e(super::super::client_sized::ERR_REPLY_TOO_BIG));
+        assert!(h.session.output_limit_reached);
     }
 
     #[test]

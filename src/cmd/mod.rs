@@ -15,6 +15,7 @@ pub mod args;
 pub mod bits;
 pub mod blocking;
 pub mod busy;
+pub mod client_sized;
 pub mod command_cmd;
 pub mod config_cmd;
 pub mod connection;

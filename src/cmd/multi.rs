@@ -58,7 +58,12 @@ fn exec_cmd(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
     ctx.session.in_exec = true;
     let mut replies = Vec::with_capacity(multi.queued.len());
     for argv in &multi.queued {
-        replies.push(super::execute(ctx, argv));
+        let reply = super::execute(ctx, argv);
+        // The transaction's replies go out together: a client-sized reply later in it may
+        // only take what the earlier ones left of the client's budget.
+        let spent = super::client_sized::wire_len(&reply);
+        ctx.session.reply_budget = ctx.session.reply_budget.saturating_sub(spent);
+        replies.push(reply);
     }
     ctx.session.in_exec = false;
     ctx.session.last_cmd = "exec";

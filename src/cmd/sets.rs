@@ -2,9 +2,8 @@
 //! the keyspace's `lookup_write` / `set` / `remove`, and a set emptied by a command is
 //! deleted, as in Redis.
 
-use super::args::{
-    arg_i64, arg_range, is, random_reply_count, scan_cursor, scan_opts, wrongtype, ERR_SYNTAX,
-};
+use super::args::{arg_i64, arg_range, is, scan_cursor, scan_opts, wrongtype, ERR_SYNTAX};
+use super::client_sized::ClientSized;
 use super::notify::{self, notify};
 use super::reply::{empty_scan, scan_reply};
 use super::table::*;
@@ -202,6 +201,7 @@ fn srandmember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         Some(a) => Some(arg_range(a, -i64::MAX, i64::MAX, None)?),
     };
     let rng = &mut ctx.server.rng;
+    let session = &mut *ctx.session;
     let Some(set) = read_set(ctx.keyspace, db, &argv[1], now)? else {
         return if count.is_some() {
             Ok(Reply::Array(vec![]))
@@ -212,26 +212,33 @@ fn srandmember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let Some(count) = count else {
         return Ok(set.random(rng).map_or(Reply::Null, Reply::Bulk));
     };
-    Ok(Reply::Array(bulks_vec(random_members(set, count, rng)?)))
+    if count < 0 {
+        // With repetition: as many draws as the client asked, a client-sized reply.
+        let draws = count.unsigned_abs();
+        let mut reply = ClientSized::new(session, draws, 1)?;
+        for _ in 0..draws {
+            let Some(m) = set.random(rng) else { break };
+            reply.push(session, Reply::Bulk(m))?;
+        }
+        return Ok(reply.finish());
+    }
+    Ok(Reply::Array(bulks_vec(random_members(set, count, rng))))
 }
 
 fn bulks_vec(v: Vec<Bytes>) -> Vec<Reply> {
     bulks(v)
 }
 
-/// srandmemberWithCountCommand's choice: negative = with repetition, positive = distinct.
-fn random_members(set: &SetValue, count: i64, rng: &mut impl RngCore) -> Result<Vec<Bytes>, Reply> {
+/// srandmemberWithCountCommand's distinct picks (a positive count; negative counts,
+/// with repetition, are client-sized and built by the caller).
+fn random_members(set: &SetValue, count: i64, rng: &mut impl RngCore) -> Vec<Bytes> {
     let size = set.len() as u64;
-    if count == 0 || size == 0 {
-        return Ok(vec![]);
-    }
-    if count < 0 {
-        let n = random_reply_count(count.unsigned_abs())?;
-        return Ok((0..n).filter_map(|_| set.random(rng)).collect());
+    if count <= 0 || size == 0 {
+        return vec![];
     }
     let count = count as u64;
     if count >= size {
-        return Ok(set.members().collect());
+        return set.members().collect();
     }
     if count * 3 > size {
         // Copy everything, then drop random members until `count` remain.
@@ -240,7 +247,7 @@ fn random_members(set: &SetValue, count: i64, rng: &mut impl RngCore) -> Result<
             let i = (rng.next_u64() % all.len() as u64) as usize;
             all.swap_remove(i);
         }
-        return Ok(all);
+        return all;
     }
     let mut seen = BTreeSet::new();
     let mut out = Vec::with_capacity(count as usize);
@@ -250,7 +257,7 @@ fn random_members(set: &SetValue, count: i64, rng: &mut impl RngCore) -> Result<
             out.push(m);
         }
     }
-    Ok(out)
+    out
 }
 
 fn smove_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {

@@ -7,9 +7,10 @@
 //! reply is at most as large as the sorted set itself, whatever the argv's counts say.
 
 use super::args::{
-    arg_i64, arg_positive, arg_range, is, random_reply_count, scan_cursor, scan_opts, wrongtype,
-    ERR_NOT_FLOAT, ERR_SYNTAX,
+    arg_i64, arg_positive, arg_range, is, scan_cursor, scan_opts, wrongtype, ERR_NOT_FLOAT,
+    ERR_SYNTAX,
 };
+use super::client_sized::ClientSized;
 use super::notify::{self, notify};
 use super::pop::{pairs_reply, parse_zset_mpop, zpop, zpop_argv, PopWhere};
 use super::reply::{empty_scan, scan_reply};
@@ -930,18 +931,35 @@ fn zrandmember_cmd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         }
     }
     let rng = &mut ctx.server.rng;
+    let session = &mut *ctx.session;
     let Some(z) = read_zset(ctx.keyspace, db, &argv[1], now)? else {
         return Ok(Reply::Array(vec![]));
     };
     let size = z.len() as u64;
     let pick = |r: usize| z.select(r).map(|(s, m)| (m, s));
+    if size > 0 && (count < 0 || count == 1) {
+        // With repetition: as many draws as the client asked, a client-sized reply.
+        let draws = count.unsigned_abs();
+        let per_draw = if withscores && resp <= 2 { 2 } else { 1 };
+        let mut reply = ClientSized::new(session, draws, per_draw)?;
+        for _ in 0..draws {
+            let Some((m, s)) = pick((rng.next_u64() % size) as usize) else {
+                break;
+            };
+            let (m, s) = (Reply::Bulk(m), Reply::Double(s));
+            match (withscores, resp > 2) {
+                (false, _) => reply.push(session, m)?,
+                (true, true) => reply.push(session, Reply::Array(vec![m, s]))?,
+                (true, false) => {
+                    reply.push(session, m)?;
+                    reply.push(session, s)?;
+                }
+            }
+        }
+        return Ok(reply.finish());
+    }
     let items: Vec<(Bytes, f64)> = if count == 0 || size == 0 {
         Vec::new()
-    } else if count < 0 || count == 1 {
-        let n = random_reply_count(count.unsigned_abs())?;
-        (0..n)
-            .filter_map(|_| pick((rng.next_u64() % size) as usize))
-            .collect()
     } else if count as u64 >= size {
         // The whole set, highest rank first (what 7.0 replies, checked on the server).
         let mut all: Vec<(Bytes, f64)> = z.iter().into_iter().map(|(s, m)| (m, s)).collect();
@@ -1485,7 +1503,7 @@ mod tests {
             let _ = h.run(line);
         }
         h.run("ZADD z 1 a");
-        // With repetition, a count beyond MAX_RANDOM_REPLY is refused, not allocated.
+        // With repetition, a count no reply could hold is refused, not allocated.
         assert!(h.run("ZRANDMEMBER z -9223372036854775807").is_error());
     }
 

@@ -89,14 +89,7 @@ impl Client {
     /// subscribed, normal otherwise): true when the hard limit is passed, or the soft limit has been
     /// for longer than its seconds (checkClientOutputBufferLimits).
     pub fn over_output_limit(&mut self, limits: &OutputLimits, now_us: u64) -> bool {
-        // getClientType: a replica first, then a subscriber.
-        let (hard, soft, secs) = if self.session.replica {
-            limits.replica
-        } else if self.session.in_pubsub() {
-            limits.pubsub
-        } else {
-            limits.normal
-        };
+        let (hard, soft, secs) = self.class_limits(limits);
         let used = self.out.limit_memory() as u64;
         if hard > 0 && used > hard {
             return true;
@@ -109,6 +102,27 @@ impl Client {
         }
         self.soft_limit_since_us = None;
         false
+    }
+
+    /// This client's `client-output-buffer-limit` (hard, soft, seconds), by getClientType:
+    /// a replica first, then a subscriber, else normal.
+    fn class_limits(&self, limits: &OutputLimits) -> (u64, u64, u64) {
+        if self.session.replica {
+            limits.replica
+        } else if self.session.in_pubsub() {
+            limits.pubsub
+        } else {
+            limits.normal
+        }
+    }
+
+    /// What a client-sized reply may still add before the hard limit closes this client
+    /// (`Session::reply_budget`).
+    pub fn reply_budget(&self, limits: &OutputLimits) -> u64 {
+        match self.class_limits(limits).0 {
+            0 => crate::cmd::client_sized::MAX_REPLY_MEMORY,
+            hard => hard.saturating_sub(self.out.limit_memory() as u64),
+        }
     }
 
     /// Refreshes the buffer sizes CLIENT INFO reports for this client, before a command.

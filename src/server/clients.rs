@@ -192,6 +192,15 @@ impl<'a> OutputLimit<'a> {
         if client.close_asap || !client.over_output_limit(&self.limits, self.now_us) {
             return;
         }
+        self.close(client, to_free);
+    }
+
+    /// Closes `client` for its output limit: also what a client-sized reply that outgrew
+    /// the client's budget comes to (`Session::output_limit_reached`).
+    pub(super) fn close(&mut self, client: &mut Client, to_free: &mut Vec<ClientRef>) {
+        if client.close_asap {
+            return;
+        }
         client.close_asap = true;
         to_free.push((client.fd, client.session.id));
         self.disconnections += 1;

@@ -29,7 +29,7 @@ use crate::net::{Accepted, Event, Fd, Poller};
 use crate::resp::parse::Limits;
 use crate::resp::Reply;
 use crate::resp::PROTO_MBULK_BIG_ARG;
-use crate::server::client::Client;
+use crate::server::client::{Client, OutputLimits};
 use crate::server::clients::{queue_write, ClientRef, Clients, OutputLimit};
 use crate::server::log::{Level, Log};
 use crate::server::reply_buffer::MAX_IOVECS;
@@ -617,7 +617,15 @@ impl<P: Poller> EventLoop<P> {
     fn execute(&mut self, client: &mut Client, argv: &[Bytes]) {
         client.refresh_session_sizes();
         client.session.last_interaction_ms = self.state.now_us / 1000;
+        client.session.reply_budget = client.reply_budget(&OutputLimits::of(&self.state.config));
         let reply = self.with_ctx(client, |ctx| cmd::execute(ctx, argv));
+        if std::mem::take(&mut client.session.output_limit_reached) {
+            // A client-sized reply outgrew the output limit: closed, nothing written
+            // (Redis: CLIENT_CLOSE_ASAP, and prepareClientToWrite refuses what follows).
+            let mut limit = OutputLimit::new(&self.state.config, self.state.now_us, &mut *self.log);
+            limit.close(client, &mut self.clients.to_free);
+            self.state.stats.client_output_buffer_limit_disconnections += limit.disconnections;
+        }
         if std::mem::take(&mut client.session.postponed) {
             // CLIENT PAUSE: kept un-executed, unanswered, until the pause ends.
             client.postponed = Some(argv.to_vec());
